@@ -1,0 +1,107 @@
+using Emulator.Protocol;
+using Emulator.Protocol.Processes;
+
+namespace Emulator.Host.Scenarios;
+
+/// <summary>Where a step came from, for error messages: 1-based line and column.</summary>
+public readonly record struct SourceLocation(string File, int Line, int Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}
+
+/// <summary>A parsed scenario file (language version 1).</summary>
+public sealed record Scenario(
+    string Name,
+    string File,
+    int? Seed,
+    int Partitions,
+    bool RawLibrary,
+    IReadOnlyList<ProcessDeclaration> Processes,
+    IReadOnlyList<Step> Steps);
+
+/// <summary>A process declared in <c>processes { }</c>; it starts when the run starts.</summary>
+public sealed record ProcessDeclaration(string Name, int Partition, int Uid, int Gid, SourceLocation Location);
+
+public abstract record Step(SourceLocation Location);
+
+/// <summary>
+/// <c>"[PROCESS:] [NAME =] COMMAND [=> EXPECTATION]"</c>. <see cref="Process"/> is null for
+/// machine and fault commands.
+/// </summary>
+public sealed record CommandStep(
+    SourceLocation Location,
+    string? Process,
+    string? Bind,
+    Command Command,
+    Expectation Expect,
+    string Text) : Step(Location);
+
+/// <summary><c>{ parallel = [ [steps], [steps] ] }</c>: branches run concurrently.</summary>
+public sealed record ParallelStep(SourceLocation Location, IReadOnlyList<IReadOnlyList<Step>> Branches)
+    : Step(Location);
+
+/// <summary><c>{ repeat = N, steps = [ ... ] }</c>.</summary>
+public sealed record RepeatStep(SourceLocation Location, int Count, IReadOnlyList<Step> Steps) : Step(Location);
+
+/// <summary>What a step must end with. <see cref="DefaultOk"/> when the step says nothing.</summary>
+public abstract record Expectation
+{
+    public static readonly Expectation DefaultOk = new ExpectOk(Explicit: false);
+}
+
+public sealed record ExpectOk(bool Explicit) : Expectation;
+public sealed record ExpectValue(ulong Value) : Expectation;
+public sealed record ExpectErrno(Errno Errno) : Expectation;
+public sealed record ExpectSignal(Signal Signal) : Expectation;
+
+/// <summary>An address or id: a number, or a bound name plus or minus an offset in bytes.</summary>
+public abstract record Expr;
+public sealed record LiteralExpr(ulong Value) : Expr;
+public sealed record NameExpr(string Name, long OffsetBytes) : Expr;
+
+public abstract record Command;
+
+// Process commands ------------------------------------------------------------------------
+
+/// <summary><c>mmap ADDR SIZE</c>, or <c>NAME = mmap SIZE</c> (Address null: the emulator chooses).</summary>
+public sealed record MmapCommand(Expr? Address, ulong SizeBytes) : Command;
+public sealed record MunmapCommand(Expr Address, ulong SizeBytes) : Command;
+/// <summary><c>make ADDR SIZE [mode=0600] [permit-type=1]</c>; <c>max</c> size is ulong.MaxValue.</summary>
+public sealed record MakeCommand(Expr Address, ulong SizeBytes, ulong Mode, int PermitType) : Command;
+public sealed record RemoveCommand(Expr Segment) : Command;
+/// <summary><c>get SEG FLAGS [permit-type=1]</c>; rdonly = 1, rdwr = 2, or a raw number.</summary>
+public sealed record GetCommand(Expr Segment, ulong Flags, int PermitType) : Command;
+public sealed record ReleaseCommand(Expr Permit) : Command;
+public sealed record AttachCommand(Expr Permit, Expr Offset, ulong SizeBytes, Expr? At) : Command;
+public sealed record DetachCommand(Expr Address) : Command;
+public sealed record VersionCommand : Command;
+public sealed record OpenCommand : Command;
+public sealed record CloseCommand : Command;
+public sealed record FillCommand(Expr Address, ulong SizeBytes, Pattern Pattern) : Command;
+public sealed record CheckCommand(Expr Address, ulong SizeBytes, Pattern Pattern) : Command;
+/// <summary><c>read8|16|32|64 ADDR</c>.</summary>
+public sealed record ReadCommand(int WidthBytes, Expr Address) : Command;
+/// <summary><c>write8|16|32|64 ADDR V</c>.</summary>
+public sealed record WriteCommand(int WidthBytes, Expr Address, Expr Value) : Command;
+public sealed record Add32Command(Expr Address, ulong SizeBytes, uint K) : Command;
+public sealed record Sum32Command(Expr Address, ulong SizeBytes) : Command;
+public sealed record CopyCommand(Expr Destination, Expr Source, ulong SizeBytes) : Command;
+public sealed record ForkCommand : Command;
+public sealed record ExitCommand(int Code) : Command;
+public sealed record KillCommand(Signal Signal) : Command;
+
+// Machine and fault commands (no process prefix) -------------------------------------------
+
+public sealed record CrashCommand(int Partition) : Command;
+public sealed record RestartCommand(int Partition) : Command;
+public sealed record CutCommand(int P, int Q) : Command;
+public sealed record HealCommand(int P, int Q) : Command;
+/// <summary>A directed link P->Q a message fault applies to; null on a command means every link.</summary>
+public sealed record Link(int From, int To);
+/// <summary><c>drop RATE [P->Q]</c>; rate in percent, 0 ends the fault.</summary>
+public sealed record DropCommand(double RatePercent, Link? Link) : Command;
+public sealed record DelayCommand(TimeSpan Min, TimeSpan Max, Link? Link) : Command;
+public sealed record DuplicateCommand(double RatePercent, Link? Link) : Command;
+public sealed record WaitCommand(TimeSpan Duration) : Command;
+public sealed record ExpectPinsBalancedCommand : Command;
+public sealed record ExpectQuietCommand : Command;
