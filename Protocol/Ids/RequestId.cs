@@ -6,5 +6,5 @@ namespace Emulator.Protocol.Ids;
 /// </summary>
 public readonly record struct RequestId(PartitionId Origin, long Sequence)
 {
-    public override string ToString() => $"{Origin}#{Sequence}";
+    public override string ToString() => $"{Origin}-{Sequence}";
 }

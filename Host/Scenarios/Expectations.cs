@@ -1,0 +1,38 @@
+using Emulator.Protocol.Processes;
+
+namespace Emulator.Host.Scenarios;
+
+/// <summary>Whether an outcome meets a step's expectation, and how to say it.</summary>
+public static class Expectations
+{
+    public static bool Met(Expectation expect, Outcome outcome, Command command) => expect switch
+    {
+        ExpectOk => outcome.Kind == OutcomeKind.Ok,
+        ExpectValue value => outcome.Kind == OutcomeKind.Ok && Mask(command, outcome.Value) == Mask(command, value.Value),
+        ExpectErrno errno => outcome.Kind == OutcomeKind.Failed && outcome.Errno == errno.Errno,
+        ExpectSignal signal => outcome.Kind == OutcomeKind.Signalled && outcome.Signal == signal.Signal,
+        _ => false,
+    };
+
+    public static string Describe(Expectation expect) => expect switch
+    {
+        ExpectOk => "ok",
+        ExpectValue value => $"0x{value.Value:x} ({value.Value})",
+        ExpectErrno errno => errno.Errno.ToString(),
+        ExpectSignal signal => signal.Signal.ToString(),
+        _ => expect.ToString() ?? "",
+    };
+
+    public static string Describe(Outcome outcome) => outcome.Kind switch
+    {
+        OutcomeKind.Ok => $"ok 0x{outcome.Value:x} ({outcome.Value})",
+        OutcomeKind.Failed => $"-1 {outcome.Errno}",
+        OutcomeKind.Signalled => outcome.Signal.ToString(),
+        OutcomeKind.Mismatch => $"a mismatch: {outcome.Detail}",
+        _ => "nothing: the process is dead",
+    };
+
+    /// <summary>A load of fewer than 8 bytes compares only its width (<c>read32 x => -1</c> means 0xffffffff).</summary>
+    private static ulong Mask(Command command, ulong value) =>
+        command is ReadCommand { WidthBytes: < 8 } read ? value & ((1UL << (read.WidthBytes * 8)) - 1) : value;
+}

@@ -1,0 +1,28 @@
+using Akka.Actor;
+using Emulator.Partitions.Checks;
+using Emulator.Partitions.Tracing;
+
+namespace Emulator.Partitions;
+
+/// <summary>What every actor of one emulated machine shares: settings, the checkers' monitor, the trace.</summary>
+public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Monitor, ITrace Trace);
+
+/// <summary>
+/// The base of the machine's actors: traces each delivery when tracing is on (one branch when off).
+/// </summary>
+public abstract class EmulatorActor : ReceiveActor
+{
+    private string? _tracePath;
+
+    protected EmulatorActor(MachineContext machine) => Machine = machine;
+
+    protected MachineContext Machine { get; }
+
+    protected string TracePath => _tracePath ??= Self.Path.ToStringWithoutAddress();
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (Machine.Trace.Enabled) Machine.Trace.Delivered(TracePath, message);
+        return base.AroundReceive(receive, message);
+    }
+}

@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Emulator.Partitions.Memory;
+using Emulator.Partitions.Processes;
+using Emulator.Partitions.Xpc;
+using Emulator.Protocol;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Partitions;
+using Emulator.Protocol.Processes;
+
+namespace Emulator.Partitions;
+
+/// <summary>
+/// One partition: one emulated kernel (the kernel's xpmem_partition and its tg hash). It starts
+/// processes, gives them pids, and routes requests addressed by id to the thread group that owns
+/// the id; everything for another partition leaves through its XPC port.
+/// Level: above every thread group; it forwards and never waits.
+/// </summary>
+public sealed class PartitionActor : EmulatorActor
+{
+    /// <summary>A thread group → its partition: start the child of a fork. Replies: <see cref="Partition.Spawned"/>.</summary>
+    internal sealed record Fork(RequestId RequestId, ProcessImage Image, Endpoint ReplyTo);
+
+    private readonly XpcPort _port;
+    private readonly Dictionary<int, IActorRef> _processes = [];
+    private int _nextPid;
+
+    public PartitionActor(MachineContext machine, XpcPort port) : base(machine)
+    {
+        _port = port;
+        _nextPid = machine.Settings.FirstPid;
+        Receive<Partition.Deliver>(HandleDeliver);
+        Receive<Partition.Spawn>(HandleSpawn);
+        Receive<Fork>(HandleFork);
+        Receive<Terminated>(HandleTerminated);
+    }
+
+    public static Props Props(MachineContext machine, XpcPort port) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(machine, port));
+
+    private void HandleDeliver(Partition.Deliver deliver)
+    {
+        if (deliver.Target.Partition != _port.Partition)
+        {
+            _port.Route(deliver.Target, deliver.Request);
+            return;
+        }
+        if (_processes.TryGetValue(deliver.Target.Pid, out var process)) process.Tell(deliver.Request);
+        else _port.Send(deliver.Request.ReplyTo, new Refused(deliver.Request.RequestId, Errno.ENOENT));
+    }
+
+    private void HandleSpawn(Partition.Spawn spawn)
+    {
+        // A raw program opened the device before its first ioctl; libxpmem opens on first call.
+        var raw = spawn.Library == LibraryMode.Raw;
+        var pid = Start(new ProcessImage(spawn.Credentials, spawn.Library, new AddressSpace(), raw), hasTg: raw);
+        _port.Send(spawn.ReplyTo, new Partition.Spawned(spawn.RequestId, pid));
+    }
+
+    private void HandleFork(Fork fork)
+    {
+        var pid = Start(fork.Image, hasTg: false);
+        _port.Send(fork.ReplyTo, new Partition.Spawned(fork.RequestId, pid));
+    }
+
+    private int Start(ProcessImage image, bool hasTg)
+    {
+        var pid = _nextPid++;
+        var id = new TgId(_port.Partition, pid);
+        var process = Context.ActorOf(
+            ThreadGroupActor.Props(Machine, _port, id, image, hasTg), $"tg-{pid}");
+        Context.Watch(process);
+        _processes[pid] = process;
+        return pid;
+    }
+
+    private void HandleTerminated(Terminated terminated)
+    {
+        foreach (var (pid, process) in _processes)
+        {
+            if (!process.Equals(terminated.ActorRef)) continue;
+            _processes.Remove(pid);
+            return;
+        }
+    }
+}

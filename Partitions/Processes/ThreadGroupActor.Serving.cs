@@ -1,0 +1,58 @@
+using Akka.Actor;
+using Emulator.Partitions.Memory;
+using Emulator.Protocol;
+using Emulator.Protocol.Attachments;
+using Emulator.Protocol.Partitions;
+using Emulator.Protocol.Permits;
+
+namespace Emulator.Partitions.Processes;
+
+/// <summary>What a thread group does for others: lookups by id, the owner's side of a fault, zaps.</summary>
+public sealed partial class ThreadGroupActor
+{
+    private void HandleProbe(Process.Probe probe)
+    {
+        var found = LiveTg is { } tg && (probe.Permit is not { } permit || tg.Permits.ContainsKey(permit.Value));
+        _port.Send(probe.ReplyTo, new Process.Probed(probe.RequestId, found));
+    }
+
+    /// <summary>xpmem_get, owner side: a dying or absent tg and an absent segment are ENOENT.</summary>
+    private void HandleGet(AccessPermit.Get get)
+    {
+        if (LiveTg?.Segments.GetValueOrDefault(get.Segment.Value) is not { } entry)
+        {
+            _port.Send(get.ReplyTo, new Refused(get.RequestId, Errno.ENOENT));
+            return;
+        }
+        entry.Actor.Tell(get);
+    }
+
+    /// <summary>
+    /// The owner's mm during a fault (get_user_pages): the source must lie in an ordinary mapping
+    /// (a hole, or an attachment re-exported, is ENOENT and the attacher gets SIGBUS). An untouched
+    /// page is zero-filled; a copy-on-write page is copied first, since the pin is for writing.
+    /// </summary>
+    private void HandleFindPage(FindPage find)
+    {
+        if (_memory.Find(find.SourceAddress) is AnonymousVma)
+        {
+            find.ReplyTo.Tell(new PageFound(find.RequestId, _memory.PageForWrite(find.SourceAddress)));
+        }
+        else
+        {
+            find.ReplyTo.Tell(new Refused(find.RequestId, Errno.ENOENT));
+        }
+    }
+
+    /// <summary>A segment recalls its pages: clear the PTEs of our attachments of it in that source range.</summary>
+    private void HandleZap(Attachment.Zap zap)
+    {
+        var pins = new List<long>();
+        foreach (var permit in _tg?.Permits.Values ?? Enumerable.Empty<Permits.PermitState>())
+        {
+            if (permit.Segment != zap.Segment) continue;
+            foreach (var attachment in permit.Attachments) pins.AddRange(attachment.Zap(zap.Start, zap.End));
+        }
+        _port.Send(zap.ReplyTo, new Attachment.Zapped(zap.RequestId, pins));
+    }
+}

@@ -1,0 +1,161 @@
+using Akka.Actor;
+using Emulator.Partitions.Memory;
+using Emulator.Partitions.Permits;
+using Emulator.Partitions.Xpc;
+using Emulator.Protocol;
+using Emulator.Protocol.Attachments;
+using Emulator.Protocol.Faults;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Partitions;
+using Emulator.Protocol.Permits;
+using Emulator.Protocol.Processes;
+using Emulator.Protocol.Segments;
+
+namespace Emulator.Partitions.Processes;
+
+/// <summary>
+/// One emulated process and its XPMEM thread group (the kernel's xpmem_thread_group and its mm):
+/// credentials, address space, segments (child SegmentActors), permits and attachments. Handling
+/// one message at a time, it is the process's mmap_lock.
+/// Level: top of the lock order (tg → seg → ap → att). It sends requests down and to other
+/// processes, and never waits: a call that needs a reply parks a continuation keyed by its
+/// RequestId and the actor goes on serving others (a fault on its own memory, a zap). After every
+/// reply the continuation re-validates what it relies on, as the kernel does after dropping a lock.
+/// It outlives the process while any of its segments is still referenced (the tg refcount).
+/// </summary>
+public sealed partial class ThreadGroupActor : EmulatorActor
+{
+    private readonly XpcPort _port;
+    private readonly TgId _id;
+    private readonly Credentials _credentials;
+    private readonly LibraryMode _library;
+    private readonly AddressSpace _memory;
+    private readonly Dictionary<RequestId, Action<IReply>> _pending = [];
+    private readonly Dictionary<RequestId, Process.Run> _calls = [];
+    private ThreadGroup? _tg;
+    private bool _deviceOpen;
+    private bool _alive = true;
+    private int _segmentActors;
+    private long _nextRequest;
+
+    public ThreadGroupActor(MachineContext machine, XpcPort port, TgId id, ProcessImage image, bool hasTg)
+        : base(machine)
+    {
+        _port = port;
+        _id = id;
+        _credentials = image.Credentials;
+        _library = image.Library;
+        _memory = image.Memory;
+        _deviceOpen = image.DeviceOpen;
+        if (hasTg) _tg = new ThreadGroup();
+        Receive<Process.Run>(HandleRun);
+        Receive<Process.Probe>(HandleProbe);
+        Receive<AccessPermit.Get>(HandleGet);
+        Receive<FindPage>(HandleFindPage);
+        Receive<Attachment.Zap>(HandleZap);
+        Receive<Segment.Freed>(HandleFreed);
+        Receive<IReply>(HandleReply);
+    }
+
+    public static Props Props(MachineContext machine, XpcPort port, TgId id, ProcessImage image, bool hasTg) =>
+        Akka.Actor.Props.Create(() => new ThreadGroupActor(machine, port, id, image, hasTg));
+
+    private Endpoint Me => new(_port.Partition, Self);
+
+    /// <summary>A live thread group: the process opened the device and is not tearing it down.</summary>
+    private ThreadGroup? LiveTg => _tg is { Destroying: false } tg ? tg : null;
+
+    protected override void PreStart() => Machine.Monitor.ThreadGroupStarted();
+
+    protected override void PostStop() => Machine.Monitor.ThreadGroupStopped();
+
+    private void HandleRun(Process.Run run)
+    {
+        if (!_alive)
+        {
+            _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, Outcome.Dead()));
+            return;
+        }
+        Machine.Monitor.CallStarted();
+        Machine.Monitor.RequestStarted();
+        _calls[run.RequestId] = run;
+        Dispatch(run);
+    }
+
+    /// <summary>Ends a call with its one outcome (a call already ended by the process's death is dropped).</summary>
+    private void Complete(Process.Run run, Outcome outcome)
+    {
+        if (!_calls.Remove(run.RequestId)) return;
+        Machine.Monitor.RequestEnded();
+        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "outcome", $"{run.Call} => {outcome}");
+        _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, outcome));
+    }
+
+    private RequestId NextRequestId() => new(_port.Partition, ((long)_id.Pid << 32) | ++_nextRequest);
+
+    /// <summary>Parks <paramref name="continuation"/> until the reply to <paramref name="id"/> comes.</summary>
+    private void Await(RequestId id, Action<IReply> continuation)
+    {
+        Machine.Monitor.RequestStarted();
+        _pending[id] = continuation;
+    }
+
+    private void HandleReply(IReply reply)
+    {
+        // A reply nobody waits for is stale (its call ended with the process): drop it.
+        if (!_pending.Remove(reply.RequestId, out var continuation)) return;
+        Machine.Monitor.RequestEnded();
+        continuation(reply);
+    }
+
+    /// <summary>Waits for every reply of a fan-out, then runs <paramref name="then"/> once.</summary>
+    private void AwaitAll(IReadOnlyList<RequestId> ids, Action<IReply> each, Action then)
+    {
+        var left = ids.Count;
+        if (left == 0)
+        {
+            then();
+            return;
+        }
+        foreach (var id in ids)
+        {
+            Await(id, reply =>
+            {
+                each(reply);
+                if (--left == 0) then();
+            });
+        }
+    }
+
+    private void HandleFreed(Segment.Freed freed)
+    {
+        _segmentActors--;
+        Machine.Monitor.SegmentFreed();
+        StopIfUnreferenced();
+    }
+
+    /// <summary>A dead process whose segments are all freed has nothing left: its tg refcount is zero.</summary>
+    private void StopIfUnreferenced()
+    {
+        if (!_alive && _segmentActors == 0 && _pending.Count == 0) Context.Stop(Self);
+    }
+
+    /// <summary>The thread group's own state (the kernel's xpmem_thread_group, less its mm).</summary>
+    private sealed class ThreadGroup
+    {
+        public int NextSegmentUniq = 1;
+        public int NextPermitUniq = 1;
+        public bool Destroying;
+        public readonly Dictionary<long, SegmentEntry> Segments = [];
+        public readonly Dictionary<long, PermitState> Permits = [];
+    }
+
+    /// <summary>A live segment of this thread group, as its seg_list holds it.</summary>
+    private sealed record SegmentEntry(SegId Id, ulong Address, ulong SizeBytes, IActorRef Actor);
+
+    /// <summary>SegmentActor → its owner thread group: resolve a source page for a fault. Replies: <see cref="PageFound"/> or <see cref="Refused"/>.</summary>
+    internal sealed record FindPage(RequestId RequestId, ulong SourceAddress, IActorRef ReplyTo);
+
+    /// <summary>The owner's current page at the source address, copy-on-write already broken.</summary>
+    internal sealed record PageFound(RequestId RequestId, Page Page) : IReply;
+}

@@ -1,0 +1,146 @@
+// Proves the SegmentActor is the kernel's seg->sema: gets check permissions in order, faults pin
+// the owner's page, a recall (write) waits for in-flight faults (readers) before zapping the
+// attachers, and a removed segment refuses new users and is freed when its last reference goes.
+// Probes stand in for the owner thread group and the attachers.
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Emulator.Partitions.Checks;
+using Emulator.Partitions.Memory;
+using Emulator.Partitions.Processes;
+using Emulator.Partitions.Segments;
+using Emulator.Protocol;
+using Emulator.Protocol.Attachments;
+using Emulator.Protocol.Faults;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Permits;
+using Emulator.Protocol.Segments;
+using Xunit;
+using static Emulator.Tests.Partitions.ActorSpecSupport;
+
+namespace Emulator.Tests.Partitions;
+
+public sealed class SegmentActorSpec() : TestKit(VirtualTime)
+{
+    private static readonly Credentials Owner = new(1000, 100);
+    private static readonly SegId Id = new(XpmemId.Compose(P0, 100, 1));
+    private static readonly TgId OwnerTg = new(P0, 100);
+    private static readonly TgId Getter = new(P0, 101);
+    private readonly MachineMonitor _monitor = new();
+    private long _request;
+
+    private (IActorRef Segment, Akka.TestKit.TestProbe OwnerProbe) Make(ulong mode = 0x1B6)
+    {
+        var owner = CreateTestProbe();
+        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(), Id, OwnerTg, Owner, 0x10000, 0x4000, mode, owner.Ref));
+        return (segment, owner);
+    }
+
+    private RequestId NextId() => new(P0, ++_request);
+
+    private AccessPermit.Granted Grant(IActorRef segment, Akka.TestKit.TestProbe getter)
+    {
+        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, new Credentials(1001, 100), true, Getter, getter.Ref.At()));
+        return getter.ExpectMsg<AccessPermit.Granted>();
+    }
+
+    [Fact]
+    public void SegmentActor_must_refuse_a_get_the_mode_bits_forbid()
+    {
+        var (segment, _) = Make(mode: 0x180);
+        var getter = CreateTestProbe();
+        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdOnly, new Credentials(2000, 200), true, Getter, getter.Ref.At()));
+        Assert.Equal(Errno.EACCES, getter.ExpectMsg<Refused>().Errno);
+    }
+
+    [Fact]
+    public void SegmentActor_must_answer_noproc_only_after_the_permission_check()
+    {
+        var (segment, _) = Make(mode: 0x180);
+        var getter = CreateTestProbe();
+        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdOnly, new Credentials(2000, 200), false, Getter, getter.Ref.At()));
+        Assert.Equal(Errno.EACCES, getter.ExpectMsg<Refused>().Errno);
+        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdOnly, Owner, false, Getter, getter.Ref.At()));
+        Assert.Equal(Errno.NOPROC, getter.ExpectMsg<Refused>().Errno);
+    }
+
+    [Fact]
+    public void SegmentActor_must_pin_the_owners_page_for_a_local_attacher()
+    {
+        var (segment, owner) = Make();
+        var faulter = CreateTestProbe();
+        var id = NextId();
+        segment.Tell(new Fault.Pin(id, 0x11000, Getter, faulter.Ref.At()));
+        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        Assert.Equal(0x11000UL, find.SourceAddress);
+        var page = new Page();
+        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, page));
+        var pinned = faulter.ExpectMsg<SegmentActor.LocalPinned>();
+        Assert.Same(page, pinned.Page);
+        Assert.Equal(1, page.Pins);
+        Assert.Equal(1, _monitor.Pins.Held);
+    }
+
+    [Fact]
+    public void SegmentActor_must_hold_a_recall_until_in_flight_faults_are_done()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        Grant(segment, getter);
+        var fault = NextId();
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, getter.Ref.At()));
+        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, new Page()));
+        var pinned = getter.ExpectMsg<SegmentActor.LocalPinned>();
+
+        var recaller = CreateTestProbe();
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
+        getter.ExpectNoMsg(TimeSpan.FromMilliseconds(100));   // the fault still holds the sema for read
+        segment.Tell(new Fault.Done(fault));
+        var zap = getter.ExpectMsg<Attachment.Zap>();
+        Assert.Equal(Id, zap.Segment);
+        segment.Tell(new Attachment.Zapped(zap.RequestId, [pinned.PinId]));
+        recaller.ExpectMsg<Segment.Recalled>();
+        Assert.True(_monitor.Pins.Balanced);
+    }
+
+    [Fact]
+    public void SegmentActor_must_stash_new_faults_while_recalling()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        Grant(segment, getter);
+        var recaller = CreateTestProbe();
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
+        var zap = getter.ExpectMsg<Attachment.Zap>();
+        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, getter.Ref.At()));
+        owner.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        segment.Tell(new Attachment.Zapped(zap.RequestId, []));
+        recaller.ExpectMsg<Segment.Recalled>();
+        owner.ExpectMsg<ThreadGroupActor.FindPage>();
+    }
+
+    [Fact]
+    public void SegmentActor_must_refuse_new_users_after_remove_and_be_freed_by_its_last_unlink()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        var granted = Grant(segment, getter);
+        var remover = CreateTestProbe();
+        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At()));
+        var zap = getter.ExpectMsg<Attachment.Zap>();
+        segment.Tell(new Attachment.Zapped(zap.RequestId, []));
+        owner.ExpectMsg<Segment.Removed>();
+
+        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, Owner, true, Getter, remover.Ref.At()));
+        Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
+        segment.Tell(new Segment.Check(NextId(), remover.Ref.At()));
+        Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
+        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, remover.Ref.At()));
+        Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
+
+        Watch(segment);
+        segment.Tell(new AccessPermit.Unlink(granted.LinkId));
+        owner.ExpectMsg<Segment.Freed>();
+        ExpectTerminated(segment);
+    }
+}
