@@ -1,0 +1,73 @@
+using Akka.Actor;
+using Akka.Dispatch;
+
+namespace Emulator.Partitions.Sim;
+
+/// <summary>
+/// Hands the mailboxes of simulated actors (/user and below) to the <see cref="SimLoop"/>
+/// instead of running them, and every other runnable to the thread pool. Each run of a
+/// simulated mailbox handles its system messages and exactly one user message.
+/// </summary>
+public sealed class SimDispatcher : MessageDispatcher
+{
+    private readonly SimLoop _loop;
+
+    public SimDispatcher(MessageDispatcherConfigurator configurator, SimLoop loop)
+        : base(configurator)
+    {
+        _loop = loop;
+        Id = configurator.Config.GetString("id");
+        Throughput = 1;
+        // Akka 1.5.74's Mailbox.ProcessMailbox checks the budget only after a message, so
+        // throughput 1 still lets a run take two. A deadline of 0 ticks is always past, so each run
+        // stops after one message. Pinned by SimDispatcherSpec.
+        ThroughputDeadlineTime = 0;
+        ShutdownTimeout = configurator.Config.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(1));
+    }
+
+    public override void Attach(ActorCell cell)
+    {
+        // Adopt before the base class registers the mailbox, so that first registration goes to
+        // the loop already.
+        if (SimPaths.IsSimulated(cell.Self.Path)) AdoptMailbox(cell);
+        base.Attach(cell);
+    }
+
+    public override void Detach(ActorCell cell)
+    {
+        var mailbox = cell.Mailbox;
+        try
+        {
+            base.Detach(cell);
+        }
+        finally
+        {
+            if (mailbox is not null) _loop.Release(mailbox);
+        }
+    }
+
+    protected override void ExecuteTask(IRunnable run)
+    {
+        if (run is Mailbox mailbox && _loop.TryMakeReady(mailbox)) return;
+        _loop.RunElsewhere(run);
+    }
+
+    /// <summary>Nothing to release: the loop belongs to the scheduler, the pool to .NET.</summary>
+    protected override void Shutdown()
+    {
+    }
+
+    private void AdoptMailbox(ActorCell cell)
+    {
+        var mailbox = cell.Mailbox
+            ?? throw new InvalidOperationException($"{cell.Self.Path} attached without a mailbox.");
+        if (mailbox.MessageQueue is not SimMessageQueue)
+        {
+            // Its deliveries would escape the count and the trace; refuse it loudly.
+            throw new NotSupportedException(
+                $"{cell.Self.Path} has a {mailbox.MessageQueue.GetType().Name}; simulated actors "
+                + $"need the sim mailbox ({nameof(SimMailboxType)}): no custom or bounded mailbox.");
+        }
+        _loop.Adopt(mailbox);
+    }
+}

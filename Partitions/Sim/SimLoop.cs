@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dispatch;
+
+namespace Emulator.Partitions.Sim;
+
+/// <summary>
+/// The one loop that runs a sim ActorSystem, on the thread that calls it. Each step drains the
+/// work running elsewhere (see below), picks one ready simulated mailbox with the seeded
+/// <see cref="Random"/> and runs it: its pending system messages, then at most one user message.
+/// When nothing is ready, <see cref="RunUntil"/> and <see cref="Advance"/> fire the next
+/// virtual-time timer of <see cref="SimScheduler"/>. Same seed + same actors + same inputs give
+/// the same deliveries in the same order, in any process.
+///
+/// What is simulated: every actor whose path is /user or under it, the /user guardian included.
+/// Everything else (the root and /system guardians, loggers, dead letters) runs "elsewhere", on
+/// the thread pool; the loop waits, bounded by <see cref="ElsewhereDrainTimeout"/>, until none of
+/// that work is running before each choice, so messages it sends to /user land at a fixed point.
+///
+/// Rules for callers:
+/// - Top-level actors: create them with <c>system.ActorOf</c> and plain <c>Props</c>, from the
+///   loop's thread, while the loop is not running (before a Run call, or from inside an actor).
+///   Akka starts a top-level actor when the /user guardian handles its Supervise message; the
+///   guardian is simulated, so that start is one step of the schedule like any other, and
+///   messages told to the actor before it starts wait in Akka's UnstartedCell in order.
+///   Children (<c>Context.ActorOf</c>) start synchronously inside their parent's step.
+/// - Drive the system from one thread only; a Tell from another thread while the loop runs
+///   lands at a point the seed does not decide.
+/// - Use paths, not <c>IActorRef.ToString()</c>, in traces: refs print a random uid.
+/// - Order matters wherever one actor sends several messages to one receiver: do not derive that
+///   order from <c>Context.GetChildren()</c> or a hash set, whose order varies per process.
+/// </summary>
+public sealed class SimLoop
+{
+    /// <summary>Longest wait for non-simulated work before a choice; past it the step throws.</summary>
+    public static readonly TimeSpan ElsewhereDrainTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan WakeupInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly SimScheduler _scheduler;
+    private readonly object _gate = new();
+    private readonly SimReadySet _ready = new();
+    private Random _random = new(0);
+    private int _elsewhereRunning;
+    private bool _stepping;
+    private bool _awaitingWork;
+
+    internal SimLoop(SimScheduler scheduler)
+    {
+        _scheduler = scheduler;
+    }
+
+    /// <summary>Raised on the loop thread for each user message, just before the actor sees it.</summary>
+    public event Action<IActorRef, object>? Delivered;
+
+    /// <summary>The seed of the current <see cref="Random"/> (0 until <see cref="Reseed"/>).</summary>
+    public int Seed { get; private set; }
+
+    public TimeSpan Now => _scheduler.Now;
+
+    /// <summary>User messages delivered to simulated actors so far.</summary>
+    public long Deliveries { get; private set; }
+
+    /// <summary>Mailbox runs so far (a run may hold only system messages).</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Most steps one Run call may take; a livelock ends there instead of hanging.</summary>
+    public long StepsPerRunMax { get; set; } = 50_000_000;
+
+    /// <summary>True when no simulated mailbox has work (after waiting for work elsewhere).</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            WaitForElsewhere();
+            lock (_gate) return _ready.Count == 0;
+        }
+    }
+
+    public SimScheduler Scheduler => _scheduler;
+
+    /// <summary>The loop of a system created with <see cref="SimSystem.Config"/>.</summary>
+    public static SimLoop Of(ActorSystem system) => Of(system.Scheduler);
+
+    internal static SimLoop Of(IScheduler scheduler) =>
+        scheduler is SimScheduler sim
+            ? sim.Loop
+            : throw new ConfigurationException(
+                $"The sim run mode needs akka.scheduler.implementation = {typeof(SimScheduler)}; "
+                + $"this system has {scheduler.GetType()}.");
+
+    /// <summary>Restarts the random choices from <paramref name="seed"/>.</summary>
+    public void Reseed(int seed)
+    {
+        Seed = seed;
+        _random = new Random(seed);
+    }
+
+    /// <summary>Runs one ready mailbox chosen by the seed; false if none is ready.</summary>
+    public bool Step()
+    {
+        if (_stepping)
+        {
+            throw new InvalidOperationException("The sim loop was entered again from inside a step.");
+        }
+        WaitForElsewhere();
+        Mailbox next;
+        lock (_gate)
+        {
+            if (_ready.Count == 0) return false;
+            next = _ready.TakeAt(_random.Next(_ready.Count));
+        }
+        _stepping = true;
+        try
+        {
+            next.Run();
+        }
+        finally
+        {
+            _stepping = false;
+        }
+        Steps++;
+        return true;
+    }
+
+    /// <summary>
+    /// Delivers until <paramref name="done"/> holds (checked before the first and after every
+    /// step or timer). When nothing is ready it fires the next timer due within
+    /// <paramref name="virtualLimit"/> of the current time. Returns false on a stuck run: nothing
+    /// ready and no timer within the limit, or <see cref="StepsPerRunMax"/> steps taken.
+    /// </summary>
+    public bool RunUntil(Func<bool> done, TimeSpan virtualLimit)
+    {
+        var deadline = Now + virtualLimit;
+        for (long steps = 0; steps < StepsPerRunMax; steps++)
+        {
+            if (done()) return true;
+            if (!Step() && !_scheduler.FireNext(deadline)) return false;
+        }
+        return done();
+    }
+
+    /// <summary>Delivers until nothing is ready; fires no timer, so virtual time stands still.</summary>
+    public void RunUntilIdle()
+    {
+        for (long steps = 0; steps < StepsPerRunMax; steps++)
+        {
+            if (!Step()) return;
+        }
+        throw new InvalidOperationException(
+            $"The sim loop took {StepsPerRunMax} steps without going idle (seed {Seed}).");
+    }
+
+    /// <summary>
+    /// Runs until idle, then fires each timer due within <paramref name="duration"/> in due order,
+    /// running until idle after each; ends with <see cref="Now"/> moved by exactly the duration.
+    /// </summary>
+    public void Advance(TimeSpan duration)
+    {
+        var end = Now + duration;
+        RunUntilIdle();
+        while (_scheduler.FireNext(end))
+        {
+            RunUntilIdle();
+        }
+        _scheduler.MoveTo(end);
+    }
+
+    /// <summary>
+    /// Keeps delivering until <paramref name="task"/> completes, waiting for work that other
+    /// threads hand to the loop; fires no timer. Throws past <paramref name="wallLimit"/>.
+    /// </summary>
+    internal void RunUntilCompleted(Task task, TimeSpan wallLimit)
+    {
+        task.ContinueWith(_ => Wake(), TaskContinuationOptions.ExecuteSynchronously);
+        var watch = Stopwatch.StartNew();
+        while (!task.IsCompleted)
+        {
+            if (Step()) continue;
+            if (watch.Elapsed > wallLimit)
+            {
+                throw new TimeoutException($"The sim loop waited {wallLimit} for a task to complete.");
+            }
+            lock (_gate)
+            {
+                if (_ready.Count > 0 || task.IsCompleted) continue;
+                _awaitingWork = true;
+                Monitor.Wait(_gate, WakeupInterval);
+                _awaitingWork = false;
+            }
+        }
+    }
+
+    /// <summary>A sim dispatcher attaches a simulated actor's mailbox.</summary>
+    internal void Adopt(Mailbox mailbox)
+    {
+        lock (_gate) _ready.Adopt(mailbox);
+    }
+
+    /// <summary>A sim dispatcher detaches a stopped actor's mailbox.</summary>
+    internal void Release(Mailbox mailbox)
+    {
+        lock (_gate) _ready.Release(mailbox);
+    }
+
+    /// <summary>Marks a simulated mailbox ready; false if the mailbox is not simulated.</summary>
+    internal bool TryMakeReady(Mailbox mailbox)
+    {
+        lock (_gate)
+        {
+            if (!_ready.TryAdd(mailbox)) return false;
+            if (_awaitingWork) Monitor.PulseAll(_gate);
+            return true;
+        }
+    }
+
+    /// <summary>Runs non-simulated work on the thread pool, counted until it ends.</summary>
+    internal void RunElsewhere(IRunnable runnable)
+    {
+        Interlocked.Increment(ref _elsewhereRunning);
+        ThreadPool.UnsafeQueueUserWorkItem(new SimElsewhereWork(this, runnable), preferLocal: false);
+    }
+
+    internal void ElsewhereEnded()
+    {
+        if (Interlocked.Decrement(ref _elsewhereRunning) == 0) Wake();
+    }
+
+    /// <summary>A simulated queue hands a user message to its actor (loop thread only).</summary>
+    internal void RecordDelivery(IActorRef receiver, object message)
+    {
+        Deliveries++;
+        Delivered?.Invoke(receiver, message is IWrappedMessage wrapped ? wrapped.Message : message);
+    }
+
+    private void WaitForElsewhere()
+    {
+        if (Volatile.Read(ref _elsewhereRunning) == 0) return;
+        var watch = Stopwatch.StartNew();
+        lock (_gate)
+        {
+            while (Volatile.Read(ref _elsewhereRunning) > 0)
+            {
+                var left = ElsewhereDrainTimeout - watch.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException(
+                        $"Non-simulated work ran longer than {ElsewhereDrainTimeout}; the schedule "
+                        + $"of seed {Seed} can no longer be reproduced.");
+                }
+                _awaitingWork = true;
+                Monitor.Wait(_gate, left < WakeupInterval ? left : WakeupInterval);
+                _awaitingWork = false;
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_gate) Monitor.PulseAll(_gate);
+    }
+}

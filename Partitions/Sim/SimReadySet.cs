@@ -1,0 +1,80 @@
+using Akka.Dispatch;
+
+namespace Emulator.Partitions.Sim;
+
+/// <summary>
+/// The simulated mailboxes that have work, kept sorted by each mailbox's registration number
+/// (given once, when its actor attaches to a sim dispatcher). The loop picks an index at random,
+/// so the order of this list is part of the schedule: sorting by a number the schedule itself
+/// decided makes it independent of the order in which Akka happened to register the mailboxes
+/// (a stopping parent visits its children in an order .NET randomizes per process).
+/// Not thread-safe: <see cref="SimLoop"/> holds its lock around every call.
+/// </summary>
+internal sealed class SimReadySet
+{
+    private readonly Dictionary<Mailbox, long> _numbers = new(ReferenceEqualityComparer.Instance);
+    private readonly List<Entry> _ready = new();
+    private long _numberNext;
+
+    public int Count => _ready.Count;
+
+    /// <summary>Mailboxes known to be simulated (attached and not yet detached).</summary>
+    public int Adopted => _numbers.Count;
+
+    /// <summary>Gives the mailbox its registration number; from now on it is simulated.</summary>
+    public void Adopt(Mailbox mailbox)
+    {
+        if (!_numbers.TryAdd(mailbox, _numberNext))
+        {
+            throw new InvalidOperationException("A mailbox was attached to the sim loop twice.");
+        }
+        _numberNext++;
+    }
+
+    /// <summary>Forgets a detached mailbox (its actor has stopped).</summary>
+    public void Release(Mailbox mailbox)
+    {
+        if (!_numbers.Remove(mailbox, out var number)) return;
+        var index = IndexOf(number);
+        if (index >= 0) _ready.RemoveAt(index);
+    }
+
+    /// <summary>Adds a simulated mailbox; false if the mailbox is not simulated.</summary>
+    public bool TryAdd(Mailbox mailbox)
+    {
+        if (!_numbers.TryGetValue(mailbox, out var number)) return false;
+        var index = IndexOf(number);
+        if (index >= 0)
+        {
+            // Akka's Scheduled status bit lets a mailbox be registered once until it has run.
+            throw new InvalidOperationException($"Mailbox #{number} was made ready twice.");
+        }
+        _ready.Insert(~index, new Entry(number, mailbox));
+        return true;
+    }
+
+    public Mailbox TakeAt(int index)
+    {
+        var entry = _ready[index];
+        _ready.RemoveAt(index);
+        return entry.Mailbox;
+    }
+
+    /// <summary>Index of <paramref name="number"/>, or the complement of where it would go.</summary>
+    private int IndexOf(long number)
+    {
+        var low = 0;
+        var high = _ready.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            var found = _ready[middle].Number;
+            if (found == number) return middle;
+            if (found < number) low = middle + 1;
+            else high = middle - 1;
+        }
+        return ~low;
+    }
+
+    private readonly record struct Entry(long Number, Mailbox Mailbox);
+}

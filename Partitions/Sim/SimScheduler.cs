@@ -1,0 +1,140 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dispatch;
+using Akka.Event;
+
+namespace Emulator.Partitions.Sim;
+
+/// <summary>
+/// The sim run mode's clock: virtual time that moves only when the <see cref="SimLoop"/> fires a
+/// timer or advances it. Named in <c>akka.scheduler.implementation</c>, so it serves every user of
+/// the ActorSystem scheduler: actor timers (<c>IWithTimers</c>), <c>ScheduleTellOnce</c>,
+/// <c>ScheduleTellRepeatedly</c>, receive timeouts, scheduled actions and their cancellation.
+/// It owns the system's loop, because Akka creates the scheduler before the dispatchers and
+/// hands it to them, which is how a dispatcher finds its loop.
+/// Timers may be set from any thread; they fire only on the loop's thread, never by themselves.
+/// </summary>
+public sealed class SimScheduler : SchedulerBase
+{
+    /// <summary>The wall-clock date that virtual time zero stands for (fixed: no wall clock).</summary>
+    public static readonly DateTimeOffset Epoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly object _gate = new();
+    private readonly SortedSet<SimTimer> _timers = new(SimTimer.DueOrder);
+    private long _timerNumberNext;
+    private long _nowTicks;
+
+    /// <summary>Akka creates it from <c>akka.scheduler.implementation</c> with this signature.</summary>
+    public SimScheduler(Config config, ILoggingAdapter log)
+        : base(config, log)
+    {
+        Loop = new SimLoop(this);
+    }
+
+    public SimLoop Loop { get; }
+
+    /// <summary>Virtual time since the system started.</summary>
+    public TimeSpan Now => new(Volatile.Read(ref _nowTicks));
+
+    /// <summary>Timers set and neither fired nor cancelled.</summary>
+    public int PendingTimers
+    {
+        get { lock (_gate) return _timers.Count(timer => !timer.IsCancelled); }
+    }
+
+    protected override DateTimeOffset TimeNow => Epoch + Now;
+
+    public override TimeSpan MonotonicClock => Now;
+
+    public override TimeSpan HighResMonotonicClock => Now;
+
+    protected override void InternalScheduleTellOnce(
+        TimeSpan delay, ICanTell receiver, object message, IActorRef sender, ICancelable cancelable)
+    {
+        Add(delay, null, () => receiver.Tell(message, sender), cancelable);
+    }
+
+    protected override void InternalScheduleTellRepeatedly(
+        TimeSpan initialDelay,
+        TimeSpan interval,
+        ICanTell receiver,
+        object message,
+        IActorRef sender,
+        ICancelable cancelable)
+    {
+        Add(initialDelay, interval, () => receiver.Tell(message, sender), cancelable);
+    }
+
+    protected override void InternalScheduleOnce(TimeSpan delay, Action action, ICancelable cancelable)
+    {
+        Add(delay, null, action, cancelable);
+    }
+
+    protected override void InternalScheduleOnce(TimeSpan delay, IRunnable action, ICancelable cancelable)
+    {
+        Add(delay, null, action.Run, cancelable);
+    }
+
+    protected override void InternalScheduleRepeatedly(
+        TimeSpan initialDelay, TimeSpan interval, Action action, ICancelable cancelable)
+    {
+        Add(initialDelay, interval, action, cancelable);
+    }
+
+    protected override void InternalScheduleRepeatedly(
+        TimeSpan initialDelay, TimeSpan interval, IRunnable action, ICancelable cancelable)
+    {
+        Add(initialDelay, interval, action.Run, cancelable);
+    }
+
+    /// <summary>
+    /// Fires the earliest live timer if it is due at or before <paramref name="limit"/>, moving
+    /// virtual time to its due time (never backwards). Returns false when no timer fits.
+    /// </summary>
+    internal bool FireNext(TimeSpan limit)
+    {
+        SimTimer timer;
+        lock (_gate)
+        {
+            DropCancelledHead();
+            if (_timers.Count == 0 || _timers.Min!.Due > limit) return false;
+            timer = _timers.Min!;
+            _timers.Remove(timer);
+            if (timer.Due > Now) Volatile.Write(ref _nowTicks, timer.Due.Ticks);
+            // The next round of a repeating timer takes its number now, before the action runs,
+            // so timers the action sets come after it at an equal due time.
+            if (timer.Interval is { } interval)
+            {
+                _timers.Add(new SimTimer(
+                    timer.Due + interval, _timerNumberNext++, interval, timer.Fire, timer.Cancelable));
+            }
+        }
+        timer.Fire();
+        return true;
+    }
+
+    /// <summary>Moves virtual time forward to <paramref name="time"/>; firing nothing.</summary>
+    internal void MoveTo(TimeSpan time)
+    {
+        lock (_gate)
+        {
+            if (time > Now) Volatile.Write(ref _nowTicks, time.Ticks);
+        }
+    }
+
+    private void Add(TimeSpan delay, TimeSpan? interval, Action fire, ICancelable? cancelable)
+    {
+        lock (_gate)
+        {
+            _timers.Add(new SimTimer(Now + delay, _timerNumberNext++, interval, fire, cancelable));
+        }
+    }
+
+    private void DropCancelledHead()
+    {
+        while (_timers.Count > 0 && _timers.Min!.IsCancelled)
+        {
+            _timers.Remove(_timers.Min!);
+        }
+    }
+}
