@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Emulator.Host.Scenarios;
 
 namespace Emulator.Host;
 

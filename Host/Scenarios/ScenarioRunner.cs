@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Stopwatch = System.Diagnostics.Stopwatch;
 using Akka.Actor;
 using Akka.Configuration;
 using Emulator.Host.Reports;
@@ -46,10 +46,9 @@ public sealed class ScenarioRunner
     {
         _scenario = scenario;
         _options = options;
-        _system = SimSystem.Create("emulator", options.Seed, akkaConfig);
-        _loop = SimLoop.Of(_system);
+        (_system, _loop) = SimSystem.Create("emulator", options.Seed, akkaConfig);
         _trace = options.Trace || options.OutDirectory is not null ? new JsonlTrace(() => _loop.Now) : null;
-        var settings = EmulatorSettings.Create(akkaConfig.WithFallback(Settings.Defaults));
+        var settings = EmulatorSettings.Create(akkaConfig);
         var machine = new MachineContext(settings, _monitor, (ITrace?)_trace ?? NoTrace.Instance);
         _system.ActorOf(MachineActor.Props(machine, scenario.Partitions, _wiring), "machine");
         _inboxActor = _system.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
@@ -66,7 +65,7 @@ public sealed class ScenarioRunner
         }
         finally
         {
-            SimLoop.Shutdown(runner._system);
+            SimSystem.Shutdown(runner._system);
         }
     }
 
