@@ -1,12 +1,10 @@
 using Stopwatch = System.Diagnostics.Stopwatch;
-using Akka.Actor;
 using Akka.Configuration;
 using Emulator.Host.Reports;
-using Emulator.Partitions;
+using Emulator.Host.Sim;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Sim;
 using Emulator.Partitions.Tracing;
-using Emulator.Partitions.Xpc;
 using Emulator.Protocol;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Partitions;
@@ -23,22 +21,13 @@ namespace Emulator.Host.Scenarios;
 /// </summary>
 public sealed class ScenarioRunner
 {
-    /// <summary>How much virtual time a step may take before the run counts as stuck.</summary>
-    private static readonly TimeSpan StepTimeLimit = TimeSpan.FromMinutes(10);
-
     private readonly Scenario _scenario;
     private readonly RunOptions _options;
-    private readonly ActorSystem _system;
-    private readonly SimLoop _loop;
-    private readonly MachineMonitor _monitor = new();
-    private readonly MachineWiring _wiring = new();
+    private readonly SimMachine _machine;
     private readonly JsonlTrace? _trace;
-    private readonly Queue<object> _inbox = new();
-    private readonly IActorRef _inboxActor;
     private readonly Dictionary<string, ulong> _names = [];
     private readonly Dictionary<string, ProcessSlot> _processes = [];
     private readonly Dictionary<RequestId, (Strand Strand, CommandStep Step)> _waiting = [];
-    private long _nextRequest;
     private int _steps;
     private string? _failure;
 
@@ -46,27 +35,20 @@ public sealed class ScenarioRunner
     {
         _scenario = scenario;
         _options = options;
-        (_system, _loop) = SimSystem.Create("emulator", options.Seed, akkaConfig);
-        _trace = options.Trace || options.OutDirectory is not null ? new JsonlTrace(() => _loop.Now) : null;
-        var settings = EmulatorSettings.Create(akkaConfig);
-        var machine = new MachineContext(settings, _monitor, (ITrace?)_trace ?? NoTrace.Instance);
-        _system.ActorOf(MachineActor.Props(machine, scenario.Partitions, _wiring), "machine");
-        _inboxActor = _system.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
-        _loop.RunUntilIdle();
+        SimMachine? machine = null;
+        _trace = options.Trace || options.OutDirectory is not null ? new JsonlTrace(() => machine!.Loop.Now) : null;
+        _machine = machine = new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
     }
+
+    private MachineMonitor Monitor => _machine.Monitor;
+
+    private SimLoop Loop => _machine.Loop;
 
     /// <summary>Runs <paramref name="scenario"/> to its end and reports; never throws for a scenario's failure.</summary>
     public static RunResult Run(Scenario scenario, RunOptions options, Config? akkaConfig = null)
     {
         var runner = new ScenarioRunner(scenario, options, akkaConfig ?? Settings.Load());
-        try
-        {
-            return runner.Execute();
-        }
-        finally
-        {
-            SimSystem.Shutdown(runner._system);
-        }
+        using (runner._machine) return runner.Execute();
     }
 
     private RunResult Execute()
@@ -75,8 +57,8 @@ public sealed class ScenarioRunner
         foreach (var process in _scenario.Processes) Spawn(process);
         if (_failure is null) RunStrand(new Strand(_scenario.Steps, parent: null));
         var checks = _failure is null ? EndOfRunChecks() : [];
-        var summary = new RunSummary(_steps, _monitor.Calls, _monitor.Faults, _loop.Deliveries, _monitor.XpcMessages,
-            _monitor.Pins, _loop.Now, clock.Elapsed);
+        var summary = new RunSummary(_steps, Monitor.Calls, Monitor.Faults, Loop.Deliveries, Monitor.XpcMessages,
+            Monitor.Pins, Loop.Now, clock.Elapsed);
         var trace = _trace?.ToString();
         if (_options.OutDirectory is { } directory)
         {
@@ -88,21 +70,11 @@ public sealed class ScenarioRunner
 
     private void Spawn(ProcessDeclaration declaration)
     {
-        var id = NextRequestId();
-        var partition = _wiring.Partitions[declaration.Partition];
         var library = _scenario.RawLibrary ? LibraryMode.Raw : LibraryMode.Libxpmem;
-        partition.Tell(new Partition.Spawn(id, new Credentials(declaration.Uid, declaration.Gid), library,
-            new Endpoint(new PartitionId(declaration.Partition), _inboxActor)));
-        if (!_loop.RunUntil(() => _inbox.Count > 0, StepTimeLimit))
-        {
-            _failure = $"{declaration.Location}: process '{declaration.Name}' did not start (seed {_options.Seed})";
-            return;
-        }
-        var spawned = (Partition.Spawned)_inbox.Dequeue();
-        _processes[declaration.Name] = new ProcessSlot(new TgId(new PartitionId(declaration.Partition), spawned.Pid));
+        var id = _machine.Spawn(declaration.Partition, new Credentials(declaration.Uid, declaration.Gid), library);
+        if (id is null) _failure = $"{declaration.Location}: process '{declaration.Name}' did not start (seed {_options.Seed})";
+        else _processes[declaration.Name] = new ProcessSlot(id.Value);
     }
-
-    private RequestId NextRequestId() => new(new PartitionId(0), ++_nextRequest);
 
     /// <summary>Runs a top-level strand and every strand it starts until all end or one step fails.</summary>
     private void RunStrand(Strand root)
@@ -110,13 +82,13 @@ public sealed class ScenarioRunner
         Advance(root);
         while (_failure is null && !root.Ended)
         {
-            if (_inbox.Count == 0 && !_loop.RunUntil(() => _inbox.Count > 0, StepTimeLimit))
+            if (_machine.Inbox.Count == 0 && !Loop.RunUntil(() => _machine.Inbox.Count > 0, SimMachine.CallTimeLimit))
             {
                 var stuck = string.Join("; ", _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
                 _failure = $"the run is stuck: no reply can come any more for {stuck} (seed {_options.Seed})";
                 return;
             }
-            Receive(_inbox.Dequeue());
+            Receive(_machine.Inbox.Dequeue());
         }
     }
 
@@ -138,7 +110,7 @@ public sealed class ScenarioRunner
     {
         while (_failure is null)
         {
-            if (strand.Parent is null && strand.StepsDone > 0) _loop.RunUntilIdle();
+            if (strand.Parent is null && strand.StepsDone > 0) Loop.RunUntilIdle();
             if (strand.Next() is not { } step)
             {
                 strand.Ended = true;
@@ -184,12 +156,8 @@ public sealed class ScenarioRunner
             Fail(step, $"name '{unbound.Name}' has no value (the step that binds it did not succeed)");
             return;
         }
-        var id = NextRequestId();
-        _waiting[id] = (strand, step);
         _trace?.Event("runner", "call", $"{step.Location} {step.Process}: {call}");
-        var target = process.Id;
-        _wiring.Partitions[target.Partition.Value].Tell(new Partition.Deliver(target,
-            new Process.Run(id, call, new Endpoint(target.Partition, _inboxActor))));
+        _waiting[_machine.Start(process.Id, call)] = (strand, step);
     }
 
     private void Finish(Strand strand, CommandStep step, Outcome outcome)
@@ -228,15 +196,15 @@ public sealed class ScenarioRunner
         switch (step.Command)
         {
             case WaitCommand wait:
-                _system.Scheduler.ScheduleTellOnce(wait.Duration, _inboxActor, new WaitEnded(strand), ActorRefs.NoSender);
+                _machine.RemindAfter(wait.Duration, new WaitEnded(strand));
                 strand.StepsDone++;
                 return false;
             case ExpectPinsBalancedCommand:
-                var pins = _monitor.Pins;
+                var pins = Monitor.Pins;
                 if (!pins.Balanced) Fail(step, $"pins are not balanced: {pins.Pinned} pinned, {pins.Unpinned} unpinned");
                 break;
             case ExpectQuietCommand:
-                if (_monitor.InFlight != 0) Fail(step, $"{_monitor.InFlight} requests are still in flight");
+                if (Monitor.InFlight != 0) Fail(step, $"{Monitor.InFlight} requests are still in flight");
                 break;
             default:
                 Fail(step, $"'{step.Text}' needs fault injection, which this build does not have yet");
@@ -256,27 +224,26 @@ public sealed class ScenarioRunner
     /// </summary>
     private List<CheckResult> EndOfRunChecks()
     {
-        _loop.RunUntilIdle();
+        Loop.RunUntilIdle();
         var checks = new List<CheckResult>
         {
-            new("no request in flight", _monitor.InFlight == 0, $"{_monitor.InFlight} in flight"),
+            new("no request in flight", Monitor.InFlight == 0, $"{Monitor.InFlight} in flight"),
         };
         foreach (var (_, process) in _processes.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (process.DiedAt is not null) continue;
-            _wiring.Partitions[process.Id.Partition.Value].Tell(new Partition.Deliver(process.Id,
-                new Process.Run(NextRequestId(), new ExitCall(0), new Endpoint(process.Id.Partition, _inboxActor))));
+            _machine.Start(process.Id, new ExitCall(0));
         }
-        _loop.RunUntil(() => _monitor.ThreadGroupsAlive == 0, StepTimeLimit);
-        _loop.RunUntilIdle();
-        var pins = _monitor.Pins;
-        var unbalanced = _monitor.PinsByOwner().Where(p => !p.Pins.Balanced)
+        Loop.RunUntil(() => Monitor.ThreadGroupsAlive == 0, SimMachine.CallTimeLimit);
+        Loop.RunUntilIdle();
+        var pins = Monitor.Pins;
+        var unbalanced = Monitor.PinsByOwner().Where(p => !p.Pins.Balanced)
             .Select(p => $"{p.Owner} holds {p.Pins.Held}").ToList();
         checks.Add(new("pins balanced", pins.Balanced && unbalanced.Count == 0,
             $"{pins.Pinned} pinned, {pins.Unpinned} unpinned{(unbalanced.Count > 0 ? "; " + string.Join(", ", unbalanced) : "")}"));
-        checks.Add(new("refcounts back to zero", _monitor.SegmentsAlive == 0 && _monitor.ThreadGroupsAlive == 0,
-            $"{_monitor.SegmentsAlive} segments, {_monitor.ThreadGroupsAlive} thread groups left"));
-        checks.Add(new("quiet after teardown", _monitor.InFlight == 0, $"{_monitor.InFlight} in flight"));
+        checks.Add(new("refcounts back to zero", Monitor.SegmentsAlive == 0 && Monitor.ThreadGroupsAlive == 0,
+            $"{Monitor.SegmentsAlive} segments, {Monitor.ThreadGroupsAlive} thread groups left"));
+        checks.Add(new("quiet after teardown", Monitor.InFlight == 0, $"{Monitor.InFlight} in flight"));
         return checks;
     }
 
@@ -321,11 +288,5 @@ public sealed class ScenarioRunner
         {
             if (repeat.Count > 0) _frames.Push((repeat.Steps, 0, repeat.Count));
         }
-    }
-
-    /// <summary>Receives the machine's replies for the runner (one thread in sim, so a plain queue).</summary>
-    private sealed class InboxActor : ReceiveActor
-    {
-        public InboxActor(Queue<object> inbox) => ReceiveAny(inbox.Enqueue);
     }
 }

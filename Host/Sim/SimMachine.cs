@@ -1,0 +1,93 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Emulator.Partitions;
+using Emulator.Partitions.Checks;
+using Emulator.Partitions.Sim;
+using Emulator.Partitions.Tracing;
+using Emulator.Partitions.Xpc;
+using Emulator.Protocol;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Partitions;
+using Emulator.Protocol.Processes;
+
+namespace Emulator.Host.Sim;
+
+/// <summary>
+/// One emulated machine in <c>sim</c> mode, driven from outside: its ActorSystem with the seeded
+/// loop, the machine's actors, and an inbox for their replies. The runner and the model-based test
+/// drive it; everything runs on the calling thread.
+/// </summary>
+public sealed class SimMachine : IDisposable
+{
+    /// <summary>How much virtual time one call may take before the machine counts as stuck.</summary>
+    public static readonly TimeSpan CallTimeLimit = TimeSpan.FromMinutes(10);
+
+    private readonly MachineWiring _wiring = new();
+    private readonly Queue<object> _inbox = new();
+    private readonly IActorRef _inboxActor;
+    private long _nextRequest;
+
+    public SimMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
+    {
+        (System, Loop) = SimSystem.Create("emulator", seed, akkaConfig);
+        var machine = new MachineContext(EmulatorSettings.Create(akkaConfig), Monitor, trace ?? NoTrace.Instance);
+        System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
+        _inboxActor = System.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
+        Loop.RunUntilIdle();
+    }
+
+    public ActorSystem System { get; }
+
+    public SimLoop Loop { get; }
+
+    public MachineMonitor Monitor { get; } = new();
+
+    public int Partitions => _wiring.Partitions.Count;
+
+    /// <summary>Replies that came for the driver, in arrival order.</summary>
+    public Queue<object> Inbox => _inbox;
+
+    /// <summary>Starts a process and waits until it runs; null if the machine got stuck.</summary>
+    public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
+    {
+        var id = NextRequestId();
+        var on = new PartitionId(partition);
+        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library, new Endpoint(on, _inboxActor)));
+        if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
+        return new TgId(on, ((Partition.Spawned)_inbox.Dequeue()).Pid);
+    }
+
+    /// <summary>Sends <paramref name="call"/> to a process; its <see cref="Process.Completed"/> arrives in the inbox.</summary>
+    public RequestId Start(TgId process, Call call)
+    {
+        var id = NextRequestId();
+        _wiring.Partitions[process.Partition.Value].Tell(new Partition.Deliver(process,
+            new Process.Run(id, call, new Endpoint(process.Partition, _inboxActor))));
+        return id;
+    }
+
+    /// <summary>Makes one call and runs the machine until it and everything it set going have ended.</summary>
+    public Outcome? Call(TgId process, Call call)
+    {
+        var id = Start(process, call);
+        if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
+        var completed = (Process.Completed)_inbox.Dequeue();
+        if (completed.RequestId != id) throw new InvalidOperationException($"reply {completed.RequestId} for {id}");
+        Loop.RunUntilIdle();
+        return completed.Outcome;
+    }
+
+    /// <summary>Schedules <paramref name="message"/> into the inbox after <paramref name="delay"/> of virtual time.</summary>
+    public void RemindAfter(TimeSpan delay, object message) =>
+        System.Scheduler.ScheduleTellOnce(delay, _inboxActor, message, ActorRefs.NoSender);
+
+    public void Dispose() => SimSystem.Shutdown(System);
+
+    private RequestId NextRequestId() => new(new PartitionId(0), ++_nextRequest);
+
+    /// <summary>Receives the machine's replies for the driver (one thread in sim, so a plain queue).</summary>
+    private sealed class InboxActor : ReceiveActor
+    {
+        public InboxActor(Queue<object> inbox) => ReceiveAny(inbox.Enqueue);
+    }
+}
