@@ -61,14 +61,13 @@ public sealed partial class ThreadGroupActor
         var recalls = new List<(RequestId Id, SegmentEntry Entry)>();
         foreach (var entry in LiveTg?.Segments.Values ?? Enumerable.Empty<SegmentEntry>())
         {
-            if (entry.Address < end && start < entry.Address + entry.SizeBytes) recalls.Add((NextRequestId(), entry));
+            if (entry.Address < end && start < entry.End) recalls.Add((NextRequestId(), entry));
         }
         var next = attachments.Count > 0 ? () => Die(run, Signal.SIGKILL, Outcome.Signalled(Signal.SIGKILL)) : then;
         AwaitAll(recalls.Select(r => r.Id).ToList(), _ => { }, next);
         foreach (var (id, entry) in recalls)
         {
-            entry.Actor.Tell(new Segment.Recall(id, Math.Max(start, entry.Address),
-                Math.Min(end, entry.Address + entry.SizeBytes), Me));
+            entry.Actor.Tell(new Segment.Recall(id, Math.Max(start, entry.Address), Math.Min(end, entry.End), Me));
         }
     }
 
@@ -172,8 +171,15 @@ public sealed partial class ThreadGroupActor
         Await(id, reply =>
         {
             if (reply is Frames.Data data) data.Bytes.CopyTo(transfer.Buffer, position);
-            // Refused: a recall dropped the pin after we read the PTE; the page access refaults.
-            Access(transfer, reply is Refused ? position : position + length);
+            if (reply is Refused)
+            {
+                // A recall dropped the pin after we read the PTE: forget it; the access refaults.
+                var page = (transfer.Address + (ulong)position) & Xpmem.PageMask;
+                if (attachment.Ptes.TryGetValue(page, out var current) && current == frame) attachment.Ptes.Remove(page);
+                Access(transfer, position);
+                return;
+            }
+            Access(transfer, position + length);
         });
         object request = transfer.Write
             ? new Frames.Write(id, frame.PinId, offset, transfer.Buffer.AsSpan(position, length).ToArray(), Me)

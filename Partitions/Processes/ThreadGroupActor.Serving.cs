@@ -53,6 +53,6 @@ public sealed partial class ThreadGroupActor
             if (permit.Segment != zap.Segment) continue;
             foreach (var attachment in permit.Attachments) pins.AddRange(attachment.Zap(zap.Start, zap.End));
         }
-        _port.Send(zap.ReplyTo, new Attachment.Zapped(zap.RequestId, pins));
+        _port.Send(zap.ReplyTo, new Attachment.Zapped(zap.RequestId, Me, pins));
     }
 }

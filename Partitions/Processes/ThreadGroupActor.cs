@@ -106,6 +106,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor
         if (!_pending.Remove(reply.RequestId, out var continuation)) return;
         Machine.Monitor.RequestEnded();
         continuation(reply);
+        StopIfUnreferenced();
     }
 
     /// <summary>Waits for every reply of a fan-out, then runs <paramref name="then"/> once.</summary>
@@ -151,7 +152,11 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     }
 
     /// <summary>A live segment of this thread group, as its seg_list holds it.</summary>
-    private sealed record SegmentEntry(SegId Id, ulong Address, ulong SizeBytes, IActorRef Actor);
+    private sealed record SegmentEntry(SegId Id, ulong Address, ulong SizeBytes, IActorRef Actor)
+    {
+        /// <summary>The end of the range, saturated: a clamped or wrapped size must not wrap here.</summary>
+        public ulong End => SizeBytes > ulong.MaxValue - Address ? ulong.MaxValue : Address + SizeBytes;
+    }
 
     /// <summary>SegmentActor → its owner thread group: resolve a source page for a fault. Replies: <see cref="PageFound"/> or <see cref="Refused"/>.</summary>
     internal sealed record FindPage(RequestId RequestId, ulong SourceAddress, IActorRef ReplyTo);

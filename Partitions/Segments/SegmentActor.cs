@@ -123,6 +123,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             _links.Remove(unlink.LinkId);
             FreeIfUnreferenced();
         });
+        Receive<Terminated>(HandleGetterStopped);
     }
 
     private void HandleGet(AccessPermit.Get get)
@@ -138,7 +139,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             return;
         }
         var link = ++_nextLink;
-        _links[link] = new Endpoint(get.ReplyTo.Partition, get.ReplyTo.Ref);
+        _links[link] = get.ReplyTo;
+        // A getter that ends without a word (its process stopped) must not hold a recall forever.
+        Context.Watch(get.ReplyTo.Ref);
         _port.Send(get.ReplyTo, new AccessPermit.Granted(get.RequestId, new Endpoint(_port.Partition, Self),
             _address, _sizeBytes, _owner, link));
     }
@@ -205,7 +208,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// <summary>A recall or remove in progress: who asked, which source range, which attachers still owe a Zapped.</summary>
     private sealed record Zapping(RequestId RequestId, Endpoint ReplyTo, ulong Start, ulong End, bool Remove)
     {
-        public int Waiting { get; set; } = -1;
+        /// <summary>Null until the readers have drained and the zaps went out.</summary>
+        public List<IActorRef>? Waiting { get; set; }
     }
 
     private void StartWriting(Zapping zapping)
@@ -220,21 +224,30 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// <summary>When the last reader leaves a waiting writer, the writer zaps every attacher.</summary>
     private void ReadersChanged()
     {
-        if (_zapping is not { Waiting: < 0 } zapping || Readers > 0) return;
+        if (_zapping is not { Waiting: null } zapping || Readers > 0) return;
         var attachers = _links.Values.Distinct().ToList();
-        zapping.Waiting = attachers.Count;
+        zapping.Waiting = attachers.Select(a => a.Ref).ToList();
         foreach (var attacher in attachers)
         {
             _port.Send(attacher, new Attachment.Zap(zapping.RequestId, _id, zapping.Start, zapping.End, new Endpoint(_port.Partition, Self)));
         }
-        if (zapping.Waiting == 0) EndWriting();
+        if (zapping.Waiting.Count == 0) EndWriting();
     }
 
     private void HandleZapped(Attachment.Zapped zapped)
     {
-        if (_zapping is not { } zapping || zapped.RequestId != zapping.RequestId) return;
+        if (_zapping is not { Waiting: { } waiting } zapping || zapped.RequestId != zapping.RequestId) return;
         Unpin(zapped.PinIds);
-        if (--zapping.Waiting == 0) EndWriting();
+        waiting.Remove(zapped.Attacher.Ref);
+        if (waiting.Count == 0) EndWriting();
+    }
+
+    /// <summary>A getter's process is gone: its permits went with it, and it owes no Zapped any more.</summary>
+    private void HandleGetterStopped(Terminated stopped)
+    {
+        foreach (var (link, _) in _links.Where(l => l.Value.Ref.Equals(stopped.ActorRef)).ToList()) _links.Remove(link);
+        if (_zapping is { Waiting: { } waiting } && waiting.Remove(stopped.ActorRef) && waiting.Count == 0) EndWriting();
+        FreeIfUnreferenced();
     }
 
     private void EndWriting()

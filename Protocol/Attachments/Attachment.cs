@@ -13,6 +13,9 @@ public static class Attachment
     public sealed record Zap(RequestId RequestId, SegId Segment, ulong Start, ulong End, Endpoint ReplyTo)
         : IRequest;
 
-    /// <summary>The PTEs are gone; <paramref name="PinIds"/> are the pins they held, now to be unpinned.</summary>
-    public sealed record Zapped(RequestId RequestId, IReadOnlyList<long> PinIds) : IReply;
+    /// <summary>
+    /// <paramref name="Attacher"/>'s PTEs are gone; <paramref name="PinIds"/> are the pins they held,
+    /// now to be unpinned.
+    /// </summary>
+    public sealed record Zapped(RequestId RequestId, Endpoint Attacher, IReadOnlyList<long> PinIds) : IReply;
 }

@@ -98,7 +98,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         segment.Tell(new Fault.Done(fault));
         var zap = getter.ExpectMsg<Attachment.Zap>();
         Assert.Equal(Id, zap.Segment);
-        segment.Tell(new Attachment.Zapped(zap.RequestId, [pinned.PinId]));
+        segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), [pinned.PinId]));
         recaller.ExpectMsg<Segment.Recalled>();
         Assert.True(_monitor.Pins.Balanced);
     }
@@ -114,7 +114,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var zap = getter.ExpectMsg<Attachment.Zap>();
         segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, getter.Ref.At()));
         owner.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        segment.Tell(new Attachment.Zapped(zap.RequestId, []));
+        segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         recaller.ExpectMsg<Segment.Recalled>();
         owner.ExpectMsg<ThreadGroupActor.FindPage>();
     }
@@ -128,7 +128,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var remover = CreateTestProbe();
         segment.Tell(new Segment.Remove(NextId(), owner.Ref.At()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
-        segment.Tell(new Attachment.Zapped(zap.RequestId, []));
+        segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         owner.ExpectMsg<Segment.Removed>();
 
         segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, Owner, true, Getter, remover.Ref.At()));
