@@ -94,7 +94,8 @@ public sealed partial class ThreadGroupActor
         var segid = new SegId(XpmemId.Compose(_id.Partition, _id.Pid, tg.NextSegmentUniq++));
         var actor = Context.ActorOf(
             SegmentActor.Props(Machine, _port, segid, _id, _credentials, make.Address, size, make.Mode, Self),
-            $"seg-{++_segmentActors}-{XpmemId.UniqOf(segid.Value)}");
+            $"seg-{++_segmentsMade}");
+        _segmentActors++;
         Machine.Monitor.SegmentMade();
         tg.Segments[segid.Value] = new SegmentEntry(segid, make.Address, size, actor);
         return Outcome.Ok((ulong)segid.Value);

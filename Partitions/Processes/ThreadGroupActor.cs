@@ -36,6 +36,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     private bool _deviceOpen;
     private bool _alive = true;
     private int _segmentActors;
+    private int _segmentsMade;
     private long _nextRequest;
 
     public ThreadGroupActor(MachineContext machine, XpcPort port, TgId id, ProcessImage image, bool hasTg)
