@@ -198,6 +198,12 @@ public sealed class SimLoop
         lock (_gate) _ready.Adopt(mailbox);
     }
 
+    /// <summary>True while <paramref name="mailbox"/> is simulated by this loop.</summary>
+    internal bool IsAdopted(Mailbox mailbox)
+    {
+        lock (_gate) return _ready.IsAdopted(mailbox);
+    }
+
     /// <summary>A sim dispatcher detaches a stopped actor's mailbox.</summary>
     internal void Release(Mailbox mailbox)
     {
