@@ -23,7 +23,8 @@ public sealed class SimDispatcher : MessageDispatcher
         // throughput 1 still lets a run take two. A deadline of 0 ticks is always past, so each run
         // stops after one message. Pinned by SimDispatcherSpec.
         ThroughputDeadlineTime = 0;
-        ShutdownTimeout = configurator.Config.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(1));
+        ShutdownTimeout = configurator.Config.GetTimeSpan(
+            "shutdown-timeout", TimeSpan.FromSeconds(1));
     }
 
     public override void Attach(ActorCell cell)

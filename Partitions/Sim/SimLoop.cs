@@ -33,7 +33,9 @@ namespace Emulator.Partitions.Sim;
 /// </summary>
 public sealed class SimLoop
 {
-    /// <summary>Longest wait for non-simulated work before a choice; past it the step throws.</summary>
+    /// <summary>
+    /// Longest wait for non-simulated work before a choice; past it the step throws.
+    /// </summary>
     public static readonly TimeSpan ElsewhereDrainTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan WakeupInterval = TimeSpan.FromMilliseconds(50);
@@ -51,10 +53,14 @@ public sealed class SimLoop
         _scheduler = scheduler;
     }
 
-    /// <summary>Raised on the loop thread for each user message, just before the actor sees it.</summary>
+    /// <summary>
+    /// Raised on the loop thread for each user message, just before the actor sees it.
+    /// </summary>
     public event Action<IActorRef, object>? Delivered;
 
-    /// <summary>The seed of the current <see cref="Random"/> (0 until <see cref="Reseed"/>).</summary>
+    /// <summary>
+    /// The seed of the current <see cref="Random"/> (0 until <see cref="Reseed"/>).
+    /// </summary>
     public int Seed { get; private set; }
 
     public TimeSpan Now => _scheduler.Now;
@@ -65,10 +71,14 @@ public sealed class SimLoop
     /// <summary>Mailbox runs so far (a run may hold only system messages).</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Most steps one Run call may take; a livelock ends there instead of hanging.</summary>
+    /// <summary>
+    /// Most steps one Run call may take; a livelock ends there instead of hanging.
+    /// </summary>
     public long StepsPerRunMax { get; set; } = 50_000_000;
 
-    /// <summary>True when no simulated mailbox has work (after waiting for work elsewhere).</summary>
+    /// <summary>
+    /// True when no simulated mailbox has work (after waiting for work elsewhere).
+    /// </summary>
     public bool IsIdle
     {
         get
@@ -102,7 +112,8 @@ public sealed class SimLoop
     {
         if (_stepping)
         {
-            throw new InvalidOperationException("The sim loop was entered again from inside a step.");
+            throw new InvalidOperationException(
+                "The sim loop was entered again from inside a step.");
         }
         WaitForElsewhere();
         Mailbox next;
@@ -141,7 +152,9 @@ public sealed class SimLoop
         return done();
     }
 
-    /// <summary>Delivers until nothing is ready; fires no timer, so virtual time stands still.</summary>
+    /// <summary>
+    /// Delivers until nothing is ready; fires no timer, so virtual time stands still.
+    /// </summary>
     public void RunUntilIdle()
     {
         for (long steps = 0; steps < StepsPerRunMax; steps++)
@@ -180,7 +193,8 @@ public sealed class SimLoop
             if (Step()) continue;
             if (watch.Elapsed > wallLimit)
             {
-                throw new TimeoutException($"The sim loop waited {wallLimit} for a task to complete.");
+                throw new TimeoutException(
+                    $"The sim loop waited {wallLimit} for a task to complete.");
             }
             lock (_gate)
             {
@@ -225,7 +239,8 @@ public sealed class SimLoop
     internal void RunElsewhere(IRunnable runnable)
     {
         Interlocked.Increment(ref _elsewhereRunning);
-        ThreadPool.UnsafeQueueUserWorkItem(new SimElsewhereWork(this, runnable), preferLocal: false);
+        var work = new SimElsewhereWork(this, runnable);
+        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
     }
 
     internal void ElsewhereEnded()

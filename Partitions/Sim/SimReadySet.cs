@@ -59,7 +59,9 @@ internal sealed class SimReadySet
         return entry.Mailbox;
     }
 
-    /// <summary>Index of <paramref name="number"/>, or the complement of where it would go.</summary>
+    /// <summary>
+    /// Index of <paramref name="number"/>, or the complement of where it would go.
+    /// </summary>
     private int IndexOf(long number)
     {
         var low = 0;

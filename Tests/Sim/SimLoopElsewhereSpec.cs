@@ -20,14 +20,16 @@ public sealed class SimLoopElsewhereSpec
         {
             var received = new List<object>();
             var target = system.ActorOf(Props.Create(() => new Collector(received)), "target");
-            var relay = ((ExtendedActorSystem)system).SystemActorOf(Props.Create(() => new Relay(target)), "relay");
+            var relayProps = Props.Create(() => new Relay(target));
+            var relay = ((ExtendedActorSystem)system).SystemActorOf(relayProps, "relay");
             loop.RunUntilIdle();
 
             for (var round = 0; round < Rounds; round++)
             {
                 relay.Tell(round);
                 loop.RunUntilIdle();
-                Assert.True(received.Count == round + 1, $"seed {Seed}: round {round} went idle too early");
+                Assert.True(
+                    received.Count == round + 1, $"seed {Seed}: round {round} went idle too early");
             }
         }
         finally

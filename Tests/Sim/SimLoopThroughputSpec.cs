@@ -46,7 +46,8 @@ public sealed class SimLoopThroughputSpec
             _output.WriteLine(
                 $"seed {Seed}: {delivered} deliveries in {watch.ElapsedMilliseconds} ms, "
                 + $"{delivered / watch.Elapsed.TotalSeconds:N0} deliveries/s");
-            Assert.True(delivered >= expected, $"seed {Seed}: {delivered} deliveries, expected {expected}");
+            Assert.True(
+                delivered >= expected, $"seed {Seed}: {delivered} deliveries, expected {expected}");
         }
         finally
         {

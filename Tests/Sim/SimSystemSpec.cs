@@ -45,8 +45,10 @@ public sealed class SimSystemSpec
         {
             var provider = ((ExtendedActorSystem)system).Provider;
             // Top-level actors start inside the /user guardian's run: it must be a loop step.
-            Assert.True(loop.IsAdopted(provider.Guardian.Cell.Mailbox!), "the /user guardian is not simulated");
-            Assert.False(loop.IsAdopted(provider.SystemGuardian.Cell.Mailbox!), "the /system guardian is simulated");
+            var userGuardian = provider.Guardian.Cell.Mailbox!;
+            var systemGuardian = provider.SystemGuardian.Cell.Mailbox!;
+            Assert.True(loop.IsAdopted(userGuardian), "the /user guardian is not simulated");
+            Assert.False(loop.IsAdopted(systemGuardian), "the /system guardian is simulated");
         }
         finally
         {

@@ -11,10 +11,14 @@ internal static class ToyProtocol
 {
     public const int WorkerCount = 3;
 
-    /// <summary>Grants each worker takes (on Peers, on waking, on heartbeats) before stopping.</summary>
+    /// <summary>
+    /// Grants each worker takes (on Peers, on waking, on heartbeats) before stopping.
+    /// </summary>
     public const int GrantsPerWorker = 3;
 
-    /// <summary>Creates the top-level actors; the run is over when <see cref="ToyRun.Finished"/>.</summary>
+    /// <summary>
+    /// Creates the top-level actors; the run is over when <see cref="ToyRun.Finished"/>.
+    /// </summary>
     public static ToyRun Start(ActorSystem system)
     {
         var run = new ToyRun();
@@ -27,6 +31,9 @@ internal static class ToyProtocol
     public sealed class ToyRun
     {
         public bool Finished { get; set; }
+
+        /// <summary>Acquires the lock stashed: shows the run exercised Stash.</summary>
+        public int Stashes { get; set; }
     }
 
     public sealed record Begin;
@@ -74,17 +81,19 @@ internal static class ToyProtocol
 
         private void HandleBegin()
         {
-            _lock = Context.ActorOf(Props.Create(() => new Lock()), "lock");
+            _lock = Context.ActorOf(Props.Create(() => new Lock(_run)), "lock");
             for (var index = 0; index < WorkerCount; index++)
             {
-                var worker = Context.ActorOf(Props.Create(() => new Worker(index, _lock)), $"w{index}");
+                var props = Props.Create(() => new Worker(index, _lock));
+                var worker = Context.ActorOf(props, $"w{index}");
                 Context.Watch(worker);
                 _workers.Add(worker);
             }
             foreach (var worker in _workers) worker.Tell(new Peers(_workers));
         }
 
-        private void HandlePoke(Poke poke) => _workers[poke.Round % WorkerCount].Tell(new Nudge(poke.Round));
+        private void HandlePoke(Poke poke) =>
+            _workers[poke.Round % WorkerCount].Tell(new Nudge(poke.Round));
 
         private void HandleTerminated()
         {
@@ -95,10 +104,18 @@ internal static class ToyProtocol
         }
     }
 
-    /// <summary>A two-state lock: Free grants at once; Taken stashes Acquire until Release.</summary>
+    /// <summary>
+    /// A two-state lock: Free grants at once; Taken stashes Acquire until Release.
+    /// </summary>
     private sealed class Lock : ReceiveActor, IWithUnboundedStash
     {
-        public Lock() => Free();
+        private readonly ToyRun _run;
+
+        public Lock(ToyRun run)
+        {
+            _run = run;
+            Free();
+        }
 
         public IStash Stash { get; set; } = null!;
 
@@ -115,7 +132,11 @@ internal static class ToyProtocol
         // Handles Release (unstashes, back to Free); stashes Acquire.
         private void Taken()
         {
-            Receive<Acquire>(_ => Stash.Stash());
+            Receive<Acquire>(_ =>
+            {
+                _run.Stashes++;
+                Stash.Stash();
+            });
             Receive<Release>(_ =>
             {
                 Stash.UnstashAll();
@@ -124,7 +145,9 @@ internal static class ToyProtocol
         }
     }
 
-    /// <summary>Takes the lock on waking and on heartbeats, sends tokens round, then stops.</summary>
+    /// <summary>
+    /// Takes the lock on waking and on heartbeats, sends tokens round, then stops.
+    /// </summary>
     private sealed class Worker : ReceiveActor, IWithTimers
     {
         private readonly int _index;
@@ -180,11 +203,14 @@ internal static class ToyProtocol
         private void HandleToken(Token token)
         {
             if (token.Hop >= 3) return;
-            _peers[(_index + token.Hop + 1) % _peers.Count].Tell(token with { Hop = token.Hop + 1 });
+            var next = _peers[(_index + token.Hop + 1) % _peers.Count];
+            next.Tell(token with { Hop = token.Hop + 1 });
         }
     }
 
-    /// <summary>A second top-level actor: pokes the coordinator on a periodic timer, four times.</summary>
+    /// <summary>
+    /// A second top-level actor: pokes the coordinator on a periodic timer, four times.
+    /// </summary>
     private sealed class Ticker : ReceiveActor, IWithTimers
     {
         private readonly IActorRef _coordinator;
