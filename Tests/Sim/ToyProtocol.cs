@@ -5,11 +5,16 @@ namespace Emulator.Tests.Sim;
 /// <summary>
 /// A toy protocol that uses everything the sim loop must schedule: top-level actors, children,
 /// a lock actor with Become and Stash, single and periodic timers, timer cancellation,
-/// Context.Stop and Context.Watch / Terminated. It ends when the coordinator has stopped.
+/// Context.Stop and Context.Watch / Terminated, and a stop cascade: the coordinator stops with
+/// idle children, whose goodbyes reach the ledger in an order only the loop decides. It ends when
+/// the coordinator has stopped and the loop is idle.
 /// </summary>
 internal static class ToyProtocol
 {
     public const int WorkerCount = 3;
+
+    /// <summary>Children that only wait to be stopped with their parent.</summary>
+    public const int IdleCount = 5;
 
     /// <summary>
     /// Grants each worker takes (on Peers, on waking, on heartbeats) before stopping.
@@ -22,7 +27,9 @@ internal static class ToyProtocol
     public static ToyRun Start(ActorSystem system)
     {
         var run = new ToyRun();
-        var coordinator = system.ActorOf(Props.Create(() => new Coordinator(run)), "coordinator");
+        var ledger = system.ActorOf(Props.Create(() => new Ledger()), "ledger");
+        var coordinator = system.ActorOf(
+            Props.Create(() => new Coordinator(run, ledger)), "coordinator");
         system.ActorOf(Props.Create(() => new Ticker(coordinator)), "ticker");
         coordinator.Tell(new Begin());
         return run;
@@ -37,6 +44,8 @@ internal static class ToyProtocol
     }
 
     public sealed record Begin;
+
+    public sealed record Goodbye(int Idle);
 
     public sealed record Peers(IReadOnlyList<IActorRef> Workers);
 
@@ -65,12 +74,14 @@ internal static class ToyProtocol
     {
         private readonly List<IActorRef> _workers = new();
         private readonly ToyRun _run;
+        private readonly IActorRef _ledger;
         private IActorRef _lock = ActorRefs.Nobody;
         private int _stopped;
 
-        public Coordinator(ToyRun run)
+        public Coordinator(ToyRun run, IActorRef ledger)
         {
             _run = run;
+            _ledger = ledger;
             Receive<Begin>(_ => HandleBegin());
             Receive<Poke>(HandlePoke);
             Receive<Nudged>(_ => { });
@@ -88,6 +99,10 @@ internal static class ToyProtocol
                 var worker = Context.ActorOf(props, $"w{index}");
                 Context.Watch(worker);
                 _workers.Add(worker);
+            }
+            for (var index = 0; index < IdleCount; index++)
+            {
+                Context.ActorOf(Props.Create(() => new Idle(index, _ledger)), $"idle{index}");
             }
             foreach (var worker in _workers) worker.Tell(new Peers(_workers));
         }
@@ -232,6 +247,30 @@ internal static class ToyProtocol
             _coordinator.Tell(new Poke(_round));
             _round++;
             if (_round == 4) Context.Stop(Self);
+        }
+    }
+
+    /// <summary>Does nothing until its parent stops; then says goodbye to the ledger.</summary>
+    private sealed class Idle : ReceiveActor
+    {
+        private readonly int _index;
+        private readonly IActorRef _ledger;
+
+        public Idle(int index, IActorRef ledger)
+        {
+            _index = index;
+            _ledger = ledger;
+        }
+
+        protected override void PostStop() => _ledger.Tell(new Goodbye(_index));
+    }
+
+    /// <summary>A top-level actor that takes the idle children's goodbyes.</summary>
+    private sealed class Ledger : ReceiveActor
+    {
+        public Ledger()
+        {
+            Receive<Goodbye>(_ => { });
         }
     }
 }
