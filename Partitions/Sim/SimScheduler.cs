@@ -111,7 +111,9 @@ public sealed class SimScheduler : SchedulerBase
             // so timers the action sets come after it at an equal due time.
             if (timer.Interval is { } interval)
             {
-                var next = timer.Due + interval;
+                var next = interval >= TimeSpan.MaxValue - timer.Due
+                    ? TimeSpan.MaxValue
+                    : timer.Due + interval;
                 _timers.Add(new SimTimer(
                     next, _timerNumberNext++, interval, timer.Fire, timer.Cancelable));
             }
@@ -131,9 +133,18 @@ public sealed class SimScheduler : SchedulerBase
 
     private void Add(TimeSpan delay, TimeSpan? interval, Action fire, ICancelable? cancelable)
     {
+        // A zero interval would fire forever at one instant; the public API refuses it already,
+        // the IRunnable overloads do not.
+        if (interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(interval), $"Interval must be >0: {interval}");
+        }
         lock (_gate)
         {
-            _timers.Add(new SimTimer(Now + delay, _timerNumberNext++, interval, fire, cancelable));
+            // "Never" is sometimes spelled as a huge delay: saturate instead of overflowing.
+            var due = delay >= TimeSpan.MaxValue - Now ? TimeSpan.MaxValue : Now + delay;
+            _timers.Add(new SimTimer(due, _timerNumberNext++, interval, fire, cancelable));
         }
     }
 

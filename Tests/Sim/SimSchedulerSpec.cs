@@ -93,6 +93,19 @@ public sealed class SimSchedulerSpec : IDisposable
     }
 
     [Fact]
+    public void SimScheduler_must_keep_a_timer_set_for_the_end_of_time_pending()
+    {
+        _loop.Advance(TimeSpan.FromSeconds(1));
+        _system.Scheduler.ScheduleTellOnce(
+            TimeSpan.MaxValue, _recorder, "never", ActorRefs.NoSender);
+
+        _loop.Advance(TimeSpan.FromDays(1000));
+
+        Assert.True(Timed().Count == 0, $"seed {Seed}: the end of time came");
+        Assert.Equal(1, _loop.Scheduler.PendingTimers);
+    }
+
+    [Fact]
     public void SimLoop_must_return_false_from_RunUntil_when_the_run_is_stuck()
     {
         _recorder.Tell(new Recorder.StartSingle("late", TimeSpan.FromSeconds(5)));
