@@ -19,14 +19,17 @@ namespace Emulator.Partitions.Sim;
 /// that work is running before each choice, so messages it sends to /user land at a fixed point.
 ///
 /// Rules for callers:
-/// - Top-level actors: create them with <c>system.ActorOf</c> and plain <c>Props</c>, from the
-///   loop's thread, while the loop is not running (before a Run call, or from inside an actor).
-///   Akka starts a top-level actor when the /user guardian handles its Supervise message; the
-///   guardian is simulated, so that start is one step of the schedule like any other, and
-///   messages told to the actor before it starts wait in Akka's UnstartedCell in order.
-///   Children (<c>Context.ActorOf</c>) start synchronously inside their parent's step.
-/// - Drive the system from one thread only; a Tell from another thread while the loop runs
-///   lands at a point the seed does not decide.
+/// - Top-level actors: create them with <c>system.ActorOf</c> and plain <c>Props</c>, either
+///   between Run calls on the thread that drives the loop, or from inside a handler. Akka starts
+///   a top-level actor when the /user guardian handles its Supervise message; the guardian is
+///   simulated, so that start is one step of the schedule like any other, and messages told to
+///   the actor before it starts wait in Akka's UnstartedCell, in order. Children
+///   (<c>Context.ActorOf</c>) start synchronously inside their parent's step.
+/// - Inputs (Tell from outside, new actors) count as part of the schedule only if they come at
+///   the same point: between the same Run calls, on the loop's thread.
+/// - Timers fire only when no mailbox is ready, so a timeout never overtakes a message already
+///   sent; races between them need a fault (drop, delay) from the sender's side.
+/// - A Tell from another thread while the loop runs lands at a point the seed does not decide.
 /// - Use paths, not <c>IActorRef.ToString()</c>, in traces: refs print a random uid.
 /// - Order matters wherever one actor sends several messages to one receiver: do not derive that
 ///   order from <c>Context.GetChildren()</c> or a hash set, whose order varies per process.
