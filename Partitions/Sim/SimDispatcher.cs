@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Dispatch;
+using Akka.Event;
 
 namespace Emulator.Partitions.Sim;
 
@@ -22,7 +23,8 @@ public sealed class SimDispatcher : MessageDispatcher
         // throughput 1 still lets a run take two. A deadline of 0 ticks is always past, so each run
         // stops after one message. Pinned by SimDispatcherSpec.
         ThroughputDeadlineTime = 0;
-        ShutdownTimeout = configurator.Config.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(1));
+        ShutdownTimeout = configurator.Config.GetTimeSpan(
+            "shutdown-timeout", TimeSpan.FromSeconds(1));
     }
 
     public override void Attach(ActorCell cell)
@@ -61,13 +63,12 @@ public sealed class SimDispatcher : MessageDispatcher
     {
         var mailbox = cell.Mailbox
             ?? throw new InvalidOperationException($"{cell.Self.Path} attached without a mailbox.");
-        if (mailbox.MessageQueue is not SimMessageQueue)
-        {
-            // Its deliveries would escape the count and the trace; refuse it loudly.
-            throw new NotSupportedException(
-                $"{cell.Self.Path} has a {mailbox.MessageQueue.GetType().Name}; simulated actors "
-                + $"need the sim mailbox ({nameof(SimMailboxType)}): no custom or bounded mailbox.");
-        }
         _loop.Adopt(mailbox);
+        if (mailbox.MessageQueue is SimMessageQueue) return;
+        // Still simulated, so the order stays reproducible, but its deliveries escape the count
+        // and the trace (a bounded or custom mailbox, e.g. IWithBoundedStash): say so.
+        var reason = $"{cell.Self.Path} has a {mailbox.MessageQueue.GetType().Name}, not the sim "
+            + "mailbox: its deliveries are scheduled but not counted or traced.";
+        EventStream.Publish(new Warning(cell.Self.Path.ToString(), typeof(SimDispatcher), reason));
     }
 }

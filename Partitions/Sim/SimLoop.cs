@@ -19,21 +19,26 @@ namespace Emulator.Partitions.Sim;
 /// that work is running before each choice, so messages it sends to /user land at a fixed point.
 ///
 /// Rules for callers:
-/// - Top-level actors: create them with <c>system.ActorOf</c> and plain <c>Props</c>, from the
-///   loop's thread, while the loop is not running (before a Run call, or from inside an actor).
-///   Akka starts a top-level actor when the /user guardian handles its Supervise message; the
-///   guardian is simulated, so that start is one step of the schedule like any other, and
-///   messages told to the actor before it starts wait in Akka's UnstartedCell in order.
-///   Children (<c>Context.ActorOf</c>) start synchronously inside their parent's step.
-/// - Drive the system from one thread only; a Tell from another thread while the loop runs
-///   lands at a point the seed does not decide.
+/// - Top-level actors: create them with <c>system.ActorOf</c> and plain <c>Props</c>, either
+///   between Run calls on the thread that drives the loop, or from inside a handler. Akka starts
+///   a top-level actor when the /user guardian handles its Supervise message; the guardian is
+///   simulated, so that start is one step of the schedule like any other, and messages told to
+///   the actor before it starts wait in Akka's UnstartedCell, in order. Children
+///   (<c>Context.ActorOf</c>) start synchronously inside their parent's step.
+/// - Inputs (Tell from outside, new actors) count as part of the schedule only if they come at
+///   the same point: between the same Run calls, on the loop's thread.
+/// - Timers fire only when no mailbox is ready, so a timeout never overtakes a message already
+///   sent; races between them need a fault (drop, delay) from the sender's side.
+/// - A Tell from another thread while the loop runs lands at a point the seed does not decide.
 /// - Use paths, not <c>IActorRef.ToString()</c>, in traces: refs print a random uid.
 /// - Order matters wherever one actor sends several messages to one receiver: do not derive that
 ///   order from <c>Context.GetChildren()</c> or a hash set, whose order varies per process.
 /// </summary>
 public sealed class SimLoop
 {
-    /// <summary>Longest wait for non-simulated work before a choice; past it the step throws.</summary>
+    /// <summary>
+    /// Longest wait for non-simulated work before a choice; past it the step throws.
+    /// </summary>
     public static readonly TimeSpan ElsewhereDrainTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan WakeupInterval = TimeSpan.FromMilliseconds(50);
@@ -51,10 +56,14 @@ public sealed class SimLoop
         _scheduler = scheduler;
     }
 
-    /// <summary>Raised on the loop thread for each user message, just before the actor sees it.</summary>
+    /// <summary>
+    /// Raised on the loop thread for each user message, just before the actor sees it.
+    /// </summary>
     public event Action<IActorRef, object>? Delivered;
 
-    /// <summary>The seed of the current <see cref="Random"/> (0 until <see cref="Reseed"/>).</summary>
+    /// <summary>
+    /// The seed of the current <see cref="Random"/> (0 until <see cref="Reseed"/>).
+    /// </summary>
     public int Seed { get; private set; }
 
     public TimeSpan Now => _scheduler.Now;
@@ -65,10 +74,14 @@ public sealed class SimLoop
     /// <summary>Mailbox runs so far (a run may hold only system messages).</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Most steps one Run call may take; a livelock ends there instead of hanging.</summary>
+    /// <summary>
+    /// Most steps one Run call may take; a livelock ends there instead of hanging.
+    /// </summary>
     public long StepsPerRunMax { get; set; } = 50_000_000;
 
-    /// <summary>True when no simulated mailbox has work (after waiting for work elsewhere).</summary>
+    /// <summary>
+    /// True when no simulated mailbox has work (after waiting for work elsewhere).
+    /// </summary>
     public bool IsIdle
     {
         get
@@ -102,7 +115,8 @@ public sealed class SimLoop
     {
         if (_stepping)
         {
-            throw new InvalidOperationException("The sim loop was entered again from inside a step.");
+            throw new InvalidOperationException(
+                "The sim loop was entered again from inside a step.");
         }
         WaitForElsewhere();
         Mailbox next;
@@ -141,7 +155,9 @@ public sealed class SimLoop
         return done();
     }
 
-    /// <summary>Delivers until nothing is ready; fires no timer, so virtual time stands still.</summary>
+    /// <summary>
+    /// Delivers until nothing is ready; fires no timer, so virtual time stands still.
+    /// </summary>
     public void RunUntilIdle()
     {
         for (long steps = 0; steps < StepsPerRunMax; steps++)
@@ -180,7 +196,8 @@ public sealed class SimLoop
             if (Step()) continue;
             if (watch.Elapsed > wallLimit)
             {
-                throw new TimeoutException($"The sim loop waited {wallLimit} for a task to complete.");
+                throw new TimeoutException(
+                    $"The sim loop waited {wallLimit} for a task to complete.");
             }
             lock (_gate)
             {
@@ -196,6 +213,12 @@ public sealed class SimLoop
     internal void Adopt(Mailbox mailbox)
     {
         lock (_gate) _ready.Adopt(mailbox);
+    }
+
+    /// <summary>True while <paramref name="mailbox"/> is simulated by this loop.</summary>
+    internal bool IsAdopted(Mailbox mailbox)
+    {
+        lock (_gate) return _ready.IsAdopted(mailbox);
     }
 
     /// <summary>A sim dispatcher detaches a stopped actor's mailbox.</summary>
@@ -219,7 +242,8 @@ public sealed class SimLoop
     internal void RunElsewhere(IRunnable runnable)
     {
         Interlocked.Increment(ref _elsewhereRunning);
-        ThreadPool.UnsafeQueueUserWorkItem(new SimElsewhereWork(this, runnable), preferLocal: false);
+        var work = new SimElsewhereWork(this, runnable);
+        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
     }
 
     internal void ElsewhereEnded()

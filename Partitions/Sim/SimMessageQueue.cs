@@ -17,7 +17,7 @@ public sealed class SimMessageQueue : IMessageQueue, IUnboundedDequeBasedMessage
     private readonly SimLoop? _loop;
 
     /// <param name="owner">The actor whose queue this is.</param>
-    /// <param name="loop">The loop to report to; null for an actor the loop does not simulate.</param>
+    /// <param name="loop">The loop to report to; null when the loop does not simulate it.</param>
     public SimMessageQueue(IActorRef owner, SimLoop? loop)
     {
         _owner = owner;
@@ -28,11 +28,14 @@ public sealed class SimMessageQueue : IMessageQueue, IUnboundedDequeBasedMessage
 
     public int Count => _queue.Count;
 
-    public void Enqueue(IActorRef receiver, Envelope envelope) => _queue.Enqueue(receiver, envelope);
+    public void Enqueue(IActorRef receiver, Envelope envelope) =>
+        _queue.Enqueue(receiver, envelope);
 
     public void EnqueueFirst(Envelope envelope) => _queue.EnqueueFirst(envelope);
 
-    /// <summary>Akka's mailbox calls this only to hand the message to the actor right away.</summary>
+    /// <summary>
+    /// Akka's mailbox calls this only to hand the message to the actor right away.
+    /// </summary>
     public bool TryDequeue(out Envelope envelope)
     {
         if (!_queue.TryDequeue(out envelope)) return false;
@@ -40,6 +43,9 @@ public sealed class SimMessageQueue : IMessageQueue, IUnboundedDequeBasedMessage
         return true;
     }
 
-    /// <summary>Moves what is left to dead letters; not a delivery, so it bypasses the report.</summary>
-    public void CleanUp(IActorRef owner, IMessageQueue deadletters) => _queue.CleanUp(owner, deadletters);
+    /// <summary>
+    /// Moves what is left to dead letters; not a delivery, so it bypasses the report.
+    /// </summary>
+    public void CleanUp(IActorRef owner, IMessageQueue deadletters) =>
+        _queue.CleanUp(owner, deadletters);
 }

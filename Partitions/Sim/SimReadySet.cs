@@ -18,8 +18,7 @@ internal sealed class SimReadySet
 
     public int Count => _ready.Count;
 
-    /// <summary>Mailboxes known to be simulated (attached and not yet detached).</summary>
-    public int Adopted => _numbers.Count;
+    public bool IsAdopted(Mailbox mailbox) => _numbers.ContainsKey(mailbox);
 
     /// <summary>Gives the mailbox its registration number; from now on it is simulated.</summary>
     public void Adopt(Mailbox mailbox)
@@ -60,7 +59,9 @@ internal sealed class SimReadySet
         return entry.Mailbox;
     }
 
-    /// <summary>Index of <paramref name="number"/>, or the complement of where it would go.</summary>
+    /// <summary>
+    /// Index of <paramref name="number"/>, or the complement of where it would go.
+    /// </summary>
     private int IndexOf(long number)
     {
         var low = 0;

@@ -16,7 +16,9 @@ namespace Emulator.Partitions.Sim;
 /// </summary>
 public sealed class SimScheduler : SchedulerBase
 {
-    /// <summary>The wall-clock date that virtual time zero stands for (fixed: no wall clock).</summary>
+    /// <summary>
+    /// The wall-clock date that virtual time zero stands for (fixed: no wall clock).
+    /// </summary>
     public static readonly DateTimeOffset Epoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly object _gate = new();
@@ -24,7 +26,9 @@ public sealed class SimScheduler : SchedulerBase
     private long _timerNumberNext;
     private long _nowTicks;
 
-    /// <summary>Akka creates it from <c>akka.scheduler.implementation</c> with this signature.</summary>
+    /// <summary>
+    /// Akka creates it from <c>akka.scheduler.implementation</c> with this signature.
+    /// </summary>
     public SimScheduler(Config config, ILoggingAdapter log)
         : base(config, log)
     {
@@ -65,12 +69,14 @@ public sealed class SimScheduler : SchedulerBase
         Add(initialDelay, interval, () => receiver.Tell(message, sender), cancelable);
     }
 
-    protected override void InternalScheduleOnce(TimeSpan delay, Action action, ICancelable cancelable)
+    protected override void InternalScheduleOnce(
+        TimeSpan delay, Action action, ICancelable cancelable)
     {
         Add(delay, null, action, cancelable);
     }
 
-    protected override void InternalScheduleOnce(TimeSpan delay, IRunnable action, ICancelable cancelable)
+    protected override void InternalScheduleOnce(
+        TimeSpan delay, IRunnable action, ICancelable cancelable)
     {
         Add(delay, null, action.Run, cancelable);
     }
@@ -105,8 +111,11 @@ public sealed class SimScheduler : SchedulerBase
             // so timers the action sets come after it at an equal due time.
             if (timer.Interval is { } interval)
             {
+                var next = interval >= TimeSpan.MaxValue - timer.Due
+                    ? TimeSpan.MaxValue
+                    : timer.Due + interval;
                 _timers.Add(new SimTimer(
-                    timer.Due + interval, _timerNumberNext++, interval, timer.Fire, timer.Cancelable));
+                    next, _timerNumberNext++, interval, timer.Fire, timer.Cancelable));
             }
         }
         timer.Fire();
@@ -124,9 +133,18 @@ public sealed class SimScheduler : SchedulerBase
 
     private void Add(TimeSpan delay, TimeSpan? interval, Action fire, ICancelable? cancelable)
     {
+        // A zero interval would fire forever at one instant; the public API refuses it already,
+        // the IRunnable overloads do not.
+        if (interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(interval), $"Interval must be >0: {interval}");
+        }
         lock (_gate)
         {
-            _timers.Add(new SimTimer(Now + delay, _timerNumberNext++, interval, fire, cancelable));
+            // "Never" is sometimes spelled as a huge delay: saturate instead of overflowing.
+            var due = delay >= TimeSpan.MaxValue - Now ? TimeSpan.MaxValue : Now + delay;
+            _timers.Add(new SimTimer(due, _timerNumberNext++, interval, fire, cancelable));
         }
     }
 

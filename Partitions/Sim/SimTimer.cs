@@ -10,7 +10,8 @@ internal sealed class SimTimer
 {
     public static readonly IComparer<SimTimer> DueOrder = Comparer<SimTimer>.Create(Compare);
 
-    public SimTimer(TimeSpan due, long number, TimeSpan? interval, Action fire, ICancelable? cancelable)
+    public SimTimer(
+        TimeSpan due, long number, TimeSpan? interval, Action fire, ICancelable? cancelable)
     {
         Due = due;
         Number = number;

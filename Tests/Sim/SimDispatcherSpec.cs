@@ -20,7 +20,8 @@ public sealed class SimDispatcherSpec
         try
         {
             var received = new StrongBox<int>();
-            var counter = system.ActorOf(Props.Create(() => new CountingActor(received)), "counter");
+            var props = Props.Create(() => new CountingActor(received));
+            var counter = system.ActorOf(props, "counter");
             loop.RunUntilIdle();
             for (var message = 0; message < Burst; message++) counter.Tell(message);
 
@@ -29,7 +30,9 @@ public sealed class SimDispatcherSpec
             while (loop.Step())
             {
                 runs++;
-                Assert.True(received.Value == runs, $"seed {Seed}: run {runs} delivered {received.Value} in all");
+                Assert.True(
+                    received.Value == runs,
+                    $"seed {Seed}: after {runs} runs the actor has {received.Value} messages");
             }
             Assert.Equal(Burst, runs);
             Assert.Equal(Burst, loop.Deliveries - deliveriesBefore);

@@ -44,11 +44,10 @@ public sealed class SimSchedulerSpec : IDisposable
     [Fact]
     public void SimScheduler_must_fire_timers_in_due_order_then_registration_order()
     {
-        var scheduler = _system.Scheduler;
-        scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(30), _recorder, "c", ActorRefs.NoSender);
-        scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(10), _recorder, "a", ActorRefs.NoSender);
-        scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(20), _recorder, "b1", ActorRefs.NoSender);
-        scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(20), _recorder, "b2", ActorRefs.NoSender);
+        TellAfter(30, "c");
+        TellAfter(10, "a");
+        TellAfter(20, "b1");
+        TellAfter(20, "b2");
 
         _loop.Advance(TimeSpan.FromSeconds(1));
 
@@ -70,7 +69,8 @@ public sealed class SimSchedulerSpec : IDisposable
         _loop.Advance(TimeSpan.FromMilliseconds(35));
 
         var times = Timed().Select(entry => entry.At.TotalMilliseconds).ToList();
-        Assert.True(times.SequenceEqual(new[] { 10.0, 20.0, 30.0 }), $"seed {Seed}: {string.Join(",", times)}");
+        var expected = new[] { 10.0, 20.0, 30.0 };
+        Assert.True(times.SequenceEqual(expected), $"seed {Seed}: {string.Join(",", times)}");
     }
 
     [Fact]
@@ -90,6 +90,19 @@ public sealed class SimSchedulerSpec : IDisposable
 
         Assert.True(Timed().Count == 0, $"seed {Seed}: {string.Join(",", Timed())}");
         Assert.Equal(0, _loop.Scheduler.PendingTimers);
+    }
+
+    [Fact]
+    public void SimScheduler_must_keep_a_timer_set_for_the_end_of_time_pending()
+    {
+        _loop.Advance(TimeSpan.FromSeconds(1));
+        _system.Scheduler.ScheduleTellOnce(
+            TimeSpan.MaxValue, _recorder, "never", ActorRefs.NoSender);
+
+        _loop.Advance(TimeSpan.FromDays(1000));
+
+        Assert.True(Timed().Count == 0, $"seed {Seed}: the end of time came");
+        Assert.Equal(1, _loop.Scheduler.PendingTimers);
     }
 
     [Fact]
@@ -117,17 +130,27 @@ public sealed class SimSchedulerSpec : IDisposable
         Assert.Equal(TimeSpan.FromMinutes(3), _system.Scheduler.MonotonicClock);
     }
 
-    /// <summary>The messages that timers brought (the commands told directly are left out).</summary>
+    private void TellAfter(int milliseconds, string message) =>
+        _system.Scheduler.ScheduleTellOnce(
+            TimeSpan.FromMilliseconds(milliseconds), _recorder, message, ActorRefs.NoSender);
+
+    /// <summary>
+    /// The messages that timers brought (the commands told directly are left out).
+    /// </summary>
     private List<(TimeSpan At, object Message)> Timed() =>
         _received.Where(entry => entry.Message is string).ToList();
 
-    /// <summary>Starts and cancels actor timers on command; records each message with its time.</summary>
+    /// <summary>
+    /// Starts and cancels actor timers on command; records each message with its time.
+    /// </summary>
     private sealed class Recorder : ReceiveActor, IWithTimers
     {
         public Recorder(List<(TimeSpan At, object Message)> received)
         {
-            Receive<StartSingle>(start => Timers.StartSingleTimer(start.Key, start.Key, start.Delay));
-            Receive<StartPeriodic>(start => Timers.StartPeriodicTimer(start.Key, start.Key, start.Interval));
+            Receive<StartSingle>(start =>
+                Timers.StartSingleTimer(start.Key, start.Key, start.Delay));
+            Receive<StartPeriodic>(start =>
+                Timers.StartPeriodicTimer(start.Key, start.Key, start.Interval));
             Receive<Cancel>(cancel => Timers.Cancel(cancel.Key));
             Receive<string>(text => received.Add((Context.System.Scheduler.MonotonicClock, text)));
         }

@@ -37,6 +37,25 @@ public sealed class SimSystemSpec
         }
     }
 
+    [Fact]
+    public void SimSystem_must_simulate_the_user_guardian_and_leave_system_actors_elsewhere()
+    {
+        var (system, loop) = SimSpecs.Create("guardian", 19);
+        try
+        {
+            var provider = ((ExtendedActorSystem)system).Provider;
+            // Top-level actors start inside the /user guardian's run: it must be a loop step.
+            var userGuardian = provider.Guardian.Cell.Mailbox!;
+            var systemGuardian = provider.SystemGuardian.Cell.Mailbox!;
+            Assert.True(loop.IsAdopted(userGuardian), "the /user guardian is not simulated");
+            Assert.False(loop.IsAdopted(systemGuardian), "the /system guardian is simulated");
+        }
+        finally
+        {
+            SimSystem.Shutdown(system);
+        }
+    }
+
     [Theory]
     [InlineData("on")]
     [InlineData("off")]

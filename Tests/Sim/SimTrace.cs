@@ -21,8 +21,8 @@ internal sealed partial class SimTrace
 
     public IReadOnlyList<string> Lines => _lines;
 
-    public string Sha256() =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", _lines))));
+    public static string Sha256(IEnumerable<string> lines) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", lines))));
 
     private void Record(IActorRef receiver, object message)
     {

@@ -5,20 +5,31 @@ namespace Emulator.Tests.Sim;
 /// <summary>
 /// A toy protocol that uses everything the sim loop must schedule: top-level actors, children,
 /// a lock actor with Become and Stash, single and periodic timers, timer cancellation,
-/// Context.Stop and Context.Watch / Terminated. It ends when the coordinator has stopped.
+/// Context.Stop and Context.Watch / Terminated, and a stop cascade: the coordinator stops with
+/// idle children, whose goodbyes reach the ledger in an order only the loop decides. It ends when
+/// the coordinator has stopped and the loop is idle.
 /// </summary>
 internal static class ToyProtocol
 {
     public const int WorkerCount = 3;
 
-    /// <summary>Grants each worker takes (on Peers, on waking, on heartbeats) before stopping.</summary>
+    /// <summary>Children that only wait to be stopped with their parent.</summary>
+    public const int IdleCount = 5;
+
+    /// <summary>
+    /// Grants each worker takes (on Peers, on waking, on heartbeats) before stopping.
+    /// </summary>
     public const int GrantsPerWorker = 3;
 
-    /// <summary>Creates the top-level actors; the run is over when <see cref="ToyRun.Finished"/>.</summary>
+    /// <summary>
+    /// Creates the top-level actors; the run is over when <see cref="ToyRun.Finished"/>.
+    /// </summary>
     public static ToyRun Start(ActorSystem system)
     {
         var run = new ToyRun();
-        var coordinator = system.ActorOf(Props.Create(() => new Coordinator(run)), "coordinator");
+        var ledger = system.ActorOf(Props.Create(() => new Ledger()), "ledger");
+        var coordinator = system.ActorOf(
+            Props.Create(() => new Coordinator(run, ledger)), "coordinator");
         system.ActorOf(Props.Create(() => new Ticker(coordinator)), "ticker");
         coordinator.Tell(new Begin());
         return run;
@@ -27,9 +38,14 @@ internal static class ToyProtocol
     public sealed class ToyRun
     {
         public bool Finished { get; set; }
+
+        /// <summary>Acquires the lock stashed: shows the run exercised Stash.</summary>
+        public int Stashes { get; set; }
     }
 
     public sealed record Begin;
+
+    public sealed record Goodbye(int Idle);
 
     public sealed record Peers(IReadOnlyList<IActorRef> Workers);
 
@@ -58,12 +74,14 @@ internal static class ToyProtocol
     {
         private readonly List<IActorRef> _workers = new();
         private readonly ToyRun _run;
+        private readonly IActorRef _ledger;
         private IActorRef _lock = ActorRefs.Nobody;
         private int _stopped;
 
-        public Coordinator(ToyRun run)
+        public Coordinator(ToyRun run, IActorRef ledger)
         {
             _run = run;
+            _ledger = ledger;
             Receive<Begin>(_ => HandleBegin());
             Receive<Poke>(HandlePoke);
             Receive<Nudged>(_ => { });
@@ -74,17 +92,23 @@ internal static class ToyProtocol
 
         private void HandleBegin()
         {
-            _lock = Context.ActorOf(Props.Create(() => new Lock()), "lock");
+            _lock = Context.ActorOf(Props.Create(() => new Lock(_run)), "lock");
             for (var index = 0; index < WorkerCount; index++)
             {
-                var worker = Context.ActorOf(Props.Create(() => new Worker(index, _lock)), $"w{index}");
+                var props = Props.Create(() => new Worker(index, _lock));
+                var worker = Context.ActorOf(props, $"w{index}");
                 Context.Watch(worker);
                 _workers.Add(worker);
+            }
+            for (var index = 0; index < IdleCount; index++)
+            {
+                Context.ActorOf(Props.Create(() => new Idle(index, _ledger)), $"idle{index}");
             }
             foreach (var worker in _workers) worker.Tell(new Peers(_workers));
         }
 
-        private void HandlePoke(Poke poke) => _workers[poke.Round % WorkerCount].Tell(new Nudge(poke.Round));
+        private void HandlePoke(Poke poke) =>
+            _workers[poke.Round % WorkerCount].Tell(new Nudge(poke.Round));
 
         private void HandleTerminated()
         {
@@ -95,10 +119,18 @@ internal static class ToyProtocol
         }
     }
 
-    /// <summary>A two-state lock: Free grants at once; Taken stashes Acquire until Release.</summary>
+    /// <summary>
+    /// A two-state lock: Free grants at once; Taken stashes Acquire until Release.
+    /// </summary>
     private sealed class Lock : ReceiveActor, IWithUnboundedStash
     {
-        public Lock() => Free();
+        private readonly ToyRun _run;
+
+        public Lock(ToyRun run)
+        {
+            _run = run;
+            Free();
+        }
 
         public IStash Stash { get; set; } = null!;
 
@@ -115,7 +147,11 @@ internal static class ToyProtocol
         // Handles Release (unstashes, back to Free); stashes Acquire.
         private void Taken()
         {
-            Receive<Acquire>(_ => Stash.Stash());
+            Receive<Acquire>(_ =>
+            {
+                _run.Stashes++;
+                Stash.Stash();
+            });
             Receive<Release>(_ =>
             {
                 Stash.UnstashAll();
@@ -124,7 +160,9 @@ internal static class ToyProtocol
         }
     }
 
-    /// <summary>Takes the lock on waking and on heartbeats, sends tokens round, then stops.</summary>
+    /// <summary>
+    /// Takes the lock on waking and on heartbeats, sends tokens round, then stops.
+    /// </summary>
     private sealed class Worker : ReceiveActor, IWithTimers
     {
         private readonly int _index;
@@ -180,11 +218,14 @@ internal static class ToyProtocol
         private void HandleToken(Token token)
         {
             if (token.Hop >= 3) return;
-            _peers[(_index + token.Hop + 1) % _peers.Count].Tell(token with { Hop = token.Hop + 1 });
+            var next = _peers[(_index + token.Hop + 1) % _peers.Count];
+            next.Tell(token with { Hop = token.Hop + 1 });
         }
     }
 
-    /// <summary>A second top-level actor: pokes the coordinator on a periodic timer, four times.</summary>
+    /// <summary>
+    /// A second top-level actor: pokes the coordinator on a periodic timer, four times.
+    /// </summary>
     private sealed class Ticker : ReceiveActor, IWithTimers
     {
         private readonly IActorRef _coordinator;
@@ -206,6 +247,30 @@ internal static class ToyProtocol
             _coordinator.Tell(new Poke(_round));
             _round++;
             if (_round == 4) Context.Stop(Self);
+        }
+    }
+
+    /// <summary>Does nothing until its parent stops; then says goodbye to the ledger.</summary>
+    private sealed class Idle : ReceiveActor
+    {
+        private readonly int _index;
+        private readonly IActorRef _ledger;
+
+        public Idle(int index, IActorRef ledger)
+        {
+            _index = index;
+            _ledger = ledger;
+        }
+
+        protected override void PostStop() => _ledger.Tell(new Goodbye(_index));
+    }
+
+    /// <summary>A top-level actor that takes the idle children's goodbyes.</summary>
+    private sealed class Ledger : ReceiveActor
+    {
+        public Ledger()
+        {
+            Receive<Goodbye>(_ => { });
         }
     }
 }
