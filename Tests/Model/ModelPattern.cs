@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using Emulator.Protocol.Processes;
 
@@ -33,7 +34,25 @@ internal sealed class PatternCursor(Pattern pattern)
 
     public void Fill(Span<byte> destination)
     {
-        for (var i = 0; i < destination.Length; i++)
+        switch (pattern)
+        {
+            case ZeroPattern:
+                destination.Clear();
+                return;
+            case BytePattern b:
+                destination.Fill(b.Value);
+                return;
+        }
+        var i = 0;
+        for (; i < destination.Length && _byteInWord != 4; i++)
+        {
+            destination[i] = Next();
+        }
+        for (; i + 4 <= destination.Length; i += 4)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[i..], NextWord());
+        }
+        for (; i < destination.Length; i++)
         {
             destination[i] = Next();
         }

@@ -162,6 +162,24 @@ public sealed partial class ReferenceModel
         return Signal.None;
     }
 
+    /// <summary>
+    /// Resolve, remembering the last page for the rest of the current call (word loops touch
+    /// the same page many times). Sound because resolving a page again the same way in the same
+    /// call changes nothing: it is allocated, copied and pinned already. A frame resolved for
+    /// reading is not reused for a write, which may still have to copy it.
+    /// </summary>
+    private Signal ResolveMemo(ModelProcess process, ulong page, bool write, out ModelPage frame)
+    {
+        if (_memo is { } memo && memo.Process == process && memo.Page == page && (memo.Writable || !write))
+        {
+            frame = memo.Frame;
+            return Signal.None;
+        }
+        var signal = Resolve(process, page, write, out frame);
+        _memo = signal == Signal.None ? new FrameMemo(process, page, frame, write) : null;
+        return signal;
+    }
+
     /// <summary>Loads [address, address+destination.Length) page by page.</summary>
     private Signal Load(ModelProcess process, ulong address, Span<byte> destination)
     {
@@ -169,7 +187,7 @@ public sealed partial class ReferenceModel
         while (done < destination.Length)
         {
             var at = unchecked(address + (ulong)done);
-            var signal = Resolve(process, at & Xpmem.PageMask, write: false, out var frame);
+            var signal = ResolveMemo(process, at & Xpmem.PageMask, write: false, out var frame);
             if (signal != Signal.None)
             {
                 return signal;
@@ -189,7 +207,7 @@ public sealed partial class ReferenceModel
         while (done < source.Length)
         {
             var at = unchecked(address + (ulong)done);
-            var signal = Resolve(process, at & Xpmem.PageMask, write: true, out var frame);
+            var signal = ResolveMemo(process, at & Xpmem.PageMask, write: true, out var frame);
             if (signal != Signal.None)
             {
                 return signal;
@@ -248,13 +266,11 @@ public sealed partial class ReferenceModel
             {
                 return Outcome.Signalled(signal);
             }
-            for (var i = 0; i < count; i++)
+            var same = expected.AsSpan(0, count).CommonPrefixLength(actual.AsSpan(0, count));
+            if (same < count)
             {
-                if (expected[i] != actual[i])
-                {
-                    var where = unchecked(at + (ulong)i);
-                    return Outcome.Mismatch($"0x{where:x}: expected 0x{expected[i]:x2}, found 0x{actual[i]:x2}");
-                }
+                var where = unchecked(at + (ulong)same);
+                return Outcome.Mismatch($"0x{where:x}: expected 0x{expected[same]:x2}, found 0x{actual[same]:x2}");
             }
         }
         return Outcome.Ok();

@@ -24,6 +24,11 @@ public sealed partial class ReferenceModel : IXpmemSystem
     private long _pinned;
     private long _unpinned;
 
+    /// <summary>The last page an access resolved; valid for one call only (see ResolveMemo).</summary>
+    private FrameMemo? _memo;
+
+    private sealed record FrameMemo(ModelProcess Process, ulong Page, ModelPage Frame, bool Writable);
+
     public PinCounts Pins => new(_pinned, _unpinned);
 
     public IReadOnlyList<int> Start(int partitions, bool rawLibrary, IReadOnlyList<ProcessSpec> processes)
@@ -68,6 +73,7 @@ public sealed partial class ReferenceModel : IXpmemSystem
         {
             OpenDevice(process);
         }
+        _memo = null;
         var outcome = Dispatch(process, call);
         if (outcome.Kind == OutcomeKind.Signalled)
         {
