@@ -20,6 +20,16 @@ public sealed class PartitionActor : EmulatorActor
     /// <summary>A thread group → its partition: start the child of a fork. Replies: <see cref="Partition.Spawned"/>.</summary>
     internal sealed record Fork(RequestId RequestId, ProcessImage Image, Endpoint ReplyTo);
 
+    /// <summary>
+    /// A thread group → its partition: nothing references me any more (process dead, segments freed).
+    /// The partition forgets the pid first, then answers <see cref="Reap"/>, so every request it routed
+    /// there before is handled and none after it is lost.
+    /// </summary>
+    internal sealed record Unreferenced(int Pid);
+
+    /// <summary>The partition → a thread group it has forgotten: stop now.</summary>
+    internal sealed record Reap;
+
     private readonly XpcPort _port;
     private readonly Dictionary<int, IActorRef> _processes = [];
     private int _nextPid;
@@ -31,6 +41,7 @@ public sealed class PartitionActor : EmulatorActor
         Receive<Partition.Deliver>(HandleDeliver);
         Receive<Partition.Spawn>(HandleSpawn);
         Receive<Fork>(HandleFork);
+        Receive<Unreferenced>(HandleUnreferenced);
         Receive<Terminated>(HandleTerminated);
     }
 
@@ -73,6 +84,13 @@ public sealed class PartitionActor : EmulatorActor
         return pid;
     }
 
+    private void HandleUnreferenced(Unreferenced unreferenced)
+    {
+        if (!_processes.Remove(unreferenced.Pid, out var process)) return;
+        process.Tell(new Reap());
+    }
+
+    /// <summary>A thread group that stopped on its own (it threw: a bug) is forgotten too.</summary>
     private void HandleTerminated(Terminated terminated)
     {
         foreach (var (pid, process) in _processes)

@@ -96,8 +96,9 @@ public sealed class ScenarioRunner
     {
         switch (message)
         {
-            case Process.Completed completed when _waiting.Remove(completed.RequestId, out var waiting):
-                Finish(waiting.Strand, waiting.Step, completed.Outcome);
+            case Process.Completed or Refused:
+                var (id, outcome) = SimMachine.OutcomeOf(message);
+                if (_waiting.Remove(id, out var waiting)) Finish(waiting.Strand, waiting.Step, outcome);
                 break;
             case WaitEnded ended:
                 Advance(ended.Strand);

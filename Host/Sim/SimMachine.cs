@@ -71,11 +71,22 @@ public sealed class SimMachine : IDisposable
     {
         var id = Start(process, call);
         if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
-        var completed = (Process.Completed)_inbox.Dequeue();
-        if (completed.RequestId != id) throw new InvalidOperationException($"reply {completed.RequestId} for {id}");
+        var (replyId, outcome) = OutcomeOf(_inbox.Dequeue());
+        if (replyId != id) throw new InvalidOperationException($"reply {replyId} for {id}");
         Loop.RunUntilIdle();
-        return completed.Outcome;
+        return outcome;
     }
+
+    /// <summary>
+    /// The outcome a reply in the inbox carries. A process that ended and was freed is no longer in
+    /// its partition's table, which refuses the call (ENOENT): to the caller the process is dead.
+    /// </summary>
+    public static (RequestId Id, Outcome Outcome) OutcomeOf(object reply) => reply switch
+    {
+        Process.Completed completed => (completed.RequestId, completed.Outcome),
+        Refused refused => (refused.RequestId, Outcome.Dead()),
+        _ => throw new InvalidOperationException($"unexpected reply {reply}"),
+    };
 
     /// <summary>Schedules <paramref name="message"/> into the inbox after <paramref name="delay"/> of virtual time.</summary>
     public void RemindAfter(TimeSpan delay, object message) =>

@@ -46,8 +46,8 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
 
     protected override void PreStart()
     {
-        _port.Send(_segment, new Fault.Pin(_id, _source, _attacher, new Endpoint(_port.Partition, Self)));
         Timers.StartSingleTimer(_id, new PinTimedOut(), Machine.Settings.RequestTimeout);
+        _port.Send(_segment, new Fault.Pin(_id, _source, _attacher, new Endpoint(_port.Partition, Self)));
     }
 
     private void Answer(IReply reply)

@@ -45,7 +45,7 @@ public sealed partial class ThreadGroupActor
         // device, which makes the child's thread group, and retries once.
         Action<Outcome> done = outcome =>
         {
-            if (outcome.Errno == Errno.NOPROC && !retried && _library == LibraryMode.Libxpmem)
+            if (outcome.Errno == Errno.NOPROC && !retried && _alive && _library == LibraryMode.Libxpmem)
             {
                 _deviceOpen = false;
                 Open();
@@ -157,11 +157,12 @@ public sealed partial class ThreadGroupActor
                 done(Outcome.Fail(((Refused)reply).Errno));
                 return;
             }
-            if (LiveTg is not { } tg || tg.NextPermitUniq > XpmemId.MaxUniq)
+            if (!_alive || LiveTg is not { } tg || tg.NextPermitUniq > XpmemId.MaxUniq)
             {
-                // No permit after all (uniq exhausted, or the device closed meanwhile): drop the reference.
+                // No permit after all (the process died, the device closed meanwhile, or uniq is
+                // exhausted): drop the segment's reference.
                 _port.Send(granted.Segment, new AccessPermit.Unlink(granted.LinkId));
-                done(Outcome.Fail(LiveTg is null ? Errno.NOPROC : Errno.EBUSY));
+                done(!_alive ? Outcome.Dead() : Outcome.Fail(LiveTg is null ? Errno.NOPROC : Errno.EBUSY));
                 return;
             }
             var apid = new ApId(XpmemId.Compose(_id.Partition, _id.Pid, tg.NextPermitUniq++));

@@ -91,11 +91,12 @@ public sealed partial class ThreadGroupActor
                         : Outcome.Ok()));
                 break;
             case Add32Call add:
-                Load(run, add.Address, add.SizeBytes, bytes =>
+                // Whole words only: a trailing partial word is neither loaded nor stored.
+                Load(run, add.Address, WholeWords(add.SizeBytes), bytes =>
                     Store(run, add.Address, Bytes.Add32(bytes, add.K), () => Complete(run, Outcome.Ok())));
                 break;
             case Sum32Call sum:
-                Load(run, sum.Address, sum.SizeBytes, bytes => Complete(run, Outcome.Ok(Bytes.Sum32(bytes))));
+                Load(run, sum.Address, WholeWords(sum.SizeBytes), bytes => Complete(run, Outcome.Ok(Bytes.Sum32(bytes))));
                 break;
             case CopyCall copy:
                 Load(run, copy.Source, copy.SizeBytes, bytes =>
@@ -103,6 +104,8 @@ public sealed partial class ThreadGroupActor
                 break;
         }
     }
+
+    private static ulong WholeWords(ulong sizeBytes) => sizeBytes & ~3UL;
 
     private void Load(Process.Run run, ulong address, ulong length, Action<byte[]> then)
     {

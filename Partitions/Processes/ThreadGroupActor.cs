@@ -37,6 +37,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     private bool _alive = true;
     private int _segmentActors;
     private int _segmentsMade;
+    private bool _reaping;
     private long _nextRequest;
 
     public ThreadGroupActor(MachineContext machine, XpcPort port, TgId id, ProcessImage image, bool hasTg)
@@ -56,6 +57,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor
         Receive<Attachment.Zap>(HandleZap);
         Receive<Segment.Freed>(HandleFreed);
         Receive<IReply>(HandleReply);
+        Receive<PartitionActor.Reap>(_ => Context.Stop(Self));
     }
 
     public static Props Props(MachineContext machine, XpcPort port, TgId id, ProcessImage image, bool hasTg) =>
@@ -139,7 +141,9 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     /// <summary>A dead process whose segments are all freed has nothing left: its tg refcount is zero.</summary>
     private void StopIfUnreferenced()
     {
-        if (!_alive && _segmentActors == 0 && _pending.Count == 0) Context.Stop(Self);
+        if (_alive || _segmentActors > 0 || _pending.Count > 0 || _reaping) return;
+        _reaping = true;
+        Context.Parent.Tell(new PartitionActor.Unreferenced(_id.Pid));
     }
 
     /// <summary>The thread group's own state (the kernel's xpmem_thread_group, less its mm).</summary>
