@@ -1,0 +1,74 @@
+// Proves the MachineActor builds one machine: the interconnect and N partitions as its children,
+// wired into the MachineWiring by its constructor, so the wiring is full before the machine
+// handles any message; and that the result works end to end (a call to a process on another
+// partition goes out and comes back through the interconnect, counted twice).
+// How: a real MachineActor; Identify is its first message, so its ActorIdentity proves the
+// constructor has run; the test then drives the partitions through the wiring.
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Emulator.Partitions;
+using Emulator.Partitions.Checks;
+using Emulator.Partitions.Xpc;
+using Emulator.Protocol;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Partitions;
+using Emulator.Protocol.Processes;
+using Xunit;
+using static Emulator.Tests.Partitions.ActorSpecSupport;
+using static Emulator.Tests.Partitions.WiredSpecSupport;
+
+namespace Emulator.Tests.Partitions;
+
+public sealed class MachineActorSpec : TestKit
+{
+    private readonly MachineMonitor _monitor = new();
+    private readonly MachineWiring _wiring = new();
+
+    public MachineActorSpec() : base(VirtualTime)
+    {
+    }
+
+    [Fact]
+    public void MachineActor_must_wire_its_partitions_and_interconnect_before_any_message()
+    {
+        var machine = Sys.ActorOf(MachineActor.Props(Machine(_monitor), 3, _wiring), "machine");
+        machine.Tell(new Identify(1));
+        Assert.Equal(machine, ExpectMsg<ActorIdentity>().Subject);
+
+        Assert.Equal(machine.Path / "xpc", _wiring.Interconnect.Path);
+        Assert.Equal(
+            new[] { machine.Path / "p0", machine.Path / "p1", machine.Path / "p2" },
+            _wiring.Partitions.Select(p => p.Path));
+    }
+
+    [Fact]
+    public void MachineActor_must_carry_a_cross_partition_call_through_its_interconnect()
+    {
+        var machine = Sys.ActorOf(MachineActor.Props(Machine(_monitor), 2, _wiring), "machine");
+        machine.Tell(new Identify(1));
+        ExpectMsg<ActorIdentity>();
+
+        // Each partition has its own pids.
+        Assert.Equal(100, Spawn(1));
+        Assert.Equal(100, Spawn(0));
+        Assert.Equal(0, _monitor.XpcMessages);
+
+        var id = new RequestId(P0, 10);
+        var run = new Process.Run(id, new VersionCall(), TestActor.At());
+        _wiring.Partitions[0].Tell(new Partition.Deliver(new TgId(P1, 100), run));
+        var completed = ExpectMsg<Process.Completed>();
+        Assert.Equal(new Process.Completed(id, Outcome.Ok(Xpmem.Version)), completed);
+        Assert.Equal(2, _monitor.XpcMessages);   // the Deliver out, the Completed back
+    }
+
+    private int Spawn(int partition)
+    {
+        var on = new PartitionId(partition);
+        var id = new RequestId(on, partition + 1);
+        var user = new Credentials(1000, 100);
+        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, user, LibraryMode.Raw, TestActor.On(on)));
+        var spawned = ExpectMsg<Partition.Spawned>();
+        Assert.Equal(id, spawned.RequestId);
+        return spawned.Pid;
+    }
+}
