@@ -4,7 +4,6 @@
 // Deliver for another partition out through the interconnect.
 // How: the partition under test is p0 of a wiring whose interconnect and partition p1 are probes;
 // its processes are real ThreadGroupActors, driven by Run requests whose replies go to a probe.
-// Tests marked Skip show bugs; their reasons say what goes wrong.
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
@@ -119,9 +118,7 @@ public sealed class PartitionActorSpec : TestKit
         _p1.ExpectNoMsg(TimeSpan.Zero);
     }
 
-    [Fact(Skip = "bug: a process stops itself right after answering its last call, but the "
-        + "partition forgets its pid only when Terminated comes; a Deliver routed in between goes "
-        + "to dead letters, so the asker (whose Await has no timeout) waits forever, not ENOENT")]
+    [Fact]
     public void PartitionActor_must_answer_a_request_for_a_process_that_is_stopping()
     {
         var partition = Start(EmulatorSettings.Default);

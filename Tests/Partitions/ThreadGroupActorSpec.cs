@@ -9,7 +9,6 @@
 // are real SegmentActor children; a getter probe holding a permit on one sees what the segment
 // does (its zaps) and keeps it referenced. Time is virtual: a fault times out only when the test
 // advances the TestScheduler. A thread group that throws is stopped and its exception kept.
-// Tests marked Skip show bugs; their reasons say what goes wrong.
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Akka.Actor;
@@ -259,7 +258,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var zap = getter.ExpectMsg<Attachment.Zap>();
         Assert.Equal(new SegId((long)own), zap.Segment);
         _runner.ExpectNoMsg(Quiet);   // the call ends once the removal is through
-        zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, []));
+        zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         Assert.Equal(Outcome.Signalled(Signal.SIGBUS), Completion(id));
 
         Assert.Equal(Outcome.Dead(), Call(tg, new ReadCall(at, 4)));
@@ -268,6 +267,9 @@ public sealed class ThreadGroupActorSpec : TestKit
 
         Watch(tg);
         granted.Segment.Ref.Tell(new AccessPermit.Unlink(granted.LinkId));
+        // Unreferenced: the partition forgets the pid, then reaps the thread group.
+        Assert.Equal(Me.Pid, ExpectMsg<PartitionActor.Unreferenced>().Pid);
+        tg.Tell(new PartitionActor.Reap());
         ExpectTerminated(tg);
         Assert.Equal(0, _monitor.SegmentsAlive);
         Assert.Equal(0, _monitor.ThreadGroupsAlive);
@@ -412,7 +414,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         Assert.Equal(new SegId((long)segid), zap.Segment);
         Assert.Equal((SegmentAddress + 0x1000, SegmentAddress + 0x2000), (zap.Start, zap.End));
         _runner.ExpectNoMsg(Quiet);   // the segment has not answered Recalled yet
-        zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, []));
+        zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         Assert.Equal(Outcome.Ok(), Completion(id));
 
         // Outside every segment there is nothing to recall.
@@ -432,7 +434,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var zap = getter.ExpectMsg<Attachment.Zap>();   // Segment.Remove zaps the whole range
         Assert.Equal((0UL, ulong.MaxValue), (zap.Start, zap.End));
         _runner.ExpectNoMsg(Quiet);
-        zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, []));
+        zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         Assert.Equal(Outcome.Ok(), Completion(id));
 
         // The segid is gone for new getters; the segment lives on while the getter's permit does.
@@ -443,6 +445,9 @@ public sealed class ThreadGroupActorSpec : TestKit
         Assert.Equal(1, _monitor.SegmentsAlive);
         Watch(tg);
         granted.Segment.Ref.Tell(new AccessPermit.Unlink(granted.LinkId));
+        // Unreferenced: the partition forgets the pid, then reaps the thread group.
+        Assert.Equal(Me.Pid, ExpectMsg<PartitionActor.Unreferenced>().Pid);
+        tg.Tell(new PartitionActor.Reap());
         ExpectTerminated(tg);
         Assert.Equal(0, _monitor.SegmentsAlive);
         Assert.Equal(0, _monitor.InFlight);
@@ -450,9 +455,7 @@ public sealed class ThreadGroupActorSpec : TestKit
 
     // ---- bugs ----
 
-    [Fact(Skip = "bug: a libxpmem process that dies while its get is in flight reopens the device "
-        + "and sends the get again when Granted comes (NOPROC retry), so a dead process gets a new "
-        + "thread group and a permit that is never released")]
+    [Fact]
     public void ThreadGroupActor_must_not_retry_a_get_for_a_process_that_died_meanwhile()
     {
         var tg = Spawn(LibraryMode.Libxpmem, hasTg: false, deviceOpen: false);
@@ -468,9 +471,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         _p0.ExpectNoMsg(Quiet);
     }
 
-    [Fact(Skip = "bug: a dead process stops only from Die or Segment.Freed; when its last pending "
-        + "reply comes in later (a get, a fault) nothing calls StopIfUnreferenced, so the actor "
-        + "never stops and ThreadGroupsAlive never drops")]
+    [Fact]
     public void ThreadGroupActor_must_stop_when_the_last_reply_of_a_dead_process_comes_in()
     {
         var tg = Spawn();
@@ -482,13 +483,13 @@ public sealed class ThreadGroupActorSpec : TestKit
 
         Watch(tg);
         get.ReplyTo.Ref.Tell(new Refused(get.RequestId, Errno.ENOENT));
+        // Unreferenced: the partition forgets the pid, then reaps the thread group.
+        Assert.Equal(Me.Pid, ExpectMsg<PartitionActor.Unreferenced>().Pid);
+        tg.Tell(new PartitionActor.Reap());
         ExpectTerminated(tg);
     }
 
-    [Fact(Skip = "bug: segment children are named seg-{live count}-{uniq}; after close and reopen "
-        + "uniq starts again at 1, so a make can reuse the name of a removed segment that a permit "
-        + "still references: ActorOf throws InvalidActorNameException, the call never "
-        + "completes and the partition's default strategy restarts the process actor blank")]
+    [Fact]
     public void ThreadGroupActor_must_make_after_a_reopen_while_an_old_segment_is_still_referenced()
     {
         var tg = Spawn();
@@ -499,7 +500,7 @@ public sealed class ThreadGroupActorSpec : TestKit
 
         var closeId = Start(tg, new CloseCall());
         var zap = getter.ExpectMsg<Attachment.Zap>();
-        zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, []));
+        zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         Assert.Equal(Outcome.Ok(), Completion(closeId));
         AwaitAssert(() => Assert.Equal(1, _monitor.SegmentsAlive));   // the first one is freed
 
@@ -513,9 +514,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         Assert.Equal(new Process.Completed(id, Outcome.Ok((2UL << 32) | 100)), answer);
     }
 
-    [Fact(Skip = "bug: a remote read refused for a dropped pin resumes the access with the same "
-        + "PTE, so it sends Frames.Read for the same dead pin again (forever) instead of "
-        + "refaulting, which the Frames.Read doc and the comment in AccessRemote promise")]
+    [Fact]
     public void ThreadGroupActor_must_refault_when_the_segment_refuses_a_remote_read()
     {
         var tg = Spawn();
