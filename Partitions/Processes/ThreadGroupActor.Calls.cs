@@ -135,8 +135,12 @@ public sealed partial class ThreadGroupActor
     private void ProbeForeign(TgId owner, ApId? permit, Action<Outcome> done)
     {
         var id = NextRequestId();
-        Await(id, reply => done(Outcome.Fail(reply is Process.Probed { Found: true } ? Errno.EACCES
-            : reply is Refused { Errno: Errno.EINVAL } ? Errno.EINVAL : Errno.ENOENT)));
+        Await(id, reply => done(Outcome.Fail(reply switch
+        {
+            Process.Probed { Found: true } or Segment.Checked => Errno.EACCES,
+            Refused { Errno: Errno.EINVAL } => Errno.EINVAL,
+            _ => Errno.ENOENT,
+        })));
         _port.Route(owner, new Process.Probe(id, permit, Me));
     }
 
@@ -247,6 +251,8 @@ public sealed partial class ThreadGroupActor
             && CallRules.SelfAttachOverlaps(self, source, size)) errno = Errno.EINVAL;
         if (errno == Errno.None && at is { } fixedAt
             && _memory.Overlapping(fixedAt, fixedAt + size).Any(v => v is AttachmentVma)) errno = Errno.EINVAL;
+        // vm_mmap's own refusal: a fixed range past the end of user space.
+        if (errno == Errno.None && at is { } mapAt && (size > Xpmem.TaskSize || mapAt > Xpmem.TaskSize - size)) errno = Errno.ENOMEM;
         if (errno != Errno.None)
         {
             done(Outcome.Fail(errno));

@@ -85,15 +85,10 @@ public sealed partial class ThreadGroupActor
                 Store(run, fill.Address, Patterns.Lay(fill.Pattern, fill.SizeBytes), () => Complete(run, Outcome.Ok()));
                 break;
             case CheckCall check:
-                Load(run, check.Address, check.SizeBytes, bytes =>
-                    Complete(run, Patterns.FirstDifference(check.Pattern, bytes) is { } index
-                        ? Outcome.Mismatch($"byte at 0x{check.Address + (ulong)index:x} differs from the pattern")
-                        : Outcome.Ok()));
+                CheckFrom(run, check, Patterns.Lay(check.Pattern, check.SizeBytes), 0);
                 break;
             case Add32Call add:
-                // Whole words only: a trailing partial word is neither loaded nor stored.
-                Load(run, add.Address, WholeWords(add.SizeBytes), bytes =>
-                    Store(run, add.Address, Bytes.Add32(bytes, add.K), () => Complete(run, Outcome.Ok())));
+                AddFrom(run, add, 0);
                 break;
             case Sum32Call sum:
                 Load(run, sum.Address, WholeWords(sum.SizeBytes), bytes => Complete(run, Outcome.Ok(Bytes.Sum32(bytes))));
@@ -106,6 +101,49 @@ public sealed partial class ThreadGroupActor
     }
 
     private static ulong WholeWords(ulong sizeBytes) => sizeBytes & ~3UL;
+
+    /// <summary>check, a page at a time: the first differing byte ends it; later pages are not touched.</summary>
+    private void CheckFrom(Process.Run run, CheckCall check, byte[] expected, ulong offset)
+    {
+        if (offset >= check.SizeBytes)
+        {
+            Complete(run, Outcome.Ok());
+            return;
+        }
+        var start = check.Address + offset;
+        var length = Math.Min(check.SizeBytes - offset, (start & Xpmem.PageMask) + Xpmem.PageSize - start);
+        Load(run, start, length, bytes =>
+        {
+            var index = bytes.AsSpan().CommonPrefixLength(expected.AsSpan((int)offset, (int)length));
+            if (index < bytes.Length)
+            {
+                Complete(run, Outcome.Mismatch(
+                    $"0x{start + (ulong)index:x}: expected 0x{expected[(int)offset + index]:x2}, found 0x{bytes[index]:x2}"));
+            }
+            else
+            {
+                CheckFrom(run, check, expected, offset + length);
+            }
+        });
+    }
+
+    /// <summary>
+    /// add32, a load and a store per word, done a page's worth of whole words at a time; a word that
+    /// straddles two pages goes alone, so a fault in the second page leaves it unstored.
+    /// </summary>
+    private void AddFrom(Process.Run run, Add32Call add, ulong offset)
+    {
+        if (offset >= WholeWords(add.SizeBytes))
+        {
+            Complete(run, Outcome.Ok());
+            return;
+        }
+        var start = add.Address + offset;
+        var inPage = (start & Xpmem.PageMask) + Xpmem.PageSize - start;
+        var length = inPage < 4 ? 4 : Math.Min(WholeWords(add.SizeBytes) - offset, inPage & ~3UL);
+        Load(run, start, length, bytes =>
+            Store(run, start, Bytes.Add32(bytes, add.K), () => AddFrom(run, add, offset + length)));
+    }
 
     private void Load(Process.Run run, ulong address, ulong length, Action<byte[]> then)
     {

@@ -10,9 +10,19 @@ namespace Emulator.Partitions.Processes;
 /// <summary>What a thread group does for others: lookups by id, the owner's side of a fault, zaps.</summary>
 public sealed partial class ThreadGroupActor
 {
+    /// <summary>
+    /// Another process names one of our ids. For a permit, the kernel's attach looks the segment up
+    /// (seg_down_read) before it checks who is asking, so a live permit of a removed segment is
+    /// ENOENT: the segment itself answers the asker (Checked, or Refused ENOENT).
+    /// </summary>
     private void HandleProbe(Process.Probe probe)
     {
-        var found = LiveTg is { } tg && (probe.Permit is not { } permit || tg.Permits.ContainsKey(permit.Value));
+        if (probe.Permit is { } permitId && LiveTg?.Permits.GetValueOrDefault(permitId.Value) is { } permit)
+        {
+            _port.Send(permit.SegmentActor, new Protocol.Segments.Segment.Check(probe.RequestId, probe.ReplyTo));
+            return;
+        }
+        var found = LiveTg is not null && probe.Permit is null;
         _port.Send(probe.ReplyTo, new Process.Probed(probe.RequestId, found));
     }
 

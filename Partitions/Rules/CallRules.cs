@@ -58,7 +58,12 @@ public static class CallRules
     public static (Errno Errno, ulong SizeBytes) AttachArguments(long apid, ulong offset, ulong sizeBytes, ulong? at)
     {
         if (apid <= 0) return (Errno.EINVAL, 0);
-        if (at is { } vaddr && vaddr != 0 && (vaddr & Xpmem.PageMask) >= Xpmem.TaskSize) return (Errno.EINVAL, 0);
+        // The kernel's test: the end of the page holding vaddr must lie below TASK_SIZE (unchecked,
+        // as in C: a vaddr in the last page of the 64-bit space wraps past it).
+        if (at is { } vaddr && vaddr != 0 && unchecked((vaddr & Xpmem.PageMask) + Xpmem.PageSize) >= Xpmem.TaskSize)
+        {
+            return (Errno.EINVAL, 0);
+        }
         if (!IsPageAligned(at ?? 0) || !IsPageAligned(offset)) return (Errno.EINVAL, 0);
         return (Errno.None, RoundUpToPage(sizeBytes));
     }

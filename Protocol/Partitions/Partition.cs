@@ -41,8 +41,9 @@ public static class Process
 
     /// <summary>
     /// Another process → thread group: do you exist (and, with <paramref name="Permit"/>, do you hold
-    /// that live permit)? Answers whether a foreign id is ENOENT or EACCES for the caller.
-    /// Replies: <see cref="Probed"/>, or <see cref="Refused"/> (ENOENT) from the partition.
+    /// that live permit on a live segment)? Answers whether a foreign id is ENOENT or EACCES for the
+    /// caller. Replies: <see cref="Probed"/>; <see cref="Refused"/> (ENOENT) from the partition; for a
+    /// held permit, the segment's own answer to a <c>Segment.Check</c> (Checked or Refused ENOENT).
     /// </summary>
     public sealed record Probe(RequestId RequestId, ApId? Permit, Endpoint ReplyTo) : IRoutedRequest;
 

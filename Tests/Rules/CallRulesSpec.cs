@@ -84,6 +84,8 @@ public sealed class CallRulesSpec
     [InlineData(5L, 0x10UL, Page, null, Errno.EINVAL)]
     [InlineData(5L, 0UL, Page, 0x20001UL, Errno.EINVAL)]
     [InlineData(5L, 0UL, Page, 0x7ffffffff000UL, Errno.EINVAL)]
+    [InlineData(5L, 0UL, Page, 0x7fffffffe000UL, Errno.EINVAL)]   // its page ends at TASK_SIZE
+    [InlineData(5L, 0UL, Page, 0x7fffffffd000UL, Errno.None)]
     [InlineData(5L, 0UL, 100UL, null, Errno.None)]
     public void AttachArguments_must_check_ids_and_alignment(long apid, ulong offset, ulong size, ulong? at, Errno expected)
     {
