@@ -85,7 +85,9 @@ internal sealed class HoconNode
 
     public IReadOnlyList<HoconNode> Items()
     {
-        var items = _value.Values.OfType<HoconArray>().SelectMany(a => a).ToList();
+        // Akka reads "[ ]" (whitespace, no value) as one element holding nothing; the outline
+        // parser refuses every other empty element, so an empty one is always that artifact.
+        var items = _value.Values.OfType<HoconArray>().SelectMany(a => a).Where(v => v.Values.Count > 0).ToList();
         var outlines = (_outline as OutlineArray)?.Items;
         bool aligned = outlines is not null && outlines.Count == items.Count;
         return items.Select((item, i) => new HoconNode(item, aligned ? outlines![i] : null, _source, Location))

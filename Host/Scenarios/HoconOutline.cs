@@ -57,9 +57,12 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
     }
 
     // An object written onto an object merges into it (HOCON, and Akka's ParseObject reuses the
-    // existing object); anything else replaces what was there.
+    // existing object). An array written onto an object is dropped, because Akka appends it
+    // behind the object and then reads the object. Anything else replaces what was there.
     private void SetField(string key, int keyOffset, OutlineNode value)
     {
+        if (value is OutlineArray && _fields.TryGetValue(key, out var kept) && kept.Value is OutlineObject)
+            return;
         if (value is OutlineObject incoming
             && _fields.TryGetValue(key, out var field)
             && field.Value is OutlineObject existing)
