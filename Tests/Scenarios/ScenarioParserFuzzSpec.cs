@@ -1,4 +1,3 @@
-using System.Text;
 using Emulator.Host.Scenarios;
 using Xunit;
 using static Emulator.Tests.Scenarios.ScenarioFiles;
@@ -14,14 +13,6 @@ public sealed class ScenarioParserFuzzSpec
     private const int Seed = 20261126;
     private static readonly TimeSpan BatchTimeout = TimeSpan.FromSeconds(120);
 
-    private static readonly string[] Fragments =
-    [
-        "{", "}", "[", "]", "\"", "\"\"\"", ",", ":", "=", "=>", "#", "//", "\\", "\\u00", "\\q", "$", "${x}",
-        "${a}", "include \"x\"", "\n", "\r\n", "\r", "\t", " ", "+=", ".", "-", "0x", "-1", "max", "p", "K",
-        "parallel", "repeat", "steps", "processes", "owner:", "x = ", "fork", "\0", "\uFEFF", "\u2028", "é",
-        "[ [ ] ]", "{ repeat = 1, steps = [ ] }", "0xffffffffffffffffff", "99999999999999999999999",
-    ];
-
     [Fact]
     public async Task ScenarioParser_must_only_raise_ScenarioException_on_truncated_files()
     {
@@ -35,7 +26,7 @@ public sealed class ScenarioParserFuzzSpec
     public async Task ScenarioParser_must_only_raise_ScenarioException_on_mutated_files()
     {
         var random = new Random(Seed);
-        var inputs = Enumerable.Range(0, 6000).Select(_ => Mutate(random));
+        var inputs = Enumerable.Range(0, 6000).Select(_ => ScenarioMutations.Mutate(random));
 
         await CheckAll(inputs, $"mutations of the examples, seed {Seed}");
     }
@@ -44,52 +35,9 @@ public sealed class ScenarioParserFuzzSpec
     public async Task ScenarioParser_must_only_raise_ScenarioException_on_random_text()
     {
         var random = new Random(Seed + 1);
-        var inputs = Enumerable.Range(0, 2000).Select(_ => RandomText(random));
+        var inputs = Enumerable.Range(0, 2000).Select(_ => ScenarioMutations.RandomText(random));
 
         await CheckAll(inputs, $"random text, seed {Seed + 1}");
-    }
-
-    private static string Mutate(Random random)
-    {
-        var text = new StringBuilder(random.Next(2) == 0 ? DesignExample : LanguageFileExample);
-        int mutations = random.Next(1, 5);
-        for (int i = 0; i < mutations; i++)
-        {
-            int at = random.Next(text.Length + 1);
-            switch (random.Next(5))
-            {
-                case 0:
-                    text.Insert(at, Fragments[random.Next(Fragments.Length)]);
-                    break;
-                case 1:
-                    text.Remove(Math.Min(at, text.Length), Math.Min(random.Next(1, 12), text.Length - Math.Min(at, text.Length)));
-                    break;
-                case 2 when at < text.Length:
-                    text[at] = Fragments[random.Next(Fragments.Length)][0];
-                    break;
-                case 3:
-                    int from = random.Next(text.Length);
-                    text.Insert(at, text.ToString(from, Math.Min(random.Next(1, 40), text.Length - from)));
-                    break;
-                default:
-                    text.Insert(at, (char)random.Next(0, 0x3000));
-                    break;
-            }
-        }
-        return text.ToString();
-    }
-
-    private static string RandomText(Random random)
-    {
-        var text = new StringBuilder();
-        int length = random.Next(0, 200);
-        while (text.Length < length)
-        {
-            text.Append(random.Next(3) == 0
-                ? ((char)random.Next(0, 0x10000)).ToString()
-                : Fragments[random.Next(Fragments.Length)]);
-        }
-        return text.ToString();
     }
 
     // One task for the whole batch, so a parse that hangs fails the test (naming its input)
@@ -115,9 +63,9 @@ public sealed class ScenarioParserFuzzSpec
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"{what}: input {index} did not finish within {BatchTimeout}: {Escape(current)}");
+            Assert.Fail($"{what}: input {index} did not finish within {BatchTimeout}: {ScenarioMutations.Escape(current)}");
         }
-        Assert.True(failure is null, $"{what}: input {index} {failure}: {Escape(current)}");
+        Assert.True(failure is null, $"{what}: input {index} {failure}: {ScenarioMutations.Escape(current)}");
     }
 
     private static string? Check(string input)
@@ -135,13 +83,5 @@ public sealed class ScenarioParserFuzzSpec
         {
             return $"raised {e.GetType().Name}: {e.Message}";
         }
-    }
-
-    private static string Escape(string text)
-    {
-        var escaped = new StringBuilder("\"");
-        foreach (char c in text)
-            escaped.Append(c is >= ' ' and < '\u007f' and not '"' and not '\\' ? c.ToString() : $"\\u{(int)c:x4}");
-        return escaped.Append('"').ToString();
     }
 }

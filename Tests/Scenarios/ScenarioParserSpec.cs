@@ -330,6 +330,19 @@ public sealed class ScenarioParserSpec
     }
 
     [Fact]
+    public void ScenarioParser_must_read_empty_lists_and_processes_on_one_line()
+    {
+        // Akka reads "[ ]" as one empty element; the scenario has no step there.
+        var scenario = Parse("processes { owner { partition = 0 } user { uid = 7 } }\n"
+            + "steps = [ { repeat = 2, steps = [\n] }, { parallel = [ [ ], [ # none\n ] ] } ]");
+
+        Assert.Equal(["owner", "user"], scenario.Processes.Select(p => p.Name));
+        Assert.Empty(Assert.IsType<RepeatStep>(scenario.Steps[0]).Steps);
+        Assert.All(Assert.IsType<ParallelStep>(scenario.Steps[1]).Branches, Assert.Empty);
+        Assert.Empty(Parse("steps = [ ]").Steps);
+    }
+
+    [Fact]
     public void ScenarioParser_must_let_a_later_definition_of_a_key_win_as_hocon_does()
     {
         var scenario = Parse("partitions = 4\npartitions = 2\nprocesses { a { uid = 5 } }\n"
