@@ -14,15 +14,20 @@ internal sealed record CommandSpec(
 /// <summary>Every command of language version 1, by name.</summary>
 internal static class CommandTable
 {
-    public static readonly IReadOnlyList<CommandSpec> All = [.. ProcessCommands.Specs, .. MachineCommands.Specs];
+    public static readonly IReadOnlyList<CommandSpec> All =
+        [.. ProcessCommands.Specs, .. MachineCommands.Specs];
 
-    private static readonly Dictionary<string, CommandSpec> ByName = All.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    private static readonly Dictionary<string, CommandSpec> ByName =
+        All.ToDictionary(s => s.Name, StringComparer.Ordinal);
 
     public static CommandSpec? Find(string name) => ByName.GetValueOrDefault(name);
 
-    public static string ProcessCommandNames => string.Join(", ", ProcessCommands.Specs.Select(s => s.Name));
+    public static string ProcessCommandNames => Names(ProcessCommands.Specs);
 
-    public static string MachineCommandNames => string.Join(", ", MachineCommands.Specs.Select(s => s.Name));
+    public static string MachineCommandNames => Names(MachineCommands.Specs);
 
-    public static string BindableNames => string.Join(", ", All.Where(s => s.Bindable).Select(s => s.Name));
+    public static string BindableNames => Names(All.Where(s => s.Bindable));
+
+    private static string Names(IEnumerable<CommandSpec> specs) =>
+        string.Join(", ", specs.Select(s => s.Name));
 }

@@ -28,7 +28,8 @@ internal static class HoconDocument
         }
         catch (Exception e)
         {
-            throw new ScenarioException(LocateAkkaError(source, e), $"HOCON: {FirstLine(e.Message)}");
+            throw new ScenarioException(
+                LocateAkkaError(source, e), $"HOCON: {FirstLine(e.Message)}");
         }
     }
 
@@ -60,7 +61,8 @@ internal sealed class HoconNode
     private readonly OutlineNode? _outline;
     private readonly SourceText _source;
 
-    public HoconNode(HoconValue value, OutlineNode? outline, SourceText source, SourceLocation fallback)
+    public HoconNode(
+        HoconValue value, OutlineNode? outline, SourceText source, SourceLocation fallback)
     {
         _value = value;
         _outline = outline;
@@ -72,25 +74,29 @@ internal sealed class HoconNode
 
     public bool IsObject => _value.Values.FirstOrDefault() is HoconObject;
 
-    // Akka appends the spaces after a value as a literal ("[1] " is an array and " "), and keeps
-    // "[]" as an array that IsArray() calls not one.
+    // Akka appends the spaces after a value as a literal ("[1] " holds an array and " "), and
+    // its own IsArray() is false for "[]".
     public bool IsArray =>
         _value.Values.Any(e => e is HoconArray)
-        && _value.Values.All(e => e is HoconArray || (e is HoconLiteral l && string.IsNullOrWhiteSpace(l.Value)));
+        && _value.Values.All(e => e is HoconArray || IsBlank(e));
 
     public bool IsString => !IsArray && _value.IsString();
 
-    /// <summary>The string as Akka gives it (trimmed); "" for <c>null</c> or a non-string.</summary>
+    /// <summary>The string as Akka gives it (trimmed); "" for null and non-strings.</summary>
     public string Text => (IsString ? _value.GetString() : null) ?? "";
 
     public IReadOnlyList<HoconNode> Items()
     {
         // Akka reads "[ ]" (whitespace, no value) as one element holding nothing; the outline
         // parser refuses every other empty element, so an empty one is always that artifact.
-        var items = _value.Values.OfType<HoconArray>().SelectMany(a => a).Where(v => v.Values.Count > 0).ToList();
+        var items = _value.Values.OfType<HoconArray>()
+            .SelectMany(a => a)
+            .Where(v => v.Values.Count > 0)
+            .ToList();
         var outlines = (_outline as OutlineArray)?.Items;
         bool aligned = outlines is not null && outlines.Count == items.Count;
-        return items.Select((item, i) => new HoconNode(item, aligned ? outlines![i] : null, _source, Location))
+        return items
+            .Select((item, i) => Child(item, aligned ? outlines![i] : null))
             .ToList();
     }
 
@@ -103,12 +109,16 @@ internal sealed class HoconNode
             OutlineField? field = null;
             outline?.Fields.TryGetValue(key, out field);
             var keyLocation = field is null ? Location : _source.Locate(field.KeyOffset);
-            fields.Add(new HoconField(key, keyLocation, new HoconNode(value, field?.Value, _source, keyLocation)));
+            var node = new HoconNode(value, field?.Value, _source, keyLocation);
+            fields.Add(new HoconField(key, keyLocation, node));
         }
         return fields;
     }
 
-    /// <summary>Where character <paramref name="index"/> of <see cref="Text"/> is written (index = length: just after).</summary>
+    /// <summary>
+    /// Where character <paramref name="index"/> of <see cref="Text"/> is written; index = length
+    /// is just after the text (a closing quote), where "missing ..." errors point.
+    /// </summary>
     public SourceLocation LocationOfChar(int index)
     {
         if (_outline is not OutlineLeaf leaf)
@@ -119,4 +129,10 @@ internal sealed class HoconNode
             return Location;
         return _source.Locate(leaf.CharOffsets[lead + index]);
     }
+
+    private HoconNode Child(HoconValue value, OutlineNode? outline) =>
+        new(value, outline, _source, Location);
+
+    private static bool IsBlank(IHoconElement element) =>
+        element is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value);
 }

@@ -13,14 +13,15 @@ internal abstract class OutlineNode(int offset)
 /// <summary>A string, or strings and unquoted words joined on one line.</summary>
 internal sealed class OutlineLeaf(int offset, string text, int[] charOffsets) : OutlineNode(offset)
 {
-    /// <summary>The decoded text, whitespace between parts included, before Akka trims it.</summary>
+    /// <summary>The decoded text, whitespace between parts included, untrimmed.</summary>
     public string Text { get; } = text;
 
-    /// <summary>Offset in the file of each character of <see cref="Text"/>, plus one past the end.</summary>
+    /// <summary>The offset of each character of <see cref="Text"/>, and one for its end.</summary>
     public int[] CharOffsets { get; } = charOffsets;
 }
 
-internal sealed class OutlineArray(int offset, IReadOnlyList<OutlineNode> items) : OutlineNode(offset)
+internal sealed class OutlineArray(int offset, IReadOnlyList<OutlineNode> items)
+    : OutlineNode(offset)
 {
     public IReadOnlyList<OutlineNode> Items { get; } = items;
 }
@@ -35,7 +36,7 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
 
     public IReadOnlyDictionary<string, OutlineField> Fields => _fields;
 
-    /// <summary>Sets <c>a.b.c = value</c>: objects on the path are created or kept, others replaced.</summary>
+    /// <summary>Sets <c>a.b.c = value</c>: objects on the path are kept or made.</summary>
     public void Set(IReadOnlyList<(string Key, int Offset)> path, OutlineNode value)
     {
         var target = this;
@@ -61,7 +62,7 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
     // behind the object and then reads the object. Anything else replaces what was there.
     private void SetField(string key, int keyOffset, OutlineNode value)
     {
-        if (value is OutlineArray && _fields.TryGetValue(key, out var kept) && kept.Value is OutlineObject)
+        if (value is OutlineArray && _fields.GetValueOrDefault(key)?.Value is OutlineObject)
             return;
         if (value is OutlineObject incoming
             && _fields.TryGetValue(key, out var field)

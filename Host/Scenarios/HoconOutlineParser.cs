@@ -12,7 +12,7 @@ namespace Emulator.Host.Scenarios;
 /// brackets. The grammar follows Akka's tokenizer (the same character classes, comments,
 /// escapes and comma rules), so a file accepted here reads the same in Akka.
 /// </summary>
-internal sealed class HoconOutlineParser
+internal sealed partial class HoconOutlineParser
 {
     /// <summary>Deeper nesting is refused: Akka's parser recurses per level.</summary>
     public const int DepthMax = 64;
@@ -32,14 +32,8 @@ internal sealed class HoconOutlineParser
         _text = source.Text;
     }
 
-    public static OutlineObject Parse(SourceText source) => new HoconOutlineParser(source).ParseRoot();
-
-    private bool AtEnd => _position >= _text.Length;
-
-    private char Peek => AtEnd ? '\0' : _text[_position];
-
-    private char PeekAt(int ahead) =>
-        _position + ahead < _text.Length ? _text[_position + ahead] : '\0';
+    public static OutlineObject Parse(SourceText source) =>
+        new HoconOutlineParser(source).ParseRoot();
 
     private OutlineObject ParseRoot()
     {
@@ -98,7 +92,8 @@ internal sealed class HoconOutlineParser
         string key = path[^1].Key;
         if (path.Count == 1 && key == "include" && Peek == '"')
             throw Error(path[0].Offset, "include is not supported in scenario files");
-        throw Error(_position, $"expected '=', ':' or '{{' after the key '{key}', found {Describe()}");
+        throw Error(_position,
+            $"expected '=', ':' or '{{' after the key '{key}', found {Describe()}");
     }
 
     // Akka's parser takes a ',' only right after a value: "a { x = 1 }, b { }" fails there with
@@ -109,8 +104,8 @@ internal sealed class HoconOutlineParser
         if (Peek == ',')
         {
             throw Error(_position,
-                "Akka's HOCON parser refuses a ',' after 'KEY { ... }': put the next field on its own "
-                + "line (or write 'KEY = { ... },')");
+                "Akka's HOCON parser refuses a ',' after 'KEY { ... }': "
+                + "put the next field on its own line (or write 'KEY = { ... },')");
         }
     }
 
@@ -134,7 +129,7 @@ internal sealed class HoconOutlineParser
     private string ParseUnquotedKey()
     {
         int start = _position;
-        while (!AtEnd && !char.IsWhiteSpace(Peek) && !IsCommentStart() && !NotInUnquotedKey.Contains(Peek))
+        while (IsUnquotedChar(NotInUnquotedKey))
             _position++;
         if (_position == start)
         {
@@ -169,7 +164,10 @@ internal sealed class HoconOutlineParser
             if (Peek == ']')
                 break;
             if (!IsValueStart())
-                throw Error(_position, $"unexpected {Describe()} in an array (expected a value or ']')");
+            {
+                throw Error(_position,
+                    $"unexpected {Describe()} in an array (expected a value or ']')");
+            }
             items.Add(ParseValue(inArray: true));
         }
         _position++;
@@ -208,8 +206,11 @@ internal sealed class HoconOutlineParser
         var value = Join(parts, pieces, inArray && anyQuoted);
         if (Peek == ',')
             _position++;
-        else if (!AtEnd && !char.IsWhiteSpace(Peek) && !IsCommentStart() && Peek is not ('}' or ']'))
-            throw Error(_position, $"unexpected {Describe()} after a value (expected ',' or a new line)");
+        else if (!IsEndOfValue())
+        {
+            throw Error(_position,
+                $"unexpected {Describe()} after a value (expected ',' or a new line)");
+        }
         return value;
     }
 
@@ -235,7 +236,8 @@ internal sealed class HoconOutlineParser
     // HOCON would join "a" "b" into "a b" and [x] [y] into one array: in a steps list that is a
     // missing comma (two steps read as one, two parallel branches as one), so only unquoted words
     // may be joined in an array, and arrays or objects never.
-    private OutlineNode Join(List<OutlineNode> parts, List<OutlineNode> pieces, bool quotedInArray)
+    private OutlineNode Join(
+        List<OutlineNode> parts, List<OutlineNode> pieces, bool quotedInArray)
     {
         if (parts.Count == 1 && parts[0] is not OutlineLeaf)
             return parts[0];
@@ -262,117 +264,6 @@ internal sealed class HoconOutlineParser
         return new OutlineLeaf(leaves[0].Offset, text.ToString(), offsets.ToArray());
     }
 
-    private OutlineLeaf ParseUnquotedText()
-    {
-        int start = _position;
-        while (IsUnquotedTextChar())
-            _position++;
-        if (Peek is '=' or ':')
-        {
-            throw Error(_position,
-                $"unquoted text '{_text[start.._position]}' is followed by '{Peek}', which Akka's HOCON "
-                + "parser refuses: put the whole value in double quotes");
-        }
-        return Identity(start, _position);
-    }
-
-    private OutlineLeaf ParseTripleQuoted()
-    {
-        int open = _position;
-        int close = _text.IndexOf("\"\"\"", open + 3, StringComparison.Ordinal);
-        if (close < 0)
-            throw Error(open, "'\"\"\"' string is never closed (expected '\"\"\"')");
-        _position = close + 3;
-        var leaf = Identity(open + 3, close);
-        return new OutlineLeaf(open, leaf.Text, leaf.CharOffsets);
-    }
-
-    /// <summary>A "..." string; a line break inside is refused (it is a missing quote).</summary>
-    private OutlineLeaf ParseQuoted()
-    {
-        int open = _position++;
-        var text = new StringBuilder();
-        var offsets = new List<int>();
-        while (Peek != '"')
-        {
-            if (AtEnd || Peek == '\n')
-                throw Error(open, "string is never closed (expected '\"' before the end of the line)");
-            offsets.Add(_position);
-            text.Append(Peek == '\\' ? ParseEscape(open) : _text[_position++]);
-        }
-        offsets.Add(_position++);
-        return new OutlineLeaf(open, text.ToString(), offsets.ToArray());
-    }
-
-    private char ParseEscape(int open)
-    {
-        int backslash = _position++;
-        if (AtEnd || Peek == '\n')
-            throw Error(open, "string is never closed (expected '\"' before the end of the line)");
-        char escaped = _text[_position++];
-        switch (escaped)
-        {
-            case '"' or '\\' or '/':
-                return escaped;
-            case 'b': return '\b';
-            case 'f': return '\f';
-            case 'n': return '\n';
-            case 'r': return '\r';
-            case 't': return '\t';
-            case 'u' when _position + 4 <= _text.Length && _text.Substring(_position, 4).All(char.IsAsciiHexDigit):
-                _position += 4;
-                return (char)Convert.ToInt32(_text.Substring(_position - 4, 4), 16);
-            default:
-                throw Error(backslash, $"unknown escape in a string (expected one of {Escapes})");
-        }
-    }
-
-    private OutlineLeaf Identity(int start, int end)
-    {
-        var offsets = new int[end - start + 1];
-        for (int i = 0; i < offsets.Length; i++)
-            offsets[i] = start + i;
-        return new OutlineLeaf(start, _text[start..end], offsets);
-    }
-
-    private bool IsValueStart() =>
-        Peek is '[' or '{' or '"' || (Peek == '$' && PeekAt(1) == '{') || IsUnquotedTextChar();
-
-    private bool IsUnquotedTextChar() =>
-        !AtEnd && !char.IsWhiteSpace(Peek) && !IsCommentStart() && !NotInUnquotedText.Contains(Peek);
-
-    private bool IsCommentStart() => Peek == '#' || (Peek == '/' && PeekAt(1) == '/');
-
-    private bool IsTripleQuote() => Peek == '"' && PeekAt(1) == '"' && PeekAt(2) == '"';
-
-    private void SkipSpacesAndTabs()
-    {
-        while (Peek is ' ' or '\t')
-            _position++;
-    }
-
-    private void SkipWhitespaceAndComments()
-    {
-        while (!AtEnd)
-        {
-            if (char.IsWhiteSpace(Peek))
-                _position++;
-            else if (IsCommentStart())
-                SkipToEndOfLine();
-            else
-                return;
-        }
-    }
-
-    private void SkipToEndOfLine()
-    {
-        while (!AtEnd && Peek != '\n')
-            _position++;
-    }
-
-    private string Describe() => AtEnd ? "the end of the file"
-        : Peek == '\n' ? "the end of the line"
-        : $"'{Peek}'";
-
-    private ScenarioException Error(int offset, string reason) => new(_source.Locate(offset), reason);
+    private ScenarioException Error(int offset, string reason) =>
+        new(_source.Locate(offset), reason);
 }

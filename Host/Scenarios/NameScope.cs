@@ -13,6 +13,7 @@ internal enum NameKind
 /// <summary>
 /// The names bound so far in file order. A name counts from the step that binds it onwards,
 /// whichever branch or repeat body that step is in: the check is static, the order is the file's.
+/// A name keeps its kind: a repeat body may bind it again, but not as something else.
 /// </summary>
 internal sealed class NameScope
 {
@@ -29,16 +30,16 @@ internal sealed class NameScope
         _declared.Add(name);
     }
 
-    /// <summary>Binds <paramref name="name"/>, or says why it cannot be (null when it can).</summary>
+    /// <summary>Binds <paramref name="name"/>, or says why it cannot (null when it can).</summary>
     public string? TryBind(string name, NameKind kind)
     {
-        var existing = KindOf(name);
-        string? refusal = (existing, kind) switch
+        string? refusal = (KindOf(name), kind) switch
         {
-            (null, _) => null,
             (NameKind.DeclaredProcess, _) => $"'{name}' is a declared process; choose another name",
-            (NameKind.ForkedProcess, NameKind.Value) => $"'{name}' already names a forked process; choose another name",
-            (NameKind.Value, NameKind.ForkedProcess) => $"'{name}' already names a value; choose another name for the child",
+            (NameKind.ForkedProcess, NameKind.Value) =>
+                $"'{name}' already names a forked process; choose another name",
+            (NameKind.Value, NameKind.ForkedProcess) =>
+                $"'{name}' already names a value; choose another name for the child",
             _ => null,
         };
         if (refusal is null)

@@ -3,10 +3,11 @@ using Emulator.Protocol.Processes;
 
 namespace Emulator.Host.Scenarios;
 
-/// <summary>The commands a process runs (<c>"PROCESS: COMMAND"</c>), as scenario-language.md lists them.</summary>
+/// <summary>The commands a process runs (<c>"PROCESS: COMMAND"</c>).</summary>
 internal static class ProcessCommands
 {
     private const ulong DefaultMode = 0x180; // 0600
+    private const string Index32Plus = "index32+";
 
     public static readonly IReadOnlyList<CommandSpec> Specs =
     [
@@ -21,8 +22,10 @@ internal static class ProcessCommands
         Spec("version", "version", (_, _) => new VersionCommand()),
         Spec("open", "open", (_, _) => new OpenCommand()),
         Spec("close", "close", (_, _) => new CloseCommand()),
-        Spec("fill", "fill ADDR SIZE PATTERN", (a, c) => new FillCommand(Address(a, c), Size(a, c), Pattern(a, c))),
-        Spec("check", "check ADDR SIZE PATTERN", (a, c) => new CheckCommand(Address(a, c), Size(a, c), Pattern(a, c))),
+        Spec("fill", "fill ADDR SIZE PATTERN",
+            (a, c) => new FillCommand(Address(a, c), Size(a, c), Pattern(a, c))),
+        Spec("check", "check ADDR SIZE PATTERN",
+            (a, c) => new CheckCommand(Address(a, c), Size(a, c), Pattern(a, c))),
         .. new[] { 1, 2, 4, 8 }.Select(Read),
         .. new[] { 1, 2, 4, 8 }.Select(Write),
         Spec("add32", "add32 ADDR SIZE K", Add32),
@@ -44,17 +47,22 @@ internal static class ProcessCommands
     };
 
     private static CommandSpec Spec(
-        string name, string usage, Func<StepArguments, StepContext, Command> parse, bool bindable = false) =>
+        string name, string usage, Func<StepArguments, StepContext, Command> parse,
+        bool bindable = false) =>
         new(name, IsMachine: false, bindable, usage, parse);
 
     private static Command Mmap(StepArguments args, StepContext context)
     {
         var first = args.Next("SIZE");
         if (args.TryNext() is { } size)
-            return new MmapCommand(context.Expression(first), context.Value(size, ScenarioValues.Size(size.Text)));
+            return new MmapCommand(context.Expression(first), context.Size(size));
+        // Without a name the emulator's chosen address could never be used again.
         if (context.Bind is null)
-            throw context.Error(first, $"mmap without an address needs a name: NAME = mmap SIZE (or: mmap ADDR SIZE)");
-        return new MmapCommand(null, context.Value(first, ScenarioValues.Size(first.Text)));
+        {
+            throw context.Error(first,
+                "mmap without an address needs a name: NAME = mmap SIZE (or: mmap ADDR SIZE)");
+        }
+        return new MmapCommand(null, context.Size(first));
     }
 
     private static Command Make(StepArguments args, StepContext context)
@@ -62,7 +70,9 @@ internal static class ProcessCommands
         var address = Address(args, context);
         ulong size = Size(args, context);
         var options = args.Options("mode", "permit-type");
-        ulong mode = options.TryGetValue("mode", out var m) ? context.Value(m, ScenarioValues.Mode(m.Text)) : DefaultMode;
+        ulong mode = options.TryGetValue("mode", out var m)
+            ? context.Value(m, ScenarioValues.Mode(m.Text))
+            : DefaultMode;
         return new MakeCommand(address, size, mode, PermitType(options, context));
     }
 
@@ -85,7 +95,7 @@ internal static class ProcessCommands
     }
 
     private static CommandSpec Read(int widthBytes) =>
-        Spec($"read{widthBytes * 8}", $"read{widthBytes * 8} ADDR [=> VALUE]",
+        Spec($"read{widthBytes * 8}", $"read{widthBytes * 8} ADDR",
             (a, c) => new ReadCommand(widthBytes, Address(a, c)));
 
     private static CommandSpec Write(int widthBytes) =>
@@ -93,9 +103,10 @@ internal static class ProcessCommands
         {
             var address = Address(args, context);
             var value = args.Next("VALUE");
+            // A literal must fit the store; a name (an address, an id) is the runner's to narrow.
             bool literal = char.IsAsciiDigit(value.Text[0]) || value.Text[0] == '-';
             var expr = literal
-                ? new LiteralExpr(context.Value(value, ScenarioValues.NumberOfWidth(value.Text, widthBytes * 8)))
+                ? new LiteralExpr(context.Number(value, widthBytes * 8))
                 : context.Expression(value);
             return new WriteCommand(widthBytes, address, expr);
         });
@@ -104,8 +115,7 @@ internal static class ProcessCommands
     {
         var address = Address(args, context);
         ulong size = Size(args, context);
-        var k = args.Next("K");
-        return new Add32Command(address, size, (uint)context.Value(k, ScenarioValues.NumberOfWidth(k.Text, 32)));
+        return new Add32Command(address, size, (uint)context.Number(args.Next("K"), 32));
     }
 
     private static Command Copy(StepArguments args, StepContext context)
@@ -116,14 +126,17 @@ internal static class ProcessCommands
     }
 
     private static Command Exit(StepArguments args, StepContext context) =>
-        new ExitCommand(args.TryNext() is { } code ? context.Value(code, ScenarioValues.Int32(code.Text)) : 0);
+        new ExitCommand(args.TryNext() is { } code ? context.Int32(code) : 0);
 
-    private static Command Kill(StepArguments args, StepContext context) =>
-        new KillCommand(args.TryNext() is { } signal
-            ? context.Value(signal, ScenarioValues.SignalNamed(signal.Text, ScenarioValues.KillSignals))
-            : Signal.SIGKILL);
+    private static Command Kill(StepArguments args, StepContext context)
+    {
+        if (args.TryNext() is not { } signal)
+            return new KillCommand(Signal.SIGKILL);
+        var named = ScenarioValues.SignalNamed(signal.Text, ScenarioValues.KillSignals);
+        return new KillCommand(context.Value(signal, named));
+    }
 
-    /// <summary><c>zero</c>, <c>byte=N</c>, <c>index32</c>, <c>index32+K</c>, <c>lfsr32 seed=N</c>.</summary>
+    /// <summary><c>zero</c>, <c>byte=N</c>, <c>index32[+K]</c>, <c>lfsr32 seed=N</c>.</summary>
     private static Pattern Pattern(StepArguments args, StepContext context)
     {
         var word = args.NextWord("PATTERN");
@@ -132,32 +145,31 @@ internal static class ProcessCommands
             case "zero":
                 return new ZeroPattern();
             case "byte":
-                var value = args.ValueAfterEquals(word);
-                return new BytePattern((byte)context.Value(value, ScenarioValues.NumberOfWidth(value.Text, 8)));
+                return new BytePattern((byte)context.Number(args.ValueAfterEquals(word), 8));
             case "index32":
                 return new Index32Pattern(0);
             case "lfsr32":
                 var seed = args.Options("seed").GetValueOrDefault("seed");
                 if (seed == default)
                     throw context.ErrorAt(word.End, "lfsr32 needs its seed: lfsr32 seed=N");
-                return new Lfsr32Pattern((uint)context.Value(seed, ScenarioValues.NumberOfWidth(seed.Text, 32)));
-            case var text when text.StartsWith("index32+", StringComparison.Ordinal):
-                var k = word with { Text = text["index32+".Length..], Index = word.Index + "index32+".Length };
-                return new Index32Pattern((uint)context.Value(k, ScenarioValues.NumberOfWidth(k.Text, 32)));
+                return new Lfsr32Pattern((uint)context.Number(seed, 32));
+            case var text when text.StartsWith(Index32Plus, StringComparison.Ordinal):
+                int skip = Index32Plus.Length;
+                var k = word with { Text = text[skip..], Index = word.Index + skip };
+                return new Index32Pattern((uint)context.Number(k, 32));
             default:
-                throw context.Error(word,
-                    $"unknown pattern '{word.Text}' (expected zero, byte=N, index32, index32+K or lfsr32 seed=N)");
+                throw context.Error(word, $"unknown pattern '{word.Text}' "
+                    + "(expected zero, byte=N, index32, index32+K or lfsr32 seed=N)");
         }
     }
 
-    private static Expr Address(StepArguments args, StepContext context) => context.Expression(args.Next("ADDR"));
+    private static Expr Address(StepArguments args, StepContext context) =>
+        context.Expression(args.Next("ADDR"));
 
-    private static ulong Size(StepArguments args, StepContext context)
-    {
-        var size = args.Next("SIZE");
-        return context.Value(size, ScenarioValues.Size(size.Text));
-    }
+    private static ulong Size(StepArguments args, StepContext context) =>
+        context.Size(args.Next("SIZE"));
 
-    private static int PermitType(IReadOnlyDictionary<string, StepToken> options, StepContext context) =>
-        options.TryGetValue("permit-type", out var p) ? context.Value(p, ScenarioValues.Int32(p.Text)) : Xpmem.PermitMode;
+    private static int PermitType(
+        IReadOnlyDictionary<string, StepToken> options, StepContext context) =>
+        options.TryGetValue("permit-type", out var p) ? context.Int32(p) : Xpmem.PermitMode;
 }

@@ -13,7 +13,8 @@ public static class ScenarioParser
     public const int RepeatCountMax = 1_000_000;
     public const int DefaultId = 1000;
 
-    private static readonly string[] TopLevelKeys = ["name", "seed", "partitions", "processes", "steps", "library"];
+    private static readonly string[] TopLevelKeys =
+        ["name", "seed", "partitions", "processes", "steps", "library"];
     private static readonly string[] ProcessKeys = ["partition", "uid", "gid"];
 
     public static Scenario ParseFile(string path)
@@ -23,10 +24,10 @@ public static class ScenarioParser
         {
             text = File.ReadAllText(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
-                                      or NotSupportedException or SecurityException)
+        catch (Exception e) when (IsReadFailure(e))
         {
-            throw new ScenarioException(new SourceLocation(path, 1, 1), $"cannot read the file: {e.Message}");
+            throw new ScenarioException(
+                new SourceLocation(path, 1, 1), $"cannot read the file: {e.Message}");
         }
         return Parse(text, path);
     }
@@ -46,7 +47,8 @@ public static class ScenarioParser
         {
             // A bug of ours, not the user's: still a located error, so the CLI exits 2 and says so.
             throw new ScenarioException(source.Start,
-                $"internal parser error ({e.GetType().Name}: {e.Message}); please report it with this file");
+                $"internal parser error ({e.GetType().Name}: {e.Message}); "
+                + "please report it with this file");
         }
     }
 
@@ -63,36 +65,51 @@ public static class ScenarioParser
             ? ReadProcesses(declared, partitions, scope)
             : [];
         if (!byKey.TryGetValue("steps", out var steps))
-            throw new ScenarioException(source.Start, "missing 'steps' (expected steps = [ ... ] at the top level)");
+        {
+            throw new ScenarioException(source.Start,
+                "missing 'steps' (expected steps = [ ... ] at the top level)");
+        }
         return new Scenario(
-            Name: byKey.TryGetValue("name", out var name) ? ReadName(name) : Path.GetFileName(source.FileName),
+            Name: byKey.TryGetValue("name", out var name)
+                ? ReadName(name)
+                : Path.GetFileName(source.FileName),
             File: source.FileName,
-            Seed: byKey.TryGetValue("seed", out var seed) ? ReadInt(seed, "a seed", int.MinValue, int.MaxValue) : null,
+            Seed: byKey.TryGetValue("seed", out var seed)
+                ? ReadInt(seed, "a seed", int.MinValue, int.MaxValue)
+                : null,
             Partitions: partitions,
             RawLibrary: byKey.TryGetValue("library", out var library) && ReadRawLibrary(library),
             Processes: processes,
             Steps: StepsReader.ReadList(steps, "steps", scope, partitions));
     }
 
-    private static int ReadPartitions(HoconNode node) => ReadInt(node, "a number of partitions", 1, PartitionsMax);
+    private static int ReadPartitions(HoconNode node) =>
+        ReadInt(node, "a number of partitions", 1, PartitionsMax);
 
     private static string ReadName(HoconNode node)
     {
         string name = ReadText(node, "a name");
-        return name.Length > 0 ? name : throw new ScenarioException(node.Location, "expected a name, found \"\"");
+        return name.Length > 0
+            ? name
+            : throw new ScenarioException(node.Location, "expected a name, found \"\"");
     }
 
     private static bool ReadRawLibrary(HoconNode node) => ReadText(node, "raw or libxpmem") switch
     {
         "raw" => true,
         "libxpmem" => false,
-        var other => throw new ScenarioException(node.Location, $"unknown library '{other}' (expected raw or libxpmem)"),
+        var other => throw new ScenarioException(
+            node.Location, $"unknown library '{other}' (expected raw or libxpmem)"),
     };
 
-    private static IReadOnlyList<ProcessDeclaration> ReadProcesses(HoconNode node, int partitions, NameScope scope)
+    private static IReadOnlyList<ProcessDeclaration> ReadProcesses(
+        HoconNode node, int partitions, NameScope scope)
     {
         if (!node.IsObject)
-            throw new ScenarioException(node.Location, "expected processes { NAME { partition = N } ... }");
+        {
+            throw new ScenarioException(
+                node.Location, "expected processes { NAME { partition = N } ... }");
+        }
         var processes = new List<ProcessDeclaration>();
         foreach (var field in node.Fields())
         {
@@ -107,7 +124,8 @@ public static class ScenarioParser
         if (!ScenarioValues.IsName(process.Key))
         {
             throw new ScenarioException(process.KeyLocation,
-                $"'{process.Key}' is not a process name (letters, digits and '_', not starting with a digit)");
+                $"'{process.Key}' is not a process name "
+                + "(letters, digits and '_', not starting with a digit)");
         }
         if (!process.Value.IsObject)
         {
@@ -136,7 +154,8 @@ public static class ScenarioParser
             throw new ScenarioException(node.Location, partition.Error);
         return partition.Value < partitions
             ? partition.Value
-            : throw new ScenarioException(node.Location, StepContext.NoSuchPartition(text, partitions));
+            : throw new ScenarioException(
+                node.Location, StepContext.NoSuchPartition(text, partitions));
     }
 
     internal static int ReadInt(HoconNode node, string what, int min, int max)
@@ -147,7 +166,8 @@ public static class ScenarioParser
         var number = ScenarioValues.Int32(text);
         return number.Error is null && number.Value >= min && number.Value <= max
             ? number.Value
-            : throw new ScenarioException(node.Location, $"expected {what} from {min} to {max}, found {text}");
+            : throw new ScenarioException(
+                node.Location, $"expected {what} from {min} to {max}, found {text}");
     }
 
     internal static string ReadText(HoconNode node, string what) => node.IsString
@@ -157,6 +177,12 @@ public static class ScenarioParser
     internal static string Describe(HoconNode node) =>
         node.IsObject ? "an object" : node.IsArray ? "an array" : "nothing";
 
-    internal static ScenarioException UnknownKey(HoconField field, string where, string[] expected) =>
-        new(field.KeyLocation, $"unknown key '{field.Key}'{where} (expected one of: {string.Join(", ", expected)})");
+    internal static ScenarioException UnknownKey(
+        HoconField field, string where, string[] expected) =>
+        new(field.KeyLocation,
+            $"unknown key '{field.Key}'{where} (expected one of: {string.Join(", ", expected)})");
+
+    private static bool IsReadFailure(Exception e) =>
+        e is IOException or UnauthorizedAccessException or ArgumentException
+            or NotSupportedException or SecurityException;
 }

@@ -30,7 +30,8 @@ internal static class ScenarioValues
     ];
 
     /// <summary>The signals an access may be expected to raise.</summary>
-    public static readonly IReadOnlyList<Signal> ExpectableSignals = [Signal.SIGBUS, Signal.SIGSEGV];
+    public static readonly IReadOnlyList<Signal> ExpectableSignals =
+        [Signal.SIGBUS, Signal.SIGSEGV];
 
     /// <summary>The signals <c>kill</c> may send.</summary>
     public static readonly IReadOnlyList<Signal> KillSignals =
@@ -43,7 +44,7 @@ internal static class ScenarioValues
         && (char.IsAsciiLetter(text[0]) || text[0] == '_')
         && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
-    /// <summary>Decimal or 0x hex; a negative is its 64-bit two's complement (-1 = 0xffffffffffffffff).</summary>
+    /// <summary>Decimal or 0x hex; a negative is its 64-bit two's complement.</summary>
     public static Parsed<ulong> Number(string text)
     {
         bool negative = text.StartsWith('-');
@@ -52,7 +53,7 @@ internal static class ScenarioValues
         return Signed(text, magnitude, negative);
     }
 
-    /// <summary>A number that must fit in <paramref name="bits"/> bits, signed or unsigned; masked to them.</summary>
+    /// <summary>A number that fits in <c>bits</c> bits, signed or not; masked to them.</summary>
     public static Parsed<ulong> NumberOfWidth(string text, int bits)
     {
         var number = Number(text);
@@ -81,7 +82,10 @@ internal static class ScenarioValues
             : Parsed<int>.Fail($"'{text}' does not fit in a 32-bit signed integer");
     }
 
-    /// <summary>Bytes, or <c>4p</c> (pages of 4096), <c>16K</c>, <c>2M</c>, <c>1G</c>; <c>max</c> is XPMEM_MAXADDR_SIZE.</summary>
+    /// <summary>
+    /// Bytes, or <c>4p</c> (pages of 4096), <c>16K</c>, <c>2M</c>, <c>1G</c>; <c>max</c> is
+    /// XPMEM_MAXADDR_SIZE.
+    /// </summary>
     public static Parsed<ulong> Size(string text)
     {
         if (text == "max")
@@ -92,17 +96,21 @@ internal static class ScenarioValues
             : Parsed<ulong>.Fail(magnitude.Error);
     }
 
-    /// <summary>The offset in <c>NAME+SIZE</c> / <c>NAME-SIZE</c>: a size without sign, as a signed byte count.</summary>
+    /// <summary>The offset in <c>NAME+SIZE</c> or <c>NAME-SIZE</c>, signed.</summary>
     public static Parsed<long> Offset(string text, bool negative)
     {
         if (text.StartsWith('-') || text == "max")
-            return Parsed<long>.Fail($"expected {SizeForm} after '{(negative ? '-' : '+')}', found '{text}'");
+        {
+            char sign = negative ? '-' : '+';
+            return Parsed<long>.Fail($"expected {SizeForm} after '{sign}', found '{text}'");
+        }
         var magnitude = SizeMagnitude(text, out _);
         if (magnitude.Error is not null)
             return Parsed<long>.Fail(magnitude.Error);
         if (magnitude.Value > (negative ? TwoToThe63 : TwoToThe63 - 1))
             return Parsed<long>.Fail($"offset '{text}' does not fit in 64 bits");
-        return Parsed<long>.Ok(negative ? (long)(0UL - (ulong)magnitude.Value) : (long)magnitude.Value);
+        ulong bytes = (ulong)magnitude.Value;
+        return Parsed<long>.Ok(negative ? (long)(0UL - bytes) : (long)bytes);
     }
 
     /// <summary>Octal (<c>0666</c>, <c>666</c>), or hex when written <c>0x...</c>.</summary>
@@ -111,7 +119,10 @@ internal static class ScenarioValues
         if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             return Number(text);
         if (text.Length == 0 || !text.All(c => c is >= '0' and <= '7'))
-            return Parsed<ulong>.Fail($"expected an octal mode like 0600 (digits 0-7, or hex with 0x), found '{text}'");
+        {
+            return Parsed<ulong>.Fail(
+                $"expected an octal mode like 0600 (digits 0-7, or hex with 0x), found '{text}'");
+        }
         UInt128 mode = 0;
         foreach (char c in text.TrimStart('0'))
         {
@@ -131,7 +142,7 @@ internal static class ScenarioValues
         _ => Parsed<ulong>.Fail($"expected get flags: rdwr, rdonly or a number, found '{text}'"),
     };
 
-    /// <summary><c>500us</c>, <c>2ms</c>, <c>1s</c>, <c>1.5ms</c>; a bare <c>0</c> is no time.</summary>
+    /// <summary><c>500us</c>, <c>2ms</c>, <c>1s</c>, <c>1.5ms</c>; a bare 0 is no time.</summary>
     public static Parsed<TimeSpan> Duration(string text)
     {
         if (text == "0")
@@ -139,7 +150,8 @@ internal static class ScenarioValues
         var (digits, ticksPerUnit) = text switch
         {
             _ when text.EndsWith("us", StringComparison.Ordinal) => (text[..^2], 10m),
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], (decimal)TimeSpan.TicksPerMillisecond),
+            _ when text.EndsWith("ms", StringComparison.Ordinal) =>
+                (text[..^2], (decimal)TimeSpan.TicksPerMillisecond),
             _ when text.EndsWith('s') => (text[..^1], (decimal)TimeSpan.TicksPerSecond),
             _ => ("", 0m),
         };
@@ -156,7 +168,10 @@ internal static class ScenarioValues
     {
         int dots = text.IndexOf("..", StringComparison.Ordinal);
         if (dots < 0)
-            return Parsed<(TimeSpan, TimeSpan)>.Fail($"expected MIN..MAX (each {DurationForm}), found '{text}'");
+        {
+            return Parsed<(TimeSpan, TimeSpan)>.Fail(
+                $"expected MIN..MAX (each {DurationForm}), found '{text}'");
+        }
         var min = Duration(text[..dots]);
         var max = Duration(text[(dots + 2)..]);
         if ((min.Error ?? max.Error) is { } error)
@@ -169,9 +184,13 @@ internal static class ScenarioValues
     /// <summary><c>30%</c>, <c>0%</c>, <c>12.5%</c>.</summary>
     public static Parsed<double> Rate(string text)
     {
-        if (!text.EndsWith('%') || !TryUnsignedDecimal(text[..^1], out decimal percent) || percent > 100)
-            return Parsed<double>.Fail($"expected {RateForm} like 30%, found '{text}'");
-        return Parsed<double>.Ok((double)percent);
+        decimal percent = 0;
+        bool isRate = text.EndsWith('%')
+            && TryUnsignedDecimal(text[..^1], out percent)
+            && percent <= 100;
+        return isRate
+            ? Parsed<double>.Ok((double)percent)
+            : Parsed<double>.Fail($"expected {RateForm} like 30%, found '{text}'");
     }
 
     /// <summary>A partition number, before the range check.</summary>
@@ -182,17 +201,26 @@ internal static class ScenarioValues
         return Parsed<int>.Ok(magnitude > int.MaxValue ? int.MaxValue : (int)magnitude);
     }
 
-    public static Parsed<Errno> ExpectedErrno(string text) =>
-        ExpectableErrnos.FirstOrDefault(e => e.ToString().Equals(text, StringComparison.OrdinalIgnoreCase)) is var errno
-        && errno != Errno.None
+    public static Parsed<Errno> ExpectedErrno(string text)
+    {
+        var errno = ExpectableErrnos.FirstOrDefault(e => NameEquals(e.ToString(), text));
+        return errno != Errno.None
             ? Parsed<Errno>.Ok(errno)
             : Parsed<Errno>.Fail($"'{text}' is not an errno name");
+    }
 
-    public static Parsed<Signal> SignalNamed(string text, IReadOnlyList<Signal> allowed) =>
-        allowed.FirstOrDefault(s => s.ToString().Equals(text, StringComparison.OrdinalIgnoreCase)) is var signal
-        && signal != Signal.None
+    public static Parsed<Signal> SignalNamed(string text, IReadOnlyList<Signal> allowed)
+    {
+        var signal = allowed.FirstOrDefault(s => NameEquals(s.ToString(), text));
+        return signal != Signal.None
             ? Parsed<Signal>.Ok(signal)
-            : Parsed<Signal>.Fail($"expected a signal ({string.Join(", ", allowed)}), found '{text}'");
+            : Parsed<Signal>.Fail(
+                $"expected a signal ({string.Join(", ", allowed)}), found '{text}'");
+    }
+
+    // Errno and signal names are matched in any case: "=> einval" can only mean EINVAL.
+    private static bool NameEquals(string name, string text) =>
+        name.Equals(text, StringComparison.OrdinalIgnoreCase);
 
     private static Parsed<UInt128> SizeMagnitude(string text, out bool negative)
     {
@@ -222,7 +250,7 @@ internal static class ScenarioValues
         return Parsed<ulong>.Ok(negative ? 0UL - (ulong)magnitude : (ulong)magnitude);
     }
 
-    // Digits beyond 128 bits saturate, so the caller reports "does not fit" rather than "not a number".
+    // Digits past 128 bits saturate, so the caller says "does not fit" rather than "not a number".
     private static bool TryMagnitude(string text, out UInt128 magnitude)
     {
         magnitude = 0;
@@ -249,6 +277,7 @@ internal static class ScenarioValues
             && fraction.Length is > 0 and <= 7
             && whole.All(char.IsAsciiDigit)
             && fraction.All(char.IsAsciiDigit)
-            && decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+            && decimal.TryParse(
+                text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
     }
 }

@@ -21,7 +21,7 @@ internal sealed class SourceText
 
     public SourceLocation Start => Locate(0);
 
-    /// <summary>Offsets past the end land on the last position, so an error at EOF still points somewhere.</summary>
+    /// <summary>An offset past the end lands on the end, where EOF errors point.</summary>
     public SourceLocation Locate(int offset)
     {
         offset = Math.Clamp(offset, 0, Text.Length);

@@ -4,23 +4,27 @@ namespace Emulator.Host.Scenarios;
 /// The words after a command, read left to right: positional words, then <c>name=value</c>
 /// options in any order. Every error quotes the command's usage, so the user sees the form.
 /// </summary>
-internal sealed class StepArguments(StepContext context, IReadOnlyList<StepToken> tokens, int endIndex, string usage)
+internal sealed class StepArguments(
+    StepContext context, IReadOnlyList<StepToken> tokens, int endIndex, string usage)
 {
     private int _next;
 
     public string Usage { get; } = usage;
 
-    /// <summary>The next positional word; an option (<c>name=</c>) or the end means it is missing.</summary>
+    /// <summary>The next positional word; missing if an option or the end comes first.</summary>
     public StepToken Next(string what)
     {
         if (TryNext() is { } token)
             return token;
-        throw _next < tokens.Count
-            ? context.Error(tokens[_next], $"missing {what} before '{tokens[_next].Text}' (expected: {Usage})")
-            : context.ErrorAt(endIndex, $"missing {what} (expected: {Usage})");
+        if (_next < tokens.Count)
+        {
+            throw context.Error(tokens[_next],
+                $"missing {what} before '{tokens[_next].Text}' (expected: {Usage})");
+        }
+        throw context.ErrorAt(endIndex, $"missing {what} (expected: {Usage})");
     }
 
-    /// <summary>The next positional word, or null when the words (before options) have run out.</summary>
+    /// <summary>The next positional word, or null when no positional word is left.</summary>
     public StepToken? TryNext()
     {
         if (_next >= tokens.Count || IsOptionAt(_next))
@@ -32,25 +36,27 @@ internal sealed class StepArguments(StepContext context, IReadOnlyList<StepToken
     /// <summary>The next word even if it names an option (patterns: <c>byte=0x61</c>).</summary>
     public StepToken NextWord(string what)
     {
-        if (_next < tokens.Count && tokens[_next].IsWord)
-            return tokens[_next++];
         if (_next < tokens.Count)
+        {
             RefuseSeparator(tokens[_next]);
+            return tokens[_next++];
+        }
         throw context.ErrorAt(endIndex, $"missing {what} (expected: {Usage})");
     }
 
-    /// <summary>The value after <c>name=</c>, when the name has just been read with <see cref="NextWord"/>.</summary>
+    /// <summary>The value after <c>name=</c>, the name just read by NextWord.</summary>
     public StepToken ValueAfterEquals(StepToken name)
     {
-        if (_next + 1 < tokens.Count && tokens[_next].Kind == StepTokenKind.Equals && tokens[_next + 1].IsWord)
+        if (IsOptionAt(_next - 1) && _next + 1 < tokens.Count && tokens[_next + 1].IsWord)
         {
             _next += 2;
             return tokens[_next - 1];
         }
-        throw context.ErrorAt(name.End, $"expected '=' and a value after '{name.Text}' (expected: {Usage})");
+        throw context.ErrorAt(name.End,
+            $"expected '=' and a value after '{name.Text}' (expected: {Usage})");
     }
 
-    /// <summary>The remaining words as <c>name=value</c> options, each one of <paramref name="names"/> at most once.</summary>
+    /// <summary>The remaining words as <c>name=value</c> options, each name at most once.</summary>
     public IReadOnlyDictionary<string, StepToken> Options(params string[] names)
     {
         var options = new Dictionary<string, StepToken>(StringComparer.Ordinal);
@@ -60,7 +66,10 @@ internal sealed class StepArguments(StepContext context, IReadOnlyList<StepToken
             if (!IsOptionAt(_next))
                 throw Unexpected(name);
             if (!names.Contains(name.Text))
-                throw context.Error(name, $"unknown option '{name.Text}' ({OptionsExpected(names)})");
+            {
+                throw context.Error(name,
+                    $"unknown option '{name.Text}' ({OptionsExpected(names)})");
+            }
             if (!options.TryAdd(name.Text, ValueAfterOptionName()))
                 throw context.Error(name, $"option '{name.Text}' is given twice");
         }
@@ -80,11 +89,15 @@ internal sealed class StepArguments(StepContext context, IReadOnlyList<StepToken
         _next += 2;
         if (_next < tokens.Count && tokens[_next].IsWord)
             return tokens[_next++];
-        throw context.ErrorAt(name.End + 1, $"missing the value of '{name.Text}=' (expected: {Usage})");
+        throw context.ErrorAt(name.End + 1,
+            $"missing the value of '{name.Text}=' (expected: {Usage})");
     }
 
     private bool IsOptionAt(int i) =>
-        tokens[i].IsWord && i + 1 < tokens.Count && tokens[i + 1].Kind == StepTokenKind.Equals;
+        i >= 0
+        && tokens[i].IsWord
+        && i + 1 < tokens.Count
+        && tokens[i + 1].Kind == StepTokenKind.Equals;
 
     private void RefuseSeparator(StepToken token)
     {

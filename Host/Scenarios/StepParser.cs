@@ -1,5 +1,3 @@
-using Emulator.Protocol;
-
 namespace Emulator.Host.Scenarios;
 
 /// <summary>
@@ -13,29 +11,35 @@ internal static class StepParser
         + string.Join(", ", ScenarioValues.ExpectableErrnos)
         + ") or a signal (" + string.Join(", ", ScenarioValues.ExpectableSignals) + ")";
 
+    private static readonly string ProcessCommandNames = CommandTable.ProcessCommandNames;
+
+    private const string NameRule = "(letters, digits and '_', not starting with a digit)";
+
     public static CommandStep Parse(HoconNode node, NameScope scope, int partitions)
     {
         var context = new StepContext(node, scope, partitions);
         var tokens = StepTokenizer.Tokenize(context.Text);
         if (tokens.Count == 0)
-            throw new ScenarioException(context.Location, "empty step (expected 'PROCESS: COMMAND' or a machine command)");
+        {
+            throw new ScenarioException(context.Location,
+                "empty step (expected 'PROCESS: COMMAND' or a machine command)");
+        }
         int next = 0;
         var process = ReadProcess(tokens, ref next, context);
         var bind = ReadBind(tokens, ref next, context);
         context.Bind = bind?.Text;
-        var commandWord = ReadCommandWord(tokens, next, context);
-        var spec = FindCommand(commandWord, process, context);
-        CheckBind(spec, bind, commandWord, context);
+        var word = ReadCommandWord(tokens, next, context);
+        var spec = FindCommand(word, process, context);
+        CheckBind(spec, bind, word, context);
         int arrow = tokens.FindIndex(next, t => t.Kind == StepTokenKind.Arrow);
-        int argumentsEnd = arrow < 0 ? tokens.Count : arrow;
-        int endIndex = arrow < 0 ? context.Text.Length : tokens[arrow].Index;
-        var arguments = new StepArguments(context, tokens[(next + 1)..argumentsEnd], endIndex, spec.Usage);
-        var command = spec.Parse(arguments, context);
-        arguments.End();
-        var expectation = arrow < 0 ? Expectation.DefaultOk : ReadExpectation(tokens, arrow, spec, context);
+        var command = ReadArguments(tokens, next + 1, arrow, spec, context);
+        var expectation = arrow < 0
+            ? Expectation.DefaultOk
+            : ReadExpectation(tokens, arrow, spec, context);
         if (bind is { } name)
             Bind(name, spec, context);
-        return new CommandStep(node.Location, process?.Text, bind?.Text, command, expectation, context.Text);
+        return new CommandStep(
+            node.Location, process?.Text, bind?.Text, command, expectation, context.Text);
     }
 
     private static StepToken? ReadProcess(List<StepToken> tokens, ref int next, StepContext context)
@@ -46,20 +50,23 @@ internal static class StepParser
             return null;
         var process = tokens[0];
         if (!process.IsWord || !ScenarioValues.IsName(process.Text))
-            throw context.Error(process, $"'{process.Text}' is not a process name (letters, digits and '_')");
+            throw context.Error(process, $"'{process.Text}' is not a process name {NameRule}");
         next = 2;
         return process;
     }
 
     private static StepToken? ReadBind(List<StepToken> tokens, ref int next, StepContext context)
     {
-        if (next + 1 >= tokens.Count || !tokens[next].IsWord || tokens[next + 1].Kind != StepTokenKind.Equals)
+        bool binds = next + 1 < tokens.Count
+            && tokens[next].IsWord
+            && tokens[next + 1].Kind == StepTokenKind.Equals;
+        if (!binds)
             return null;
         var name = tokens[next];
         if (!ScenarioValues.IsName(name.Text))
         {
             throw context.Error(name,
-                $"'{name.Text}' is not a name (letters, digits and '_', not starting with a digit)");
+                $"'{name.Text}' is not a name {NameRule}");
         }
         next += 2;
         return name;
@@ -78,14 +85,21 @@ internal static class StepParser
     {
         var spec = CommandTable.Find(word.Text);
         if (spec is null)
-            throw context.Error(word, UnknownCommand(word.Text, process is not null, context.Scope));
+        {
+            throw context.Error(word,
+                UnknownCommand(word.Text, hasProcess: process is not null, context.Scope));
+        }
         if (spec.IsMachine && process is { } prefix)
         {
             throw context.Error(prefix,
-                $"'{spec.Name}' is a machine command: write it without the '{prefix.Text}:' prefix");
+                $"'{spec.Name}' is a machine command: write it without the '{prefix.Text}:' "
+                + "prefix");
         }
         if (!spec.IsMachine && process is null)
-            throw context.Error(word, $"'{spec.Name}' is a process command: write 'PROCESS: {spec.Name} ...'");
+        {
+            throw context.Error(word,
+                $"'{spec.Name}' is a process command: write 'PROCESS: {spec.Name} ...'");
+        }
         if (process is { } named)
             CheckProcess(named, context);
         return spec;
@@ -94,12 +108,13 @@ internal static class StepParser
     private static string UnknownCommand(string word, bool hasProcess, NameScope scope)
     {
         if (hasProcess)
-            return $"unknown command '{word}' (expected one of: {CommandTable.ProcessCommandNames})";
+            return $"unknown command '{word}' (expected one of: {ProcessCommandNames})";
+        // "owner exit" is far likelier a missing colon than a machine command.
         string hint = scope.KindOf(word) is NameKind.DeclaredProcess or NameKind.ForkedProcess
             ? $"; a step by process '{word}' is written '{word}: COMMAND'"
             : "";
-        return $"unknown command '{word}' (expected a machine command: {CommandTable.MachineCommandNames}; "
-            + $"or PROCESS: COMMAND{hint})";
+        return $"unknown command '{word}' (expected a machine command: "
+            + $"{CommandTable.MachineCommandNames}; or PROCESS: COMMAND{hint})";
     }
 
     private static void CheckProcess(StepToken process, StepContext context)
@@ -107,23 +122,39 @@ internal static class StepParser
         var kind = context.Scope.KindOf(process.Text);
         if (kind is NameKind.DeclaredProcess or NameKind.ForkedProcess)
             return;
+        if (kind == NameKind.Value)
+        {
+            throw context.Error(process,
+                $"'{process.Text}' is a value bound by an earlier step, not a process");
+        }
         string declared = context.Scope.DeclaredProcesses.Count == 0
             ? "none are declared"
             : "declared: " + string.Join(", ", context.Scope.DeclaredProcesses);
-        throw context.Error(process, kind == NameKind.Value
-            ? $"'{process.Text}' is a value bound by an earlier step, not a process"
-            : $"unknown process '{process.Text}' ({declared}; or bind a child with 'NAME = fork' in an earlier step)");
+        throw context.Error(process, $"unknown process '{process.Text}' ({declared}; "
+            + "or bind a child with 'NAME = fork' in an earlier step)");
     }
 
-    private static void CheckBind(CommandSpec spec, StepToken? bind, StepToken word, StepContext context)
+    private static void CheckBind(
+        CommandSpec spec, StepToken? bind, StepToken word, StepContext context)
     {
         if (bind is { } name && !spec.Bindable)
         {
-            throw context.Error(name,
-                $"'{spec.Name}' gives nothing to bind to '{name.Text}' (only {CommandTable.BindableNames} do)");
+            throw context.Error(name, $"'{spec.Name}' gives nothing to bind to '{name.Text}' "
+                + $"(only {CommandTable.BindableNames} do)");
         }
         if (bind is null && spec.Name == "fork")
             throw context.Error(word, "fork needs a name for the child: write 'NAME = fork'");
+    }
+
+    private static Command ReadArguments(
+        List<StepToken> tokens, int first, int arrow, CommandSpec spec, StepContext context)
+    {
+        int end = arrow < 0 ? tokens.Count : arrow;
+        int endIndex = arrow < 0 ? context.Text.Length : tokens[arrow].Index;
+        var arguments = new StepArguments(context, tokens[first..end], endIndex, spec.Usage);
+        var command = spec.Parse(arguments, context);
+        arguments.End();
+        return command;
     }
 
     private static void Bind(StepToken name, CommandSpec spec, StepContext context)
@@ -137,11 +168,15 @@ internal static class StepParser
         List<StepToken> tokens, int arrow, CommandSpec spec, StepContext context)
     {
         if (arrow + 1 >= tokens.Count || !tokens[arrow + 1].IsWord)
-            throw context.ErrorAt(tokens[arrow].End, $"expected an expectation after '=>': {ExpectationForms}");
+        {
+            throw context.ErrorAt(tokens[arrow].End,
+                $"expected an expectation after '=>': {ExpectationForms}");
+        }
         if (arrow + 2 < tokens.Count)
         {
             var extra = tokens[arrow + 2];
-            throw context.Error(extra, $"unexpected '{extra.Text}' after the expectation (a step ends with one)");
+            throw context.Error(extra,
+                $"unexpected '{extra.Text}' after the expectation (a step ends with one)");
         }
         return ExpectationOf(tokens[arrow + 1], spec, context);
     }
@@ -153,10 +188,12 @@ internal static class StepParser
             return new ExpectOk(Explicit: true);
         if (ScenarioValues.ExpectedErrno(text) is { Error: null } errno)
             return new ExpectErrno(errno.Value);
-        if (ScenarioValues.SignalNamed(text, ScenarioValues.ExpectableSignals) is { Error: null } signal)
+        var signal = ScenarioValues.SignalNamed(text, ScenarioValues.ExpectableSignals);
+        if (signal.Error is null)
             return new ExpectSignal(signal.Value);
         if (!char.IsAsciiDigit(text[0]) && text[0] != '-')
-            throw context.Error(token, $"unknown expectation '{text}' (expected {ExpectationForms})");
+            throw context.Error(token,
+                $"unknown expectation '{text}' (expected {ExpectationForms})");
         // A read's value is as wide as the read: read8 => -1 means 0xff, read8 => 256 cannot be.
         int widthBytes = ProcessCommands.ReadWidthBytes(spec.Name);
         var value = widthBytes == 0

@@ -21,8 +21,8 @@ internal readonly record struct StepToken(StepTokenKind Kind, string Text, int I
 
 /// <summary>
 /// Splits a step string into words and the three separators, so that whitespace around
-/// <c>:</c> and <c>=</c> is free: <c>"user:  ap = get seg rdwr"</c> and <c>"user:ap=get seg rdwr"</c>
-/// give the same tokens.
+/// <c>:</c> and <c>=</c> is free: <c>"user:  ap = get seg rdwr"</c> and
+/// <c>"user:ap=get seg rdwr"</c> give the same tokens.
 /// </summary>
 internal static class StepTokenizer
 {

@@ -6,17 +6,20 @@ namespace Emulator.Host.Scenarios;
 /// </summary>
 internal static class StepsReader
 {
-    private const string StepForms =
-        "a step: \"PROCESS: COMMAND\", \"COMMAND\", { parallel = [ [...], [...] ] } or { repeat = N, steps = [...] }";
+    private const string StepForms = "a step: \"PROCESS: COMMAND\", \"COMMAND\", "
+        + "{ parallel = [ [...], [...] ] } or { repeat = N, steps = [...] }";
+
+    private const string RepeatForm = "{ repeat = N, steps = [...] }";
 
     private static readonly string[] ParallelKeys = ["parallel"];
     private static readonly string[] RepeatKeys = ["repeat", "steps"];
 
-    public static IReadOnlyList<Step> ReadList(HoconNode node, string what, NameScope scope, int partitions)
+    public static IReadOnlyList<Step> ReadList(
+        HoconNode node, string what, NameScope scope, int partitions)
     {
         if (!node.IsArray)
         {
-            throw new ScenarioException(node.Location,
+            throw Error(node,
                 $"expected {what} = [ ... ], an array of steps, found {Describe(node)}");
         }
         return node.Items().Select(item => ReadStep(item, scope, partitions)).ToList();
@@ -27,17 +30,14 @@ internal static class StepsReader
         if (node.IsString)
             return StepParser.Parse(node, scope, partitions);
         if (!node.IsObject)
-        {
-            throw new ScenarioException(node.Location,
-                $"expected {StepForms}, found {ScenarioParser.Describe(node)}");
-        }
+            throw Error(node, $"expected {StepForms}, found {Describe(node)}");
         var fields = node.Fields();
         if (fields.Any(f => f.Key == "parallel"))
             return ReadParallel(node, fields, scope, partitions);
         if (fields.Any(f => f.Key is "repeat" or "steps"))
             return ReadRepeat(node, fields, scope, partitions);
-        throw new ScenarioException(fields.Count > 0 ? fields[0].KeyLocation : node.Location,
-            $"expected {StepForms}");
+        var where = fields.Count > 0 ? fields[0].KeyLocation : node.Location;
+        throw new ScenarioException(where, $"expected {StepForms}");
     }
 
     private static ParallelStep ReadParallel(
@@ -47,7 +47,7 @@ internal static class StepsReader
         var branches = fields.Single(f => f.Key == "parallel").Value;
         if (!branches.IsArray)
         {
-            throw new ScenarioException(branches.Location,
+            throw Error(branches,
                 $"expected parallel = [ [steps...], [steps...] ], found {Describe(branches)}");
         }
         var read = new List<IReadOnlyList<Step>>();
@@ -55,9 +55,8 @@ internal static class StepsReader
         {
             if (!branch.IsArray)
             {
-                throw new ScenarioException(branch.Location,
-                    $"expected a branch, an array of steps (parallel = [ [\"a: ...\"], [\"b: ...\"] ]), "
-                    + $"found {Describe(branch)}");
+                throw Error(branch, "expected a branch, an array of steps "
+                    + $"(parallel = [ [\"a: ...\"], [\"b: ...\"] ]), found {Describe(branch)}");
             }
             read.Add(ReadList(branch, "a branch", scope, partitions));
         }
@@ -69,11 +68,13 @@ internal static class StepsReader
     {
         CheckKeys(fields, RepeatKeys, "a repeat step");
         var count = fields.FirstOrDefault(f => f.Key == "repeat")
-            ?? throw new ScenarioException(node.Location, "missing repeat = N (expected { repeat = N, steps = [...] })");
+            ?? throw Error(node, $"missing repeat = N (expected {RepeatForm})");
         var steps = fields.FirstOrDefault(f => f.Key == "steps")
-            ?? throw new ScenarioException(node.Location, "missing steps = [...] (expected { repeat = N, steps = [...] })");
-        int times = ScenarioParser.ReadInt(count.Value, "a repeat count", 0, ScenarioParser.RepeatCountMax);
-        return new RepeatStep(node.Location, times, ReadList(steps.Value, "steps", scope, partitions));
+            ?? throw Error(node, $"missing steps = [...] (expected {RepeatForm})");
+        int times = ScenarioParser.ReadInt(
+            count.Value, "a repeat count", 0, ScenarioParser.RepeatCountMax);
+        var body = ReadList(steps.Value, "steps", scope, partitions);
+        return new RepeatStep(node.Location, times, body);
     }
 
     private static void CheckKeys(IReadOnlyList<HoconField> fields, string[] expected, string where)
@@ -81,6 +82,9 @@ internal static class StepsReader
         foreach (var field in fields.Where(f => !expected.Contains(f.Key)))
             throw ScenarioParser.UnknownKey(field, $" in {where}", expected);
     }
+
+    private static ScenarioException Error(HoconNode node, string reason) =>
+        new(node.Location, reason);
 
     private static string Describe(HoconNode node) =>
         node.IsString ? $"\"{node.Text}\"" : ScenarioParser.Describe(node);

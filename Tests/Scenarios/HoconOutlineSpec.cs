@@ -68,15 +68,24 @@ public sealed class HoconOutlineSpec
         return Compare(akka, outline, "$");
     }
 
-    private static string? Compare(HoconValue akka, OutlineNode outline, string path) => outline switch
+    private static string? Compare(HoconValue akka, OutlineNode outline, string path) =>
+        outline switch
+        {
+            OutlineObject o => CompareObject(akka, o, path),
+            OutlineArray a => CompareArray(akka, a, path),
+            OutlineLeaf l => CompareLeaf(akka, l, path),
+            _ => $"{path}: unknown outline node",
+        };
+
+    // Akka trims strings and reads "null" as null.
+    private static string? CompareLeaf(HoconValue akka, OutlineLeaf outline, string path)
     {
-        OutlineObject o => CompareObject(akka, o, path),
-        OutlineArray a => CompareArray(akka, a, path),
-        OutlineLeaf l => akka.IsString() && (akka.GetString() ?? "null") == l.Text.Trim()
+        string expected = outline.Text.Trim();
+        string? actual = akka.IsString() ? akka.GetString() ?? "null" : null;
+        return actual == expected
             ? null
-            : $"{path}: Akka reads '{(akka.IsString() ? akka.GetString() : "a non-string")}', the outline '{l.Text.Trim()}'",
-        _ => $"{path}: unknown outline node",
-    };
+            : $"{path}: Akka reads '{actual ?? "a non-string"}', the outline '{expected}'";
+    }
 
     private static string? CompareObject(HoconValue akka, OutlineObject outline, string path)
     {
@@ -84,8 +93,12 @@ public sealed class HoconOutlineSpec
             return $"{path}: the outline reads an object, Akka does not";
         var keys = akkaObject.Items.Keys.Order().ToList();
         if (!keys.SequenceEqual(outline.Fields.Keys.Order()))
-            return $"{path}: Akka reads keys [{string.Join(", ", keys)}], the outline [{string.Join(", ", outline.Fields.Keys.Order())}]";
-        return keys.Select(k => Compare(akkaObject.Items[k], outline.Fields[k].Value, $"{path}.{k}"))
+        {
+            return $"{path}: Akka reads keys [{string.Join(", ", keys)}], "
+                + $"the outline [{string.Join(", ", outline.Fields.Keys.Order())}]";
+        }
+        return keys
+            .Select(k => Compare(akkaObject.Items[k], outline.Fields[k].Value, $"{path}.{k}"))
             .FirstOrDefault(d => d is not null);
     }
 
@@ -93,7 +106,10 @@ public sealed class HoconOutlineSpec
     {
         if (!akka.Values.Any(v => v is HoconArray))
             return $"{path}: the outline reads an array, Akka does not";
-        var items = akka.Values.OfType<HoconArray>().SelectMany(a => a).Where(v => v.Values.Count > 0).ToList();
+        var items = akka.Values.OfType<HoconArray>()
+            .SelectMany(a => a)
+            .Where(v => v.Values.Count > 0)
+            .ToList();
         if (items.Count != outline.Items.Count)
             return $"{path}: Akka reads {items.Count} items, the outline {outline.Items.Count}";
         return items.Select((item, i) => Compare(item, outline.Items[i], $"{path}[{i}]"))

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Emulator.Tests.Scenarios;
 
-/// <summary>Scenario texts the parser specs share: the two examples users see first, and a builder.</summary>
+/// <summary>Texts the parser specs share: the examples users copy, and a builder.</summary>
 internal static class ScenarioFiles
 {
     /// <summary>The example of docs/design.md section 7, verbatim.</summary>

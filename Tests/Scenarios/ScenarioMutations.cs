@@ -3,17 +3,20 @@ using static Emulator.Tests.Scenarios.ScenarioFiles;
 
 namespace Emulator.Tests.Scenarios;
 
-/// <summary>Seeded damage to scenario files: what a fuzz feeds the parser.</summary>
+/// <summary>Seeded damage to scenario files: what the fuzz specs feed the parser.</summary>
 internal static class ScenarioMutations
 {
+    /// <summary>HOCON's and the step language's characters, and forms that broke Akka.</summary>
     public static readonly string[] Fragments =
     [
-        "{", "}", "[", "]", "\"", "\"\"\"", ",", ":", "=", "=>", "#", "//", "\\", "\\u00", "\\q", "$", "${x}",
-        "${a}", "include \"x\"", "\n", "\r\n", "\r", "\t", " ", "+=", ".", "-", "0x", "-1", "max", "p", "K",
-        "parallel", "repeat", "steps", "processes", "owner:", "x = ", "fork", "\0", "\uFEFF", "\u2028", "é",
-        "[ [ ] ]", "[ ]", " = [ 1 ]", "a = { }", "{ repeat = 1, steps = [ ] }", "0xffffffffffffffffff", "99999999999999999999999",
+        "{", "}", "[", "]", "\"", "\"\"\"", ",", ":", "=", "=>", "#", "//", "\\", "\\u00", "\\q",
+        "$", "${x}", "${a}", "include \"x\"", "\n", "\r\n", "\r", "\t", " ", "+=", ".", "-", "0x",
+        "-1", "max", "p", "K", "parallel", "repeat", "steps", "processes", "owner:", "x = ", "fork",
+        "\0", "\uFEFF", "\u2028", "é", "[ [ ] ]", "[ ]", " = [ 1 ]", "a = { }",
+        "{ repeat = 1, steps = [ ] }", "0xffffffffffffffffff", "99999999999999999999999",
     ];
 
+    /// <summary>One of the two examples with one to four random edits.</summary>
     public static string Mutate(Random random)
     {
         var text = new StringBuilder(random.Next(2) == 0 ? DesignExample : LanguageFileExample);
@@ -24,17 +27,18 @@ internal static class ScenarioMutations
             switch (random.Next(5))
             {
                 case 0:
-                    text.Insert(at, Fragments[random.Next(Fragments.Length)]);
+                    text.Insert(at, Fragment(random));
                     break;
                 case 1 when at < text.Length:
                     text.Remove(at, Math.Min(random.Next(1, 12), text.Length - at));
                     break;
                 case 2 when at < text.Length:
-                    text[at] = Fragments[random.Next(Fragments.Length)][0];
+                    text[at] = Fragment(random)[0];
                     break;
                 case 3 when text.Length > 0:
                     int from = random.Next(text.Length);
-                    text.Insert(at, text.ToString(from, Math.Min(random.Next(1, 40), text.Length - from)));
+                    int length = Math.Min(random.Next(1, 40), text.Length - from);
+                    text.Insert(at, text.ToString(from, length));
                     break;
                 default:
                     text.Insert(at, (char)random.Next(0, 0x3000));
@@ -44,6 +48,7 @@ internal static class ScenarioMutations
         return text.ToString();
     }
 
+    /// <summary>Up to 200 characters of fragments and arbitrary UTF-16 code units.</summary>
     public static string RandomText(Random random)
     {
         var text = new StringBuilder();
@@ -52,16 +57,22 @@ internal static class ScenarioMutations
         {
             text.Append(random.Next(3) == 0
                 ? ((char)random.Next(0, 0x10000)).ToString()
-                : Fragments[random.Next(Fragments.Length)]);
+                : Fragment(random));
         }
         return text.ToString();
     }
 
+    /// <summary>The text as a C# literal, so a failing input can be pasted into a test.</summary>
     public static string Escape(string text)
     {
         var escaped = new StringBuilder("\"");
         foreach (char c in text)
-            escaped.Append(c is >= ' ' and < '\u007f' and not '"' and not '\\' ? c.ToString() : $"\\u{(int)c:x4}");
+        {
+            bool plain = c is >= ' ' and < '\u007f' and not '"' and not '\\';
+            escaped.Append(plain ? c.ToString() : $"\\u{(int)c:x4}");
+        }
         return escaped.Append('"').ToString();
     }
+
+    private static string Fragment(Random random) => Fragments[random.Next(Fragments.Length)];
 }

@@ -63,9 +63,11 @@ public sealed class ScenarioParserFuzzSpec
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"{what}: input {index} did not finish within {BatchTimeout}: {ScenarioMutations.Escape(current)}");
+            Assert.Fail($"{what}: input {index} did not finish within {BatchTimeout}: "
+                + ScenarioMutations.Escape(current));
         }
-        Assert.True(failure is null, $"{what}: input {index} {failure}: {ScenarioMutations.Escape(current)}");
+        Assert.True(failure is null,
+            $"{what}: input {index} {failure}: {ScenarioMutations.Escape(current)}");
     }
 
     private static string? Check(string input)
@@ -75,13 +77,17 @@ public sealed class ScenarioParserFuzzSpec
             ScenarioParser.Parse(input, "fuzz.hocon");
             return null;
         }
-        catch (ScenarioException e) when (!e.Reason.StartsWith("internal parser error", StringComparison.Ordinal))
+        catch (ScenarioException e) when (!IsInternalError(e))
         {
-            return e.Location.Line >= 1 && e.Location.Column >= 1 ? null : $"gave location {e.Location}";
+            bool located = e.Location.Line >= 1 && e.Location.Column >= 1;
+            return located ? null : $"gave location {e.Location}";
         }
         catch (Exception e)
         {
             return $"raised {e.GetType().Name}: {e.Message}";
         }
     }
+
+    private static bool IsInternalError(ScenarioException e) =>
+        e.Reason.StartsWith("internal parser error", StringComparison.Ordinal);
 }

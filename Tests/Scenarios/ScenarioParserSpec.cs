@@ -14,6 +14,11 @@ public sealed class ScenarioParserSpec
     private static readonly NameExpr Seg = new("seg", 0);
     private static readonly NameExpr Ap = new("ap", 0);
     private static readonly NameExpr At = new("at", 0);
+    private const ulong Page = 4096;
+
+    private static LiteralExpr Literal(ulong value) => new(value);
+
+    private static TimeSpan Milliseconds(int ms) => TimeSpan.FromMilliseconds(ms);
 
     [Fact]
     public void ScenarioParser_must_read_the_design_example()
@@ -27,16 +32,17 @@ public sealed class ScenarioParserSpec
             scenario.Processes);
         var steps = scenario.Steps.Cast<CommandStep>().ToList();
         Assert.Equal(10, steps.Count);
-        Assert.Equal(new MmapCommand(new LiteralExpr(0x10000), 4 * 4096), steps[0].Command);
-        Assert.Equal(new FillCommand(new LiteralExpr(0x10000), 4 * 4096, new Index32Pattern(0)), steps[1].Command);
-        Assert.Equal(new MakeCommand(new LiteralExpr(0x10000), 4 * 4096, 0x1b6, 1), steps[2].Command);
+        Assert.Equal(new MmapCommand(Literal(0x10000), 4 * 4096), steps[0].Command);
+        var fill = new FillCommand(Literal(0x10000), 4 * Page, new Index32Pattern(0));
+        Assert.Equal(fill, steps[1].Command);
+        Assert.Equal(new MakeCommand(Literal(0x10000), 4 * Page, 0x1b6, 1), steps[2].Command);
         Assert.Equal("seg", steps[2].Bind);
         Assert.Equal(new GetCommand(Seg, 2, 1), steps[3].Command);
         Assert.Equal(("user", "ap"), (steps[3].Process, steps[3].Bind));
-        Assert.Equal(new AttachCommand(Ap, new LiteralExpr(0), 4 * 4096, null), steps[4].Command);
+        Assert.Equal(new AttachCommand(Ap, Literal(0), 4 * 4096, null), steps[4].Command);
         Assert.Equal(new ReadCommand(4, new NameExpr("at", 16)), steps[5].Command);
         Assert.Equal(new ExpectValue(4), steps[5].Expect);
-        Assert.Equal(new WriteCommand(4, new NameExpr("at", 16), new LiteralExpr(99)), steps[6].Command);
+        Assert.Equal(new WriteCommand(4, new NameExpr("at", 16), Literal(99)), steps[6].Command);
         Assert.Equal(new ExpectValue(99), steps[7].Expect);
         Assert.Equal(new ExitCommand(0), steps[8].Command);
         Assert.Equal(new ExpectSignal(Signal.SIGBUS), steps[9].Expect);
@@ -72,15 +78,16 @@ public sealed class ScenarioParserSpec
     [Fact]
     public void ScenarioParser_must_apply_the_defaults()
     {
-        var scenario = ScenarioParser.Parse("processes { p {} }\nsteps = [ \"p: exit\" ]", "examples/defaults.hocon");
+        const string file = "examples/defaults.hocon";
+        var scenario = ScenarioParser.Parse("processes { p {} }\nsteps = [ \"p: exit\" ]", file);
 
         Assert.Equal("defaults.hocon", scenario.Name);
         Assert.Equal("examples/defaults.hocon", scenario.File);
         Assert.Null(scenario.Seed);
         Assert.Equal(1, scenario.Partitions);
         Assert.False(scenario.RawLibrary);
-        Assert.Equal(new ProcessDeclaration("p", 0, 1000, 1000, new("examples/defaults.hocon", 1, 13)),
-            scenario.Processes[0]);
+        var declared = new ProcessDeclaration("p", 0, 1000, 1000, new(file, 1, 13));
+        Assert.Equal(declared, scenario.Processes[0]);
         Assert.Equal(Expectation.DefaultOk, ((CommandStep)scenario.Steps[0]).Expect);
     }
 
@@ -96,12 +103,13 @@ public sealed class ScenarioParserSpec
     [Fact]
     public void ScenarioParser_must_read_mmap_and_munmap()
     {
-        Assert.Equal(new MmapCommand(new LiteralExpr(0x20000), 8192), Last("owner: mmap 0x20000 8K"));
+        Assert.Equal(new MmapCommand(Literal(0x20000), 8192), Last("owner: mmap 0x20000 8K"));
         var chosen = LastStep("owner: buf = mmap 1M");
         Assert.Equal(new MmapCommand(null, 1 << 20), chosen.Command);
         Assert.Equal("buf", chosen.Bind);
-        Assert.Equal(new MmapCommand(new LiteralExpr(0x20000), 4096), Last("owner: buf = mmap 0x20000 1p"));
-        Assert.Equal(new MunmapCommand(new NameExpr("at", 4096), 4096), Last("user: munmap at+1p 4096"));
+        Assert.Equal(new MmapCommand(Literal(0x20000), Page), Last("owner: buf = mmap 0x20000 1p"));
+        var munmap = new MunmapCommand(new NameExpr("at", 4096), Page);
+        Assert.Equal(munmap, Last("user: munmap at+1p 4096"));
     }
 
     [Theory]
@@ -111,15 +119,16 @@ public sealed class ScenarioParserSpec
     [InlineData("owner: s = make 0x10000 4p mode=0600 permit-type=1", 0x180UL, 1)]
     [InlineData("owner: s = make 0x10000 4p permit-type=2 mode=0x1ff", 0x1ffUL, 2)]
     [InlineData("owner: s = make 0x10000 4p mode = 0644", 0x1a4UL, 1)]
-    public void ScenarioParser_must_read_make_with_its_options(string step, ulong mode, int permitType)
+    public void ScenarioParser_must_read_make_with_its_options(string step, ulong mode, int type)
     {
-        Assert.Equal(new MakeCommand(new LiteralExpr(0x10000), 16384, mode, permitType), Last(step));
+        Assert.Equal(new MakeCommand(Literal(0x10000), 4 * Page, mode, type), Last(step));
     }
 
     [Fact]
     public void ScenarioParser_must_read_make_of_max()
     {
-        Assert.Equal(new MakeCommand(new LiteralExpr(0), ulong.MaxValue, 0x180, 1), Last("owner: s = make 0 max"));
+        var make = new MakeCommand(Literal(0), ulong.MaxValue, 0x180, 1);
+        Assert.Equal(make, Last("owner: s = make 0 max"));
     }
 
     [Theory]
@@ -136,10 +145,11 @@ public sealed class ScenarioParserSpec
     [Fact]
     public void ScenarioParser_must_read_attach_with_offsets_and_fixed_addresses()
     {
-        Assert.Equal(new AttachCommand(Ap, new LiteralExpr(0x1000), 4096, null), Last("user: a = attach ap 0x1000 1p"));
-        Assert.Equal(new AttachCommand(Ap, new NameExpr("seg", 16), 8, new LiteralExpr(0x7f0000)),
+        var attach = new AttachCommand(Ap, Literal(0x1000), Page, null);
+        Assert.Equal(attach, Last("user: a = attach ap 0x1000 1p"));
+        Assert.Equal(new AttachCommand(Ap, new NameExpr("seg", 16), 8, Literal(0x7f0000)),
             Last("user: a = attach ap seg+16 8 at=0x7f0000"));
-        Assert.Equal(new AttachCommand(Ap, new LiteralExpr(0), 4096, new NameExpr("at", -4096)),
+        Assert.Equal(new AttachCommand(Ap, Literal(0), 4096, new NameExpr("at", -4096)),
             Last("user: attach ap 0 1p at=at-1p => EINVAL"));
     }
 
@@ -149,7 +159,8 @@ public sealed class ScenarioParserSpec
         Assert.Equal(new RemoveCommand(Seg), Last("owner: remove seg"));
         Assert.Equal(new ReleaseCommand(Ap), Last("user: release ap"));
         Assert.Equal(new DetachCommand(new NameExpr("at", 100)), Last("user: detach at+100"));
-        Assert.Equal(new RemoveCommand(new LiteralExpr(0xfffffffffffffffe)), Last("owner: remove 0xfffffffffffffffe"));
+        var minusTwo = new RemoveCommand(Literal(0xfffffffffffffffe));
+        Assert.Equal(minusTwo, Last("owner: remove 0xfffffffffffffffe"));
         var version = LastStep("owner: version => 0x26005");
         Assert.Equal(new VersionCommand(), version.Command);
         Assert.Equal(new ExpectValue(0x26005), version.Expect);
@@ -175,7 +186,8 @@ public sealed class ScenarioParserSpec
             _ => new Lfsr32Pattern(0xdeadbeef),
         };
         Assert.Equal(new FillCommand(At, 4096, expected), Last($"user: fill at 1p {pattern}"));
-        Assert.Equal(new CheckCommand(new NameExpr("at", 4), 4092, expected), Last($"user: check at+4 4092 {pattern}"));
+        var check = new CheckCommand(new NameExpr("at", 4), 4092, expected);
+        Assert.Equal(check, Last($"user: check at+4 4092 {pattern}"));
     }
 
     [Fact]
@@ -184,11 +196,11 @@ public sealed class ScenarioParserSpec
         Assert.Equal(new ReadCommand(1, At), Last("user: read8 at"));
         Assert.Equal(new ReadCommand(2, At), Last("user: read16 at"));
         Assert.Equal(new ReadCommand(8, At), Last("user: read64 at"));
-        Assert.Equal(new WriteCommand(1, At, new LiteralExpr(0xff)), Last("user: write8 at 255"));
-        Assert.Equal(new WriteCommand(1, At, new LiteralExpr(0xff)), Last("user: write8 at -1"));
-        Assert.Equal(new WriteCommand(2, At, new LiteralExpr(0x8000)), Last("user: write16 at -32768"));
-        Assert.Equal(new WriteCommand(4, At, new LiteralExpr(0xffffffff)), Last("user: write32 at 0xffffffff"));
-        Assert.Equal(new WriteCommand(8, At, new LiteralExpr(ulong.MaxValue)), Last("user: write64 at -1"));
+        Assert.Equal(new WriteCommand(1, At, Literal(0xff)), Last("user: write8 at 255"));
+        Assert.Equal(new WriteCommand(1, At, Literal(0xff)), Last("user: write8 at -1"));
+        Assert.Equal(new WriteCommand(2, At, Literal(0x8000)), Last("user: write16 at -32768"));
+        Assert.Equal(new WriteCommand(4, At, Literal(uint.MaxValue)), Last("user: write32 at -1"));
+        Assert.Equal(new WriteCommand(8, At, Literal(ulong.MaxValue)), Last("user: write64 at -1"));
         Assert.Equal(new WriteCommand(8, At, new NameExpr("ap", 0)), Last("user: write64 at ap"));
     }
 
@@ -199,7 +211,8 @@ public sealed class ScenarioParserSpec
     [InlineData("user: read64 at => -1", ulong.MaxValue)]
     [InlineData("user: read64 at => 0xfffffffffffffffe", 0xfffffffffffffffeUL)]
     [InlineData("user: sum32 at 4p => 18446744073709551615", ulong.MaxValue)]
-    public void ScenarioParser_must_read_value_expectations_as_wide_as_the_load(string step, ulong value)
+    public void ScenarioParser_must_read_value_expectations_as_wide_as_the_load(
+        string step, ulong value)
     {
         Assert.Equal(new ExpectValue(value), LastStep(step).Expect);
     }
@@ -209,8 +222,10 @@ public sealed class ScenarioParserSpec
     {
         Assert.Equal(new Add32Command(At, 16384, 7), Last("user: add32 at 4p 7"));
         Assert.Equal(new Add32Command(At, 16384, uint.MaxValue), Last("user: add32 at 4p -1"));
-        Assert.Equal(new Sum32Command(new LiteralExpr(0x10000), 16384), Last("owner: sum32 0x10000 4p => 100"));
-        Assert.Equal(new CopyCommand(new NameExpr("at", 8192), At, 8192), Last("user: copy at+2p at 2p"));
+        var sum = new Sum32Command(Literal(0x10000), 4 * Page);
+        Assert.Equal(sum, Last("owner: sum32 0x10000 4p => 100"));
+        var copy = new CopyCommand(new NameExpr("at", 8192), At, 2 * Page);
+        Assert.Equal(copy, Last("user: copy at+2p at 2p"));
     }
 
     [Fact]
@@ -218,9 +233,11 @@ public sealed class ScenarioParserSpec
     {
         var fork = LastStep("owner: child = fork");
         Assert.Equal((new ForkCommand() as Command, "child"), (fork.Command, fork.Bind));
-        var scenario = Parse(WithSteps("owner: child = fork", "child: exit 3", "user: kill", "owner: kill SIGTERM"));
+        var scenario = Parse(WithSteps(
+            "owner: child = fork", "child: exit 3", "user: kill", "owner: kill SIGTERM"));
         var steps = scenario.Steps.Cast<CommandStep>().ToList();
-        Assert.Equal(("child", new ExitCommand(3) as Command), (steps[1].Process, steps[1].Command));
+        Assert.Equal("child", steps[1].Process);
+        Assert.Equal(new ExitCommand(3), steps[1].Command);
         Assert.Equal(new KillCommand(Signal.SIGKILL), steps[2].Command);
         Assert.Equal(new KillCommand(Signal.SIGTERM), steps[3].Command);
         Assert.Equal(new ExitCommand(-1), Last("owner: exit -1"));
@@ -229,18 +246,21 @@ public sealed class ScenarioParserSpec
     [Fact]
     public void ScenarioParser_must_read_machine_and_fault_commands()
     {
-        var steps = Parse(WithSteps(
+        var scenario = Parse(WithSteps(
             "crash partition 1", "restart partition 1", "cut 0 1", "heal 1 0",
             "drop 30%", "drop 0% 0->1", "delay 2ms..5ms 1->0", "delay 0..0", "duplicate 12.5%",
-            "wait 500us", "wait 1s", "expect pins balanced", "expect quiet")).Steps.Cast<CommandStep>().ToList();
+            "wait 500us", "wait 1s", "expect pins balanced", "expect quiet"));
+        var steps = scenario.Steps.Cast<CommandStep>().ToList();
 
         Assert.All(steps, s => Assert.Null(s.Process));
         Assert.Equal(
             [
-                new CrashCommand(1), new RestartCommand(1), new CutCommand(0, 1), new HealCommand(1, 0),
+                new CrashCommand(1), new RestartCommand(1),
+                new CutCommand(0, 1), new HealCommand(1, 0),
                 new DropCommand(30, null), new DropCommand(0, new Link(0, 1)),
-                new DelayCommand(TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(5), new Link(1, 0)),
-                new DelayCommand(TimeSpan.Zero, TimeSpan.Zero, null), new DuplicateCommand(12.5, null),
+                new DelayCommand(Milliseconds(2), Milliseconds(5), new Link(1, 0)),
+                new DelayCommand(TimeSpan.Zero, TimeSpan.Zero, null),
+                new DuplicateCommand(12.5, null),
                 new WaitCommand(TimeSpan.FromTicks(5000)), new WaitCommand(TimeSpan.FromSeconds(1)),
                 new ExpectPinsBalancedCommand(), new ExpectQuietCommand(),
             ],
@@ -261,7 +281,7 @@ public sealed class ScenarioParserSpec
     [InlineData("NOPROC", Errno.NOPROC)]
     public void ScenarioParser_must_read_every_errno_expectation(string word, Errno? errno)
     {
-        var expected = errno is { } e ? new ExpectErrno(e) : (Expectation)new ExpectOk(Explicit: true);
+        Expectation expected = errno is { } e ? new ExpectErrno(e) : new ExpectOk(Explicit: true);
         Assert.Equal(expected, LastStep($"user: p = get seg rdwr => {word}").Expect);
     }
 
@@ -310,7 +330,8 @@ public sealed class ScenarioParserSpec
         Assert.Equal(0, Assert.IsType<RepeatStep>(parallel.Branches[0][1]).Count);
         var inner = Assert.IsType<ParallelStep>(Assert.Single(parallel.Branches[1]));
         Assert.Empty(inner.Branches[1]);
-        Assert.Equal(new MunmapCommand(new NameExpr("x", 0), 4096), ((CommandStep)repeat.Steps[1]).Command);
+        var munmap = new MunmapCommand(new NameExpr("x", 0), Page);
+        Assert.Equal(munmap, ((CommandStep)repeat.Steps[1]).Command);
     }
 
     [Fact]
@@ -318,14 +339,15 @@ public sealed class ScenarioParserSpec
     {
         var scenario = Parse(
             "{\r\n  partitions : 2\r\n  processes.owner.partition = 1\r\n"
-            + "  steps = [ wait 1s, \"\"\"crash partition 0\"\"\", \"owner: write8 0x10\\t\\u0036\\u0035\" ]\r\n}\r\n");
+            + "  steps = [ wait 1s, \"\"\"crash partition 0\"\"\", "
+            + "\"owner: write8 0x10\\t\\u0036\\u0035\" ]\r\n}\r\n");
 
         Assert.Equal(("owner", 1), (scenario.Processes[0].Name, scenario.Processes[0].Partition));
         var steps = scenario.Steps.Cast<CommandStep>().ToList();
         Assert.Equal(new WaitCommand(TimeSpan.FromSeconds(1)), steps[0].Command);
         Assert.Equal(new SourceLocation("t.hocon", 4, 13), steps[0].Location);
         Assert.Equal(new CrashCommand(0), steps[1].Command);
-        Assert.Equal(new WriteCommand(1, new LiteralExpr(0x10), new LiteralExpr(65)), steps[2].Command);
+        Assert.Equal(new WriteCommand(1, Literal(0x10), Literal(65)), steps[2].Command);
         Assert.Equal("owner: write8 0x10\t65", steps[2].Text);
     }
 
@@ -358,7 +380,8 @@ public sealed class ScenarioParserSpec
     {
         var scenario = Parse(WithSteps(
             "owner: mmap 0x10000 1p", "owner: s = make 0x10000 1p", "owner: remove s",
-            "owner: s = make 0x10000 1p", "owner: c = fork", "c: exit", "owner: c = fork", "c: remove s => EPERM"));
+            "owner: s = make 0x10000 1p", "owner: c = fork", "c: exit",
+            "owner: c = fork", "c: remove s => EPERM"));
 
         Assert.Equal(8, scenario.Steps.Count);
     }
