@@ -116,7 +116,7 @@ internal static class ScenarioValues
     /// <summary>Octal (<c>0666</c>, <c>666</c>), or hex when written <c>0x...</c>.</summary>
     public static Parsed<ulong> Mode(string text)
     {
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        if (text.StartsWith("0x", StringComparison.Ordinal))
             return Number(text);
         if (text.Length == 0 || !text.All(c => c is >= '0' and <= '7'))
         {
@@ -142,11 +142,9 @@ internal static class ScenarioValues
         _ => Parsed<ulong>.Fail($"expected get flags: rdwr, rdonly or a number, found '{text}'"),
     };
 
-    /// <summary><c>500us</c>, <c>2ms</c>, <c>1s</c>, <c>1.5ms</c>; a bare 0 is no time.</summary>
+    /// <summary><c>500us</c>, <c>2ms</c>, <c>1s</c>, and with decimals, <c>1.5ms</c>.</summary>
     public static Parsed<TimeSpan> Duration(string text)
     {
-        if (text == "0")
-            return Parsed<TimeSpan>.Ok(TimeSpan.Zero);
         var (digits, ticksPerUnit) = text switch
         {
             _ when text.EndsWith("us", StringComparison.Ordinal) => (text[..^2], 10m),
@@ -203,7 +201,7 @@ internal static class ScenarioValues
 
     public static Parsed<Errno> ExpectedErrno(string text)
     {
-        var errno = ExpectableErrnos.FirstOrDefault(e => NameEquals(e.ToString(), text));
+        var errno = ExpectableErrnos.FirstOrDefault(e => e.ToString() == text);
         return errno != Errno.None
             ? Parsed<Errno>.Ok(errno)
             : Parsed<Errno>.Fail($"'{text}' is not an errno name");
@@ -211,27 +209,23 @@ internal static class ScenarioValues
 
     public static Parsed<Signal> SignalNamed(string text, IReadOnlyList<Signal> allowed)
     {
-        var signal = allowed.FirstOrDefault(s => NameEquals(s.ToString(), text));
+        var signal = allowed.FirstOrDefault(s => s.ToString() == text);
         return signal != Signal.None
             ? Parsed<Signal>.Ok(signal)
             : Parsed<Signal>.Fail(
                 $"expected a signal ({string.Join(", ", allowed)}), found '{text}'");
     }
 
-    // Errno and signal names are matched in any case: "=> einval" can only mean EINVAL.
-    private static bool NameEquals(string name, string text) =>
-        name.Equals(text, StringComparison.OrdinalIgnoreCase);
-
     private static Parsed<UInt128> SizeMagnitude(string text, out bool negative)
     {
         negative = text.StartsWith('-');
         string body = negative ? text[1..] : text;
-        ulong unit = body.Length == 0 ? 1 : char.ToLowerInvariant(body[^1]) switch
+        ulong unit = body.Length == 0 ? 1 : body[^1] switch
         {
             'p' => Xpmem.PageSize,
-            'k' => 1UL << 10,
-            'm' => 1UL << 20,
-            'g' => 1UL << 30,
+            'K' => 1UL << 10,
+            'M' => 1UL << 20,
+            'G' => 1UL << 30,
             _ => 1,
         };
         if (unit != 1)
@@ -254,7 +248,7 @@ internal static class ScenarioValues
     private static bool TryMagnitude(string text, out UInt128 magnitude)
     {
         magnitude = 0;
-        bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+        bool hex = text.StartsWith("0x", StringComparison.Ordinal);
         string digits = hex ? text[2..] : text;
         if (digits.Length == 0 || !digits.All(hex ? char.IsAsciiHexDigit : char.IsAsciiDigit))
             return false;

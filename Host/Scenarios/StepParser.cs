@@ -184,7 +184,7 @@ internal static class StepParser
     private static Expectation ExpectationOf(StepToken token, CommandSpec spec, StepContext context)
     {
         string text = token.Text;
-        if (text.Equals("ok", StringComparison.OrdinalIgnoreCase))
+        if (text == "ok")
             return new ExpectOk(Explicit: true);
         if (ScenarioValues.ExpectedErrno(text) is { Error: null } errno)
             return new ExpectErrno(errno.Value);

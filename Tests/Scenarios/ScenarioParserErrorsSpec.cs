@@ -194,6 +194,8 @@ public sealed class ScenarioParserErrorsSpec
             + "(expected a number, ok, an errno name (EINVAL, EACCES,");
         AssertError(AfterPrelude("user: read32 at =>"), 11, 22,
             "expected an expectation after '=>'");
+        AssertError(AfterPrelude("user: read32 at => sigbus"), 11, 23,
+            "unknown expectation 'sigbus'");
         AssertError(AfterPrelude("user: read32 at => 1 2"), 11, 25,
             "unexpected '2' after the expectation");
         AssertError(AfterPrelude("user: fill at 1p stripes"), 11, 21,

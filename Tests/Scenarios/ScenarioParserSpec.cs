@@ -248,7 +248,7 @@ public sealed class ScenarioParserSpec
     {
         var scenario = Parse(WithSteps(
             "crash partition 1", "restart partition 1", "cut 0 1", "heal 1 0",
-            "drop 30%", "drop 0% 0->1", "delay 2ms..5ms 1->0", "delay 0..0", "duplicate 12.5%",
+            "drop 30%", "drop 0% 0->1", "delay 2ms..5ms 1->0", "delay 0ms..0us", "duplicate 12.5%",
             "wait 500us", "wait 1s", "expect pins balanced", "expect quiet"));
         var steps = scenario.Steps.Cast<CommandStep>().ToList();
 
