@@ -1,0 +1,78 @@
+namespace Emulator.Host.Scenarios;
+
+/// <summary>
+/// A HOCON value as the file spells it, with the character offsets Akka's parser drops: the
+/// scenario reader pairs each Akka value with its outline node to say where an error is.
+/// </summary>
+internal abstract class OutlineNode(int offset)
+{
+    /// <summary>Offset of the value's first character (a quote, a bracket or a brace).</summary>
+    public int Offset { get; } = offset;
+}
+
+/// <summary>A string, or strings and unquoted words joined on one line.</summary>
+internal sealed class OutlineLeaf(int offset, string text, int[] charOffsets) : OutlineNode(offset)
+{
+    /// <summary>The decoded text, whitespace between parts included, untrimmed.</summary>
+    public string Text { get; } = text;
+
+    /// <summary>The offset of each character of <see cref="Text"/>, and one for its end.</summary>
+    public int[] CharOffsets { get; } = charOffsets;
+}
+
+internal sealed class OutlineArray(int offset, IReadOnlyList<OutlineNode> items)
+    : OutlineNode(offset)
+{
+    public IReadOnlyList<OutlineNode> Items { get; } = items;
+}
+
+/// <summary>Where a key was last written and what it holds.</summary>
+internal sealed record OutlineField(int KeyOffset, OutlineNode Value);
+
+/// <summary>An object; keys written twice merge or replace as in Akka's parser.</summary>
+internal sealed class OutlineObject(int offset) : OutlineNode(offset)
+{
+    private readonly Dictionary<string, OutlineField> _fields = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, OutlineField> Fields => _fields;
+
+    /// <summary>Sets <c>a.b.c = value</c>: objects on the path are kept or made.</summary>
+    public void Set(IReadOnlyList<(string Key, int Offset)> path, OutlineNode value)
+    {
+        var target = this;
+        for (int i = 0; i < path.Count - 1; i++)
+            target = target.ChildObject(path[i].Key, path[i].Offset, path[i + 1].Offset);
+        target.SetField(path[^1].Key, path[^1].Offset, value);
+    }
+
+    private OutlineObject ChildObject(string key, int keyOffset, int childOffset)
+    {
+        if (_fields.TryGetValue(key, out var field) && field.Value is OutlineObject existing)
+        {
+            _fields[key] = field with { KeyOffset = keyOffset };
+            return existing;
+        }
+        var child = new OutlineObject(childOffset);
+        _fields[key] = new OutlineField(keyOffset, child);
+        return child;
+    }
+
+    // An object written onto an object merges into it (HOCON, and Akka's ParseObject reuses the
+    // existing object). An array written onto an object is dropped, because Akka appends it
+    // behind the object and then reads the object. Anything else replaces what was there.
+    private void SetField(string key, int keyOffset, OutlineNode value)
+    {
+        if (value is OutlineArray && _fields.GetValueOrDefault(key)?.Value is OutlineObject)
+            return;
+        if (value is OutlineObject incoming
+            && _fields.TryGetValue(key, out var field)
+            && field.Value is OutlineObject existing)
+        {
+            foreach (var (childKey, childField) in incoming.Fields)
+                existing.SetField(childKey, childField.KeyOffset, childField.Value);
+            _fields[key] = field with { KeyOffset = keyOffset };
+            return;
+        }
+        _fields[key] = new OutlineField(keyOffset, value);
+    }
+}

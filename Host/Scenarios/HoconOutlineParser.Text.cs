@@ -1,0 +1,138 @@
+using System.Text;
+
+namespace Emulator.Host.Scenarios;
+
+/// <summary>The character level of the outline parser: strings, escapes, words, comments.</summary>
+internal sealed partial class HoconOutlineParser
+{
+    private bool AtEnd => _position >= _text.Length;
+
+    private char Peek => AtEnd ? '\0' : _text[_position];
+
+    private char PeekAt(int ahead) =>
+        _position + ahead < _text.Length ? _text[_position + ahead] : '\0';
+
+    private OutlineLeaf ParseUnquotedText()
+    {
+        int start = _position;
+        while (IsUnquotedTextChar())
+            _position++;
+        if (Peek is '=' or ':')
+        {
+            throw Error(_position,
+                $"unquoted text '{_text[start.._position]}' is followed by '{Peek}', which "
+                + "Akka's HOCON parser refuses: put the whole value in double quotes");
+        }
+        return Identity(start, _position);
+    }
+
+    private OutlineLeaf ParseTripleQuoted()
+    {
+        int open = _position;
+        int close = _text.IndexOf("\"\"\"", open + 3, StringComparison.Ordinal);
+        if (close < 0)
+            throw Error(open, "'\"\"\"' string is never closed (expected '\"\"\"')");
+        _position = close + 3;
+        var leaf = Identity(open + 3, close);
+        return new OutlineLeaf(open, leaf.Text, leaf.CharOffsets);
+    }
+
+    /// <summary>A "..." string; a line break inside is refused (it is a missing quote).</summary>
+    private OutlineLeaf ParseQuoted()
+    {
+        int open = _position++;
+        var text = new StringBuilder();
+        var offsets = new List<int>();
+        while (Peek != '"')
+        {
+            if (AtEnd || Peek == '\n')
+                throw Unclosed(open);
+            offsets.Add(_position);
+            text.Append(Peek == '\\' ? ParseEscape(open) : _text[_position++]);
+        }
+        offsets.Add(_position++);
+        return new OutlineLeaf(open, text.ToString(), offsets.ToArray());
+    }
+
+    private char ParseEscape(int open)
+    {
+        int backslash = _position++;
+        if (AtEnd || Peek == '\n')
+            throw Unclosed(open);
+        char escaped = _text[_position++];
+        switch (escaped)
+        {
+            case '"' or '\\' or '/':
+                return escaped;
+            case 'b': return '\b';
+            case 'f': return '\f';
+            case 'n': return '\n';
+            case 'r': return '\r';
+            case 't': return '\t';
+            case 'u' when IsHex4():
+                _position += 4;
+                return (char)Convert.ToInt32(_text.Substring(_position - 4, 4), 16);
+            default:
+                throw Error(backslash, $"unknown escape in a string (expected one of {Escapes})");
+        }
+    }
+
+    private OutlineLeaf Identity(int start, int end)
+    {
+        var offsets = new int[end - start + 1];
+        for (int i = 0; i < offsets.Length; i++)
+            offsets[i] = start + i;
+        return new OutlineLeaf(start, _text[start..end], offsets);
+    }
+
+    private bool IsValueStart() =>
+        Peek is '[' or '{' or '"' || (Peek == '$' && PeekAt(1) == '{') || IsUnquotedTextChar();
+
+    private bool IsUnquotedTextChar() => IsUnquotedChar(NotInUnquotedText);
+
+    private bool IsUnquotedChar(string notIn) =>
+        !AtEnd && !char.IsWhiteSpace(Peek) && !IsCommentStart() && !notIn.Contains(Peek);
+
+    // What may follow a value on its line: the end, a line break, a comment, or a closing bracket.
+    private bool IsEndOfValue() =>
+        AtEnd || char.IsWhiteSpace(Peek) || IsCommentStart() || Peek is '}' or ']';
+
+    private bool IsHex4() =>
+        _position + 4 <= _text.Length && _text.Substring(_position, 4).All(char.IsAsciiHexDigit);
+
+    private ScenarioException Unclosed(int open) =>
+        Error(open, "string is never closed (expected '\"' before the end of the line)");
+
+    private bool IsCommentStart() => Peek == '#' || (Peek == '/' && PeekAt(1) == '/');
+
+    private bool IsTripleQuote() => Peek == '"' && PeekAt(1) == '"' && PeekAt(2) == '"';
+
+    private void SkipSpacesAndTabs()
+    {
+        while (Peek is ' ' or '\t')
+            _position++;
+    }
+
+    private void SkipWhitespaceAndComments()
+    {
+        while (!AtEnd)
+        {
+            if (char.IsWhiteSpace(Peek))
+                _position++;
+            else if (IsCommentStart())
+                SkipToEndOfLine();
+            else
+                return;
+        }
+    }
+
+    private void SkipToEndOfLine()
+    {
+        while (!AtEnd && Peek != '\n')
+            _position++;
+    }
+
+    private string Describe() => AtEnd ? "the end of the file"
+        : Peek == '\n' ? "the end of the line"
+        : $"'{Peek}'";
+}

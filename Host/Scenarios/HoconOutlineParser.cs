@@ -1,0 +1,269 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
+namespace Emulator.Host.Scenarios;
+
+/// <summary>
+/// Reads the HOCON that scenario files use, for two reasons. It records where each value is
+/// (Akka's parser keeps no positions). And it refuses, with a line and column, everything Akka's
+/// parser (1.5.74) would mishandle, because that parser never sees an unchecked file: it loops
+/// forever on <c>[ 1 } ]</c> or <c>[ : ]</c>, overflows the stack on <c>a = ${a}</c>, throws
+/// NullReferenceException on <c>include "x"</c>, and silently accepts unclosed strings and
+/// brackets. The grammar follows Akka's tokenizer (the same character classes, comments,
+/// escapes and comma rules), so a file accepted here reads the same in Akka.
+/// </summary>
+internal sealed partial class HoconOutlineParser
+{
+    /// <summary>Deeper nesting is refused: Akka's parser recurses per level.</summary>
+    public const int DepthMax = 64;
+
+    private const string NotInUnquotedKey = "$\"{}[]:=,#`^?!@*&\\.";
+    private const string NotInUnquotedText = "$\"{}[]:=,#`^?!@*&\\";
+    private const string Escapes = "\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX";
+
+    private readonly SourceText _source;
+    private readonly string _text;
+    private int _position;
+    private int _depth;
+
+    private HoconOutlineParser(SourceText source)
+    {
+        _source = source;
+        _text = source.Text;
+    }
+
+    public static OutlineObject Parse(SourceText source) =>
+        new HoconOutlineParser(source).ParseRoot();
+
+    private OutlineObject ParseRoot()
+    {
+        SkipWhitespaceAndComments();
+        if (Peek != '{')
+        {
+            var root = new OutlineObject(0);
+            ParseFields(root, openOffset: null);
+            return root;
+        }
+        var braced = ParseBracedObject();
+        SkipWhitespaceAndComments();
+        if (!AtEnd)
+            throw Error(_position, $"unexpected {Describe()} after the '}}' that closes the file");
+        return braced;
+    }
+
+    private void ParseFields(OutlineObject target, int? openOffset)
+    {
+        while (true)
+        {
+            SkipWhitespaceAndComments();
+            if (AtEnd)
+            {
+                if (openOffset is int open)
+                    throw Error(open, "'{' is never closed (expected '}')");
+                return;
+            }
+            if (Peek == '}')
+            {
+                if (openOffset is null)
+                    throw Error(_position, "unexpected '}' (no '{' is open here)");
+                _position++;
+                return;
+            }
+            ParseField(target);
+        }
+    }
+
+    private void ParseField(OutlineObject target)
+    {
+        var path = ParseKeyPath();
+        SkipWhitespaceAndComments();
+        if (Peek == '{')
+        {
+            target.Set(path, ParseBracedObject());
+            RefuseCommaAfterBrace();
+            return;
+        }
+        if (Peek is '=' or ':')
+        {
+            _position++;
+            target.Set(path, ParseValue(inArray: false));
+            return;
+        }
+        string key = path[^1].Key;
+        if (path.Count == 1 && key == "include" && Peek == '"')
+            throw Error(path[0].Offset, "include is not supported in scenario files");
+        throw Error(_position,
+            $"expected '=', ':' or '{{' after the key '{key}', found {Describe()}");
+    }
+
+    // Akka's parser takes a ',' only right after a value: "a { x = 1 }, b { }" fails there with
+    // "Unknown token", so say what to write instead.
+    private void RefuseCommaAfterBrace()
+    {
+        SkipSpacesAndTabs();
+        if (Peek == ',')
+        {
+            throw Error(_position,
+                "Akka's HOCON parser refuses a ',' after 'KEY { ... }': "
+                + "put the next field on its own line (or write 'KEY = { ... },')");
+        }
+    }
+
+    private List<(string Key, int Offset)> ParseKeyPath()
+    {
+        var path = new List<(string Key, int Offset)>();
+        while (true)
+        {
+            int start = _position;
+            path.Add((Peek == '"' ? ParseQuoted().Text : ParseUnquotedKey(), start));
+            if (_depth + path.Count > DepthMax)
+                throw Error(start, $"keys and values nest deeper than {DepthMax} levels");
+            SkipSpacesAndTabs();
+            if (Peek != '.')
+                return path;
+            _position++;
+            SkipWhitespaceAndComments();
+        }
+    }
+
+    private string ParseUnquotedKey()
+    {
+        int start = _position;
+        while (IsUnquotedChar(NotInUnquotedKey))
+            _position++;
+        if (_position == start)
+        {
+            string hint = Peek == ',' ? " (a ',' must follow a value on the same line)" : "";
+            throw Error(_position, $"expected a key, found {Describe()}{hint}");
+        }
+        return _text[start.._position];
+    }
+
+    private OutlineObject ParseBracedObject()
+    {
+        int open = _position;
+        Enter(open);
+        _position++;
+        var braced = new OutlineObject(open);
+        ParseFields(braced, open);
+        _depth--;
+        return braced;
+    }
+
+    private OutlineArray ParseArray()
+    {
+        int open = _position;
+        Enter(open);
+        _position++;
+        var items = new List<OutlineNode>();
+        while (true)
+        {
+            SkipWhitespaceAndComments();
+            if (AtEnd)
+                throw Error(open, "'[' is never closed (expected ']')");
+            if (Peek == ']')
+                break;
+            if (!IsValueStart())
+            {
+                throw Error(_position,
+                    $"unexpected {Describe()} in an array (expected a value or ']')");
+            }
+            items.Add(ParseValue(inArray: true));
+        }
+        _position++;
+        _depth--;
+        return new OutlineArray(open, items);
+    }
+
+    private void Enter(int offset)
+    {
+        if (++_depth > DepthMax)
+            throw Error(offset, $"keys and values nest deeper than {DepthMax} levels");
+    }
+
+    /// <summary>
+    /// A value is parts on one line (Akka joins them: strings into one string, arrays into one
+    /// array), then an optional ','. Only strings may be joined here; see <see cref="Join"/>.
+    /// </summary>
+    private OutlineNode ParseValue(bool inArray)
+    {
+        SkipWhitespaceAndComments();
+        var parts = new List<OutlineNode>();
+        var pieces = new List<OutlineNode>();
+        bool anyQuoted = false;
+        while (TryParsePart(out var part, out bool quoted))
+        {
+            parts.Add(part);
+            pieces.Add(part);
+            anyQuoted |= quoted;
+            int spaces = _position;
+            SkipSpacesAndTabs();
+            if (_position > spaces)
+                pieces.Add(Identity(spaces, _position));
+        }
+        if (parts.Count == 0)
+            throw Error(_position, $"expected a value, found {Describe()}");
+        var value = Join(parts, pieces, inArray && anyQuoted);
+        if (Peek == ',')
+            _position++;
+        else if (!IsEndOfValue())
+        {
+            throw Error(_position,
+                $"unexpected {Describe()} after a value (expected ',' or a new line)");
+        }
+        return value;
+    }
+
+    private bool TryParsePart([NotNullWhen(true)] out OutlineNode? part, out bool quoted)
+    {
+        quoted = Peek == '"';
+        part = null;
+        if (AtEnd)
+            return false;
+        if (Peek == '$' && PeekAt(1) == '{')
+            throw Error(_position, "substitutions (${...}) are not supported in scenario files");
+        if (Peek == '[')
+            part = ParseArray();
+        else if (Peek == '{')
+            part = ParseBracedObject();
+        else if (quoted)
+            part = IsTripleQuote() ? ParseTripleQuoted() : ParseQuoted();
+        else if (IsUnquotedTextChar())
+            part = ParseUnquotedText();
+        return part is not null;
+    }
+
+    // HOCON would join "a" "b" into "a b" and [x] [y] into one array: in a steps list that is a
+    // missing comma (two steps read as one, two parallel branches as one), so only unquoted words
+    // may be joined in an array, and arrays or objects never.
+    private OutlineNode Join(
+        List<OutlineNode> parts, List<OutlineNode> pieces, bool quotedInArray)
+    {
+        if (parts.Count == 1 && parts[0] is not OutlineLeaf)
+            return parts[0];
+        if (parts.Count > 1 && (quotedInArray || parts.Any(p => p is not OutlineLeaf)))
+        {
+            throw Error(parts[1].Offset,
+                "two values side by side on one line: separate them with ',' or a new line");
+        }
+        return Concatenate(pieces.Cast<OutlineLeaf>().ToList());
+    }
+
+    private static OutlineLeaf Concatenate(List<OutlineLeaf> leaves)
+    {
+        if (leaves.Count == 1)
+            return leaves[0];
+        var text = new StringBuilder();
+        var offsets = new List<int>();
+        foreach (var leaf in leaves)
+        {
+            text.Append(leaf.Text);
+            offsets.AddRange(leaf.CharOffsets.Take(leaf.Text.Length));
+        }
+        offsets.Add(leaves[^1].CharOffsets[^1]);
+        return new OutlineLeaf(leaves[0].Offset, text.ToString(), offsets.ToArray());
+    }
+
+    private ScenarioException Error(int offset, string reason) =>
+        new(_source.Locate(offset), reason);
+}

@@ -1,0 +1,85 @@
+namespace Emulator.Host.Scenarios;
+
+/// <summary>The machine and fault commands (no process prefix) of scenario-language.md.</summary>
+internal static class MachineCommands
+{
+    public static readonly IReadOnlyList<CommandSpec> Specs =
+    [
+        Spec("crash", "crash partition N", (a, c) => new CrashCommand(PartitionAfter(a, c))),
+        Spec("restart", "restart partition N", (a, c) => new RestartCommand(PartitionAfter(a, c))),
+        Spec("cut", "cut P Q", (a, c) => Pair(a, c, (p, q) => new CutCommand(p, q))),
+        Spec("heal", "heal P Q", (a, c) => Pair(a, c, (p, q) => new HealCommand(p, q))),
+        Spec("drop", "drop RATE [P->Q]", (a, c) => new DropCommand(Rate(a, c), OptionalLink(a, c))),
+        Spec("delay", "delay MIN..MAX [P->Q]", Delay),
+        Spec("duplicate", "duplicate RATE [P->Q]", Duplicate),
+        Spec("wait", "wait DURATION", Wait),
+        Spec("expect", "expect pins balanced, or expect quiet", Expect),
+    ];
+
+    private static CommandSpec Spec(
+        string name, string usage, Func<StepArguments, StepContext, Command> parse) =>
+        new(name, IsMachine: true, Bindable: false, usage, parse);
+
+    private static int PartitionAfter(StepArguments args, StepContext context)
+    {
+        Keyword(args, context, "partition");
+        return context.Partition(args.Next("N"));
+    }
+
+    private static Command Pair(
+        StepArguments args, StepContext context, Func<int, int, Command> create)
+    {
+        int p = context.Partition(args.Next("P"));
+        var second = args.Next("Q");
+        int q = context.Partition(second);
+        return p != q
+            ? create(p, q)
+            : throw context.Error(second, "a link joins two different partitions");
+    }
+
+    private static double Rate(StepArguments args, StepContext context)
+    {
+        var rate = args.Next("RATE");
+        return context.Value(rate, ScenarioValues.Rate(rate.Text));
+    }
+
+    private static Link? OptionalLink(StepArguments args, StepContext context) =>
+        args.TryNext() is { } link ? context.Link(link) : null;
+
+    private static Command Delay(StepArguments args, StepContext context)
+    {
+        var range = args.Next("MIN..MAX");
+        var (min, max) = context.Value(range, ScenarioValues.DurationRange(range.Text));
+        return new DelayCommand(min, max, OptionalLink(args, context));
+    }
+
+    private static Command Duplicate(StepArguments args, StepContext context) =>
+        new DuplicateCommand(Rate(args, context), OptionalLink(args, context));
+
+    private static Command Wait(StepArguments args, StepContext context)
+    {
+        var duration = args.Next("DURATION");
+        return new WaitCommand(context.Value(duration, ScenarioValues.Duration(duration.Text)));
+    }
+
+    private static Command Expect(StepArguments args, StepContext context)
+    {
+        var what = args.Next("'pins balanced' or 'quiet'");
+        if (what.Text == "quiet")
+            return new ExpectQuietCommand();
+        if (what.Text != "pins")
+            throw context.Error(what, $"unknown check '{what.Text}' (expected: {args.Usage})");
+        Keyword(args, context, "balanced");
+        return new ExpectPinsBalancedCommand();
+    }
+
+    private static void Keyword(StepArguments args, StepContext context, string keyword)
+    {
+        var word = args.Next($"'{keyword}'");
+        if (word.Text != keyword)
+        {
+            throw context.Error(word,
+                $"expected '{keyword}', found '{word.Text}' (expected: {args.Usage})");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using Emulator.Protocol;
+using Emulator.Protocol.Processes;
+
+namespace Emulator.Host.Scenarios;
+
+/// <summary>The commands a process runs (<c>"PROCESS: COMMAND"</c>).</summary>
+internal static class ProcessCommands
+{
+    private const ulong DefaultMode = 0x180; // 0600
+    private const string Index32Plus = "index32+";
+
+    public static readonly IReadOnlyList<CommandSpec> Specs =
+    [
+        Spec("mmap", "mmap ADDR SIZE, or NAME = mmap SIZE", Mmap, bindable: true),
+        Spec("munmap", "munmap ADDR SIZE", (a, c) => new MunmapCommand(Address(a, c), Size(a, c))),
+        Spec("make", "make ADDR SIZE [mode=0600] [permit-type=1]", Make, bindable: true),
+        Spec("remove", "remove SEG", (a, c) => new RemoveCommand(c.Expression(a.Next("SEG")))),
+        Spec("get", "get SEG FLAGS [permit-type=1]", Get, bindable: true),
+        Spec("release", "release AP", (a, c) => new ReleaseCommand(c.Expression(a.Next("AP")))),
+        Spec("attach", "attach AP OFFSET SIZE [at=ADDR]", Attach, bindable: true),
+        Spec("detach", "detach ADDR", (a, c) => new DetachCommand(Address(a, c))),
+        Spec("version", "version", (_, _) => new VersionCommand()),
+        Spec("open", "open", (_, _) => new OpenCommand()),
+        Spec("close", "close", (_, _) => new CloseCommand()),
+        Spec("fill", "fill ADDR SIZE PATTERN",
+            (a, c) => new FillCommand(Address(a, c), Size(a, c), Pattern(a, c))),
+        Spec("check", "check ADDR SIZE PATTERN",
+            (a, c) => new CheckCommand(Address(a, c), Size(a, c), Pattern(a, c))),
+        .. new[] { 1, 2, 4, 8 }.Select(Read),
+        .. new[] { 1, 2, 4, 8 }.Select(Write),
+        Spec("add32", "add32 ADDR SIZE K", Add32),
+        Spec("sum32", "sum32 ADDR SIZE", (a, c) => new Sum32Command(Address(a, c), Size(a, c))),
+        Spec("copy", "copy DST SRC SIZE", Copy),
+        Spec("fork", "NAME = fork", (_, _) => new ForkCommand(), bindable: true),
+        Spec("exit", "exit [CODE]", Exit),
+        Spec("kill", "kill [SIGNAL]", Kill),
+    ];
+
+    /// <summary>The width a read command loads, e.g. 4 for read32; 0 for other commands.</summary>
+    public static int ReadWidthBytes(string command) => command switch
+    {
+        "read8" => 1,
+        "read16" => 2,
+        "read32" => 4,
+        "read64" => 8,
+        _ => 0,
+    };
+
+    private static CommandSpec Spec(
+        string name, string usage, Func<StepArguments, StepContext, Command> parse,
+        bool bindable = false) =>
+        new(name, IsMachine: false, bindable, usage, parse);
+
+    private static Command Mmap(StepArguments args, StepContext context)
+    {
+        var first = args.Next("SIZE");
+        if (args.TryNext() is { } size)
+            return new MmapCommand(context.Expression(first), context.Size(size));
+        // Without a name the emulator's chosen address could never be used again.
+        if (context.Bind is null)
+        {
+            throw context.Error(first,
+                "mmap without an address needs a name: NAME = mmap SIZE (or: mmap ADDR SIZE)");
+        }
+        return new MmapCommand(null, context.Size(first));
+    }
+
+    private static Command Make(StepArguments args, StepContext context)
+    {
+        var address = Address(args, context);
+        ulong size = Size(args, context);
+        var options = args.Options("mode", "permit-type");
+        ulong mode = options.TryGetValue("mode", out var m)
+            ? context.Value(m, ScenarioValues.Mode(m.Text))
+            : DefaultMode;
+        return new MakeCommand(address, size, mode, PermitType(options, context));
+    }
+
+    private static Command Get(StepArguments args, StepContext context)
+    {
+        var segment = context.Expression(args.Next("SEG"));
+        var flags = args.Next("FLAGS");
+        ulong flagValue = context.Value(flags, ScenarioValues.GetFlags(flags.Text));
+        return new GetCommand(segment, flagValue, PermitType(args.Options("permit-type"), context));
+    }
+
+    private static Command Attach(StepArguments args, StepContext context)
+    {
+        var permit = context.Expression(args.Next("AP"));
+        var offset = context.Expression(args.Next("OFFSET"));
+        ulong size = Size(args, context);
+        var options = args.Options("at");
+        var at = options.TryGetValue("at", out var a) ? context.Expression(a) : null;
+        return new AttachCommand(permit, offset, size, at);
+    }
+
+    private static CommandSpec Read(int widthBytes) =>
+        Spec($"read{widthBytes * 8}", $"read{widthBytes * 8} ADDR",
+            (a, c) => new ReadCommand(widthBytes, Address(a, c)));
+
+    private static CommandSpec Write(int widthBytes) =>
+        Spec($"write{widthBytes * 8}", $"write{widthBytes * 8} ADDR VALUE", (args, context) =>
+        {
+            var address = Address(args, context);
+            var value = args.Next("VALUE");
+            // A literal must fit the store; a name (an address, an id) is the runner's to narrow.
+            bool literal = char.IsAsciiDigit(value.Text[0]) || value.Text[0] == '-';
+            var expr = literal
+                ? new LiteralExpr(context.Number(value, widthBytes * 8))
+                : context.Expression(value);
+            return new WriteCommand(widthBytes, address, expr);
+        });
+
+    private static Command Add32(StepArguments args, StepContext context)
+    {
+        var address = Address(args, context);
+        ulong size = Size(args, context);
+        return new Add32Command(address, size, (uint)context.Number(args.Next("K"), 32));
+    }
+
+    private static Command Copy(StepArguments args, StepContext context)
+    {
+        var destination = context.Expression(args.Next("DST"));
+        var source = context.Expression(args.Next("SRC"));
+        return new CopyCommand(destination, source, Size(args, context));
+    }
+
+    private static Command Exit(StepArguments args, StepContext context) =>
+        new ExitCommand(args.TryNext() is { } code ? context.Int32(code) : 0);
+
+    private static Command Kill(StepArguments args, StepContext context)
+    {
+        if (args.TryNext() is not { } signal)
+            return new KillCommand(Signal.SIGKILL);
+        var named = ScenarioValues.SignalNamed(signal.Text, ScenarioValues.KillSignals);
+        return new KillCommand(context.Value(signal, named));
+    }
+
+    /// <summary><c>zero</c>, <c>byte=N</c>, <c>index32[+K]</c>, <c>lfsr32 seed=N</c>.</summary>
+    private static Pattern Pattern(StepArguments args, StepContext context)
+    {
+        var word = args.NextWord("PATTERN");
+        switch (word.Text)
+        {
+            case "zero":
+                return new ZeroPattern();
+            case "byte":
+                return new BytePattern((byte)context.Number(args.ValueAfterEquals(word), 8));
+            case "index32":
+                return new Index32Pattern(0);
+            case "lfsr32":
+                var seed = args.Options("seed").GetValueOrDefault("seed");
+                if (seed == default)
+                    throw context.ErrorAt(word.End, "lfsr32 needs its seed: lfsr32 seed=N");
+                return new Lfsr32Pattern((uint)context.Number(seed, 32));
+            case var text when text.StartsWith(Index32Plus, StringComparison.Ordinal):
+                int skip = Index32Plus.Length;
+                var k = word with { Text = text[skip..], Index = word.Index + skip };
+                return new Index32Pattern((uint)context.Number(k, 32));
+            default:
+                throw context.Error(word, $"unknown pattern '{word.Text}' "
+                    + "(expected zero, byte=N, index32, index32+K or lfsr32 seed=N)");
+        }
+    }
+
+    private static Expr Address(StepArguments args, StepContext context) =>
+        context.Expression(args.Next("ADDR"));
+
+    private static ulong Size(StepArguments args, StepContext context) =>
+        context.Size(args.Next("SIZE"));
+
+    private static int PermitType(
+        IReadOnlyDictionary<string, StepToken> options, StepContext context) =>
+        options.TryGetValue("permit-type", out var p) ? context.Int32(p) : Xpmem.PermitMode;
+}

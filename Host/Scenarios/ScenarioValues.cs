@@ -1,0 +1,277 @@
+using System.Globalization;
+using Emulator.Protocol;
+
+namespace Emulator.Host.Scenarios;
+
+/// <summary>A value read from one word of a step, or why the word is not one.</summary>
+internal readonly record struct Parsed<T>(T Value, string? Error)
+{
+    public static Parsed<T> Ok(T value) => new(value, null);
+
+    public static Parsed<T> Fail(string error) => new(default!, error);
+}
+
+/// <summary>
+/// The value forms of the scenario language (numbers, sizes, modes, durations, rates, names),
+/// one word each. Pure functions: the step parser says where a failure is.
+/// </summary>
+internal static class ScenarioValues
+{
+    public const string NumberForm = "a number (decimal, or hex with 0x; negative allowed)";
+    public const string SizeForm = "a size (bytes, or with p, K, M or G; or max)";
+    public const string DurationForm = "a duration like 500us, 2ms or 1s";
+    public const string RateForm = "a rate from 0% to 100%";
+
+    /// <summary>The errno names an expectation may use (version 1).</summary>
+    public static readonly IReadOnlyList<Errno> ExpectableErrnos =
+    [
+        Errno.EINVAL, Errno.EACCES, Errno.ENOENT, Errno.EBUSY, Errno.ENOMEM, Errno.EFAULT,
+        Errno.EPERM, Errno.EINTR, Errno.EREMOTE, Errno.NOPROC,
+    ];
+
+    /// <summary>The signals an access may be expected to raise.</summary>
+    public static readonly IReadOnlyList<Signal> ExpectableSignals =
+        [Signal.SIGBUS, Signal.SIGSEGV];
+
+    /// <summary>The signals <c>kill</c> may send.</summary>
+    public static readonly IReadOnlyList<Signal> KillSignals =
+        [Signal.SIGKILL, Signal.SIGTERM, Signal.SIGBUS, Signal.SIGSEGV];
+
+    private static readonly UInt128 TwoToThe63 = (UInt128)1 << 63;
+
+    public static bool IsName(string text) =>
+        text.Length > 0
+        && (char.IsAsciiLetter(text[0]) || text[0] == '_')
+        && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    /// <summary>Decimal or 0x hex; a negative is its 64-bit two's complement.</summary>
+    public static Parsed<ulong> Number(string text)
+    {
+        bool negative = text.StartsWith('-');
+        if (!TryMagnitude(negative ? text[1..] : text, out var magnitude))
+            return Parsed<ulong>.Fail($"expected {NumberForm}, found '{text}'");
+        return Signed(text, magnitude, negative);
+    }
+
+    /// <summary>A number that fits in <c>bits</c> bits, signed or not; masked to them.</summary>
+    public static Parsed<ulong> NumberOfWidth(string text, int bits)
+    {
+        var number = Number(text);
+        if (number.Error is not null || bits == 64)
+            return number;
+        ulong mask = (1UL << bits) - 1;
+        bool negative = text.StartsWith('-');
+        bool fitsUnsigned = !negative && number.Value <= mask;
+        bool fitsSigned = negative && (long)number.Value >= -(1L << (bits - 1));
+        return fitsUnsigned || fitsSigned
+            ? Parsed<ulong>.Ok(number.Value & mask)
+            : Parsed<ulong>.Fail($"'{text}' does not fit in {bits} bits");
+    }
+
+    /// <summary>A number that fits an int (exit codes, permit types, seeds).</summary>
+    public static Parsed<int> Int32(string text)
+    {
+        var number = Number(text);
+        if (number.Error is not null)
+            return Parsed<int>.Fail(number.Error);
+        bool negative = text.StartsWith('-');
+        long value = (long)number.Value;
+        bool fits = negative ? value >= int.MinValue : number.Value <= int.MaxValue;
+        return fits
+            ? Parsed<int>.Ok((int)value)
+            : Parsed<int>.Fail($"'{text}' does not fit in a 32-bit signed integer");
+    }
+
+    /// <summary>
+    /// Bytes, or <c>4p</c> (pages of 4096), <c>16K</c>, <c>2M</c>, <c>1G</c>; <c>max</c> is
+    /// XPMEM_MAXADDR_SIZE.
+    /// </summary>
+    public static Parsed<ulong> Size(string text)
+    {
+        if (text == "max")
+            return Parsed<ulong>.Ok(Xpmem.MaxAddrSize);
+        var magnitude = SizeMagnitude(text, out bool negative);
+        return magnitude.Error is null
+            ? Signed(text, magnitude.Value, negative)
+            : Parsed<ulong>.Fail(magnitude.Error);
+    }
+
+    /// <summary>The offset in <c>NAME+SIZE</c> or <c>NAME-SIZE</c>, signed.</summary>
+    public static Parsed<long> Offset(string text, bool negative)
+    {
+        if (text.StartsWith('-') || text == "max")
+        {
+            char sign = negative ? '-' : '+';
+            return Parsed<long>.Fail($"expected {SizeForm} after '{sign}', found '{text}'");
+        }
+        var magnitude = SizeMagnitude(text, out _);
+        if (magnitude.Error is not null)
+            return Parsed<long>.Fail(magnitude.Error);
+        if (magnitude.Value > (negative ? TwoToThe63 : TwoToThe63 - 1))
+            return Parsed<long>.Fail($"offset '{text}' does not fit in 64 bits");
+        ulong bytes = (ulong)magnitude.Value;
+        return Parsed<long>.Ok(negative ? (long)(0UL - bytes) : (long)bytes);
+    }
+
+    /// <summary>Octal (<c>0666</c>, <c>666</c>), or hex when written <c>0x...</c>.</summary>
+    public static Parsed<ulong> Mode(string text)
+    {
+        if (text.StartsWith("0x", StringComparison.Ordinal))
+            return Number(text);
+        if (text.Length == 0 || !text.All(c => c is >= '0' and <= '7'))
+        {
+            return Parsed<ulong>.Fail(
+                $"expected an octal mode like 0600 (digits 0-7, or hex with 0x), found '{text}'");
+        }
+        UInt128 mode = 0;
+        foreach (char c in text.TrimStart('0'))
+        {
+            mode = mode * 8 + (UInt128)(c - '0');
+            if (mode > ulong.MaxValue)
+                return Parsed<ulong>.Fail($"mode '{text}' does not fit in 64 bits");
+        }
+        return Parsed<ulong>.Ok((ulong)mode);
+    }
+
+    /// <summary><c>rdwr</c> (2), <c>rdonly</c> (1), or a raw number passed as is.</summary>
+    public static Parsed<ulong> GetFlags(string text) => text switch
+    {
+        "rdwr" => Parsed<ulong>.Ok(Xpmem.RdWr),
+        "rdonly" => Parsed<ulong>.Ok(Xpmem.RdOnly),
+        _ when Number(text).Error is null => Number(text),
+        _ => Parsed<ulong>.Fail($"expected get flags: rdwr, rdonly or a number, found '{text}'"),
+    };
+
+    /// <summary><c>500us</c>, <c>2ms</c>, <c>1s</c>, and with decimals, <c>1.5ms</c>.</summary>
+    public static Parsed<TimeSpan> Duration(string text)
+    {
+        var (digits, ticksPerUnit) = text switch
+        {
+            _ when text.EndsWith("us", StringComparison.Ordinal) => (text[..^2], 10m),
+            _ when text.EndsWith("ms", StringComparison.Ordinal) =>
+                (text[..^2], (decimal)TimeSpan.TicksPerMillisecond),
+            _ when text.EndsWith('s') => (text[..^1], (decimal)TimeSpan.TicksPerSecond),
+            _ => ("", 0m),
+        };
+        if (!TryUnsignedDecimal(digits, out decimal amount))
+            return Parsed<TimeSpan>.Fail($"expected {DurationForm}, found '{text}'");
+        decimal ticks = Math.Round(amount * ticksPerUnit);
+        return ticks <= TimeSpan.MaxValue.Ticks
+            ? Parsed<TimeSpan>.Ok(TimeSpan.FromTicks((long)ticks))
+            : Parsed<TimeSpan>.Fail($"duration '{text}' is too long");
+    }
+
+    /// <summary><c>MIN..MAX</c>, both durations, MIN not above MAX.</summary>
+    public static Parsed<(TimeSpan Min, TimeSpan Max)> DurationRange(string text)
+    {
+        int dots = text.IndexOf("..", StringComparison.Ordinal);
+        if (dots < 0)
+        {
+            return Parsed<(TimeSpan, TimeSpan)>.Fail(
+                $"expected MIN..MAX (each {DurationForm}), found '{text}'");
+        }
+        var min = Duration(text[..dots]);
+        var max = Duration(text[(dots + 2)..]);
+        if ((min.Error ?? max.Error) is { } error)
+            return Parsed<(TimeSpan, TimeSpan)>.Fail(error);
+        return min.Value <= max.Value
+            ? Parsed<(TimeSpan, TimeSpan)>.Ok((min.Value, max.Value))
+            : Parsed<(TimeSpan, TimeSpan)>.Fail($"'{text}': MIN is above MAX");
+    }
+
+    /// <summary><c>30%</c>, <c>0%</c>, <c>12.5%</c>.</summary>
+    public static Parsed<double> Rate(string text)
+    {
+        decimal percent = 0;
+        bool isRate = text.EndsWith('%')
+            && TryUnsignedDecimal(text[..^1], out percent)
+            && percent <= 100;
+        return isRate
+            ? Parsed<double>.Ok((double)percent)
+            : Parsed<double>.Fail($"expected {RateForm} like 30%, found '{text}'");
+    }
+
+    /// <summary>A partition number, before the range check.</summary>
+    public static Parsed<int> Partition(string text)
+    {
+        if (!TryMagnitude(text, out var magnitude))
+            return Parsed<int>.Fail($"expected a partition number, found '{text}'");
+        return Parsed<int>.Ok(magnitude > int.MaxValue ? int.MaxValue : (int)magnitude);
+    }
+
+    public static Parsed<Errno> ExpectedErrno(string text)
+    {
+        var errno = ExpectableErrnos.FirstOrDefault(e => e.ToString() == text);
+        return errno != Errno.None
+            ? Parsed<Errno>.Ok(errno)
+            : Parsed<Errno>.Fail($"'{text}' is not an errno name");
+    }
+
+    public static Parsed<Signal> SignalNamed(string text, IReadOnlyList<Signal> allowed)
+    {
+        var signal = allowed.FirstOrDefault(s => s.ToString() == text);
+        return signal != Signal.None
+            ? Parsed<Signal>.Ok(signal)
+            : Parsed<Signal>.Fail(
+                $"expected a signal ({string.Join(", ", allowed)}), found '{text}'");
+    }
+
+    private static Parsed<UInt128> SizeMagnitude(string text, out bool negative)
+    {
+        negative = text.StartsWith('-');
+        string body = negative ? text[1..] : text;
+        ulong unit = body.Length == 0 ? 1 : body[^1] switch
+        {
+            'p' => Xpmem.PageSize,
+            'K' => 1UL << 10,
+            'M' => 1UL << 20,
+            'G' => 1UL << 30,
+            _ => 1,
+        };
+        if (unit != 1)
+            body = body[..^1];
+        if (!TryMagnitude(body, out var magnitude))
+            return Parsed<UInt128>.Fail($"expected {SizeForm}, found '{text}'");
+        if (magnitude > ulong.MaxValue || magnitude * unit > ulong.MaxValue)
+            return Parsed<UInt128>.Fail($"size '{text}' does not fit in 64 bits");
+        return Parsed<UInt128>.Ok(magnitude * unit);
+    }
+
+    private static Parsed<ulong> Signed(string text, UInt128 magnitude, bool negative)
+    {
+        if (magnitude > (negative ? TwoToThe63 : ulong.MaxValue))
+            return Parsed<ulong>.Fail($"'{text}' does not fit in 64 bits");
+        return Parsed<ulong>.Ok(negative ? 0UL - (ulong)magnitude : (ulong)magnitude);
+    }
+
+    // Digits past 128 bits saturate, so the caller says "does not fit" rather than "not a number".
+    private static bool TryMagnitude(string text, out UInt128 magnitude)
+    {
+        magnitude = 0;
+        bool hex = text.StartsWith("0x", StringComparison.Ordinal);
+        string digits = hex ? text[2..] : text;
+        if (digits.Length == 0 || !digits.All(hex ? char.IsAsciiHexDigit : char.IsAsciiDigit))
+            return false;
+        var style = hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None;
+        string significant = digits.TrimStart('0');
+        if (significant.Length == 0)
+            return true;
+        if (!UInt128.TryParse(significant, style, CultureInfo.InvariantCulture, out magnitude))
+            magnitude = UInt128.MaxValue;
+        return true;
+    }
+
+    private static bool TryUnsignedDecimal(string text, out decimal value)
+    {
+        value = 0;
+        int dot = text.IndexOf('.');
+        string whole = dot < 0 ? text : text[..dot];
+        string fraction = dot < 0 ? "0" : text[(dot + 1)..];
+        return whole.Length is > 0 and <= 15
+            && fraction.Length is > 0 and <= 7
+            && whole.All(char.IsAsciiDigit)
+            && fraction.All(char.IsAsciiDigit)
+            && decimal.TryParse(
+                text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+    }
+}

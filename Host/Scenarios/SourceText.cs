@@ -1,0 +1,53 @@
+namespace Emulator.Host.Scenarios;
+
+/// <summary>
+/// The text of a scenario file with its line breaks normalized to <c>\n</c>, and the map from a
+/// character offset to a 1-based line and column.
+/// </summary>
+internal sealed class SourceText
+{
+    private readonly int[] _lineStarts;
+
+    public SourceText(string fileName, string rawText)
+    {
+        FileName = fileName;
+        Text = Normalize(rawText);
+        _lineStarts = FindLineStarts(Text);
+    }
+
+    public string FileName { get; }
+
+    public string Text { get; }
+
+    public SourceLocation Start => Locate(0);
+
+    /// <summary>An offset past the end lands on the end, where EOF errors point.</summary>
+    public SourceLocation Locate(int offset)
+    {
+        offset = Math.Clamp(offset, 0, Text.Length);
+        int line = Array.BinarySearch(_lineStarts, offset);
+        if (line < 0)
+            line = ~line - 1;
+        return new SourceLocation(FileName, line + 1, offset - _lineStarts[line] + 1);
+    }
+
+    // Akka's parser refuses a '\r' after a value (measured with 1.5.74: "Unknown token"), so a
+    // file saved with CRLF would not parse; a leading BOM would become part of the first key.
+    private static string Normalize(string text)
+    {
+        if (text.Length > 0 && text[0] == '\uFEFF')
+            text = text[1..];
+        return text.Replace("\r\n", "\n").Replace('\r', '\n');
+    }
+
+    private static int[] FindLineStarts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+                starts.Add(i + 1);
+        }
+        return starts.ToArray();
+    }
+}

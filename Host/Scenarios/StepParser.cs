@@ -1,0 +1,204 @@
+namespace Emulator.Host.Scenarios;
+
+/// <summary>
+/// Reads one step string, <c>"[PROCESS:] [NAME =] COMMAND [ARGS] [=> EXPECTATION]"</c>, into a
+/// <see cref="CommandStep"/>, checking it against the names bound by earlier steps.
+/// </summary>
+internal static class StepParser
+{
+    private static readonly string ExpectationForms =
+        "a number, ok, an errno name ("
+        + string.Join(", ", ScenarioValues.ExpectableErrnos)
+        + ") or a signal (" + string.Join(", ", ScenarioValues.ExpectableSignals) + ")";
+
+    private static readonly string ProcessCommandNames = CommandTable.ProcessCommandNames;
+
+    private const string NameRule = "(letters, digits and '_', not starting with a digit)";
+
+    public static CommandStep Parse(HoconNode node, NameScope scope, int partitions)
+    {
+        var context = new StepContext(node, scope, partitions);
+        var tokens = StepTokenizer.Tokenize(context.Text);
+        if (tokens.Count == 0)
+        {
+            throw new ScenarioException(context.Location,
+                "empty step (expected 'PROCESS: COMMAND' or a machine command)");
+        }
+        int next = 0;
+        var process = ReadProcess(tokens, ref next, context);
+        var bind = ReadBind(tokens, ref next, context);
+        context.Bind = bind?.Text;
+        var word = ReadCommandWord(tokens, next, context);
+        var spec = FindCommand(word, process, context);
+        CheckBind(spec, bind, word, context);
+        int arrow = tokens.FindIndex(next, t => t.Kind == StepTokenKind.Arrow);
+        var command = ReadArguments(tokens, next + 1, arrow, spec, context);
+        var expectation = arrow < 0
+            ? Expectation.DefaultOk
+            : ReadExpectation(tokens, arrow, spec, context);
+        if (bind is { } name)
+            Bind(name, spec, context);
+        return new CommandStep(
+            node.Location, process?.Text, bind?.Text, command, expectation, context.Text);
+    }
+
+    private static StepToken? ReadProcess(List<StepToken> tokens, ref int next, StepContext context)
+    {
+        if (tokens[0].Kind == StepTokenKind.Colon)
+            throw context.Error(tokens[0], "expected a process name before ':'");
+        if (tokens.Count < 2 || tokens[1].Kind != StepTokenKind.Colon)
+            return null;
+        var process = tokens[0];
+        if (!process.IsWord || !ScenarioValues.IsName(process.Text))
+            throw context.Error(process, $"'{process.Text}' is not a process name {NameRule}");
+        next = 2;
+        return process;
+    }
+
+    private static StepToken? ReadBind(List<StepToken> tokens, ref int next, StepContext context)
+    {
+        bool binds = next + 1 < tokens.Count
+            && tokens[next].IsWord
+            && tokens[next + 1].Kind == StepTokenKind.Equals;
+        if (!binds)
+            return null;
+        var name = tokens[next];
+        if (!ScenarioValues.IsName(name.Text))
+        {
+            throw context.Error(name,
+                $"'{name.Text}' is not a name {NameRule}");
+        }
+        next += 2;
+        return name;
+    }
+
+    private static StepToken ReadCommandWord(List<StepToken> tokens, int next, StepContext context)
+    {
+        if (next < tokens.Count && tokens[next].IsWord)
+            return tokens[next];
+        if (next < tokens.Count)
+            throw context.Error(tokens[next], $"expected a command, found '{tokens[next].Text}'");
+        throw context.ErrorAt(context.Text.Length, "expected a command after the name");
+    }
+
+    private static CommandSpec FindCommand(StepToken word, StepToken? process, StepContext context)
+    {
+        var spec = CommandTable.Find(word.Text);
+        if (spec is null)
+        {
+            throw context.Error(word,
+                UnknownCommand(word.Text, hasProcess: process is not null, context.Scope));
+        }
+        if (spec.IsMachine && process is { } prefix)
+        {
+            throw context.Error(prefix,
+                $"'{spec.Name}' is a machine command: write it without the '{prefix.Text}:' "
+                + "prefix");
+        }
+        if (!spec.IsMachine && process is null)
+        {
+            throw context.Error(word,
+                $"'{spec.Name}' is a process command: write 'PROCESS: {spec.Name} ...'");
+        }
+        if (process is { } named)
+            CheckProcess(named, context);
+        return spec;
+    }
+
+    private static string UnknownCommand(string word, bool hasProcess, NameScope scope)
+    {
+        if (hasProcess)
+            return $"unknown command '{word}' (expected one of: {ProcessCommandNames})";
+        // "owner exit" is far likelier a missing colon than a machine command.
+        string hint = scope.KindOf(word) is NameKind.DeclaredProcess or NameKind.ForkedProcess
+            ? $"; a step by process '{word}' is written '{word}: COMMAND'"
+            : "";
+        return $"unknown command '{word}' (expected a machine command: "
+            + $"{CommandTable.MachineCommandNames}; or PROCESS: COMMAND{hint})";
+    }
+
+    private static void CheckProcess(StepToken process, StepContext context)
+    {
+        var kind = context.Scope.KindOf(process.Text);
+        if (kind is NameKind.DeclaredProcess or NameKind.ForkedProcess)
+            return;
+        if (kind == NameKind.Value)
+        {
+            throw context.Error(process,
+                $"'{process.Text}' is a value bound by an earlier step, not a process");
+        }
+        string declared = context.Scope.DeclaredProcesses.Count == 0
+            ? "none are declared"
+            : "declared: " + string.Join(", ", context.Scope.DeclaredProcesses);
+        throw context.Error(process, $"unknown process '{process.Text}' ({declared}; "
+            + "or bind a child with 'NAME = fork' in an earlier step)");
+    }
+
+    private static void CheckBind(
+        CommandSpec spec, StepToken? bind, StepToken word, StepContext context)
+    {
+        if (bind is { } name && !spec.Bindable)
+        {
+            throw context.Error(name, $"'{spec.Name}' gives nothing to bind to '{name.Text}' "
+                + $"(only {CommandTable.BindableNames} do)");
+        }
+        if (bind is null && spec.Name == "fork")
+            throw context.Error(word, "fork needs a name for the child: write 'NAME = fork'");
+    }
+
+    private static Command ReadArguments(
+        List<StepToken> tokens, int first, int arrow, CommandSpec spec, StepContext context)
+    {
+        int end = arrow < 0 ? tokens.Count : arrow;
+        int endIndex = arrow < 0 ? context.Text.Length : tokens[arrow].Index;
+        var arguments = new StepArguments(context, tokens[first..end], endIndex, spec.Usage);
+        var command = spec.Parse(arguments, context);
+        arguments.End();
+        return command;
+    }
+
+    private static void Bind(StepToken name, CommandSpec spec, StepContext context)
+    {
+        var kind = spec.Name == "fork" ? NameKind.ForkedProcess : NameKind.Value;
+        if (context.Scope.TryBind(name.Text, kind) is { } refusal)
+            throw context.Error(name, refusal);
+    }
+
+    private static Expectation ReadExpectation(
+        List<StepToken> tokens, int arrow, CommandSpec spec, StepContext context)
+    {
+        if (arrow + 1 >= tokens.Count || !tokens[arrow + 1].IsWord)
+        {
+            throw context.ErrorAt(tokens[arrow].End,
+                $"expected an expectation after '=>': {ExpectationForms}");
+        }
+        if (arrow + 2 < tokens.Count)
+        {
+            var extra = tokens[arrow + 2];
+            throw context.Error(extra,
+                $"unexpected '{extra.Text}' after the expectation (a step ends with one)");
+        }
+        return ExpectationOf(tokens[arrow + 1], spec, context);
+    }
+
+    private static Expectation ExpectationOf(StepToken token, CommandSpec spec, StepContext context)
+    {
+        string text = token.Text;
+        if (text == "ok")
+            return new ExpectOk(Explicit: true);
+        if (ScenarioValues.ExpectedErrno(text) is { Error: null } errno)
+            return new ExpectErrno(errno.Value);
+        var signal = ScenarioValues.SignalNamed(text, ScenarioValues.ExpectableSignals);
+        if (signal.Error is null)
+            return new ExpectSignal(signal.Value);
+        if (!char.IsAsciiDigit(text[0]) && text[0] != '-')
+            throw context.Error(token,
+                $"unknown expectation '{text}' (expected {ExpectationForms})");
+        // A read's value is as wide as the read: read8 => -1 means 0xff, read8 => 256 cannot be.
+        int widthBytes = ProcessCommands.ReadWidthBytes(spec.Name);
+        var value = widthBytes == 0
+            ? ScenarioValues.Number(text)
+            : ScenarioValues.NumberOfWidth(text, widthBytes * 8);
+        return new ExpectValue(context.Value(token, value));
+    }
+}
