@@ -1,0 +1,102 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Serialization;
+using Emulator.Partitions.Memory;
+using Emulator.Partitions.Xpc;
+using Emulator.Protocol;
+
+namespace Emulator.Partitions.Serialization;
+
+/// <summary>
+/// The types <see cref="XpmemSerializer"/> writes, found once by reflection over the Protocol and
+/// Partitions assemblies, so a message added later is covered without touching this code:
+/// every concrete <see cref="IXpmemMessage"/> and <see cref="XpcActor.Carry"/> (named by manifest),
+/// and the concrete subtypes of the abstract records and interfaces they hold (<c>Call</c>,
+/// <c>Pattern</c>, <c>IRoutedRequest</c>), named by a discriminator.
+/// A name is the type's name inside its container (<c>Process.Run</c>, <c>FillCall</c>): short, and
+/// the same whatever the assembly version. Renaming a type renames it on the wire, as renaming a
+/// property does; both nodes run the same build.
+/// </summary>
+internal sealed class WireTypes
+{
+    public static WireTypes Instance { get; } =
+        new([typeof(IXpmemMessage).Assembly, typeof(WireTypes).Assembly]);
+
+    private readonly HashSet<Assembly> _assemblies;
+    private readonly List<Type> _concrete;
+    private readonly Dictionary<Type, string> _manifests = [];
+    private readonly Dictionary<string, Type> _byManifest = [];
+    private readonly HashSet<Type> _inProcessOnly = [];
+
+    private WireTypes(IReadOnlyList<Assembly> assemblies)
+    {
+        _assemblies = [.. assemblies];
+        _concrete = [.. assemblies.SelectMany(a => a.GetTypes()).Where(IsConcreteData)];
+        foreach (var type in _concrete.Where(IsMessage))
+        {
+            if (HoldsPage(type)) _inProcessOnly.Add(type);
+            else Register(type);
+        }
+    }
+
+    /// <summary>Messages that hold a live <see cref="Page"/>: they never leave their partition.</summary>
+    public IReadOnlySet<Type> InProcessOnly => _inProcessOnly;
+
+    /// <summary>Every type that has a manifest (what may cross nodes).</summary>
+    public IReadOnlyCollection<Type> Messages => _manifests.Keys;
+
+    /// <summary>The type's name inside its containers, without namespace: <c>Process.Run</c>.</summary>
+    public static string NameOf(Type type) =>
+        type.DeclaringType is null ? type.Name : $"{NameOf(type.DeclaringType)}.{type.Name}";
+
+    public bool IsOurs(Type type) => _assemblies.Contains(type.Assembly);
+
+    /// <summary>The manifest of a message type; a clear refusal for what must not cross nodes.</summary>
+    public string ManifestOf(Type type)
+    {
+        if (_manifests.TryGetValue(type, out var manifest)) return manifest;
+        if (_inProcessOnly.Contains(type))
+        {
+            throw new SerializationException(
+                $"{type.FullName} holds an in-process Page (the frame itself, shared by reference) "
+                + "and must never cross nodes; a remote attacher gets Fault.Pinned and "
+                + "Frames.Read/Write instead.");
+        }
+        throw new SerializationException(
+            $"{type.FullName} is not an XPMEM message (a concrete IXpmemMessage or XpcActor.Carry "
+            + "in Emulator.Protocol or Emulator.Partitions), so XpmemSerializer will not write it.");
+    }
+
+    public Type TypeOf(string manifest) =>
+        _byManifest.TryGetValue(manifest, out var type)
+            ? type
+            : throw new SerializationException(
+                $"Unknown XPMEM manifest '{manifest}': the sender's build has a message this one lacks.");
+
+    /// <summary>Concrete types that may stand where <paramref name="baseType"/> is declared.</summary>
+    public IEnumerable<Type> ConcreteSubtypesOf(Type baseType) =>
+        _concrete.Where(t => baseType.IsAssignableFrom(t) && !_inProcessOnly.Contains(t));
+
+    private void Register(Type type)
+    {
+        var manifest = NameOf(type);
+        if (_byManifest.TryGetValue(manifest, out var other))
+        {
+            throw new InvalidOperationException(
+                $"{type.FullName} and {other.FullName} would share the manifest '{manifest}'.");
+        }
+        _manifests.Add(type, manifest);
+        _byManifest.Add(manifest, type);
+    }
+
+    private static bool IsConcreteData(Type type) =>
+        !type.IsAbstract && !type.IsInterface && !type.IsGenericTypeDefinition && !type.IsEnum
+        && !type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
+
+    private static bool IsMessage(Type type) =>
+        typeof(IXpmemMessage).IsAssignableFrom(type) || type == typeof(XpcActor.Carry);
+
+    private static bool HoldsPage(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Any(p => p.PropertyType == typeof(Page));
+}

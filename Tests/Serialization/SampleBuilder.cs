@@ -1,0 +1,170 @@
+using System.Collections;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Emulator.Partitions.Memory;
+using Emulator.Partitions.Xpc;
+using Emulator.Protocol;
+
+namespace Emulator.Tests.Serialization;
+
+/// <summary>
+/// Builds sample instances of message types by reflection, so a type added later gets samples
+/// with no edit here. Each constructor parameter gets values that are not its type's default; a
+/// nullable one also gets null; an abstract record or interface gets the samples of every concrete
+/// subtype (so <c>Process.Run</c> comes with every <c>Call</c>, <c>FillCall</c> with every
+/// <c>Pattern</c>), and <c>object</c> (<c>XpcActor.Carry.Message</c>) those of every message.
+/// Parameters combine "each choice": sample i takes value i of every parameter, wrapping, so every
+/// value appears at least once. A type it cannot build throws, naming the chain of parameters
+/// that led there.
+/// </summary>
+internal sealed class SampleBuilder(IActorRef actor, IReadOnlyCollection<Type> excluded)
+{
+    public static readonly IReadOnlyList<Assembly> WireAssemblies =
+        [typeof(IXpmemMessage).Assembly, typeof(XpcActor).Assembly];
+
+    private readonly Dictionary<Type, IReadOnlyList<object>> _composites = [];
+    private readonly HashSet<Type> _building = [];
+    private readonly NullabilityInfoContext _nullability = new();
+    private long _next;
+
+    /// <summary>Every concrete type in Protocol and Partitions (records, structs, classes).</summary>
+    public static IEnumerable<Type> ConcreteTypes =>
+        WireAssemblies.SelectMany(a => a.GetTypes()).Where(t =>
+            !t.IsAbstract && !t.IsInterface && !t.IsGenericTypeDefinition
+            && !t.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false));
+
+    /// <summary>Every concrete message (IXpmemMessage or XpcActor.Carry) that is not excluded.</summary>
+    public IEnumerable<Type> Messages =>
+        ConcreteTypes.Where(t => IsMessage(t) && !excluded.Contains(t));
+
+    public static bool IsMessage(Type type) =>
+        typeof(IXpmemMessage).IsAssignableFrom(type) || type == typeof(XpcActor.Carry);
+
+    public IReadOnlyList<object> SamplesOf(Type type)
+    {
+        if (Primitive(type) is { } values) return values;
+        if (_composites.TryGetValue(type, out var cached)) return cached;
+        if (!_building.Add(type)) throw new InvalidOperationException($"{type.Name} holds itself");
+        try
+        {
+            var samples = Composite(type);
+            if (samples.Count == 0) throw new InvalidOperationException($"no sample for {type}");
+            _composites[type] = samples;
+            return samples;
+        }
+        finally
+        {
+            _building.Remove(type);
+        }
+    }
+
+    private object[]? Primitive(Type type)
+    {
+        var n = ++_next;
+        if (type == typeof(bool)) return [true];
+        if (type == typeof(byte)) return [(byte)(0xA0 + n % 0x50)];
+        if (type == typeof(int)) return [0x4000_0000 + (int)n, -(int)n];
+        if (type == typeof(uint)) return [0xF000_0000u + (uint)n];
+        if (type == typeof(long)) return [0x7000_0000_0000_0000L + n, -n];
+        if (type == typeof(ulong)) return [0xF000_0000_0000_0000UL + (ulong)n];
+        if (type == typeof(string)) return [$"sample {n} \u00e9\u2713"];
+        if (type == typeof(byte[])) return [new byte[] { 0, 1, 0x7F, 0x80, 0xFF, (byte)n }];
+        if (type == typeof(Page)) return [SamplePage(n)];
+        if (typeof(IActorRef).IsAssignableFrom(type)) return [actor];
+        if (type.IsEnum) return NonDefaultValues(type);
+        return null;
+    }
+
+    private static object[] NonDefaultValues(Type enumType) =>
+        [.. Enum.GetValues(enumType).Cast<object>().Where(v => Convert.ToInt64(v) != 0)];
+
+    private static Page SamplePage(long n)
+    {
+        var page = new Page();
+        page.Bytes[0] = (byte)n;
+        return page;
+    }
+
+    private List<object> Composite(Type type)
+    {
+        if (Nullable.GetUnderlyingType(type) is { } underlying) return [.. SamplesOf(underlying)];
+        if (ElementOf(type) is { } element) return [List(type, element)];
+        if (type == typeof(object)) return Subtypes(typeof(IXpmemMessage));
+        if (type.IsAbstract || type.IsInterface) return Subtypes(type);
+        return Construct(type);
+    }
+
+    private List<object> Subtypes(Type baseType)
+    {
+        var subtypes = ConcreteTypes
+            .Where(t => baseType.IsAssignableFrom(t) && !excluded.Contains(t))
+            .ToList();
+        if (subtypes.Count == 0) throw new InvalidOperationException($"no subtype of {baseType}");
+        return [.. subtypes.SelectMany(SamplesOf)];
+    }
+
+    private static Type? ElementOf(Type type)
+    {
+        if (type.IsArray) return type.GetElementType();
+        if (type == typeof(string) || !typeof(IEnumerable).IsAssignableFrom(type)) return null;
+        return type.IsGenericType && type.GetGenericArguments() is [var element] ? element : null;
+    }
+
+    private object List(Type type, Type element)
+    {
+        var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
+        for (var i = 0; i < 3; i++) list.Add(SamplesOf(element)[0]);
+        if (type.IsArray)
+        {
+            var array = Array.CreateInstance(element, list.Count);
+            list.CopyTo(array, 0);
+            return array;
+        }
+        if (!type.IsInstanceOfType(list)) throw new InvalidOperationException($"no list fits {type}");
+        return list;
+    }
+
+    /// <summary>Through the widest public constructor (not a record's copy constructor).</summary>
+    private List<object> Construct(Type type)
+    {
+        if (!WireAssemblies.Contains(type.Assembly))
+        {
+            throw new InvalidOperationException(
+                $"no sample value for {type}: add one to SampleBuilder.Primitive");
+        }
+        var constructor = type.GetConstructors()
+            .Where(c => c.GetParameters() is not [var only] || only.ParameterType != type)
+            .MaxBy(c => c.GetParameters().Length);
+        if (constructor is null)
+        {
+            if (type.IsValueType) return [Activator.CreateInstance(type)!];
+            throw new InvalidOperationException($"{type} has no public constructor");
+        }
+        var parameters = constructor.GetParameters();
+        var choices = parameters.Select(p => ValuesFor(type, p)).ToList();
+        var count = choices.Select(c => c.Count).DefaultIfEmpty(1).Max();
+        var samples = new List<object>(count);
+        for (var i = 0; i < count; i++)
+        {
+            samples.Add(constructor.Invoke([.. choices.Select(c => c[i % c.Count])]));
+        }
+        return samples;
+    }
+
+    private List<object?> ValuesFor(Type owner, ParameterInfo parameter)
+    {
+        try
+        {
+            List<object?> values = [.. SamplesOf(parameter.ParameterType)];
+            var nullable = Nullable.GetUnderlyingType(parameter.ParameterType) is not null
+                || _nullability.Create(parameter).WriteState == NullabilityState.Nullable;
+            if (nullable) values.Add(null);
+            return values;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{owner.Name}({parameter.Name}) -> {e.Message}", e);
+        }
+    }
+}
