@@ -37,7 +37,14 @@ internal sealed class StepContext(HoconNode node, NameScope scope, int partition
     {
         string text = token.Text;
         if (char.IsAsciiDigit(text[0]) || text[0] == '-')
-            return new LiteralExpr(Value(token, ScenarioValues.Number(text)));
+        {
+            // An addition to version 1: a size with a suffix (4p, 16K) stands for its bytes
+            // wherever an address or offset goes (attach ap 1p 1p).
+            var number = ScenarioValues.Number(text);
+            if (number.Error is not null && char.IsAsciiDigit(text[0]) && ScenarioValues.Size(text) is { Error: null } size)
+                return new LiteralExpr(size.Value);
+            return new LiteralExpr(Value(token, number));
+        }
         int sign = text.IndexOfAny(['+', '-']);
         string name = sign < 0 ? text : text[..sign];
         if (!ScenarioValues.IsName(name))

@@ -167,5 +167,5 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     internal sealed record FindPage(RequestId RequestId, ulong SourceAddress, IActorRef ReplyTo);
 
     /// <summary>The owner's current page at the source address, copy-on-write already broken.</summary>
-    internal sealed record PageFound(RequestId RequestId, Page Page) : IReply;
+    internal sealed record PageFound(RequestId RequestId, Page Page) : IReply, INoSerializationVerificationNeeded;
 }

@@ -26,7 +26,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// The page is pinned, for an attacher on this partition: the page itself (same bytes). Never
     /// crosses XPC; a remote attacher gets <see cref="Fault.Pinned"/>.
     /// </summary>
-    public sealed record LocalPinned(RequestId RequestId, long PinId, Page Page) : IReply;
+    public sealed record LocalPinned(RequestId RequestId, long PinId, Page Page) : IReply, INoSerializationVerificationNeeded;
 
     private readonly XpcPort _port;
     private readonly SegId _id;
@@ -45,6 +45,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private int _stashed;
     private Zapping? _zapping;
     private bool _removed;
+    private bool _freed;
 
     public SegmentActor(MachineContext machine, XpcPort port, SegId id, TgId owner, Credentials ownerCredentials,
         ulong address, ulong sizeBytes, ulong mode, IActorRef ownerActor) : base(machine)
@@ -275,7 +276,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// <summary>The last reference gone (removed, no permits, no pins): the segment is freed.</summary>
     private void FreeIfUnreferenced()
     {
-        if (!_removed || _zapping is not null || _links.Count > 0 || _pins.Count > 0 || Readers > 0) return;
+        if (_freed || !_removed || _zapping is not null || _links.Count > 0 || _pins.Count > 0 || Readers > 0) return;
+        _freed = true;
         _ownerActor.Tell(new Segment.Freed(_id));
         Context.Stop(Self);
     }
