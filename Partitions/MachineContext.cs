@@ -20,6 +20,17 @@ public abstract class EmulatorActor : ReceiveActor
 
     protected string TracePath => _tracePath ??= Self.Path.ToStringWithoutAddress();
 
+    /// <summary>
+    /// A child that throws has hit a bug in the emulator: it is stopped (never restarted with
+    /// fresh state, which would hide the bug) and the monitor records it, so the run fails.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(Decider.From(exception =>
+        {
+            Machine.Monitor.ActorFailed(TracePath, exception);
+            return Directive.Stop;
+        }));
+
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (Machine.Trace.Enabled) Machine.Trace.Delivered(TracePath, message);

@@ -48,7 +48,19 @@ public sealed class ScenarioRunner
     public static RunResult Run(Scenario scenario, RunOptions options, Config? akkaConfig = null)
     {
         var runner = new ScenarioRunner(scenario, options, akkaConfig ?? Settings.Load());
-        using (runner._machine) return runner.Execute();
+        using (runner._machine)
+        {
+            try
+            {
+                return runner.Execute();
+            }
+            catch (Exception exception)
+            {
+                // A bug in the runner or the machine, never the user's: report it as a failed run.
+                var failure = $"emulator bug: {exception.GetType().Name}: {exception.Message} (seed {options.Seed})";
+                return new RunResult(scenario, options.Seed, failure, runner.Summary(TimeSpan.Zero), [], null);
+            }
+        }
     }
 
     private RunResult Execute()
@@ -57,8 +69,8 @@ public sealed class ScenarioRunner
         foreach (var process in _scenario.Processes) Spawn(process);
         if (_failure is null) RunStrand(new Strand(_scenario.Steps, parent: null));
         var checks = _failure is null ? EndOfRunChecks() : [];
-        var summary = new RunSummary(_steps, Monitor.Calls, Monitor.Faults, Loop.Deliveries, Monitor.XpcMessages,
-            Monitor.Pins, Loop.Now, clock.Elapsed);
+        if (_failure is null && Monitor.Failures.Count > 0) _failure = BugReport();
+        var summary = Summary(clock.Elapsed);
         var trace = _trace?.ToString();
         if (_options.OutDirectory is { } directory)
         {
@@ -67,6 +79,11 @@ public sealed class ScenarioRunner
         }
         return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace);
     }
+
+    private RunSummary Summary(TimeSpan elapsed) => new(_steps, Monitor.Calls, Monitor.Faults, Loop.Deliveries,
+        Monitor.XpcMessages, Monitor.Pins, Loop.Now, elapsed);
+
+    private string BugReport() => $"emulator bug: {string.Join("; ", Monitor.Failures)} (seed {_options.Seed})";
 
     private void Spawn(ProcessDeclaration declaration)
     {
@@ -85,7 +102,8 @@ public sealed class ScenarioRunner
             if (_machine.Inbox.Count == 0 && !Loop.RunUntil(() => _machine.Inbox.Count > 0, SimMachine.CallTimeLimit))
             {
                 var stuck = string.Join("; ", _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
-                _failure = $"the run is stuck: no reply can come any more for {stuck} (seed {_options.Seed})";
+                _failure = Monitor.Failures.Count > 0 ? BugReport()
+                    : $"the run is stuck: no reply can come any more for {stuck} (seed {_options.Seed})";
                 return;
             }
             Receive(_machine.Inbox.Dequeue());

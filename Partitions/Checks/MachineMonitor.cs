@@ -17,7 +17,23 @@ public sealed class MachineMonitor
     private long _faults;
     private long _calls;
 
+    private readonly List<string> _failures = [];
+
     public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>Actors that threw: each is a bug in the emulator, never a user error. The run fails.</summary>
+    public IReadOnlyList<string> Failures
+    {
+        get
+        {
+            lock (_gate) return _failures.ToList();
+        }
+    }
+
+    public void ActorFailed(string actor, Exception exception)
+    {
+        lock (_gate) _failures.Add($"{actor}: {exception.GetType().Name}: {exception.Message}");
+    }
 
     public long SegmentsAlive => Interlocked.Read(ref _segmentsAlive);
 

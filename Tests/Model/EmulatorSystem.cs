@@ -22,9 +22,15 @@ public sealed class EmulatorSystem(int seed) : IXpmemSystem
             .ToList();
     }
 
-    public Outcome Apply(int partition, int pid, Call call) =>
-        Machine.Call(new TgId(new PartitionId(partition), pid), call)
-        ?? throw new InvalidOperationException($"{call} on {partition}/{pid} never completed (seed {seed})");
+    public Outcome Apply(int partition, int pid, Call call)
+    {
+        var outcome = Machine.Call(new TgId(new PartitionId(partition), pid), call);
+        if (Machine.Monitor.Failures.Count > 0)
+        {
+            throw new InvalidOperationException($"an actor failed (seed {seed}): {string.Join("; ", Machine.Monitor.Failures)}");
+        }
+        return outcome ?? throw new InvalidOperationException($"{call} on {partition}/{pid} never completed (seed {seed})");
+    }
 
     public PinCounts Pins => new(Machine.Monitor.Pins.Pinned, Machine.Monitor.Pins.Unpinned);
 
