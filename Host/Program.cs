@@ -22,6 +22,11 @@ public static class Program
         run.SetAction(parsed => RunCommand.Execute(
             parsed.GetValue(files) ?? [], parsed.GetValue(seed), parsed.GetValue(output), parsed.GetValue(quiet)));
         var root = new RootCommand("An actor-based XPMEM partition emulator") { run };
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count == 0) return parsed.Invoke();
+        // A malformed command line is bad input, like a malformed scenario: exit 2, nothing runs.
+        foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+        Console.Error.WriteLine("usage: xpmem-emu run FILE... [--seed N] [--out DIR] [--quiet]");
+        return RunCommand.BadInput;
     }
 }

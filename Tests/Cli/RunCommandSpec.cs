@@ -69,5 +69,18 @@ public sealed class RunCommandSpec : IDisposable
         Assert.True(a.AsSpan().SequenceEqual(b), "seed 9: traces differ");
     }
 
+    [Fact]
+    public void Program_must_exit_2_on_a_malformed_command_line()
+    {
+        Assert.Equal(RunCommand.BadInput, Program.Main(["run"]));
+        Assert.Equal(RunCommand.BadInput, Program.Main(["run", Write("good.hocon", Good).FullName, "--seed", "x"]));
+    }
+
+    [Fact]
+    public void Program_must_run_a_file_from_its_arguments()
+    {
+        Assert.Equal(RunCommand.Held, Program.Main(["run", Write("good.hocon", Good).FullName, "--seed", "2", "--quiet"]));
+    }
+
     public void Dispose() => _folder.Delete(recursive: true);
 }
