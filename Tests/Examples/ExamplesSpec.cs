@@ -39,6 +39,17 @@ public sealed class ExamplesSpec
         Assert.True(Files().Count >= 10, $"only {Files().Count} examples");
     }
 
+    [Fact]
+    public void Parallel_cross_faults_must_never_deadlock_whatever_the_interleaving()
+    {
+        var scenario = ScenarioParser.ParseFile(Path.Combine(RepositoryFolder("examples"), "parallel-cross-faults.hocon"));
+        for (var seed = 1; seed <= 200; seed++)
+        {
+            var result = ScenarioRunner.Run(scenario, new RunOptions(seed));
+            Assert.True(result.Passed, $"seed {seed}: {result.Failure}");
+        }
+    }
+
     [Theory]
     [InlineData("parallel-cross-faults.hocon", 7)]
     [InlineData("cross-partition-owner-exit.hocon", 3)]
