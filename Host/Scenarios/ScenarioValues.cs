@@ -31,7 +31,7 @@ internal static class ScenarioValues
 
     /// <summary>The signals an access may be expected to raise.</summary>
     public static readonly IReadOnlyList<Signal> ExpectableSignals =
-        [Signal.SIGBUS, Signal.SIGSEGV];
+        [Signal.SIGBUS, Signal.SIGSEGV, Signal.SIGKILL];
 
     /// <summary>The signals <c>kill</c> may send.</summary>
     public static readonly IReadOnlyList<Signal> KillSignals =
