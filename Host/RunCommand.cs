@@ -1,3 +1,4 @@
+using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Spectre.Console;
 

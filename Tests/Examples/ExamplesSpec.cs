@@ -1,6 +1,7 @@
 // Proves every scenario in examples/ holds in sim mode under several seeds (each example is what a
 // newcomer runs first, so each must keep working), and that a run's trace is byte-identical for
 // the same seed.
+using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Xunit;
 

@@ -1,6 +1,7 @@
 // Proves the runner drives the machine end to end in sim mode on scenarios built in code (the
 // parser is proven apart): the classic round trip holds, a wrong expectation fails naming the
 // step's line and the seed, and the same seed gives the same trace.
+using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Protocol;
 using Emulator.Protocol.Processes;

@@ -1,6 +1,7 @@
+using Emulator.Host.Scenarios;
 using Emulator.Protocol.Processes;
 
-namespace Emulator.Host.Scenarios;
+namespace Emulator.Host.Runner;
 
 /// <summary>Whether an outcome meets a step's expectation, and how to say it.</summary>
 public static class Expectations

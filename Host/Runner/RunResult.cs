@@ -1,6 +1,7 @@
 using Emulator.Partitions.Checks;
+using Emulator.Host.Scenarios;
 
-namespace Emulator.Host.Scenarios;
+namespace Emulator.Host.Runner;
 
 /// <summary>How to run a scenario.</summary>
 public sealed record RunOptions(int Seed, string? OutDirectory = null, bool Trace = false);

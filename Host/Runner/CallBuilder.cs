@@ -1,6 +1,7 @@
+using Emulator.Host.Scenarios;
 using Emulator.Protocol.Processes;
 
-namespace Emulator.Host.Scenarios;
+namespace Emulator.Host.Runner;
 
 /// <summary>Turns a process command into the call it makes, with every name replaced by its value.</summary>
 public static class CallBuilder

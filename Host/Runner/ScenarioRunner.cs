@@ -9,8 +9,9 @@ using Emulator.Protocol;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Partitions;
 using Emulator.Protocol.Processes;
+using Emulator.Host.Scenarios;
 
-namespace Emulator.Host.Scenarios;
+namespace Emulator.Host.Runner;
 
 /// <summary>
 /// Runs a scenario in <c>sim</c> mode: one seeded loop delivers every message and fires every
