@@ -30,6 +30,7 @@ public sealed class ScenarioRunner
     private readonly Dictionary<string, ProcessSlot> _processes = [];
     private readonly Dictionary<RequestId, (Strand Strand, CommandStep Step)> _waiting = [];
     private int _steps;
+    private int _calls;
     private string? _failure;
 
     private ScenarioRunner(Scenario scenario, RunOptions options, Config akkaConfig)
@@ -81,7 +82,7 @@ public sealed class ScenarioRunner
         return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace);
     }
 
-    private RunSummary Summary(TimeSpan elapsed) => new(_steps, Monitor.Calls, Monitor.Faults, Loop.Deliveries,
+    private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults, Loop.Deliveries,
         Monitor.XpcMessages, Monitor.Pins, Loop.Now, elapsed);
 
     private string BugReport() => $"emulator bug: {string.Join("; ", Monitor.Failures)} (seed {_options.Seed})";
@@ -176,6 +177,7 @@ public sealed class ScenarioRunner
             Fail(step, $"name '{unbound.Name}' has no value (the step that binds it did not succeed)");
             return;
         }
+        _calls++;
         _trace?.Event("runner", "call", $"{step.Location} {step.Process}: {call}");
         _waiting[_machine.Start(process.Id, call)] = (strand, step);
     }
