@@ -261,8 +261,10 @@ public sealed class ScenarioRunner
         var pins = Monitor.Pins;
         var unbalanced = Monitor.PinsByOwner().Where(p => !p.Pins.Balanced)
             .Select(p => $"{p.Owner} holds {p.Pins.Held}").ToList();
+        var byPartition = string.Join(", ", Monitor.PinsByPartition().Select(p => $"{p.Partition}: {p.Pins.Pinned}/{p.Pins.Unpinned}"));
         checks.Add(new("pins balanced", pins.Balanced && unbalanced.Count == 0,
-            $"{pins.Pinned} pinned, {pins.Unpinned} unpinned{(unbalanced.Count > 0 ? "; " + string.Join(", ", unbalanced) : "")}"));
+            $"{pins.Pinned} pinned, {pins.Unpinned} unpinned (by partition {byPartition})"
+            + (unbalanced.Count > 0 ? "; " + string.Join(", ", unbalanced) : "")));
         checks.Add(new("refcounts back to zero", Monitor.SegmentsAlive == 0 && Monitor.ThreadGroupsAlive == 0,
             $"{Monitor.SegmentsAlive} segments, {Monitor.ThreadGroupsAlive} thread groups left"));
         checks.Add(new("quiet after teardown", Monitor.InFlight == 0, $"{Monitor.InFlight} in flight"));

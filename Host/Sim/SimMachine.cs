@@ -42,8 +42,6 @@ public sealed class SimMachine : IDisposable
 
     public MachineMonitor Monitor { get; } = new();
 
-    public int Partitions => _wiring.Partitions.Count;
-
     /// <summary>Replies that came for the driver, in arrival order.</summary>
     public Queue<object> Inbox => _inbox;
 

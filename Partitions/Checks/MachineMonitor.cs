@@ -15,7 +15,6 @@ public sealed class MachineMonitor
     private long _threadGroupsAlive;
     private long _xpcMessages;
     private long _faults;
-    private long _calls;
 
     private readonly List<string> _failures = [];
 
@@ -43,8 +42,6 @@ public sealed class MachineMonitor
 
     public long Faults => Interlocked.Read(ref _faults);
 
-    public long Calls => Interlocked.Read(ref _calls);
-
     public void Pinned(TgId owner) => Tally(owner, 1, 0);
 
     public void Unpinned(TgId owner, int count = 1) => Tally(owner, 0, count);
@@ -64,8 +61,6 @@ public sealed class MachineMonitor
     public void XpcCarried() => Interlocked.Increment(ref _xpcMessages);
 
     public void FaultStarted() => Interlocked.Increment(ref _faults);
-
-    public void CallStarted() => Interlocked.Increment(ref _calls);
 
     /// <summary>Pins taken and released, machine-wide.</summary>
     public PinTally Pins

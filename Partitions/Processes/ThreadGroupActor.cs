@@ -79,7 +79,6 @@ public sealed partial class ThreadGroupActor : EmulatorActor
             _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, Outcome.Dead()));
             return;
         }
-        Machine.Monitor.CallStarted();
         Machine.Monitor.RequestStarted();
         _calls[run.RequestId] = run;
         Dispatch(run);
