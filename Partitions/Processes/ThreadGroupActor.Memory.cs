@@ -264,8 +264,8 @@ public sealed partial class ThreadGroupActor
     private void Install(AttachmentState attachment, ulong pageAddress, Frame frame, RequestId fault)
     {
         var current = (_memory.Find(pageAddress) as AttachmentVma)?.Attachment;
-        if (_alive && current == attachment && attachment.Ptes.TryAdd(pageAddress, frame)) { }
-        else _port.Send(attachment.SegmentActor, new Frames.Unpin([frame.PinId]));
+        var installed = _alive && current == attachment && attachment.Ptes.TryAdd(pageAddress, frame);
+        if (!installed) _port.Send(attachment.SegmentActor, new Frames.Unpin([frame.PinId]));
         _port.Send(attachment.SegmentActor, new Fault.Done(fault));
     }
 }
