@@ -251,6 +251,9 @@ public sealed class ScenarioParserErrorsSpec
         AssertError(Error("steps = "), 1, 9, "expected a value, found the end of the file");
         AssertError(Error("a = " + new string('[', 100)), 1, 69,
             "keys and values nest deeper than 64 levels");
+        string dotted = string.Concat(Enumerable.Repeat("a.", 40)) + "a { "
+            + string.Concat(Enumerable.Repeat("b.", 40)) + "b = 1 }";
+        AssertError(Error(dotted), 1, 131, "keys and values nest deeper than 64 levels");
     }
 
     [Fact]
