@@ -77,16 +77,12 @@ internal sealed partial class HoconOutlineParser
     {
         var path = ParseKeyPath();
         SkipWhitespaceAndComments();
-        if (Peek == '{')
+        if (Peek is '{' or '=' or ':')
         {
-            target.Set(path, ParseBracedObject());
-            RefuseCommaAfterBrace();
-            return;
-        }
-        if (Peek is '=' or ':')
-        {
-            _position++;
-            target.Set(path, ParseValue(inArray: false));
+            // Each dot is a level of recursion in Akka's parser too.
+            _depth += path.Count - 1;
+            target.Set(path, ParseFieldValue());
+            _depth -= path.Count - 1;
             return;
         }
         string key = path[^1].Key;
@@ -94,6 +90,18 @@ internal sealed partial class HoconOutlineParser
             throw Error(path[0].Offset, "include is not supported in scenario files");
         throw Error(_position,
             $"expected '=', ':' or '{{' after the key '{key}', found {Describe()}");
+    }
+
+    private OutlineNode ParseFieldValue()
+    {
+        if (Peek == '{')
+        {
+            var braced = ParseBracedObject();
+            RefuseCommaAfterBrace();
+            return braced;
+        }
+        _position++;
+        return ParseValue(inArray: false);
     }
 
     // Akka's parser takes a ',' only right after a value: "a { x = 1 }, b { }" fails there with

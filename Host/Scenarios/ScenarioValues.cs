@@ -20,7 +20,7 @@ internal static class ScenarioValues
     public const string NumberForm = "a number (decimal, or hex with 0x; negative allowed)";
     public const string SizeForm = "a size (bytes, or with p, K, M or G; or max)";
     public const string DurationForm = "a duration like 500us, 2ms or 1s";
-    public const string RateForm = "a rate from 0% to 100%";
+    public const string RateForm = "a rate like 30% (from 0% to 100%)";
 
     /// <summary>The errno names an expectation may use (version 1).</summary>
     public static readonly IReadOnlyList<Errno> ExpectableErrnos =
@@ -99,10 +99,11 @@ internal static class ScenarioValues
     /// <summary>The offset in <c>NAME+SIZE</c> or <c>NAME-SIZE</c>, signed.</summary>
     public static Parsed<long> Offset(string text, bool negative)
     {
-        if (text.StartsWith('-') || text == "max")
+        if (text.StartsWith('-') || !TryMagnitude(WithoutUnit(text, out _), out _))
         {
             char sign = negative ? '-' : '+';
-            return Parsed<long>.Fail($"expected {SizeForm} after '{sign}', found '{text}'");
+            return Parsed<long>.Fail(
+                $"expected a size (bytes, or with p, K, M or G) after '{sign}', found '{text}'");
         }
         var magnitude = SizeMagnitude(text, out _);
         if (magnitude.Error is not null)
@@ -188,7 +189,7 @@ internal static class ScenarioValues
             && percent <= 100;
         return isRate
             ? Parsed<double>.Ok((double)percent)
-            : Parsed<double>.Fail($"expected {RateForm} like 30%, found '{text}'");
+            : Parsed<double>.Fail($"expected {RateForm}, found '{text}'");
     }
 
     /// <summary>A partition number, before the range check.</summary>
@@ -219,8 +220,17 @@ internal static class ScenarioValues
     private static Parsed<UInt128> SizeMagnitude(string text, out bool negative)
     {
         negative = text.StartsWith('-');
-        string body = negative ? text[1..] : text;
-        ulong unit = body.Length == 0 ? 1 : body[^1] switch
+        string body = WithoutUnit(negative ? text[1..] : text, out ulong unit);
+        if (!TryMagnitude(body, out var magnitude))
+            return Parsed<UInt128>.Fail($"expected {SizeForm}, found '{text}'");
+        if (magnitude > ulong.MaxValue || magnitude * unit > ulong.MaxValue)
+            return Parsed<UInt128>.Fail($"size '{text}' does not fit in 64 bits");
+        return Parsed<UInt128>.Ok(magnitude * unit);
+    }
+
+    private static string WithoutUnit(string size, out ulong unit)
+    {
+        unit = size.Length == 0 ? 1 : size[^1] switch
         {
             'p' => Xpmem.PageSize,
             'K' => 1UL << 10,
@@ -228,13 +238,7 @@ internal static class ScenarioValues
             'G' => 1UL << 30,
             _ => 1,
         };
-        if (unit != 1)
-            body = body[..^1];
-        if (!TryMagnitude(body, out var magnitude))
-            return Parsed<UInt128>.Fail($"expected {SizeForm}, found '{text}'");
-        if (magnitude > ulong.MaxValue || magnitude * unit > ulong.MaxValue)
-            return Parsed<UInt128>.Fail($"size '{text}' does not fit in 64 bits");
-        return Parsed<UInt128>.Ok(magnitude * unit);
+        return unit == 1 ? size : size[..^1];
     }
 
     private static Parsed<ulong> Signed(string text, UInt128 magnitude, bool negative)

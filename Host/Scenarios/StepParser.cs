@@ -78,7 +78,7 @@ internal static class StepParser
             return tokens[next];
         if (next < tokens.Count)
             throw context.Error(tokens[next], $"expected a command, found '{tokens[next].Text}'");
-        throw context.ErrorAt(context.Text.Length, "expected a command after the name");
+        throw context.ErrorAt(context.Text.Length, "expected a command");
     }
 
     private static CommandSpec FindCommand(StepToken word, StepToken? process, StepContext context)

@@ -42,7 +42,8 @@ public sealed partial class LanguageDocSpec
             if (File.Exists(path))
                 return File.ReadAllText(path).Replace("\r\n", "\n");
         }
-        throw new FileNotFoundException("docs/language.md not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException(
+            "docs/language.md not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex("```hocon\n(.*?)```", RegexOptions.Singleline)]

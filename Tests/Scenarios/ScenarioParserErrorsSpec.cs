@@ -202,7 +202,7 @@ public sealed class ScenarioParserErrorsSpec
             "unknown pattern 'stripes' (expected zero, byte=N");
         AssertError(AfterPrelude("user: fill at 1p lfsr32"), 11, 27, "lfsr32 needs its seed");
         AssertError(StepError("   "), 7, 3, "empty step");
-        AssertError(StepError("drop 101%"), 7, 9, "expected a rate from 0% to 100%");
+        AssertError(StepError("drop 101%"), 7, 9, "expected a rate like 30% (from 0% to 100%)");
         AssertError(StepError("delay 5ms..2ms"), 7, 10, "'5ms..2ms': MIN is above MAX");
         AssertError(StepError("wait 2 parsecs"), 7, 9,
             "expected a duration like 500us, 2ms or 1s, found '2'");
@@ -251,6 +251,9 @@ public sealed class ScenarioParserErrorsSpec
         AssertError(Error("steps = "), 1, 9, "expected a value, found the end of the file");
         AssertError(Error("a = " + new string('[', 100)), 1, 69,
             "keys and values nest deeper than 64 levels");
+        string dotted = string.Concat(Enumerable.Repeat("a.", 40)) + "a { "
+            + string.Concat(Enumerable.Repeat("b.", 40)) + "b = 1 }";
+        AssertError(Error(dotted), 1, 131, "keys and values nest deeper than 64 levels");
     }
 
     [Fact]
