@@ -79,6 +79,38 @@ public sealed class ModelHarnessSpec
         Assert.False(a.IsAlive(0, 101));
     }
 
+    /// <summary>Mistakes an emulator could make, as rewrites of the reference model's outcomes.</summary>
+    public enum Mistake
+    {
+        SigbusAsSigsegv,
+        GetFlagsZeroRefused,
+        RemoveOfOthersAsEnoent,
+        ReadOnlyAttachAsEinval,
+        ForeignIdAsEnoent,
+        CheckAlwaysPasses,
+    }
+
+    [Theory]
+    [InlineData(Mistake.SigbusAsSigsegv)]
+    [InlineData(Mistake.GetFlagsZeroRefused)]
+    [InlineData(Mistake.RemoveOfOthersAsEnoent)]
+    [InlineData(Mistake.ReadOnlyAttachAsEinval)]
+    [InlineData(Mistake.ForeignIdAsEnoent)]
+    [InlineData(Mistake.CheckAlwaysPasses)]
+    public void CallGenerator_must_reach_a_planted_mistake_within_300_seeds(Mistake mistake)
+    {
+        for (ulong seed = 1; seed <= 300; seed++)
+        {
+            using var a = new ReferenceModel();
+            using var b = new Mistaken(new ReferenceModel(), mistake);
+            if (ModelHarness.Compare(a, b, CallGenerator.ForSeed(seed)) is not null)
+            {
+                return;
+            }
+        }
+        Assert.Fail($"no run of the first 300 seeds reached {mistake}");
+    }
+
     [Fact]
     public void CallGenerator_must_give_the_same_run_for_the_same_seed()
     {
@@ -138,6 +170,42 @@ public sealed class ModelHarnessSpec
             }
         }
         return outcomes;
+    }
+
+    /// <summary>The reference model with one kind of wrong answer.</summary>
+    private sealed class Mistaken(ReferenceModel inner, Mistake mistake) : IXpmemSystem
+    {
+        public PinCounts Pins => inner.Pins;
+
+        public IReadOnlyList<int> Start(int partitions, bool rawLibrary, IReadOnlyList<ProcessSpec> processes) =>
+            inner.Start(partitions, rawLibrary, processes);
+
+        public Outcome Apply(int partition, int pid, Call call)
+        {
+            var outcome = inner.Apply(partition, pid, call);
+            return (mistake, call, outcome) switch
+            {
+                (Mistake.SigbusAsSigsegv, _, { Signal: Signal.SIGBUS }) => Outcome.Signalled(Signal.SIGSEGV),
+                (Mistake.GetFlagsZeroRefused, GetCall { Flags: 0 }, { Kind: OutcomeKind.Ok }) => Outcome.Fail(Errno.EINVAL),
+                (Mistake.RemoveOfOthersAsEnoent, RemoveCall, { Errno: Errno.EACCES }) => Outcome.Fail(Errno.ENOENT),
+                (Mistake.ReadOnlyAttachAsEinval, AttachCall, { Errno: Errno.EACCES }) => Outcome.Fail(Errno.EINVAL),
+                (Mistake.ForeignIdAsEnoent, _, { Errno: Errno.EINVAL }) when IdOf(call) is { } id
+                    && Protocol.Ids.XpmemId.PartitionOf(id).Value > 0 => Outcome.Fail(Errno.ENOENT),
+                (Mistake.CheckAlwaysPasses, CheckCall, { Kind: OutcomeKind.Mismatch }) => Outcome.Ok(),
+                _ => outcome,
+            };
+        }
+
+        public void Dispose() => inner.Dispose();
+
+        private static long? IdOf(Call call) => call switch
+        {
+            RemoveCall c => c.SegId,
+            GetCall c => c.SegId,
+            ReleaseCall c => c.ApId,
+            AttachCall c => c.ApId,
+            _ => null,
+        };
     }
 
     /// <summary>A system that is the reference model except for one wrong answer at one call.</summary>

@@ -79,6 +79,7 @@ public sealed partial class ReferenceModel : IXpmemSystem
         {
             Die(process);
         }
+        CheckInvariants();
         return outcome;
     }
 
@@ -113,6 +114,28 @@ public sealed partial class ReferenceModel : IXpmemSystem
         FindProcess(partition, pid)?.Memory.Vmas
             .Select(vma => new ModelMapping(vma.Start, vma.End - vma.Start, vma.Attachment is not null))
             .ToList() ?? [];
+
+    /// <summary>
+    /// After every call: every pin is held by a page of an attachment VMA (so the counters
+    /// balance exactly when nothing is mapped), and every attachment VMA belongs to a live
+    /// permit of its process's current thread group. Cheap: it walks VMAs, not permits.
+    /// </summary>
+    private void CheckInvariants()
+    {
+        long mapped = 0;
+        foreach (var process in _partitions.SelectMany(p => p.Values))
+        {
+            foreach (var attachment in process.Memory.Vmas.Select(vma => vma.Attachment).OfType<ModelAttachment>().Distinct())
+            {
+                ModelInvariant.Holds(attachment.Permit.Attachments.Contains(attachment)
+                    && attachment.Permit.Holder == process.ThreadGroup
+                    && process.ThreadGroup.Permits.ContainsKey(attachment.Permit.ApId),
+                    $"{process} maps an attachment of a dead permit");
+                mapped += attachment.Mapped.Count;
+            }
+        }
+        ModelInvariant.Holds(mapped == _pinned - _unpinned, $"{mapped} pages mapped but counters say {_pinned} - {_unpinned}");
+    }
 
     private Outcome Dispatch(ModelProcess process, Call call) => call switch
     {
