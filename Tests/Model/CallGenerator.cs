@@ -117,16 +117,16 @@ internal sealed class RunBuilder(PCG random)
     }
 
     /// <summary>
-    /// Per mille: XPMEM calls about half, memory calls most of the rest, process life a little.
+    /// Relative weights: XPMEM calls about half, memory calls most of the rest, process life a
+    /// little (exits and kills rarely, or runs would end early).
     /// </summary>
     private static readonly (Kind Kind, int Weight)[] Weights =
     [
-        (Kind.Mmap, 70), (Kind.Munmap, 30), (Kind.Make, 80), (Kind.Remove, 40), (Kind.Get, 100),
-        (Kind.Release, 25), (Kind.Attach, 120), (Kind.Detach, 25), (Kind.Fill, 70),
-        (Kind.Check, 50),
-        (Kind.Read, 70), (Kind.Write, 70), (Kind.Add32, 40), (Kind.Sum32, 30), (Kind.Copy, 30),
-        (Kind.Fork, 30), (Kind.Open, 20), (Kind.Close, 15), (Kind.Version, 15), (Kind.Exit, 10),
-        (Kind.Kill, 10),
+        (Kind.Mmap, 70), (Kind.Munmap, 30), (Kind.Make, 80), (Kind.Remove, 40),
+        (Kind.Get, 100), (Kind.Release, 25), (Kind.Attach, 120), (Kind.Detach, 25),
+        (Kind.Fill, 70), (Kind.Check, 50), (Kind.Read, 70), (Kind.Write, 70),
+        (Kind.Add32, 40), (Kind.Sum32, 30), (Kind.Copy, 30), (Kind.Fork, 30),
+        (Kind.Open, 20), (Kind.Close, 15), (Kind.Version, 15), (Kind.Exit, 10), (Kind.Kill, 10),
     ];
 
     private void FollowUp(Actor actor, Func<Call> call) => _followUp = (actor, call);
