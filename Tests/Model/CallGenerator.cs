@@ -42,7 +42,9 @@ internal sealed class RunBuilder(PCG random)
     private const ulong Page = Xpmem.PageSize;
     private const ulong Base = ModelAddressSpace.ChosenBase;
 
-    /// <summary>Far above where chosen addresses go, so fixed mappings there rarely collide.</summary>
+    /// <summary>
+    /// Far above where chosen addresses go, so fixed mappings there rarely collide.
+    /// </summary>
     private const ulong FixedArea = Base + 0x1000_0000;
 
     private readonly ReferenceModel _model = new();
@@ -52,19 +54,29 @@ internal sealed class RunBuilder(PCG random)
     private readonly List<ModelStep> _steps = new();
     private FillCall? _lastFill;
 
-    /// <summary>What a user would do next after the last call (get after make, attach after get...).</summary>
+    /// <summary>
+    /// What a user would do next after the last call (get after make, attach after get...).
+    /// </summary>
     private (Actor Actor, Func<Call> Call)? _followUp;
     private int _partitions;
 
+    /// <summary>Modes other than 0600 for make: the permission classes of section 2.4.</summary>
+    private static readonly ulong[] OtherModes =
+        [0x100, 0x80, 0, 0x1B0, 0x1A4, 0x186, 0x1B6, 0x1FF, 0x24];
+
     private sealed record Actor(ModelActor Id, int Partition, int Pid);
 
-    /// <summary>A segment some call made; <see cref="Live"/> until removed or its owner's teardown.</summary>
+    /// <summary>
+    /// A segment some call made; <see cref="Live"/> until removed or its owner's teardown.
+    /// </summary>
     private sealed record KnownSegment(long SegId, Actor Owner, ulong Address, ulong SizeBytes)
     {
         public bool Live { get; set; } = true;
     }
 
-    /// <summary>A permit some get granted; <see cref="Live"/> until released or its holder's teardown.</summary>
+    /// <summary>
+    /// A permit some get granted; <see cref="Live"/> until released or its holder's teardown.
+    /// </summary>
     private sealed record KnownPermit(long ApId, Actor Holder, KnownSegment? Segment)
     {
         public bool Live { get; set; } = true;
@@ -84,7 +96,7 @@ internal sealed class RunBuilder(PCG random)
         {
             _actors.Add(new Actor(ModelActor.Declared(i), specs[i].Partition, pids[i]));
         }
-        var steps = CallGenerator.MinSteps + Int(CallGenerator.MaxSteps - CallGenerator.MinSteps + 1);
+        var steps = Between(CallGenerator.MinSteps, CallGenerator.MaxSteps);
         for (var i = 0; i < steps && _actors.Any(IsAlive); i++)
         {
             var (actor, call) = _followUp is { } next && IsAlive(next.Actor) && Chance(80)
@@ -104,14 +116,17 @@ internal sealed class RunBuilder(PCG random)
         Fill, Check, Read, Write, Add32, Sum32, Copy, Fork, Open, Close, Version, Exit, Kill,
     }
 
-    /// <summary>Per mille: XPMEM calls about half, memory calls most of the rest, process life a little.</summary>
+    /// <summary>
+    /// Relative weights: XPMEM calls about half, memory calls most of the rest, process life a
+    /// little (exits and kills rarely, or runs would end early).
+    /// </summary>
     private static readonly (Kind Kind, int Weight)[] Weights =
     [
-        (Kind.Mmap, 70), (Kind.Munmap, 30), (Kind.Make, 80), (Kind.Remove, 40), (Kind.Get, 100),
-        (Kind.Release, 25), (Kind.Attach, 120), (Kind.Detach, 25), (Kind.Fill, 70), (Kind.Check, 50),
-        (Kind.Read, 70), (Kind.Write, 70), (Kind.Add32, 40), (Kind.Sum32, 30), (Kind.Copy, 30),
-        (Kind.Fork, 30), (Kind.Open, 20), (Kind.Close, 15), (Kind.Version, 15), (Kind.Exit, 10),
-        (Kind.Kill, 10),
+        (Kind.Mmap, 70), (Kind.Munmap, 30), (Kind.Make, 80), (Kind.Remove, 40),
+        (Kind.Get, 100), (Kind.Release, 25), (Kind.Attach, 120), (Kind.Detach, 25),
+        (Kind.Fill, 70), (Kind.Check, 50), (Kind.Read, 70), (Kind.Write, 70),
+        (Kind.Add32, 40), (Kind.Sum32, 30), (Kind.Copy, 30), (Kind.Fork, 30),
+        (Kind.Open, 20), (Kind.Close, 15), (Kind.Version, 15), (Kind.Exit, 10), (Kind.Kill, 10),
     ];
 
     private void FollowUp(Actor actor, Func<Call> call) => _followUp = (actor, call);
@@ -122,11 +137,13 @@ internal sealed class RunBuilder(PCG random)
         return (actor, NextCall(actor));
     }
 
-    /// <summary>Mostly a live process, favouring those with attachments (they have most to do).</summary>
+    /// <summary>
+    /// Mostly a live process, favouring those with attachments (they have most to do).
+    /// </summary>
     private Actor PickActor()
     {
         var alive = _actors.Where(IsAlive).ToList();
-        var attached = alive.Where(a => _model.Mappings(a.Partition, a.Pid).Any(m => m.IsAttachment)).ToList();
+        var attached = alive.Where(a => Mappings(a).Any(m => m.IsAttachment)).ToList();
         return Int(100) switch
         {
             < 3 => PickOf(_actors),
@@ -160,7 +177,8 @@ internal sealed class RunBuilder(PCG random)
             Kind.Add32 => Add32(actor),
             Kind.Sum32 => Sum32(actor),
             Kind.Copy => Copy(actor),
-            Kind.Fork => _actors.Count < CallGenerator.MaxActors ? new ForkCall() : new VersionCall(),
+            Kind.Fork when _actors.Count < CallGenerator.MaxActors => new ForkCall(),
+            Kind.Fork => new VersionCall(),
             Kind.Open => new OpenCall(),
             Kind.Close => new CloseCall(),
             Kind.Version => new VersionCall(),
@@ -176,7 +194,7 @@ internal sealed class RunBuilder(PCG random)
     /// </summary>
     private Kind Steer(Actor actor, Kind kind)
     {
-        var hasMemory = _model.Mappings(actor.Partition, actor.Pid).Count > 0;
+        var hasMemory = Mappings(actor).Count > 0;
         var hasPermit = _permits.Any(p => p.Holder == actor && p.Live);
         var canAttach = _permits.Any(p => p.Holder == actor && p.Attachable);
         return kind switch
@@ -205,27 +223,41 @@ internal sealed class RunBuilder(PCG random)
         switch (call)
         {
             case RemoveCall remove:
-                _segments.Where(s => s.SegId == remove.SegId && s.Owner == actor).ToList().ForEach(s => s.Live = false);
+                var removedNow = _segments.Where(s => s.SegId == remove.SegId && s.Owner == actor);
+                foreach (var removed in removedNow)
+                {
+                    removed.Live = false;
+                }
                 break;
             case ReleaseCall release:
-                _permits.Where(p => p.ApId == release.ApId && p.Holder == actor).ToList().ForEach(p => p.Live = false);
+                var releasedNow = _permits.Where(p => p.ApId == release.ApId && p.Holder == actor);
+                foreach (var released in releasedNow)
+                {
+                    released.Live = false;
+                }
                 break;
             case MakeCall make:
-                var size = make.SizeBytes == Xpmem.MaxAddrSize ? Xpmem.TaskSize - make.Address : make.SizeBytes;
+                var size = make.SizeBytes == Xpmem.MaxAddrSize
+                    ? Xpmem.TaskSize - make.Address
+                    : make.SizeBytes;
                 _segments.Add(new KnownSegment((long)outcome.Value, actor, make.Address, size));
                 var getter = PickActor();
-                FollowUp(getter, () => new GetCall((long)outcome.Value, Chance(85) ? (ulong)Xpmem.RdWr : Xpmem.RdOnly, 1));
+                var flags = Chance(85) ? (ulong)Xpmem.RdWr : Xpmem.RdOnly;
+                FollowUp(getter, () => new GetCall((long)outcome.Value, flags, Xpmem.PermitMode));
                 break;
             case GetCall get:
-                var permit = new KnownPermit((long)outcome.Value, actor, _segments.LastOrDefault(s => s.SegId == get.SegId));
-                _permits.Add(permit);
-                FollowUp(actor, () => Attach(actor, permit));
+                var segment = _segments.LastOrDefault(s => s.SegId == get.SegId);
+                var granted = new KnownPermit((long)outcome.Value, actor, segment);
+                _permits.Add(granted);
+                FollowUp(actor, () => Attach(actor, granted));
                 break;
             case AttachCall:
                 FollowUp(actor, () => Touch(actor));
                 break;
             case ForkCall:
-                _actors.Add(new Actor(ModelActor.ChildOf(index), actor.Partition, (int)outcome.Value));
+                var pid = (int)outcome.Value;
+                var child = new Actor(ModelActor.ChildOf(index), actor.Partition, pid);
+                _actors.Add(child);
                 break;
             case FillCall fill:
                 _lastFill = fill;
@@ -255,10 +287,11 @@ internal sealed class RunBuilder(PCG random)
         var mode = Int(100) switch
         {
             < 82 => 0x180UL,
-            < 97 => PickOf(new[] { 0x100UL, 0x80UL, 0UL, 0x1B0UL, 0x1A4UL, 0x186UL, 0x1B6UL, 0x1FFUL, 0x24UL }),
+            < 97 => PickOf(OtherModes),
             _ => 0x200UL,
         };
-        return new MakeCall(range.Address, range.Size, Chance(97) ? Xpmem.PermitMode : Int(3) * 2, mode);
+        var permitType = Chance(97) ? Xpmem.PermitMode : Int(3) * 2;
+        return new MakeCall(range.Address, range.Size, permitType, mode);
     }
 
     private GetCall Get(Actor actor)
@@ -278,7 +311,8 @@ internal sealed class RunBuilder(PCG random)
     {
         var permit = chosen ?? (Chance(92) ? PickPermit(actor) : null);
         // Segids and apids share a layout, so a segid used as an apid is a plausible mistake.
-        var apId = permit?.ApId ?? (Chance(30) && _segments.Count > 0 ? PickOf(_segments).SegId : StrayId());
+        var apId = permit?.ApId
+            ?? (Chance(30) && _segments.Count > 0 ? PickOf(_segments).SegId : StrayId());
         var (offset, size) = AttachWindow(permit?.Segment);
         ulong? at = Int(100) switch
         {
@@ -330,7 +364,10 @@ internal sealed class RunBuilder(PCG random)
         _ => StrayAddress(),
     };
 
-    /// <summary>Mostly a live segment (the actor's own first if <paramref name="own"/>), sometimes a dead or stray id.</summary>
+    /// <summary>
+    /// Mostly a live segment (the actor's own first if <paramref name="own"/>), sometimes a dead or
+    /// stray id.
+    /// </summary>
     private long PickSegId(Actor actor, bool own)
     {
         var live = _segments.Where(s => s.Live).ToList();
@@ -344,9 +381,12 @@ internal sealed class RunBuilder(PCG random)
         };
     }
 
-    private long PickApId(Actor actor) => PickPermit(actor) is { } permit && Chance(90) ? permit.ApId : StrayId();
+    private long PickApId(Actor actor) =>
+        PickPermit(actor) is { } permit && Chance(90) ? permit.ApId : StrayId();
 
-    /// <summary>Mostly one of the actor's own permits on a live segment; sometimes any permit at all.</summary>
+    /// <summary>
+    /// Mostly one of the actor's own permits on a live segment; sometimes any permit at all.
+    /// </summary>
     private KnownPermit? PickPermit(Actor actor)
     {
         var attachable = _permits.Where(p => p.Holder == actor && p.Attachable).ToList();
@@ -360,14 +400,17 @@ internal sealed class RunBuilder(PCG random)
         };
     }
 
-    /// <summary>An id nobody was given: mostly well-formed (unknown owner or uniq), some invalid.</summary>
+    /// <summary>
+    /// An id nobody was given: mostly well-formed (unknown owner or uniq), some invalid.
+    /// </summary>
     private long StrayId() => Int(10) switch
     {
         0 => 0,
         1 => -1 - Int(3),
         2 => 12345,
         3 => XpmemId.Compose(new PartitionId(_partitions), ReferenceModel.FirstPid, 1),
-        _ => XpmemId.Compose(new PartitionId(Int(_partitions)), ReferenceModel.FirstPid + Int(4), 1 + Int(3)),
+        _ => XpmemId.Compose(
+            new PartitionId(Int(_partitions)), ReferenceModel.FirstPid + Int(4), 1 + Int(3)),
     };
 
     // ---- memory calls ----
@@ -396,7 +439,9 @@ internal sealed class RunBuilder(PCG random)
         return new MunmapCall(address, size);
     }
 
-    /// <summary>A first use of a fresh attachment: a store, a load, a pattern or an increment.</summary>
+    /// <summary>
+    /// A first use of a fresh attachment: a store, a load, a pattern or an increment.
+    /// </summary>
     private Call Touch(Actor actor) => Int(4) switch
     {
         0 => Fill(actor),
@@ -458,7 +503,7 @@ internal sealed class RunBuilder(PCG random)
     /// </summary>
     private (ulong Address, ulong Size) Range(Actor actor, ulong maxBytes, bool? attachment = null)
     {
-        var all = _model.Mappings(actor.Partition, actor.Pid);
+        var all = Mappings(actor);
         // Attachments are fewer than plain mappings but are what the test is about: favour them.
         attachment ??= all.Any(m => m.IsAttachment) && Chance(65) ? true : null;
         var mappings = all.Where(m => attachment is null || m.IsAttachment == attachment).ToList();
@@ -477,13 +522,16 @@ internal sealed class RunBuilder(PCG random)
         return (start, Chance(90) ? Math.Min(size, room) : size);
     }
 
-    /// <summary>A page-aligned range inside one of the actor's mappings of the kind asked for.</summary>
+    /// <summary>
+    /// A page-aligned range inside one of the actor's mappings of the kind asked for.
+    /// </summary>
     private (ulong Address, ulong Size) PageRange(Actor actor, bool attachment)
     {
-        var mappings = _model.Mappings(actor.Partition, actor.Pid).Where(m => m.IsAttachment == attachment).ToList();
+        var mappings = Mappings(actor).Where(m => m.IsAttachment == attachment).ToList();
         if (mappings.Count == 0)
         {
-            return (Chance(50) ? StrayAddress() & Xpmem.PageMask : FixedArea, (ulong)(1 + Int(2)) * Page);
+            var address = Chance(50) ? StrayAddress() & Xpmem.PageMask : FixedArea;
+            return (address, (ulong)(1 + Int(2)) * Page);
         }
         var mapping = PickOf(mappings);
         var pages = (int)Math.Min(mapping.SizeBytes / Page, 64);
@@ -505,6 +553,8 @@ internal sealed class RunBuilder(PCG random)
 
     private int Int(int bound) => bound <= 1 ? 0 : (int)random.Next((uint)bound);
 
+    private int Between(int least, int most) => least + Int(most - least + 1);
+
     private bool Chance(int percent) => Int(100) < percent;
 
     private T PickOf<T>(IReadOnlyList<T> items) => items[Int(items.Count)];
@@ -517,4 +567,7 @@ internal sealed class RunBuilder(PCG random)
     };
 
     private bool IsAlive(Actor actor) => _model.IsAlive(actor.Partition, actor.Pid);
+
+    private IReadOnlyList<ModelMapping> Mappings(Actor actor) =>
+        _model.Mappings(actor.Partition, actor.Pid);
 }

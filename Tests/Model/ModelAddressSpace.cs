@@ -2,7 +2,9 @@ using Emulator.Protocol;
 
 namespace Emulator.Tests.Model;
 
-/// <summary>A mapping: anonymous private memory, or (with an attachment) an XPMEM attachment.</summary>
+/// <summary>
+/// A mapping: anonymous private memory, or (with an attachment) an XPMEM attachment.
+/// </summary>
 internal sealed record ModelVma(ulong Start, ulong End, ModelAttachment? Attachment)
 {
     public bool Contains(ulong address) => address >= Start && address < End;
@@ -40,7 +42,9 @@ internal sealed class ModelAddressSpace
     public IEnumerable<ModelVma> Overlapping(ulong start, ulong end) =>
         _vmas.Where(vma => vma.Overlaps(start, end));
 
-    /// <summary>First fit, bottom up from <see cref="ChosenBase"/>; null when nothing fits below TaskSize.</summary>
+    /// <summary>
+    /// First fit, bottom up from <see cref="ChosenBase"/>; null when nothing fits below TaskSize.
+    /// </summary>
     public ulong? FindFree(ulong sizeBytes)
     {
         if (sizeBytes > Xpmem.TaskSize)
@@ -65,7 +69,8 @@ internal sealed class ModelAddressSpace
 
     public void Insert(ModelVma vma)
     {
-        ModelInvariant.Holds(!_vmas.Any(v => v.Overlaps(vma.Start, vma.End)), $"VMA {vma} overlaps");
+        var overlapping = _vmas.Any(v => v.Overlaps(vma.Start, vma.End));
+        ModelInvariant.Holds(!overlapping, $"VMA {vma} overlaps");
         var index = _vmas.FindIndex(v => v.Start > vma.Start);
         _vmas.Insert(index < 0 ? _vmas.Count : index, vma);
     }
@@ -108,7 +113,9 @@ internal sealed class ModelAddressSpace
         return removed;
     }
 
-    /// <summary>Removes exactly the VMA pieces that belong to <paramref name="attachment"/>.</summary>
+    /// <summary>
+    /// Removes exactly the VMA pieces that belong to <paramref name="attachment"/>.
+    /// </summary>
     public void RemoveAttachment(ModelAttachment attachment) =>
         _vmas.RemoveAll(vma => ReferenceEquals(vma.Attachment, attachment));
 

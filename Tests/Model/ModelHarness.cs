@@ -49,17 +49,21 @@ public static partial class ModelHarness
             }
             if (a.Pins != b.Pins)
             {
-                return new Disagreement(i, step, outcomeA, outcomeB, $"pins differ after it: {a.Pins} and {b.Pins}");
+                var reason = $"pins differ after it: {a.Pins} and {b.Pins}";
+                return new Disagreement(i, step, outcomeA, outcomeB, reason);
             }
             if (step.Call is ForkCall && outcomeA.Kind == OutcomeKind.Ok)
             {
-                where[ModelActor.ChildOf(i)] = (actor.Partition, (int)outcomeA.Value, (int)outcomeB.Value);
+                var child = (actor.Partition, (int)outcomeA.Value, (int)outcomeB.Value);
+                where[ModelActor.ChildOf(i)] = child;
             }
         }
         return null;
     }
 
-    /// <summary>Same kind, value, errno and signal; a mismatch must also name the same address.</summary>
+    /// <summary>
+    /// Same kind, value, errno and signal; a mismatch must also name the same address.
+    /// </summary>
     public static bool Agree(Outcome a, Outcome b) =>
         a.Kind == b.Kind && a.Value == b.Value && a.Errno == b.Errno && a.Signal == b.Signal
         && (a.Kind != OutcomeKind.Mismatch || MismatchAddress(a) == MismatchAddress(b));

@@ -79,6 +79,40 @@ public sealed class ModelHarnessSpec
         Assert.False(a.IsAlive(0, 101));
     }
 
+    /// <summary>
+    /// Mistakes an emulator could make, as rewrites of the reference model's outcomes.
+    /// </summary>
+    public enum Mistake
+    {
+        SigbusAsSigsegv,
+        GetFlagsZeroRefused,
+        RemoveOfOthersAsEnoent,
+        ReadOnlyAttachAsEinval,
+        ForeignIdAsEnoent,
+        CheckAlwaysPasses,
+    }
+
+    [Theory]
+    [InlineData(Mistake.SigbusAsSigsegv)]
+    [InlineData(Mistake.GetFlagsZeroRefused)]
+    [InlineData(Mistake.RemoveOfOthersAsEnoent)]
+    [InlineData(Mistake.ReadOnlyAttachAsEinval)]
+    [InlineData(Mistake.ForeignIdAsEnoent)]
+    [InlineData(Mistake.CheckAlwaysPasses)]
+    public void CallGenerator_must_reach_a_planted_mistake_within_300_seeds(Mistake mistake)
+    {
+        for (ulong seed = 1; seed <= 300; seed++)
+        {
+            using var a = new ReferenceModel();
+            using var b = new Mistaken(new ReferenceModel(), mistake);
+            if (ModelHarness.Compare(a, b, CallGenerator.ForSeed(seed)) is not null)
+            {
+                return;
+            }
+        }
+        Assert.Fail($"no run of the first 300 seeds reached {mistake}");
+    }
+
     [Fact]
     public void CallGenerator_must_give_the_same_run_for_the_same_seed()
     {
@@ -104,9 +138,11 @@ public sealed class ModelHarnessSpec
         }
 
         var kinds = typeof(Call).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(Call)));
-        Assert.All(kinds, kind => Assert.True(calls.ContainsKey(kind), $"no {kind.Name} generated"));
+        Assert.All(kinds, kind =>
+            Assert.True(calls.ContainsKey(kind), $"no {kind.Name} generated"));
         Assert.Equal(6, shapes.Count);
-        foreach (var kind in new[] { typeof(GetCall), typeof(AttachCall), typeof(ReadCall), typeof(FillCall) })
+        Type[] common = [typeof(GetCall), typeof(AttachCall), typeof(ReadCall), typeof(FillCall)];
+        foreach (var kind in common)
         {
             var (made, ok) = calls[kind];
             Assert.True(ok * 2 > made, $"only {ok} of {made} {kind.Name}s succeeded");
@@ -120,7 +156,8 @@ public sealed class ModelHarnessSpec
         using var model = new ReferenceModel();
         var pids = model.Start(run.Partitions, run.Raw, run.Processes);
         var where = Enumerable.Range(0, pids.Count)
-            .ToDictionary(i => ModelActor.Declared(i), i => (run.Processes[i].Partition, Pid: pids[i]));
+            .ToDictionary(
+                i => ModelActor.Declared(i), i => (run.Processes[i].Partition, Pid: pids[i]));
         var outcomes = new List<(Call, Outcome)>();
         for (var i = 0; i < run.Steps.Count; i++)
         {
@@ -140,14 +177,59 @@ public sealed class ModelHarnessSpec
         return outcomes;
     }
 
-    /// <summary>A system that is the reference model except for one wrong answer at one call.</summary>
+    /// <summary>The reference model with one kind of wrong answer.</summary>
+    private sealed class Mistaken(ReferenceModel inner, Mistake mistake) : IXpmemSystem
+    {
+        public PinCounts Pins => inner.Pins;
+
+        public IReadOnlyList<int> Start(
+            int partitions, bool rawLibrary, IReadOnlyList<ProcessSpec> processes) =>
+            inner.Start(partitions, rawLibrary, processes);
+
+        public Outcome Apply(int partition, int pid, Call call)
+        {
+            var outcome = inner.Apply(partition, pid, call);
+            return (mistake, call, outcome) switch
+            {
+                (Mistake.SigbusAsSigsegv, _, { Signal: Signal.SIGBUS }) =>
+                    Outcome.Signalled(Signal.SIGSEGV),
+                (Mistake.GetFlagsZeroRefused, GetCall { Flags: 0 }, { Kind: OutcomeKind.Ok }) =>
+                    Outcome.Fail(Errno.EINVAL),
+                (Mistake.RemoveOfOthersAsEnoent, RemoveCall, { Errno: Errno.EACCES }) =>
+                    Outcome.Fail(Errno.ENOENT),
+                (Mistake.ReadOnlyAttachAsEinval, AttachCall, { Errno: Errno.EACCES }) =>
+                    Outcome.Fail(Errno.EINVAL),
+                (Mistake.ForeignIdAsEnoent, _, { Errno: Errno.EINVAL }) when IdOf(call) is { } id
+                    && Protocol.Ids.XpmemId.PartitionOf(id).Value > 0 => Outcome.Fail(Errno.ENOENT),
+                (Mistake.CheckAlwaysPasses, CheckCall, { Kind: OutcomeKind.Mismatch }) =>
+                    Outcome.Ok(),
+                _ => outcome,
+            };
+        }
+
+        public void Dispose() => inner.Dispose();
+
+        private static long? IdOf(Call call) => call switch
+        {
+            RemoveCall c => c.SegId,
+            GetCall c => c.SegId,
+            ReleaseCall c => c.ApId,
+            AttachCall c => c.ApId,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A system that is the reference model except for one wrong answer at one call.
+    /// </summary>
     private sealed class PlantedDifference(ReferenceModel inner, int wrongAt) : IXpmemSystem
     {
         private int _calls;
 
         public PinCounts Pins => inner.Pins;
 
-        public IReadOnlyList<int> Start(int partitions, bool rawLibrary, IReadOnlyList<ProcessSpec> processes) =>
+        public IReadOnlyList<int> Start(
+            int partitions, bool rawLibrary, IReadOnlyList<ProcessSpec> processes) =>
             inner.Start(partitions, rawLibrary, processes);
 
         public Outcome Apply(int partition, int pid, Call call)

@@ -5,7 +5,9 @@ namespace Emulator.Tests.Model;
 // direct references (the model is sequential, so there are no refcounts: an object that is
 // "destroyed" keeps its flag and simply stops being reachable from the lookup tables).
 
-/// <summary>One emulated process: credentials, its library's fd state, its thread group, its memory.</summary>
+/// <summary>
+/// One emulated process: credentials, its library's fd state, its thread group, its memory.
+/// </summary>
 internal sealed class ModelProcess(int partition, int pid, int uid, int gid)
 {
     public int Partition { get; } = partition;
@@ -14,10 +16,14 @@ internal sealed class ModelProcess(int partition, int pid, int uid, int gid)
     public int Gid { get; } = gid;
     public bool Alive { get; set; } = true;
 
-    /// <summary>libxpmem's fd: open means the library will not open the device again by itself.</summary>
+    /// <summary>
+    /// libxpmem's fd: open means the library will not open the device again by itself.
+    /// </summary>
     public bool DeviceOpen { get; set; }
 
-    /// <summary>Null until the device is opened by this process (fork children start without one).</summary>
+    /// <summary>
+    /// Null until the device is opened by this process (fork children start without one).
+    /// </summary>
     public ModelThreadGroup? ThreadGroup { get; set; }
 
     public ModelAddressSpace Memory { get; set; } = new();
@@ -44,12 +50,15 @@ internal sealed class ModelThreadGroup(ModelProcess process)
     /// <summary>Live permits by apid, in the order they were granted (ap_hashtable).</summary>
     public OrderedDictionary<long, ModelPermit> Permits { get; } = new();
 
-    /// <summary>Set by teardown; a torn-down thread group is never found by a lookup again.</summary>
+    /// <summary>
+    /// Set by teardown; a torn-down thread group is never found by a lookup again.
+    /// </summary>
     public bool TornDown { get; set; }
 }
 
 /// <summary>xpmem_segment: a range of the owner's address space offered for attach.</summary>
-internal sealed class ModelSegment(long segId, ulong address, ulong sizeBytes, ulong mode, ModelThreadGroup owner)
+internal sealed class ModelSegment(
+    long segId, ulong address, ulong sizeBytes, ulong mode, ModelThreadGroup owner)
 {
     public long SegId { get; } = segId;
     public ulong Address { get; } = address;
@@ -60,12 +69,15 @@ internal sealed class ModelSegment(long segId, ulong address, ulong sizeBytes, u
     /// <summary>Every permit granted on this segment and not yet released (ap_list).</summary>
     public List<ModelPermit> Permits { get; } = new();
 
-    /// <summary>DESTROYING/DESTROYED: invisible to get, attach gives ENOENT, faults SIGBUS.</summary>
+    /// <summary>
+    /// DESTROYING/DESTROYED: invisible to get, attach gives ENOENT, faults SIGBUS.
+    /// </summary>
     public bool Removed { get; set; }
 }
 
 /// <summary>xpmem_access_permit: one successful get, owned by the getter.</summary>
-internal sealed class ModelPermit(long apId, ulong flags, ModelSegment segment, ModelThreadGroup holder)
+internal sealed class ModelPermit(
+    long apId, ulong flags, ModelSegment segment, ModelThreadGroup holder)
 {
     public long ApId { get; } = apId;
 
@@ -83,7 +95,8 @@ internal sealed class ModelPermit(long apId, ulong flags, ModelSegment segment, 
 /// <see cref="SourceAddress"/> on. <see cref="Mapped"/> is the attacher's page table for it: each
 /// entry is one pinned owner page, so the pin count of an attachment is exactly its size.
 /// </summary>
-internal sealed class ModelAttachment(ModelPermit permit, ulong atAddress, ulong sizeBytes, ulong sourceAddress)
+internal sealed class ModelAttachment(
+    ModelPermit permit, ulong atAddress, ulong sizeBytes, ulong sourceAddress)
 {
     public ModelPermit Permit { get; } = permit;
     public ulong AtAddress { get; } = atAddress;
@@ -95,7 +108,8 @@ internal sealed class ModelAttachment(ModelPermit permit, ulong atAddress, ulong
 
     public ModelProcess Attacher => Permit.Holder.Process;
 
-    public ulong SourceOf(ulong attacherPage) => unchecked(SourceAddress + (attacherPage - AtAddress));
+    public ulong SourceOf(ulong attacherPage) =>
+        unchecked(SourceAddress + (attacherPage - AtAddress));
 }
 
 /// <summary>One 4 KiB frame of anonymous memory.</summary>
@@ -107,7 +121,9 @@ internal sealed class ModelPage
 
     public byte[] Bytes { get; }
 
-    /// <summary>Page tables that map this frame; above one it is copy-on-write for all of them.</summary>
+    /// <summary>
+    /// Page tables that map this frame; above one it is copy-on-write for all of them.
+    /// </summary>
     public int Sharers { get; set; } = 1;
 
     /// <summary>Attachment pages pinning this frame.</summary>

@@ -59,7 +59,8 @@ internal sealed class PatternCursor(Pattern pattern)
     }
 
     /// <summary>
-    /// One LFSR step: <c>(s &lt;&lt; 1) | parity(s &amp; 1337)</c>, 32 bits. Our choice for where the
+    /// One LFSR step: <c>(s &lt;&lt; 1) | parity(s &amp; 1337)</c>, 32 bits. Our choice for where
+    /// the
     /// sequence starts: the state begins at the seed and every word, word 0 included, is the
     /// state after one more step (word 0 = next(seed), word 1 = next(next(seed)), ...).
     /// </summary>

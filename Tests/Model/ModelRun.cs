@@ -14,7 +14,9 @@ public readonly record struct ModelActor
 
     public bool IsChild { get; }
 
-    /// <summary>Declared: the index into the run's processes. Child: the index of the fork step.</summary>
+    /// <summary>
+    /// Declared: the index into the run's processes. Child: the index of the fork step.
+    /// </summary>
     public int Number { get; }
 
     public static ModelActor Declared(int index) => new(false, index);
@@ -31,7 +33,8 @@ public sealed record ModelStep(ModelActor Actor, Call Call)
 }
 
 /// <summary>A whole machine run: its shape and the calls, in order, one at a time.</summary>
-public sealed record ModelRun(int Partitions, bool Raw, IReadOnlyList<ProcessSpec> Processes, IReadOnlyList<ModelStep> Steps)
+public sealed record ModelRun(
+    int Partitions, bool Raw, IReadOnlyList<ProcessSpec> Processes, IReadOnlyList<ModelStep> Steps)
 {
     public override string ToString()
     {

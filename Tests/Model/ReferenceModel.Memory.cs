@@ -76,7 +76,8 @@ public sealed partial class ReferenceModel
         foreach (var attachment in attachments)
         {
             var pages = attachment.Mapped.Keys
-                .Where(page => attachment.SourceOf(page) >= start && attachment.SourceOf(page) < end);
+                .Where(page => attachment.SourceOf(page) >= start)
+                .Where(page => attachment.SourceOf(page) < end);
             foreach (var page in pages.ToList())
             {
                 Unpin(attachment, page);
@@ -170,7 +171,8 @@ public sealed partial class ReferenceModel
     /// </summary>
     private Signal ResolveMemo(ModelProcess process, ulong page, bool write, out ModelPage frame)
     {
-        if (_memo is { } memo && memo.Process == process && memo.Page == page && (memo.Writable || !write))
+        if (_memo is { } memo && memo.Process == process && memo.Page == page
+            && (memo.Writable || !write))
         {
             frame = memo.Frame;
             return Signal.None;
@@ -252,7 +254,9 @@ public sealed partial class ReferenceModel
         return Outcome.Ok();
     }
 
-    /// <summary>Compares page by page and stops at the first differing byte (later pages untouched).</summary>
+    /// <summary>
+    /// Compares page by page and stops at the first differing byte (later pages untouched).
+    /// </summary>
     private Outcome HandleCheck(ModelProcess process, CheckCall call)
     {
         var cursor = new PatternCursor(call.Pattern);
@@ -270,13 +274,16 @@ public sealed partial class ReferenceModel
             if (same < count)
             {
                 var where = unchecked(at + (ulong)same);
-                return Outcome.Mismatch($"0x{where:x}: expected 0x{expected[same]:x2}, found 0x{actual[same]:x2}");
+                return Outcome.Mismatch(
+                    $"0x{where:x}: expected 0x{expected[same]:x2}, found 0x{actual[same]:x2}");
             }
         }
         return Outcome.Ok();
     }
 
-    /// <summary>Whole 32-bit words only (size / 4 of them); a trailing partial word is not touched.</summary>
+    /// <summary>
+    /// Whole 32-bit words only (size / 4 of them); a trailing partial word is not touched.
+    /// </summary>
     private Outcome HandleAdd32(ModelProcess process, Add32Call call)
     {
         Span<byte> word = stackalloc byte[4];
@@ -353,7 +360,8 @@ public sealed partial class ReferenceModel
         : throw new ArgumentException($"an access is 1, 2, 4 or 8 bytes wide, not {widthBytes}");
 
     /// <summary>[address, address+size) cut at page boundaries, in address order.</summary>
-    private static IEnumerable<(ulong Address, int Count)> PageChunks(ulong address, ulong sizeBytes)
+    private static IEnumerable<(ulong Address, int Count)> PageChunks(
+        ulong address, ulong sizeBytes)
     {
         ulong done = 0;
         while (done < sizeBytes)

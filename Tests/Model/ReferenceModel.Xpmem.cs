@@ -10,7 +10,8 @@ public sealed partial class ReferenceModel
 {
     private Outcome HandleMake(ModelProcess process, MakeCall call)
     {
-        if (call.PermitType != Xpmem.PermitMode || (call.Mode & ~0x1FFUL) != 0 || call.SizeBytes == 0)
+        if (call.PermitType != Xpmem.PermitMode || (call.Mode & ~0x1FFUL) != 0
+            || call.SizeBytes == 0)
         {
             return Outcome.Fail(Errno.EINVAL);
         }
@@ -36,7 +37,7 @@ public sealed partial class ReferenceModel
         {
             return Outcome.Fail(Errno.EBUSY);
         }
-        var segId = XpmemId.Compose(new PartitionId(process.Partition), process.Pid, ++group.LastSegmentUniq);
+        var segId = IdOf(process, ++group.LastSegmentUniq);
         group.Segments.Add(segId, new ModelSegment(segId, call.Address, size, call.Mode, group));
         return Outcome.Ok((ulong)segId);
     }
@@ -94,7 +95,7 @@ public sealed partial class ReferenceModel
         {
             return Outcome.Fail(Errno.EBUSY);
         }
-        var apId = XpmemId.Compose(new PartitionId(process.Partition), process.Pid, ++group.LastPermitUniq);
+        var apId = IdOf(process, ++group.LastPermitUniq);
         var permit = new ModelPermit(apId, call.Flags, segment, group);
         group.Permits.Add(apId, permit);
         segment.Permits.Add(permit);
@@ -133,7 +134,7 @@ public sealed partial class ReferenceModel
             return Outcome.Fail(Errno.EINVAL);
         }
         // The page containing the fixed address must end below TASK_SIZE.
-        if (at != 0 && unchecked(at + Xpmem.PageSize - (at & (Xpmem.PageSize - 1))) >= Xpmem.TaskSize)
+        if (at != 0 && unchecked((at & Xpmem.PageMask) + Xpmem.PageSize) >= Xpmem.TaskSize)
         {
             return Outcome.Fail(Errno.EINVAL);
         }
@@ -164,7 +165,8 @@ public sealed partial class ReferenceModel
     }
 
     /// <summary>attach from xpmem_validate_access on: the permit and segment are live.</summary>
-    private Outcome HandleAttachValidated(ModelProcess process, ModelPermit permit, ulong offset, ulong size, ulong at)
+    private Outcome HandleAttachValidated(
+        ModelProcess process, ModelPermit permit, ulong offset, ulong size, ulong at)
     {
         var segment = permit.Segment;
         if (permit.Holder.Process != process || permit.Flags == Xpmem.RdOnly)
@@ -176,7 +178,8 @@ public sealed partial class ReferenceModel
             return Outcome.Fail(Errno.EINVAL);
         }
         var source = unchecked(segment.Address + offset);
-        if (segment.Owner.Process == process && at != 0 && ModelRules.Overlap(at, size, source, size))
+        var self = segment.Owner.Process == process;
+        if (self && at != 0 && ModelRules.Overlap(at, size, source, size))
         {
             return Outcome.Fail(Errno.EINVAL);
         }
@@ -184,7 +187,9 @@ public sealed partial class ReferenceModel
         {
             // A wrapped end intersects nothing (find_vma_intersection) and then fails in mmap.
             var end = unchecked(at + size);
-            if (end > at && process.Memory.Overlapping(at, end).Any(vma => vma.Attachment is not null))
+            var overAttachment = process.Memory.Overlapping(at, end)
+                .Any(vma => vma.Attachment is not null);
+            if (end > at && overAttachment)
             {
                 return Outcome.Fail(Errno.EINVAL);
             }
@@ -244,7 +249,12 @@ public sealed partial class ReferenceModel
         return group is null ? (null, Errno.ENOENT) : (group, Errno.None);
     }
 
-    /// <summary>xpmem_remove_seg: invisible at once, every attacher zapped; attacher VMAs stay.</summary>
+    private static long IdOf(ModelProcess process, int uniq) =>
+        XpmemId.Compose(new PartitionId(process.Partition), process.Pid, uniq);
+
+    /// <summary>
+    /// xpmem_remove_seg: invisible at once, every attacher zapped; attacher VMAs stay.
+    /// </summary>
     private void RemoveSegment(ModelSegment segment)
     {
         segment.Removed = true;
@@ -255,7 +265,9 @@ public sealed partial class ReferenceModel
         segment.Owner.Segments.Remove(segment.SegId);
     }
 
-    /// <summary>xpmem_release_ap: detach (unmap) every attachment, then unlink the permit.</summary>
+    /// <summary>
+    /// xpmem_release_ap: detach (unmap) every attachment, then unlink the permit.
+    /// </summary>
     private void ReleasePermit(ModelPermit permit)
     {
         foreach (var attachment in permit.Attachments.ToList())

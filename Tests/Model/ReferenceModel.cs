@@ -1,4 +1,5 @@
 using Emulator.Protocol;
+using Emulator.Protocol.Ids;
 using Emulator.Protocol.Processes;
 
 namespace Emulator.Tests.Model;
@@ -24,21 +25,25 @@ public sealed partial class ReferenceModel : IXpmemSystem
     private long _pinned;
     private long _unpinned;
 
-    /// <summary>The last page an access resolved; valid for one call only (see ResolveMemo).</summary>
+    /// <summary>
+    /// The last page an access resolved; valid for one call only (see ResolveMemo).
+    /// </summary>
     private FrameMemo? _memo;
 
-    private sealed record FrameMemo(ModelProcess Process, ulong Page, ModelPage Frame, bool Writable);
+    private sealed record FrameMemo(
+        ModelProcess Process, ulong Page, ModelPage Frame, bool Writable);
 
     public PinCounts Pins => new(_pinned, _unpinned);
 
-    public IReadOnlyList<int> Start(int partitions, bool rawLibrary, IReadOnlyList<ProcessSpec> processes)
+    public IReadOnlyList<int> Start(
+        int partitions, bool rawLibrary, IReadOnlyList<ProcessSpec> processes)
     {
         if (_started)
         {
             throw new InvalidOperationException("a reference model is started once");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, Protocol.Ids.PartitionId.MaxValue + 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, PartitionId.MaxValue + 1);
         _started = true;
         _rawLibrary = rawLibrary;
         for (var i = 0; i < partitions; i++)
@@ -79,6 +84,7 @@ public sealed partial class ReferenceModel : IXpmemSystem
         {
             Die(process);
         }
+        CheckInvariants();
         return outcome;
     }
 
@@ -89,30 +95,65 @@ public sealed partial class ReferenceModel : IXpmemSystem
     /// <summary>Pages pinned right now, machine-wide.</summary>
     public long PinnedNow() => AllAttachments().Sum(att => (long)att.Mapped.Count);
 
-    /// <summary>Pages of processes on <paramref name="partition"/> pinned right now by attachers anywhere.</summary>
+    /// <summary>
+    /// Pages of processes on <paramref name="partition"/> pinned right now by attachers anywhere.
+    /// </summary>
     public long PinnedNow(int partition) =>
         AllAttachments().Where(att => att.Permit.Segment.Owner.Process.Partition == partition)
             .Sum(att => (long)att.Mapped.Count);
 
-    /// <summary>Pages of process <paramref name="pid"/> pinned right now by attachers (its /proc/xpmem/&lt;tgid&gt;).</summary>
+    /// <summary>
+    /// Pages of process <paramref name="pid"/> pinned right now by attachers (its
+    /// /proc/xpmem/&lt;tgid&gt;).
+    /// </summary>
     public long PinnedNow(int partition, int pid) =>
-        AllAttachments().Where(att => att.Permit.Segment.Owner.Process == FindProcess(partition, pid))
+        AllAttachments()
+            .Where(att => att.Permit.Segment.Owner.Process == FindProcess(partition, pid))
             .Sum(att => (long)att.Mapped.Count);
 
-    /// <summary>Pages process <paramref name="pid"/> has mapped through its own attachments right now.</summary>
+    /// <summary>
+    /// Pages process <paramref name="pid"/> has mapped through its own attachments right now.
+    /// </summary>
     public long MappedNow(int partition, int pid) =>
         AllAttachments().Where(att => att.Attacher == FindProcess(partition, pid))
             .Sum(att => (long)att.Mapped.Count);
 
     public bool IsAlive(int partition, int pid) => FindProcess(partition, pid)?.Alive ?? false;
 
-    public bool HasThreadGroup(int partition, int pid) => FindProcess(partition, pid)?.ThreadGroup is not null;
+    public bool HasThreadGroup(int partition, int pid) =>
+        FindProcess(partition, pid)?.ThreadGroup is not null;
 
     /// <summary>A process's mappings, lowest first, for tests and for the call generator.</summary>
     public IReadOnlyList<ModelMapping> Mappings(int partition, int pid) =>
         FindProcess(partition, pid)?.Memory.Vmas
-            .Select(vma => new ModelMapping(vma.Start, vma.End - vma.Start, vma.Attachment is not null))
+            .Select(vma =>
+                new ModelMapping(vma.Start, vma.End - vma.Start, vma.Attachment is not null))
             .ToList() ?? [];
+
+    /// <summary>
+    /// After every call: every pin is held by a page of an attachment VMA (so the counters
+    /// balance exactly when nothing is mapped), and every attachment VMA belongs to a live
+    /// permit of its process's current thread group. Cheap: it walks VMAs, not permits.
+    /// </summary>
+    private void CheckInvariants()
+    {
+        long mapped = 0;
+        foreach (var process in _partitions.SelectMany(p => p.Values))
+        {
+            var attachments = process.Memory.Vmas
+                .Select(vma => vma.Attachment).OfType<ModelAttachment>().Distinct();
+            foreach (var attachment in attachments)
+            {
+                ModelInvariant.Holds(attachment.Permit.Attachments.Contains(attachment)
+                    && attachment.Permit.Holder == process.ThreadGroup
+                    && process.ThreadGroup.Permits.ContainsKey(attachment.Permit.ApId),
+                    $"{process} maps an attachment of a dead permit");
+                mapped += attachment.Mapped.Count;
+            }
+        }
+        ModelInvariant.Holds(mapped == _pinned - _unpinned,
+            $"{mapped} pages mapped but counters say {_pinned} - {_unpinned}");
+    }
 
     private Outcome Dispatch(ModelProcess process, Call call) => call switch
     {
@@ -191,7 +232,9 @@ public sealed partial class ReferenceModel : IXpmemSystem
         return Outcome.Ok();
     }
 
-    /// <summary>Exit, kill or a fatal signal: the kernel's teardown, then the memory goes.</summary>
+    /// <summary>
+    /// Exit, kill or a fatal signal: the kernel's teardown, then the memory goes.
+    /// </summary>
     private void Die(ModelProcess process)
     {
         TearDown(process);
@@ -220,7 +263,8 @@ public sealed partial class ReferenceModel : IXpmemSystem
         {
             RemoveSegment(segment);
         }
-        ModelInvariant.Holds(group.Permits.Count == 0 && group.Segments.Count == 0, "teardown left objects");
+        var empty = group.Permits.Count == 0 && group.Segments.Count == 0;
+        ModelInvariant.Holds(empty, "teardown left objects");
     }
 
     private void OpenDevice(ModelProcess process)
@@ -238,7 +282,9 @@ public sealed partial class ReferenceModel : IXpmemSystem
     }
 
     private ModelProcess? FindProcess(int partition, int pid) =>
-        partition >= 0 && partition < _partitions.Count ? _partitions[partition].GetValueOrDefault(pid) : null;
+        partition >= 0 && partition < _partitions.Count
+            ? _partitions[partition].GetValueOrDefault(pid)
+            : null;
 
     private IEnumerable<ModelAttachment> AllAttachments() =>
         _partitions.SelectMany(p => p.Values)

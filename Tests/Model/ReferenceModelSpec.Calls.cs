@@ -29,11 +29,13 @@ public sealed partial class ReferenceModelSpec
     {
         var (_, p) = Machine(1, raw: false, 1);
 
-        p[0].Do(new MakeCall(Xpmem.TaskSize - Page, 2 * Page, 1, Mode(600))).ShouldFailWith(Errno.EINVAL);
+        p[0].Do(new MakeCall(Xpmem.TaskSize - Page, 2 * Page, 1, Mode(600)))
+            .ShouldFailWith(Errno.EINVAL);
         p[0].Do(new MakeCall(0x1001, Page, 1, Mode(600))).ShouldFailWith(Errno.EINVAL);
         p[0].Do(new MakeCall(0, 100, 1, Mode(600))).ShouldFailWith(Errno.EINVAL);
         // (void*)-2 + 4 pages wraps below the limit, then fails the alignment check.
-        p[0].Do(new MakeCall(ulong.MaxValue - 1, 4 * Page, 1, Mode(600))).ShouldFailWith(Errno.EINVAL);
+        p[0].Do(new MakeCall(ulong.MaxValue - 1, 4 * Page, 1, Mode(600)))
+            .ShouldFailWith(Errno.EINVAL);
         Assert.Equal(Id(0, p[0].Pid, 1), p[0].Make(Xpmem.TaskSize - Page, Page, Mode(777)));
     }
 
@@ -45,7 +47,8 @@ public sealed partial class ReferenceModelSpec
         var apId = p[1].Get(segId);
 
         p[1].Attach(apId, Xpmem.TaskSize - Page, Page);
-        p[1].Do(new AttachCall(apId, Xpmem.TaskSize - Page, 2 * Page, null)).ShouldFailWith(Errno.EINVAL);
+        p[1].Do(new AttachCall(apId, Xpmem.TaskSize - Page, 2 * Page, null))
+            .ShouldFailWith(Errno.EINVAL);
         // The clamp applies only when vaddr + size passes the limit; at vaddr = 1 page the sum
         // wraps below it, nothing is clamped, and (size_t)-1 fails the alignment check.
         p[0].Do(new MakeCall(Page, Xpmem.MaxAddrSize, 1, Mode(600))).ShouldFailWith(Errno.EINVAL);
@@ -170,7 +173,8 @@ public sealed partial class ReferenceModelSpec
     public void ReferenceModel_must_apply_the_permission_table_of_section_2_4(
         int mode, ulong flags, int getterUid, Errno expected)
     {
-        var (_, p) = Machine(1, false, [new ProcessSpec(0, 1000, 1000), new ProcessSpec(0, getterUid, 1000)]);
+        var (_, p) = Machine(1, false,
+            [new ProcessSpec(0, 1000, 1000), new ProcessSpec(0, getterUid, 1000)]);
         var segId = p[0].Make(0, Page, Mode(mode));
 
         var outcome = p[1].Do(new GetCall(segId, flags, 1));
@@ -195,7 +199,8 @@ public sealed partial class ReferenceModelSpec
     public void ReferenceModel_must_choose_the_permission_class_by_uid_then_gid_then_other(
         int getterUid, int getterGid, int mode, bool granted)
     {
-        var (_, p) = Machine(1, false, [new ProcessSpec(0, 1000, 1000), new ProcessSpec(0, getterUid, getterGid)]);
+        var (_, p) = Machine(1, false,
+            [new ProcessSpec(0, 1000, 1000), new ProcessSpec(0, getterUid, getterGid)]);
         var segId = p[0].Make(0, Page, Mode(mode));
 
         var outcome = p[1].Do(new GetCall(segId, RdOnly, 1));
@@ -275,7 +280,8 @@ public sealed partial class ReferenceModelSpec
         var (_, p) = Machine(1, raw: false, 1);
         var unknown = Id(0, 999, 1);
 
-        p[0].Do(new AttachCall(unknown, 0, Page, Xpmem.TaskSize - Page)).ShouldFailWith(Errno.EINVAL);
+        p[0].Do(new AttachCall(unknown, 0, Page, Xpmem.TaskSize - Page))
+            .ShouldFailWith(Errno.EINVAL);
         p[0].Do(new AttachCall(unknown, 0, Page, Base + 1)).ShouldFailWith(Errno.EINVAL);
         p[0].Do(new AttachCall(unknown, 1, Page, null)).ShouldFailWith(Errno.EINVAL);
         p[0].Do(new AttachCall(unknown, 0, Page, null)).ShouldFailWith(Errno.ENOENT);
@@ -372,7 +378,8 @@ public sealed partial class ReferenceModelSpec
         var apId = p[1].Get(p[0].Make(0, Xpmem.MaxAddrSize));
 
         p[1].Do(new AttachCall(apId, 0, 2 * Page, Xpmem.TaskSize - 4 * Page)).ShouldBeOk();
-        p[1].Do(new AttachCall(apId, 0, 3 * Page, Xpmem.TaskSize - 2 * Page)).ShouldFailWith(Errno.ENOMEM);
+        p[1].Do(new AttachCall(apId, 0, 3 * Page, Xpmem.TaskSize - 2 * Page))
+            .ShouldFailWith(Errno.ENOMEM);
         p[1].Do(new AttachCall(apId, 0, Xpmem.TaskSize - Page, null)).ShouldFailWith(Errno.ENOMEM);
     }
 

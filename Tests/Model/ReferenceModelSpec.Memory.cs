@@ -44,7 +44,8 @@ public sealed partial class ReferenceModelSpec
         for (var i = 0; i < local.Outcomes.Count; i++)
         {
             var (a, b) = (local.Outcomes[i], remote.Outcomes[i]);
-            Assert.True(a.Kind == b.Kind && a.Errno == b.Errno && a.Signal == b.Signal, $"step {i}: {a} vs {b}");
+            var same = a.Kind == b.Kind && a.Errno == b.Errno && a.Signal == b.Signal;
+            Assert.True(same, $"step {i}: {a} vs {b}");
             if (i != local.GetStep)
             {
                 Assert.True(a.Value == b.Value, $"step {i}: {a} vs {b}");
@@ -53,8 +54,11 @@ public sealed partial class ReferenceModelSpec
         Assert.Equal(local.Pins, remote.Pins);
     }
 
-    /// <summary>Owner on partition 0, user on <paramref name="userPartition"/>; every outcome in order.</summary>
-    private static (List<Outcome> Outcomes, int GetStep, PinCounts Pins) CrossPartitionScenario(int userPartition)
+    /// <summary>
+    /// Owner on partition 0, user on <paramref name="userPartition"/>; every outcome in order.
+    /// </summary>
+    private static (List<Outcome> Outcomes, int GetStep, PinCounts Pins) CrossPartitionScenario(
+        int userPartition)
     {
         var (model, p) = MachineOn(2, raw: false, 0, userPartition);
         var (owner, user) = (p[0], p[1]);
@@ -303,7 +307,8 @@ public sealed partial class ReferenceModelSpec
         var at = p[1].Attach(p[1].Get(segId), 0, 3 * Page);
         p[1].Do(new FillCall(at, 3 * Page, new BytePattern(1))).ShouldBeOk();
 
-        p[1].Do(new MunmapCall(at + (ulong)firstPage * Page, (ulong)pages * Page)).ShouldBeSignalled(Signal.SIGKILL);
+        p[1].Do(new MunmapCall(at + (ulong)firstPage * Page, (ulong)pages * Page))
+            .ShouldBeSignalled(Signal.SIGKILL);
 
         Assert.False(p[1].Alive);
         Assert.Equal(new PinCounts(3, 3), model.Pins);
@@ -361,7 +366,8 @@ public sealed partial class ReferenceModelSpec
 
         p[1].Do(new FillCall(at, 2 * Page, new ZeroPattern())).ShouldBeOk();
 
-        Assert.Equal(new[] { 0L, 0L, 2L }, Enumerable.Range(0, 3).Select(i => model.PinnedNow(i)).ToArray());
+        var perPartition = Enumerable.Range(0, 3).Select(i => model.PinnedNow(i));
+        Assert.Equal(new[] { 0L, 0L, 2L }, perPartition);
         Assert.Equal(2, model.MappedNow(0, p[1].Pid));
         Assert.Equal(0, model.PinnedNow(0, p[1].Pid));
     }
@@ -421,7 +427,8 @@ public sealed partial class ReferenceModelSpec
         var buffer = p[0].Mmap(Page);
         var at = p[1].Attach(p[1].Get(p[0].Make(buffer, Page)), 0, Page);
 
-        p[1].Do(new WriteCall(at + Page - 4, 8, 0x1122334455667788)).ShouldBeSignalled(Signal.SIGSEGV);
+        p[1].Do(new WriteCall(at + Page - 4, 8, 0x1122334455667788))
+            .ShouldBeSignalled(Signal.SIGSEGV);
 
         Assert.Equal(0x55667788u, p[0].Read32(buffer + Page - 4));
     }
@@ -448,7 +455,8 @@ public sealed partial class ReferenceModelSpec
 
         p[0].Do(new WriteCall(buffer + Page - 3, 8, 0x0807060504030201)).ShouldBeOk();
 
-        Assert.Equal(0x0807060504030201UL, p[0].Do(new ReadCall(buffer + Page - 3, 8)).ShouldBeOk());
+        Assert.Equal(0x0807060504030201UL, p[0].Do(new ReadCall(buffer + Page - 3, 8))
+            .ShouldBeOk());
         Assert.Equal(0x0504UL, p[0].Do(new ReadCall(buffer + Page, 2)).ShouldBeOk());
         Assert.Equal(0x03UL, p[0].Do(new ReadCall(buffer + Page - 1, 1)).ShouldBeOk());
         p[0].Do(new WriteCall(buffer + 1, 2, 0xFFFF_ABCD)).ShouldBeOk();
@@ -463,7 +471,8 @@ public sealed partial class ReferenceModelSpec
 
         p[0].Do(new FillCall(buffer, 16, new Lfsr32Pattern(1))).ShouldBeOk();
         // next(1) = 3, next(3) = 7, next(7) = 15, next(15) = 30 (parity of s & 1337).
-        Assert.Equal(new[] { 3u, 7u, 15u, 30u }, Enumerable.Range(0, 4).Select(i => p[0].Read32(buffer + 4 * (ulong)i)));
+        var words = Enumerable.Range(0, 4).Select(i => p[0].Read32(buffer + 4 * (ulong)i));
+        Assert.Equal(new[] { 3u, 7u, 15u, 30u }, words);
         p[0].Do(new FillCall(buffer, 10, new Index32Pattern(5))).ShouldBeOk();
         Assert.Equal(0x0000_0006_0000_0005UL, p[0].Do(new ReadCall(buffer, 8)).ShouldBeOk());
         Assert.Equal(7UL, p[0].Do(new ReadCall(buffer + 8, 2)).ShouldBeOk());
@@ -522,5 +531,6 @@ public sealed partial class ReferenceModelSpec
 
 internal static class UlongShould
 {
-    public static void ShouldEqual(this ulong actual, ulong expected) => Assert.Equal(expected, actual);
+    public static void ShouldEqual(this ulong actual, ulong expected) =>
+        Assert.Equal(expected, actual);
 }

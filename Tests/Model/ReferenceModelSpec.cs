@@ -25,7 +25,10 @@ public sealed partial class ReferenceModelSpec
     {
         using var model = new ReferenceModel();
         var pids = model.Start(2, rawLibrary: false,
-            [new ProcessSpec(0, 1000, 1000), new ProcessSpec(1, 1000, 1000), new ProcessSpec(0, 1000, 1000)]);
+        [
+            new ProcessSpec(0, 1000, 1000), new ProcessSpec(1, 1000, 1000),
+            new ProcessSpec(0, 1000, 1000),
+        ]);
 
         Assert.Equal(new[] { 100, 100, 101 }, pids);
         Assert.Equal(102UL, model.Apply(0, 100, new ForkCall()).ShouldBeOk());
@@ -264,21 +267,33 @@ public sealed partial class ReferenceModelSpec
     /// <summary>Octal as written in C: Mode(600) is 0600.</summary>
     private static ulong Mode(int octalDigits) => Convert.ToUInt64(octalDigits.ToString(), 8);
 
-    private static long Id(int partition, int pid, int uniq) => XpmemId.Compose(new PartitionId(partition), pid, uniq);
+    private static long Id(int partition, int pid, int uniq) =>
+        XpmemId.Compose(new PartitionId(partition), pid, uniq);
 
-    /// <summary>A started model with <paramref name="processes"/> processes on partition 0, uid and gid 1000.</summary>
-    private static (ReferenceModel Model, Proc[] Processes) Machine(int partitions, bool raw, int processes) =>
+    /// <summary>
+    /// A started model with <paramref name="processes"/> processes on partition 0, uid and gid
+    /// 1000.
+    /// </summary>
+    private static (ReferenceModel Model, Proc[] Processes) Machine(
+        int partitions, bool raw, int processes) =>
         MachineOn(partitions, raw, new int[processes]);
 
-    /// <summary>A started model with one process per entry of <paramref name="partitionOf"/>, uid and gid 1000.</summary>
-    private static (ReferenceModel Model, Proc[] Processes) MachineOn(int partitions, bool raw, params int[] partitionOf) =>
-        Machine(partitions, raw, partitionOf.Select(partition => new ProcessSpec(partition, 1000, 1000)).ToArray());
+    /// <summary>
+    /// A started model with one process per entry of <paramref name="partitionOf"/>, uid and gid
+    /// 1000.
+    /// </summary>
+    private static (ReferenceModel Model, Proc[] Processes) MachineOn(
+        int partitions, bool raw, params int[] partitionOf) =>
+        Machine(partitions, raw,
+            partitionOf.Select(partition => new ProcessSpec(partition, 1000, 1000)).ToArray());
 
-    private static (ReferenceModel Model, Proc[] Processes) Machine(int partitions, bool raw, ProcessSpec[] specs)
+    private static (ReferenceModel Model, Proc[] Processes) Machine(
+        int partitions, bool raw, ProcessSpec[] specs)
     {
         var model = new ReferenceModel();
         var pids = model.Start(partitions, raw, specs);
-        return (model, specs.Select((spec, i) => new Proc(model, spec.Partition, pids[i])).ToArray());
+        var processes = specs.Select((spec, i) => new Proc(model, spec.Partition, pids[i]));
+        return (model, processes.ToArray());
     }
 
     /// <summary>One process of the machine under test, with the calls tests make most.</summary>
@@ -294,7 +309,8 @@ public sealed partial class ReferenceModelSpec
         public long Make(ulong address, ulong size, ulong mode = 0x180) =>
             (long)Do(new MakeCall(address, size, Xpmem.PermitMode, mode)).ShouldBeOk();
 
-        public long Get(long segId, ulong flags = RdWr) => (long)Do(new GetCall(segId, flags, Xpmem.PermitMode)).ShouldBeOk();
+        public long Get(long segId, ulong flags = RdWr) =>
+            (long)Do(new GetCall(segId, flags, Xpmem.PermitMode)).ShouldBeOk();
 
         public ulong Attach(long apId, ulong offset, ulong size, ulong? at = null) =>
             Do(new AttachCall(apId, offset, size, at)).ShouldBeOk();
@@ -321,8 +337,10 @@ internal static class OutcomeShould
     }
 
     public static void ShouldFailWith(this Outcome outcome, Errno errno) =>
-        Assert.True(outcome.Kind == OutcomeKind.Failed && outcome.Errno == errno, $"expected {errno}, got {outcome}");
+        Assert.True(outcome.Kind == OutcomeKind.Failed && outcome.Errno == errno,
+            $"expected {errno}, got {outcome}");
 
     public static void ShouldBeSignalled(this Outcome outcome, Signal signal) =>
-        Assert.True(outcome.Kind == OutcomeKind.Signalled && outcome.Signal == signal, $"expected {signal}, got {outcome}");
+        Assert.True(outcome.Kind == OutcomeKind.Signalled && outcome.Signal == signal,
+            $"expected {signal}, got {outcome}");
 }
