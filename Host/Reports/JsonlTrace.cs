@@ -52,9 +52,19 @@ public sealed partial class JsonlTrace(Func<TimeSpan> clock) : ITrace
         }
     }
 
-    /// <summary>Strips what differs between runs: actor uids (<c>#12345</c>) and system addresses.</summary>
-    private static string Clean(string text) => UidPattern().Replace(text, "").Replace("akka://", "");
+    /// <summary>
+    /// Strips what differs between runs (actor uids <c>#12345</c>, system addresses) and shows
+    /// addresses and ids in hex, as people read them in an XPMEM trace.
+    /// </summary>
+    private static string Clean(string text)
+    {
+        var stable = UidPattern().Replace(text, "").Replace("akka://", "");
+        return AddressPattern().Replace(stable, m => $"{m.Groups[1].Value} = 0x{ulong.Parse(m.Groups[2].Value):x}");
+    }
 
     [GeneratedRegex("#-?[0-9]+")]
     private static partial Regex UidPattern();
+
+    [GeneratedRegex(@"\b(Address|At|Destination|Source|SourceAddress|SegId|ApId|Start|End|OffsetBytes) = ([0-9]+)\b")]
+    private static partial Regex AddressPattern();
 }
