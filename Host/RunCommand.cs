@@ -61,10 +61,9 @@ public static class RunCommand
             s.XpcMessages.ToString(), $"{s.Pins.Pinned}/{s.Pins.Unpinned}", $"{s.VirtualTime.TotalMilliseconds:0.###} ms",
             $"{s.Elapsed.TotalMilliseconds:0} ms");
         console.Write(table);
-        if (result.Checks.Count > 0)
+        foreach (var check in result.Checks)
         {
-            console.MarkupLine("  checks: " + string.Join(", ", result.Checks.Select(c =>
-                $"{(c.Held ? "[green]held[/]" : "[red]failed[/]")} {Markup.Escape(c.Name)}")));
+            console.MarkupLine($"  {(check.Held ? "[green]held[/]  " : "[red]failed[/]")} {Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}");
         }
     }
 }
