@@ -14,7 +14,8 @@ public static class RunCommand
     public const int ScenarioFailed = 1;
     public const int BadInput = 2;
 
-    public static int Execute(IReadOnlyList<FileInfo> files, int? seed, DirectoryInfo? output, bool quiet)
+    public static int Execute(IReadOnlyList<FileInfo> files, int? seed, DirectoryInfo? output,
+        bool quiet)
     {
         var console = AnsiConsole.Console;
         var scenarios = new List<Scenario>();
@@ -47,23 +48,29 @@ public static class RunCommand
 
     private static void Report(IAnsiConsole console, RunResult result, bool quiet)
     {
-        var name = Markup.Escape($"{result.Scenario.Name} ({result.Scenario.File}, seed {result.Seed})");
-        if (result.Failure is { } failure) console.MarkupLine($"[red]FAILED[/] {name}\n  {Markup.Escape(failure)}");
+        var name = Markup.Escape(
+            $"{result.Scenario.Name} ({result.Scenario.File}, seed {result.Seed})");
+        if (result.Failure is { } failure)
+            console.MarkupLine($"[red]FAILED[/] {name}\n  {Markup.Escape(failure)}");
         foreach (var check in result.Checks.Where(c => !c.Held))
         {
-            console.MarkupLine($"[red]FAILED[/] {name}\n  checker '{Markup.Escape(check.Name)}' did not hold: {Markup.Escape(check.Detail)} (seed {result.Seed})");
+            console.MarkupLine($"[red]FAILED[/] {name}\n  checker '{Markup.Escape(check.Name)}' "
+                + $"did not hold: {Markup.Escape(check.Detail)} (seed {result.Seed})");
         }
         if (result.Passed) console.MarkupLine($"[green]held[/]   {name}");
         if (quiet) return;
         var s = result.Summary;
-        var table = new Table().AddColumns("steps", "calls", "faults", "messages", "xpc", "pins", "virtual time", "elapsed");
-        table.AddRow(s.Steps.ToString(), s.Calls.ToString(), s.Faults.ToString(), s.Messages.ToString(),
-            s.XpcMessages.ToString(), $"{s.Pins.Pinned}/{s.Pins.Unpinned}", $"{s.VirtualTime.TotalMilliseconds:0.###} ms",
+        var table = new Table().AddColumns("steps", "calls", "faults", "messages", "xpc", "pins",
+            "virtual time", "elapsed");
+        table.AddRow(s.Steps.ToString(), s.Calls.ToString(), s.Faults.ToString(),
+            s.Messages.ToString(), s.XpcMessages.ToString(), $"{s.Pins.Pinned}/{s.Pins.Unpinned}",
+            $"{s.VirtualTime.TotalMilliseconds:0.###} ms",
             $"{s.Elapsed.TotalMilliseconds:0} ms");
         console.Write(table);
         foreach (var check in result.Checks)
         {
-            console.MarkupLine($"  {(check.Held ? "[green]held[/]  " : "[red]failed[/]")} {Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}");
+            console.MarkupLine($"  {(check.Held ? "[green]held[/]  " : "[red]failed[/]")} "
+                + $"{Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}");
         }
     }
 }

@@ -18,5 +18,6 @@ public static class Settings
 
     /// <summary>The defaults, with <paramref name="overrides"/> (HOCON text) on top.</summary>
     public static Config Load(string? overrides = null) =>
-        overrides is null ? Defaults : ConfigurationFactory.ParseString(overrides).WithFallback(Defaults);
+        overrides is null ? Defaults
+        : ConfigurationFactory.ParseString(overrides).WithFallback(Defaults);
 }

@@ -11,7 +11,8 @@ public sealed record EmulatorSettings(
 {
     public static EmulatorSettings Create(Config config)
     {
-        var section = config.GetConfig("xpmem-emulator") ?? throw new ArgumentException("no xpmem-emulator section");
+        var section = config.GetConfig("xpmem-emulator")
+            ?? throw new ArgumentException("no xpmem-emulator section");
         return new EmulatorSettings(
             Partitions: section.GetInt("partitions", 1),
             RequestTimeout: section.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(2)),

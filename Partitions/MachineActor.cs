@@ -10,9 +10,11 @@ namespace Emulator.Partitions;
 /// </summary>
 public sealed class MachineActor : EmulatorActor
 {
-    public MachineActor(MachineContext machine, int partitions, MachineWiring wiring) : base(machine)
+    public MachineActor(MachineContext machine, int partitions, MachineWiring wiring)
+        : base(machine)
     {
-        var interconnect = Context.ActorOf(Akka.Actor.Props.Create(() => new XpcActor(machine)), "xpc");
+        var interconnect = Context.ActorOf(Akka.Actor.Props.Create(() => new XpcActor(machine)),
+            "xpc");
         var refs = new List<IActorRef>();
         for (var p = 0; p < partitions; p++)
         {

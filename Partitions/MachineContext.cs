@@ -4,8 +4,11 @@ using Emulator.Partitions.Tracing;
 
 namespace Emulator.Partitions;
 
-/// <summary>What every actor of one emulated machine shares: settings, the checkers' monitor, the trace.</summary>
-public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Monitor, ITrace Trace);
+/// <summary>
+/// What every actor of one emulated machine shares: settings, the checkers' monitor, the trace.
+/// </summary>
+public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Monitor,
+    ITrace Trace);
 
 /// <summary>
 /// The base of the machine's actors: traces each delivery when tracing is on (one branch when off).

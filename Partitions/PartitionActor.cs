@@ -17,13 +17,16 @@ namespace Emulator.Partitions;
 /// </summary>
 public sealed class PartitionActor : EmulatorActor
 {
-    /// <summary>A thread group → its partition: start the child of a fork. Replies: <see cref="Partition.Spawned"/>.</summary>
+    /// <summary>
+    /// A thread group → its partition: start the child of a fork. Replies:
+    /// <see cref="Partition.Spawned"/>.
+    /// </summary>
     internal sealed record Fork(RequestId RequestId, ProcessImage Image, Endpoint ReplyTo);
 
     /// <summary>
-    /// A thread group → its partition: nothing references me any more (process dead, segments freed).
-    /// The partition forgets the pid first, then answers <see cref="Reap"/>, so every request it routed
-    /// there before is handled and none after it is lost.
+    /// A thread group → its partition: nothing references me any more (process dead, segments
+    /// freed). The partition forgets the pid first, then answers <see cref="Reap"/>, so every
+    /// request it routed there before is handled and none after it is lost.
     /// </summary>
     internal sealed record Unreferenced(int Pid);
 
@@ -55,15 +58,18 @@ public sealed class PartitionActor : EmulatorActor
             _port.Route(deliver.Target, deliver.Request);
             return;
         }
-        if (_processes.TryGetValue(deliver.Target.Pid, out var process)) process.Tell(deliver.Request);
-        else _port.Send(deliver.Request.ReplyTo, new Refused(deliver.Request.RequestId, Errno.ENOENT));
+        if (_processes.TryGetValue(deliver.Target.Pid, out var process))
+            process.Tell(deliver.Request);
+        else _port.Send(deliver.Request.ReplyTo,
+            new Refused(deliver.Request.RequestId, Errno.ENOENT));
     }
 
     private void HandleSpawn(Partition.Spawn spawn)
     {
         // A raw program opened the device before its first ioctl; libxpmem opens on first call.
         var raw = spawn.Library == LibraryMode.Raw;
-        var pid = Start(new ProcessImage(spawn.Credentials, spawn.Library, new AddressSpace(), raw), hasTg: raw);
+        var pid = Start(new ProcessImage(spawn.Credentials, spawn.Library, new AddressSpace(), raw),
+            hasTg: raw);
         _port.Send(spawn.ReplyTo, new Partition.Spawned(spawn.RequestId, pid));
     }
 
@@ -90,7 +96,9 @@ public sealed class PartitionActor : EmulatorActor
         process.Tell(new Reap());
     }
 
-    /// <summary>A thread group that stopped on its own (it threw: a bug) is forgotten too.</summary>
+    /// <summary>
+    /// A thread group that stopped on its own (it threw: a bug) is forgotten too.
+    /// </summary>
     private void HandleTerminated(Terminated terminated)
     {
         foreach (var (pid, process) in _processes)

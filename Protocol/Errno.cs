@@ -1,6 +1,8 @@
 namespace Emulator.Protocol;
 
-/// <summary>The errno values XPMEM calls can fail with: Linux numbers, plus XPMEM's own 2004.</summary>
+/// <summary>
+/// The errno values XPMEM calls can fail with: Linux numbers, plus XPMEM's own 2004.
+/// </summary>
 public enum Errno
 {
     None = 0,
@@ -15,6 +17,8 @@ public enum Errno
     EBUSY = 16,
     EINVAL = 22,
     EREMOTE = 66,
-    /// <summary>XPMEM_ERRNO_NOPROC: the caller has no thread group (a forked child that never opened).</summary>
+    /// <summary>
+    /// XPMEM_ERRNO_NOPROC: the caller has no thread group (a forked child that never opened).
+    /// </summary>
     NOPROC = 2004,
 }

@@ -20,6 +20,8 @@ public static class Xpmem
     public const ulong PageSize = 1UL << PageShift;
     public const ulong PageMask = ~(PageSize - 1);
 
-    /// <summary>TASK_SIZE on x86-64 with 4-level page tables: 47-bit user space less one page.</summary>
+    /// <summary>
+    /// TASK_SIZE on x86-64 with 4-level page tables: 47-bit user space less one page.
+    /// </summary>
     public const ulong TaskSize = (1UL << 47) - PageSize;
 }

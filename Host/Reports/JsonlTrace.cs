@@ -23,7 +23,8 @@ public sealed partial class JsonlTrace(Func<TimeSpan> clock) : ITrace
     public void Delivered(string actor, object message) =>
         Write(actor, "deliver", message.GetType().Name, Clean(message.ToString() ?? ""));
 
-    public void Event(string actor, string kind, string detail) => Write(actor, kind, null, Clean(detail));
+    public void Event(string actor, string kind, string detail)
+        => Write(actor, kind, null, Clean(detail));
 
     public void WriteTo(string path)
     {
@@ -59,12 +60,15 @@ public sealed partial class JsonlTrace(Func<TimeSpan> clock) : ITrace
     private static string Clean(string text)
     {
         var stable = UidPattern().Replace(text, "").Replace("akka://", "");
-        return AddressPattern().Replace(stable, m => $"{m.Groups[1].Value} = 0x{ulong.Parse(m.Groups[2].Value):x}");
+        return AddressPattern().Replace(stable,
+            m => $"{m.Groups[1].Value} = 0x{ulong.Parse(m.Groups[2].Value):x}");
     }
 
     [GeneratedRegex("#-?[0-9]+")]
     private static partial Regex UidPattern();
 
-    [GeneratedRegex(@"\b(Address|At|Destination|Source|SourceAddress|SegId|ApId|Start|End|OffsetBytes) = ([0-9]+)\b")]
+    [GeneratedRegex(
+        @"\b(Address|At|Destination|Source|SourceAddress|SegId|ApId|Start|End|OffsetBytes)"
+        + @" = ([0-9]+)\b")]
     private static partial Regex AddressPattern();
 }

@@ -3,10 +3,15 @@ using Emulator.Protocol.Processes;
 
 namespace Emulator.Host.Runner;
 
-/// <summary>Turns a process command into the call it makes, with every name replaced by its value.</summary>
+/// <summary>
+/// Turns a process command into the call it makes, with every name replaced by its value.
+/// </summary>
 public static class CallBuilder
 {
-    /// <summary>Resolves a name to its bound value; throws <see cref="UnboundNameException"/> when it has none.</summary>
+    /// <summary>
+    /// Resolves a name to its bound value; throws <see cref="UnboundNameException"/> when it has
+    /// none.
+    /// </summary>
     public delegate ulong Resolve(string name);
 
     public static Call Build(Command command, Resolve resolve)
@@ -27,7 +32,8 @@ public static class CallBuilder
             RemoveCommand c => new RemoveCall((long)Eval(c.Segment)),
             GetCommand c => new GetCall((long)Eval(c.Segment), c.Flags, c.PermitType),
             ReleaseCommand c => new ReleaseCall((long)Eval(c.Permit)),
-            AttachCommand c => new AttachCall((long)Eval(c.Permit), Eval(c.Offset), c.SizeBytes, EvalOptional(c.At)),
+            AttachCommand c => new AttachCall((long)Eval(c.Permit), Eval(c.Offset), c.SizeBytes,
+                EvalOptional(c.At)),
             DetachCommand c => new DetachCall(Eval(c.Address)),
             VersionCommand => new VersionCall(),
             OpenCommand => new OpenCall(),
@@ -42,12 +48,15 @@ public static class CallBuilder
             ForkCommand => new ForkCall(),
             ExitCommand c => new ExitCall(c.Code),
             KillCommand c => new KillCall(c.Signal),
-            _ => throw new ArgumentOutOfRangeException(nameof(command), $"{command.GetType().Name} is not a process command"),
+            _ => throw new ArgumentOutOfRangeException(nameof(command),
+                $"{command.GetType().Name} is not a process command"),
         };
     }
 }
 
-/// <summary>A step used a name that no step before it bound (for example one bound by a step that failed).</summary>
+/// <summary>
+/// A step used a name that no step before it bound (for example one bound by a step that failed).
+/// </summary>
 public sealed class UnboundNameException(string name) : Exception($"name '{name}' has no value")
 {
     public string Name { get; } = name;

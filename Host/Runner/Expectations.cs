@@ -9,9 +9,11 @@ public static class Expectations
     public static bool Met(Expectation expect, Outcome outcome, Command command) => expect switch
     {
         ExpectOk => outcome.Kind == OutcomeKind.Ok,
-        ExpectValue value => outcome.Kind == OutcomeKind.Ok && Mask(command, outcome.Value) == Mask(command, value.Value),
+        ExpectValue value => outcome.Kind == OutcomeKind.Ok
+            && Mask(command, outcome.Value) == Mask(command, value.Value),
         ExpectErrno errno => outcome.Kind == OutcomeKind.Failed && outcome.Errno == errno.Errno,
-        ExpectSignal signal => outcome.Kind == OutcomeKind.Signalled && outcome.Signal == signal.Signal,
+        ExpectSignal signal => outcome.Kind == OutcomeKind.Signalled
+            && outcome.Signal == signal.Signal,
         _ => false,
     };
 
@@ -33,7 +35,11 @@ public static class Expectations
         _ => "nothing: the process is dead",
     };
 
-    /// <summary>A load of fewer than 8 bytes compares only its width (<c>read32 x => -1</c> means 0xffffffff).</summary>
+    /// <summary>
+    /// A load of fewer than 8 bytes compares only its width (<c>read32 x => -1</c> means
+    /// 0xffffffff).
+    /// </summary>
     private static ulong Mask(Command command, ulong value) =>
-        command is ReadCommand { WidthBytes: < 8 } read ? value & ((1UL << (read.WidthBytes * 8)) - 1) : value;
+        command is ReadCommand { WidthBytes: < 8 } read
+        ? value & ((1UL << (read.WidthBytes * 8)) - 1) : value;
 }

@@ -20,7 +20,9 @@ public sealed record RunSummary(
     TimeSpan VirtualTime,
     TimeSpan Elapsed);
 
-/// <summary>What a run answers: passed, or the one failure (file, line, expected, happened, seed).</summary>
+/// <summary>
+/// What a run answers: passed, or the one failure (file, line, expected, happened, seed).
+/// </summary>
 public sealed record RunResult(
     Scenario Scenario,
     int Seed,

@@ -38,7 +38,8 @@ public sealed class ScenarioRunner
         _scenario = scenario;
         _options = options;
         SimMachine? machine = null;
-        _trace = options.Trace || options.OutDirectory is not null ? new JsonlTrace(() => machine!.Loop.Now) : null;
+        _trace = options.Trace || options.OutDirectory is not null
+            ? new JsonlTrace(() => machine!.Loop.Now) : null;
         _machine = machine = new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
     }
 
@@ -46,7 +47,10 @@ public sealed class ScenarioRunner
 
     private SimLoop Loop => _machine.Loop;
 
-    /// <summary>Runs <paramref name="scenario"/> to its end and reports; never throws for a scenario's failure.</summary>
+    /// <summary>
+    /// Runs <paramref name="scenario"/> to its end and reports; never throws for a scenario's
+    /// failure.
+    /// </summary>
     public static RunResult Run(Scenario scenario, RunOptions options, Config? akkaConfig = null)
     {
         var runner = new ScenarioRunner(scenario, options, akkaConfig ?? Settings.Load());
@@ -59,8 +63,10 @@ public sealed class ScenarioRunner
             catch (Exception exception)
             {
                 // A bug in the runner or the machine, never the user's: report it as a failed run.
-                var failure = $"emulator bug: {exception.GetType().Name}: {exception.Message} (seed {options.Seed})";
-                return new RunResult(scenario, options.Seed, failure, runner.Summary(TimeSpan.Zero), [], null);
+                var failure = $"emulator bug: {exception.GetType().Name}: {exception.Message} "
+                    + $"(seed {options.Seed})";
+                return new RunResult(scenario, options.Seed, failure, runner.Summary(TimeSpan.Zero),
+                    [], null);
             }
         }
     }
@@ -82,30 +88,39 @@ public sealed class ScenarioRunner
         return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace);
     }
 
-    private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults, Loop.Deliveries,
-        Monitor.XpcMessages, Monitor.Pins, Loop.Now, elapsed);
+    private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults,
+        Loop.Deliveries,         Monitor.XpcMessages, Monitor.Pins, Loop.Now, elapsed);
 
-    private string BugReport() => $"emulator bug: {string.Join("; ", Monitor.Failures)} (seed {_options.Seed})";
+    private string BugReport()
+        => $"emulator bug: {string.Join("; ", Monitor.Failures)} (seed {_options.Seed})";
 
     private void Spawn(ProcessDeclaration declaration)
     {
         var library = _scenario.RawLibrary ? LibraryMode.Raw : LibraryMode.Libxpmem;
-        var id = _machine.Spawn(declaration.Partition, new Credentials(declaration.Uid, declaration.Gid), library);
-        if (id is null) _failure = $"{declaration.Location}: process '{declaration.Name}' did not start (seed {_options.Seed})";
+        var id = _machine.Spawn(declaration.Partition,
+            new Credentials(declaration.Uid, declaration.Gid), library);
+        if (id is null)
+            _failure = $"{declaration.Location}: process '{declaration.Name}' did not start "
+                + $"(seed {_options.Seed})";
         else _processes[declaration.Name] = new ProcessSlot(id.Value);
     }
 
-    /// <summary>Runs a top-level strand and every strand it starts until all end or one step fails.</summary>
+    /// <summary>
+    /// Runs a top-level strand and every strand it starts until all end or one step fails.
+    /// </summary>
     private void RunStrand(Strand root)
     {
         Advance(root);
         while (_failure is null && !root.Ended)
         {
-            if (_machine.Inbox.Count == 0 && !Loop.RunUntil(() => _machine.Inbox.Count > 0, SimMachine.CallTimeLimit))
+            if (_machine.Inbox.Count == 0
+                && !Loop.RunUntil(() => _machine.Inbox.Count > 0, SimMachine.CallTimeLimit))
             {
-                var stuck = string.Join("; ", _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
+                var stuck = string.Join("; ",
+                    _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
                 _failure = Monitor.Failures.Count > 0 ? BugReport()
-                    : $"the run is stuck: no reply can come any more for {stuck} (seed {_options.Seed})";
+                    : $"the run is stuck: no reply can come any more for {stuck} "
+                        + $"(seed {_options.Seed})";
                 return;
             }
             Receive(_machine.Inbox.Dequeue());
@@ -118,7 +133,8 @@ public sealed class ScenarioRunner
         {
             case Process.Completed or Refused:
                 var (id, outcome) = SimMachine.OutcomeOf(message);
-                if (_waiting.Remove(id, out var waiting)) Finish(waiting.Strand, waiting.Step, outcome);
+                if (_waiting.Remove(id, out var waiting)) Finish(waiting.Strand, waiting.Step,
+                    outcome);
                 break;
             case WaitEnded ended:
                 Advance(ended.Strand);
@@ -126,7 +142,9 @@ public sealed class ScenarioRunner
         }
     }
 
-    /// <summary>Starts the strand's next steps until one has to wait for a reply, or the strand ends.</summary>
+    /// <summary>
+    /// Starts the strand's next steps until one has to wait for a reply, or the strand ends.
+    /// </summary>
     private void Advance(Strand strand)
     {
         while (_failure is null)
@@ -163,7 +181,9 @@ public sealed class ScenarioRunner
         _steps++;
         if (!_processes.TryGetValue(step.Process!, out var process))
         {
-            Fail(step, $"process '{step.Process}' does not exist (it is bound by a fork that did not run)");
+            Fail(step,
+                $"process '{step.Process}' does not exist "
+                    + "(it is bound by a fork that did not run)");
             return;
         }
         Call call;
@@ -174,7 +194,8 @@ public sealed class ScenarioRunner
         }
         catch (UnboundNameException unbound)
         {
-            Fail(step, $"name '{unbound.Name}' has no value (the step that binds it did not succeed)");
+            Fail(step,
+                $"name '{unbound.Name}' has no value (the step that binds it did not succeed)");
             return;
         }
         _calls++;
@@ -187,7 +208,9 @@ public sealed class ScenarioRunner
         var process = _processes[step.Process!];
         if (outcome.Kind == OutcomeKind.Dead)
         {
-            Fail(step, $"process '{step.Process}' is dead{(process.DiedAt is { } at ? $" (it ended at {at})" : "")}");
+            Fail(step,
+                $"process '{step.Process}' is dead"
+                    + $"{(process.DiedAt is { } at ? $" (it ended at {at})" : "")}");
             return;
         }
         if (outcome.Kind == OutcomeKind.Signalled || step.Command is ExitCommand or KillCommand)
@@ -196,14 +219,17 @@ public sealed class ScenarioRunner
         }
         if (!Expectations.Met(step.Expect, outcome, step.Command))
         {
-            Fail(step, $"expected {Expectations.Describe(step.Expect)}, got {Expectations.Describe(outcome)}");
+            Fail(step,
+                $"expected {Expectations.Describe(step.Expect)}, "
+                    + $"got {Expectations.Describe(outcome)}");
             return;
         }
         if (step.Bind is { } name && outcome.Kind == OutcomeKind.Ok)
         {
             if (step.Command is ForkCommand)
             {
-                _processes[name] = new ProcessSlot(new TgId(process.Id.Partition, (int)outcome.Value));
+                _processes[name] = new ProcessSlot(new TgId(process.Id.Partition,
+                    (int)outcome.Value));
             }
             _names[name] = outcome.Value;
         }
@@ -211,7 +237,9 @@ public sealed class ScenarioRunner
         Advance(strand);
     }
 
-    /// <summary>A machine or fault command. Returns false when the strand must wait (a wait step).</summary>
+    /// <summary>
+    /// A machine or fault command. Returns false when the strand must wait (a wait step).
+    /// </summary>
     private bool RunMachineCommand(Strand strand, CommandStep step)
     {
         _steps++;
@@ -223,13 +251,16 @@ public sealed class ScenarioRunner
                 return false;
             case ExpectPinsBalancedCommand:
                 var pins = Monitor.Pins;
-                if (!pins.Balanced) Fail(step, $"pins are not balanced: {pins.Pinned} pinned, {pins.Unpinned} unpinned");
+                if (!pins.Balanced) Fail(step,
+                    $"pins are not balanced: {pins.Pinned} pinned, {pins.Unpinned} unpinned");
                 break;
             case ExpectQuietCommand:
-                if (Monitor.InFlight != 0) Fail(step, $"{Monitor.InFlight} requests are still in flight");
+                if (Monitor.InFlight != 0) Fail(step,
+                    $"{Monitor.InFlight} requests are still in flight");
                 break;
             default:
-                Fail(step, $"'{step.Text}' needs fault injection, which this build does not have yet");
+                Fail(step,
+                    $"'{step.Text}' needs fault injection, which this build does not have yet");
                 break;
         }
         strand.StepsDone++;
@@ -240,9 +271,9 @@ public sealed class ScenarioRunner
         _failure ??= $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
 
     /// <summary>
-    /// The checks every run ends with: nothing in flight; then every live process exits (the kernel's
-    /// teardown) and pins must balance, per process and per partition, and every segment and
-    /// thread group must be freed (refcounts back to zero).
+    /// The checks every run ends with: nothing in flight; then every live process exits (the
+    /// kernel's teardown) and pins must balance, per process and per partition, and every segment
+    /// and thread group must be freed (refcounts back to zero).
     /// </summary>
     private List<CheckResult> EndOfRunChecks()
     {
@@ -261,13 +292,17 @@ public sealed class ScenarioRunner
         var pins = Monitor.Pins;
         var unbalanced = Monitor.PinsByOwner().Where(p => !p.Pins.Balanced)
             .Select(p => $"{p.Owner} holds {p.Pins.Held}").ToList();
-        var byPartition = string.Join(", ", Monitor.PinsByPartition().Select(p => $"{p.Partition}: {p.Pins.Pinned}/{p.Pins.Unpinned}"));
+        var byPartition = string.Join(", ",
+            Monitor.PinsByPartition().Select(p =>
+                $"{p.Partition}: {p.Pins.Pinned}/{p.Pins.Unpinned}"));
         checks.Add(new("pins balanced", pins.Balanced && unbalanced.Count == 0,
             $"{pins.Pinned} pinned, {pins.Unpinned} unpinned (by partition {byPartition})"
             + (unbalanced.Count > 0 ? "; " + string.Join(", ", unbalanced) : "")));
-        checks.Add(new("refcounts back to zero", Monitor.SegmentsAlive == 0 && Monitor.ThreadGroupsAlive == 0,
+        checks.Add(new("refcounts back to zero",
+            Monitor.SegmentsAlive == 0 && Monitor.ThreadGroupsAlive == 0,
             $"{Monitor.SegmentsAlive} segments, {Monitor.ThreadGroupsAlive} thread groups left"));
-        checks.Add(new("quiet after teardown", Monitor.InFlight == 0, $"{Monitor.InFlight} in flight"));
+        checks.Add(new("quiet after teardown", Monitor.InFlight == 0,
+            $"{Monitor.InFlight} in flight"));
         return checks;
     }
 
@@ -280,10 +315,14 @@ public sealed class ScenarioRunner
 
     private sealed record WaitEnded(Strand Strand);
 
-    /// <summary>A sequence of steps that run one after another: the scenario, or one branch of a parallel block.</summary>
+    /// <summary>
+    /// A sequence of steps that run one after another: the scenario, or one branch of a parallel
+    /// block.
+    /// </summary>
     private sealed class Strand(IReadOnlyList<Step> steps, Strand? parent)
     {
-        private readonly Stack<(IReadOnlyList<Step> Steps, int Index, int RepeatsLeft)> _frames = new([(steps, 0, 1)]);
+        private readonly Stack<(IReadOnlyList<Step> Steps, int Index, int RepeatsLeft)> _frames =
+            new([(steps, 0, 1)]);
 
         public Strand? Parent { get; } = parent;
 

@@ -20,7 +20,8 @@ public sealed record Scenario(
     IReadOnlyList<Step> Steps);
 
 /// <summary>A process declared in <c>processes { }</c>; it starts when the run starts.</summary>
-public sealed record ProcessDeclaration(string Name, int Partition, int Uid, int Gid, SourceLocation Location);
+public sealed record ProcessDeclaration(string Name, int Partition, int Uid, int Gid,
+    SourceLocation Location);
 
 public abstract record Step(SourceLocation Location);
 
@@ -37,13 +38,17 @@ public sealed record CommandStep(
     string Text) : Step(Location);
 
 /// <summary><c>{ parallel = [ [steps], [steps] ] }</c>: branches run concurrently.</summary>
-public sealed record ParallelStep(SourceLocation Location, IReadOnlyList<IReadOnlyList<Step>> Branches)
+public sealed record ParallelStep(SourceLocation Location,
+    IReadOnlyList<IReadOnlyList<Step>> Branches)
     : Step(Location);
 
 /// <summary><c>{ repeat = N, steps = [ ... ] }</c>.</summary>
-public sealed record RepeatStep(SourceLocation Location, int Count, IReadOnlyList<Step> Steps) : Step(Location);
+public sealed record RepeatStep(SourceLocation Location, int Count, IReadOnlyList<Step> Steps)
+    : Step(Location);
 
-/// <summary>What a step must end with. <see cref="DefaultOk"/> when the step says nothing.</summary>
+/// <summary>
+/// What a step must end with. <see cref="DefaultOk"/> when the step says nothing.
+/// </summary>
 public abstract record Expectation
 {
     public static readonly Expectation DefaultOk = new ExpectOk(Explicit: false);
@@ -63,11 +68,16 @@ public abstract record Command;
 
 // Process commands ------------------------------------------------------------------------
 
-/// <summary><c>mmap ADDR SIZE</c>, or <c>NAME = mmap SIZE</c> (Address null: the emulator chooses).</summary>
+/// <summary>
+/// <c>mmap ADDR SIZE</c>, or <c>NAME = mmap SIZE</c> (Address null: the emulator chooses).
+/// </summary>
 public sealed record MmapCommand(Expr? Address, ulong SizeBytes) : Command;
 public sealed record MunmapCommand(Expr Address, ulong SizeBytes) : Command;
-/// <summary><c>make ADDR SIZE [mode=0600] [permit-type=1]</c>; <c>max</c> size is ulong.MaxValue.</summary>
-public sealed record MakeCommand(Expr Address, ulong SizeBytes, ulong Mode, int PermitType) : Command;
+/// <summary>
+/// <c>make ADDR SIZE [mode=0600] [permit-type=1]</c>; <c>max</c> size is ulong.MaxValue.
+/// </summary>
+public sealed record MakeCommand(Expr Address, ulong SizeBytes, ulong Mode, int PermitType)
+    : Command;
 public sealed record RemoveCommand(Expr Segment) : Command;
 /// <summary><c>get SEG FLAGS [permit-type=1]</c>; rdonly = 1, rdwr = 2, or a raw number.</summary>
 public sealed record GetCommand(Expr Segment, ulong Flags, int PermitType) : Command;
@@ -96,7 +106,9 @@ public sealed record CrashCommand(int Partition) : Command;
 public sealed record RestartCommand(int Partition) : Command;
 public sealed record CutCommand(int P, int Q) : Command;
 public sealed record HealCommand(int P, int Q) : Command;
-/// <summary>A directed link P->Q a message fault applies to; null on a command means every link.</summary>
+/// <summary>
+/// A directed link P->Q a message fault applies to; null on a command means every link.
+/// </summary>
 public sealed record Link(int From, int To);
 /// <summary><c>drop RATE [P->Q]</c>; rate in percent, 0 ends the fault.</summary>
 public sealed record DropCommand(double RatePercent, Link? Link) : Command;

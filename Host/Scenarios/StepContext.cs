@@ -41,7 +41,8 @@ internal sealed class StepContext(HoconNode node, NameScope scope, int partition
             // An addition to version 1: a size with a suffix (4p, 16K) stands for its bytes
             // wherever an address or offset goes (attach ap 1p 1p).
             var number = ScenarioValues.Number(text);
-            if (number.Error is not null && char.IsAsciiDigit(text[0]) && ScenarioValues.Size(text) is { Error: null } size)
+            if (number.Error is not null && char.IsAsciiDigit(text[0])
+                && ScenarioValues.Size(text) is { Error: null } size)
                 return new LiteralExpr(size.Value);
             return new LiteralExpr(Value(token, number));
         }

@@ -19,7 +19,9 @@ namespace Emulator.Host.Sim;
 /// </summary>
 public sealed class SimMachine : IDisposable
 {
-    /// <summary>How much virtual time one call may take before the machine counts as stuck.</summary>
+    /// <summary>
+    /// How much virtual time one call may take before the machine counts as stuck.
+    /// </summary>
     public static readonly TimeSpan CallTimeLimit = TimeSpan.FromMinutes(10);
 
     private readonly MachineWiring _wiring = new();
@@ -30,7 +32,8 @@ public sealed class SimMachine : IDisposable
     public SimMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
     {
         (System, Loop) = SimSystem.Create("emulator", seed, akkaConfig);
-        var machine = new MachineContext(EmulatorSettings.Create(akkaConfig), Monitor, trace ?? NoTrace.Instance);
+        var machine = new MachineContext(EmulatorSettings.Create(akkaConfig), Monitor,
+            trace ?? NoTrace.Instance);
         System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
         Loop.RunUntilIdle();
@@ -50,12 +53,16 @@ public sealed class SimMachine : IDisposable
     {
         var id = NextRequestId();
         var on = new PartitionId(partition);
-        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library, new Endpoint(on, _inboxActor)));
+        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library,
+            new Endpoint(on, _inboxActor)));
         if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
         return new TgId(on, ((Partition.Spawned)_inbox.Dequeue()).Pid);
     }
 
-    /// <summary>Sends <paramref name="call"/> to a process; its <see cref="Process.Completed"/> arrives in the inbox.</summary>
+    /// <summary>
+    /// Sends <paramref name="call"/> to a process; its <see cref="Process.Completed"/> arrives in
+    /// the inbox.
+    /// </summary>
     public RequestId Start(TgId process, Call call)
     {
         var id = NextRequestId();
@@ -64,7 +71,9 @@ public sealed class SimMachine : IDisposable
         return id;
     }
 
-    /// <summary>Makes one call and runs the machine until it and everything it set going have ended.</summary>
+    /// <summary>
+    /// Makes one call and runs the machine until it and everything it set going have ended.
+    /// </summary>
     public Outcome? Call(TgId process, Call call)
     {
         var id = Start(process, call);
@@ -86,7 +95,10 @@ public sealed class SimMachine : IDisposable
         _ => throw new InvalidOperationException($"unexpected reply {reply}"),
     };
 
-    /// <summary>Schedules <paramref name="message"/> into the inbox after <paramref name="delay"/> of virtual time.</summary>
+    /// <summary>
+    /// Schedules <paramref name="message"/> into the inbox after <paramref name="delay"/> of
+    /// virtual time.
+    /// </summary>
     public void RemindAfter(TimeSpan delay, object message) =>
         System.Scheduler.ScheduleTellOnce(delay, _inboxActor, message, ActorRefs.NoSender);
 
@@ -94,7 +106,9 @@ public sealed class SimMachine : IDisposable
 
     private RequestId NextRequestId() => new(new PartitionId(0), ++_nextRequest);
 
-    /// <summary>Receives the machine's replies for the driver (one thread in sim, so a plain queue).</summary>
+    /// <summary>
+    /// Receives the machine's replies for the driver (one thread in sim, so a plain queue).
+    /// </summary>
     private sealed class InboxActor : ReceiveActor
     {
         public InboxActor(Queue<object> inbox) => ReceiveAny(inbox.Enqueue);

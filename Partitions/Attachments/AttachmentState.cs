@@ -13,7 +13,8 @@ public readonly record struct Frame(long PinId, Page? Page);
 /// An attachment (the kernel's xpmem_attachment): state inside the attacher's thread group, named
 /// by any address inside it. It maps attacher [At, At+Size) onto owner [Source, Source+Size).
 /// </summary>
-public sealed class AttachmentState(ApId permit, SegId segment, Endpoint segmentActor, ulong source, ulong at, ulong sizeBytes)
+public sealed class AttachmentState(ApId permit, SegId segment, Endpoint segmentActor, ulong source,
+    ulong at, ulong sizeBytes)
 {
     public ApId Permit { get; } = permit;
 

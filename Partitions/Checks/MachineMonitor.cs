@@ -20,7 +20,9 @@ public sealed class MachineMonitor
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
-    /// <summary>Actors that threw: each is a bug in the emulator, never a user error. The run fails.</summary>
+    /// <summary>
+    /// Actors that threw: each is a bug in the emulator, never a user error. The run fails.
+    /// </summary>
     public IReadOnlyList<string> Failures
     {
         get
@@ -82,7 +84,9 @@ public sealed class MachineMonitor
         }
     }
 
-    /// <summary>Pins by partition (the kernel's /proc/xpmem/global_pages, one per partition).</summary>
+    /// <summary>
+    /// Pins by partition (the kernel's /proc/xpmem/global_pages, one per partition).
+    /// </summary>
     public IReadOnlyList<(PartitionId Partition, PinTally Pins)> PinsByPartition()
     {
         lock (_gate)
@@ -90,7 +94,8 @@ public sealed class MachineMonitor
             return _pinsByOwner
                 .GroupBy(p => p.Key.Partition)
                 .OrderBy(g => g.Key.Value)
-                .Select(g => (g.Key, g.Aggregate(default(PinTally), (a, b) => a + b.Value))).ToList();
+                .Select(g => (g.Key,
+                g.Aggregate(default(PinTally), (a, b) => a + b.Value))).ToList();
         }
     }
 
@@ -98,7 +103,8 @@ public sealed class MachineMonitor
     {
         lock (_gate)
         {
-            _pinsByOwner[owner] = _pinsByOwner.GetValueOrDefault(owner) + new PinTally(pinned, unpinned);
+            _pinsByOwner[owner] = _pinsByOwner.GetValueOrDefault(owner) + new PinTally(pinned,
+                unpinned);
         }
     }
 }
@@ -110,5 +116,6 @@ public readonly record struct PinTally(long Pinned, long Unpinned)
 
     public bool Balanced => Pinned == Unpinned;
 
-    public static PinTally operator +(PinTally a, PinTally b) => new(a.Pinned + b.Pinned, a.Unpinned + b.Unpinned);
+    public static PinTally operator +(PinTally a, PinTally b)
+        => new(a.Pinned + b.Pinned, a.Unpinned + b.Unpinned);
 }

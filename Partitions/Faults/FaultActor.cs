@@ -14,7 +14,9 @@ namespace Emulator.Partitions.Faults;
 /// </summary>
 public sealed class FaultActor : EmulatorActor, IWithTimers
 {
-    /// <summary>No answer within the request timeout: the outcome is unknown (the toucher gets SIGBUS).</summary>
+    /// <summary>
+    /// No answer within the request timeout: the outcome is unknown (the toucher gets SIGBUS).
+    /// </summary>
     public sealed record TimedOut(RequestId RequestId) : IReply;
 
     private sealed record PinTimedOut;
@@ -25,7 +27,8 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
     private readonly ulong _source;
     private readonly TgId _attacher;
 
-    public FaultActor(MachineContext machine, XpcPort port, RequestId id, Endpoint segment, ulong source, TgId attacher)
+    public FaultActor(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
+        ulong source, TgId attacher)
         : base(machine)
     {
         _port = port;
@@ -41,13 +44,15 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(MachineContext machine, XpcPort port, RequestId id, Endpoint segment, ulong source, TgId attacher) =>
+    public static Props Props(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
+        ulong source, TgId attacher) =>
         Akka.Actor.Props.Create(() => new FaultActor(machine, port, id, segment, source, attacher));
 
     protected override void PreStart()
     {
         Timers.StartSingleTimer(_id, new PinTimedOut(), Machine.Settings.RequestTimeout);
-        _port.Send(_segment, new Fault.Pin(_id, _source, _attacher, new Endpoint(_port.Partition, Self)));
+        _port.Send(_segment,
+            new Fault.Pin(_id, _source, _attacher, new Endpoint(_port.Partition, Self)));
     }
 
     private void Answer(IReply reply)

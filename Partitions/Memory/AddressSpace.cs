@@ -28,9 +28,13 @@ public sealed class AddressSpace
         return null;
     }
 
-    public IEnumerable<Vma> Overlapping(ulong start, ulong end) => _vmas.Where(v => v.Overlaps(start, end));
+    public IEnumerable<Vma> Overlapping(ulong start, ulong end)
+        => _vmas.Where(v => v.Overlaps(start, end));
 
-    /// <summary>The lowest page-aligned address at or above <see cref="MmapBase"/> where <paramref name="sizeBytes"/> fits.</summary>
+    /// <summary>
+    /// The lowest page-aligned address at or above <see cref="MmapBase"/> where
+    /// <paramref name="sizeBytes"/> fits.
+    /// </summary>
     public ulong? ChooseAddress(ulong sizeBytes)
     {
         var candidate = MmapBase;
@@ -40,7 +44,8 @@ public sealed class AddressSpace
             if (vma.Start >= candidate && vma.Start - candidate >= sizeBytes) break;
             candidate = Math.Max(candidate, vma.End);
         }
-        return sizeBytes <= Xpmem.TaskSize && candidate <= Xpmem.TaskSize - sizeBytes ? candidate : null;
+        return sizeBytes <= Xpmem.TaskSize && candidate <= Xpmem.TaskSize - sizeBytes ? candidate
+            : null;
     }
 
     /// <summary>Adds a VMA; the caller has made the range free.</summary>
@@ -52,8 +57,8 @@ public sealed class AddressSpace
 
     /// <summary>
     /// Unmaps the anonymous memory in [start, end) (splitting VMAs, dropping pages) and removes
-    /// every attachment VMA that overlaps the range; returns those attachments (an out-of-band unmap
-    /// of an attachment, which the caller answers with SIGKILL).
+    /// every attachment VMA that overlaps the range; returns those attachments (an out-of-band
+    /// unmap of an attachment, which the caller answers with SIGKILL).
     /// </summary>
     public IReadOnlyList<AttachmentVma> Unmap(ulong start, ulong end)
     {
@@ -94,7 +99,9 @@ public sealed class AddressSpace
         return page;
     }
 
-    /// <summary>The page to store to (or pin): a shared copy-on-write page is copied first.</summary>
+    /// <summary>
+    /// The page to store to (or pin): a shared copy-on-write page is copied first.
+    /// </summary>
     public Page PageForWrite(ulong address)
     {
         var page = PageForRead(address);

@@ -19,7 +19,10 @@ public static class Bytes
         return wide[..widthBytes].ToArray();
     }
 
-    /// <summary>Adds <paramref name="k"/> to every whole 32-bit word (a trailing partial word is left as it is).</summary>
+    /// <summary>
+    /// Adds <paramref name="k"/> to every whole 32-bit word (a trailing partial word is left as it
+    /// is).
+    /// </summary>
     public static byte[] Add32(byte[] bytes, uint k)
     {
         var result = (byte[])bytes.Clone();
@@ -35,7 +38,8 @@ public static class Bytes
     public static ulong Sum32(byte[] bytes)
     {
         ulong sum = 0;
-        for (var i = 0; i + 4 <= bytes.Length; i += 4) sum += BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i));
+        for (var i = 0; i + 4 <= bytes.Length; i += 4)
+            sum += BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i));
         return sum;
     }
 }

@@ -3,8 +3,8 @@ namespace Emulator.Partitions.Memory;
 /// <summary>
 /// One 4 KiB frame of real bytes. <see cref="Sharers"/> counts the address spaces that map it
 /// copy-on-write after fork; <see cref="Pins"/> counts attacher pins. A pinned page is never left
-/// shared by fork (it is copied for the child at once, as modern kernels do for pinned pages), so an
-/// attacher's view and the owner's current page stay the same frame.
+/// shared by fork (it is copied for the child at once, as modern kernels do for pinned pages), so
+/// an attacher's view and the owner's current page stay the same frame.
 /// </summary>
 public sealed class Page
 {

@@ -26,7 +26,10 @@ public static class Patterns
         return bytes;
     }
 
-    /// <summary>The index of the first byte of <paramref name="bytes"/> that differs from the pattern, or null.</summary>
+    /// <summary>
+    /// The index of the first byte of <paramref name="bytes"/> that differs from the pattern, or
+    /// null.
+    /// </summary>
     public static int? FirstDifference(Pattern pattern, byte[] bytes)
     {
         var expected = Lay(pattern, (ulong)bytes.Length);
@@ -34,10 +37,16 @@ public static class Patterns
         return index == bytes.Length ? null : index;
     }
 
-    /// <summary>One LFSR step: <c>next = (s &lt;&lt; 1) | parity(s &amp; 1337)</c>; word i holds the i+1-th step from the seed.</summary>
-    public static uint NextLfsr(uint state) => (state << 1) | (uint)(BitOperations.PopCount(state & 1337) & 1);
+    /// <summary>
+    /// One LFSR step: <c>next = (s &lt;&lt; 1) | parity(s &amp; 1337)</c>; word i holds the i+1-th
+    /// step from the seed.
+    /// </summary>
+    public static uint NextLfsr(uint state)
+        => (state << 1) | (uint)(BitOperations.PopCount(state & 1337) & 1);
 
-    /// <summary>Words are laid whole; a trailing partial word gets the low bytes of its value.</summary>
+    /// <summary>
+    /// Words are laid whole; a trailing partial word gets the low bytes of its value.
+    /// </summary>
     private static void LayWords(byte[] bytes, Func<long, uint> word)
     {
         Span<byte> tail = stackalloc byte[4];

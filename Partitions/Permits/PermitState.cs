@@ -8,7 +8,8 @@ namespace Emulator.Partitions.Permits;
 /// holds a reference on the segment (<see cref="LinkId"/>) until released, and lists the
 /// attachments made through it.
 /// </summary>
-public sealed class PermitState(ApId id, SegId segment, int flags, Endpoint segmentActor, ulong segmentAddress, ulong segmentSizeBytes, TgId segmentOwner, long linkId)
+public sealed class PermitState(ApId id, SegId segment, int flags, Endpoint segmentActor,
+    ulong segmentAddress, ulong segmentSizeBytes, TgId segmentOwner, long linkId)
 {
     public ApId Id { get; } = id;
 

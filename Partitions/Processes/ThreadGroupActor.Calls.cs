@@ -21,15 +21,16 @@ public sealed partial class ThreadGroupActor
     {
         switch (run.Call)
         {
-            case MakeCall or RemoveCall or GetCall or ReleaseCall or AttachCall or DetachCall or VersionCall
-                or OpenCall or CloseCall:
+            case MakeCall or RemoveCall or GetCall or ReleaseCall or AttachCall or DetachCall
+                or VersionCall or OpenCall or CloseCall:
                 // libxpmem opens /dev/xpmem on the first call of a process (which makes its tg).
                 if (_library == LibraryMode.Libxpmem && !_deviceOpen) Open();
                 DispatchXpmem(run, retried: false);
                 break;
             case MmapCall mmap: HandleMmap(run, mmap); break;
             case MunmapCall munmap: HandleMunmap(run, munmap); break;
-            case ReadCall or WriteCall or FillCall or CheckCall or Add32Call or Sum32Call or CopyCall:
+            case ReadCall or WriteCall or FillCall or CheckCall or Add32Call or Sum32Call
+                or CopyCall:
                 HandleAccess(run);
                 break;
             case ForkCall: HandleFork(run); break;
@@ -45,7 +46,8 @@ public sealed partial class ThreadGroupActor
         // device, which makes the child's thread group, and retries once.
         Action<Outcome> done = outcome =>
         {
-            if (outcome.Errno == Errno.NOPROC && !retried && _alive && _library == LibraryMode.Libxpmem)
+            if (outcome.Errno == Errno.NOPROC && !retried && _alive
+                && _library == LibraryMode.Libxpmem)
             {
                 _deviceOpen = false;
                 Open();
@@ -67,14 +69,19 @@ public sealed partial class ThreadGroupActor
         }
     }
 
-    /// <summary>Opening the device makes the thread group if the process has none; a second open is a no-op.</summary>
+    /// <summary>
+    /// Opening the device makes the thread group if the process has none; a second open is a no-op.
+    /// </summary>
     private void Open()
     {
         _deviceOpen = true;
         _tg ??= new ThreadGroup();
     }
 
-    /// <summary>close: full teardown (permits, then segments), then the thread group is gone (xpmem-spec 3.6).</summary>
+    /// <summary>
+    /// close: full teardown (permits, then segments), then the thread group is gone (xpmem-spec
+    /// 3.6).
+    /// </summary>
     private void Close(Action<Outcome> done)
     {
         _deviceOpen = false;
@@ -87,13 +94,15 @@ public sealed partial class ThreadGroupActor
 
     private Outcome Make(MakeCall make)
     {
-        var (errno, size) = CallRules.Make(make.Address, make.SizeBytes, make.PermitType, make.Mode, LiveTg is not null);
+        var (errno, size) = CallRules.Make(make.Address, make.SizeBytes, make.PermitType, make.Mode,
+            LiveTg is not null);
         if (errno != Errno.None) return Outcome.Fail(errno);
         var tg = LiveTg!;
         if (tg.NextSegmentUniq > XpmemId.MaxUniq) return Outcome.Fail(Errno.EBUSY);
         var segid = new SegId(XpmemId.Compose(_id.Partition, _id.Pid, tg.NextSegmentUniq++));
         var actor = Context.ActorOf(
-            SegmentActor.Props(Machine, _port, segid, _id, _credentials, make.Address, size, make.Mode, Self),
+            SegmentActor.Props(Machine, _port, segid, _id, _credentials, make.Address, size,
+                make.Mode, Self),
             $"seg-{++_segmentsMade}");
         _segmentActors++;
         Machine.Monitor.SegmentMade();
@@ -123,7 +132,9 @@ public sealed partial class ThreadGroupActor
         RemoveSegment(entry, () => done(Outcome.Ok()));
     }
 
-    /// <summary>The segment is invisible at once; it waits for in-flight faults and zaps every attacher.</summary>
+    /// <summary>
+    /// The segment is invisible at once; it waits for in-flight faults and zaps every attacher.
+    /// </summary>
     private void RemoveSegment(SegmentEntry entry, Action then)
     {
         var id = NextRequestId();
@@ -131,7 +142,9 @@ public sealed partial class ThreadGroupActor
         entry.Actor.Tell(new Segment.Remove(id, Me));
     }
 
-    /// <summary>A call naming another process's id: ENOENT if that process (or permit) is gone, else EACCES.</summary>
+    /// <summary>
+    /// A call naming another process's id: ENOENT if that process (or permit) is gone, else EACCES.
+    /// </summary>
     private void ProbeForeign(TgId owner, ApId? permit, Action<Outcome> done)
     {
         var id = NextRequestId();
@@ -166,16 +179,19 @@ public sealed partial class ThreadGroupActor
                 // No permit after all (the process died, the device closed meanwhile, or uniq is
                 // exhausted): drop the segment's reference.
                 _port.Send(granted.Segment, new AccessPermit.Unlink(granted.LinkId));
-                done(!_alive ? Outcome.Dead() : Outcome.Fail(LiveTg is null ? Errno.NOPROC : Errno.EBUSY));
+                done(!_alive ? Outcome.Dead()
+                    : Outcome.Fail(LiveTg is null ? Errno.NOPROC : Errno.EBUSY));
                 return;
             }
             var apid = new ApId(XpmemId.Compose(_id.Partition, _id.Pid, tg.NextPermitUniq++));
-            tg.Permits[apid.Value] = new PermitState(apid, new SegId(get.SegId), flags, granted.Segment,
-                granted.SegmentAddress, granted.SegmentSizeBytes, granted.SegmentOwner, granted.LinkId);
+            tg.Permits[apid.Value] = new PermitState(apid, new SegId(get.SegId), flags,
+                granted.Segment, granted.SegmentAddress, granted.SegmentSizeBytes,
+                granted.SegmentOwner, granted.LinkId);
             done(Outcome.Ok((ulong)apid.Value));
         });
         var segid = new SegId(get.SegId);
-        _port.Route(segid.Owner, new AccessPermit.Get(id, segid, flags, _credentials, LiveTg is not null, _id, Me));
+        _port.Route(segid.Owner,
+            new AccessPermit.Get(id, segid, flags, _credentials, LiveTg is not null, _id, Me));
     }
 
     private void CallRelease(ReleaseCall release, Action<Outcome> done)
@@ -200,7 +216,10 @@ public sealed partial class ThreadGroupActor
         done(Outcome.Ok());
     }
 
-    /// <summary>Release: every attachment made through the permit is detached, then the segment reference goes.</summary>
+    /// <summary>
+    /// Release: every attachment made through the permit is detached, then the segment reference
+    /// goes.
+    /// </summary>
     private void ReleasePermit(PermitState permit)
     {
         foreach (var attachment in permit.Attachments.ToList()) DetachAttachment(attachment);
@@ -210,7 +229,8 @@ public sealed partial class ThreadGroupActor
     private void CallAttach(Process.Run run, AttachCall attach, Action<Outcome> done)
     {
         var at = attach.At is 0 ? null : attach.At;
-        var (errno, size) = CallRules.AttachArguments(attach.ApId, attach.OffsetBytes, attach.SizeBytes, at);
+        var (errno, size) = CallRules.AttachArguments(attach.ApId, attach.OffsetBytes,
+            attach.SizeBytes, at);
         if (errno != Errno.None)
         {
             done(Outcome.Fail(errno));
@@ -237,7 +257,8 @@ public sealed partial class ThreadGroupActor
         _port.Send(permit.SegmentActor, new Segment.Check(id, Me));
     }
 
-    private void AttachChecked(Process.Run run, long apid, ulong offset, ulong size, ulong? at, Action<Outcome> done)
+    private void AttachChecked(Process.Run run, long apid, ulong offset, ulong size, ulong? at,
+        Action<Outcome> done)
     {
         // Re-validate after the wait: the permit may have been released meanwhile.
         if (LiveTg?.Permits.GetValueOrDefault(apid) is not { } permit)
@@ -250,9 +271,11 @@ public sealed partial class ThreadGroupActor
         if (errno == Errno.None && at is { } self && permit.SegmentOwner == _id
             && CallRules.SelfAttachOverlaps(self, source, size)) errno = Errno.EINVAL;
         if (errno == Errno.None && at is { } fixedAt
-            && _memory.Overlapping(fixedAt, fixedAt + size).Any(v => v is AttachmentVma)) errno = Errno.EINVAL;
+            && _memory.Overlapping(fixedAt, fixedAt + size).Any(v => v is AttachmentVma))
+            errno = Errno.EINVAL;
         // vm_mmap's own refusal: a fixed range past the end of user space.
-        if (errno == Errno.None && at is { } mapAt && (size > Xpmem.TaskSize || mapAt > Xpmem.TaskSize - size)) errno = Errno.ENOMEM;
+        if (errno == Errno.None && at is { } mapAt
+            && (size > Xpmem.TaskSize || mapAt > Xpmem.TaskSize - size)) errno = Errno.ENOMEM;
         if (errno != Errno.None)
         {
             done(Outcome.Fail(errno));
@@ -267,20 +290,24 @@ public sealed partial class ThreadGroupActor
         // MAP_FIXED replaces the anonymous memory there, with all that unmapping implies.
         UnmapRange(run, at.Value, at.Value + size, () =>
         {
-            if (LiveTg?.Permits.GetValueOrDefault(apid) is not { } still) done(Outcome.Fail(Errno.ENOENT));
+            if (LiveTg?.Permits.GetValueOrDefault(apid) is not { } still)
+                done(Outcome.Fail(Errno.ENOENT));
             else done(Outcome.Ok(MapAttachment(still, source, at.Value, size)));
         });
     }
 
     private ulong MapAttachment(PermitState permit, ulong source, ulong at, ulong size)
     {
-        var attachment = new AttachmentState(permit.Id, permit.Segment, permit.SegmentActor, source, at, size);
+        var attachment = new AttachmentState(permit.Id, permit.Segment, permit.SegmentActor, source,
+            at, size);
         permit.Attachments.Add(attachment);
         _memory.Insert(new AttachmentVma(attachment));
         return at;
     }
 
-    /// <summary>xpmem_detach: 0 for an unmapped address, EINVAL for memory that is not an attachment.</summary>
+    /// <summary>
+    /// xpmem_detach: 0 for an unmapped address, EINVAL for memory that is not an attachment.
+    /// </summary>
     private Outcome Detach(ulong address)
     {
         return _memory.Find(address) switch
@@ -300,12 +327,15 @@ public sealed partial class ThreadGroupActor
     /// <summary>Unmaps the whole attachment and drops its pins; the permit stays valid.</summary>
     private void DetachAttachment(AttachmentState attachment)
     {
-        var vma = _memory.Vmas.OfType<AttachmentVma>().FirstOrDefault(v => v.Attachment == attachment);
+        var vma = _memory.Vmas.OfType<AttachmentVma>()
+            .FirstOrDefault(v => v.Attachment == attachment);
         if (vma is not null) _memory.RemoveAttachment(vma);
         DropAttachment(attachment);
     }
 
-    /// <summary>Forgets an attachment whose VMA is already gone: pins back to the segment, off the permit.</summary>
+    /// <summary>
+    /// Forgets an attachment whose VMA is already gone: pins back to the segment, off the permit.
+    /// </summary>
     private void DropAttachment(AttachmentState attachment)
     {
         var pins = attachment.ZapAll();

@@ -18,9 +18,9 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
-    /// The process ends (exit, kill, or a fatal signal from an access): teardown as exit_mm does it,
-    /// then its memory goes. <paramref name="run"/> ends with <paramref name="outcome"/> (null: Ok).
-    /// Every other call still running in the process ends as Dead.
+    /// The process ends (exit, kill, or a fatal signal from an access): teardown as exit_mm does
+    /// it, then its memory goes. <paramref name="run"/> ends with <paramref name="outcome"/> (null:
+    /// Ok). Every other call still running in the process ends as Dead.
     /// </summary>
     private void Die(Process.Run run, Signal signal, Outcome? outcome = null)
     {
@@ -55,6 +55,7 @@ public sealed partial class ThreadGroupActor
         foreach (var entry in tg.Segments.Values) removals.Add((NextRequestId(), entry));
         tg.Segments.Clear();
         AwaitAll(removals.Select(r => r.Item1).ToList(), _ => { }, then);
-        foreach (var (id, entry) in removals) entry.Actor.Tell(new Protocol.Segments.Segment.Remove(id, Me));
+        foreach (var (id, entry) in removals)
+            entry.Actor.Tell(new Protocol.Segments.Segment.Remove(id, Me));
     }
 }

@@ -13,7 +13,9 @@ using Emulator.Protocol.Segments;
 
 namespace Emulator.Partitions.Processes;
 
-/// <summary>The process's memory: mmap, munmap (with recall), loads and stores, the attacher's fault path.</summary>
+/// <summary>
+/// The process's memory: mmap, munmap (with recall), loads and stores, the attacher's fault path.
+/// </summary>
 public sealed partial class ThreadGroupActor
 {
     private void HandleMmap(Process.Run run, MmapCall mmap)
@@ -46,7 +48,8 @@ public sealed partial class ThreadGroupActor
     {
         var (errno, size) = CallRules.Munmap(munmap.Address, munmap.SizeBytes);
         if (errno != Errno.None) Complete(run, Outcome.Fail(errno));
-        else UnmapRange(run, munmap.Address, munmap.Address + size, () => Complete(run, Outcome.Ok()));
+        else UnmapRange(run, munmap.Address, munmap.Address + size,
+            () => Complete(run, Outcome.Ok()));
     }
 
     /// <summary>
@@ -63,11 +66,14 @@ public sealed partial class ThreadGroupActor
         {
             if (entry.Address < end && start < entry.End) recalls.Add((NextRequestId(), entry));
         }
-        var next = attachments.Count > 0 ? () => Die(run, Signal.SIGKILL, Outcome.Signalled(Signal.SIGKILL)) : then;
+        var next = attachments.Count > 0
+            ? () => Die(run, Signal.SIGKILL, Outcome.Signalled(Signal.SIGKILL))
+            : then;
         AwaitAll(recalls.Select(r => r.Id).ToList(), _ => { }, next);
         foreach (var (id, entry) in recalls)
         {
-            entry.Actor.Tell(new Segment.Recall(id, Math.Max(start, entry.Address), Math.Min(end, entry.End), Me));
+            entry.Actor.Tell(new Segment.Recall(id, Math.Max(start, entry.Address),
+                Math.Min(end, entry.End), Me));
         }
     }
 
@@ -76,13 +82,16 @@ public sealed partial class ThreadGroupActor
         switch (run.Call)
         {
             case ReadCall read:
-                Load(run, read.Address, (ulong)read.WidthBytes, bytes => Complete(run, Outcome.Ok(Bytes.ToValue(bytes))));
+                Load(run, read.Address, (ulong)read.WidthBytes,
+                    bytes => Complete(run, Outcome.Ok(Bytes.ToValue(bytes))));
                 break;
             case WriteCall write:
-                Store(run, write.Address, Bytes.FromValue(write.Value, write.WidthBytes), () => Complete(run, Outcome.Ok()));
+                Store(run, write.Address, Bytes.FromValue(write.Value, write.WidthBytes),
+                    () => Complete(run, Outcome.Ok()));
                 break;
             case FillCall fill:
-                Store(run, fill.Address, Patterns.Lay(fill.Pattern, fill.SizeBytes), () => Complete(run, Outcome.Ok()));
+                Store(run, fill.Address, Patterns.Lay(fill.Pattern, fill.SizeBytes),
+                    () => Complete(run, Outcome.Ok()));
                 break;
             case CheckCall check:
                 CheckFrom(run, check, Patterns.Lay(check.Pattern, check.SizeBytes), 0);
@@ -91,7 +100,8 @@ public sealed partial class ThreadGroupActor
                 AddFrom(run, add, 0);
                 break;
             case Sum32Call sum:
-                Load(run, sum.Address, WholeWords(sum.SizeBytes), bytes => Complete(run, Outcome.Ok(Bytes.Sum32(bytes))));
+                Load(run, sum.Address, WholeWords(sum.SizeBytes),
+                    bytes => Complete(run, Outcome.Ok(Bytes.Sum32(bytes))));
                 break;
             case CopyCall copy:
                 Load(run, copy.Source, copy.SizeBytes, bytes =>
@@ -102,7 +112,9 @@ public sealed partial class ThreadGroupActor
 
     private static ulong WholeWords(ulong sizeBytes) => sizeBytes & ~3UL;
 
-    /// <summary>check, a page at a time: the first differing byte ends it; later pages are not touched.</summary>
+    /// <summary>
+    /// check, a page at a time: the first differing byte ends it; later pages are not touched.
+    /// </summary>
     private void CheckFrom(Process.Run run, CheckCall check, byte[] expected, ulong offset)
     {
         if (offset >= check.SizeBytes)
@@ -111,14 +123,17 @@ public sealed partial class ThreadGroupActor
             return;
         }
         var start = check.Address + offset;
-        var length = Math.Min(check.SizeBytes - offset, (start & Xpmem.PageMask) + Xpmem.PageSize - start);
+        var length = Math.Min(check.SizeBytes - offset,
+            (start & Xpmem.PageMask) + Xpmem.PageSize - start);
         Load(run, start, length, bytes =>
         {
-            var index = bytes.AsSpan().CommonPrefixLength(expected.AsSpan((int)offset, (int)length));
+            var index = bytes.AsSpan().CommonPrefixLength(expected.AsSpan((int)offset,
+                (int)length));
             if (index < bytes.Length)
             {
                 Complete(run, Outcome.Mismatch(
-                    $"0x{start + (ulong)index:x}: expected 0x{expected[(int)offset + index]:x2}, found 0x{bytes[index]:x2}"));
+                    $"0x{start + (ulong)index:x}: expected 0x{expected[(int)offset + index]:x2}, "
+                    + $"found 0x{bytes[index]:x2}"));
             }
             else
             {
@@ -128,8 +143,8 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
-    /// add32, a load and a store per word, done a page's worth of whole words at a time; a word that
-    /// straddles two pages goes alone, so a fault in the second page leaves it unstored.
+    /// add32, a load and a store per word, done a page's worth of whole words at a time; a word
+    /// that straddles two pages goes alone, so a fault in the second page leaves it unstored.
     /// </summary>
     private void AddFrom(Process.Run run, Add32Call add, ulong offset)
     {
@@ -154,13 +169,18 @@ public sealed partial class ThreadGroupActor
     private void Store(Process.Run run, ulong address, byte[] bytes, Action then) =>
         Access(new Transfer(run, address, bytes, Write: true, then), 0);
 
-    /// <summary>One load or store of a byte range, moved page by page; may pause for a fault or a remote page.</summary>
-    private sealed record Transfer(Process.Run Run, ulong Address, byte[] Buffer, bool Write, Action Done);
+    /// <summary>
+    /// One load or store of a byte range, moved page by page; may pause for a fault or a remote
+    /// page.
+    /// </summary>
+    private sealed record Transfer(Process.Run Run, ulong Address, byte[] Buffer, bool Write,
+        Action Done);
 
     /// <summary>
-    /// Moves the bytes of <paramref name="transfer"/> from <paramref name="position"/> on. Anonymous
-    /// memory and local attached pages are plain copies; a missing attachment PTE starts a fault, a
-    /// remote PTE a message to the owner's segment; either resumes here when its reply comes.
+    /// Moves the bytes of <paramref name="transfer"/> from <paramref name="position"/> on.
+    /// Anonymous memory and local attached pages are plain copies; a missing attachment PTE starts
+    /// a fault, a remote PTE a message to the owner's segment; either resumes here when its reply
+    /// comes.
     /// </summary>
     private void Access(Transfer transfer, int position)
     {
@@ -177,7 +197,8 @@ public sealed partial class ThreadGroupActor
                     Die(transfer.Run, Signal.SIGSEGV, Outcome.Signalled(Signal.SIGSEGV));
                     return;
                 case AnonymousVma:
-                    var page = transfer.Write ? _memory.PageForWrite(address) : _memory.PageForRead(address);
+                    var page = transfer.Write ? _memory.PageForWrite(address)
+                        : _memory.PageForRead(address);
                     Copy(page, inPage, bytes, transfer.Write);
                     break;
                 case AttachmentVma { Attachment: var attachment }:
@@ -206,7 +227,8 @@ public sealed partial class ThreadGroupActor
         else page.Bytes.AsSpan(offset, bytes.Length).CopyTo(bytes);
     }
 
-    private void AccessRemote(Transfer transfer, int position, AttachmentState attachment, Frame frame, int offset, int length)
+    private void AccessRemote(Transfer transfer, int position, AttachmentState attachment,
+        Frame frame, int offset, int length)
     {
         var id = NextRequestId();
         Await(id, reply =>
@@ -216,14 +238,16 @@ public sealed partial class ThreadGroupActor
             {
                 // A recall dropped the pin after we read the PTE: forget it; the access refaults.
                 var page = (transfer.Address + (ulong)position) & Xpmem.PageMask;
-                if (attachment.Ptes.TryGetValue(page, out var current) && current == frame) attachment.Ptes.Remove(page);
+                if (attachment.Ptes.TryGetValue(page, out var current)
+                    && current == frame) attachment.Ptes.Remove(page);
                 Access(transfer, position);
                 return;
             }
             Access(transfer, position + length);
         });
         object request = transfer.Write
-            ? new Frames.Write(id, frame.PinId, offset, transfer.Buffer.AsSpan(position, length).ToArray(), Me)
+            ? new Frames.Write(id, frame.PinId, offset,
+                transfer.Buffer.AsSpan(position, length).ToArray(), Me)
             : new Frames.Read(id, frame.PinId, offset, length, Me);
         _port.Send(attachment.SegmentActor, request);
     }
@@ -233,7 +257,8 @@ public sealed partial class ThreadGroupActor
     /// segment. When it answers, the VMA is looked up again (it may have been detached meanwhile)
     /// and the access resumes from the same page, which either finds the new PTE or faults again.
     /// </summary>
-    private void StartFault(Transfer transfer, int position, AttachmentState attachment, ulong pageAddress)
+    private void StartFault(Transfer transfer, int position, AttachmentState attachment,
+        ulong pageAddress)
     {
         var id = NextRequestId();
         Machine.Monitor.FaultStarted();
@@ -250,8 +275,8 @@ public sealed partial class ThreadGroupActor
                     Access(transfer, position);
                     break;
                 default:
-                    // The segment is gone, the source is a hole or an attachment, or nobody answered:
-                    // SIGBUS, for the toucher only.
+                    // The segment is gone, the source is a hole or an attachment, or nobody
+                    // answered: SIGBUS, for the toucher only.
                     Die(transfer.Run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
                     break;
             }
@@ -260,11 +285,16 @@ public sealed partial class ThreadGroupActor
             attachment.SourceOf(pageAddress), _id), $"fault-{id.Sequence & 0xFFFFFFFF}");
     }
 
-    /// <summary>Installs a PTE if the attachment still maps that page and has none; else gives the pin back. Then ends the fault's read hold.</summary>
-    private void Install(AttachmentState attachment, ulong pageAddress, Frame frame, RequestId fault)
+    /// <summary>
+    /// Installs a PTE if the attachment still maps that page and has none; else gives the pin back.
+    /// Then ends the fault's read hold.
+    /// </summary>
+    private void Install(AttachmentState attachment, ulong pageAddress, Frame frame,
+        RequestId fault)
     {
         var current = (_memory.Find(pageAddress) as AttachmentVma)?.Attachment;
-        var installed = _alive && current == attachment && attachment.Ptes.TryAdd(pageAddress, frame);
+        var installed = _alive && current == attachment
+            && attachment.Ptes.TryAdd(pageAddress, frame);
         if (!installed) _port.Send(attachment.SegmentActor, new Frames.Unpin([frame.PinId]));
         _port.Send(attachment.SegmentActor, new Fault.Done(fault));
     }

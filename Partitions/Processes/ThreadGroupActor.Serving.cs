@@ -7,7 +7,9 @@ using Emulator.Protocol.Permits;
 
 namespace Emulator.Partitions.Processes;
 
-/// <summary>What a thread group does for others: lookups by id, the owner's side of a fault, zaps.</summary>
+/// <summary>
+/// What a thread group does for others: lookups by id, the owner's side of a fault, zaps.
+/// </summary>
 public sealed partial class ThreadGroupActor
 {
     /// <summary>
@@ -17,16 +19,20 @@ public sealed partial class ThreadGroupActor
     /// </summary>
     private void HandleProbe(Process.Probe probe)
     {
-        if (probe.Permit is { } permitId && LiveTg?.Permits.GetValueOrDefault(permitId.Value) is { } permit)
+        if (probe.Permit is { } permitId
+            && LiveTg?.Permits.GetValueOrDefault(permitId.Value) is { } permit)
         {
-            _port.Send(permit.SegmentActor, new Protocol.Segments.Segment.Check(probe.RequestId, probe.ReplyTo));
+            _port.Send(permit.SegmentActor,
+                new Protocol.Segments.Segment.Check(probe.RequestId, probe.ReplyTo));
             return;
         }
         var found = LiveTg is not null && probe.Permit is null;
         _port.Send(probe.ReplyTo, new Process.Probed(probe.RequestId, found));
     }
 
-    /// <summary>xpmem_get, owner side: a dying or absent tg and an absent segment are ENOENT.</summary>
+    /// <summary>
+    /// xpmem_get, owner side: a dying or absent tg and an absent segment are ENOENT.
+    /// </summary>
     private void HandleGet(AccessPermit.Get get)
     {
         if (LiveTg?.Segments.GetValueOrDefault(get.Segment.Value) is not { } entry)
@@ -46,7 +52,8 @@ public sealed partial class ThreadGroupActor
     {
         if (_memory.Find(find.SourceAddress) is AnonymousVma)
         {
-            find.ReplyTo.Tell(new PageFound(find.RequestId, _memory.PageForWrite(find.SourceAddress)));
+            find.ReplyTo.Tell(new PageFound(find.RequestId,
+                _memory.PageForWrite(find.SourceAddress)));
         }
         else
         {
@@ -54,14 +61,17 @@ public sealed partial class ThreadGroupActor
         }
     }
 
-    /// <summary>A segment recalls its pages: clear the PTEs of our attachments of it in that source range.</summary>
+    /// <summary>
+    /// A segment recalls its pages: clear the PTEs of our attachments of it in that source range.
+    /// </summary>
     private void HandleZap(Attachment.Zap zap)
     {
         var pins = new List<long>();
         foreach (var permit in _tg?.Permits.Values ?? Enumerable.Empty<Permits.PermitState>())
         {
             if (permit.Segment != zap.Segment) continue;
-            foreach (var attachment in permit.Attachments) pins.AddRange(attachment.Zap(zap.Start, zap.End));
+            foreach (var attachment in permit.Attachments)
+                pins.AddRange(attachment.Zap(zap.Start, zap.End));
         }
         _port.Send(zap.ReplyTo, new Attachment.Zapped(zap.RequestId, Me, pins));
     }

@@ -40,7 +40,8 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     private bool _reaping;
     private long _nextRequest;
 
-    public ThreadGroupActor(MachineContext machine, XpcPort port, TgId id, ProcessImage image, bool hasTg)
+    public ThreadGroupActor(MachineContext machine, XpcPort port, TgId id, ProcessImage image,
+        bool hasTg)
         : base(machine)
     {
         _port = port;
@@ -60,12 +61,15 @@ public sealed partial class ThreadGroupActor : EmulatorActor
         Receive<PartitionActor.Reap>(_ => Context.Stop(Self));
     }
 
-    public static Props Props(MachineContext machine, XpcPort port, TgId id, ProcessImage image, bool hasTg) =>
+    public static Props Props(MachineContext machine, XpcPort port, TgId id, ProcessImage image,
+        bool hasTg) =>
         Akka.Actor.Props.Create(() => new ThreadGroupActor(machine, port, id, image, hasTg));
 
     private Endpoint Me => new(_port.Partition, Self);
 
-    /// <summary>A live thread group: the process opened the device and is not tearing it down.</summary>
+    /// <summary>
+    /// A live thread group: the process opened the device and is not tearing it down.
+    /// </summary>
     private ThreadGroup? LiveTg => _tg is { Destroying: false } tg ? tg : null;
 
     protected override void PreStart() => Machine.Monitor.ThreadGroupStarted();
@@ -84,18 +88,24 @@ public sealed partial class ThreadGroupActor : EmulatorActor
         Dispatch(run);
     }
 
-    /// <summary>Ends a call with its one outcome (a call already ended by the process's death is dropped).</summary>
+    /// <summary>
+    /// Ends a call with its one outcome (a call already ended by the process's death is dropped).
+    /// </summary>
     private void Complete(Process.Run run, Outcome outcome)
     {
         if (!_calls.Remove(run.RequestId)) return;
         Machine.Monitor.RequestEnded();
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "outcome", $"{run.Call} => {outcome}");
+        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "outcome",
+            $"{run.Call} => {outcome}");
         _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, outcome));
     }
 
-    private RequestId NextRequestId() => new(_port.Partition, ((long)_id.Pid << 32) | ++_nextRequest);
+    private RequestId NextRequestId()
+        => new(_port.Partition, ((long)_id.Pid << 32) | ++_nextRequest);
 
-    /// <summary>Parks <paramref name="continuation"/> until the reply to <paramref name="id"/> comes.</summary>
+    /// <summary>
+    /// Parks <paramref name="continuation"/> until the reply to <paramref name="id"/> comes.
+    /// </summary>
     private void Await(RequestId id, Action<IReply> continuation)
     {
         Machine.Monitor.RequestStarted();
@@ -111,7 +121,9 @@ public sealed partial class ThreadGroupActor : EmulatorActor
         StopIfUnreferenced();
     }
 
-    /// <summary>Waits for every reply of a fan-out, then runs <paramref name="then"/> once.</summary>
+    /// <summary>
+    /// Waits for every reply of a fan-out, then runs <paramref name="then"/> once.
+    /// </summary>
     private void AwaitAll(IReadOnlyList<RequestId> ids, Action<IReply> each, Action then)
     {
         var left = ids.Count;
@@ -137,7 +149,9 @@ public sealed partial class ThreadGroupActor : EmulatorActor
         StopIfUnreferenced();
     }
 
-    /// <summary>A dead process whose segments are all freed has nothing left: its tg refcount is zero.</summary>
+    /// <summary>
+    /// A dead process whose segments are all freed has nothing left: its tg refcount is zero.
+    /// </summary>
     private void StopIfUnreferenced()
     {
         if (_alive || _segmentActors > 0 || _pending.Count > 0 || _reaping) return;
@@ -145,7 +159,9 @@ public sealed partial class ThreadGroupActor : EmulatorActor
         Context.Parent.Tell(new PartitionActor.Unreferenced(_id.Pid));
     }
 
-    /// <summary>The thread group's own state (the kernel's xpmem_thread_group, less its mm).</summary>
+    /// <summary>
+    /// The thread group's own state (the kernel's xpmem_thread_group, less its mm).
+    /// </summary>
     private sealed class ThreadGroup
     {
         public int NextSegmentUniq = 1;
@@ -158,13 +174,22 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     /// <summary>A live segment of this thread group, as its seg_list holds it.</summary>
     private sealed record SegmentEntry(SegId Id, ulong Address, ulong SizeBytes, IActorRef Actor)
     {
-        /// <summary>The end of the range, saturated: a clamped or wrapped size must not wrap here.</summary>
-        public ulong End => SizeBytes > ulong.MaxValue - Address ? ulong.MaxValue : Address + SizeBytes;
+        /// <summary>
+        /// The end of the range, saturated: a clamped or wrapped size must not wrap here.
+        /// </summary>
+        public ulong End
+            => SizeBytes > ulong.MaxValue - Address ? ulong.MaxValue : Address + SizeBytes;
     }
 
-    /// <summary>SegmentActor → its owner thread group: resolve a source page for a fault. Replies: <see cref="PageFound"/> or <see cref="Refused"/>.</summary>
+    /// <summary>
+    /// SegmentActor → its owner thread group: resolve a source page for a fault. Replies:
+    /// <see cref="PageFound"/> or <see cref="Refused"/>.
+    /// </summary>
     internal sealed record FindPage(RequestId RequestId, ulong SourceAddress, IActorRef ReplyTo);
 
-    /// <summary>The owner's current page at the source address, copy-on-write already broken.</summary>
-    internal sealed record PageFound(RequestId RequestId, Page Page) : IReply, INoSerializationVerificationNeeded;
+    /// <summary>
+    /// The owner's current page at the source address, copy-on-write already broken.
+    /// </summary>
+    internal sealed record PageFound(RequestId RequestId, Page Page) : IReply,
+        INoSerializationVerificationNeeded;
 }

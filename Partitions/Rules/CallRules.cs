@@ -14,11 +14,14 @@ public static class CallRules
 
     /// <summary>
     /// xpmem_make, checks 1 to 4. Returns the errno (None: go on) and the size to use (the
-    /// XPMEM_MAXADDR_SIZE clamp). <paramref name="hasTg"/> false gives NOPROC after the EINVALs of step 1.
+    /// XPMEM_MAXADDR_SIZE clamp). <paramref name="hasTg"/> false gives NOPROC after the EINVALs of
+    /// step 1.
     /// </summary>
-    public static (Errno Errno, ulong SizeBytes) Make(ulong address, ulong sizeBytes, int permitType, ulong mode, bool hasTg)
+    public static (Errno Errno, ulong SizeBytes) Make(ulong address, ulong sizeBytes,
+        int permitType, ulong mode, bool hasTg)
     {
-        if (permitType != Xpmem.PermitMode || (mode & ~0x1FFUL) != 0 || sizeBytes == 0) return (Errno.EINVAL, 0);
+        if (permitType != Xpmem.PermitMode || (mode & ~0x1FFUL) != 0
+            || sizeBytes == 0) return (Errno.EINVAL, 0);
         if (!hasTg) return (Errno.NOPROC, 0);
         // The kernel adds without overflow checks: a sum that wraps passes this test and is
         // refused by the alignment test below (xpmem-spec 2.2, step 3).
@@ -27,7 +30,8 @@ public static class CallRules
             if (sizeBytes != Xpmem.MaxAddrSize) return (Errno.EINVAL, 0);
             sizeBytes = Xpmem.TaskSize - address;
         }
-        if (!IsPageAligned(address) || !IsPageAligned(sizeBytes) || sizeBytes == 0) return (Errno.EINVAL, 0);
+        if (!IsPageAligned(address) || !IsPageAligned(sizeBytes)
+            || sizeBytes == 0) return (Errno.EINVAL, 0);
         return (Errno.None, sizeBytes);
     }
 
@@ -54,13 +58,17 @@ public static class CallRules
         return (bits & wanted) == wanted;
     }
 
-    /// <summary>xpmem_attach, checks 1 to 4. Returns the errno and the size rounded up to pages.</summary>
-    public static (Errno Errno, ulong SizeBytes) AttachArguments(long apid, ulong offset, ulong sizeBytes, ulong? at)
+    /// <summary>
+    /// xpmem_attach, checks 1 to 4. Returns the errno and the size rounded up to pages.
+    /// </summary>
+    public static (Errno Errno, ulong SizeBytes) AttachArguments(long apid, ulong offset,
+        ulong sizeBytes, ulong? at)
     {
         if (apid <= 0) return (Errno.EINVAL, 0);
         // The kernel's test: the end of the page holding vaddr must lie below TASK_SIZE (unchecked,
         // as in C: a vaddr in the last page of the 64-bit space wraps past it).
-        if (at is { } vaddr && vaddr != 0 && unchecked((vaddr & Xpmem.PageMask) + Xpmem.PageSize) >= Xpmem.TaskSize)
+        if (at is { } vaddr && vaddr != 0
+            && unchecked((vaddr & Xpmem.PageMask) + Xpmem.PageSize) >= Xpmem.TaskSize)
         {
             return (Errno.EINVAL, 0);
         }
@@ -72,11 +80,13 @@ public static class CallRules
     /// xpmem_attach's validate_access, after the segment was found alive: a RDONLY permit cannot
     /// attach (the mapping is always read-write); the range must lie inside the segment.
     /// </summary>
-    public static Errno AttachAccess(int permitFlags, ulong offset, ulong sizeBytes, ulong segmentSizeBytes)
+    public static Errno AttachAccess(int permitFlags, ulong offset, ulong sizeBytes,
+        ulong segmentSizeBytes)
     {
         if (permitFlags == Xpmem.RdOnly) return Errno.EACCES;
         if ((long)offset < 0 || sizeBytes == 0) return Errno.EINVAL;
-        if (sizeBytes > segmentSizeBytes || offset > segmentSizeBytes - sizeBytes) return Errno.EINVAL;
+        if (sizeBytes > segmentSizeBytes
+            || offset > segmentSizeBytes - sizeBytes) return Errno.EINVAL;
         return Errno.None;
     }
 
@@ -103,7 +113,8 @@ public static class CallRules
     {
         if (!IsPageAligned(address) || sizeBytes == 0) return (Errno.EINVAL, 0);
         var size = RoundUpToPage(sizeBytes);
-        if (size == 0 || size > Xpmem.TaskSize || address > Xpmem.TaskSize - size) return (Errno.EINVAL, 0);
+        if (size == 0 || size > Xpmem.TaskSize
+            || address > Xpmem.TaskSize - size) return (Errno.EINVAL, 0);
         return (Errno.None, size);
     }
 }

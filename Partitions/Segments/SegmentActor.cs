@@ -26,7 +26,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// The page is pinned, for an attacher on this partition: the page itself (same bytes). Never
     /// crosses XPC; a remote attacher gets <see cref="Fault.Pinned"/>.
     /// </summary>
-    public sealed record LocalPinned(RequestId RequestId, long PinId, Page Page) : IReply, INoSerializationVerificationNeeded;
+    public sealed record LocalPinned(RequestId RequestId, long PinId, Page Page) : IReply,
+        INoSerializationVerificationNeeded;
 
     private readonly XpcPort _port;
     private readonly SegId _id;
@@ -47,8 +48,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private bool _removed;
     private bool _freed;
 
-    public SegmentActor(MachineContext machine, XpcPort port, SegId id, TgId owner, Credentials ownerCredentials,
-        ulong address, ulong sizeBytes, ulong mode, IActorRef ownerActor) : base(machine)
+    public SegmentActor(MachineContext machine, XpcPort port, SegId id, TgId owner,
+        Credentials ownerCredentials, ulong address, ulong sizeBytes, ulong mode,
+        IActorRef ownerActor) : base(machine)
     {
         _port = port;
         _id = id;
@@ -63,20 +65,27 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(MachineContext machine, XpcPort port, SegId id, TgId owner, Credentials credentials,
+    public static Props Props(MachineContext machine, XpcPort port, SegId id, TgId owner,
+        Credentials credentials,
         ulong address, ulong sizeBytes, ulong mode, IActorRef ownerActor) =>
-        Akka.Actor.Props.Create(() => new SegmentActor(machine, port, id, owner, credentials, address, sizeBytes, mode, ownerActor));
+        Akka.Actor.Props.Create(() => new SegmentActor(machine, port, id, owner, credentials,
+            address, sizeBytes, mode, ownerActor));
 
     private int Readers => _finding.Count + _holding.Count;
 
-    /// <summary>Handles gets, attach checks, faults, recall and remove; the sema is free or read-held.</summary>
+    /// <summary>
+    /// Handles gets, attach checks, faults, recall and remove; the sema is free or read-held.
+    /// </summary>
     private void Active()
     {
         Receive<AccessPermit.Get>(HandleGet);
-        Receive<Segment.Check>(check => _port.Send(check.ReplyTo, new Segment.Checked(check.RequestId)));
+        Receive<Segment.Check>(check => _port.Send(check.ReplyTo,
+            new Segment.Checked(check.RequestId)));
         Receive<Fault.Pin>(HandlePin);
-        Receive<Segment.Recall>(recall => StartWriting(new Zapping(recall.RequestId, recall.ReplyTo, recall.Start, recall.End, Remove: false)));
-        Receive<Segment.Remove>(remove => StartWriting(new Zapping(remove.RequestId, remove.ReplyTo, 0, ulong.MaxValue, Remove: true)));
+        Receive<Segment.Recall>(recall => StartWriting(new Zapping(recall.RequestId, recall.ReplyTo,
+            recall.Start, recall.End, Remove: false)));
+        Receive<Segment.Remove>(remove => StartWriting(new Zapping(remove.RequestId, remove.ReplyTo,
+            0, ulong.MaxValue, Remove: true)));
         Common();
     }
 
@@ -95,18 +104,28 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Common();
     }
 
-    /// <summary>Removed: refuses gets, checks and faults (ENOENT); waits for its last references to go.</summary>
+    /// <summary>
+    /// Removed: refuses gets, checks and faults (ENOENT); waits for its last references to go.
+    /// </summary>
     private void Removed()
     {
-        Receive<AccessPermit.Get>(get => _port.Send(get.ReplyTo, new Refused(get.RequestId, Errno.ENOENT)));
-        Receive<Segment.Check>(check => _port.Send(check.ReplyTo, new Refused(check.RequestId, Errno.ENOENT)));
-        Receive<Fault.Pin>(pin => _port.Send(pin.ReplyTo, new Refused(pin.RequestId, Errno.ENOENT)));
-        Receive<Segment.Remove>(remove => _port.Send(remove.ReplyTo, new Segment.Removed(remove.RequestId, _id)));
-        Receive<Segment.Recall>(recall => _port.Send(recall.ReplyTo, new Segment.Recalled(recall.RequestId, _id)));
+        Receive<AccessPermit.Get>(get => _port.Send(get.ReplyTo,
+            new Refused(get.RequestId, Errno.ENOENT)));
+        Receive<Segment.Check>(check => _port.Send(check.ReplyTo,
+            new Refused(check.RequestId, Errno.ENOENT)));
+        Receive<Fault.Pin>(pin => _port.Send(pin.ReplyTo,
+            new Refused(pin.RequestId, Errno.ENOENT)));
+        Receive<Segment.Remove>(remove => _port.Send(remove.ReplyTo,
+            new Segment.Removed(remove.RequestId, _id)));
+        Receive<Segment.Recall>(recall => _port.Send(recall.ReplyTo,
+            new Segment.Recalled(recall.RequestId, _id)));
         Common();
     }
 
-    /// <summary>What every state serves: the owner's page answers, fault ends, unpins, remote access, unlinks.</summary>
+    /// <summary>
+    /// What every state serves: the owner's page answers, fault ends, unpins, remote access,
+    /// unlinks.
+    /// </summary>
     private void Common()
     {
         Receive<ThreadGroupActor.PageFound>(HandlePageFound);
@@ -143,7 +162,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         _links[link] = get.ReplyTo;
         // A getter that ends without a word (its process stopped) must not hold a recall forever.
         Context.Watch(get.ReplyTo.Ref);
-        _port.Send(get.ReplyTo, new AccessPermit.Granted(get.RequestId, new Endpoint(_port.Partition, Self),
+        _port.Send(get.ReplyTo,
+            new AccessPermit.Granted(get.RequestId, new Endpoint(_port.Partition, Self),
             _address, _sizeBytes, _owner, link));
     }
 
@@ -160,7 +180,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         found.Page.Pin();
         _pins[pinId] = (found.Page, pin.Attacher);
         Machine.Monitor.Pinned(_owner);
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "pin", $"pin {pinId} 0x{pin.SourceAddress:x} for {pin.Attacher}");
+        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "pin",
+            $"pin {pinId} 0x{pin.SourceAddress:x} for {pin.Attacher}");
         _holding.Add(pin.RequestId);
         _port.Send(pin.ReplyTo, pin.ReplyTo.Partition == _port.Partition
             ? new LocalPinned(pin.RequestId, pinId, found.Page)
@@ -181,7 +202,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             _port.Send(read.ReplyTo, new Refused(read.RequestId, Errno.ENOENT));
             return;
         }
-        _port.Send(read.ReplyTo, new Frames.Data(read.RequestId, pin.Page.Bytes.AsSpan(read.OffsetBytes, read.LengthBytes).ToArray()));
+        _port.Send(read.ReplyTo,
+            new Frames.Data(read.RequestId,
+                pin.Page.Bytes.AsSpan(read.OffsetBytes, read.LengthBytes).ToArray()));
     }
 
     private void HandleWrite(Frames.Write write)
@@ -206,8 +229,12 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         FreeIfUnreferenced();
     }
 
-    /// <summary>A recall or remove in progress: who asked, which source range, which attachers still owe a Zapped.</summary>
-    private sealed record Zapping(RequestId RequestId, Endpoint ReplyTo, ulong Start, ulong End, bool Remove)
+    /// <summary>
+    /// A recall or remove in progress: who asked, which source range, which attachers still owe a
+    /// Zapped.
+    /// </summary>
+    private sealed record Zapping(RequestId RequestId, Endpoint ReplyTo, ulong Start, ulong End,
+        bool Remove)
     {
         /// <summary>Null until the readers have drained and the zaps went out.</summary>
         public List<IActorRef>? Waiting { get; set; }
@@ -222,7 +249,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         ReadersChanged();
     }
 
-    /// <summary>When the last reader leaves a waiting writer, the writer zaps every attacher.</summary>
+    /// <summary>
+    /// When the last reader leaves a waiting writer, the writer zaps every attacher.
+    /// </summary>
     private void ReadersChanged()
     {
         if (_zapping is not { Waiting: null } zapping || Readers > 0) return;
@@ -230,24 +259,31 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         zapping.Waiting = attachers.Select(a => a.Ref).ToList();
         foreach (var attacher in attachers)
         {
-            _port.Send(attacher, new Attachment.Zap(zapping.RequestId, _id, zapping.Start, zapping.End, new Endpoint(_port.Partition, Self)));
+            _port.Send(attacher,
+                new Attachment.Zap(zapping.RequestId, _id, zapping.Start, zapping.End,
+                    new Endpoint(_port.Partition, Self)));
         }
         if (zapping.Waiting.Count == 0) EndWriting();
     }
 
     private void HandleZapped(Attachment.Zapped zapped)
     {
-        if (_zapping is not { Waiting: { } waiting } zapping || zapped.RequestId != zapping.RequestId) return;
+        if (_zapping is not { Waiting: { } waiting } zapping
+            || zapped.RequestId != zapping.RequestId) return;
         Unpin(zapped.PinIds);
         waiting.Remove(zapped.Attacher.Ref);
         if (waiting.Count == 0) EndWriting();
     }
 
-    /// <summary>A getter's process is gone: its permits went with it, and it owes no Zapped any more.</summary>
+    /// <summary>
+    /// A getter's process is gone: its permits went with it, and it owes no Zapped any more.
+    /// </summary>
     private void HandleGetterStopped(Terminated stopped)
     {
-        foreach (var (link, _) in _links.Where(l => l.Value.Ref.Equals(stopped.ActorRef)).ToList()) _links.Remove(link);
-        if (_zapping is { Waiting: { } waiting } && waiting.Remove(stopped.ActorRef) && waiting.Count == 0) EndWriting();
+        foreach (var (link, _) in _links.Where(l => l.Value.Ref.Equals(stopped.ActorRef)).ToList())
+            _links.Remove(link);
+        if (_zapping is { Waiting: { } waiting } && waiting.Remove(stopped.ActorRef)
+            && waiting.Count == 0) EndWriting();
         FreeIfUnreferenced();
     }
 
@@ -268,15 +304,20 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         if (++_stashed > Machine.Settings.StashCapacityMax)
         {
-            throw new InvalidOperationException($"segment {_id}: more than {Machine.Settings.StashCapacityMax} requests stashed during a recall");
+            throw new InvalidOperationException(
+                $"segment {_id}: more than {Machine.Settings.StashCapacityMax} requests stashed "
+                + "during a recall");
         }
         Stash.Stash();
     }
 
-    /// <summary>The last reference gone (removed, no permits, no pins): the segment is freed.</summary>
+    /// <summary>
+    /// The last reference gone (removed, no permits, no pins): the segment is freed.
+    /// </summary>
     private void FreeIfUnreferenced()
     {
-        if (_freed || !_removed || _zapping is not null || _links.Count > 0 || _pins.Count > 0 || Readers > 0) return;
+        if (_freed || !_removed || _zapping is not null || _links.Count > 0 || _pins.Count > 0
+            || Readers > 0) return;
         _freed = true;
         _ownerActor.Tell(new Segment.Freed(_id));
         Context.Stop(Self);

@@ -58,7 +58,9 @@ internal static class WireJson
         if (polymorphism.DerivedTypes.Count > 0) info.PolymorphismOptions = polymorphism;
     }
 
-    /// <summary>Read-only properties no constructor takes are derived from others: not sent.</summary>
+    /// <summary>
+    /// Read-only properties no constructor takes are derived from others: not sent.
+    /// </summary>
     private static void DropComputedProperties(JsonTypeInfo info, WireTypes types)
     {
         if (info.Kind != JsonTypeInfoKind.Object || !types.IsOurs(info.Type)) return;
@@ -85,7 +87,9 @@ internal static class WireJson
         }
     }
 
-    /// <summary>An actor as its serialization path (with the node's address under remoting).</summary>
+    /// <summary>
+    /// An actor as its serialization path (with the node's address under remoting).
+    /// </summary>
     private sealed class ActorRefConverter(ExtendedActorSystem system) : JsonConverter<IActorRef>
     {
         public override IActorRef Read(
@@ -118,7 +122,8 @@ internal static class WireJson
             if (value is not IXpmemMessage message)
             {
                 throw new SerializationException(
-                    $"{value.GetType().FullName} cannot be carried: only IXpmemMessage crosses XPC.");
+                    $"{value.GetType().FullName} cannot be carried: "
+                    + "only IXpmemMessage crosses XPC.");
             }
             JsonSerializer.Serialize(writer, message, options);
         }

@@ -39,19 +39,25 @@ internal sealed class WireTypes
         }
     }
 
-    /// <summary>Messages that hold a live <see cref="Page"/>: they never leave their partition.</summary>
+    /// <summary>
+    /// Messages that hold a live <see cref="Page"/>: they never leave their partition.
+    /// </summary>
     public IReadOnlySet<Type> InProcessOnly => _inProcessOnly;
 
     /// <summary>Every type that has a manifest (what may cross nodes).</summary>
     public IReadOnlyCollection<Type> Messages => _manifests.Keys;
 
-    /// <summary>The type's name inside its containers, without namespace: <c>Process.Run</c>.</summary>
+    /// <summary>
+    /// The type's name inside its containers, without namespace: <c>Process.Run</c>.
+    /// </summary>
     public static string NameOf(Type type) =>
         type.DeclaringType is null ? type.Name : $"{NameOf(type.DeclaringType)}.{type.Name}";
 
     public bool IsOurs(Type type) => _assemblies.Contains(type.Assembly);
 
-    /// <summary>The manifest of a message type; a clear refusal for what must not cross nodes.</summary>
+    /// <summary>
+    /// The manifest of a message type; a clear refusal for what must not cross nodes.
+    /// </summary>
     public string ManifestOf(Type type)
     {
         if (_manifests.TryGetValue(type, out var manifest)) return manifest;
@@ -64,16 +70,20 @@ internal sealed class WireTypes
         }
         throw new SerializationException(
             $"{type.FullName} is not an XPMEM message (a concrete IXpmemMessage or XpcActor.Carry "
-            + "in Emulator.Protocol or Emulator.Partitions), so XpmemSerializer will not write it.");
+            + "in Emulator.Protocol or Emulator.Partitions), so XpmemSerializer "
+            + "will not write it.");
     }
 
     public Type TypeOf(string manifest) =>
         _byManifest.TryGetValue(manifest, out var type)
             ? type
             : throw new SerializationException(
-                $"Unknown XPMEM manifest '{manifest}': the sender's build has a message this one lacks.");
+                $"Unknown XPMEM manifest '{manifest}': "
+                + "the sender's build has a message this one lacks.");
 
-    /// <summary>Concrete types that may stand where <paramref name="baseType"/> is declared.</summary>
+    /// <summary>
+    /// Concrete types that may stand where <paramref name="baseType"/> is declared.
+    /// </summary>
     public IEnumerable<Type> ConcreteSubtypesOf(Type baseType) =>
         _concrete.Where(t => baseType.IsAssignableFrom(t) && !_inProcessOnly.Contains(t));
 

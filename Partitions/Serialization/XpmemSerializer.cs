@@ -20,10 +20,14 @@ namespace Emulator.Partitions.Serialization;
 /// </summary>
 public sealed class XpmemSerializer : SerializerWithStringManifest
 {
-    /// <summary>Fixed, as every node must agree on it; clear of the ids Akka and its plugins use.</summary>
+    /// <summary>
+    /// Fixed, as every node must agree on it; clear of the ids Akka and its plugins use.
+    /// </summary>
     public const int Id = 7100;
 
-    /// <summary>The bindings: every protocol message, and XPC's envelope (no IXpmemMessage).</summary>
+    /// <summary>
+    /// The bindings: every protocol message, and XPC's envelope (no IXpmemMessage).
+    /// </summary>
     public const string Hocon = """
         akka.actor {
           serializers {

@@ -8,10 +8,15 @@ public interface ITrace
 {
     bool Enabled { get; }
 
-    /// <summary>An actor at <paramref name="actor"/> (a path without address) is handling <paramref name="message"/>.</summary>
+    /// <summary>
+    /// An actor at <paramref name="actor"/> (a path without address) is handling
+    /// <paramref name="message"/>.
+    /// </summary>
     void Delivered(string actor, object message);
 
-    /// <summary>A named event of the emulated machine (a pin, a signal, a call's outcome).</summary>
+    /// <summary>
+    /// A named event of the emulated machine (a pin, a signal, a call's outcome).
+    /// </summary>
     void Event(string actor, string kind, string detail);
 }
 

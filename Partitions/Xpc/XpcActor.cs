@@ -10,7 +10,9 @@ namespace Emulator.Partitions.Xpc;
 /// </summary>
 public sealed class XpcActor : EmulatorActor
 {
-    /// <summary>Any partition's port → XPC: deliver <paramref name="Message"/> to <paramref name="To"/>.</summary>
+    /// <summary>
+    /// Any partition's port → XPC: deliver <paramref name="Message"/> to <paramref name="To"/>.
+    /// </summary>
     public sealed record Carry(PartitionId From, Endpoint To, object Message);
 
     public XpcActor(MachineContext machine) : base(machine)

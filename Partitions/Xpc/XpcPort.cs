@@ -18,7 +18,8 @@ public sealed class XpcPort(PartitionId partition, MachineWiring wiring)
     public void Send(Endpoint to, object message)
     {
         if (to.Partition == Partition) to.Ref.Tell(message, ActorRefs.NoSender);
-        else wiring.Interconnect.Tell(new XpcActor.Carry(Partition, to, message), ActorRefs.NoSender);
+        else wiring.Interconnect.Tell(new XpcActor.Carry(Partition, to, message),
+            ActorRefs.NoSender);
     }
 
     /// <summary>
@@ -34,11 +35,14 @@ public sealed class XpcPort(PartitionId partition, MachineWiring wiring)
             Send(request.ReplyTo, new Refused(request.RequestId, Errno.EINVAL));
             return;
         }
-        Send(new Endpoint(target.Partition, partitions[index]), new Partition.Deliver(target, request));
+        Send(new Endpoint(target.Partition, partitions[index]),
+            new Partition.Deliver(target, request));
     }
 }
 
-/// <summary>The machine's actors, filled once when the machine is built and before any message flows.</summary>
+/// <summary>
+/// The machine's actors, filled once when the machine is built and before any message flows.
+/// </summary>
 public sealed class MachineWiring
 {
     public IActorRef Interconnect { get; private set; } = ActorRefs.Nobody;

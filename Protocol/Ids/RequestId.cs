@@ -6,6 +6,8 @@ namespace Emulator.Protocol.Ids;
 /// </summary>
 public readonly record struct RequestId(PartitionId Origin, long Sequence)
 {
-    /// <summary>Processes number their requests <c>(pid &lt;&lt; 32) | n</c>: shown as <c>p1/100.3</c>.</summary>
+    /// <summary>
+    /// Processes number their requests <c>(pid &lt;&lt; 32) | n</c>: shown as <c>p1/100.3</c>.
+    /// </summary>
     public override string ToString() => $"{Origin}/{Sequence >> 32}.{Sequence & 0xFFFFFFFF}";
 }

@@ -9,7 +9,9 @@ namespace Emulator.Protocol.Ids;
 /// </summary>
 public static class XpmemId
 {
-    /// <summary>Past this, make and get answer EBUSY (SGI 2.0's cap; the id has 16 bits for it).</summary>
+    /// <summary>
+    /// Past this, make and get answer EBUSY (SGI 2.0's cap; the id has 16 bits for it).
+    /// </summary>
     public const int MaxUniq = 0xFFFF;
 
     public static long Compose(PartitionId partition, int pid, int uniq) =>
@@ -27,7 +29,9 @@ public static class XpmemId
     public static bool IsValid(long id) => id > 0;
 }
 
-/// <summary>A segment id, made by <c>xpmem_make</c>. See <see cref="XpmemId"/> for the layout.</summary>
+/// <summary>
+/// A segment id, made by <c>xpmem_make</c>. See <see cref="XpmemId"/> for the layout.
+/// </summary>
 public readonly record struct SegId(long Value)
 {
     public TgId Owner => XpmemId.OwnerOf(Value);

@@ -7,7 +7,10 @@ namespace Emulator.Protocol.Processes;
 /// </summary>
 public abstract record Call;
 
-/// <summary>mmap of anonymous private memory: at <see cref="Address"/> (MAP_FIXED) or, if null, where the emulator chooses.</summary>
+/// <summary>
+/// mmap of anonymous private memory: at <see cref="Address"/> (MAP_FIXED) or, if null, where the
+/// emulator chooses.
+/// </summary>
 public sealed record MmapCall(ulong? Address, ulong SizeBytes) : Call;
 
 public sealed record MunmapCall(ulong Address, ulong SizeBytes) : Call;
@@ -17,12 +20,16 @@ public sealed record MakeCall(ulong Address, ulong SizeBytes, int PermitType, ul
 
 public sealed record RemoveCall(long SegId) : Call;
 
-/// <summary>xpmem_get(segid, flags, permit_type, NULL): libxpmem always passes a NULL permit value.</summary>
+/// <summary>
+/// xpmem_get(segid, flags, permit_type, NULL): libxpmem always passes a NULL permit value.
+/// </summary>
 public sealed record GetCall(long SegId, ulong Flags, int PermitType) : Call;
 
 public sealed record ReleaseCall(long ApId) : Call;
 
-/// <summary>xpmem_attach({apid, offset}, size, vaddr); <see cref="At"/> null means the kernel chooses.</summary>
+/// <summary>
+/// xpmem_attach({apid, offset}, size, vaddr); <see cref="At"/> null means the kernel chooses.
+/// </summary>
 public sealed record AttachCall(long ApId, ulong OffsetBytes, ulong SizeBytes, ulong? At) : Call;
 
 public sealed record DetachCall(ulong Address) : Call;
@@ -38,7 +45,9 @@ public sealed record ReadCall(ulong Address, int WidthBytes) : Call;
 
 public sealed record WriteCall(ulong Address, int WidthBytes, ulong Value) : Call;
 
-/// <summary>Stores a pattern over a range (fill), or checks every byte against it (check).</summary>
+/// <summary>
+/// Stores a pattern over a range (fill), or checks every byte against it (check).
+/// </summary>
 public sealed record FillCall(ulong Address, ulong SizeBytes, Pattern Pattern) : Call;
 
 public sealed record CheckCall(ulong Address, ulong SizeBytes, Pattern Pattern) : Call;

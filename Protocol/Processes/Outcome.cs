@@ -3,7 +3,9 @@ namespace Emulator.Protocol.Processes;
 /// <summary>How a call ended.</summary>
 public enum OutcomeKind
 {
-    /// <summary>Succeeded; <see cref="Outcome.Value"/> is the result (id, address, value read).</summary>
+    /// <summary>
+    /// Succeeded; <see cref="Outcome.Value"/> is the result (id, address, value read).
+    /// </summary>
     Ok,
     /// <summary>Returned -1 with <see cref="Outcome.Errno"/>; nothing changed.</summary>
     Failed,
@@ -16,12 +18,16 @@ public enum OutcomeKind
 }
 
 /// <summary>The one answer to a call.</summary>
-public readonly record struct Outcome(OutcomeKind Kind, ulong Value, Errno Errno, Signal Signal, string? Detail)
+public readonly record struct Outcome(OutcomeKind Kind, ulong Value, Errno Errno, Signal Signal,
+    string? Detail)
 {
-    public static Outcome Ok(ulong value = 0) => new(OutcomeKind.Ok, value, Errno.None, Signal.None, null);
+    public static Outcome Ok(ulong value = 0)
+        => new(OutcomeKind.Ok, value, Errno.None, Signal.None, null);
     public static Outcome Fail(Errno errno) => new(OutcomeKind.Failed, 0, errno, Signal.None, null);
-    public static Outcome Signalled(Signal signal) => new(OutcomeKind.Signalled, 0, Errno.None, signal, null);
-    public static Outcome Mismatch(string detail) => new(OutcomeKind.Mismatch, 0, Errno.None, Signal.None, detail);
+    public static Outcome Signalled(Signal signal)
+        => new(OutcomeKind.Signalled, 0, Errno.None, signal, null);
+    public static Outcome Mismatch(string detail)
+        => new(OutcomeKind.Mismatch, 0, Errno.None, Signal.None, detail);
     public static Outcome Dead() => new(OutcomeKind.Dead, 0, Errno.None, Signal.None, null);
 
     public override string ToString() => Kind switch

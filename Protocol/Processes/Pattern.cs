@@ -15,5 +15,7 @@ public sealed record BytePattern(byte Value) : Pattern;
 /// <summary>32-bit word i holds i + K (little endian).</summary>
 public sealed record Index32Pattern(uint K) : Pattern;
 
-/// <summary>Each 32-bit word the next LFSR value: <c>next = (s &lt;&lt; 1) | parity(s &amp; 1337)</c>.</summary>
+/// <summary>
+/// Each 32-bit word the next LFSR value: <c>next = (s &lt;&lt; 1) | parity(s &amp; 1337)</c>.
+/// </summary>
 public sealed record Lfsr32Pattern(uint Seed) : Pattern;

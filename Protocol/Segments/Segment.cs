@@ -6,19 +6,21 @@ namespace Emulator.Protocol.Segments;
 public static class Segment
 {
     /// <summary>
-    /// Owner thread group → its SegmentActor: xpmem_remove's effect. The segment refuses new users at
-    /// once, waits for in-flight faults, zaps every attacher. Replies: <see cref="Removed"/>.
+    /// Owner thread group → its SegmentActor: xpmem_remove's effect. The segment refuses new
+    /// users at once, waits for in-flight faults, zaps every attacher. Replies:
+    /// <see cref="Removed"/>.
     /// </summary>
     public sealed record Remove(RequestId RequestId, Endpoint ReplyTo) : IRequest;
 
     public sealed record Removed(RequestId RequestId, SegId Segment) : IReply;
 
     /// <summary>
-    /// Owner thread group → SegmentActor: the owner's pages in [Start, End) changed (munmap); every
-    /// attacher must drop its mappings of that source range before the owner goes on (recall).
-    /// Replies: <see cref="Recalled"/>.
+    /// Owner thread group → SegmentActor: the owner's pages in [Start, End) changed (munmap);
+    /// every attacher must drop its mappings of that source range before the owner goes on
+    /// (recall). Replies: <see cref="Recalled"/>.
     /// </summary>
-    public sealed record Recall(RequestId RequestId, ulong Start, ulong End, Endpoint ReplyTo) : IRequest;
+    public sealed record Recall(RequestId RequestId, ulong Start, ulong End, Endpoint ReplyTo)
+        : IRequest;
 
     public sealed record Recalled(RequestId RequestId, SegId Segment) : IReply;
 
@@ -30,6 +32,9 @@ public static class Segment
 
     public sealed record Checked(RequestId RequestId) : IReply;
 
-    /// <summary>SegmentActor → its owner thread group, one way: the segment is freed (last reference gone).</summary>
+    /// <summary>
+    /// SegmentActor → its owner thread group, one way: the segment is freed (last reference
+    /// gone).
+    /// </summary>
     public sealed record Freed(SegId Segment) : IXpmemMessage;
 }
