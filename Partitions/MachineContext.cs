@@ -1,14 +1,19 @@
 using Akka.Actor;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Memory;
 using Emulator.Partitions.Tracing;
 
 namespace Emulator.Partitions;
 
 /// <summary>
-/// What every actor of one emulated machine shares: settings, the checkers' monitor, the trace.
+/// What every actor of one emulated machine shares: settings, the checkers' monitor, the trace,
+/// and the numbering of page frames.
 /// </summary>
 public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Monitor,
-    ITrace Trace);
+    ITrace Trace)
+{
+    public FrameCounter Frames { get; } = new();
+}
 
 /// <summary>
 /// The base of the machine's actors: traces each delivery when tracing is on (one branch when off).
@@ -33,6 +38,15 @@ public abstract class EmulatorActor : ReceiveActor
             Machine.Monitor.ActorFailed(TracePath, exception);
             return Directive.Stop;
         }));
+
+    /// <summary>
+    /// Publishes what just happened to the checkers (and to the trace, when it is on).
+    /// </summary>
+    protected void Emit(MachineEvent e)
+    {
+        Machine.Monitor.Observe(e);
+        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e.GetType().Name, e.ToString());
+    }
 
     protected override bool AroundReceive(Receive receive, object message)
     {

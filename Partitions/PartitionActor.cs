@@ -49,7 +49,7 @@ public sealed class PartitionActor : EmulatorActor
     }
 
     public static Props Props(MachineContext machine, XpcPort port) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(machine, port));
+        Produced.By(() => new PartitionActor(machine, port));
 
     private void HandleDeliver(Partition.Deliver deliver)
     {
@@ -68,7 +68,7 @@ public sealed class PartitionActor : EmulatorActor
     {
         // A raw program opened the device before its first ioctl; libxpmem opens on first call.
         var raw = spawn.Library == LibraryMode.Raw;
-        var pid = Start(new ProcessImage(spawn.Credentials, spawn.Library, new AddressSpace(), raw),
+        var pid = Start(new ProcessImage(spawn.Credentials, spawn.Library, new AddressSpace(Machine.Frames), raw),
             hasTg: raw);
         _port.Send(spawn.ReplyTo, new Partition.Spawned(spawn.RequestId, pid));
     }

@@ -28,10 +28,12 @@ public sealed class ScenarioRunner
     private readonly JsonlTrace? _trace;
     private readonly Dictionary<string, ulong> _names = [];
     private readonly Dictionary<string, ProcessSlot> _processes = [];
+    private readonly List<TgId> _everyProcess = [];
     private readonly Dictionary<RequestId, (Strand Strand, CommandStep Step)> _waiting = [];
     private int _steps;
     private int _calls;
     private string? _failure;
+    private TimeSpan _waitsUntil;
 
     private ScenarioRunner(Scenario scenario, RunOptions options, Config akkaConfig)
     {
@@ -78,6 +80,7 @@ public sealed class ScenarioRunner
         if (_failure is null) RunStrand(new Strand(_scenario.Steps, parent: null));
         var checks = _failure is null ? EndOfRunChecks() : [];
         if (_failure is null && Monitor.Failures.Count > 0) _failure = BugReport();
+        if (_failure is null && Monitor.Violation is { } violation) _failure = Report(violation);
         var summary = Summary(clock.Elapsed);
         var trace = _trace?.ToString();
         if (_options.OutDirectory is { } directory)
@@ -89,10 +92,26 @@ public sealed class ScenarioRunner
     }
 
     private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults,
-        Loop.Deliveries,         Monitor.XpcMessages, Monitor.Pins, Loop.Now, elapsed);
+        Loop.Deliveries, Monitor.XpcMessages, Monitor.Pins.Totals, Loop.Now, elapsed);
 
     private string BugReport()
         => $"emulator bug: {string.Join("; ", Monitor.Failures)} (seed {_options.Seed})";
+
+    /// <summary>
+    /// A checker's breach: which checker, what, during which step (the step the process concerned
+    /// was running, if any), the seed, and the events that led to it.
+    /// </summary>
+    private string Report(Violation violation)
+    {
+        var during = _waiting.Values
+            .Where(w => violation.Process is { } process
+                && _processes.GetValueOrDefault(w.Step.Process!)?.Id == process)
+            .Select(w => $" during {w.Step.Location} \"{w.Step.Text}\"")
+            .FirstOrDefault() ?? "";
+        var events = string.Join("\n    ", violation.Events);
+        return $"checker '{violation.Checker}' failed{during}: {violation.What} "
+            + $"(seed {_options.Seed}); the events that led to it, oldest first:\n    {events}";
+    }
 
     private void Spawn(ProcessDeclaration declaration)
     {
@@ -100,9 +119,13 @@ public sealed class ScenarioRunner
         var id = _machine.Spawn(declaration.Partition,
             new Credentials(declaration.Uid, declaration.Gid), library);
         if (id is null)
+        {
             _failure = $"{declaration.Location}: process '{declaration.Name}' did not start "
                 + $"(seed {_options.Seed})";
-        else _processes[declaration.Name] = new ProcessSlot(id.Value);
+            return;
+        }
+        _processes[declaration.Name] = new ProcessSlot(id.Value);
+        _everyProcess.Add(id.Value);
     }
 
     /// <summary>
@@ -113,8 +136,17 @@ public sealed class ScenarioRunner
         Advance(root);
         while (_failure is null && !root.Ended)
         {
+            if (Monitor.Violation is { } violation)
+            {
+                _failure = Report(violation);
+                return;
+            }
+            // A wait step's timer may lie far ahead: virtual time costs nothing, so the limit on
+            // how long a reply may take starts once the last wait is over.
+            var limit = SimMachine.CallTimeLimit + (_waitsUntil > Loop.Now
+                ? _waitsUntil - Loop.Now : TimeSpan.Zero);
             if (_machine.Inbox.Count == 0
-                && !Loop.RunUntil(() => _machine.Inbox.Count > 0, SimMachine.CallTimeLimit))
+                && !Loop.RunUntil(() => _machine.Inbox.Count > 0, limit))
             {
                 var stuck = string.Join("; ",
                     _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
@@ -228,8 +260,9 @@ public sealed class ScenarioRunner
         {
             if (step.Command is ForkCommand)
             {
-                _processes[name] = new ProcessSlot(new TgId(process.Id.Partition,
-                    (int)outcome.Value));
+                var child = new TgId(process.Id.Partition, (int)outcome.Value);
+                _processes[name] = new ProcessSlot(child);
+                _everyProcess.Add(child);
             }
             _names[name] = outcome.Value;
         }
@@ -246,17 +279,18 @@ public sealed class ScenarioRunner
         switch (step.Command)
         {
             case WaitCommand wait:
+                var due = Loop.Now + wait.Duration;
+                if (due > _waitsUntil) _waitsUntil = due;
                 _machine.RemindAfter(wait.Duration, new WaitEnded(strand));
                 strand.StepsDone++;
                 return false;
             case ExpectPinsBalancedCommand:
                 var pins = Monitor.Pins;
-                if (!pins.Balanced) Fail(step,
-                    $"pins are not balanced: {pins.Pinned} pinned, {pins.Unpinned} unpinned");
+                if (!pins.Balanced) Fail(step, $"pins are not balanced: {pins.Totals.Pinned} "
+                    + $"pinned, {pins.Totals.Unpinned} unpinned; {pins.Holders()}");
                 break;
             case ExpectQuietCommand:
-                if (Monitor.InFlight != 0) Fail(step,
-                    $"{Monitor.InFlight} requests are still in flight");
+                if (Monitor.InFlight.Count != 0) Fail(step, Monitor.InFlight.Describe());
                 break;
             default:
                 Fail(step,
@@ -271,38 +305,21 @@ public sealed class ScenarioRunner
         _failure ??= $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
 
     /// <summary>
-    /// The checks every run ends with: nothing in flight; then every live process exits (the
-    /// kernel's teardown) and pins must balance, per process and per partition, and every segment
-    /// and thread group must be freed (refcounts back to zero).
+    /// The checks every run ends with: nothing in flight once the machine is idle; then every
+    /// process exits (the kernel's teardown) and every checker gives its verdict (pins balanced per
+    /// process and per partition, refcounts back to zero, nothing in flight, and what the safety
+    /// checkers saw).
     /// </summary>
     private List<CheckResult> EndOfRunChecks()
     {
         Loop.RunUntilIdle();
+        var idle = Monitor.InFlight;
         var checks = new List<CheckResult>
         {
-            new("no request in flight", Monitor.InFlight == 0, $"{Monitor.InFlight} in flight"),
+            new("nothing in flight before teardown", idle.Count == 0, idle.Describe()),
         };
-        foreach (var (_, process) in _processes.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            if (process.DiedAt is not null) continue;
-            _machine.Start(process.Id, new ExitCall(0));
-        }
-        Loop.RunUntil(() => Monitor.ThreadGroupsAlive == 0, SimMachine.CallTimeLimit);
-        Loop.RunUntilIdle();
-        var pins = Monitor.Pins;
-        var unbalanced = Monitor.PinsByOwner().Where(p => !p.Pins.Balanced)
-            .Select(p => $"{p.Owner} holds {p.Pins.Held}").ToList();
-        var byPartition = string.Join(", ",
-            Monitor.PinsByPartition().Select(p =>
-                $"{p.Partition}: {p.Pins.Pinned}/{p.Pins.Unpinned}"));
-        checks.Add(new("pins balanced", pins.Balanced && unbalanced.Count == 0,
-            $"{pins.Pinned} pinned, {pins.Unpinned} unpinned (by partition {byPartition})"
-            + (unbalanced.Count > 0 ? "; " + string.Join(", ", unbalanced) : "")));
-        checks.Add(new("refcounts back to zero",
-            Monitor.SegmentsAlive == 0 && Monitor.ThreadGroupsAlive == 0,
-            $"{Monitor.SegmentsAlive} segments, {Monitor.ThreadGroupsAlive} thread groups left"));
-        checks.Add(new("quiet after teardown", Monitor.InFlight == 0,
-            $"{Monitor.InFlight} in flight"));
+        checks.AddRange(_machine.Finish(_everyProcess)
+            .Select(r => new CheckResult(r.Name, r.Held, r.Saw)));
         return checks;
     }
 

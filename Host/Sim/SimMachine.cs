@@ -85,6 +85,21 @@ public sealed class SimMachine : IDisposable
     }
 
     /// <summary>
+    /// Ends the run the way the kernel would: every process still alive exits (teardown), the
+    /// machine runs until every thread group has stopped and nothing moves, then every checker
+    /// gives its verdict. Exiting a process that already ended changes nothing.
+    /// </summary>
+    public IReadOnlyList<CheckerReport> Finish(IEnumerable<TgId> processes)
+    {
+        Loop.RunUntilIdle();
+        foreach (var process in processes) Start(process, new ExitCall(0));
+        Loop.RunUntil(() => Monitor.Refcounts.ThreadGroupsAlive == 0, CallTimeLimit);
+        Loop.RunUntilIdle();
+        _inbox.Clear();
+        return Monitor.Final();
+    }
+
+    /// <summary>
     /// The outcome a reply in the inbox carries. A process that ended and was freed is no longer in
     /// its partition's table, which refuses the call (ENOENT): to the caller the process is dead.
     /// </summary>

@@ -11,14 +11,21 @@ public readonly record struct Frame(long PinId, Page? Page);
 
 /// <summary>
 /// An attachment (the kernel's xpmem_attachment): state inside the attacher's thread group, named
-/// by any address inside it. It maps attacher [At, At+Size) onto owner [Source, Source+Size).
+/// by any address inside it and numbered (<see cref="Id"/>) for checkers and traces. It maps
+/// attacher [At, At+Size) onto owner [Source, Source+Size).
 /// </summary>
-public sealed class AttachmentState(ApId permit, SegId segment, Endpoint segmentActor, ulong source,
-    ulong at, ulong sizeBytes)
+public sealed class AttachmentState(long id, ApId permit, SegId segment, Endpoint segmentActor,
+    ulong source, ulong at, ulong sizeBytes)
 {
+    private List<Action>? _whenDrained;
+
+    public long Id { get; } = id;
+
     public ApId Permit { get; } = permit;
 
     public SegId Segment { get; } = segment;
+
+    public TgId Owner => Segment.Owner;
 
     public Endpoint SegmentActor { get; } = segmentActor;
 
@@ -31,18 +38,49 @@ public sealed class AttachmentState(ApId permit, SegId segment, Endpoint segment
     /// <summary>Installed PTEs by attacher page address.</summary>
     public Dictionary<ulong, Frame> Ptes { get; } = [];
 
+    /// <summary>
+    /// Loads and stores through remote PTEs whose reply has not come: the attachment is not gone
+    /// until they end (the kernel's unmap waits for the TLB shootdown).
+    /// </summary>
+    public int RemoteInFlight { get; private set; }
+
+    /// <summary>Its VMA is gone; it waits for the accesses in flight to end.</summary>
+    public bool Unmapping { get; set; }
+
     public ulong SourceOf(ulong address) => Source + (address - At);
+
+    public void RemoteStarted() => RemoteInFlight++;
+
+    /// <summary>A remote access ended; runs what waited for the last one.</summary>
+    public void RemoteEnded()
+    {
+        Invariant.Holds(RemoteInFlight > 0, $"attachment {Id}: more remote replies than requests");
+        if (--RemoteInFlight > 0 || _whenDrained is not { } waiting) return;
+        _whenDrained = null;
+        foreach (var action in waiting) action();
+    }
+
+    /// <summary>Runs <paramref name="action"/> once no remote access is in flight.</summary>
+    public void WhenDrained(Action action)
+    {
+        if (RemoteInFlight == 0) action();
+        else (_whenDrained ??= []).Add(action);
+    }
 
     /// <summary>Clears the PTEs whose source lies in [start, end); returns their pins.</summary>
     public List<long> Zap(ulong start, ulong end)
     {
         var pins = new List<long>();
-        foreach (var (page, frame) in Ptes.ToList())
+        foreach (var (page, frame) in Ptes)
         {
             var source = SourceOf(page);
-            if (source < start || source >= end) continue;
-            Ptes.Remove(page);
-            pins.Add(frame.PinId);
+            if (source >= start && source < end) pins.Add(frame.PinId);
+        }
+        if (pins.Count == Ptes.Count) Ptes.Clear();
+        else
+        {
+            foreach (var page in Ptes.Keys.Where(p => SourceOf(p) >= start && SourceOf(p) < end)
+                .ToList()) Ptes.Remove(page);
         }
         return pins;
     }

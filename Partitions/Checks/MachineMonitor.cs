@@ -1,24 +1,50 @@
-using Emulator.Protocol.Ids;
-
 namespace Emulator.Partitions.Checks;
 
 /// <summary>
-/// What the checkers read: counters the actors bump as things happen (pins per owner process and
-/// per partition, objects alive, requests in flight, traffic). Thread safe; no actor reads it.
+/// Where the machine's actors report what happens: every <see cref="MachineEvent"/> goes to every
+/// checker, in the order it happened, and the first breach is kept with the events that led to
+/// it. Also counts what the run's summary prints, and records actors that threw (each a bug in the
+/// emulator). Thread safe (actor specs run on real dispatchers); no actor reads it.
 /// </summary>
 public sealed class MachineMonitor
 {
+    /// <summary>How many of the latest events a violation report shows.</summary>
+    public const int RecentEventsMax = 16;
+
     private readonly object _gate = new();
-    private readonly Dictionary<TgId, PinTally> _pinsByOwner = [];
-    private long _inFlight;
-    private long _segmentsAlive;
-    private long _threadGroupsAlive;
+    private readonly IChecker[] _checkers;
+    private readonly MachineEvent[] _recent = new MachineEvent[RecentEventsMax];
+    private readonly List<string> _failures = [];
+    private long _events;
     private long _xpcMessages;
     private long _faults;
+    private Violation? _violation;
 
-    private readonly List<string> _failures = [];
+    public MachineMonitor()
+    {
+        Pins = new PinChecker();
+        InFlight = new InFlightChecker();
+        Refcounts = new RefcountChecker();
+        _checkers = [new CoherenceChecker(), new DeadAccessChecker(), Pins, Refcounts, InFlight];
+    }
 
-    public long InFlight => Interlocked.Read(ref _inFlight);
+    public PinChecker Pins { get; }
+
+    public InFlightChecker InFlight { get; }
+
+    public RefcountChecker Refcounts { get; }
+
+    /// <summary>Sees every event after the checkers (tests use it to watch the machine).</summary>
+    public Action<MachineEvent>? Tap { get; set; }
+
+    /// <summary>The first breach of any checker, or null.</summary>
+    public Violation? Violation
+    {
+        get
+        {
+            lock (_gate) return _violation;
+        }
+    }
 
     /// <summary>
     /// Actors that threw: each is a bug in the emulator, never a user error. The run fails.
@@ -31,91 +57,49 @@ public sealed class MachineMonitor
         }
     }
 
+    public long XpcMessages => Interlocked.Read(ref _xpcMessages);
+
+    public long Faults => Interlocked.Read(ref _faults);
+
+    public void Observe(MachineEvent e)
+    {
+        lock (_gate)
+        {
+            _recent[_events++ % RecentEventsMax] = e;
+            if (e is FaultStarted) _faults++;
+            foreach (var checker in _checkers)
+            {
+                if (checker.Observe(e) is { } breach && _violation is null)
+                    _violation = new Violation(checker.Name, breach.What, breach.Process, Recent());
+            }
+            Tap?.Invoke(e);
+        }
+    }
+
+    /// <summary>Every checker's verdict; call it once the run's teardown is over.</summary>
+    public IReadOnlyList<CheckerReport> Final()
+    {
+        lock (_gate) return _checkers.Select(c => c.Final()).ToList();
+    }
+
+    /// <summary>Reads the checkers under the monitor's lock (for mid-run expectations).</summary>
+    public T Read<T>(Func<MachineMonitor, T> read)
+    {
+        lock (_gate) return read(this);
+    }
+
     public void ActorFailed(string actor, Exception exception)
     {
         lock (_gate) _failures.Add($"{actor}: {exception.GetType().Name}: {exception.Message}");
     }
 
-    public long SegmentsAlive => Interlocked.Read(ref _segmentsAlive);
-
-    public long ThreadGroupsAlive => Interlocked.Read(ref _threadGroupsAlive);
-
-    public long XpcMessages => Interlocked.Read(ref _xpcMessages);
-
-    public long Faults => Interlocked.Read(ref _faults);
-
-    public void Pinned(TgId owner) => Tally(owner, 1, 0);
-
-    public void Unpinned(TgId owner, int count = 1) => Tally(owner, 0, count);
-
-    public void RequestStarted() => Interlocked.Increment(ref _inFlight);
-
-    public void RequestEnded() => Interlocked.Decrement(ref _inFlight);
-
-    public void SegmentMade() => Interlocked.Increment(ref _segmentsAlive);
-
-    public void SegmentFreed() => Interlocked.Decrement(ref _segmentsAlive);
-
-    public void ThreadGroupStarted() => Interlocked.Increment(ref _threadGroupsAlive);
-
-    public void ThreadGroupStopped() => Interlocked.Decrement(ref _threadGroupsAlive);
-
     public void XpcCarried() => Interlocked.Increment(ref _xpcMessages);
 
-    public void FaultStarted() => Interlocked.Increment(ref _faults);
-
-    /// <summary>Pins taken and released, machine-wide.</summary>
-    public PinTally Pins
+    private List<MachineEvent> Recent()
     {
-        get
-        {
-            lock (_gate) return _pinsByOwner.Values.Aggregate(default(PinTally), (a, b) => a + b);
-        }
+        var count = (int)Math.Min(_events, RecentEventsMax);
+        var list = new List<MachineEvent>(count);
+        for (var i = _events - count; i < _events; i++) list.Add(_recent[i % RecentEventsMax]);
+        return list;
     }
-
-    /// <summary>Pins by owning process, ordered by partition and pid.</summary>
-    public IReadOnlyList<(TgId Owner, PinTally Pins)> PinsByOwner()
-    {
-        lock (_gate)
-        {
-            return _pinsByOwner
-                .OrderBy(p => p.Key.Partition.Value).ThenBy(p => p.Key.Pid)
-                .Select(p => (p.Key, p.Value)).ToList();
-        }
-    }
-
-    /// <summary>
-    /// Pins by partition (the kernel's /proc/xpmem/global_pages, one per partition).
-    /// </summary>
-    public IReadOnlyList<(PartitionId Partition, PinTally Pins)> PinsByPartition()
-    {
-        lock (_gate)
-        {
-            return _pinsByOwner
-                .GroupBy(p => p.Key.Partition)
-                .OrderBy(g => g.Key.Value)
-                .Select(g => (g.Key,
-                g.Aggregate(default(PinTally), (a, b) => a + b.Value))).ToList();
-        }
-    }
-
-    private void Tally(TgId owner, long pinned, long unpinned)
-    {
-        lock (_gate)
-        {
-            _pinsByOwner[owner] = _pinsByOwner.GetValueOrDefault(owner) + new PinTally(pinned,
-                unpinned);
-        }
-    }
-}
-
-/// <summary>Pins taken and released.</summary>
-public readonly record struct PinTally(long Pinned, long Unpinned)
-{
-    public long Held => Pinned - Unpinned;
-
-    public bool Balanced => Pinned == Unpinned;
-
-    public static PinTally operator +(PinTally a, PinTally b)
-        => new(a.Pinned + b.Pinned, a.Unpinned + b.Unpinned);
 }

@@ -10,7 +10,9 @@ namespace Emulator.Partitions.Faults;
 /// <summary>
 /// One page fault in flight: a short-lived child of the faulting thread group. It asks the owner's
 /// segment to pin the source page, owns the chain's timer, hands its parent exactly one answer
-/// (pinned, refused, or <see cref="TimedOut"/> when the outcome is unknown) and stops.
+/// (pinned, refused, or <see cref="TimedOut"/> when the outcome is unknown) and stops. When the
+/// timer wins, it tells the segment to abandon the request, so a late pin is given back there
+/// instead of holding the segment's sema (and the page) for ever.
 /// </summary>
 public sealed class FaultActor : EmulatorActor, IWithTimers
 {
@@ -22,42 +24,46 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
     private sealed record PinTimedOut;
 
     private readonly XpcPort _port;
-    private readonly RequestId _id;
+    private readonly Fault.Pin _pin;
     private readonly Endpoint _segment;
-    private readonly ulong _source;
-    private readonly TgId _attacher;
 
-    public FaultActor(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
-        ulong source, TgId attacher)
+    public FaultActor(MachineContext machine, XpcPort port, Endpoint segment, Fault.Pin pin)
         : base(machine)
     {
         _port = port;
-        _id = id;
         _segment = segment;
-        _source = source;
-        _attacher = attacher;
+        _pin = pin;
         Receive<Fault.Pinned>(Answer);
         Receive<SegmentActor.LocalPinned>(Answer);
         Receive<Refused>(Answer);
-        Receive<PinTimedOut>(_ => Answer(new TimedOut(_id)));
+        Receive<PinTimedOut>(_ =>
+        {
+            _port.Send(_segment, new Fault.Abandon(_pin.RequestId));
+            Answer(new TimedOut(_pin.RequestId));
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>
+    /// A fault for attachment <paramref name="attachment"/> of <paramref name="attacher"/> at
+    /// <paramref name="source"/> in the segment at <paramref name="segment"/>; the FaultActor is
+    /// the pin request's reply address.
+    /// </summary>
     public static Props Props(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
-        ulong source, TgId attacher) =>
-        Akka.Actor.Props.Create(() => new FaultActor(machine, port, id, segment, source, attacher));
+        ulong source, TgId attacher, long attachment) =>
+        Produced.By(() => new FaultActor(machine, port, segment,
+            new Fault.Pin(id, source, attacher, attachment, default)));
 
     protected override void PreStart()
     {
-        Timers.StartSingleTimer(_id, new PinTimedOut(), Machine.Settings.RequestTimeout);
-        _port.Send(_segment,
-            new Fault.Pin(_id, _source, _attacher, new Endpoint(_port.Partition, Self)));
+        Timers.StartSingleTimer(_pin.RequestId, new PinTimedOut(), Machine.Settings.RequestTimeout);
+        _port.Send(_segment, _pin with { ReplyTo = new Endpoint(_port.Partition, Self) });
     }
 
     private void Answer(IReply reply)
     {
-        if (reply.RequestId != _id) return;
+        if (reply.RequestId != _pin.RequestId) return;
         Context.Parent.Tell(reply);
         Context.Stop(Self);
     }

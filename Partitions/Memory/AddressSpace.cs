@@ -1,12 +1,15 @@
+using Emulator.Partitions.Attachments;
 using Emulator.Protocol;
 
 namespace Emulator.Partitions.Memory;
 
 /// <summary>
-/// One process's address space (the kernel's mm): VMAs and the page table of its anonymous
-/// memory. Plain data, no actors; the thread group actor that owns it is its mmap_lock.
+/// One process's address space (the kernel's mm): VMAs in address order and the page table of its
+/// anonymous memory. Plain data, no actors; the thread group actor that owns it holds its
+/// mmap_lock. Every operation costs what the VMAs and pages it touches cost (binary search, never
+/// a walk over untouched pages), so a 2^47-byte mapping costs no more than a small one.
 /// </summary>
-public sealed class AddressSpace
+public sealed class AddressSpace(FrameCounter frames)
 {
     /// <summary>Where chosen addresses start (first fit, bottom-up).</summary>
     public const ulong MmapBase = 0x7f0000000000;
@@ -14,45 +17,67 @@ public sealed class AddressSpace
     private readonly List<Vma> _vmas = [];
     private readonly Dictionary<ulong, Page> _pages = [];
 
+    /// <summary>
+    /// No free gap starts in [MmapBase, _gapHint): first fit searches from here (a lower bound,
+    /// lowered by every unmap, raised when an allocation fills the gap it names).
+    /// </summary>
+    private ulong _gapHint = MmapBase;
+
     public IReadOnlyList<Vma> Vmas => _vmas;
+
+    /// <summary>Hears every page table change; set by the thread group that owns the memory.</summary>
+    public IPageTableObserver? Observer { get; set; }
+
+    /// <summary>Pages ever touched and still mapped.</summary>
+    public int PageCount => _pages.Count;
 
     public static ulong PageOf(ulong address) => address >> Xpmem.PageShift;
 
     public Vma? Find(ulong address)
     {
-        foreach (var vma in _vmas)
-        {
-            if (vma.Start > address) return null;
-            if (vma.Contains(address)) return vma;
-        }
-        return null;
+        var index = FirstEndingAbove(address);
+        return index < _vmas.Count && _vmas[index].Start <= address ? _vmas[index] : null;
     }
 
     public IEnumerable<Vma> Overlapping(ulong start, ulong end)
-        => _vmas.Where(v => v.Overlaps(start, end));
+    {
+        for (var i = FirstEndingAbove(start); i < _vmas.Count && _vmas[i].Start < end; i++)
+            yield return _vmas[i];
+    }
 
     /// <summary>
     /// The lowest page-aligned address at or above <see cref="MmapBase"/> where
-    /// <paramref name="sizeBytes"/> fits.
+    /// <paramref name="sizeBytes"/> fits, or null.
     /// </summary>
     public ulong? ChooseAddress(ulong sizeBytes)
     {
-        var candidate = MmapBase;
-        foreach (var vma in _vmas)
+        if (sizeBytes > Xpmem.TaskSize) return null;
+        var candidate = _gapHint;
+        var firstGap = (ulong?)null;
+        for (var i = FirstEndingAbove(candidate); i < _vmas.Count; i++)
         {
-            if (vma.End <= candidate) continue;
-            if (vma.Start >= candidate && vma.Start - candidate >= sizeBytes) break;
+            var vma = _vmas[i];
+            if (vma.Start > candidate)
+            {
+                firstGap ??= candidate;
+                if (vma.Start - candidate >= sizeBytes) break;
+            }
             candidate = Math.Max(candidate, vma.End);
         }
-        return sizeBytes <= Xpmem.TaskSize && candidate <= Xpmem.TaskSize - sizeBytes ? candidate
-            : null;
+        if (candidate > Xpmem.TaskSize - sizeBytes) return null;
+        // Everything below the first gap seen is full; an allocation that fills that gap moves
+        // the hint past it.
+        _gapHint = firstGap is { } gap && gap != candidate ? gap : candidate + sizeBytes;
+        return candidate;
     }
 
     /// <summary>Adds a VMA; the caller has made the range free.</summary>
     public void Insert(Vma vma)
     {
-        var index = _vmas.FindIndex(v => v.Start > vma.Start);
-        _vmas.Insert(index < 0 ? _vmas.Count : index, vma);
+        var index = FirstEndingAbove(vma.Start);
+        Invariant.Holds(index == _vmas.Count || _vmas[index].Start >= vma.End,
+            $"VMA [0x{vma.Start:x}, 0x{vma.End:x}) overlaps one already mapped");
+        _vmas.Insert(index, vma);
     }
 
     /// <summary>
@@ -63,30 +88,39 @@ public sealed class AddressSpace
     public IReadOnlyList<AttachmentVma> Unmap(ulong start, ulong end)
     {
         var attachments = new List<AttachmentVma>();
-        for (var i = 0; i < _vmas.Count; i++)
+        var first = FirstEndingAbove(start);
+        var last = first;
+        while (last < _vmas.Count && _vmas[last].Start < end) last++;
+        if (last == first) return attachments;
+        var pieces = new List<Vma>();
+        for (var i = first; i < last; i++)
         {
             var vma = _vmas[i];
-            if (!vma.Overlaps(start, end)) continue;
-            _vmas.RemoveAt(i);
-            var pieces = new List<Vma>();
             if (vma is AttachmentVma attachment)
             {
                 attachments.Add(attachment);
+                continue;
             }
-            else
-            {
-                if (vma.Start < start) pieces.Add(new AnonymousVma(vma.Start, start));
-                if (vma.End > end) pieces.Add(new AnonymousVma(end, vma.End));
-                DropPages(Math.Max(vma.Start, start), Math.Min(vma.End, end));
-            }
-            _vmas.InsertRange(i, pieces);
-            i += pieces.Count - 1;
+            if (vma.Start < start) pieces.Add(new AnonymousVma(vma.Start, start));
+            if (vma.End > end) pieces.Add(new AnonymousVma(end, vma.End));
+            DropPages(Math.Max(vma.Start, start), Math.Min(vma.End, end));
         }
+        _vmas.RemoveRange(first, last - first);
+        _vmas.InsertRange(first, pieces);
+        if (start < _gapHint) _gapHint = Math.Max(start, MmapBase);
         return attachments;
     }
 
-    /// <summary>Removes one attachment's VMA (detach).</summary>
-    public void RemoveAttachment(AttachmentVma vma) => _vmas.Remove(vma);
+    /// <summary>Removes one attachment's VMA (detach); false if it is no longer mapped.</summary>
+    public bool RemoveAttachment(AttachmentState attachment)
+    {
+        var index = FirstEndingAbove(attachment.At);
+        if (index >= _vmas.Count || _vmas[index] is not AttachmentVma vma
+            || vma.Attachment != attachment) return false;
+        _vmas.RemoveAt(index);
+        if (vma.Start < _gapHint) _gapHint = Math.Max(vma.Start, MmapBase);
+        return true;
+    }
 
     /// <summary>The page at an anonymous address, if it was ever touched.</summary>
     public Page? PageAt(ulong address) => _pages.GetValueOrDefault(PageOf(address));
@@ -95,30 +129,40 @@ public sealed class AddressSpace
     public Page PageForRead(ulong address)
     {
         var number = PageOf(address);
-        if (!_pages.TryGetValue(number, out var page)) _pages[number] = page = new Page();
+        if (_pages.TryGetValue(number, out var page)) return page;
+        page = new Page(frames.Next());
+        _pages[number] = page;
+        Observer?.Mapped(number << Xpmem.PageShift, page);
         return page;
     }
 
     /// <summary>
-    /// The page to store to (or pin): a shared copy-on-write page is copied first.
+    /// The page to store to (or pin): a shared copy-on-write page is copied first. A pinned page is
+    /// never shared (fork copies it for the child), so no attacher keeps the frame left behind.
     /// </summary>
     public Page PageForWrite(ulong address)
     {
         var page = PageForRead(address);
         if (page.Sharers == 1) return page;
-        var copy = page.Copy();
+        Invariant.Holds(page.Pins == 0,
+            $"copy-on-write break of pinned frame {page.Frame} at 0x{address:x}");
+        var number = PageOf(address);
+        var copy = page.Copy(frames.Next());
         page.Unshare();
-        _pages[PageOf(address)] = copy;
+        _pages[number] = copy;
+        Observer?.Unmapped(number << Xpmem.PageShift, page);
+        Observer?.Mapped(number << Xpmem.PageShift, copy);
         return copy;
     }
 
     /// <summary>
     /// fork: the child's address space. Attachments are not inherited (VM_DONTCOPY). Pages with
-    /// attacher pins are copied for the child at once; the rest are shared copy-on-write.
+    /// attacher pins are copied for the child at once; the rest are shared copy-on-write. The
+    /// child's thread group announces its pages (<see cref="AnnouncePages"/>) once it has an id.
     /// </summary>
     public AddressSpace ForkCopy()
     {
-        var child = new AddressSpace();
+        var child = new AddressSpace(frames);
         foreach (var vma in _vmas)
         {
             if (vma is AnonymousVma) child._vmas.Add(new AnonymousVma(vma.Start, vma.End));
@@ -127,7 +171,7 @@ public sealed class AddressSpace
         {
             if (page.Pins > 0)
             {
-                child._pages[number] = page.Copy();
+                child._pages[number] = page.Copy(frames.Next());
             }
             else
             {
@@ -138,19 +182,60 @@ public sealed class AddressSpace
         return child;
     }
 
+    /// <summary>Tells the observer every page mapped now (a fork child's inherited pages).</summary>
+    public void AnnouncePages()
+    {
+        if (Observer is not { } observer) return;
+        foreach (var (number, page) in _pages) observer.Mapped(number << Xpmem.PageShift, page);
+    }
+
     /// <summary>exit: every mapping goes; shared pages stay for their other sharers.</summary>
     public void Clear()
     {
-        foreach (var page in _pages.Values) page.Unshare();
+        foreach (var (number, page) in _pages)
+        {
+            page.Unshare();
+            Observer?.Unmapped(number << Xpmem.PageShift, page);
+        }
         _pages.Clear();
         _vmas.Clear();
+        _gapHint = MmapBase;
     }
 
+    /// <summary>The index of the first VMA whose end lies above <paramref name="address"/>.</summary>
+    private int FirstEndingAbove(ulong address)
+    {
+        int low = 0, high = _vmas.Count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (_vmas[middle].End <= address) low = middle + 1;
+            else high = middle;
+        }
+        return low;
+    }
+
+    /// <summary>
+    /// Drops the touched pages in [start, end): walks the range or the page table, whichever is
+    /// smaller, so unmapping a huge untouched range costs nothing.
+    /// </summary>
     private void DropPages(ulong start, ulong end)
     {
-        for (var number = PageOf(start); number < PageOf(end); number++)
+        var first = PageOf(start);
+        var last = PageOf(end);
+        if (last - first <= (ulong)_pages.Count)
         {
-            if (_pages.Remove(number, out var page)) page.Unshare();
+            for (var number = first; number < last; number++) Drop(number);
+            return;
         }
+        foreach (var number in _pages.Keys.Where(n => n >= first && n < last).ToList())
+            Drop(number);
+    }
+
+    private void Drop(ulong number)
+    {
+        if (!_pages.Remove(number, out var page)) return;
+        page.Unshare();
+        Observer?.Unmapped(number << Xpmem.PageShift, page);
     }
 }

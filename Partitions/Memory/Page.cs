@@ -1,17 +1,20 @@
 namespace Emulator.Partitions.Memory;
 
 /// <summary>
-/// One 4 KiB frame of real bytes. <see cref="Sharers"/> counts the address spaces that map it
-/// copy-on-write after fork; <see cref="Pins"/> counts attacher pins. A pinned page is never left
-/// shared by fork (it is copied for the child at once, as modern kernels do for pinned pages), so
-/// an attacher's view and the owner's current page stay the same frame.
+/// One 4 KiB frame of real bytes, numbered (<see cref="Frame"/>) so checkers and traces can name
+/// it. <see cref="Sharers"/> counts the address spaces that map it copy-on-write after fork;
+/// <see cref="Pins"/> counts attacher pins. A pinned page is never left shared by fork (it is
+/// copied for the child at once, as modern kernels do for pinned pages), so an attacher's view and
+/// the owner's current page stay the same frame.
 /// </summary>
-public sealed class Page
+public sealed class Page(long frame)
 {
     public const int SizeBytes = 4096;
 
     private int _sharers = 1;
     private int _pins;
+
+    public long Frame { get; } = frame;
 
     public byte[] Bytes { get; } = new byte[SizeBytes];
 
@@ -25,12 +28,32 @@ public sealed class Page
 
     public void Pin() => Interlocked.Increment(ref _pins);
 
-    public void Unpin() => Interlocked.Decrement(ref _pins);
-
-    public Page Copy()
+    public void Unpin()
     {
-        var copy = new Page();
+        var left = Interlocked.Decrement(ref _pins);
+        Invariant.Holds(left >= 0, $"frame {Frame} unpinned more often than pinned");
+    }
+
+    public Page Copy(long frame)
+    {
+        var copy = new Page(frame);
         Bytes.AsSpan().CopyTo(copy.Bytes);
         return copy;
     }
+}
+
+/// <summary>Hands out frame numbers: one counter per machine, so a run numbers them alike.</summary>
+public sealed class FrameCounter
+{
+    private long _last;
+
+    public long Next() => Interlocked.Increment(ref _last);
+}
+
+/// <summary>Hears a page table change (the checkers' view of who maps which frame).</summary>
+public interface IPageTableObserver
+{
+    void Mapped(ulong pageAddress, Page page);
+
+    void Unmapped(ulong pageAddress, Page page);
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Emulator.Partitions.Attachments;
+using Emulator.Partitions.Checks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Permits;
 using Emulator.Partitions.Rules;
@@ -14,59 +15,102 @@ using Emulator.Protocol.Segments;
 
 namespace Emulator.Partitions.Processes;
 
-/// <summary>The XPMEM calls, as the process makes them (xpmem-spec section 2).</summary>
+/// <summary>
+/// The calls a process makes (xpmem-spec section 2), each under the mm lock in the mode the
+/// kernel takes it: calls that change the mm (mmap, munmap, attach, detach, release, close, fork)
+/// for write, the others for read.
+/// </summary>
 public sealed partial class ThreadGroupActor
 {
     private void Dispatch(Process.Run run)
     {
         switch (run.Call)
         {
-            case MakeCall or RemoveCall or GetCall or ReleaseCall or AttachCall or DetachCall
-                or VersionCall or OpenCall or CloseCall:
-                // libxpmem opens /dev/xpmem on the first call of a process (which makes its tg).
-                if (_library == LibraryMode.Libxpmem && !_deviceOpen) Open();
-                DispatchXpmem(run, retried: false);
+            case ExitCall:
+                Die(run, Signal.None);
+                return;
+            case KillCall kill:
+                Die(run, kill.Signal);
+                return;
+        }
+        if (RangeWalk.For(run.Call) is { } walk)
+        {
+            _mm.Read(() => Drive(run, walk));
+            return;
+        }
+        // libxpmem opens /dev/xpmem on the first call of a process (which makes its tg).
+        if (run.Call is MakeCall or RemoveCall or GetCall or ReleaseCall or AttachCall
+            or DetachCall or VersionCall or OpenCall or CloseCall
+            && _library == LibraryMode.Libxpmem && !_deviceOpen) Open();
+        switch (run.Call)
+        {
+            case MmapCall mmap: Locked(run, write: true, done => Mmap(run, mmap, done)); break;
+            case MunmapCall munmap: Locked(run, write: true, done => Munmap(run, munmap, done));
                 break;
-            case MmapCall mmap: HandleMmap(run, mmap); break;
-            case MunmapCall munmap: HandleMunmap(run, munmap); break;
-            case ReadCall or WriteCall or FillCall or CheckCall or Add32Call or Sum32Call
-                or CopyCall:
-                HandleAccess(run);
+            case ForkCall: Locked(run, write: true, done => Fork(done)); break;
+            case MakeCall make:
+                Locked(run, write: false, done => Libxpmem(() => Make(make), done));
                 break;
-            case ForkCall: HandleFork(run); break;
-            case ExitCall: Die(run, Signal.None); break;
-            case KillCall kill: Die(run, kill.Signal); break;
-            default: throw new InvalidOperationException($"unknown call {run.Call}");
+            case GetCall get:
+                Locked(run, write: false, done => CallGet(get, done, retried: false));
+                break;
+            case RemoveCall remove: Locked(run, write: false, done => CallRemove(remove, done));
+                break;
+            case ReleaseCall release:
+                Locked(run, write: true, done => CallRelease(release, done));
+                break;
+            case AttachCall attach: Locked(run, write: true, done => CallAttach(run, attach, done));
+                break;
+            case DetachCall detach: Locked(run, write: true, done => Detach(detach.Address, done));
+                break;
+            case VersionCall: Complete(run, Outcome.Ok(Xpmem.Version)); break;
+            case OpenCall:
+                Open();
+                Complete(run, Outcome.Ok());
+                break;
+            case CloseCall: Locked(run, write: true, done => Close(done)); break;
+            default:
+                throw new InvariantException($"{_id}: no handler for call {run.Call}");
         }
     }
 
-    private void DispatchXpmem(Process.Run run, bool retried)
+    /// <summary>
+    /// Runs a call's body holding the mm for read or write (now, or when it is its turn); the
+    /// body ends by calling <c>done</c> once, which lets go of a write hold and ends the call. A
+    /// body whose call ended meanwhile (the process died while it waited) does nothing.
+    /// </summary>
+    private void Locked(Process.Run run, bool write, Action<Action<Outcome>> body)
     {
-        // libxpmem: a make or get answered NOPROC (a forked child with the parent's fd) reopens the
-        // device, which makes the child's thread group, and retries once.
-        Action<Outcome> done = outcome =>
-        {
-            if (outcome.Errno == Errno.NOPROC && !retried && _alive
-                && _library == LibraryMode.Libxpmem)
+        Action<Outcome> done = write
+            ? outcome =>
             {
-                _deviceOpen = false;
-                Open();
-                DispatchXpmem(run, retried: true);
+                _mm.ReleaseWrite();
+                Complete(run, outcome);
             }
-            else Complete(run, outcome);
-        };
-        switch (run.Call)
+            : outcome => Complete(run, outcome);
+        Action start = () =>
         {
-            case MakeCall make: done(Make(make)); break;
-            case RemoveCall remove: CallRemove(remove, done); break;
-            case GetCall get: CallGet(get, done); break;
-            case ReleaseCall release: CallRelease(release, done); break;
-            case AttachCall attach: CallAttach(run, attach, done); break;
-            case DetachCall detach: done(Detach(detach.Address)); break;
-            case VersionCall: done(Outcome.Ok(Xpmem.Version)); break;
-            case OpenCall: Open(); done(Outcome.Ok()); break;
-            case CloseCall: Close(done); break;
+            if (Running(run)) body(done);
+            else if (write) _mm.ReleaseWrite();
+        };
+        if (write) _mm.Write(start);
+        else _mm.Read(start);
+    }
+
+    /// <summary>
+    /// libxpmem: a make or get answered NOPROC (a forked child with the parent's fd) reopens the
+    /// device, which makes the child's thread group, and retries once.
+    /// </summary>
+    private void Libxpmem(Func<Outcome> call, Action<Outcome> done)
+    {
+        var outcome = call();
+        if (outcome.Errno == Errno.NOPROC && _library == LibraryMode.Libxpmem)
+        {
+            _deviceOpen = false;
+            Open();
+            outcome = call();
         }
+        done(outcome);
     }
 
     /// <summary>
@@ -101,11 +145,11 @@ public sealed partial class ThreadGroupActor
         if (tg.NextSegmentUniq > XpmemId.MaxUniq) return Outcome.Fail(Errno.EBUSY);
         var segid = new SegId(XpmemId.Compose(_id.Partition, _id.Pid, tg.NextSegmentUniq++));
         var actor = Context.ActorOf(
-            SegmentActor.Props(Machine, _port, segid, _id, _credentials, make.Address, size,
-                make.Mode, Self),
-            $"seg-{++_segmentsMade}");
+            SegmentActor.Props(Machine, _port, segid, _credentials, make.Address, size, make.Mode,
+                Self),
+            $"seg-{++_segmentActorsMade}");
         _segmentActors++;
-        Machine.Monitor.SegmentMade();
+        Emit(new SegmentMade(segid));
         tg.Segments[segid.Value] = new SegmentEntry(segid, make.Address, size, actor);
         return Outcome.Ok((ulong)segid.Value);
     }
@@ -138,7 +182,11 @@ public sealed partial class ThreadGroupActor
     private void RemoveSegment(SegmentEntry entry, Action then)
     {
         var id = NextRequestId();
-        Await(id, _ => then());
+        _replies.Await(id, "Segment.Remove", reply =>
+        {
+            PendingReplies.Expect<Segment.Removed>(reply);
+            then();
+        });
         entry.Actor.Tell(new Segment.Remove(id, Me));
     }
 
@@ -148,7 +196,7 @@ public sealed partial class ThreadGroupActor
     private void ProbeForeign(TgId owner, ApId? permit, Action<Outcome> done)
     {
         var id = NextRequestId();
-        Await(id, reply => done(Outcome.Fail(reply switch
+        _replies.Await(id, "Process.Probe", reply => done(Outcome.Fail(reply switch
         {
             Process.Probed { Found: true } or Segment.Checked => Errno.EACCES,
             Refused { Errno: Errno.EINVAL } => Errno.EINVAL,
@@ -157,7 +205,7 @@ public sealed partial class ThreadGroupActor
         _port.Route(owner, new Process.Probe(id, permit, Me));
     }
 
-    private void CallGet(GetCall get, Action<Outcome> done)
+    private void CallGet(GetCall get, Action<Outcome> done, bool retried)
     {
         var errno = CallRules.Get(get.SegId, get.Flags, get.PermitType);
         if (errno != Errno.None)
@@ -167,11 +215,20 @@ public sealed partial class ThreadGroupActor
         }
         var id = NextRequestId();
         var flags = (int)get.Flags;
-        Await(id, reply =>
+        _replies.Await(id, "AccessPermit.Get", reply =>
         {
             if (reply is not AccessPermit.Granted granted)
             {
-                done(Outcome.Fail(((Refused)reply).Errno));
+                var refused = PendingReplies.Expect<Refused>(reply);
+                if (refused.Errno == Errno.NOPROC && !retried && _alive
+                    && _library == LibraryMode.Libxpmem)
+                {
+                    // libxpmem: reopen (which makes the child's thread group) and retry once.
+                    _deviceOpen = false;
+                    Open();
+                    CallGet(get, done, retried: true);
+                }
+                else done(Outcome.Fail(refused.Errno));
                 return;
             }
             if (!_alive || LiveTg is not { } tg || tg.NextPermitUniq > XpmemId.MaxUniq)
@@ -212,18 +269,19 @@ public sealed partial class ThreadGroupActor
             done(Outcome.Fail(Errno.ENOENT));
             return;
         }
-        ReleasePermit(permit);
-        done(Outcome.Ok());
+        ReleasePermit(permit, () => done(Outcome.Ok()));
     }
 
     /// <summary>
     /// Release: every attachment made through the permit is detached, then the segment reference
-    /// goes.
+    /// goes; <paramref name="then"/> runs once every load or store in flight through them ended.
     /// </summary>
-    private void ReleasePermit(PermitState permit)
+    private void ReleasePermit(PermitState permit, Action then)
     {
-        foreach (var attachment in permit.Attachments.ToList()) DetachAttachment(attachment);
+        var one = Join.After(permit.Attachments.Count + 1, then);
+        foreach (var attachment in permit.Attachments.ToList()) DetachAttachment(attachment, one);
         _port.Send(permit.SegmentActor, new AccessPermit.Unlink(permit.LinkId));
+        one();
     }
 
     private void CallAttach(Process.Run run, AttachCall attach, Action<Outcome> done)
@@ -249,10 +307,14 @@ public sealed partial class ThreadGroupActor
         }
         // seg_down_read: the segment must still be alive.
         var id = NextRequestId();
-        Await(id, reply =>
+        _replies.Await(id, "Segment.Check", reply =>
         {
             if (reply is Refused refused) done(Outcome.Fail(refused.Errno));
-            else AttachChecked(run, attach.ApId, attach.OffsetBytes, size, at, done);
+            else
+            {
+                PendingReplies.Expect<Segment.Checked>(reply);
+                AttachChecked(run, attach.ApId, attach.OffsetBytes, size, at, done);
+            }
         });
         _port.Send(permit.SegmentActor, new Segment.Check(id, Me));
     }
@@ -266,16 +328,15 @@ public sealed partial class ThreadGroupActor
             done(Outcome.Fail(Errno.ENOENT));
             return;
         }
-        var errno = CallRules.AttachAccess(permit.Flags, offset, size, permit.SegmentSizeBytes);
         var source = permit.SegmentAddress + offset;
-        if (errno == Errno.None && at is { } self && permit.SegmentOwner == _id
-            && CallRules.SelfAttachOverlaps(self, source, size)) errno = Errno.EINVAL;
-        if (errno == Errno.None && at is { } fixedAt
-            && _memory.Overlapping(fixedAt, fixedAt + size).Any(v => v is AttachmentVma))
-            errno = Errno.EINVAL;
-        // vm_mmap's own refusal: a fixed range past the end of user space.
-        if (errno == Errno.None && at is { } mapAt
-            && (size > Xpmem.TaskSize || mapAt > Xpmem.TaskSize - size)) errno = Errno.ENOMEM;
+        var errno = CallRules.AttachAccess(permit.Flags, offset, size, permit.SegmentSizeBytes);
+        if (errno == Errno.None)
+        {
+            var end = at is { } fixedAt && size <= ulong.MaxValue - fixedAt ? fixedAt + size
+                : ulong.MaxValue;
+            errno = CallRules.AttachPlacement(at, size, permit.SegmentOwner == _id, source,
+                at is { } start && _memory.Overlapping(start, end).Any(v => v is AttachmentVma));
+        }
         if (errno != Errno.None)
         {
             done(Outcome.Fail(errno));
@@ -289,57 +350,69 @@ public sealed partial class ThreadGroupActor
         }
         // MAP_FIXED replaces the anonymous memory there, with all that unmapping implies.
         UnmapRange(run, at.Value, at.Value + size, () =>
-        {
-            if (LiveTg?.Permits.GetValueOrDefault(apid) is not { } still)
-                done(Outcome.Fail(Errno.ENOENT));
-            else done(Outcome.Ok(MapAttachment(still, source, at.Value, size)));
-        });
+            LiveTg?.Permits.GetValueOrDefault(apid) is { } still
+                ? Outcome.Ok(MapAttachment(still, source, at.Value, size))
+                : Outcome.Fail(Errno.ENOENT), done);
     }
 
     private ulong MapAttachment(PermitState permit, ulong source, ulong at, ulong size)
     {
-        var attachment = new AttachmentState(permit.Id, permit.Segment, permit.SegmentActor, source,
-            at, size);
+        var attachment = new AttachmentState(++_nextAttachment, permit.Id, permit.Segment,
+            permit.SegmentActor, source, at, size);
         permit.Attachments.Add(attachment);
         _memory.Insert(new AttachmentVma(attachment));
+        Emit(new AttachmentMapped(_id, attachment.Id, permit.Id, permit.Segment, permit.Flags, at,
+            size, source));
         return at;
     }
 
     /// <summary>
     /// xpmem_detach: 0 for an unmapped address, EINVAL for memory that is not an attachment.
     /// </summary>
-    private Outcome Detach(ulong address)
+    private void Detach(ulong address, Action<Outcome> done)
     {
-        return _memory.Find(address) switch
+        switch (_memory.Find(address))
         {
-            null => Outcome.Ok(),
-            AttachmentVma vma => DetachVma(vma),
-            _ => Outcome.Fail(Errno.EINVAL),
-        };
-
-        Outcome DetachVma(AttachmentVma vma)
-        {
-            DetachAttachment(vma.Attachment);
-            return Outcome.Ok();
+            case null:
+                done(Outcome.Ok());
+                break;
+            case AttachmentVma vma:
+                DetachAttachment(vma.Attachment, () => done(Outcome.Ok()));
+                break;
+            default:
+                done(Outcome.Fail(Errno.EINVAL));
+                break;
         }
     }
 
-    /// <summary>Unmaps the whole attachment and drops its pins; the permit stays valid.</summary>
-    private void DetachAttachment(AttachmentState attachment)
+    /// <summary>
+    /// Unmaps the whole attachment (new touches fault as unmapped at once); once the loads and
+    /// stores in flight through it have ended, its pins go back and it leaves its permit, then
+    /// <paramref name="then"/> runs. The permit stays valid.
+    /// </summary>
+    private void DetachAttachment(AttachmentState attachment, Action then)
     {
-        var vma = _memory.Vmas.OfType<AttachmentVma>()
-            .FirstOrDefault(v => v.Attachment == attachment);
-        if (vma is not null) _memory.RemoveAttachment(vma);
-        DropAttachment(attachment);
+        _memory.RemoveAttachment(attachment);
+        UnmapAttachment(attachment, then);
     }
 
-    /// <summary>
-    /// Forgets an attachment whose VMA is already gone: pins back to the segment, off the permit.
-    /// </summary>
-    private void DropAttachment(AttachmentState attachment)
+    /// <summary>The attachment's VMA is already gone: drain it, give its pins back, forget it.</summary>
+    private void UnmapAttachment(AttachmentState attachment, Action then)
     {
-        var pins = attachment.ZapAll();
-        if (pins.Count > 0) _port.Send(attachment.SegmentActor, new Frames.Unpin(pins));
-        _tg?.Permits.GetValueOrDefault(attachment.Permit.Value)?.Attachments.Remove(attachment);
+        if (attachment.Unmapping)
+        {
+            attachment.WhenDrained(then);
+            return;
+        }
+        attachment.Unmapping = true;
+        attachment.WhenDrained(() =>
+        {
+            var pins = attachment.ZapAll();
+            if (pins.Count > 0) _port.Send(attachment.SegmentActor, new Frames.Unpin(pins));
+            _tg?.Permits.GetValueOrDefault(attachment.Permit.Value)?.Attachments
+                .Remove(attachment);
+            Emit(new AttachmentUnmapped(_id, attachment.Id));
+            then();
+        });
     }
 }

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Emulator.Protocol;
-using Emulator.Protocol.Ids;
 using Emulator.Protocol.Partitions;
 using Emulator.Protocol.Processes;
 
@@ -9,37 +8,46 @@ namespace Emulator.Partitions.Processes;
 /// <summary>Process life: fork, exit, death by signal, and the kernel's teardown order.</summary>
 public sealed partial class ThreadGroupActor
 {
-    private void HandleFork(Process.Run run)
+    /// <summary>
+    /// fork, under the write hold: the copy-on-write copy is made in one step (pinned pages copied
+    /// for the child, so the owner keeps the frames its attachers map); the partition starts the
+    /// child.
+    /// </summary>
+    private void Fork(Action<Outcome> done)
     {
-        var id = NextRequestId();
-        Await(id, reply => Complete(run, Outcome.Ok((ulong)((Partition.Spawned)reply).Pid)));
         var image = new ProcessImage(_credentials, _library, _memory.ForkCopy(), _deviceOpen);
+        var id = NextRequestId();
+        _replies.Await(id, "PartitionActor.Fork", reply =>
+            done(Outcome.Ok((ulong)PendingReplies.Expect<Partition.Spawned>(reply).Pid)));
         Context.Parent.Tell(new PartitionActor.Fork(id, image, Me));
     }
 
     /// <summary>
     /// The process ends (exit, kill, or a fatal signal from an access): teardown as exit_mm does
-    /// it, then its memory goes. <paramref name="run"/> ends with <paramref name="outcome"/> (null:
-    /// Ok). Every other call still running in the process ends as Dead.
+    /// it, holding the mm for write, then its memory goes. <paramref name="run"/> ends with
+    /// <paramref name="outcome"/> (null: Ok), every other call still running in it as Dead; then
+    /// work parked on the mm runs and finds the process gone.
     /// </summary>
     private void Die(Process.Run run, Signal signal, Outcome? outcome = null)
     {
         if (!_alive) return;
         _alive = false;
         if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "exit", signal.ToString());
-        Teardown(() =>
+        _mm.Write(() => Teardown(() =>
         {
             _memory.Clear();
             _tg = null;
             Complete(run, outcome ?? Outcome.Ok());
             foreach (var other in _calls.Values.ToList()) Complete(other, Outcome.Dead());
+            _mm.ReleaseWrite();
             StopIfUnreferenced();
-        });
+        }));
     }
 
     /// <summary>
-    /// xpmem_teardown: the tg turns invisible, releases every permit (detaching its attachments),
-    /// then removes every segment (zapping attachers elsewhere) and waits for those removals.
+    /// xpmem_teardown, under the write hold: the tg turns invisible, releases every permit
+    /// (detaching its attachments), then removes every segment (zapping attachers elsewhere) and
+    /// waits for those removals and for the accesses in flight through its attachments.
     /// </summary>
     private void Teardown(Action then)
     {
@@ -49,13 +57,11 @@ public sealed partial class ThreadGroupActor
             return;
         }
         tg.Destroying = true;
-        foreach (var permit in tg.Permits.Values.ToList()) ReleasePermit(permit);
+        var one = Join.After(tg.Permits.Count + tg.Segments.Count + 1, then);
+        foreach (var permit in tg.Permits.Values.ToList()) ReleasePermit(permit, one);
         tg.Permits.Clear();
-        var removals = new List<(RequestId, SegmentEntry)>();
-        foreach (var entry in tg.Segments.Values) removals.Add((NextRequestId(), entry));
+        foreach (var entry in tg.Segments.Values.ToList()) RemoveSegment(entry, one);
         tg.Segments.Clear();
-        AwaitAll(removals.Select(r => r.Item1).ToList(), _ => { }, then);
-        foreach (var (id, entry) in removals)
-            entry.Actor.Tell(new Protocol.Segments.Segment.Remove(id, Me));
+        one();
     }
 }

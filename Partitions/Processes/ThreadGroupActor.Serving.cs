@@ -1,9 +1,11 @@
 using Akka.Actor;
 using Emulator.Partitions.Memory;
+using Emulator.Partitions.Permits;
 using Emulator.Protocol;
 using Emulator.Protocol.Attachments;
 using Emulator.Protocol.Partitions;
 using Emulator.Protocol.Permits;
+using Emulator.Protocol.Segments;
 
 namespace Emulator.Partitions.Processes;
 
@@ -22,8 +24,7 @@ public sealed partial class ThreadGroupActor
         if (probe.Permit is { } permitId
             && LiveTg?.Permits.GetValueOrDefault(permitId.Value) is { } permit)
         {
-            _port.Send(permit.SegmentActor,
-                new Protocol.Segments.Segment.Check(probe.RequestId, probe.ReplyTo));
+            _port.Send(permit.SegmentActor, new Segment.Check(probe.RequestId, probe.ReplyTo));
             return;
         }
         var found = LiveTg is not null && probe.Permit is null;
@@ -44,30 +45,36 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
-    /// The owner's mm during a fault (get_user_pages): the source must lie in an ordinary mapping
-    /// (a hole, or an attachment re-exported, is ENOENT and the attacher gets SIGBUS). An untouched
-    /// page is zero-filled; a copy-on-write page is copied first, since the pin is for writing.
+    /// The owner's mm during a fault (get_user_pages), for read: it waits while an mmap, munmap,
+    /// fork or exit holds the mm, so it sees the mm before or after, never halfway. The source
+    /// must lie in an ordinary mapping (a hole, or an attachment re-exported, is ENOENT and the
+    /// attacher gets SIGBUS). An untouched page is zero-filled; a copy-on-write page is copied
+    /// first, since the pin is for writing. The page is pinned here, under the mm, so a fork that
+    /// comes next copies it for the child and the owner keeps the frame its attachers map.
     /// </summary>
-    private void HandleFindPage(FindPage find)
+    private void HandleFindPage(FindPage find) => _mm.Read(() =>
     {
-        if (_memory.Find(find.SourceAddress) is AnonymousVma)
+        if (_alive && _memory.Find(find.SourceAddress) is AnonymousVma)
         {
-            find.ReplyTo.Tell(new PageFound(find.RequestId,
-                _memory.PageForWrite(find.SourceAddress)));
+            var page = _memory.PageForWrite(find.SourceAddress);
+            page.Pin();
+            find.ReplyTo.Tell(new PageFound(find.RequestId, page));
         }
         else
         {
             find.ReplyTo.Tell(new Refused(find.RequestId, Errno.ENOENT));
         }
-    }
+    });
 
     /// <summary>
     /// A segment recalls its pages: clear the PTEs of our attachments of it in that source range.
+    /// Like the kernel's notifier path it does not wait for the mm (an mmap of ours may be the
+    /// very change being recalled).
     /// </summary>
     private void HandleZap(Attachment.Zap zap)
     {
         var pins = new List<long>();
-        foreach (var permit in _tg?.Permits.Values ?? Enumerable.Empty<Permits.PermitState>())
+        foreach (var permit in _tg?.Permits.Values ?? Enumerable.Empty<PermitState>())
         {
             if (permit.Segment != zap.Segment) continue;
             foreach (var attachment in permit.Attachments)

@@ -1,10 +1,10 @@
 using Akka.Actor;
+using Emulator.Partitions.Checks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Permits;
 using Emulator.Partitions.Xpc;
 using Emulator.Protocol;
 using Emulator.Protocol.Attachments;
-using Emulator.Protocol.Faults;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Partitions;
 using Emulator.Protocol.Permits;
@@ -15,30 +15,36 @@ namespace Emulator.Partitions.Processes;
 
 /// <summary>
 /// One emulated process and its XPMEM thread group (the kernel's xpmem_thread_group and its mm):
-/// credentials, address space, segments (child SegmentActors), permits and attachments. Handling
-/// one message at a time, it is the process's mmap_lock.
+/// credentials, address space, segments (child SegmentActors), permits and attachments.
 /// Level: top of the lock order (tg → seg → ap → att). It sends requests down and to other
-/// processes, and never waits: a call that needs a reply parks a continuation keyed by its
-/// RequestId and the actor goes on serving others (a fault on its own memory, a zap). After every
-/// reply the continuation re-validates what it relies on, as the kernel does after dropping a lock.
+/// processes, and never waits: a call that needs a reply parks a continuation in
+/// <see cref="PendingReplies"/> and the actor goes on serving others (a fault on its own memory, a
+/// zap). The mm's lock is <see cref="MmLock"/>: calls that change the mm hold it for write across
+/// their whole work, recalls included; work that needs the mm meanwhile waits its turn. After every
+/// reply a continuation re-validates what it relies on, as the kernel does after a lock drop.
 /// It outlives the process while any of its segments is still referenced (the tg refcount).
+/// The work is split by concept: the calls (Calls), memory and faults (Memory), what it serves
+/// for others (Serving), fork, exit and teardown (Life).
 /// </summary>
-public sealed partial class ThreadGroupActor : EmulatorActor
+public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
 {
     private readonly XpcPort _port;
     private readonly TgId _id;
     private readonly Credentials _credentials;
     private readonly LibraryMode _library;
     private readonly AddressSpace _memory;
-    private readonly Dictionary<RequestId, Action<IReply>> _pending = [];
+    private readonly MemoryAccess _access;
+    private readonly MmLock _mm = new();
+    private readonly PendingReplies _replies;
     private readonly Dictionary<RequestId, Process.Run> _calls = [];
     private ThreadGroup? _tg;
     private bool _deviceOpen;
     private bool _alive = true;
     private int _segmentActors;
-    private int _segmentsMade;
+    private int _segmentActorsMade;
     private bool _reaping;
     private long _nextRequest;
+    private long _nextAttachment;
 
     public ThreadGroupActor(MachineContext machine, XpcPort port, TgId id, ProcessImage image,
         bool hasTg)
@@ -49,6 +55,9 @@ public sealed partial class ThreadGroupActor : EmulatorActor
         _credentials = image.Credentials;
         _library = image.Library;
         _memory = image.Memory;
+        _memory.Observer = this;
+        _access = new MemoryAccess(_memory, id, Emit);
+        _replies = new PendingReplies(machine.Monitor);
         _deviceOpen = image.DeviceOpen;
         if (hasTg) _tg = new ThreadGroup();
         Receive<Process.Run>(HandleRun);
@@ -63,7 +72,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor
 
     public static Props Props(MachineContext machine, XpcPort port, TgId id, ProcessImage image,
         bool hasTg) =>
-        Akka.Actor.Props.Create(() => new ThreadGroupActor(machine, port, id, image, hasTg));
+        Produced.By(() => new ThreadGroupActor(machine, port, id, image, hasTg));
 
     private Endpoint Me => new(_port.Partition, Self);
 
@@ -72,9 +81,20 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     /// </summary>
     private ThreadGroup? LiveTg => _tg is { Destroying: false } tg ? tg : null;
 
-    protected override void PreStart() => Machine.Monitor.ThreadGroupStarted();
+    protected override void PreStart()
+    {
+        Emit(new ThreadGroupStarted(_id));
+        // A fork child's inherited pages are mapped from its first moment.
+        _memory.AnnouncePages();
+    }
 
-    protected override void PostStop() => Machine.Monitor.ThreadGroupStopped();
+    protected override void PostStop() => Emit(new ThreadGroupStopped(_id));
+
+    void IPageTableObserver.Mapped(ulong pageAddress, Page page) =>
+        Emit(new PageMapped(_id, pageAddress, page.Frame));
+
+    void IPageTableObserver.Unmapped(ulong pageAddress, Page page) =>
+        Emit(new PageUnmapped(_id, pageAddress, page.Frame));
 
     private void HandleRun(Process.Run run)
     {
@@ -83,7 +103,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor
             _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, Outcome.Dead()));
             return;
         }
-        Machine.Monitor.RequestStarted();
+        Machine.Monitor.Observe(new RequestStarted(run.RequestId, run.Call.GetType().Name));
         _calls[run.RequestId] = run;
         Dispatch(run);
     }
@@ -94,58 +114,29 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     private void Complete(Process.Run run, Outcome outcome)
     {
         if (!_calls.Remove(run.RequestId)) return;
-        Machine.Monitor.RequestEnded();
+        Machine.Monitor.Observe(new RequestEnded(run.RequestId));
         if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "outcome",
             $"{run.Call} => {outcome}");
         _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, outcome));
     }
 
+    /// <summary>True while the call has not ended (a process's death ends them all).</summary>
+    private bool Running(Process.Run run) => _calls.ContainsKey(run.RequestId);
+
     private RequestId NextRequestId()
         => new(_port.Partition, ((long)_id.Pid << 32) | ++_nextRequest);
-
-    /// <summary>
-    /// Parks <paramref name="continuation"/> until the reply to <paramref name="id"/> comes.
-    /// </summary>
-    private void Await(RequestId id, Action<IReply> continuation)
-    {
-        Machine.Monitor.RequestStarted();
-        _pending[id] = continuation;
-    }
 
     private void HandleReply(IReply reply)
     {
         // A reply nobody waits for is stale (its call ended with the process): drop it.
-        if (!_pending.Remove(reply.RequestId, out var continuation)) return;
-        Machine.Monitor.RequestEnded();
-        continuation(reply);
-        StopIfUnreferenced();
-    }
-
-    /// <summary>
-    /// Waits for every reply of a fan-out, then runs <paramref name="then"/> once.
-    /// </summary>
-    private void AwaitAll(IReadOnlyList<RequestId> ids, Action<IReply> each, Action then)
-    {
-        var left = ids.Count;
-        if (left == 0)
-        {
-            then();
-            return;
-        }
-        foreach (var id in ids)
-        {
-            Await(id, reply =>
-            {
-                each(reply);
-                if (--left == 0) then();
-            });
-        }
+        if (_replies.Resume(reply)) StopIfUnreferenced();
     }
 
     private void HandleFreed(Segment.Freed freed)
     {
         _segmentActors--;
-        Machine.Monitor.SegmentFreed();
+        Invariant.Holds(_segmentActors >= 0, $"{_id}: more segments freed than made");
+        Emit(new SegmentFreed(freed.Segment));
         StopIfUnreferenced();
     }
 
@@ -154,7 +145,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     /// </summary>
     private void StopIfUnreferenced()
     {
-        if (_alive || _segmentActors > 0 || _pending.Count > 0 || _reaping) return;
+        if (_alive || _segmentActors > 0 || _replies.Count > 0 || _reaping) return;
         _reaping = true;
         Context.Parent.Tell(new PartitionActor.Unreferenced(_id.Pid));
     }
@@ -182,13 +173,14 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     }
 
     /// <summary>
-    /// SegmentActor → its owner thread group: resolve a source page for a fault. Replies:
-    /// <see cref="PageFound"/> or <see cref="Refused"/>.
+    /// SegmentActor → its owner thread group: get_user_pages for a fault; the page found is
+    /// pinned here, under the owner's mm, so no fork, munmap or remap can slip between the lookup
+    /// and the pin. Replies: <see cref="PageFound"/> or <see cref="Refused"/>.
     /// </summary>
     internal sealed record FindPage(RequestId RequestId, ulong SourceAddress, IActorRef ReplyTo);
 
     /// <summary>
-    /// The owner's current page at the source address, copy-on-write already broken.
+    /// The owner's current page at the source address, copy-on-write already broken, pinned.
     /// </summary>
     internal sealed record PageFound(RequestId RequestId, Page Page) : IReply,
         INoSerializationVerificationNeeded;

@@ -94,6 +94,23 @@ public static class CallRules
     public static bool SelfAttachOverlaps(ulong at, ulong source, ulong sizeBytes) =>
         at < source + sizeBytes && source < at + sizeBytes;
 
+    /// <summary>
+    /// xpmem_attach's placement checks, after validate_access, for a fixed address
+    /// <paramref name="at"/> (null: the kernel chooses): a self-attach over its own source range
+    /// and a range that already holds an attachment are EINVAL; a range past the end of user space
+    /// is vm_mmap's ENOMEM.
+    /// </summary>
+    public static Errno AttachPlacement(ulong? at, ulong sizeBytes, bool selfAttach, ulong source,
+        bool rangeHoldsAttachment)
+    {
+        if (at is not { } address) return Errno.None;
+        if (selfAttach && SelfAttachOverlaps(address, source, sizeBytes)) return Errno.EINVAL;
+        if (rangeHoldsAttachment) return Errno.EINVAL;
+        if (sizeBytes > Xpmem.TaskSize || address > Xpmem.TaskSize - sizeBytes)
+            return Errno.ENOMEM;
+        return Errno.None;
+    }
+
     /// <summary>mmap of anonymous memory. Returns the errno and the rounded size.</summary>
     public static (Errno Errno, ulong SizeBytes) Mmap(ulong? address, ulong sizeBytes)
     {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Emulator.Partitions.Checks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Processes;
 using Emulator.Partitions.Rules;
@@ -13,11 +14,12 @@ using Emulator.Protocol.Segments;
 namespace Emulator.Partitions.Segments;
 
 /// <summary>
-/// A segment (the kernel's xpmem_segment) and its seg->sema. Faults hold it for read from the pin
-/// request until the attacher says <see cref="Fault.Done"/>; recall and remove take it for write:
-/// they wait for the readers to drain (new faults and attaches stash meanwhile), zap every
-/// attacher, then go on. It keeps the pin table of the owner's pages its attachers map, and its
-/// permits' references (links); it is freed when it is removed and both are empty.
+/// A segment (the kernel's xpmem_segment) and its seg->sema. Faults are its readers (see
+/// <see cref="PinRequests"/>); recall and remove take it for write: they mark lookups in flight
+/// invalid, wait for the pins on their way to be installed or given back (new faults and attaches
+/// stash meanwhile), zap every attacher, then go on. It keeps the pin table of the owner's pages
+/// its attachers map, and its permits' references (links); it is freed when it is removed and
+/// nothing refers to it any more.
 /// Level: below its owner thread group, above the attachers' PTEs.
 /// </summary>
 public sealed class SegmentActor : EmulatorActor, IWithStash
@@ -29,17 +31,21 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     public sealed record LocalPinned(RequestId RequestId, long PinId, Page Page) : IReply,
         INoSerializationVerificationNeeded;
 
+    /// <summary>Self → self: serve an invalidated fault again, in whatever state it finds.</summary>
+    private sealed record RetryPin(Fault.Pin Pin, int Attempt);
+
+    /// <summary>A pinned page: which frame, for whom, from which source page.</summary>
+    private sealed record PinEntry(Page Page, ulong SourcePage, TgId Attacher, long Attachment);
+
     private readonly XpcPort _port;
     private readonly SegId _id;
-    private readonly TgId _owner;
     private readonly Credentials _ownerCredentials;
     private readonly ulong _address;
     private readonly ulong _sizeBytes;
     private readonly ulong _mode;
     private readonly IActorRef _ownerActor;
-    private readonly Dictionary<RequestId, Fault.Pin> _finding = [];
-    private readonly HashSet<RequestId> _holding = [];
-    private readonly Dictionary<long, (Page Page, TgId Attacher)> _pins = [];
+    private readonly PinRequests _requests = new();
+    private readonly Dictionary<long, PinEntry> _pins = [];
     private readonly SortedDictionary<long, Endpoint> _links = [];
     private long _nextPin;
     private long _nextLink;
@@ -48,13 +54,12 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private bool _removed;
     private bool _freed;
 
-    public SegmentActor(MachineContext machine, XpcPort port, SegId id, TgId owner,
+    public SegmentActor(MachineContext machine, XpcPort port, SegId id,
         Credentials ownerCredentials, ulong address, ulong sizeBytes, ulong mode,
         IActorRef ownerActor) : base(machine)
     {
         _port = port;
         _id = id;
-        _owner = owner;
         _ownerCredentials = ownerCredentials;
         _address = address;
         _sizeBytes = sizeBytes;
@@ -65,42 +70,45 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(MachineContext machine, XpcPort port, SegId id, TgId owner,
-        Credentials credentials,
-        ulong address, ulong sizeBytes, ulong mode, IActorRef ownerActor) =>
-        Akka.Actor.Props.Create(() => new SegmentActor(machine, port, id, owner, credentials,
-            address, sizeBytes, mode, ownerActor));
+    public static Props Props(MachineContext machine, XpcPort port, SegId id,
+        Credentials credentials, ulong address, ulong sizeBytes, ulong mode,
+        IActorRef ownerActor) =>
+        Produced.By(() => new SegmentActor(machine, port, id, credentials, address, sizeBytes,
+            mode, ownerActor));
 
-    private int Readers => _finding.Count + _holding.Count;
+    private Endpoint Me => new(_port.Partition, Self);
 
     /// <summary>
-    /// Handles gets, attach checks, faults, recall and remove; the sema is free or read-held.
+    /// The sema is free or read-held: serves gets, attach checks and faults; a recall or remove
+    /// takes it for write.
     /// </summary>
     private void Active()
     {
         Receive<AccessPermit.Get>(HandleGet);
         Receive<Segment.Check>(check => _port.Send(check.ReplyTo,
             new Segment.Checked(check.RequestId)));
-        Receive<Fault.Pin>(HandlePin);
-        Receive<Segment.Recall>(recall => StartWriting(new Zapping(recall.RequestId, recall.ReplyTo,
-            recall.Start, recall.End, Remove: false)));
-        Receive<Segment.Remove>(remove => StartWriting(new Zapping(remove.RequestId, remove.ReplyTo,
-            0, ulong.MaxValue, Remove: true)));
+        Receive<Fault.Pin>(pin => HandlePin(pin, attempt: 0));
+        Receive<RetryPin>(retry => HandlePin(retry.Pin, retry.Attempt));
+        Receive<Segment.Recall>(recall => StartWriting(new Zapping(recall.RequestId,
+            recall.ReplyTo, recall.Start, recall.End, Remove: false)));
+        Receive<Segment.Remove>(remove => StartWriting(new Zapping(remove.RequestId,
+            remove.ReplyTo, 0, ulong.MaxValue, Remove: true)));
         Common();
     }
 
     /// <summary>
-    /// A recall holds the sema for write: it waits for readers, then for every attacher's Zapped.
-    /// Stashes gets, attach checks, new faults and further recalls or removes; serves the rest.
+    /// A recall or remove holds the sema for write: it waits for the holds, then for every
+    /// attacher's Zapped. Stashes gets, attach checks, new or retried faults and further recalls
+    /// or removes; serves the rest.
     /// </summary>
     private void Writing()
     {
         Receive<AccessPermit.Get>(_ => StashBounded());
         Receive<Segment.Check>(_ => StashBounded());
         Receive<Fault.Pin>(_ => StashBounded());
+        Receive<RetryPin>(_ => StashBounded());
         Receive<Segment.Recall>(_ => StashBounded());
         Receive<Segment.Remove>(_ => StashBounded());
-        Receive<Attachment.Zapped>(HandleZapped);
         Common();
     }
 
@@ -109,12 +117,10 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     private void Removed()
     {
-        Receive<AccessPermit.Get>(get => _port.Send(get.ReplyTo,
-            new Refused(get.RequestId, Errno.ENOENT)));
-        Receive<Segment.Check>(check => _port.Send(check.ReplyTo,
-            new Refused(check.RequestId, Errno.ENOENT)));
-        Receive<Fault.Pin>(pin => _port.Send(pin.ReplyTo,
-            new Refused(pin.RequestId, Errno.ENOENT)));
+        Receive<AccessPermit.Get>(get => Refuse(get.ReplyTo, get.RequestId, Errno.ENOENT));
+        Receive<Segment.Check>(check => Refuse(check.ReplyTo, check.RequestId, Errno.ENOENT));
+        Receive<Fault.Pin>(pin => Refuse(pin.ReplyTo, pin.RequestId, Errno.ENOENT));
+        Receive<RetryPin>(retry => Refuse(retry.Pin.ReplyTo, retry.Pin.RequestId, Errno.ENOENT));
         Receive<Segment.Remove>(remove => _port.Send(remove.ReplyTo,
             new Segment.Removed(remove.RequestId, _id)));
         Receive<Segment.Recall>(recall => _port.Send(recall.ReplyTo,
@@ -123,8 +129,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     }
 
     /// <summary>
-    /// What every state serves: the owner's page answers, fault ends, unpins, remote access,
-    /// unlinks.
+    /// What every state serves: the owner's lookup answers, fault ends and abandons, zap answers,
+    /// unpins, remote loads and stores, unlinks.
     /// </summary>
     private void Common()
     {
@@ -132,9 +138,11 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Receive<Refused>(HandlePageRefused);
         Receive<Fault.Done>(done =>
         {
-            _holding.Remove(done.RequestId);
+            _requests.EndHold(done.RequestId);
             ReadersChanged();
         });
+        Receive<Fault.Abandon>(HandleAbandon);
+        Receive<Attachment.Zapped>(HandleZapped);
         Receive<Frames.Unpin>(unpin => Unpin(unpin.PinIds));
         Receive<Frames.Read>(HandleRead);
         Receive<Frames.Write>(HandleWrite);
@@ -150,39 +158,45 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         if (!CallRules.PermitAllows(_ownerCredentials, get.Caller, _mode, get.Flags))
         {
-            _port.Send(get.ReplyTo, new Refused(get.RequestId, Errno.EACCES));
+            Refuse(get.ReplyTo, get.RequestId, Errno.EACCES);
             return;
         }
         if (!get.CallerHasTg)
         {
-            _port.Send(get.ReplyTo, new Refused(get.RequestId, Errno.NOPROC));
+            Refuse(get.ReplyTo, get.RequestId, Errno.NOPROC);
             return;
         }
         var link = ++_nextLink;
         _links[link] = get.ReplyTo;
         // A getter that ends without a word (its process stopped) must not hold a recall forever.
         Context.Watch(get.ReplyTo.Ref);
-        _port.Send(get.ReplyTo,
-            new AccessPermit.Granted(get.RequestId, new Endpoint(_port.Partition, Self),
-            _address, _sizeBytes, _owner, link));
+        _port.Send(get.ReplyTo, new AccessPermit.Granted(get.RequestId, Me, _address, _sizeBytes,
+            _id.Owner, link));
     }
 
-    private void HandlePin(Fault.Pin pin)
+    /// <summary>get_user_pages, asked of the owner's mm (which pins the page it finds).</summary>
+    private void HandlePin(Fault.Pin pin, int attempt)
     {
-        _finding[pin.RequestId] = pin;
+        _requests.StartLookup(pin, attempt);
         _ownerActor.Tell(new ThreadGroupActor.FindPage(pin.RequestId, pin.SourceAddress, Self));
     }
 
     private void HandlePageFound(ThreadGroupActor.PageFound found)
     {
-        if (!_finding.Remove(found.RequestId, out var pin)) return;
+        var lookup = _requests.EndLookup(found.RequestId);
+        if (lookup.Abandoned || lookup.Invalid)
+        {
+            // The owner pinned the page for us; nobody may map it now.
+            found.Page.Unpin();
+            Retry(lookup);
+            return;
+        }
+        var pin = lookup.Pin;
         var pinId = ++_nextPin;
-        found.Page.Pin();
-        _pins[pinId] = (found.Page, pin.Attacher);
-        Machine.Monitor.Pinned(_owner);
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "pin",
-            $"pin {pinId} 0x{pin.SourceAddress:x} for {pin.Attacher}");
-        _holding.Add(pin.RequestId);
+        var sourcePage = pin.SourceAddress & Xpmem.PageMask;
+        _pins[pinId] = new PinEntry(found.Page, sourcePage, pin.Attacher, pin.Attachment);
+        Emit(new Pinned(_id, pinId, sourcePage, found.Page.Frame, pin.Attacher, pin.Attachment));
+        _requests.Hold(pin.RequestId, pinId);
         _port.Send(pin.ReplyTo, pin.ReplyTo.Partition == _port.Partition
             ? new LocalPinned(pin.RequestId, pinId, found.Page)
             : new Fault.Pinned(pin.RequestId, pinId));
@@ -190,8 +204,27 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     private void HandlePageRefused(Refused refused)
     {
-        if (!_finding.Remove(refused.RequestId, out var pin)) return;
-        _port.Send(pin.ReplyTo, new Refused(pin.RequestId, refused.Errno));
+        var lookup = _requests.EndLookup(refused.RequestId);
+        if (lookup.Abandoned || lookup.Invalid) Retry(lookup);
+        else Refuse(lookup.Pin.ReplyTo, lookup.Pin.RequestId, refused.Errno);
+    }
+
+    /// <summary>
+    /// An answer that must not be used: an abandoned fault ends here; an invalidated one is served
+    /// again (bounded), in whatever state the segment is in by then.
+    /// </summary>
+    private void Retry(PinRequests.Lookup lookup)
+    {
+        var pin = lookup.Pin;
+        if (lookup.Abandoned) { }
+        else if (lookup.CanRetry) Self.Tell(new RetryPin(pin, lookup.Attempt + 1));
+        else Refuse(pin.ReplyTo, pin.RequestId, Errno.EAGAIN);
+        ReadersChanged();
+    }
+
+    private void HandleAbandon(Fault.Abandon abandon)
+    {
+        if (_requests.Abandon(abandon.RequestId) is { } pinId) Unpin([pinId]);
         ReadersChanged();
     }
 
@@ -199,21 +232,24 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         if (!_pins.TryGetValue(read.PinId, out var pin))
         {
-            _port.Send(read.ReplyTo, new Refused(read.RequestId, Errno.ENOENT));
+            Refuse(read.ReplyTo, read.RequestId, Errno.ENOENT);
             return;
         }
-        _port.Send(read.ReplyTo,
-            new Frames.Data(read.RequestId,
-                pin.Page.Bytes.AsSpan(read.OffsetBytes, read.LengthBytes).ToArray()));
+        Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
+            pin.Page.Frame, Write: false));
+        _port.Send(read.ReplyTo, new Frames.Data(read.RequestId,
+            pin.Page.Bytes.AsSpan(read.OffsetBytes, read.LengthBytes).ToArray()));
     }
 
     private void HandleWrite(Frames.Write write)
     {
         if (!_pins.TryGetValue(write.PinId, out var pin))
         {
-            _port.Send(write.ReplyTo, new Refused(write.RequestId, Errno.ENOENT));
+            Refuse(write.ReplyTo, write.RequestId, Errno.ENOENT);
             return;
         }
+        Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
+            pin.Page.Frame, Write: true));
         write.Bytes.CopyTo(pin.Page.Bytes, write.OffsetBytes);
         _port.Send(write.ReplyTo, new Frames.Written(write.RequestId));
     }
@@ -224,7 +260,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         {
             if (!_pins.Remove(pinId, out var pin)) continue;
             pin.Page.Unpin();
-            Machine.Monitor.Unpinned(_owner);
+            Emit(new Unpinned(_id, pinId, pin.Page.Frame));
         }
         FreeIfUnreferenced();
     }
@@ -236,7 +272,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private sealed record Zapping(RequestId RequestId, Endpoint ReplyTo, ulong Start, ulong End,
         bool Remove)
     {
-        /// <summary>Null until the readers have drained and the zaps went out.</summary>
+        /// <summary>Null until the holds have drained and the zaps went out.</summary>
         public List<IActorRef>? Waiting { get; set; }
     }
 
@@ -244,35 +280,42 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         // Remove makes the segment invisible at once: later gets and faults fail (ENOENT).
         if (zapping.Remove) _removed = true;
+        _requests.Invalidate(zapping.Start, zapping.End);
         _zapping = zapping;
         Become(Writing);
         ReadersChanged();
     }
 
     /// <summary>
-    /// When the last reader leaves a waiting writer, the writer zaps every attacher.
+    /// When the last hold leaves a waiting writer, the writer zaps every attacher.
     /// </summary>
     private void ReadersChanged()
     {
-        if (_zapping is not { Waiting: null } zapping || Readers > 0) return;
+        if (_zapping is not { Waiting: null } zapping || _requests.Holds > 0)
+        {
+            FreeIfUnreferenced();
+            return;
+        }
         var attachers = _links.Values.Distinct().ToList();
         zapping.Waiting = attachers.Select(a => a.Ref).ToList();
         foreach (var attacher in attachers)
         {
-            _port.Send(attacher,
-                new Attachment.Zap(zapping.RequestId, _id, zapping.Start, zapping.End,
-                    new Endpoint(_port.Partition, Self)));
+            _port.Send(attacher, new Attachment.Zap(zapping.RequestId, _id, zapping.Start,
+                zapping.End, Me));
         }
         if (zapping.Waiting.Count == 0) EndWriting();
     }
 
+    /// <summary>
+    /// An attacher let go of the range: its pins go in any state (a Zapped may come after the
+    /// attacher's Terminated has already ended the wait); it counts for the zapping it answers.
+    /// </summary>
     private void HandleZapped(Attachment.Zapped zapped)
     {
+        Unpin(zapped.PinIds);
         if (_zapping is not { Waiting: { } waiting } zapping
             || zapped.RequestId != zapping.RequestId) return;
-        Unpin(zapped.PinIds);
-        waiting.Remove(zapped.Attacher.Ref);
-        if (waiting.Count == 0) EndWriting();
+        if (waiting.Remove(zapped.Attacher.Ref) && waiting.Count == 0) EndWriting();
     }
 
     /// <summary>
@@ -291,6 +334,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         var zapping = _zapping!;
         _zapping = null;
+        if (zapping.Remove) Emit(new SegmentRemoved(_id));
         _port.Send(zapping.ReplyTo, zapping.Remove
             ? new Segment.Removed(zapping.RequestId, _id)
             : new Segment.Recalled(zapping.RequestId, _id));
@@ -302,22 +346,23 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     private void StashBounded()
     {
-        if (++_stashed > Machine.Settings.StashCapacityMax)
-        {
-            throw new InvalidOperationException(
-                $"segment {_id}: more than {Machine.Settings.StashCapacityMax} requests stashed "
-                + "during a recall");
-        }
+        Invariant.Holds(++_stashed <= Machine.Settings.StashCapacityMax,
+            $"segment {_id}: more than {Machine.Settings.StashCapacityMax} requests stashed "
+            + "during a recall");
         Stash.Stash();
     }
 
+    private void Refuse(Endpoint to, RequestId id, Errno errno) =>
+        _port.Send(to, new Refused(id, errno));
+
     /// <summary>
-    /// The last reference gone (removed, no permits, no pins): the segment is freed.
+    /// The last reference gone (removed, no permits, no pins, no fault served): the segment is
+    /// freed.
     /// </summary>
     private void FreeIfUnreferenced()
     {
         if (_freed || !_removed || _zapping is not null || _links.Count > 0 || _pins.Count > 0
-            || Readers > 0) return;
+            || !_requests.Idle) return;
         _freed = true;
         _ownerActor.Tell(new Segment.Freed(_id));
         Context.Stop(Self);

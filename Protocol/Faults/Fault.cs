@@ -10,12 +10,13 @@ namespace Emulator.Protocol.Faults;
 public static class Fault
 {
     /// <summary>
-    /// FaultActor → SegmentActor: pin the owner's page at <paramref name="SourceAddress"/>.
-    /// Replies: <see cref="Pinned"/>, or <see cref="Refused"/> (ENOENT: segment gone, hole, or the
-    /// source is an attachment).
+    /// FaultActor → SegmentActor: pin the owner's page at <paramref name="SourceAddress"/> for
+    /// attachment <paramref name="Attachment"/> of <paramref name="Attacher"/>. Replies:
+    /// <see cref="Pinned"/>, or <see cref="Refused"/> (ENOENT: segment gone, hole, or the source is
+    /// an attachment; EAGAIN: invalidated on every retry).
     /// </summary>
     public sealed record Pin(RequestId RequestId, ulong SourceAddress, TgId Attacher,
-        Endpoint ReplyTo) : IRequest;
+        long Attachment, Endpoint ReplyTo) : IRequest;
 
     /// <summary>
     /// The page is pinned under <paramref name="PinId"/>, for an attacher on another partition:
@@ -30,6 +31,12 @@ public static class Fault
     /// hold ends.
     /// </summary>
     public sealed record Done(RequestId RequestId) : IXpmemMessage;
+
+    /// <summary>
+    /// FaultActor → SegmentActor, one way: nobody waits for this fault any more (its timer fired);
+    /// drop the request, and the pin if one was taken for it.
+    /// </summary>
+    public sealed record Abandon(RequestId RequestId) : IXpmemMessage;
 }
 
 /// <summary>

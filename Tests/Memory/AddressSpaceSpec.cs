@@ -13,7 +13,7 @@ public sealed class AddressSpaceSpec
     [Fact]
     public void AddressSpace_must_choose_the_lowest_free_range_above_the_mmap_base()
     {
-        var memory = new AddressSpace();
+        var memory = new AddressSpace(new FrameCounter());
         Assert.Equal(AddressSpace.MmapBase, memory.ChooseAddress(Page));
         memory.Insert(new AnonymousVma(AddressSpace.MmapBase, AddressSpace.MmapBase + 2 * Page));
         memory.Insert(new AnonymousVma(AddressSpace.MmapBase + 3 * Page, AddressSpace.MmapBase + 4 * Page));
@@ -25,7 +25,7 @@ public sealed class AddressSpaceSpec
     [Fact]
     public void AddressSpace_must_split_a_mapping_on_partial_munmap_and_drop_its_pages()
     {
-        var memory = new AddressSpace();
+        var memory = new AddressSpace(new FrameCounter());
         memory.Insert(new AnonymousVma(0x10000, 0x10000 + 4 * Page));
         memory.PageForWrite(0x11000).Bytes[0] = 7;
         memory.Unmap(0x11000, 0x12000);
@@ -39,7 +39,7 @@ public sealed class AddressSpaceSpec
     [Fact]
     public void AddressSpace_must_zero_fill_on_first_touch()
     {
-        var memory = new AddressSpace();
+        var memory = new AddressSpace(new FrameCounter());
         memory.Insert(new AnonymousVma(0x10000, 0x11000));
         Assert.All(memory.PageForRead(0x10000).Bytes, b => Assert.Equal(0, b));
     }
@@ -47,7 +47,7 @@ public sealed class AddressSpaceSpec
     [Fact]
     public void AddressSpace_must_copy_on_write_after_fork()
     {
-        var parent = new AddressSpace();
+        var parent = new AddressSpace(new FrameCounter());
         parent.Insert(new AnonymousVma(0x10000, 0x11000));
         parent.PageForWrite(0x10000).Bytes[0] = 1;
         var child = parent.ForkCopy();
@@ -61,7 +61,7 @@ public sealed class AddressSpaceSpec
     [Fact]
     public void AddressSpace_must_copy_pinned_pages_for_the_child_at_fork()
     {
-        var parent = new AddressSpace();
+        var parent = new AddressSpace(new FrameCounter());
         parent.Insert(new AnonymousVma(0x10000, 0x11000));
         var page = parent.PageForWrite(0x10000);
         page.Pin();

@@ -32,7 +32,7 @@ public sealed class EmulatorSystem(int seed) : IXpmemSystem
         return outcome ?? throw new InvalidOperationException($"{call} on {partition}/{pid} never completed (seed {seed})");
     }
 
-    public PinCounts Pins => new(Machine.Monitor.Pins.Pinned, Machine.Monitor.Pins.Unpinned);
+    public PinCounts Pins => new(Machine.Monitor.Pins.Totals.Pinned, Machine.Monitor.Pins.Totals.Unpinned);
 
     private SimMachine Machine => _machine ?? throw new InvalidOperationException("not started");
 

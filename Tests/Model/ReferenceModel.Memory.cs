@@ -323,34 +323,51 @@ public sealed partial class ReferenceModel
     }
 
     /// <summary>
-    /// memmove semantics: the whole source is loaded first (page by page), then the destination
-    /// is stored (page by page). A failing source page therefore stores nothing.
+    /// memmove, a unit at a time: each unit (at most the rest of a page on both sides) is loaded,
+    /// then stored; units go from the end when the destination overlaps the source from above, so
+    /// no byte is read after it was overwritten. A failing page ends the copy there: the units
+    /// before it stay stored.
     /// </summary>
     private Outcome HandleCopy(ModelProcess process, CopyCall call)
     {
-        var buffered = new List<byte[]>();
-        foreach (var (at, count) in PageChunks(call.Source, call.SizeBytes))
+        var (source, destination, size) = (call.Source, call.Destination, call.SizeBytes);
+        var backward = destination > source && destination - source < size;
+        var unit = new byte[Xpmem.PageSize];
+        ulong done = 0;
+        while (done < size)
         {
-            var chunk = new byte[count];
-            var signal = Load(process, at, chunk);
+            var left = size - done;
+            ulong offset;
+            int count;
+            if (backward)
+            {
+                count = (int)Math.Min(left, Math.Min(PageBytesBelow(unchecked(source + left)),
+                    PageBytesBelow(unchecked(destination + left))));
+                offset = left - (ulong)count;
+            }
+            else
+            {
+                offset = done;
+                count = (int)Math.Min(left, Math.Min(InPage(unchecked(source + offset)),
+                    InPage(unchecked(destination + offset))));
+            }
+            var signal = Load(process, unchecked(source + offset), unit.AsSpan(0, count));
+            if (signal == Signal.None)
+            {
+                signal = Store(process, unchecked(destination + offset), unit.AsSpan(0, count));
+            }
             if (signal != Signal.None)
             {
                 return Outcome.Signalled(signal);
             }
-            buffered.Add(chunk);
-        }
-        var destination = call.Destination;
-        foreach (var chunk in buffered)
-        {
-            var signal = Store(process, destination, chunk);
-            if (signal != Signal.None)
-            {
-                return Outcome.Signalled(signal);
-            }
-            destination = unchecked(destination + (ulong)chunk.Length);
+            done += (ulong)count;
         }
         return Outcome.Ok();
     }
+
+    private static ulong InPage(ulong address) => Xpmem.PageSize - (address & (Xpmem.PageSize - 1));
+
+    private static ulong PageBytesBelow(ulong end) => (unchecked(end - 1) & (Xpmem.PageSize - 1)) + 1;
 
     private static Outcome Done(Signal signal) =>
         signal == Signal.None ? Outcome.Ok() : Outcome.Signalled(signal);

@@ -523,9 +523,12 @@ public sealed partial class ReferenceModelSpec
         p[1].Do(new CopyCall(own + 4, own, Page)).ShouldBeOk();
         p[1].Do(new CheckCall(own + 4, Page, new Index32Pattern(0))).ShouldBeOk();
 
-        // A failing source page stores nothing.
+        // A failing source page ends the copy there: the unit before it stays stored. own's
+        // second page now holds word 1023 (moved up by the copy above), then words 1025 on.
         p[1].Do(new CopyCall(at, own + Page, 2 * Page)).ShouldBeSignalled(Signal.SIGSEGV);
-        p[0].Do(new CheckCall(buffer, 2 * Page, new Index32Pattern(0))).ShouldBeOk();
+        p[0].Do(new ReadCall(buffer, 4)).ShouldBeOk().ShouldEqual(1023);
+        p[0].Do(new CheckCall(buffer + 4, Page - 4, new Index32Pattern(1025))).ShouldBeOk();
+        p[0].Do(new CheckCall(buffer + Page, Page, new Index32Pattern(1024))).ShouldBeOk();
     }
 }
 

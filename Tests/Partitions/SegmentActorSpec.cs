@@ -31,7 +31,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
     private (IActorRef Segment, Akka.TestKit.TestProbe OwnerProbe) Make(ulong mode = 0x1B6)
     {
         var owner = CreateTestProbe();
-        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(), Id, OwnerTg, Owner, 0x10000, 0x4000, mode, owner.Ref));
+        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(), Id, Owner, 0x10000, 0x4000, mode, owner.Ref));
         return (segment, owner);
     }
 
@@ -69,15 +69,16 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var faulter = CreateTestProbe();
         var id = NextId();
-        segment.Tell(new Fault.Pin(id, 0x11000, Getter, faulter.Ref.At()));
+        segment.Tell(new Fault.Pin(id, 0x11000, Getter, 1, faulter.Ref.At()));
         var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
         Assert.Equal(0x11000UL, find.SourceAddress);
-        var page = new Page();
+        var page = new Page(1);
+        page.Pin();   // the owner pins what it finds, under its mm
         segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, page));
         var pinned = faulter.ExpectMsg<SegmentActor.LocalPinned>();
         Assert.Same(page, pinned.Page);
         Assert.Equal(1, page.Pins);
-        Assert.Equal(1, _monitor.Pins.Held);
+        Assert.Equal(1, _monitor.Pins.Totals.Held);
     }
 
     [Fact]
@@ -87,9 +88,9 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var getter = CreateTestProbe();
         Grant(segment, getter);
         var fault = NextId();
-        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, getter.Ref.At()));
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
         var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
-        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, new Page()));
+        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, PinnedPage()));
         var pinned = getter.ExpectMsg<SegmentActor.LocalPinned>();
 
         var recaller = CreateTestProbe();
@@ -112,7 +113,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var recaller = CreateTestProbe();
         segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
-        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, getter.Ref.At()));
+        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, 1, getter.Ref.At()));
         owner.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         recaller.ExpectMsg<Segment.Recalled>();
@@ -135,12 +136,20 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
         segment.Tell(new Segment.Check(NextId(), remover.Ref.At()));
         Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
-        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, remover.Ref.At()));
+        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, 1, remover.Ref.At()));
         Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
 
         Watch(segment);
         segment.Tell(new AccessPermit.Unlink(granted.LinkId));
         owner.ExpectMsg<Segment.Freed>();
         ExpectTerminated(segment);
+    }
+
+    /// <summary>A page as the owner hands it over: pinned.</summary>
+    private static Page PinnedPage()
+    {
+        var page = new Page(1);
+        page.Pin();
+        return page;
     }
 }

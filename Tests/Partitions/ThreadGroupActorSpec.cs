@@ -71,7 +71,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var tg = Spawn();
         Assert.Equal(Outcome.Ok((1UL << 32) | 100), Call(tg, Make(0x10000)));
         Assert.Equal(Outcome.Ok((2UL << 32) | 100), Call(tg, Make(0x20000)));
-        Assert.Equal(2, _monitor.SegmentsAlive);
+        Assert.Equal(2, _monitor.Refcounts.SegmentsAlive);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         Assert.Equal(noproc, Call(tg, Make(0x10000)));
         // Alignment is checked after the thread group lookup (step 4 after step 2).
         Assert.Equal(noproc, Call(tg, new MakeCall(0x10001, 0x1000, PermitMode, Mode0666)));
-        Assert.Equal(0, _monitor.SegmentsAlive);
+        Assert.Equal(0, _monitor.Refcounts.SegmentsAlive);
         _p0.ExpectNoMsg(Quiet);
     }
 
@@ -218,7 +218,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var tg = Spawn();
         var segment = CreateTestProbe();
         var at = AttachLocal(tg, segment, link: 1);
-        var page = new Page();
+        var page = new Page(1);
         BinaryPrimitives.WriteUInt64LittleEndian(page.Bytes.AsSpan(0x10), 0x1122334455667788);
 
         var id = Start(tg, new ReadCall(at + 0x1010, 8));
@@ -271,9 +271,9 @@ public sealed class ThreadGroupActorSpec : TestKit
         Assert.Equal(Me.Pid, ExpectMsg<PartitionActor.Unreferenced>().Pid);
         tg.Tell(new PartitionActor.Reap());
         ExpectTerminated(tg);
-        Assert.Equal(0, _monitor.SegmentsAlive);
-        Assert.Equal(0, _monitor.ThreadGroupsAlive);
-        Assert.Equal(0, _monitor.InFlight);
+        Assert.Equal(0, _monitor.Refcounts.SegmentsAlive);
+        Assert.Equal(0, _monitor.Refcounts.ThreadGroupsAlive);
+        Assert.Equal(0, _monitor.InFlight.Count);
     }
 
     [Fact]
@@ -312,7 +312,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var read = _xpc.ExpectCarried<Frames.Read>(P0, remote);
         Assert.Equal((9L, 8, 8), (read.PinId, read.OffsetBytes, read.LengthBytes));
         Assert.Equal(tg.At(), read.ReplyTo);
-        var bytes = Bytes.FromValue(0x0102030405060708, 8);
+        var bytes = BitConverter.GetBytes(0x0102030405060708UL);
         read.ReplyTo.Ref.Tell(new Frames.Data(read.RequestId, bytes));
         Assert.Equal(Outcome.Ok(0x0102030405060708), Completion(id));
 
@@ -352,7 +352,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var id = Start(tg, new ReadCall(at + 0x1000, 1));
         var pin = segment.ExpectMsg<Fault.Pin>();
         Assert.Equal(SegmentAddress + 0x1000, pin.SourceAddress);
-        pin.ReplyTo.Ref.Tell(new SegmentActor.LocalPinned(pin.RequestId, 8, new Page()));
+        pin.ReplyTo.Ref.Tell(new SegmentActor.LocalPinned(pin.RequestId, 8, new Page(1)));
         segment.ExpectMsg<Fault.Done>();
         Assert.Equal(Outcome.Ok(0), Completion(id));
         segment.ExpectNoMsg(Quiet);
@@ -442,15 +442,15 @@ public sealed class ThreadGroupActorSpec : TestKit
         var to = getter.Ref.At();
         tg.Tell(new AccessPermit.Get(NextId(), segment, Xpmem.RdWr, User, true, Getter, to));
         Assert.Equal(Errno.ENOENT, getter.ExpectMsg<Refused>().Errno);
-        Assert.Equal(1, _monitor.SegmentsAlive);
+        Assert.Equal(1, _monitor.Refcounts.SegmentsAlive);
         Watch(tg);
         granted.Segment.Ref.Tell(new AccessPermit.Unlink(granted.LinkId));
         // Unreferenced: the partition forgets the pid, then reaps the thread group.
         Assert.Equal(Me.Pid, ExpectMsg<PartitionActor.Unreferenced>().Pid);
         tg.Tell(new PartitionActor.Reap());
         ExpectTerminated(tg);
-        Assert.Equal(0, _monitor.SegmentsAlive);
-        Assert.Equal(0, _monitor.InFlight);
+        Assert.Equal(0, _monitor.Refcounts.SegmentsAlive);
+        Assert.Equal(0, _monitor.InFlight.Count);
     }
 
     // ---- bugs ----
@@ -502,12 +502,12 @@ public sealed class ThreadGroupActorSpec : TestKit
         var zap = getter.ExpectMsg<Attachment.Zap>();
         zap.ReplyTo.Ref.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         Assert.Equal(Outcome.Ok(), Completion(closeId));
-        AwaitAssert(() => Assert.Equal(1, _monitor.SegmentsAlive));   // the first one is freed
+        AwaitAssert(() => Assert.Equal(1, _monitor.Refcounts.SegmentsAlive));   // the first one is freed
 
         Assert.Equal(Outcome.Ok(), Call(tg, new OpenCall()));
         var again = Ok(Call(tg, Make(0x30000)));       // uniq 1 again: seg-2-1
         Assert.Equal(Outcome.Ok(), Call(tg, new RemoveCall((long)again)));
-        AwaitAssert(() => Assert.Equal(1, _monitor.SegmentsAlive));
+        AwaitAssert(() => Assert.Equal(1, _monitor.Refcounts.SegmentsAlive));
         var id = Start(tg, Make(0x40000));                                // seg-2-2 again
         var answer = _runner.ReceiveOne(TimeSpan.FromSeconds(1));
         Assert.True(_failures.IsEmpty, $"the thread group threw: {string.Join("; ", _failures)}");
@@ -537,7 +537,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         LibraryMode library = LibraryMode.Raw, bool hasTg = true, bool deviceOpen = true)
     {
         var port = new XpcPort(P0, Wiring(_xpc.Ref, _p0.Ref, _p1.Ref));
-        var image = new ProcessImage(User, library, new AddressSpace(), deviceOpen);
+        var image = new ProcessImage(User, library, new AddressSpace(new FrameCounter()), deviceOpen);
         var props = ThreadGroupActor.Props(Machine(_monitor), port, Me, image, hasTg);
         // A thread group that throws has a bug: keep the exception and stop it, not restart it.
         var stopOnFailure = new OneForOneStrategy(failure =>
@@ -613,7 +613,7 @@ public sealed class ThreadGroupActorSpec : TestKit
     {
         var id = Start(tg, new ReadCall(address, 1));
         var pin = segment.ExpectMsg<Fault.Pin>();
-        pin.ReplyTo.Ref.Tell(new SegmentActor.LocalPinned(pin.RequestId, pinId, new Page()));
+        pin.ReplyTo.Ref.Tell(new SegmentActor.LocalPinned(pin.RequestId, pinId, new Page(1)));
         segment.ExpectMsg<Fault.Done>();
         Assert.Equal(Outcome.Ok(0), Completion(id));
     }

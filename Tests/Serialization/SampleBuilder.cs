@@ -81,7 +81,7 @@ internal sealed class SampleBuilder(IActorRef actor, IReadOnlyCollection<Type> e
 
     private static Page SamplePage(long n)
     {
-        var page = new Page();
+        var page = new Page(1);
         page.Bytes[0] = (byte)n;
         return page;
     }

@@ -1,0 +1,55 @@
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Checks;
+
+/// <summary>
+/// Coherence: every load or store through an attachment touches the very frame its owner maps at
+/// that source address at that moment. It keeps a shadow of every process's page table, built
+/// from <see cref="PageMapped"/> and <see cref="PageUnmapped"/>, and holds each
+/// <see cref="Accessed"/> against it. An attacher still using a frame the owner dropped (a missed
+/// invalidation after munmap, a fixed mmap or a copy-on-write break) breaks it at that access.
+/// </summary>
+public sealed class CoherenceChecker : IChecker
+{
+    private readonly Dictionary<(TgId Process, ulong Page), long> _frames = [];
+    private long _accesses;
+    private long _breaches;
+
+    public string Name => "coherence";
+
+    public CheckerBreach? Observe(MachineEvent e)
+    {
+        switch (e)
+        {
+            case PageMapped mapped:
+                _frames[(mapped.Process, mapped.PageAddress)] = mapped.Frame;
+                return null;
+            case PageUnmapped unmapped:
+                var key = (unmapped.Process, unmapped.PageAddress);
+                if (_frames.TryGetValue(key, out var frame) && frame == unmapped.Frame)
+                    _frames.Remove(key);
+                return null;
+            case Accessed access:
+                _accesses++;
+                return Judge(access);
+            default:
+                return null;
+        }
+    }
+
+    public CheckerReport Final() => new(Name, _breaches == 0,
+        $"{_accesses} accesses through attachments, {_breaches} to a frame the owner did not map");
+
+    private CheckerBreach? Judge(Accessed access)
+    {
+        var owned = _frames.TryGetValue((access.Owner, access.SourcePage), out var frame);
+        if (owned && frame == access.Frame) return null;
+        _breaches++;
+        var verb = access.Write ? "stored to" : "loaded from";
+        var mapping = owned ? $"frame {frame}" : "nothing";
+        return new CheckerBreach(
+            $"{access.Attacher} {verb} frame {access.Frame} through attachment "
+            + $"{access.Attachment} (segment {access.Segment}, source 0x{access.SourcePage:x}), "
+            + $"but owner {access.Owner} maps {mapping} there", access.Attacher);
+    }
+}

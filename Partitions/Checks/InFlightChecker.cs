@@ -1,0 +1,47 @@
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Checks;
+
+/// <summary>
+/// Nothing in flight: when the machine is idle at the end, no call and no request still waits for
+/// a reply (a reply that never came is a lost message or a hang in waiting). It also answers
+/// <c>expect quiet</c> mid-run.
+/// </summary>
+public sealed class InFlightChecker : IChecker
+{
+    private readonly Dictionary<RequestId, string> _waiting = [];
+    private long _requests;
+
+    public string Name => "nothing in flight";
+
+    public int Count => _waiting.Count;
+
+    public CheckerBreach? Observe(MachineEvent e)
+    {
+        switch (e)
+        {
+            case RequestStarted started:
+                _requests++;
+                _waiting[started.Request] = started.What;
+                break;
+            case RequestEnded ended:
+                _waiting.Remove(ended.Request);
+                break;
+        }
+        return null;
+    }
+
+    public CheckerReport Final() => new(Name, _waiting.Count == 0,
+        $"{_requests} requests" + (_waiting.Count == 0 ? "" : $"; {Describe()}"));
+
+    /// <summary>The requests still waiting (a few of them), by id and what they are.</summary>
+    public string Describe(int shownMax = 8)
+    {
+        if (_waiting.Count == 0) return "nothing is in flight";
+        var shown = _waiting
+            .OrderBy(w => w.Key.Origin.Value).ThenBy(w => w.Key.Sequence)
+            .Take(shownMax).Select(w => $"{w.Key} {w.Value}");
+        var more = _waiting.Count > shownMax ? $" and {_waiting.Count - shownMax} more" : "";
+        return $"{_waiting.Count} still waiting: {string.Join(", ", shown)}{more}";
+    }
+}

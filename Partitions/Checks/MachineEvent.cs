@@ -1,0 +1,77 @@
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Checks;
+
+/// <summary>
+/// One thing that happened in the emulated machine, as the checkers (and the trace) see it. The
+/// actors publish them through <see cref="MachineMonitor.Observe"/> at the moment they happen:
+/// in <c>sim</c> that is the one seeded order of deliveries. Frames are pages by number
+/// (<see cref="Memory.Page.Frame"/>), so an event holds no live object.
+/// </summary>
+public abstract record MachineEvent;
+
+/// <summary>
+/// <paramref name="Process"/>'s page table now maps <paramref name="Frame"/> at
+/// <paramref name="PageAddress"/>: first touch (zero fill), a copy-on-write copy, or a page a fork
+/// child inherits.
+/// </summary>
+public sealed record PageMapped(TgId Process, ulong PageAddress, long Frame) : MachineEvent;
+
+/// <summary><paramref name="Process"/> no longer maps <paramref name="Frame"/> there.</summary>
+public sealed record PageUnmapped(TgId Process, ulong PageAddress, long Frame) : MachineEvent;
+
+/// <summary>
+/// xpmem_attach installed attachment <paramref name="Attachment"/> of
+/// <paramref name="Attacher"/>: attacher [At, At+SizeBytes) onto owner source
+/// [Source, Source+SizeBytes), through a permit got with <paramref name="PermitFlags"/>.
+/// </summary>
+public sealed record AttachmentMapped(TgId Attacher, long Attachment, ApId Permit, SegId Segment,
+    int PermitFlags, ulong At, ulong SizeBytes, ulong Source) : MachineEvent;
+
+/// <summary>
+/// The attachment is gone (detach, release, an out-of-band munmap, teardown), once every load or
+/// store in flight through it has ended: nothing may go through it any more.
+/// </summary>
+public sealed record AttachmentUnmapped(TgId Attacher, long Attachment) : MachineEvent;
+
+/// <summary>
+/// xpmem_remove has finished: every attacher's PTEs are zapped, nothing may go through the segment.
+/// </summary>
+public sealed record SegmentRemoved(SegId Segment) : MachineEvent;
+
+/// <summary>
+/// A load or store through an attachment touched <paramref name="Frame"/>, which it reached as
+/// owner <paramref name="Owner"/>'s page at <paramref name="SourcePage"/>. Published where the
+/// bytes move: in the attacher for a PTE holding the page, in the segment for a remote PTE.
+/// </summary>
+public sealed record Accessed(TgId Attacher, long Attachment, SegId Segment, TgId Owner,
+    ulong SourcePage, long Frame, bool Write) : MachineEvent;
+
+/// <summary>A fault started in <paramref name="Attacher"/> at <paramref name="Address"/>.</summary>
+public sealed record FaultStarted(TgId Attacher, ulong Address) : MachineEvent;
+
+/// <summary>
+/// The segment pinned <paramref name="Frame"/> (its owner's page at <paramref name="SourcePage"/>)
+/// under <paramref name="PinId"/> for an attachment of <paramref name="Attacher"/>.
+/// </summary>
+public sealed record Pinned(SegId Segment, long PinId, ulong SourcePage, long Frame,
+    TgId Attacher, long Attachment) : MachineEvent;
+
+/// <summary>The segment let go of pin <paramref name="PinId"/>.</summary>
+public sealed record Unpinned(SegId Segment, long PinId, long Frame) : MachineEvent;
+
+public sealed record ThreadGroupStarted(TgId Process) : MachineEvent;
+
+public sealed record ThreadGroupStopped(TgId Process) : MachineEvent;
+
+public sealed record SegmentMade(SegId Segment) : MachineEvent;
+
+public sealed record SegmentFreed(SegId Segment) : MachineEvent;
+
+/// <summary>
+/// A call or a request waiting for its reply: <paramref name="What"/> names it (a call or a
+/// message type).
+/// </summary>
+public sealed record RequestStarted(RequestId Request, string What) : MachineEvent;
+
+public sealed record RequestEnded(RequestId Request) : MachineEvent;

@@ -1,0 +1,108 @@
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Checks;
+
+/// <summary>
+/// Pins: a pin is given back once and only once, so no frame's pin count ever goes negative; at
+/// the end every pin is given back, per owner process and per partition (the kernel's
+/// /proc/xpmem/global_pages leak test). It also answers <c>expect pins balanced</c> mid-run,
+/// naming who holds what.
+/// </summary>
+public sealed class PinChecker : IChecker
+{
+    private readonly Dictionary<(SegId Segment, long PinId), Pinned> _held = [];
+    private readonly Dictionary<long, int> _pinsByFrame = [];
+    private readonly Dictionary<TgId, PinTally> _byOwner = [];
+    private long _breaches;
+
+    public string Name => "pins balanced";
+
+    /// <summary>Pins taken and given back so far, machine-wide.</summary>
+    public PinTally Totals => _byOwner.Values.Aggregate(default(PinTally), (a, b) => a + b);
+
+    public bool Balanced => _held.Count == 0;
+
+    public CheckerBreach? Observe(MachineEvent e)
+    {
+        switch (e)
+        {
+            case Pinned pinned:
+                _held[(pinned.Segment, pinned.PinId)] = pinned;
+                _pinsByFrame[pinned.Frame] = _pinsByFrame.GetValueOrDefault(pinned.Frame) + 1;
+                Tally(pinned.Segment.Owner, new PinTally(1, 0));
+                return null;
+            case Unpinned unpinned:
+                return GiveBack(unpinned);
+            default:
+                return null;
+        }
+    }
+
+    public CheckerReport Final()
+    {
+        var byPartition = string.Join(", ", _byOwner
+            .GroupBy(p => p.Key.Partition.Value).OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var tally = g.Aggregate(default(PinTally), (a, b) => a + b.Value);
+                return $"p{g.Key}: {tally.Pinned}/{tally.Unpinned}";
+            }));
+        var totals = Totals;
+        var saw = $"{totals.Pinned} pinned, {totals.Unpinned} unpinned"
+            + (byPartition.Length > 0 ? $" (by partition {byPartition})" : "");
+        return new(Name, Balanced && _breaches == 0, Balanced ? saw : $"{saw}; {Holders()}");
+    }
+
+    /// <summary>Who holds pins now: owner, segment, pins with their pages and attachers.</summary>
+    public string Holders(int pinsShownMax = 8)
+    {
+        if (_held.Count == 0) return "no pin is held";
+        var lines = _held.Values
+            .GroupBy(p => p.Segment)
+            .OrderBy(g => g.Key.Owner.Partition.Value).ThenBy(g => g.Key.Owner.Pid)
+            .ThenBy(g => g.Key.Value)
+            .Select(g =>
+            {
+                var pins = g.OrderBy(p => p.PinId).ToList();
+                var shown = string.Join(", ", pins.Take(pinsShownMax).Select(p =>
+                    $"pin {p.PinId} (page 0x{p.SourcePage:x} for {p.Attacher} attachment "
+                    + $"{p.Attachment})"));
+                var more = pins.Count > pinsShownMax ? $" and {pins.Count - pinsShownMax} more" : "";
+                return $"{g.Key.Owner} holds {pins.Count} in segment {g.Key}: {shown}{more}";
+            });
+        return string.Join("; ", lines);
+    }
+
+    private CheckerBreach? GiveBack(Unpinned unpinned)
+    {
+        var owner = unpinned.Segment.Owner;
+        Tally(owner, new PinTally(0, 1));
+        if (!_held.Remove((unpinned.Segment, unpinned.PinId)))
+        {
+            _breaches++;
+            return new CheckerBreach(
+                $"segment {unpinned.Segment} gave back pin {unpinned.PinId}, which it does not hold",
+                owner);
+        }
+        var left = _pinsByFrame.GetValueOrDefault(unpinned.Frame) - 1;
+        if (left > 0) _pinsByFrame[unpinned.Frame] = left;
+        else _pinsByFrame.Remove(unpinned.Frame);
+        if (left >= 0) return null;
+        _breaches++;
+        return new CheckerBreach($"frame {unpinned.Frame} has a negative pin count", owner);
+    }
+
+    private void Tally(TgId owner, PinTally change) =>
+        _byOwner[owner] = _byOwner.GetValueOrDefault(owner) + change;
+}
+
+/// <summary>Pins taken and released.</summary>
+public readonly record struct PinTally(long Pinned, long Unpinned)
+{
+    public long Held => Pinned - Unpinned;
+
+    public bool Balanced => Pinned == Unpinned;
+
+    public static PinTally operator +(PinTally a, PinTally b)
+        => new(a.Pinned + b.Pinned, a.Unpinned + b.Unpinned);
+}

@@ -1,0 +1,59 @@
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Checks;
+
+/// <summary>
+/// Refcounts back to zero: after the run's teardown every segment is freed (no permit or pin
+/// refers to it) and every thread group has stopped (no segment of it is referenced). Segments
+/// are counted per id: after a close and a new open, a segid can name a removed segment still
+/// referenced and a new one at once.
+/// </summary>
+public sealed class RefcountChecker : IChecker
+{
+    private readonly SortedDictionary<long, int> _segments = [];
+    private readonly SortedSet<TgId> _threadGroups = new(Comparer<TgId>.Create((a, b) =>
+        a.Partition.Value != b.Partition.Value ? a.Partition.Value.CompareTo(b.Partition.Value)
+        : a.Pid.CompareTo(b.Pid)));
+    private long _segmentsMade;
+    private long _threadGroupsStarted;
+
+    public string Name => "refcounts back to zero";
+
+    public int ThreadGroupsAlive => _threadGroups.Count;
+
+    public int SegmentsAlive => _segments.Values.Sum();
+
+    public CheckerBreach? Observe(MachineEvent e)
+    {
+        switch (e)
+        {
+            case SegmentMade made:
+                _segmentsMade++;
+                _segments[made.Segment.Value] = _segments.GetValueOrDefault(made.Segment.Value) + 1;
+                break;
+            case SegmentFreed freed:
+                var left = _segments.GetValueOrDefault(freed.Segment.Value) - 1;
+                if (left > 0) _segments[freed.Segment.Value] = left;
+                else _segments.Remove(freed.Segment.Value);
+                break;
+            case ThreadGroupStarted started:
+                _threadGroupsStarted++;
+                _threadGroups.Add(started.Process);
+                break;
+            case ThreadGroupStopped stopped:
+                _threadGroups.Remove(stopped.Process);
+                break;
+        }
+        return null;
+    }
+
+    public CheckerReport Final()
+    {
+        var saw = $"{_segmentsMade} segments made, {_threadGroupsStarted} thread groups started";
+        if (_segments.Count == 0 && _threadGroups.Count == 0) return new(Name, true, saw);
+        var segments = string.Join(", ", _segments.Keys.Take(8).Select(id => new SegId(id)));
+        return new(Name, false, $"{saw}; left: {SegmentsAlive} segments "
+            + $"({segments}), {_threadGroups.Count} thread groups "
+            + $"({string.Join(", ", _threadGroups.Take(8))})");
+    }
+}

@@ -1,0 +1,320 @@
+using System.Buffers.Binary;
+using Emulator.Protocol;
+using Emulator.Protocol.Processes;
+
+namespace Emulator.Partitions.Memory;
+
+/// <summary>One piece of a memory operation: a load or a store of bytes inside one page.</summary>
+public readonly record struct Chunk(ulong Address, int LengthBytes, bool Write);
+
+/// <summary>
+/// A load, store or range operation (read, write, fill, check, add32, sum32, copy) as a sequence
+/// of chunks, each inside one page, walked in a loop by whoever holds the memory: it asks for the
+/// chunk at hand (<see cref="TryCurrent"/>), hands over a read chunk's bytes (<see cref="Loaded"/>)
+/// or has a write chunk's bytes made (<see cref="Fill"/>, as often as needed) and says they are
+/// stored (<see cref="Stored"/>); then the walk moves on. A chunk that must wait (a fault, a
+/// remote page) is asked for again when the wait is over. Memory used is one page of buffer at
+/// most, whatever the range: never the range itself.
+/// </summary>
+public abstract class RangeWalk
+{
+    /// <summary>The chunk to move now; false when the operation is over.</summary>
+    public abstract bool TryCurrent(out Chunk chunk);
+
+    /// <summary>A read chunk's bytes (exactly its length); the walk moves on.</summary>
+    public virtual void Loaded(ReadOnlySpan<byte> bytes) =>
+        throw new InvalidOperationException($"{GetType().Name} has no read chunk");
+
+    /// <summary>
+    /// Makes the current write chunk's bytes (exactly its length); the same bytes each time until
+    /// <see cref="Stored"/>.
+    /// </summary>
+    public virtual void Fill(Span<byte> bytes) =>
+        throw new InvalidOperationException($"{GetType().Name} has no write chunk");
+
+    /// <summary>The current write chunk is stored; the walk moves on.</summary>
+    public virtual void Stored() =>
+        throw new InvalidOperationException($"{GetType().Name} has no write chunk");
+
+    /// <summary>How the operation ended, once <see cref="TryCurrent"/> said it is over.</summary>
+    public virtual Outcome Outcome => Outcome.Ok();
+
+    /// <summary>The walk for one call, or null if the call is not a memory operation.</summary>
+    public static RangeWalk? For(Call call) => call switch
+    {
+        ReadCall read => new LoadWalk(read.Address, read.WidthBytes),
+        WriteCall write => new StoreWalk(write.Address, write.Value, write.WidthBytes),
+        FillCall fill => new FillWalk(fill.Address, fill.SizeBytes, fill.Pattern),
+        CheckCall check => new CheckWalk(check.Address, check.SizeBytes, check.Pattern),
+        Sum32Call sum => new Sum32Walk(sum.Address, sum.SizeBytes),
+        Add32Call add => new Add32Walk(add.Address, add.SizeBytes, add.K),
+        CopyCall copy => new CopyWalk(copy.Destination, copy.Source, copy.SizeBytes),
+        _ => null,
+    };
+
+    /// <summary>Bytes from <paramref name="address"/> to the end of its page.</summary>
+    protected static ulong InPage(ulong address) =>
+        Xpmem.PageSize - (address & (Xpmem.PageSize - 1));
+
+    /// <summary>The chunk at <paramref name="address"/>: at most to the end of the page.</summary>
+    protected static Chunk ChunkAt(ulong address, ulong left, bool write) =>
+        new(address, (int)Math.Min(left, InPage(address)), write);
+}
+
+/// <summary>
+/// A range walked from its first byte to its last, one chunk per page (fill, check, sum32).
+/// </summary>
+public abstract class ForwardWalk(ulong address, ulong sizeBytes, bool write) : RangeWalk
+{
+    protected ulong Address => address;
+
+    protected ulong Done { get; private set; }
+
+    public override bool TryCurrent(out Chunk chunk)
+    {
+        chunk = Over ? default : ChunkAt(address + Done, sizeBytes - Done, write);
+        return !Over;
+    }
+
+    protected virtual bool Over => Done >= sizeBytes;
+
+    protected void Advance(int lengthBytes) => Done += (ulong)lengthBytes;
+
+    public override void Stored()
+    {
+        if (TryCurrent(out var chunk)) Advance(chunk.LengthBytes);
+    }
+}
+
+/// <summary>readN: one load of 1 to 8 bytes (two chunks if it straddles a page).</summary>
+public sealed class LoadWalk(ulong address, int widthBytes)
+    : ForwardWalk(address, (ulong)widthBytes, write: false)
+{
+    private readonly byte[] _value = new byte[8];
+
+    public override void Loaded(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(_value.AsSpan((int)Done));
+        Advance(bytes.Length);
+    }
+
+    public override Outcome Outcome =>
+        Outcome.Ok(BinaryPrimitives.ReadUInt64LittleEndian(_value));
+}
+
+/// <summary>writeN: one store of 1 to 8 bytes.</summary>
+public sealed class StoreWalk(ulong address, ulong value, int widthBytes)
+    : ForwardWalk(address, (ulong)widthBytes, write: true)
+{
+    public override void Fill(Span<byte> bytes)
+    {
+        Span<byte> wide = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(wide, value);
+        wide.Slice((int)Done, bytes.Length).CopyTo(bytes);
+    }
+}
+
+/// <summary>fill: the pattern over the range, a page at a time.</summary>
+public sealed class FillWalk(ulong address, ulong sizeBytes, Pattern pattern)
+    : ForwardWalk(address, sizeBytes, write: true)
+{
+    private readonly PatternCursor _pattern = new(pattern);
+    private readonly byte[] _chunk = new byte[Page.SizeBytes];
+    private ulong _chunkAt = ulong.MaxValue;
+
+    public override void Fill(Span<byte> bytes)
+    {
+        if (_chunkAt != Done)
+        {
+            _pattern.Next(_chunk.AsSpan(0, bytes.Length));
+            _chunkAt = Done;
+        }
+        _chunk.AsSpan(0, bytes.Length).CopyTo(bytes);
+    }
+}
+
+/// <summary>
+/// check: every byte must equal the pattern; the first differing byte ends it (later pages are not
+/// touched).
+/// </summary>
+public sealed class CheckWalk(ulong address, ulong sizeBytes, Pattern pattern)
+    : ForwardWalk(address, sizeBytes, write: false)
+{
+    private readonly PatternCursor _pattern = new(pattern);
+    private readonly byte[] _expected = new byte[Page.SizeBytes];
+    private string? _mismatch;
+
+    protected override bool Over => _mismatch is not null || base.Over;
+
+    public override void Loaded(ReadOnlySpan<byte> bytes)
+    {
+        var expected = _expected.AsSpan(0, bytes.Length);
+        _pattern.Next(expected);
+        var index = bytes.CommonPrefixLength(expected);
+        if (index < bytes.Length)
+        {
+            _mismatch = $"0x{Address + Done + (ulong)index:x}: expected 0x{expected[index]:x2}, "
+                + $"found 0x{bytes[index]:x2}";
+        }
+        Advance(bytes.Length);
+    }
+
+    public override Outcome Outcome =>
+        _mismatch is null ? Outcome.Ok() : Outcome.Mismatch(_mismatch);
+}
+
+/// <summary>sum32: the 64-bit sum of the range's whole 32-bit words.</summary>
+public sealed class Sum32Walk(ulong address, ulong sizeBytes)
+    : ForwardWalk(address, sizeBytes & ~3UL, write: false)
+{
+    private ulong _sum;
+    private uint _partial;
+    private int _partialBytes;
+
+    public override void Loaded(ReadOnlySpan<byte> bytes)
+    {
+        Advance(bytes.Length);
+        // Chunks start word-aligned except after a word that straddles a page.
+        while (_partialBytes > 0 && bytes.Length > 0) AddByte(ref bytes);
+        for (; bytes.Length >= 4; bytes = bytes[4..])
+            _sum += BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        while (bytes.Length > 0) AddByte(ref bytes);
+    }
+
+    private void AddByte(ref ReadOnlySpan<byte> bytes)
+    {
+        _partial |= (uint)bytes[0] << (8 * _partialBytes);
+        bytes = bytes[1..];
+        if (++_partialBytes < 4) return;
+        _sum += _partial;
+        _partial = 0;
+        _partialBytes = 0;
+    }
+
+    public override Outcome Outcome => Outcome.Ok(_sum);
+}
+
+/// <summary>
+/// A load then a store of each unit (a stretch of bytes inside a page, or a small value that
+/// straddles two pages and is loaded whole before any of it is stored): add32 and copy.
+/// </summary>
+public abstract class UnitWalk : RangeWalk
+{
+    private readonly byte[] _buffer = new byte[Page.SizeBytes];
+    private ulong _loadAt;
+    private ulong _storeAt;
+    private int _length;
+    private int _loaded;
+    private int _stored;
+    private bool _open;
+
+    public override bool TryCurrent(out Chunk chunk)
+    {
+        chunk = default;
+        if (!_open && !NextUnit(out _loadAt, out _storeAt, out _length)) return false;
+        _open = true;
+        chunk = _loaded < _length
+            ? ChunkAt(_loadAt + (ulong)_loaded, (ulong)(_length - _loaded), write: false)
+            : ChunkAt(_storeAt + (ulong)_stored, (ulong)(_length - _stored), write: true);
+        return true;
+    }
+
+    public override void Loaded(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(_buffer.AsSpan(_loaded));
+        _loaded += bytes.Length;
+        if (_loaded == _length) Modify(_buffer.AsSpan(0, _length));
+    }
+
+    public override void Fill(Span<byte> bytes) =>
+        _buffer.AsSpan(_stored, bytes.Length).CopyTo(bytes);
+
+    public override void Stored()
+    {
+        if (!TryCurrent(out var chunk) || !chunk.Write) return;
+        _stored += chunk.LengthBytes;
+        if (_stored < _length) return;
+        _open = false;
+        _loaded = _stored = 0;
+    }
+
+    /// <summary>The next unit: where to load it from, where to store it, its length.</summary>
+    protected abstract bool NextUnit(out ulong loadAt, out ulong storeAt, out int lengthBytes);
+
+    /// <summary>Changes a loaded unit before it is stored.</summary>
+    protected virtual void Modify(Span<byte> unit) { }
+}
+
+/// <summary>
+/// add32: a load and a store of every whole 32-bit word, a page's worth of words at a time; a word
+/// that straddles two pages goes alone, so a fault in the second page leaves it unstored.
+/// </summary>
+public sealed class Add32Walk(ulong address, ulong sizeBytes, uint k) : UnitWalk
+{
+    private readonly ulong _wordsBytes = sizeBytes & ~3UL;
+    private ulong _done;
+
+    protected override bool NextUnit(out ulong loadAt, out ulong storeAt, out int lengthBytes)
+    {
+        loadAt = storeAt = address + _done;
+        lengthBytes = 0;
+        if (_done >= _wordsBytes) return false;
+        var inPage = InPage(loadAt);
+        lengthBytes = inPage < 4 ? 4 : (int)Math.Min(_wordsBytes - _done, inPage & ~3UL);
+        _done += (ulong)lengthBytes;
+        return true;
+    }
+
+    protected override void Modify(Span<byte> unit)
+    {
+        for (var i = 0; i + 4 <= unit.Length; i += 4)
+        {
+            var word = BinaryPrimitives.ReadUInt32LittleEndian(unit[i..]);
+            BinaryPrimitives.WriteUInt32LittleEndian(unit[i..], unchecked(word + k));
+        }
+    }
+}
+
+/// <summary>
+/// copy (memmove): each unit is loaded from the source, then stored to the destination; units go
+/// from the end when the destination overlaps the source from above, so no byte is read after it
+/// was overwritten.
+/// </summary>
+public sealed class CopyWalk(ulong destination, ulong source, ulong sizeBytes) : UnitWalk
+{
+    private readonly bool _backward =
+        destination > source && destination - source < sizeBytes;
+    private ulong _done;
+
+    protected override bool NextUnit(out ulong loadAt, out ulong storeAt, out int lengthBytes)
+    {
+        loadAt = storeAt = 0;
+        lengthBytes = 0;
+        if (_done >= sizeBytes) return false;
+        var left = sizeBytes - _done;
+        ulong offset;
+        if (_backward)
+        {
+            // The unit ends where the copied part begins, and starts no lower than either
+            // address's page start.
+            var end = left;
+            var length = Math.Min(end, Math.Min(PageBytesBelow(source + end),
+                PageBytesBelow(destination + end)));
+            offset = end - length;
+            lengthBytes = (int)length;
+        }
+        else
+        {
+            offset = _done;
+            lengthBytes = (int)Math.Min(left, Math.Min(InPage(source + offset),
+                InPage(destination + offset)));
+        }
+        loadAt = source + offset;
+        storeAt = destination + offset;
+        _done += (ulong)lengthBytes;
+        return true;
+    }
+
+    /// <summary>Bytes between the start of the page holding end-1 and end.</summary>
+    private static ulong PageBytesBelow(ulong end) => ((end - 1) & (Xpmem.PageSize - 1)) + 1;
+}

@@ -1,0 +1,97 @@
+using Emulator.Partitions.Attachments;
+using Emulator.Partitions.Checks;
+using Emulator.Partitions.Memory;
+using Emulator.Protocol;
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Processes;
+
+/// <summary>Why a walk over memory stopped.</summary>
+public enum AccessStopKind
+{
+    /// <summary>The walk is over; its outcome is ready.</summary>
+    Done,
+
+    /// <summary>No VMA at the chunk's address: SIGSEGV.</summary>
+    Unmapped,
+
+    /// <summary>An attachment page without a PTE: a fault must map it first.</summary>
+    Fault,
+
+    /// <summary>A remote PTE: the chunk's bytes move by a message to the owner's segment.</summary>
+    Remote,
+}
+
+/// <summary>
+/// Where a walk stopped: the chunk at hand and, for <see cref="AccessStopKind.Fault"/> and
+/// <see cref="AccessStopKind.Remote"/>, the attachment, the page and its PTE.
+/// </summary>
+public readonly record struct AccessStop(AccessStopKind Kind, Chunk Chunk,
+    AttachmentState? Attachment = null, ulong PageAddress = 0, Frame Frame = default);
+
+/// <summary>
+/// The memory-access loop of one process: moves a walk's chunks through the page tables, in a
+/// loop (never a continuation calling itself), as far as it can without waiting. Anonymous memory
+/// and attachment PTEs that hold the page are plain copies; it stops at what needs a message (a
+/// fault, a remote page) or ends the process (an unmapped address). A load of an untouched
+/// anonymous page reads the zero page, as the kernel's does, and allocates nothing. Plain code, no
+/// actor; every chunk that goes through an attachment is reported as an <see cref="Accessed"/>.
+/// </summary>
+public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<MachineEvent> emit)
+{
+    private static readonly byte[] ZeroPage = new byte[Page.SizeBytes];
+
+    public AccessStop Run(RangeWalk walk)
+    {
+        while (walk.TryCurrent(out var chunk))
+        {
+            var inPage = (int)(chunk.Address & (Xpmem.PageSize - 1));
+            switch (memory.Find(chunk.Address))
+            {
+                case null:
+                    return new AccessStop(AccessStopKind.Unmapped, chunk);
+                case AnonymousVma:
+                    if (chunk.Write)
+                    {
+                        Move(walk, chunk, memory.PageForWrite(chunk.Address).Bytes, inPage);
+                    }
+                    else
+                    {
+                        var bytes = memory.PageAt(chunk.Address)?.Bytes ?? ZeroPage;
+                        walk.Loaded(bytes.AsSpan(inPage, chunk.LengthBytes));
+                    }
+                    break;
+                case AttachmentVma { Attachment: var attachment }:
+                    var pageAddress = chunk.Address & Xpmem.PageMask;
+                    if (!attachment.Ptes.TryGetValue(pageAddress, out var frame))
+                    {
+                        return new AccessStop(AccessStopKind.Fault, chunk, attachment,
+                            pageAddress);
+                    }
+                    if (frame.Page is not { } page)
+                    {
+                        return new AccessStop(AccessStopKind.Remote, chunk, attachment,
+                            pageAddress, frame);
+                    }
+                    emit(new Accessed(process, attachment.Id, attachment.Segment,
+                        attachment.Owner, attachment.SourceOf(pageAddress), page.Frame,
+                        chunk.Write));
+                    Move(walk, chunk, page.Bytes, inPage);
+                    break;
+            }
+        }
+        return new AccessStop(AccessStopKind.Done, default);
+    }
+
+    private static void Move(RangeWalk walk, Chunk chunk, byte[] page, int inPage)
+    {
+        var bytes = page.AsSpan(inPage, chunk.LengthBytes);
+        if (!chunk.Write)
+        {
+            walk.Loaded(bytes);
+            return;
+        }
+        walk.Fill(bytes);
+        walk.Stored();
+    }
+}

@@ -1,0 +1,56 @@
+using Emulator.Partitions.Checks;
+using Emulator.Protocol;
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Processes;
+
+/// <summary>
+/// The replies a thread group waits for: each request's continuation, parked under its
+/// <see cref="RequestId"/> until the one reply comes. The actor never blocks; it goes on serving
+/// others meanwhile. Every wait is reported to the monitor, so a reply that never comes shows as
+/// a request still in flight. Plain state, no actor.
+/// </summary>
+public sealed class PendingReplies(MachineMonitor monitor)
+{
+    private readonly Dictionary<RequestId, Action<IReply>> _waiting = [];
+
+    public int Count => _waiting.Count;
+
+    /// <summary>
+    /// Parks <paramref name="continuation"/> until the reply to <paramref name="id"/> comes;
+    /// <paramref name="what"/> names the request for reports.
+    /// </summary>
+    public void Await(RequestId id, string what, Action<IReply> continuation)
+    {
+        Invariant.Holds(_waiting.TryAdd(id, continuation), $"request {id} is already awaited");
+        monitor.Observe(new RequestStarted(id, what));
+    }
+
+    /// <summary>
+    /// Runs the continuation waiting for <paramref name="reply"/>; false if none waits (a stale
+    /// reply, whose call ended with the process).
+    /// </summary>
+    public bool Resume(IReply reply)
+    {
+        if (!_waiting.Remove(reply.RequestId, out var continuation)) return false;
+        monitor.Observe(new RequestEnded(reply.RequestId));
+        continuation(reply);
+        return true;
+    }
+
+    /// <summary>
+    /// Waits for one reply to each of <paramref name="ids"/> (a fan-out), then runs
+    /// <paramref name="then"/> once; at once if there are none.
+    /// </summary>
+    public void AwaitAll(IReadOnlyList<RequestId> ids, string what, Action then)
+    {
+        var one = Join.After(ids.Count, then);
+        foreach (var id in ids) Await(id, what, _ => one());
+    }
+
+    /// <summary>The reply as the type the request expects; anything else is a bug.</summary>
+    public static T Expect<T>(IReply reply) where T : IReply =>
+        reply is T expected ? expected
+        : throw new InvariantException(
+            $"expected {typeof(T).Name} for {reply.RequestId}, got {reply.GetType().Name}");
+}

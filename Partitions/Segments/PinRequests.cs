@@ -1,0 +1,95 @@
+using Emulator.Protocol.Faults;
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Segments;
+
+/// <summary>
+/// The faults a segment is serving, its readers of seg->sema, in two stages: a lookup waits for
+/// the owner's mm to find and pin the page; a hold has its pin on the way to the attacher and ends
+/// when the attacher says Done (the PTE is installed or the pin given back). A recall waits for the
+/// holds only. A lookup it overtakes is marked invalid instead (SGI's page_requests): its answer
+/// may predate the change, so it is given back and the fault retries, at most
+/// <see cref="RetriesMax"/> times. Plain state, no actor.
+/// </summary>
+public sealed class PinRequests
+{
+    /// <summary>Retries of one fault's lookup before it fails (SGI gave EAGAIN after three).</summary>
+    public const int RetriesMax = 3;
+
+    private readonly Dictionary<RequestId, Lookup> _lookups = [];
+    private readonly Dictionary<RequestId, long> _holds = [];
+
+    /// <summary>One lookup in flight, with what has happened to it meanwhile.</summary>
+    public sealed class Lookup(Fault.Pin pin, int attempt)
+    {
+        public Fault.Pin Pin { get; } = pin;
+
+        /// <summary>0 for the first try, then one more for each retry.</summary>
+        public int Attempt { get; } = attempt;
+
+        /// <summary>An invalidation overlapped it: its answer must not be used.</summary>
+        public bool Invalid { get; set; }
+
+        /// <summary>Its fault timed out: nobody takes the answer.</summary>
+        public bool Abandoned { get; set; }
+
+        public bool CanRetry => Attempt < RetriesMax;
+    }
+
+    public int Lookups => _lookups.Count;
+
+    public int Holds => _holds.Count;
+
+    /// <summary>No reader at all: the segment may be freed.</summary>
+    public bool Idle => _lookups.Count == 0 && _holds.Count == 0;
+
+    public void StartLookup(Fault.Pin pin, int attempt)
+    {
+        Invariant.Holds(!_lookups.ContainsKey(pin.RequestId) && !_holds.ContainsKey(pin.RequestId),
+            $"fault {pin.RequestId} is already served");
+        _lookups[pin.RequestId] = new Lookup(pin, attempt);
+    }
+
+    /// <summary>The owner answered a lookup: it leaves the lookups (it must be one).</summary>
+    public Lookup EndLookup(RequestId id)
+    {
+        Invariant.Holds(_lookups.Remove(id, out var lookup),
+            $"the owner answered lookup {id}, which the segment does not have");
+        return lookup!;
+    }
+
+    /// <summary>The page is pinned under <paramref name="pinId"/> and on its way.</summary>
+    public void Hold(RequestId id, long pinId) => _holds[id] = pinId;
+
+    /// <summary>The attacher is done with the hold; false if there was none (stale).</summary>
+    public bool EndHold(RequestId id) => _holds.Remove(id);
+
+    /// <summary>
+    /// Marks the lookups whose source lies in [start, end) invalid; returns how many.
+    /// </summary>
+    public int Invalidate(ulong start, ulong end)
+    {
+        var marked = 0;
+        foreach (var lookup in _lookups.Values)
+        {
+            if (lookup.Pin.SourceAddress < start || lookup.Pin.SourceAddress >= end) continue;
+            lookup.Invalid = true;
+            marked++;
+        }
+        return marked;
+    }
+
+    /// <summary>
+    /// A fault nobody waits for: a lookup is marked (its answer will be given back); a hold ends at
+    /// once and its pin id is returned, to be unpinned (the attacher never got it).
+    /// </summary>
+    public long? Abandon(RequestId id)
+    {
+        if (_lookups.TryGetValue(id, out var lookup))
+        {
+            lookup.Abandoned = true;
+            return null;
+        }
+        return _holds.Remove(id, out var pinId) ? pinId : null;
+    }
+}
