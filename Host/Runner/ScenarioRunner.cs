@@ -101,12 +101,13 @@ public sealed class ScenarioRunner
     /// A checker's breach: which checker, what, during which step (the step the process concerned
     /// was running, if any), the seed, and the events that led to it.
     /// </summary>
-    private string Report(Violation violation)
+    private string Report(Violation violation, CommandStep? ending = null)
     {
-        var during = _waiting.Values
-            .Where(w => violation.Process is { } process
-                && _processes.GetValueOrDefault(w.Step.Process!)?.Id == process)
-            .Select(w => $" during {w.Step.Location} \"{w.Step.Text}\"")
+        var steps = _waiting.Values.Select(w => w.Step).Append(ending).OfType<CommandStep>();
+        var during = steps
+            .Where(step => violation.Process is { } process
+                && _processes.GetValueOrDefault(step.Process!)?.Id == process)
+            .Select(step => $" during {step.Location} \"{step.Text}\"")
             .FirstOrDefault() ?? "";
         var events = string.Join("\n    ", violation.Events);
         return $"checker '{violation.Checker}' failed{during}: {violation.What} "
@@ -301,8 +302,13 @@ public sealed class ScenarioRunner
         return _failure is null;
     }
 
+    /// <summary>
+    /// The run fails at <paramref name="step"/>; a checker's breach, if one came first, is the
+    /// deeper cause and is reported instead.
+    /// </summary>
     private void Fail(CommandStep step, string what) =>
-        _failure ??= $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
+        _failure ??= Monitor.Violation is { } violation ? Report(violation, step)
+            : $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
 
     /// <summary>
     /// The checks every run ends with: nothing in flight once the machine is idle; then every

@@ -65,7 +65,8 @@ public sealed class MachineMonitor
     {
         lock (_gate)
         {
-            _recent[_events++ % RecentEventsMax] = e;
+            // Request bookkeeping is too common to explain anything: the report shows the rest.
+            if (e is not (RequestStarted or RequestEnded)) _recent[_events++ % RecentEventsMax] = e;
             if (e is FaultStarted) _faults++;
             foreach (var checker in _checkers)
             {
