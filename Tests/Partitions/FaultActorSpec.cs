@@ -1,5 +1,6 @@
 // Proves a FaultActor ends in exactly one answer to its parent and stops: the segment's reply
-// when it comes, TimedOut (outcome unknown) when the request timeout passes in virtual time.
+// when it comes, TimedOut (outcome unknown) when the request timeout passes in virtual time, and
+// then it tells the segment to abandon the request (so a late pin is given back there).
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
@@ -43,6 +44,7 @@ public sealed class FaultActorSpec() : TestKit(VirtualTime)
         Watch(fault);
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(3));
         ExpectMsg<FaultActor.TimedOut>(t => t.RequestId == Id);
+        Assert.Equal(Id, segment.ExpectMsg<Fault.Abandon>().RequestId);
         ExpectTerminated(fault);
     }
 }

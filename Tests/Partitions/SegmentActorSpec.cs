@@ -1,7 +1,9 @@
 // Proves the SegmentActor is the kernel's seg->sema: gets check permissions in order, faults pin
-// the owner's page, a recall (write) waits for in-flight faults (readers) before zapping the
-// attachers, and a removed segment refuses new users and is freed when its last reference goes.
-// Probes stand in for the owner thread group and the attachers.
+// the owner's page, a recall (write) waits for pins on their way (holds) before zapping the
+// attachers but marks lookups it overtakes invalid (they give the page back and retry, at most
+// three times, then EAGAIN), an abandoned fault's pin is given back, and a removed segment refuses
+// new users and is freed when its last reference goes. Probes stand in for the owner thread group
+// and the attachers.
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Emulator.Partitions.Checks;
@@ -143,6 +145,140 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         segment.Tell(new AccessPermit.Unlink(granted.LinkId));
         owner.ExpectMsg<Segment.Freed>();
         ExpectTerminated(segment);
+    }
+
+    [Fact]
+    public void SegmentActor_must_retry_a_lookup_a_recall_overtook_and_not_wait_for_it()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        Grant(segment, getter);
+        var fault = NextId();
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
+        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+
+        // The owner's munmap holds its mm: the lookup is parked there; the recall goes ahead.
+        var recaller = CreateTestProbe();
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x11000, recaller.Ref.At()));
+        var zap = getter.ExpectMsg<Attachment.Zap>();
+        segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
+        recaller.ExpectMsg<Segment.Recalled>();
+
+        // The answer predates nothing now, but it was overtaken: given back, asked again.
+        var stale = PinnedPage();
+        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, stale));
+        var again = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        Assert.Equal(fault, again.RequestId);
+        Assert.Equal(0, stale.Pins);
+        var fresh = PinnedPage();
+        segment.Tell(new ThreadGroupActor.PageFound(again.RequestId, fresh));
+        Assert.Same(fresh, getter.ExpectMsg<SegmentActor.LocalPinned>().Page);
+        Assert.Equal(1, _monitor.Pins.Totals.Pinned);
+    }
+
+    [Fact]
+    public void SegmentActor_must_refuse_with_eagain_after_three_invalidated_retries()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        Grant(segment, getter);
+        var fault = NextId();
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
+        for (var attempt = 0; attempt <= PinRequests.RetriesMax; attempt++)
+        {
+            var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+            var recaller = CreateTestProbe();
+            segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x11000, recaller.Ref.At()));
+            var zap = getter.ExpectMsg<Attachment.Zap>();
+            segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
+            recaller.ExpectMsg<Segment.Recalled>();
+            segment.Tell(new Refused(find.RequestId, Errno.ENOENT));
+        }
+        Assert.Equal(Errno.EAGAIN, getter.ExpectMsg<Refused>(r => r.RequestId == fault).Errno);
+        owner.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void SegmentActor_must_refuse_a_lookup_a_remove_overtook()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        var granted = Grant(segment, getter);
+        var fault = NextId();
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
+        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At()));
+        var zap = getter.ExpectMsg<Attachment.Zap>();
+        segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
+        owner.ExpectMsg<Segment.Removed>();
+
+        var page = PinnedPage();
+        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, page));
+        Assert.Equal(Errno.ENOENT, getter.ExpectMsg<Refused>(r => r.RequestId == fault).Errno);
+        Assert.Equal(0, page.Pins);
+        Watch(segment);
+        segment.Tell(new AccessPermit.Unlink(granted.LinkId));
+        owner.ExpectMsg<Segment.Freed>();
+        ExpectTerminated(segment);
+    }
+
+    [Fact]
+    public void SegmentActor_must_give_back_the_pin_of_an_abandoned_fault_and_end_its_hold()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        Grant(segment, getter);
+        var fault = NextId();
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
+        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        var page = PinnedPage();
+        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, page));
+        getter.ExpectMsg<SegmentActor.LocalPinned>();   // lost: the fault's timer had fired
+
+        segment.Tell(new Fault.Abandon(fault));
+        AwaitCondition(() => page.Pins == 0);
+        Assert.True(_monitor.Pins.Balanced);
+        // The hold is over: a recall does not wait for a Done that will never come.
+        var recaller = CreateTestProbe();
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
+        var zap = getter.ExpectMsg<Attachment.Zap>();
+        segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
+        recaller.ExpectMsg<Segment.Recalled>();
+    }
+
+    [Fact]
+    public void SegmentActor_must_give_back_the_page_of_an_abandoned_lookup_when_it_comes()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        Grant(segment, getter);
+        var fault = NextId();
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
+        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        segment.Tell(new Fault.Abandon(fault));
+        var page = PinnedPage();
+        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, page));
+        AwaitCondition(() => page.Pins == 0);
+        getter.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(0, _monitor.Pins.Totals.Pinned);
+    }
+
+    [Fact]
+    public void SegmentActor_must_unpin_a_zapped_answer_that_comes_after_the_zapping_ended()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        Grant(segment, getter);
+        var fault = NextId();
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
+        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, PinnedPage()));
+        var pinned = getter.ExpectMsg<SegmentActor.LocalPinned>();
+        segment.Tell(new Fault.Done(fault));
+
+        // A Zapped for a zapping that is over (its attacher stopped first) still gives pins back.
+        segment.Tell(new Attachment.Zapped(new RequestId(P0, 999), getter.Ref.At(), [pinned.PinId]));
+        AwaitCondition(() => _monitor.Pins.Balanced);
     }
 
     /// <summary>A page as the owner hands it over: pinned.</summary>
