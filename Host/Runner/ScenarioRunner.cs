@@ -32,6 +32,7 @@ public sealed class ScenarioRunner
     private int _steps;
     private int _calls;
     private string? _failure;
+    private CommandStep? _failedStep;
 
     private ScenarioRunner(Scenario scenario, RunOptions options, Config akkaConfig)
     {
@@ -40,7 +41,9 @@ public sealed class ScenarioRunner
         SimMachine? machine = null;
         _trace = options.Trace || options.OutDirectory is not null
             ? new JsonlTrace(() => machine!.Loop.Now) : null;
-        _machine = machine = new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
+        _machine = machine = options.System is { } system
+            ? new SimMachine(system, scenario.Partitions, options.Seed, akkaConfig, _trace)
+            : new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
     }
 
     private MachineMonitor Monitor => _machine.Monitor;
@@ -85,7 +88,8 @@ public sealed class ScenarioRunner
             Directory.CreateDirectory(directory);
             _trace!.WriteTo(Path.Combine(directory, "trace.jsonl"));
         }
-        return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace);
+        return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace)
+            { FailedStep = _failure is null ? null : _failedStep };
     }
 
     private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults,
@@ -267,8 +271,12 @@ public sealed class ScenarioRunner
         return _failure is null;
     }
 
-    private void Fail(CommandStep step, string what) =>
-        _failure ??= $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
+    private void Fail(CommandStep step, string what)
+    {
+        if (_failure is not null) return;
+        _failedStep = step;
+        _failure = $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
+    }
 
     /// <summary>
     /// The checks every run ends with: nothing in flight; then every live process exits (the
