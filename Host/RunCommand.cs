@@ -154,9 +154,19 @@ public static class RunCommand
             {
                 var record = RunOne(file, seed);
                 advance(file.Path);
-                if (record.Passed) held++;
-                else failedSeeds.Add(seed);
-                if (_keepAll || !record.Passed) Kept.Add(record);
+                if (record.Passed)
+                {
+                    held++;
+                    // Its checkers all held: results files do not list them, and a long sweep
+                    // should not hold them all in memory.
+                    if (_keepAll)
+                        Kept.Add(record with { Result = record.Result with { Checks = [] } });
+                }
+                else
+                {
+                    failedSeeds.Add(seed);
+                    Kept.Add(record);
+                }
                 Report(record);
                 if (!record.Passed && _sweep && !request.KeepGoing)
                 {
