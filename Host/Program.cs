@@ -1,39 +1,250 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Reflection;
+using Emulator.Host.Cli;
 
 namespace Emulator.Host;
 
 /// <summary>
-/// The command line: <c>xpmem-emu run FILE... [--seed N] [--out DIR] [--trace]</c>.
+/// The command line:
+/// <c>xpmem-emu run FILE... [--seed N | --seeds SPEC] [--out DIR] [--results FILE]
+/// [--junit FILE] [--keep-going] [--quiet]</c>, <c>xpmem-emu help [run]</c>,
+/// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    private const string Usage =
+        "usage: xpmem-emu run FILE... [--seed N | --seeds SPEC] [--out DIR] [--results FILE] "
+        + "[--junit FILE] [--keep-going] [--quiet]\n"
+        + "       xpmem-emu help [run] | version    (xpmem-emu run --help explains each option)";
+
+    /// <summary>The program's informational version (version+commit).</summary>
+    public static string Version { get; } =
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+            ?.InformationalVersion ?? typeof(Program).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    public static int Main(string[] args) => Run(args, CliConsole.Standard());
+
+    /// <summary>
+    /// Runs the command line <paramref name="args"/>, writing to <paramref name="console"/>.
+    /// Never throws: an unexpected exception is a bug, reported on stderr with exit 3.
+    /// </summary>
+    public static int Run(IReadOnlyList<string> args, CliConsole console)
     {
-        var files = new Argument<FileInfo[]>("FILE")
+        try
+        {
+            return Dispatch(args, console);
+        }
+        catch (Exception bug)
+        {
+            return ReportBug(console, bug);
+        }
+    }
+
+    /// <summary>A bug: what happened and the stack trace on stderr, exit 3.</summary>
+    internal static int ReportBug(CliConsole console, Exception bug)
+    {
+        try
+        {
+            console.ErrorWriter.WriteLine(
+                "xpmem-emu: internal error: an unexpected exception, which is a bug in xpmem-emu "
+                + "(not in your scenario); please report it with this output:");
+            console.ErrorWriter.WriteLine(bug.ToString());
+            console.ErrorWriter.Flush();
+        }
+        catch (IOException)
+        {
+            // stderr is gone too: the exit code still says it.
+        }
+        return ExitCodes.Bug;
+    }
+
+    private static int Dispatch(IReadOnlyList<string> args, CliConsole console)
+    {
+        var root = Commands(console);
+        var parsed = root.Parse(args);
+        var errors = UnknownOptions(parsed).Concat(parsed.Errors.Select(e => e.Message)).ToList();
+        if (errors.Count > 0)
+        {
+            // A malformed command line is bad input, like a malformed scenario: exit 2.
+            foreach (var error in errors) console.Diagnostic(UserText.Safe(error));
+            console.ErrorWriter.WriteLine(Usage);
+            return ExitCodes.BadInput;
+        }
+        return parsed.Invoke(Invocation(console));
+    }
+
+    private static InvocationConfiguration Invocation(CliConsole console) => new()
+    {
+        Output = console.OutWriter,
+        Error = console.ErrorWriter,
+        // An exception must reach Run, which gives it its own exit code.
+        EnableDefaultExceptionHandler = false,
+    };
+
+    private static RootCommand Commands(CliConsole console)
+    {
+        var run = RunCommandLine(console);
+        var version = new Command("version", "Show the version (as --version does)");
+        version.SetAction(parsed => new PrintVersion(console).Invoke(parsed));
+        var topic = new Argument<string[]>("COMMAND")
+        {
+            Description = "The command to explain (run, help, version)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var help = new Command("help", "Show help, for the program or for one command")
+        {
+            topic,
+        };
+        var root = new RootCommand("An actor-based XPMEM partition emulator")
+        {
+            run, version, help,
+        };
+        // --version prints the entry assembly's version, which is not ours when a test host runs
+        // the program: print the program's own, like the version command.
+        foreach (var option in root.Options.OfType<VersionOption>())
+        {
+            option.Action = new PrintVersion(console);
+        }
+        help.SetAction(parsed =>
+        {
+            var words = parsed.GetValue(topic) ?? [];
+            if (words.Length > 0 && root.Subcommands.All(c => c.Name != words[0]))
+            {
+                console.Diagnostic($"help: unknown command '{UserText.Safe(words[0])}' "
+                    + "(the commands are run, help and version)");
+                console.ErrorWriter.WriteLine(Usage);
+                return ExitCodes.BadInput;
+            }
+            return root.Parse([.. words, "--help"]).Invoke(Invocation(console));
+        });
+        return root;
+    }
+
+    private sealed class PrintVersion(CliConsole console) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            console.OutWriter.WriteLine(Version);
+            return ExitCodes.Held;
+        }
+    }
+
+    private static Command RunCommandLine(CliConsole console)
+    {
+        var files = new Argument<string[]>("FILE")
         {
             Description = "Scenario files (HOCON, language version 1)",
             Arity = ArgumentArity.OneOrMore,
         };
         var seed = new Option<int?>("--seed")
-            { Description = "The seed for every file (wins over a file's own seed = N)" };
-        var output = new Option<DirectoryInfo?>("--out")
-            { Description = "Write the run's trace.jsonl into this folder" };
-        var quiet = new Option<bool>("--quiet")
-            { Description = "Print failures and the closing line only" };
-        var run = new Command("run",
-            "Run scenarios in sim mode (one seeded scheduler, virtual time)")
         {
-            files, seed, output, quiet,
+            HelpName = "N",
+            Description = "Run each file once under seed N (wins over a file's own seed = N; "
+                + $"default: the file's seed, or 1); {SeedSpec.SeedIs}",
+            CustomParser = ParseSeed,
         };
-        run.SetAction(parsed => RunCommand.Execute(
-            parsed.GetValue(files) ?? [], parsed.GetValue(seed), parsed.GetValue(output),
-            parsed.GetValue(quiet)));
-        var root = new RootCommand("An actor-based XPMEM partition emulator") { run };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count == 0) return parsed.Invoke();
-        // A malformed command line is bad input, like a malformed scenario: exit 2, nothing runs.
-        foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
-        Console.Error.WriteLine("usage: xpmem-emu run FILE... [--seed N] [--out DIR] [--quiet]");
-        return RunCommand.BadInput;
+        var seeds = new Option<SeedSpec?>("--seeds")
+        {
+            HelpName = "SPEC",
+            Description = "Sweep: run every file under every seed of SPEC, in one process: "
+                + $"{SeedSpec.Forms}",
+            CustomParser = ParseSeeds,
+        };
+        var output = new Option<string?>("--out")
+        {
+            HelpName = "DIR",
+            Description = "Write traces here: DIR/trace.jsonl (one file) or DIR/NAME/trace.jsonl; "
+                + "in a sweep, only failing runs', in DIR/NAME/seed-N/trace.jsonl",
+        };
+        var results = new Option<string?>("--results")
+        {
+            HelpName = "FILE",
+            Description = "Write a JSON summary: per file and seed, the verdict, the figures, "
+                + "what failed and the command that reproduces it",
+        };
+        var junit = new Option<string?>("--junit")
+        {
+            HelpName = "FILE",
+            Description = "Write JUnit XML for CI: one testcase per file and seed",
+        };
+        var keepGoing = new Option<bool>("--keep-going")
+        {
+            Description = "In a sweep, keep running after a failure (default: stop at the first)",
+        };
+        var quiet = new Option<bool>("--quiet")
+        {
+            Description = "Print only the failures (each with the command that reproduces it) "
+                + "and the closing line: no tables, no per-file lines, no progress bar",
+        };
+        var run = new Command("run", "Run scenarios in sim mode (one seeded scheduler, virtual "
+            + "time); exit 0: every run held, 1: a step or checker failed, 2: bad input, "
+            + "3: a bug in xpmem-emu")
+        {
+            files, seed, seeds, output, results, junit, keepGoing, quiet,
+        };
+        run.Validators.Add(result =>
+        {
+            if (result.GetResult(seed) is not null && result.GetResult(seeds) is not null)
+            {
+                result.AddError("--seed and --seeds cannot go together: --seed N runs one seed, "
+                    + "--seeds SPEC a sweep (--seeds N runs one seed too)");
+            }
+        });
+        run.SetAction(parsed => RunCommand.Execute(new RunRequest(parsed.GetValue(files) ?? [])
+        {
+            Seed = parsed.GetValue(seed),
+            Seeds = parsed.GetValue(seeds),
+            Out = parsed.GetValue(output),
+            Results = parsed.GetValue(results),
+            JUnit = parsed.GetValue(junit),
+            KeepGoing = parsed.GetValue(keepGoing),
+            Quiet = parsed.GetValue(quiet),
+        }, console));
+        return run;
+    }
+
+    private static int? ParseSeed(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+            out var seed))
+        {
+            return seed;
+        }
+        result.AddError($"--seed '{UserText.Safe(text)}' is not a seed: {SeedSpec.SeedIs}");
+        return null;
+    }
+
+    private static SeedSpec? ParseSeeds(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (SeedSpec.TryParse(text, out var spec, out var error)) return spec;
+        result.AddError($"--seeds '{UserText.Safe(text)}': {error}; SPEC is {SeedSpec.Forms}");
+        return null;
+    }
+
+    /// <summary>
+    /// Words that start with '-' where a FILE goes: System.CommandLine takes them as files, but
+    /// a user meant an option that does not exist. A file whose name starts with '-' can still
+    /// be run after <c>--</c> or as <c>./-name</c>.
+    /// </summary>
+    private static IEnumerable<string> UnknownOptions(ParseResult parsed)
+    {
+        var doubleDash = parsed.Tokens.FirstOrDefault(t => t.Type == TokenType.DoubleDash);
+        var afterDoubleDash = parsed.Tokens
+            .SkipWhile(t => doubleDash is null || !ReferenceEquals(t, doubleDash))
+            .Where(_ => doubleDash is not null)
+            .ToHashSet(ReferenceEqualityComparer.Instance);
+        var arguments = parsed.CommandResult.Children.OfType<ArgumentResult>()
+            .SelectMany(a => a.Tokens);
+        return arguments
+            .Where(t => t.Value.Length > 1 && t.Value.StartsWith('-')
+                && !afterDoubleDash.Contains(t))
+            .Select(t => $"unknown option '{t.Value}' (a file whose name starts with '-' goes "
+                + "after -- or as ./NAME)");
     }
 }

@@ -34,6 +34,7 @@ public sealed class ScenarioRunner
     private int _calls;
     private string? _failure;
     private TimeSpan _waitsUntil;
+    private CommandStep? _failedStep;
 
     private ScenarioRunner(Scenario scenario, RunOptions options, Config akkaConfig)
     {
@@ -42,7 +43,9 @@ public sealed class ScenarioRunner
         SimMachine? machine = null;
         _trace = options.Trace || options.OutDirectory is not null
             ? new JsonlTrace(() => machine!.Loop.Now) : null;
-        _machine = machine = new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
+        _machine = machine = options.System is { } system
+            ? new SimMachine(system, scenario.Partitions, options.Seed, akkaConfig, _trace)
+            : new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
     }
 
     private MachineMonitor Monitor => _machine.Monitor;
@@ -88,7 +91,8 @@ public sealed class ScenarioRunner
             Directory.CreateDirectory(directory);
             _trace!.WriteTo(Path.Combine(directory, "trace.jsonl"));
         }
-        return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace);
+        return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace)
+            { FailedStep = _failure is null ? null : _failedStep };
     }
 
     private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults,
@@ -306,9 +310,13 @@ public sealed class ScenarioRunner
     /// The run fails at <paramref name="step"/>; a checker's breach, if one came first, is the
     /// deeper cause and is reported instead.
     /// </summary>
-    private void Fail(CommandStep step, string what) =>
-        _failure ??= Monitor.Violation is { } violation ? Report(violation, step)
+    private void Fail(CommandStep step, string what)
+    {
+        if (_failure is not null) return;
+        _failedStep = step;
+        _failure = Monitor.Violation is { } violation ? Report(violation, step)
             : $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
+    }
 
     /// <summary>
     /// The checks every run ends with: nothing in flight once the machine is idle; then every

@@ -28,6 +28,7 @@ public sealed class SimMachine : IDisposable
     private readonly Queue<object> _inbox = new();
     private readonly IActorRef _inboxActor;
     private long _nextRequest;
+    private IActorRef? _machineActor;
 
     public SimMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
     {
@@ -35,6 +36,26 @@ public sealed class SimMachine : IDisposable
         var machine = new MachineContext(EmulatorSettings.Create(akkaConfig), Monitor,
             trace ?? NoTrace.Instance);
         System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
+        _inboxActor = System.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
+        Loop.RunUntilIdle();
+    }
+
+    /// <summary>
+    /// Builds the machine on <paramref name="system"/>, a sim system from
+    /// <see cref="SimSystem.Create"/> that no machine uses now (the last one was disposed): the
+    /// loop starts over (<see cref="SimLoop.Reset"/>), so the run is the one a fresh system with
+    /// <paramref name="seed"/> gives, without paying for a new system. <see cref="Dispose"/> then
+    /// stops this machine's actors and leaves the system to the next machine.
+    /// </summary>
+    public SimMachine(ActorSystem system, int partitions, int seed, Config akkaConfig,
+        ITrace? trace = null)
+    {
+        System = system;
+        Loop = SimLoop.Of(system);
+        Loop.Reset(seed);
+        var machine = new MachineContext(EmulatorSettings.Create(akkaConfig), Monitor,
+            trace ?? NoTrace.Instance);
+        _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
         Loop.RunUntilIdle();
     }
@@ -117,7 +138,22 @@ public sealed class SimMachine : IDisposable
     public void RemindAfter(TimeSpan delay, object message) =>
         System.Scheduler.ScheduleTellOnce(delay, _inboxActor, message, ActorRefs.NoSender);
 
-    public void Dispose() => SimSystem.Shutdown(System);
+    public void Dispose()
+    {
+        if (_machineActor is null) SimSystem.Shutdown(System);
+        else Release(_machineActor);
+    }
+
+    /// <summary>
+    /// Stops a machine built on a reused system and runs until its actors are gone, so their
+    /// names are free for the next machine; the system keeps running.
+    /// </summary>
+    private void Release(IActorRef machineActor)
+    {
+        System.Stop(machineActor);
+        System.Stop(_inboxActor);
+        Loop.RunUntilIdle();
+    }
 
     private RequestId NextRequestId() => new(new PartitionId(0), ++_nextRequest);
 

@@ -110,6 +110,25 @@ public sealed class SimLoop
         _random = new Random(seed);
     }
 
+    /// <summary>
+    /// Starts the loop over for another run on the same system, as a fresh system created with
+    /// <paramref name="seed"/> would: every timer dropped, virtual time back to zero, the counts
+    /// at zero, the random choices restarted from the seed. Call it between runs, once the last
+    /// run's actors were told to stop: it first runs what is still ready (their stopping, or a
+    /// new system's guardian start) until idle, with the old seed, fires no timer.
+    /// Mailboxes keep their registration numbers: only their relative order is part of the
+    /// schedule, and actors created after the reset come after the ones that stay, as on a fresh
+    /// system.
+    /// </summary>
+    public void Reset(int seed)
+    {
+        RunUntilIdle();
+        _scheduler.Reset();
+        Deliveries = 0;
+        Steps = 0;
+        Reseed(seed);
+    }
+
     /// <summary>Runs one ready mailbox chosen by the seed; false if none is ready.</summary>
     public bool Step()
     {

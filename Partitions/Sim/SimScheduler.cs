@@ -131,6 +131,20 @@ public sealed class SimScheduler : SchedulerBase
         }
     }
 
+    /// <summary>
+    /// Drops every timer and moves virtual time back to zero, as on a fresh system (see
+    /// <see cref="SimLoop.Reset"/>). Dropped timers never fire; their cancelables stay as they are.
+    /// </summary>
+    internal void Reset()
+    {
+        lock (_gate)
+        {
+            _timers.Clear();
+            _timerNumberNext = 0;
+            Volatile.Write(ref _nowTicks, 0);
+        }
+    }
+
     private void Add(TimeSpan delay, TimeSpan? interval, Action fire, ICancelable? cancelable)
     {
         // A zero interval would fire forever at one instant; the public API refuses it already,

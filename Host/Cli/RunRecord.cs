@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+using Emulator.Host.Runner;
+
+namespace Emulator.Host.Cli;
+
+/// <summary>One run of a file under a seed, as the command reports it.</summary>
+public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Result,
+    string? TracePath)
+{
+    public bool Passed => Result.Passed;
+
+    /// <summary>The command that runs this file under this seed again.</summary>
+    public string Reproduce => ReproduceCommand(File.Path, Seed);
+
+    /// <summary>
+    /// What failed, one message per line: the step (or the machine), then each checker that did
+    /// not hold. Empty when the run held.
+    /// </summary>
+    public IReadOnlyList<string> Failures
+    {
+        get
+        {
+            var failures = new List<string>();
+            if (Result.Failure is { } failure) failures.Add(failure);
+            foreach (var check in Result.Checks.Where(c => !c.Held))
+            {
+                failures.Add($"checker '{check.Name}' did not hold: {check.Detail} "
+                    + $"(seed {Seed})");
+            }
+            return failures;
+        }
+    }
+
+    /// <summary>
+    /// <c>xpmem-emu run FILE --seed N</c>, with FILE quoted for a POSIX shell where it needs it.
+    /// </summary>
+    public static string ReproduceCommand(string path, int seed) =>
+        $"xpmem-emu run {ShellWord(path)} --seed {seed}";
+
+    private static string ShellWord(string path)
+    {
+        // A path that starts with '-' would read as an option.
+        if (path.StartsWith('-')) path = "./" + path;
+        return PlainWord().IsMatch(path) ? path : "'" + path.Replace("'", "'\\''") + "'";
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_./=:@%+,-]+$")]
+    private static partial Regex PlainWord();
+}
