@@ -3,10 +3,18 @@ using Emulator.Protocol.Processes;
 
 namespace Emulator.Host.Scenarios;
 
-/// <summary>Where a step came from, for error messages: 1-based line and column.</summary>
+/// <summary>
+/// Where a step came from, for error messages: 1-based line and column. Line 0 stands for the
+/// file as a whole (it cannot be read, or is not a scenario file at all) and shows as the file
+/// name alone, never as a made-up position.
+/// </summary>
 public readonly record struct SourceLocation(string File, int Line, int Column)
 {
-    public override string ToString() => $"{File}:{Line}:{Column}";
+    public static SourceLocation WholeFile(string file) => new(file, 0, 0);
+
+    public bool IsWholeFile => Line == 0;
+
+    public override string ToString() => IsWholeFile ? File : $"{File}:{Line}:{Column}";
 }
 
 /// <summary>A parsed scenario file (language version 1).</summary>

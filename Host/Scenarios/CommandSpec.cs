@@ -22,6 +22,12 @@ internal static class CommandTable
 
     public static CommandSpec? Find(string name) => ByName.GetValueOrDefault(name);
 
+    public static IEnumerable<string> ProcessCommandWords =>
+        ProcessCommands.Specs.Select(s => s.Name);
+
+    public static IEnumerable<string> MachineCommandWords =>
+        MachineCommands.Specs.Select(s => s.Name);
+
     public static string ProcessCommandNames => Names(ProcessCommands.Specs);
 
     public static string MachineCommandNames => Names(MachineCommands.Specs);

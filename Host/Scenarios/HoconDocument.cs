@@ -60,6 +60,8 @@ internal sealed class HoconNode
     private readonly HoconValue _value;
     private readonly OutlineNode? _outline;
     private readonly SourceText _source;
+    private bool? _isString;
+    private string? _text;
 
     public HoconNode(
         HoconValue value, OutlineNode? outline, SourceText source, SourceLocation fallback)
@@ -80,10 +82,11 @@ internal sealed class HoconNode
         _value.Values.Any(e => e is HoconArray)
         && _value.Values.All(e => e is HoconArray || IsBlank(e));
 
-    public bool IsString => !IsArray && _value.IsString();
+    public bool IsString => _isString ??= !IsArray && _value.IsString();
 
+    // Akka builds the string anew on every call: kept, since a step reads it several times.
     /// <summary>The string as Akka gives it (trimmed); "" for null and non-strings.</summary>
-    public string Text => (IsString ? _value.GetString() : null) ?? "";
+    public string Text => _text ??= (IsString ? _value.GetString() : null) ?? "";
 
     public IReadOnlyList<HoconNode> Items()
     {

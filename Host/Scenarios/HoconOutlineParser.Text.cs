@@ -20,8 +20,9 @@ internal sealed partial class HoconOutlineParser
         if (Peek is '=' or ':')
         {
             throw Error(_position,
-                $"unquoted text '{_text[start.._position]}' is followed by '{Peek}', which "
-                + "Akka's HOCON parser refuses: put the whole value in double quotes");
+                $"unquoted text {MessageText.Quote(_text[start.._position])} is followed by "
+                + $"'{Peek}', which Akka's HOCON parser refuses: "
+                + "put the whole value in double quotes");
         }
         return Identity(start, _position);
     }
@@ -134,5 +135,6 @@ internal sealed partial class HoconOutlineParser
 
     private string Describe() => AtEnd ? "the end of the file"
         : Peek == '\n' ? "the end of the line"
-        : $"'{Peek}'";
+        : char.IsSurrogatePair(_text, _position) ? MessageText.Quote(_text.Substring(_position, 2))
+        : MessageText.Quote(Peek.ToString());
 }

@@ -89,7 +89,8 @@ internal sealed partial class HoconOutlineParser
         if (path.Count == 1 && key == "include" && Peek == '"')
             throw Error(path[0].Offset, "include is not supported in scenario files");
         throw Error(_position,
-            $"expected '=', ':' or '{{' after the key '{key}', found {Describe()}");
+            $"expected '=', ':' or '{{' after the key {MessageText.Quote(key)}, "
+            + $"found {Describe()}");
     }
 
     private OutlineNode ParseFieldValue()

@@ -68,7 +68,11 @@ internal static class MachineCommands
         if (what.Text == "quiet")
             return new ExpectQuietCommand();
         if (what.Text != "pins")
-            throw context.Error(what, $"unknown check '{what.Text}' (expected: {args.Usage})");
+        {
+            throw context.Error(what, $"unknown check {MessageText.Quote(what.Text)}"
+                + $"{Suggestions.DidYouMean(what.Text, ["pins", "quiet"])} "
+                + $"(expected: {args.Usage})");
+        }
         Keyword(args, context, "balanced");
         return new ExpectPinsBalancedCommand();
     }
@@ -79,7 +83,8 @@ internal static class MachineCommands
         if (word.Text != keyword)
         {
             throw context.Error(word,
-                $"expected '{keyword}', found '{word.Text}' (expected: {args.Usage})");
+                $"expected '{keyword}', found {MessageText.Quote(word.Text)}"
+                + $"{Suggestions.DidYouMean(word.Text, [keyword])} (expected: {args.Usage})");
         }
     }
 }

@@ -8,6 +8,11 @@ internal enum NameKind
     ForkedProcess,
     /// <summary>Bound by <c>NAME = mmap|make|get|attach</c>: an address or an id.</summary>
     Value,
+    /// <summary>
+    /// Bound by a step that has an error: its kind is unknown, so any use of it passes. The error
+    /// is reported once, at that step, not again at every step that uses the name.
+    /// </summary>
+    Unknown,
 }
 
 /// <summary>
@@ -22,28 +27,50 @@ internal sealed class NameScope
 
     public IReadOnlyList<string> DeclaredProcesses => _declared;
 
+    /// <summary>
+    /// True when <c>processes</c> itself is malformed: which processes exist is unknown, so no
+    /// step is refused for naming an undeclared one.
+    /// </summary>
+    public bool ProcessesUnknown { get; private set; }
+
+    /// <summary>Every name a step may run as (declared, forked), for suggestions.</summary>
+    public IEnumerable<string> Processes =>
+        NamesOf(NameKind.DeclaredProcess, NameKind.ForkedProcess);
+
+    /// <summary>Every name that stands for a value, for suggestions.</summary>
+    public IEnumerable<string> Values => NamesOf(NameKind.Value);
+
     public NameKind? KindOf(string name) => _names.TryGetValue(name, out var kind) ? kind : null;
 
     public void DeclareProcess(string name)
     {
-        _names[name] = NameKind.DeclaredProcess;
-        _declared.Add(name);
+        if (_names.TryAdd(name, NameKind.DeclaredProcess))
+            _declared.Add(name);
     }
+
+    public void DeclareProcessesUnknown() => ProcessesUnknown = true;
+
+    /// <summary>A step that would bind <paramref name="name"/> has an error.</summary>
+    public void BindUnknown(string name) => _names.TryAdd(name, NameKind.Unknown);
 
     /// <summary>Binds <paramref name="name"/>, or says why it cannot (null when it can).</summary>
     public string? TryBind(string name, NameKind kind)
     {
+        string shown = MessageText.Quote(name);
         string? refusal = (KindOf(name), kind) switch
         {
-            (NameKind.DeclaredProcess, _) => $"'{name}' is a declared process; choose another name",
+            (NameKind.DeclaredProcess, _) => $"{shown} is a declared process; choose another name",
             (NameKind.ForkedProcess, NameKind.Value) =>
-                $"'{name}' already names a forked process; choose another name",
+                $"{shown} already names a forked process; choose another name",
             (NameKind.Value, NameKind.ForkedProcess) =>
-                $"'{name}' already names a value; choose another name for the child",
+                $"{shown} already names a value; choose another name for the child",
             _ => null,
         };
         if (refusal is null)
             _names[name] = kind;
         return refusal;
     }
+
+    private IEnumerable<string> NamesOf(params NameKind[] kinds) =>
+        _names.Where(n => kinds.Contains(n.Value)).Select(n => n.Key);
 }

@@ -9,6 +9,8 @@ internal static class ProcessCommands
     private const ulong DefaultMode = 0x180; // 0600
     private const string Index32Plus = "index32+";
 
+    private static readonly string[] PatternNames = ["zero", "byte", "index32", "lfsr32"];
+
     public static readonly IReadOnlyList<CommandSpec> Specs =
     [
         Spec("mmap", "mmap ADDR SIZE, or NAME = mmap SIZE", Mmap, bindable: true),
@@ -158,8 +160,9 @@ internal static class ProcessCommands
                 var k = word with { Text = text[skip..], Index = word.Index + skip };
                 return new Index32Pattern((uint)context.Number(k, 32));
             default:
-                throw context.Error(word, $"unknown pattern '{word.Text}' "
-                    + "(expected zero, byte=N, index32, index32+K or lfsr32 seed=N)");
+                throw context.Error(word, $"unknown pattern {MessageText.Quote(word.Text)}"
+                    + Suggestions.DidYouMean(word.Text, PatternNames)
+                    + " (expected zero, byte=N, index32, index32+K or lfsr32 seed=N)");
         }
     }
 

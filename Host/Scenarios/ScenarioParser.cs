@@ -1,11 +1,11 @@
-using System.Security;
-
 namespace Emulator.Host.Scenarios;
 
 /// <summary>
 /// Reads a scenario file (language version 1, docs/language.md) into a <see cref="Scenario"/>
-/// and checks it before anything runs. Any bad input ends in a <see cref="ScenarioException"/>
-/// naming the file, line and column; no other exception leaves.
+/// and checks it before anything runs. Bad input ends in one <see cref="ScenarioException"/>
+/// listing every error found (up to <see cref="ErrorsMax"/>), each with its file, line and
+/// column; no other exception leaves. An error in one step, process or key does not stop the
+/// others from being checked; a HOCON syntax error does, since nothing after it can be read.
 /// </summary>
 public static class ScenarioParser
 {
@@ -13,31 +13,49 @@ public static class ScenarioParser
     public const int RepeatCountMax = 1_000_000;
     public const int DefaultId = 1000;
 
+    /// <summary>The most errors one parse reports; past it, it stops and says so.</summary>
+    public const int ErrorsMax = 20;
+
+    /// <summary>The largest scenario file read, in bytes (4 MiB).</summary>
+    public const int FileSizeMax = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The most steps a file may make run, repeats expanded (nested repeats multiply). Counted
+    /// without expanding anything, so the check costs as little as reading the file.
+    /// </summary>
+    public const long StepsRunMax = 10_000_000;
+
+    /// <summary>The longest duration the language reads (<c>wait</c>, <c>delay</c>).</summary>
+    public static readonly TimeSpan DurationMax = ScenarioValues.DurationMax;
+
+    /// <summary>The most a file's waits may add up to, repeats expanded.</summary>
+    public static readonly TimeSpan WaitTotalMax = ScenarioValues.DurationMax;
+
     private static readonly string[] TopLevelKeys =
         ["name", "seed", "partitions", "processes", "steps", "library"];
     private static readonly string[] ProcessKeys = ["partition", "uid", "gid"];
+    private static readonly string[] Libraries = ["raw", "libxpmem"];
 
-    public static Scenario ParseFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (IsReadFailure(e))
-        {
-            throw new ScenarioException(
-                new SourceLocation(path, 1, 1), $"cannot read the file: {e.Message}");
-        }
-        return Parse(text, path);
-    }
+    /// <summary>
+    /// Reads and checks the file at <paramref name="path"/>; a path that is missing, a
+    /// directory, not a regular file or over <see cref="FileSizeMax"/> is refused unopened.
+    /// </summary>
+    public static Scenario ParseFile(string path) =>
+        Parse(ScenarioFileReader.Read(path), path);
 
     public static Scenario Parse(string text, string fileName)
     {
+        if (text.Length > FileSizeMax)
+        {
+            throw new ScenarioException(SourceLocation.WholeFile(fileName),
+                ScenarioFileReader.TooLargeReason(
+                    FormattableString.Invariant($"is {text.Length:N0} characters")));
+        }
         var source = new SourceText(fileName, text);
+        var errors = new ErrorLog();
         try
         {
-            return Read(source);
+            return Read(source, errors);
         }
         catch (ScenarioException)
         {
@@ -46,41 +64,52 @@ public static class ScenarioParser
         catch (Exception e)
         {
             // A bug of ours, not the user's: still a located error, so the CLI exits 2 and says so.
-            throw new ScenarioException(source.Start,
+            throw errors.With(new ScenarioError(source.Start,
                 $"internal parser error ({e.GetType().Name}: {e.Message}); "
-                + "please report it with this file");
+                + "please report it with this file"));
         }
     }
 
-    private static Scenario Read(SourceText source)
+    private static Scenario Read(SourceText source, ErrorLog errors)
     {
         var root = HoconDocument.Read(source);
         var fields = root.Fields();
         foreach (var field in fields.Where(f => !TopLevelKeys.Contains(f.Key)))
-            throw UnknownKey(field, "", TopLevelKeys);
+            errors.Add(UnknownKey(field, "", TopLevelKeys));
         var byKey = fields.ToDictionary(f => f.Key, f => f.Value);
-        int partitions = byKey.TryGetValue("partitions", out var p) ? ReadPartitions(p) : 1;
+        // A bad partition count is reported once: the checks of partition numbers then pass.
+        int partitions = byKey.TryGetValue("partitions", out var p)
+            ? errors.Read(() => ReadPartitions(p), PartitionsMax)
+            : 1;
         var scope = new NameScope();
         var processes = byKey.TryGetValue("processes", out var declared)
-            ? ReadProcesses(declared, partitions, scope)
+            ? ReadProcesses(declared, partitions, scope, errors)
             : [];
-        if (!byKey.TryGetValue("steps", out var steps))
+        // "step = [...]" is reported as a typo of steps; "missing 'steps'" would say it twice.
+        bool stepsMisspelt = fields.Any(
+            f => Suggestions.Nearest(f.Key, TopLevelKeys) == "steps" && f.Key != "steps");
+        if (!byKey.TryGetValue("steps", out var stepsNode) && !stepsMisspelt)
         {
-            throw new ScenarioException(source.Start,
-                "missing 'steps' (expected steps = [ ... ] at the top level)");
+            errors.Add(new ScenarioException(source.Start,
+                "missing 'steps' (expected steps = [ ... ] at the top level)"));
         }
-        return new Scenario(
+        var scenario = new Scenario(
             Name: byKey.TryGetValue("name", out var name)
-                ? ReadName(name)
+                ? errors.Read(() => ReadName(name), "")
                 : Path.GetFileName(source.FileName),
             File: source.FileName,
             Seed: byKey.TryGetValue("seed", out var seed)
-                ? ReadInt(seed, "a seed", int.MinValue, int.MaxValue)
+                ? errors.Read(() => ReadInt(seed, "a seed", int.MinValue, int.MaxValue), 0)
                 : null,
             Partitions: partitions,
-            RawLibrary: byKey.TryGetValue("library", out var library) && ReadRawLibrary(library),
+            RawLibrary: byKey.TryGetValue("library", out var library)
+                && errors.Read(() => ReadRawLibrary(library), false),
             Processes: processes,
-            Steps: StepsReader.ReadList(steps, "steps", scope, partitions));
+            Steps: stepsNode is null
+                ? []
+                : new StepsReader(scope, partitions, errors).ReadSteps(stepsNode));
+        errors.ThrowIfAny();
+        return scenario;
     }
 
     private static int ReadPartitions(HoconNode node) =>
@@ -98,49 +127,67 @@ public static class ScenarioParser
     {
         "raw" => true,
         "libxpmem" => false,
-        var other => throw new ScenarioException(
-            node.Location, $"unknown library '{other}' (expected raw or libxpmem)"),
+        var other => throw new ScenarioException(node.Location,
+            $"unknown library {MessageText.Quote(other)}"
+            + $"{Suggestions.DidYouMean(other, Libraries)} (expected raw or libxpmem)"),
     };
 
+    // Each process is checked on its own. A process with an error is still declared, so that
+    // the steps it runs are not each refused as "unknown process" too.
     private static IReadOnlyList<ProcessDeclaration> ReadProcesses(
-        HoconNode node, int partitions, NameScope scope)
+        HoconNode node, int partitions, NameScope scope, ErrorLog errors)
     {
         if (!node.IsObject)
         {
-            throw new ScenarioException(
-                node.Location, "expected processes { NAME { partition = N } ... }");
+            errors.Add(new ScenarioException(
+                node.Location, "expected processes { NAME { partition = N } ... }"));
+            scope.DeclareProcessesUnknown();
+            return [];
         }
         var processes = new List<ProcessDeclaration>();
         foreach (var field in node.Fields())
         {
-            processes.Add(ReadProcess(field, partitions));
-            scope.DeclareProcess(field.Key);
+            if (ScenarioValues.IsName(field.Key))
+                scope.DeclareProcess(field.Key);
+            if (errors.Read(() => ReadProcess(field, partitions, errors), null) is { } process)
+                processes.Add(process);
         }
         return processes;
     }
 
-    private static ProcessDeclaration ReadProcess(HoconField process, int partitions)
+    private static ProcessDeclaration ReadProcess(
+        HoconField process, int partitions, ErrorLog errors)
     {
         if (!ScenarioValues.IsName(process.Key))
         {
             throw new ScenarioException(process.KeyLocation,
-                $"'{process.Key}' is not a process name "
+                $"{MessageText.Quote(process.Key)} is not a process name "
                 + "(letters, digits and '_', not starting with a digit)");
         }
         if (!process.Value.IsObject)
         {
             throw new ScenarioException(process.Value.Location,
-                $"expected {process.Key} {{ partition = N, uid = N, gid = N }}");
+                $"expected {MessageText.Clip(process.Key)} {{ partition = N, uid = N, gid = N }}");
         }
+        string shown = MessageText.Quote(process.Key);
         int partition = 0, uid = DefaultId, gid = DefaultId;
         foreach (var field in process.Value.Fields())
         {
+            var value = field.Value;
             switch (field.Key)
             {
-                case "partition": partition = ReadDeclaredPartition(field.Value, partitions); break;
-                case "uid": uid = ReadInt(field.Value, "a uid", 0, int.MaxValue); break;
-                case "gid": gid = ReadInt(field.Value, "a gid", 0, int.MaxValue); break;
-                default: throw UnknownKey(field, $" in process '{process.Key}'", ProcessKeys);
+                case "partition":
+                    partition = errors.Read(() => ReadDeclaredPartition(value, partitions), 0);
+                    break;
+                case "uid":
+                    uid = errors.Read(() => ReadInt(value, "a uid", 0, int.MaxValue), DefaultId);
+                    break;
+                case "gid":
+                    gid = errors.Read(() => ReadInt(value, "a gid", 0, int.MaxValue), DefaultId);
+                    break;
+                default:
+                    errors.Add(UnknownKey(field, $" in process {shown}", ProcessKeys));
+                    break;
             }
         }
         return new ProcessDeclaration(process.Key, partition, uid, gid, process.KeyLocation);
@@ -161,13 +208,17 @@ public static class ScenarioParser
     internal static int ReadInt(HoconNode node, string what, int min, int max)
     {
         string text = ReadText(node, what);
-        if (ScenarioValues.Number(text).Error is not null)
-            throw new ScenarioException(node.Location, $"expected {what}, found '{text}'");
+        // A number too large for 64 bits is still a number: say the range, not "expected".
+        if (ScenarioValues.Number(text).Error is not null && !ScenarioValues.IsNumeral(text))
+        {
+            throw new ScenarioException(
+                node.Location, $"expected {what}, found {MessageText.Quote(text)}");
+        }
         var number = ScenarioValues.Int32(text);
         return number.Error is null && number.Value >= min && number.Value <= max
             ? number.Value
-            : throw new ScenarioException(
-                node.Location, $"expected {what} from {min} to {max}, found {text}");
+            : throw new ScenarioException(node.Location,
+                $"expected {what} from {min} to {max}, found {MessageText.Clip(text)}");
     }
 
     internal static string ReadText(HoconNode node, string what) => node.IsString
@@ -179,10 +230,7 @@ public static class ScenarioParser
 
     internal static ScenarioException UnknownKey(
         HoconField field, string where, string[] expected) =>
-        new(field.KeyLocation,
-            $"unknown key '{field.Key}'{where} (expected one of: {string.Join(", ", expected)})");
-
-    private static bool IsReadFailure(Exception e) =>
-        e is IOException or UnauthorizedAccessException or ArgumentException
-            or NotSupportedException or SecurityException;
+        new(field.KeyLocation, $"unknown key {MessageText.Quote(field.Key)}{where}"
+            + Suggestions.DidYouMean(field.Key, expected)
+            + $" (expected one of: {string.Join(", ", expected)})");
 }

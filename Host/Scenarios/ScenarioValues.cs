@@ -20,6 +20,15 @@ internal static class ScenarioValues
     public const string NumberForm = "a number (decimal, or hex with 0x; negative allowed)";
     public const string SizeForm = "a size (bytes, or with p, K, M or G; or max)";
     public const string DurationForm = "a duration like 500us, 2ms or 1s";
+    public const string DurationMaxText = "10000000000s";
+    public const string DurationMaxNote = "about 317 years";
+
+    /// <summary>
+    /// The longest duration the language reads, and the most a file may wait in all. Virtual time
+    /// costs nothing, but a run's clock is a date from 2000 that must stay a valid date (up to
+    /// the year 9999) however long the file waits and its calls take.
+    /// </summary>
+    public static readonly TimeSpan DurationMax = TimeSpan.FromSeconds(10_000_000_000L);
     public const string RateForm = "a rate like 30% (from 0% to 100%)";
 
     /// <summary>The errno names an expectation may use (version 1).</summary>
@@ -39,17 +48,23 @@ internal static class ScenarioValues
 
     private static readonly UInt128 TwoToThe63 = (UInt128)1 << 63;
 
+    private static readonly string[] DurationUnits = ["us", "ms", "s"];
+
     public static bool IsName(string text) =>
         text.Length > 0
         && (char.IsAsciiLetter(text[0]) || text[0] == '_')
         && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    /// <summary>Written as a number (decimal or 0x hex, maybe negative), of any size.</summary>
+    public static bool IsNumeral(string text) =>
+        TryMagnitude(text.StartsWith('-') ? text[1..] : text, out _);
 
     /// <summary>Decimal or 0x hex; a negative is its 64-bit two's complement.</summary>
     public static Parsed<ulong> Number(string text)
     {
         bool negative = text.StartsWith('-');
         if (!TryMagnitude(negative ? text[1..] : text, out var magnitude))
-            return Parsed<ulong>.Fail($"expected {NumberForm}, found '{text}'");
+            return Parsed<ulong>.Fail($"expected {NumberForm}, found {Quote(text)}");
         return Signed(text, magnitude, negative);
     }
 
@@ -65,21 +80,22 @@ internal static class ScenarioValues
         bool fitsSigned = negative && (long)number.Value >= -(1L << (bits - 1));
         return fitsUnsigned || fitsSigned
             ? Parsed<ulong>.Ok(number.Value & mask)
-            : Parsed<ulong>.Fail($"'{text}' does not fit in {bits} bits");
+            : Parsed<ulong>.Fail($"{Quote(text)} does not fit in {bits} bits");
     }
 
     /// <summary>A number that fits an int (exit codes, permit types, seeds).</summary>
     public static Parsed<int> Int32(string text)
     {
         var number = Number(text);
-        if (number.Error is not null)
+        if (number.Error is not null && !IsNumeral(text))
             return Parsed<int>.Fail(number.Error);
         bool negative = text.StartsWith('-');
         long value = (long)number.Value;
-        bool fits = negative ? value >= int.MinValue : number.Value <= int.MaxValue;
+        bool fits = number.Error is null
+            && (negative ? value >= int.MinValue : number.Value <= int.MaxValue);
         return fits
             ? Parsed<int>.Ok((int)value)
-            : Parsed<int>.Fail($"'{text}' does not fit in a 32-bit signed integer");
+            : Parsed<int>.Fail($"{Quote(text)} does not fit in a 32-bit signed integer");
     }
 
     /// <summary>
@@ -103,13 +119,14 @@ internal static class ScenarioValues
         {
             char sign = negative ? '-' : '+';
             return Parsed<long>.Fail(
-                $"expected a size (bytes, or with p, K, M or G) after '{sign}', found '{text}'");
+                $"expected a size (bytes, or with p, K, M or G) after '{sign}', "
+                + $"found {Quote(text)}");
         }
         var magnitude = SizeMagnitude(text, out _);
         if (magnitude.Error is not null)
             return Parsed<long>.Fail(magnitude.Error);
         if (magnitude.Value > (negative ? TwoToThe63 : TwoToThe63 - 1))
-            return Parsed<long>.Fail($"offset '{text}' does not fit in 64 bits");
+            return Parsed<long>.Fail($"offset {Quote(text)} does not fit in 64 bits");
         ulong bytes = (ulong)magnitude.Value;
         return Parsed<long>.Ok(negative ? (long)(0UL - bytes) : (long)bytes);
     }
@@ -121,15 +138,15 @@ internal static class ScenarioValues
             return Number(text);
         if (text.Length == 0 || !text.All(c => c is >= '0' and <= '7'))
         {
-            return Parsed<ulong>.Fail(
-                $"expected an octal mode like 0600 (digits 0-7, or hex with 0x), found '{text}'");
+            return Parsed<ulong>.Fail("expected an octal mode like 0600 "
+                + $"(digits 0-7, or hex with 0x), found {Quote(text)}");
         }
         UInt128 mode = 0;
         foreach (char c in text.TrimStart('0'))
         {
             mode = mode * 8 + (UInt128)(c - '0');
             if (mode > ulong.MaxValue)
-                return Parsed<ulong>.Fail($"mode '{text}' does not fit in 64 bits");
+                return Parsed<ulong>.Fail($"mode {Quote(text)} does not fit in 64 bits");
         }
         return Parsed<ulong>.Ok((ulong)mode);
     }
@@ -140,26 +157,41 @@ internal static class ScenarioValues
         "rdwr" => Parsed<ulong>.Ok(Xpmem.RdWr),
         "rdonly" => Parsed<ulong>.Ok(Xpmem.RdOnly),
         _ when Number(text).Error is null => Number(text),
-        _ => Parsed<ulong>.Fail($"expected get flags: rdwr, rdonly or a number, found '{text}'"),
+        _ => Parsed<ulong>.Fail("expected get flags: rdwr, rdonly or a number, "
+            + $"found {Quote(text)}{Suggestions.DidYouMean(text, ["rdwr", "rdonly"])}"),
     };
 
-    /// <summary><c>500us</c>, <c>2ms</c>, <c>1s</c>, and with decimals, <c>1.5ms</c>.</summary>
+    /// <summary>
+    /// <c>500us</c>, <c>2ms</c>, <c>1s</c>, and with decimals, <c>1.5ms</c>; at most
+    /// <see cref="DurationMax"/>.
+    /// </summary>
     public static Parsed<TimeSpan> Duration(string text)
     {
-        var (digits, ticksPerUnit) = text switch
+        int unitStart = text.Length;
+        while (unitStart > 0 && char.IsAsciiLetter(text[unitStart - 1]))
+            unitStart--;
+        string unit = text[unitStart..];
+        var form = TryUnsignedDecimal(text[..unitStart], out decimal amount);
+        if (form == DecimalForm.Invalid || unit.Length == 0)
+            return Parsed<TimeSpan>.Fail($"expected {DurationForm}, found {Quote(text)}");
+        decimal? ticksPerUnit = unit switch
         {
-            _ when text.EndsWith("us", StringComparison.Ordinal) => (text[..^2], 10m),
-            _ when text.EndsWith("ms", StringComparison.Ordinal) =>
-                (text[..^2], (decimal)TimeSpan.TicksPerMillisecond),
-            _ when text.EndsWith('s') => (text[..^1], (decimal)TimeSpan.TicksPerSecond),
-            _ => ("", 0m),
+            "us" => 10m,
+            "ms" => TimeSpan.TicksPerMillisecond,
+            "s" => TimeSpan.TicksPerSecond,
+            _ => null,
         };
-        if (!TryUnsignedDecimal(digits, out decimal amount))
-            return Parsed<TimeSpan>.Fail($"expected {DurationForm}, found '{text}'");
-        decimal ticks = Math.Round(amount * ticksPerUnit);
-        return ticks <= TimeSpan.MaxValue.Ticks
+        if (ticksPerUnit is null)
+        {
+            return Parsed<TimeSpan>.Fail($"unknown unit {Quote(unit)} in {Quote(text)} "
+                + $"(expected {DurationForm}){Suggestions.DidYouMean(unit, DurationUnits)}");
+        }
+        decimal ticks = form == DecimalForm.Valid ? Math.Round(amount * ticksPerUnit.Value) : -1;
+        return ticks >= 0 && ticks <= DurationMax.Ticks
             ? Parsed<TimeSpan>.Ok(TimeSpan.FromTicks((long)ticks))
-            : Parsed<TimeSpan>.Fail($"duration '{text}' is too long");
+            : Parsed<TimeSpan>.Fail(
+                $"duration {Quote(text)} is too long "
+                + $"(the longest is {DurationMaxText}, {DurationMaxNote})");
     }
 
     /// <summary><c>MIN..MAX</c>, both durations, MIN not above MAX.</summary>
@@ -169,7 +201,7 @@ internal static class ScenarioValues
         if (dots < 0)
         {
             return Parsed<(TimeSpan, TimeSpan)>.Fail(
-                $"expected MIN..MAX (each {DurationForm}), found '{text}'");
+                $"expected MIN..MAX (each {DurationForm}), found {Quote(text)}");
         }
         var min = Duration(text[..dots]);
         var max = Duration(text[(dots + 2)..]);
@@ -177,7 +209,7 @@ internal static class ScenarioValues
             return Parsed<(TimeSpan, TimeSpan)>.Fail(error);
         return min.Value <= max.Value
             ? Parsed<(TimeSpan, TimeSpan)>.Ok((min.Value, max.Value))
-            : Parsed<(TimeSpan, TimeSpan)>.Fail($"'{text}': MIN is above MAX");
+            : Parsed<(TimeSpan, TimeSpan)>.Fail($"{Quote(text)}: MIN is above MAX");
     }
 
     /// <summary><c>30%</c>, <c>0%</c>, <c>12.5%</c>.</summary>
@@ -185,18 +217,18 @@ internal static class ScenarioValues
     {
         decimal percent = 0;
         bool isRate = text.EndsWith('%')
-            && TryUnsignedDecimal(text[..^1], out percent)
+            && TryUnsignedDecimal(text[..^1], out percent) == DecimalForm.Valid
             && percent <= 100;
         return isRate
             ? Parsed<double>.Ok((double)percent)
-            : Parsed<double>.Fail($"expected {RateForm}, found '{text}'");
+            : Parsed<double>.Fail($"expected {RateForm}, found {Quote(text)}");
     }
 
     /// <summary>A partition number, before the range check.</summary>
     public static Parsed<int> Partition(string text)
     {
         if (!TryMagnitude(text, out var magnitude))
-            return Parsed<int>.Fail($"expected a partition number, found '{text}'");
+            return Parsed<int>.Fail($"expected a partition number, found {Quote(text)}");
         return Parsed<int>.Ok(magnitude > int.MaxValue ? int.MaxValue : (int)magnitude);
     }
 
@@ -205,7 +237,7 @@ internal static class ScenarioValues
         var errno = ExpectableErrnos.FirstOrDefault(e => e.ToString() == text);
         return errno != Errno.None
             ? Parsed<Errno>.Ok(errno)
-            : Parsed<Errno>.Fail($"'{text}' is not an errno name");
+            : Parsed<Errno>.Fail($"{Quote(text)} is not an errno name");
     }
 
     public static Parsed<Signal> SignalNamed(string text, IReadOnlyList<Signal> allowed)
@@ -213,8 +245,9 @@ internal static class ScenarioValues
         var signal = allowed.FirstOrDefault(s => s.ToString() == text);
         return signal != Signal.None
             ? Parsed<Signal>.Ok(signal)
-            : Parsed<Signal>.Fail(
-                $"expected a signal ({string.Join(", ", allowed)}), found '{text}'");
+            : Parsed<Signal>.Fail($"expected a signal ({string.Join(", ", allowed)}), "
+                + $"found {Quote(text)}"
+                + Suggestions.DidYouMean(text, allowed.Select(s => s.ToString())));
     }
 
     private static Parsed<UInt128> SizeMagnitude(string text, out bool negative)
@@ -222,9 +255,12 @@ internal static class ScenarioValues
         negative = text.StartsWith('-');
         string body = WithoutUnit(negative ? text[1..] : text, out ulong unit);
         if (!TryMagnitude(body, out var magnitude))
-            return Parsed<UInt128>.Fail($"expected {SizeForm}, found '{text}'");
+        {
+            return Parsed<UInt128>.Fail(
+                $"expected {SizeForm}, found {Quote(text)}{UnitCase(text)}");
+        }
         if (magnitude > ulong.MaxValue || magnitude * unit > ulong.MaxValue)
-            return Parsed<UInt128>.Fail($"size '{text}' does not fit in 64 bits");
+            return Parsed<UInt128>.Fail($"size {Quote(text)} does not fit in 64 bits");
         return Parsed<UInt128>.Ok(magnitude * unit);
     }
 
@@ -244,7 +280,7 @@ internal static class ScenarioValues
     private static Parsed<ulong> Signed(string text, UInt128 magnitude, bool negative)
     {
         if (magnitude > (negative ? TwoToThe63 : ulong.MaxValue))
-            return Parsed<ulong>.Fail($"'{text}' does not fit in 64 bits");
+            return Parsed<ulong>.Fail($"{Quote(text)} does not fit in 64 bits");
         return Parsed<ulong>.Ok(negative ? 0UL - (ulong)magnitude : (ulong)magnitude);
     }
 
@@ -265,17 +301,49 @@ internal static class ScenarioValues
         return true;
     }
 
-    private static bool TryUnsignedDecimal(string text, out decimal value)
+    // Digits, then optionally '.' and digits. A whole part past 20 digits is too large for any
+    // use here (the caller says so, rather than "not a number"); fraction digits past the 28th
+    // are below what a decimal holds, and far below a tick.
+    private static DecimalForm TryUnsignedDecimal(string text, out decimal value)
     {
         value = 0;
         int dot = text.IndexOf('.');
         string whole = dot < 0 ? text : text[..dot];
         string fraction = dot < 0 ? "0" : text[(dot + 1)..];
-        return whole.Length is > 0 and <= 15
-            && fraction.Length is > 0 and <= 7
-            && whole.All(char.IsAsciiDigit)
-            && fraction.All(char.IsAsciiDigit)
-            && decimal.TryParse(
-                text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+        bool digits = whole.Length > 0 && fraction.Length > 0
+            && whole.All(char.IsAsciiDigit) && fraction.All(char.IsAsciiDigit);
+        if (!digits)
+            return DecimalForm.Invalid;
+        whole = whole.TrimStart('0');
+        if (whole.Length > 20)
+            return DecimalForm.TooLarge;
+        string clipped = (whole.Length == 0 ? "0" : whole) + "."
+            + fraction[..Math.Min(28, fraction.Length)];
+        value = decimal.Parse(
+            clipped, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        return DecimalForm.Valid;
+    }
+
+    // "4k" and "2m" are near misses of 4K and 2M: size suffixes are case-sensitive.
+    private static string UnitCase(string text)
+    {
+        if (text.Length < 2 || !char.IsAsciiLetter(text[^1]))
+            return "";
+        char unit = text[^1];
+        char flipped = char.IsAsciiLetterUpper(unit)
+            ? char.ToLowerInvariant(unit)
+            : char.ToUpperInvariant(unit);
+        bool valid = "pKMG".Contains(flipped)
+            && TryMagnitude(text[..^1].TrimStart('-'), out _);
+        return valid ? Suggestions.DidYouMeanText(text[..^1] + flipped) : "";
+    }
+
+    private static string Quote(string text) => MessageText.Quote(text);
+
+    private enum DecimalForm
+    {
+        Invalid,
+        Valid,
+        TooLarge,
     }
 }

@@ -19,7 +19,7 @@ internal sealed class StepArguments(
         if (_next < tokens.Count)
         {
             throw context.Error(tokens[_next],
-                $"missing {what} before '{tokens[_next].Text}' (expected: {Usage})");
+                $"missing {what} before {Shown(tokens[_next])} (expected: {Usage})");
         }
         throw context.ErrorAt(endIndex, $"missing {what} (expected: {Usage})");
     }
@@ -53,7 +53,7 @@ internal sealed class StepArguments(
             return tokens[_next - 1];
         }
         throw context.ErrorAt(name.End,
-            $"expected '=' and a value after '{name.Text}' (expected: {Usage})");
+            $"expected '=' and a value after {Shown(name)} (expected: {Usage})");
     }
 
     /// <summary>The remaining words as <c>name=value</c> options, each name at most once.</summary>
@@ -67,11 +67,12 @@ internal sealed class StepArguments(
                 throw Unexpected(name);
             if (!names.Contains(name.Text))
             {
-                throw context.Error(name,
-                    $"unknown option '{name.Text}' ({OptionsExpected(names)})");
+                throw context.Error(name, $"unknown option {Shown(name)}"
+                    + Suggestions.DidYouMean(name.Text, names)
+                    + $" ({OptionsExpected(names)})");
             }
             if (!options.TryAdd(name.Text, ValueAfterOptionName()))
-                throw context.Error(name, $"option '{name.Text}' is given twice");
+                throw context.Error(name, $"option {Shown(name)} is given twice");
         }
         return options;
     }
@@ -90,7 +91,7 @@ internal sealed class StepArguments(
         if (_next < tokens.Count && tokens[_next].IsWord)
             return tokens[_next++];
         throw context.ErrorAt(name.End + 1,
-            $"missing the value of '{name.Text}=' (expected: {Usage})");
+            $"missing the value of '{MessageText.Clip(name.Text)}=' (expected: {Usage})");
     }
 
     private bool IsOptionAt(int i) =>
@@ -106,8 +107,10 @@ internal sealed class StepArguments(
     }
 
     private ScenarioException Unexpected(StepToken token) => token.IsWord
-        ? context.Error(token, $"unexpected argument '{token.Text}' (expected: {Usage})")
-        : context.Error(token, $"unexpected '{token.Text}' (expected: {Usage})");
+        ? context.Error(token, $"unexpected argument {Shown(token)} (expected: {Usage})")
+        : context.Error(token, $"unexpected {Shown(token)} (expected: {Usage})");
+
+    private static string Shown(StepToken token) => MessageText.Quote(token.Text);
 
     private static string OptionsExpected(string[] names) => names.Length == 0
         ? "this command takes no options"

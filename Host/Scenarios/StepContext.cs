@@ -49,7 +49,10 @@ internal sealed class StepContext(HoconNode node, NameScope scope, int partition
         int sign = text.IndexOfAny(['+', '-']);
         string name = sign < 0 ? text : text[..sign];
         if (!ScenarioValues.IsName(name))
-            throw Error(token, $"expected a number, a bound name or NAME+SIZE, found '{text}'");
+        {
+            throw Error(token,
+                $"expected a number, a bound name or NAME+SIZE, found {MessageText.Quote(text)}");
+        }
         CheckValueName(token, name);
         if (sign < 0)
             return new NameExpr(name, 0);
@@ -70,7 +73,10 @@ internal sealed class StepContext(HoconNode node, NameScope scope, int partition
     {
         int arrow = token.Text.IndexOf("->", StringComparison.Ordinal);
         if (arrow < 0)
-            throw Error(token, $"expected a link P->Q between partitions, found '{token.Text}'");
+        {
+            throw Error(token, "expected a link P->Q between partitions, "
+                + $"found {MessageText.Quote(token.Text)}");
+        }
         int from = Partition(Part(token, 0, arrow));
         int to = Partition(Part(token, arrow + 2, token.Text.Length));
         return from != to
@@ -79,9 +85,10 @@ internal sealed class StepContext(HoconNode node, NameScope scope, int partition
     }
 
     public static string NoSuchPartition(string partition, int partitions) => partitions == 1
-        ? $"partition {partition} does not exist "
+        ? $"partition {MessageText.Clip(partition)} does not exist "
             + "(the only partition is 0; set 'partitions = N' for more)"
-        : $"partition {partition} does not exist (partitions are 0..{partitions - 1})";
+        : $"partition {MessageText.Clip(partition)} does not exist "
+            + $"(partitions are 0..{partitions - 1})";
 
     /// <summary>Characters [start, end) of a word as a token, to point inside the word.</summary>
     private static StepToken Part(StepToken token, int start, int end) =>
@@ -91,13 +98,15 @@ internal sealed class StepContext(HoconNode node, NameScope scope, int partition
     {
         switch (Scope.KindOf(name))
         {
-            case NameKind.Value:
+            case NameKind.Value or NameKind.Unknown:
                 return;
             case null:
-                throw Error(token, $"'{name}' is not bound by an earlier step "
-                    + "(bind it with NAME = mmap, make, get or attach)");
+                throw Error(token, $"{MessageText.Quote(name)} is not bound by an earlier step"
+                    + Suggestions.DidYouMean(name, Scope.Values)
+                    + " (bind it with NAME = mmap, make, get or attach)");
             default:
-                throw Error(token, $"'{name}' is a process, not an address or an id");
+                throw Error(token,
+                    $"{MessageText.Quote(name)} is a process, not an address or an id");
         }
     }
 }

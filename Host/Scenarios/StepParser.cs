@@ -11,6 +11,13 @@ internal static class StepParser
         + string.Join(", ", ScenarioValues.ExpectableErrnos)
         + ") or a signal (" + string.Join(", ", ScenarioValues.ExpectableSignals) + ")";
 
+    private static readonly string[] ExpectationNames =
+    [
+        "ok",
+        .. ScenarioValues.ExpectableErrnos.Select(e => e.ToString()),
+        .. ScenarioValues.ExpectableSignals.Select(s => s.ToString()),
+    ];
+
     private static readonly string ProcessCommandNames = CommandTable.ProcessCommandNames;
 
     private const string NameRule = "(letters, digits and '_', not starting with a digit)";
@@ -24,6 +31,34 @@ internal static class StepParser
             throw new ScenarioException(context.Location,
                 "empty step (expected 'PROCESS: COMMAND' or a machine command)");
         }
+        try
+        {
+            return Parse(node, tokens, context);
+        }
+        catch (ScenarioException)
+        {
+            // The step is reported once, here; the steps after it that use the name it meant to
+            // bind must not each be reported too, as "not bound".
+            if (BindCandidate(tokens) is { } name && ScenarioValues.IsName(name))
+                scope.BindUnknown(name);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The name a step binds (<c>[PROCESS:] NAME = ...</c>), read from the tokens alone.
+    /// </summary>
+    private static string? BindCandidate(List<StepToken> tokens)
+    {
+        int at = tokens.Count > 1 && tokens[1].Kind == StepTokenKind.Colon ? 2 : 0;
+        bool binds = at + 1 < tokens.Count
+            && tokens[at].IsWord
+            && tokens[at + 1].Kind == StepTokenKind.Equals;
+        return binds ? tokens[at].Text : null;
+    }
+
+    private static CommandStep Parse(HoconNode node, List<StepToken> tokens, StepContext context)
+    {
         int next = 0;
         var process = ReadProcess(tokens, ref next, context);
         var bind = ReadBind(tokens, ref next, context);
@@ -50,7 +85,10 @@ internal static class StepParser
             return null;
         var process = tokens[0];
         if (!process.IsWord || !ScenarioValues.IsName(process.Text))
-            throw context.Error(process, $"'{process.Text}' is not a process name {NameRule}");
+        {
+            throw context.Error(process,
+                $"{MessageText.Quote(process.Text)} is not a process name {NameRule}");
+        }
         next = 2;
         return process;
     }
@@ -65,8 +103,7 @@ internal static class StepParser
         var name = tokens[next];
         if (!ScenarioValues.IsName(name.Text))
         {
-            throw context.Error(name,
-                $"'{name.Text}' is not a name {NameRule}");
+            throw context.Error(name, $"{MessageText.Quote(name.Text)} is not a name {NameRule}");
         }
         next += 2;
         return name;
@@ -77,7 +114,10 @@ internal static class StepParser
         if (next < tokens.Count && tokens[next].IsWord)
             return tokens[next];
         if (next < tokens.Count)
-            throw context.Error(tokens[next], $"expected a command, found '{tokens[next].Text}'");
+        {
+            throw context.Error(tokens[next],
+                $"expected a command, found {MessageText.Quote(tokens[next].Text)}");
+        }
         throw context.ErrorAt(context.Text.Length, "expected a command");
     }
 
@@ -92,8 +132,8 @@ internal static class StepParser
         if (spec.IsMachine && process is { } prefix)
         {
             throw context.Error(prefix,
-                $"'{spec.Name}' is a machine command: write it without the '{prefix.Text}:' "
-                + "prefix");
+                $"'{spec.Name}' is a machine command: write it without the "
+                + $"'{MessageText.Clip(prefix.Text)}:' prefix");
         }
         if (!spec.IsMachine && process is null)
         {
@@ -107,31 +147,53 @@ internal static class StepParser
 
     private static string UnknownCommand(string word, bool hasProcess, NameScope scope)
     {
+        string shown = MessageText.Quote(word);
         if (hasProcess)
-            return $"unknown command '{word}' (expected one of: {ProcessCommandNames})";
+        {
+            return $"unknown command {shown}"
+                + Suggestions.DidYouMean(word, CommandTable.ProcessCommandWords)
+                + $" (expected one of: {ProcessCommandNames})";
+        }
         // "owner exit" is far likelier a missing colon than a machine command.
         string hint = scope.KindOf(word) is NameKind.DeclaredProcess or NameKind.ForkedProcess
-            ? $"; a step by process '{word}' is written '{word}: COMMAND'"
+            ? $"; a step by process {shown} is written '{MessageText.Clip(word)}: COMMAND'"
             : "";
-        return $"unknown command '{word}' (expected a machine command: "
-            + $"{CommandTable.MachineCommandNames}; or PROCESS: COMMAND{hint})";
+        return $"unknown command {shown}{MachineTypoHint(word, scope)} (expected a machine "
+            + $"command: {CommandTable.MachineCommandNames}; or PROCESS: COMMAND{hint})";
+    }
+
+    // Without a prefix, a typo is of a machine command, of a process name missing its colon
+    // ("ownr exit"), or of a process command missing its prefix ("atach ap 0 1p").
+    private static string MachineTypoHint(string word, NameScope scope)
+    {
+        if (Suggestions.Nearest(word, CommandTable.MachineCommandWords) is { } machine)
+            return Suggestions.DidYouMeanText(machine);
+        if (Suggestions.Nearest(word, scope.Processes) is { } process)
+            return Suggestions.DidYouMeanText($"{process}: COMMAND");
+        return Suggestions.Nearest(word, CommandTable.ProcessCommandWords) is { } command
+            ? Suggestions.DidYouMeanText($"PROCESS: {command}")
+            : "";
     }
 
     private static void CheckProcess(StepToken process, StepContext context)
     {
         var kind = context.Scope.KindOf(process.Text);
-        if (kind is NameKind.DeclaredProcess or NameKind.ForkedProcess)
+        if (kind is NameKind.DeclaredProcess or NameKind.ForkedProcess or NameKind.Unknown)
             return;
+        string shown = MessageText.Quote(process.Text);
         if (kind == NameKind.Value)
         {
             throw context.Error(process,
-                $"'{process.Text}' is a value bound by an earlier step, not a process");
+                $"{shown} is a value bound by an earlier step, not a process");
         }
+        if (context.Scope.ProcessesUnknown)
+            return;
         string declared = context.Scope.DeclaredProcesses.Count == 0
             ? "none are declared"
-            : "declared: " + string.Join(", ", context.Scope.DeclaredProcesses);
-        throw context.Error(process, $"unknown process '{process.Text}' ({declared}; "
-            + "or bind a child with 'NAME = fork' in an earlier step)");
+            : "declared: " + MessageText.List(context.Scope.DeclaredProcesses);
+        throw context.Error(process, $"unknown process {shown}"
+            + Suggestions.DidYouMean(process.Text, context.Scope.Processes)
+            + $" ({declared}; or bind a child with 'NAME = fork' in an earlier step)");
     }
 
     private static void CheckBind(
@@ -139,8 +201,8 @@ internal static class StepParser
     {
         if (bind is { } name && !spec.Bindable)
         {
-            throw context.Error(name, $"'{spec.Name}' gives nothing to bind to '{name.Text}' "
-                + $"(only {CommandTable.BindableNames} do)");
+            throw context.Error(name, $"'{spec.Name}' gives nothing to bind to "
+                + $"{MessageText.Quote(name.Text)} (only {CommandTable.BindableNames} do)");
         }
         if (bind is null && spec.Name == "fork")
             throw context.Error(word, "fork needs a name for the child: write 'NAME = fork'");
@@ -175,8 +237,8 @@ internal static class StepParser
         if (arrow + 2 < tokens.Count)
         {
             var extra = tokens[arrow + 2];
-            throw context.Error(extra,
-                $"unexpected '{extra.Text}' after the expectation (a step ends with one)");
+            throw context.Error(extra, $"unexpected {MessageText.Quote(extra.Text)} "
+                + "after the expectation (a step ends with one)");
         }
         return ExpectationOf(tokens[arrow + 1], spec, context);
     }
@@ -192,8 +254,11 @@ internal static class StepParser
         if (signal.Error is null)
             return new ExpectSignal(signal.Value);
         if (!char.IsAsciiDigit(text[0]) && text[0] != '-')
-            throw context.Error(token,
-                $"unknown expectation '{text}' (expected {ExpectationForms})");
+        {
+            throw context.Error(token, $"unknown expectation {MessageText.Quote(text)}"
+                + Suggestions.DidYouMean(text, ExpectationNames)
+                + $" (expected {ExpectationForms})");
+        }
         // A read's value is as wide as the read: read8 => -1 means 0xff, read8 => 256 cannot be.
         int widthBytes = ProcessCommands.ReadWidthBytes(spec.Name);
         var value = widthBytes == 0

@@ -62,9 +62,62 @@ internal static class ScenarioMutations
         return text.ToString();
     }
 
+    /// <summary>
+    /// <paramref name="word"/> with one random edit (a letter inserted, deleted, replaced, or two
+    /// neighbours swapped) that gives another word, made of letters and digits.
+    /// </summary>
+    public static string Typo(Random random, string word)
+    {
+        while (true)
+        {
+            var typo = new StringBuilder(word);
+            int at = random.Next(word.Length);
+            char letter = (char)('a' + random.Next(26));
+            switch (random.Next(4))
+            {
+                case 0: typo.Insert(random.Next(word.Length + 1), letter); break;
+                case 1: typo.Remove(at, 1); break;
+                case 2: typo[at] = letter; break;
+                default:
+                    if (at + 1 < word.Length)
+                        (typo[at], typo[at + 1]) = (typo[at + 1], typo[at]);
+                    break;
+            }
+            string result = typo.ToString();
+            if (result.Length > 0 && result != word)
+                return result;
+        }
+    }
+
+    /// <summary>
+    /// One of the examples with a long run (1 to 100,000 characters) of one random character
+    /// class inserted: letters, digits, control characters, or any UTF-16 code unit.
+    /// </summary>
+    public static string WithHugeToken(Random random)
+    {
+        var text = new StringBuilder(random.Next(2) == 0 ? DesignExample : LanguageFileExample);
+        int length = random.Next(1, 100_001);
+        int kind = random.Next(4);
+        var token = new StringBuilder(length);
+        for (int i = 0; i < length; i++)
+        {
+            token.Append(kind switch
+            {
+                0 => (char)('a' + random.Next(26)),
+                1 => (char)('0' + random.Next(10)),
+                2 => (char)random.Next(0, 0x20),
+                _ => (char)random.Next(0, 0x10000),
+            });
+        }
+        return text.Insert(random.Next(text.Length + 1), token.ToString()).ToString();
+    }
+
     /// <summary>The text as a C# literal, so a failing input can be pasted into a test.</summary>
     public static string Escape(string text)
     {
+        // A failure message need not hold a megabyte of input: the seed gives it back.
+        if (text.Length > 2000)
+            return $"({text.Length} characters, from) " + Escape(text[..2000]);
         var escaped = new StringBuilder("\"");
         foreach (char c in text)
         {
