@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Emulator.Host.Scenarios;
 
 namespace Emulator.Host.Cli;
 
@@ -21,33 +22,10 @@ public static class UserText
     public static string Safe(string text) => Clip(Escape(text));
 
     /// <summary>
-    /// Shows control characters (C0, DEL, C1), bidirectional overrides and lone surrogates as
-    /// escapes (<c>\n</c>, <c>\t</c>, <c>\u001b</c>); everything else stays as it is.
+    /// Shows control and invisible format characters and lone surrogates as escapes, by the same
+    /// rules as the parser's messages (<c>\n</c>, <c>\x1b</c>, <c>\u202e</c>).
     /// </summary>
-    public static string Escape(string text)
-    {
-        if (!text.Any(NeedsEscape) && !HasLoneSurrogate(text)) return text;
-        var escaped = new StringBuilder(text.Length + 16);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsSurrogatePair(text, i))
-            {
-                escaped.Append(c).Append(text[++i]);
-                continue;
-            }
-            escaped.Append(c switch
-            {
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                _ when NeedsEscape(c) || char.IsSurrogate(c) =>
-                    "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
-                _ => c.ToString(),
-            });
-        }
-        return escaped.ToString();
-    }
+    public static string Escape(string text) => MessageText.Escape(text);
 
     /// <summary>
     /// Clips each whitespace-separated token longer than <see cref="TokenLengthMax"/> to its
@@ -94,9 +72,6 @@ public static class UserText
         }
         return new string(chars);
     }
-
-    private static bool NeedsEscape(char c) =>
-        char.IsControl(c) || c is (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069');
 
     private static bool HasLoneSurrogate(string text)
     {

@@ -12,7 +12,7 @@ public sealed class UserTextSpec
     public void UserText_must_show_control_characters_as_escapes()
     {
         var shown = UserText.Safe("a\u001b[31mred\nline\tend\u202e\u0000");
-        Assert.Equal("a\\u001b[31mred\\nline\\tend\\u202e\\u0000", shown);
+        Assert.Equal("a\\x1b[31mred\\nline\\tend\\u202e\\x00", shown);
     }
 
     [Fact]
