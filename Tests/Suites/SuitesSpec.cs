@@ -3,7 +3,8 @@
 // each file says which test it follows) and the race-* files, one per window between two
 // deliveries that the kernel closes with a lock (docs/protocol.md lists them and how each is
 // closed). A failure names the file and the seed that reproduces it with `xpmem-emu run`.
-using Emulator.Host.Runner;
+using Emulator.Host;
+using Emulator.Host.Cli;
 using Emulator.Host.Scenarios;
 using Emulator.Tests.Examples;
 using Xunit;
@@ -33,9 +34,10 @@ public sealed class SuitesSpec
     {
         var path = Path.Combine(ExamplesSpec.RepositoryFolder(Path.Combine("Tests", "Suites")), file);
         var scenario = ScenarioParser.ParseFile(path);
+        using var sweep = new SweepRunner(Settings.Defaults);
         for (var seed = 1; seed <= Seeds; seed++)
         {
-            var result = ScenarioRunner.Run(scenario, new RunOptions(seed));
+            var result = sweep.Run(scenario, seed);
             Assert.True(result.Passed, $"{file} with seed {seed}: {result.Failure ?? string.Join("; ", result.Checks.Where(c => !c.Held).Select(c => $"{c.Name}: {c.Detail}"))}");
         }
     }
