@@ -14,6 +14,8 @@ public static class Expectations
         ExpectErrno errno => outcome.Kind == OutcomeKind.Failed && outcome.Errno == errno.Errno,
         ExpectSignal signal => outcome.Kind == OutcomeKind.Signalled
             && outcome.Signal == signal.Signal,
+        ExpectDead => outcome.Kind == OutcomeKind.Dead,
+        ExpectAny any => any.Alternatives.Any(a => Met(a, outcome, command)),
         _ => false,
     };
 
@@ -23,6 +25,8 @@ public static class Expectations
         ExpectValue value => $"0x{value.Value:x} ({value.Value})",
         ExpectErrno errno => errno.Errno.ToString(),
         ExpectSignal signal => signal.Signal.ToString(),
+        ExpectDead => "dead (the process ended before the call finished)",
+        ExpectAny any => string.Join(" or ", any.Alternatives.Select(Describe)),
         _ => expect.ToString() ?? "",
     };
 

@@ -67,6 +67,24 @@ public sealed record ExpectValue(ulong Value) : Expectation;
 public sealed record ExpectErrno(Errno Errno) : Expectation;
 public sealed record ExpectSignal(Signal Signal) : Expectation;
 
+/// <summary>
+/// <c>=&gt; dead</c>: the process ended (another thread's exit, a fatal signal) before the call
+/// could finish; for a call racing its own process's end.
+/// </summary>
+public sealed record ExpectDead : Expectation;
+
+/// <summary>
+/// <c>=&gt; A | B</c>: any one of the alternatives, for a step whose outcome depends on how it
+/// interleaves with a parallel branch (the checkers still judge every access).
+/// </summary>
+public sealed record ExpectAny(IReadOnlyList<Expectation> Alternatives) : Expectation
+{
+    public bool Equals(ExpectAny? other) =>
+        other is not null && Alternatives.SequenceEqual(other.Alternatives);
+
+    public override int GetHashCode() => Alternatives.Count;
+}
+
 /// <summary>An address or id: a number, or a bound name plus or minus an offset in bytes.</summary>
 public abstract record Expr;
 public sealed record LiteralExpr(ulong Value) : Expr;

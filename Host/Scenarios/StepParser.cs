@@ -7,13 +7,15 @@ namespace Emulator.Host.Scenarios;
 internal static class StepParser
 {
     private static readonly string ExpectationForms =
-        "a number, ok, an errno name ("
+        "a number, ok, dead, an errno name ("
         + string.Join(", ", ScenarioValues.ExpectableErrnos)
-        + ") or a signal (" + string.Join(", ", ScenarioValues.ExpectableSignals) + ")";
+        + ") or a signal (" + string.Join(", ", ScenarioValues.ExpectableSignals)
+        + "), or several joined by '|'";
 
     private static readonly string[] ExpectationNames =
     [
         "ok",
+        "dead",
         .. ScenarioValues.ExpectableErrnos.Select(e => e.ToString()),
         .. ScenarioValues.ExpectableSignals.Select(s => s.ToString()),
     ];
@@ -234,13 +236,55 @@ internal static class StepParser
             throw context.ErrorAt(tokens[arrow].End,
                 $"expected an expectation after '=>': {ExpectationForms}");
         }
-        if (arrow + 2 < tokens.Count)
+        var alternatives = new List<Expectation>();
+        foreach (var part in Alternatives(tokens, arrow + 1, context))
         {
-            var extra = tokens[arrow + 2];
-            throw context.Error(extra, $"unexpected {MessageText.Quote(extra.Text)} "
-                + "after the expectation (a step ends with one)");
+            if (part.Count != 1)
+            {
+                var at = part.Count == 0 ? tokens[^1] : part[1];
+                if (part.Count == 0)
+                    throw context.ErrorAt(at.End, $"expected an expectation after '|': "
+                        + ExpectationForms);
+                throw context.Error(at, $"unexpected {MessageText.Quote(at.Text)} after the "
+                    + "expectation (a step ends with one, or several joined by '|')");
+            }
+            alternatives.Add(ExpectationOf(part[0], spec, context));
         }
-        return ExpectationOf(tokens[arrow + 1], spec, context);
+        return alternatives.Count == 1 ? alternatives[0] : new ExpectAny(alternatives);
+    }
+
+    /// <summary>
+    /// The words after the arrow, cut at every '|' (written alone or inside a word:
+    /// <c>ok | SIGSEGV</c> and <c>ok|SIGSEGV</c> read alike).
+    /// </summary>
+    private static List<List<StepToken>> Alternatives(List<StepToken> tokens, int first,
+        StepContext context)
+    {
+        var parts = new List<List<StepToken>> { new() };
+        for (var i = first; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (!token.IsWord)
+            {
+                throw context.Error(token, $"unexpected {MessageText.Quote(token.Text)} in the "
+                    + "expectation");
+            }
+            var start = 0;
+            while (true)
+            {
+                var bar = token.Text.IndexOf('|', start);
+                var piece = token.Text[start..(bar < 0 ? token.Text.Length : bar)];
+                if (piece.Length > 0)
+                {
+                    parts[^1].Add(new StepToken(StepTokenKind.Word, piece,
+                        token.Index + start));
+                }
+                if (bar < 0) break;
+                parts.Add([]);
+                start = bar + 1;
+            }
+        }
+        return parts;
     }
 
     private static Expectation ExpectationOf(StepToken token, CommandSpec spec, StepContext context)
@@ -248,6 +292,8 @@ internal static class StepParser
         string text = token.Text;
         if (text == "ok")
             return new ExpectOk(Explicit: true);
+        if (text == "dead")
+            return new ExpectDead();
         if (ScenarioValues.ExpectedErrno(text) is { Error: null } errno)
             return new ExpectErrno(errno.Value);
         var signal = ScenarioValues.SignalNamed(text, ScenarioValues.ExpectableSignals);
