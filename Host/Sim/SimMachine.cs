@@ -32,8 +32,10 @@ public sealed class SimMachine : IDisposable
     public SimMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
     {
         (System, Loop) = SimSystem.Create("emulator", seed, akkaConfig);
-        var machine = new MachineContext(EmulatorSettings.Create(akkaConfig), Monitor,
-            trace ?? NoTrace.Instance);
+        Settings = EmulatorSettings.Create(akkaConfig);
+        Loop.DeliveryTimeOf = message => message is XpcActor.Carry
+            ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
+        var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
         System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
         Loop.RunUntilIdle();
@@ -42,6 +44,8 @@ public sealed class SimMachine : IDisposable
     public ActorSystem System { get; }
 
     public SimLoop Loop { get; }
+
+    public EmulatorSettings Settings { get; }
 
     public MachineMonitor Monitor { get; } = new();
 
