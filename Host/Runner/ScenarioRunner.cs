@@ -32,14 +32,15 @@ public sealed class ScenarioRunner
     private int _steps;
     private int _calls;
     private string? _failure;
+    private FailureCause? _failureCause;
+    private CommandStep? _failedStep;
 
     private ScenarioRunner(Scenario scenario, RunOptions options, Config akkaConfig)
     {
         _scenario = scenario;
         _options = options;
         SimMachine? machine = null;
-        _trace = options.Trace || options.OutDirectory is not null
-            ? new JsonlTrace(() => machine!.Loop.Now) : null;
+        _trace = OpenTrace(options, () => machine!.Loop.Now);
         _machine = machine = new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
     }
 
@@ -55,6 +56,7 @@ public sealed class ScenarioRunner
     {
         var runner = new ScenarioRunner(scenario, options, akkaConfig ?? Settings.Load());
         using (runner._machine)
+        using (runner._trace)
         {
             try
             {
@@ -65,8 +67,18 @@ public sealed class ScenarioRunner
                 // A bug in the runner or the machine, never the user's: report it as a failed run.
                 var failure = $"emulator bug: {exception.GetType().Name}: {exception.Message} "
                     + $"(seed {options.Seed})";
-                return new RunResult(scenario, options.Seed, failure, runner.Summary(TimeSpan.Zero),
-                    [], null);
+                var result = new RunResult(scenario, options.Seed, failure,
+                    runner.Summary(TimeSpan.Zero), [], null);
+                runner._failureCause = FailureCause.EmulatorBug;
+                try
+                {
+                    return runner.EndTrace(result);
+                }
+                catch (Exception)
+                {
+                    // The trace itself broke: it stays .partial, and the failure says enough.
+                    return result;
+                }
             }
         }
     }
@@ -75,17 +87,37 @@ public sealed class ScenarioRunner
     {
         var clock = Stopwatch.StartNew();
         foreach (var process in _scenario.Processes) Spawn(process);
+        _trace?.Begin(Header());
         if (_failure is null) RunStrand(new Strand(_scenario.Steps, parent: null));
         var checks = _failure is null ? EndOfRunChecks() : [];
-        if (_failure is null && Monitor.Failures.Count > 0) _failure = BugReport();
-        var summary = Summary(clock.Elapsed);
-        var trace = _trace?.ToString();
-        if (_options.OutDirectory is { } directory)
+        if (_failure is null && Monitor.Failures.Count > 0)
         {
-            Directory.CreateDirectory(directory);
-            _trace!.WriteTo(Path.Combine(directory, "trace.jsonl"));
+            _failure = BugReport();
+            _failureCause = FailureCause.EmulatorBug;
         }
-        return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace);
+        var summary = Summary(clock.Elapsed);
+        return EndTrace(new RunResult(_scenario, _options.Seed, _failure, summary, checks, null));
+    }
+
+    private static JsonlTrace? OpenTrace(RunOptions options, Func<TimeSpan> clock) =>
+        options.OutDirectory is { } directory ? JsonlTrace.ToFolder(directory, clock)
+        : options.Trace ? JsonlTrace.InMemory(clock) : null;
+
+    private TraceHeader Header() => TraceHeader.Of(_scenario, _options.Seed, _machine.Settings,
+        _processes.ToDictionary(p => p.Key, p => p.Value.Id));
+
+    /// <summary>
+    /// Ends the trace with the verdict line (the file gets its final name); the result carries
+    /// the trace's text when the options ask for it.
+    /// </summary>
+    private RunResult EndTrace(RunResult result)
+    {
+        if (_trace is null) return result;
+        if (!_trace.HasBegun) _trace.Begin(Header());
+        var text = _trace.End(TraceVerdict.Of(result, _failureCause, _failedStep, _trace.Lines));
+        return _options.Trace
+            ? result with { Trace = text ?? File.ReadAllText(_trace.FinalPath!) }
+            : result;
     }
 
     private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults,
@@ -100,8 +132,11 @@ public sealed class ScenarioRunner
         var id = _machine.Spawn(declaration.Partition,
             new Credentials(declaration.Uid, declaration.Gid), library);
         if (id is null)
+        {
             _failure = $"{declaration.Location}: process '{declaration.Name}' did not start "
                 + $"(seed {_options.Seed})";
+            _failureCause = FailureCause.Start;
+        }
         else _processes[declaration.Name] = new ProcessSlot(id.Value);
     }
 
@@ -121,6 +156,9 @@ public sealed class ScenarioRunner
                 _failure = Monitor.Failures.Count > 0 ? BugReport()
                     : $"the run is stuck: no reply can come any more for {stuck} "
                         + $"(seed {_options.Seed})";
+                _failureCause = Monitor.Failures.Count > 0 ? FailureCause.EmulatorBug
+                    : FailureCause.Stuck;
+                _failedStep = _waiting.Values.Select(w => w.Step).FirstOrDefault();
                 return;
             }
             Receive(_machine.Inbox.Dequeue());
@@ -161,7 +199,11 @@ public sealed class ScenarioRunner
                 case ParallelStep parallel:
                     strand.Running = parallel.Branches.Count;
                     if (strand.Running == 0) continue;
-                    foreach (var branch in parallel.Branches) Advance(new Strand(branch, strand));
+                    for (var index = 0; index < parallel.Branches.Count; index++)
+                    {
+                        Advance(new Strand(parallel.Branches[index], strand,
+                            Strand.BranchId(strand.Branch, index)));
+                    }
                     return;
                 case RepeatStep repeat:
                     strand.Enter(repeat);
@@ -199,8 +241,10 @@ public sealed class ScenarioRunner
             return;
         }
         _calls++;
-        _trace?.Event("runner", "call", $"{step.Location} {step.Process}: {call}");
-        _waiting[_machine.Start(process.Id, call)] = (strand, step);
+        var id = _machine.Start(process.Id, call);
+        _trace?.Event("runner", new CallStarted(step.Location.ToString(), step.Text,
+            strand.Branch, process.Id, id, call), step.Process);
+        _waiting[id] = (strand, step);
     }
 
     private void Finish(Strand strand, CommandStep step, Outcome outcome)
@@ -228,8 +272,9 @@ public sealed class ScenarioRunner
         {
             if (step.Command is ForkCommand)
             {
-                _processes[name] = new ProcessSlot(new TgId(process.Id.Partition,
-                    (int)outcome.Value));
+                var child = new TgId(process.Id.Partition, (int)outcome.Value);
+                _processes[name] = new ProcessSlot(child);
+                _trace?.NameProcess(child, name);
             }
             _names[name] = outcome.Value;
         }
@@ -267,8 +312,13 @@ public sealed class ScenarioRunner
         return _failure is null;
     }
 
-    private void Fail(CommandStep step, string what) =>
-        _failure ??= $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
+    private void Fail(CommandStep step, string what)
+    {
+        if (_failure is not null) return;
+        _failure = $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
+        _failureCause = FailureCause.Step;
+        _failedStep = step;
+    }
 
     /// <summary>
     /// The checks every run ends with: nothing in flight; then every live process exits (the
@@ -319,12 +369,21 @@ public sealed class ScenarioRunner
     /// A sequence of steps that run one after another: the scenario, or one branch of a parallel
     /// block.
     /// </summary>
-    private sealed class Strand(IReadOnlyList<Step> steps, Strand? parent)
+    private sealed class Strand(IReadOnlyList<Step> steps, Strand? parent, string? branch = null)
     {
         private readonly Stack<(IReadOnlyList<Step> Steps, int Index, int RepeatsLeft)> _frames =
             new([(steps, 0, 1)]);
 
         public Strand? Parent { get; } = parent;
+
+        /// <summary>
+        /// Which parallel branch this is, for the trace: <c>1</c>, <c>2</c>, <c>2.1</c> inside a
+        /// nested block; null for the scenario itself.
+        /// </summary>
+        public string? Branch { get; } = branch;
+
+        public static string BranchId(string? parent, int index) =>
+            parent is null ? $"{index + 1}" : $"{parent}.{index + 1}";
 
         public int Running { get; set; }
 

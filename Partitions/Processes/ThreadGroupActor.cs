@@ -95,8 +95,8 @@ public sealed partial class ThreadGroupActor : EmulatorActor
     {
         if (!_calls.Remove(run.RequestId)) return;
         Machine.Monitor.RequestEnded();
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "outcome",
-            $"{run.Call} => {outcome}");
+        if (Machine.Trace.Enabled)
+            Machine.Trace.Event(TracePath, new Tracing.CallEnded(run.RequestId, run.Call, outcome));
         _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, outcome));
     }
 

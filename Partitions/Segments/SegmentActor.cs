@@ -180,8 +180,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         found.Page.Pin();
         _pins[pinId] = (found.Page, pin.Attacher);
         Machine.Monitor.Pinned(_owner);
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "pin",
-            $"pin {pinId} 0x{pin.SourceAddress:x} for {pin.Attacher}");
+        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath,
+            new Tracing.PagePinned(pinId, pin.SourceAddress, pin.Attacher));
         _holding.Add(pin.RequestId);
         _port.Send(pin.ReplyTo, pin.ReplyTo.Partition == _port.Partition
             ? new LocalPinned(pin.RequestId, pinId, found.Page)
