@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Akka.Actor;
 using Emulator.Partitions.Tracing;
 using Emulator.Protocol.Ids;
 
@@ -128,6 +129,8 @@ public sealed class JsonlTrace : ITrace, IDisposable
 
     public void Delivered(string actor, object message)
     {
+        // An actor timer's message comes wrapped; the trace shows what the actor handles.
+        if (message is IWrappedMessage wrapped) message = wrapped.Message;
         lock (_gate)
         {
             if (_ended) return;

@@ -55,21 +55,21 @@ public static class TraceShapes
         JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     /// <summary>
-    /// The style of an integer field, by its name: <c>Mode</c> octal; segids, apids and
-    /// <c>Flags</c> hex; other unsigned 64-bit values (addresses, offsets, values) hex unless the
-    /// name ends in <c>Bytes</c> (a size: <c>SizeBytes</c>, <c>WidthBytes</c>); the rest decimal.
+    /// The style of an integer field, by its name, so one name reads one way everywhere:
+    /// <c>Mode</c> octal; segids, apids, <c>Flags</c>, <c>OffsetBytes</c> and <c>Value</c> hex;
+    /// any other unsigned 64-bit value (an address) hex unless its name ends in <c>Bytes</c> (a
+    /// size: <c>SizeBytes</c>, <c>WidthBytes</c>); everything else decimal.
     /// </summary>
     public static NumberStyle StyleOf(string property, Type type)
     {
         if (property.EndsWith("Mode", StringComparison.Ordinal)) return NumberStyle.Octal;
         if (property.EndsWith("SegId", StringComparison.Ordinal)
             || property.EndsWith("ApId", StringComparison.Ordinal)
-            || property == "Flags") return NumberStyle.Hex;
+            || property is "Flags" or "OffsetBytes" or "Value") return NumberStyle.Hex;
         var core = Nullable.GetUnderlyingType(type) ?? TraceEncoders.ElementOf(type) ?? type;
         if (core != typeof(ulong)) return NumberStyle.Decimal;
-        var size = property.EndsWith("Bytes", StringComparison.Ordinal)
-            && property != "OffsetBytes";
-        return size ? NumberStyle.Decimal : NumberStyle.Hex;
+        return property.EndsWith("Bytes", StringComparison.Ordinal)
+            ? NumberStyle.Decimal : NumberStyle.Hex;
     }
 
     /// <summary>

@@ -181,7 +181,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         _pins[pinId] = (found.Page, pin.Attacher);
         Machine.Monitor.Pinned(_owner);
         if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath,
-            new Tracing.PagePinned(pinId, pin.SourceAddress, pin.Attacher));
+            new Tracing.PagePinned(pin.RequestId, pinId, pin.SourceAddress, pin.Attacher));
         _holding.Add(pin.RequestId);
         _port.Send(pin.ReplyTo, pin.ReplyTo.Partition == _port.Partition
             ? new LocalPinned(pin.RequestId, pinId, found.Page)

@@ -19,7 +19,9 @@ public sealed record CallEnded(RequestId RequestId, Call Call, Outcome Outcome) 
 public sealed record ProcessExited(Signal Signal) : ITraceEvent;
 
 /// <summary>
-/// A segment pinned the owner's page at <paramref name="SourceAddress"/> for a fault of
-/// <paramref name="Attacher"/>, under <paramref name="PinId"/> (kind <c>page_pinned</c>).
+/// A segment pinned the owner's page at <paramref name="SourceAddress"/> for the fault
+/// <paramref name="RequestId"/> of <paramref name="Attacher"/>, under <paramref name="PinId"/>
+/// (kind <c>page_pinned</c>).
 /// </summary>
-public sealed record PagePinned(long PinId, ulong SourceAddress, TgId Attacher) : ITraceEvent;
+public sealed record PagePinned(RequestId RequestId, long PinId, ulong SourceAddress,
+    TgId Attacher) : ITraceEvent;

@@ -163,7 +163,7 @@ public sealed class JsonlTraceSpec
             trace.NameProcess(User, "user");
             trace.Event("/user/machine/p1/tg-100", new ProcessExited(Signal.None));
             now = TimeSpan.FromTicks(3);
-            trace.Event("/user/machine/p1/tg-100/seg-2", new PagePinned(1, 0x10000, User));
+            trace.Event("/user/machine/p1/tg-100/seg-2", new PagePinned(Request, 1, 0x10000, User));
             trace.Delivered("/user/machine/p1", new Frames.Unpin([]));
         }, () => now);
 
