@@ -11,8 +11,8 @@ namespace Emulator.Host.Reports;
 
 /// <summary>
 /// The run's trace as JSON lines (docs/trace.md): a header, then one line per delivery and per
-/// event, numbered and stamped with the virtual clock, then a verdict. Each line is streamed to
-/// its file as it comes (through a 64 KiB buffer), into <c>trace.jsonl.partial</c>, renamed to
+/// event, numbered and stamped with the virtual clock, then a verdict. Lines are streamed to the
+/// file as they come (in 64 KiB writes), into <c>trace.jsonl.partial</c>, renamed to
 /// <c>trace.jsonl</c> when the run ends; a run that never ends (Ctrl-C, a crash) leaves the
 /// <c>.partial</c> file. Nothing in a line depends on the wall clock or on Akka's random actor
 /// uids, so the same seed and file give the same bytes.
@@ -26,7 +26,10 @@ public sealed class JsonlTrace : ITrace, IDisposable
 
     public const string PartialSuffix = ".partial";
 
-    private const int FileBufferBytes = 1 << 16;
+    /// <summary>
+    /// Lines collect in memory up to this size, then go to the stream in one write.
+    /// </summary>
+    private const int FlushBytes = 1 << 16;
 
     private static readonly JsonWriterOptions Options = new()
     {
@@ -46,13 +49,13 @@ public sealed class JsonlTrace : ITrace, IDisposable
 
     private readonly object _gate = new();
     private readonly Func<TimeSpan> _clock;
-    private readonly ArrayBufferWriter<byte> _line = new(1024);
+    private readonly ArrayBufferWriter<byte> _lines = new(FlushBytes + 4096);
     private readonly Utf8JsonWriter _json;
     private readonly Stream _output;
     private readonly string? _partialPath;
     private readonly ConditionalWeakTable<string, ActorEntry> _actors = new();
     private readonly Dictionary<TgId, string> _processNames = [];
-    private MemoryStream? _beforeHeader = new();
+    private bool _begun;
     private long _sequence;
     private bool _ended;
 
@@ -63,7 +66,7 @@ public sealed class JsonlTrace : ITrace, IDisposable
         _output = output;
         _partialPath = partialPath;
         FinalPath = finalPath;
-        _json = new Utf8JsonWriter(_line, Options);
+        _json = new Utf8JsonWriter(_lines, Options);
     }
 
     public bool Enabled => !Volatile.Read(ref _ended);
@@ -84,8 +87,9 @@ public sealed class JsonlTrace : ITrace, IDisposable
         var final = Path.Combine(directory, FileName);
         var partial = final + PartialSuffix;
         File.Delete(final);
+        // Unbuffered: the trace hands it whole 64 KiB blocks.
         var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.Read,
-            FileBufferBytes);
+            bufferSize: 0);
         return new JsonlTrace(clock, stream, partial, final);
     }
 
@@ -103,28 +107,30 @@ public sealed class JsonlTrace : ITrace, IDisposable
     }
 
     /// <summary>
-    /// Writes the header as the first line; the lines traced before it (the processes starting)
-    /// follow it.
+    /// Writes the header as the first line; the lines traced before it (the processes starting,
+    /// held until now) follow it.
     /// </summary>
     public void Begin(TraceHeader header)
     {
         lock (_gate)
         {
-            var early = _beforeHeader
-                ?? throw new InvalidOperationException("the trace has its header already");
+            if (_begun) throw new InvalidOperationException("the trace has its header already");
             foreach (var process in header.Processes)
             {
                 if (process.Tg is { } tg) _processNames[tg] = process.Name;
             }
-            WriteFraming(HeaderKind, header, _output);
-            early.WriteTo(_output);
-            _beforeHeader = null;
+            var early = _lines.WrittenSpan.ToArray();
+            _lines.ResetWrittenCount();
+            WriteFraming(HeaderKind, header);
+            _lines.Write(early);
+            _begun = true;
+            FlushIfFull();
         }
     }
 
     public bool HasBegun
     {
-        get { lock (_gate) return _beforeHeader is null; }
+        get { lock (_gate) return _begun; }
     }
 
     public void Delivered(string actor, object message)
@@ -162,11 +168,12 @@ public sealed class JsonlTrace : ITrace, IDisposable
     {
         lock (_gate)
         {
-            if (_beforeHeader is not null)
-                throw new InvalidOperationException("the trace has no header yet");
+            if (!_begun) throw new InvalidOperationException("the trace has no header yet");
             if (_ended) throw new InvalidOperationException("the trace has ended already");
-            WriteFraming(VerdictKind, verdict, _output);
+            WriteFraming(VerdictKind, verdict);
             Volatile.Write(ref _ended, true);
+            _output.Write(_lines.WrittenSpan);
+            _lines.ResetWrittenCount();
             if (_output is MemoryStream memory) return Encoding.UTF8.GetString(memory.ToArray());
             _output.Dispose();
             File.Move(_partialPath!, FinalPath!, overwrite: true);
@@ -174,11 +181,14 @@ public sealed class JsonlTrace : ITrace, IDisposable
         }
     }
 
-    /// <summary>Closes the file; one not ended stays <c>trace.jsonl.partial</c>.</summary>
+    /// <summary>
+    /// Closes the file; one not ended keeps what was traced, and stays <c>trace.jsonl.partial</c>.
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
         {
+            if (!_ended && _begun && _output.CanWrite) _output.Write(_lines.WrittenSpan);
             Volatile.Write(ref _ended, true);
             _output.Dispose();
             _json.Dispose();
@@ -190,6 +200,7 @@ public sealed class JsonlTrace : ITrace, IDisposable
     {
         var entry = _actors.GetValue(actor, static path => new ActorEntry(path));
         process ??= entry.Tg is { } tg ? _processNames.GetValueOrDefault(tg) : null;
+        var start = _lines.WrittenCount;
         try
         {
             _json.WriteStartObject();
@@ -205,31 +216,40 @@ public sealed class JsonlTrace : ITrace, IDisposable
         }
         catch
         {
-            // A message the trace cannot write is a bug; keep the next lines whole.
-            _json.Reset(_line);
-            _line.ResetWrittenCount();
+            // A message the trace cannot write is a bug: drop its half line, keep the rest whole.
+            _json.Reset(_lines);
+            var kept = _lines.WrittenSpan[..start].ToArray();
+            _lines.ResetWrittenCount();
+            _lines.Write(kept);
             throw;
         }
         _sequence++;
-        EndLine(_beforeHeader ?? _output);
+        EndLine();
+        if (_begun) FlushIfFull();
     }
 
-    private void WriteFraming(JsonEncodedText kind, object body, Stream to)
+    private void WriteFraming(JsonEncodedText kind, object body)
     {
         _json.WriteStartObject();
         _json.WriteString(KindField, kind);
         TraceShapes.WriteFields(_json, body);
         _json.WriteEndObject();
-        EndLine(to);
+        EndLine();
     }
 
-    private void EndLine(Stream to)
+    private void EndLine()
     {
         _json.Flush();
-        to.Write(_line.WrittenSpan);
-        to.WriteByte((byte)'\n');
-        _line.ResetWrittenCount();
-        _json.Reset(_line);
+        _lines.GetSpan(1)[0] = (byte)'\n';
+        _lines.Advance(1);
+        _json.Reset(_lines);
+    }
+
+    private void FlushIfFull()
+    {
+        if (_lines.WrittenCount < FlushBytes) return;
+        _output.Write(_lines.WrittenSpan);
+        _lines.ResetWrittenCount();
     }
 
     /// <summary>What a line needs about an actor, worked out once per actor.</summary>

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
+using Emulator.Protocol;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Processes;
 
@@ -33,6 +34,12 @@ internal abstract class TraceEncoder
     public abstract bool OmitsBoxed(object value);
 
     public abstract void WriteBoxed(Utf8JsonWriter writer, object value);
+
+    /// <summary>
+    /// Writes <paramref name="name"/> and the value, unless the value is left out.
+    /// </summary>
+    public abstract void WriteFieldBoxed(Utf8JsonWriter writer, JsonEncodedText name,
+        object value);
 }
 
 internal abstract class TraceEncoder<T> : TraceEncoder
@@ -41,9 +48,19 @@ internal abstract class TraceEncoder<T> : TraceEncoder
 
     public abstract void Write(Utf8JsonWriter writer, T value);
 
+    public virtual void WriteField(Utf8JsonWriter writer, JsonEncodedText name, T value)
+    {
+        if (Omits(value)) return;
+        writer.WritePropertyName(name);
+        Write(writer, value);
+    }
+
     public override bool OmitsBoxed(object value) => Omits((T)value);
 
     public override void WriteBoxed(Utf8JsonWriter writer, object value) => Write(writer, (T)value);
+
+    public override void WriteFieldBoxed(Utf8JsonWriter writer, JsonEncodedText name,
+        object value) => WriteField(writer, name, (T)value);
 }
 
 /// <summary>
@@ -54,9 +71,8 @@ internal sealed class TraceField<T>(JsonEncodedText name, TraceEncoder<T> encode
 {
     public void Write(Utf8JsonWriter writer, T value)
     {
-        if (value is null || encoder.Omits(value)) return;
-        writer.WritePropertyName(name);
-        encoder.Write(writer, value);
+        if (value is null) return;
+        encoder.WriteField(writer, name, value);
     }
 }
 
@@ -139,9 +155,9 @@ internal static class TraceEncoders
         if (type == typeof(Outcome)) return new OutcomeEncoder();
         if (type == typeof(SegId)) return new TextEncoder<SegId>(id => Hex(id.Value));
         if (type == typeof(ApId)) return new TextEncoder<ApId>(id => Hex(id.Value));
-        if (type == typeof(TgId)) return new TextEncoder<TgId>(id => id.ToString());
-        if (type == typeof(RequestId)) return new TextEncoder<RequestId>(id => id.ToString());
-        if (type == typeof(PartitionId)) return new TextEncoder<PartitionId>(id => id.ToString());
+        if (type == typeof(TgId)) return new TgIdEncoder();
+        if (type == typeof(RequestId)) return new RequestIdEncoder();
+        if (type == typeof(PartitionId)) return new PartitionIdEncoder();
         if (type == typeof(Endpoint))
             return new TextEncoder<Endpoint>(endpoint => TracePaths.Of(endpoint.Ref));
         return null;
@@ -227,17 +243,81 @@ internal sealed class TimeSpanEncoder : TraceEncoder<TimeSpan>
         writer.WriteNumberValue(value.Ticks * TimeSpan.NanosecondsPerTick);
 }
 
+/// <summary>Enums by their member's name, encoded once per member.</summary>
 internal sealed class EnumEncoder<T> : TraceEncoder<T> where T : struct, Enum
 {
-    public override void Write(Utf8JsonWriter writer, T value) =>
-        writer.WriteStringValue(value.ToString());
+    private static readonly Dictionary<T, JsonEncodedText> Names = Enum.GetValues<T>()
+        .DistinctBy(value => value)
+        .ToDictionary(value => value, value => JsonEncodedText.Encode(value.ToString()));
+
+    public static void WriteName(Utf8JsonWriter writer, T value)
+    {
+        if (Names.TryGetValue(value, out var name)) writer.WriteStringValue(name);
+        else writer.WriteStringValue(value.ToString());
+    }
+
+    public override void Write(Utf8JsonWriter writer, T value) => WriteName(writer, value);
 }
 
-/// <summary>Ids as their XPMEM spelling (<c>p1/100</c>, <c>p1/100.3</c>, <c>p1</c>).</summary>
+/// <summary>Values spelt by a function (an endpoint's path).</summary>
 internal sealed class TextEncoder<T>(Func<T, string> text) : TraceEncoder<T>
 {
     public override void Write(Utf8JsonWriter writer, T value) =>
         writer.WriteStringValue(text(value));
+}
+
+/// <summary>
+/// Ids as XPMEM spells them, formatted without allocating: <c>p1</c>, <c>p1/100</c>,
+/// <c>p1/100.3</c> (a request: origin partition, pid, n).
+/// </summary>
+internal static class IdText
+{
+    public static void Write(Utf8JsonWriter writer, int partition, long? pid = null,
+        long? number = null)
+    {
+        Span<char> text = stackalloc char[48];
+        text[0] = 'p';
+        var length = 1 + Format(partition, text[1..]);
+        if (pid is { } process)
+        {
+            text[length++] = '/';
+            length += Format(process, text[length..]);
+        }
+        if (number is { } n)
+        {
+            text[length++] = '.';
+            length += Format(n, text[length..]);
+        }
+        writer.WriteStringValue(text[..length]);
+    }
+
+    private static int Format(long value, Span<char> into)
+    {
+        value.TryFormat(into, out var written, default, CultureInfo.InvariantCulture);
+        return written;
+    }
+}
+
+internal sealed class PartitionIdEncoder : TraceEncoder<PartitionId>
+{
+    public override void Write(Utf8JsonWriter writer, PartitionId value) =>
+        IdText.Write(writer, value.Value);
+}
+
+internal sealed class TgIdEncoder : TraceEncoder<TgId>
+{
+    public override void Write(Utf8JsonWriter writer, TgId value) =>
+        IdText.Write(writer, value.Partition.Value, value.Pid);
+}
+
+/// <summary>
+/// As <see cref="RequestId.ToString"/>: the sequence is <c>(pid &lt;&lt; 32) | n</c>.
+/// </summary>
+internal sealed class RequestIdEncoder : TraceEncoder<RequestId>
+{
+    public override void Write(Utf8JsonWriter writer, RequestId value) =>
+        IdText.Write(writer, value.Origin.Value, value.Sequence >> 32,
+            value.Sequence & 0xFFFFFFFF);
 }
 
 internal sealed class ActorRefEncoder<T> : TraceEncoder<T> where T : class, IActorRef
@@ -271,22 +351,31 @@ internal sealed class BytesEncoder : TraceEncoder<byte[]>
 /// </summary>
 internal sealed class OutcomeEncoder : TraceEncoder<Outcome>
 {
+    private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode(nameof(Outcome));
+    private static readonly JsonEncodedText KindField = JsonEncodedText.Encode("kind");
+    private static readonly JsonEncodedText ValueField = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText ErrnoField = JsonEncodedText.Encode("errno");
+    private static readonly JsonEncodedText SignalField = JsonEncodedText.Encode("signal");
+
     public override void Write(Utf8JsonWriter writer, Outcome value)
     {
         writer.WriteStartObject();
-        writer.WriteString("type", nameof(Outcome));
-        writer.WriteString("kind", value.Kind.ToString());
+        writer.WriteString(TraceShapes.TypeField, TypeName);
+        writer.WritePropertyName(KindField);
+        EnumEncoder<OutcomeKind>.WriteName(writer, value.Kind);
         switch (value.Kind)
         {
             case OutcomeKind.Ok:
-                writer.WritePropertyName("value");
+                writer.WritePropertyName(ValueField);
                 TraceNumbers.Write(writer, value.Value, NumberStyle.Hex);
                 break;
             case OutcomeKind.Failed:
-                writer.WriteString("errno", value.Errno.ToString());
+                writer.WritePropertyName(ErrnoField);
+                EnumEncoder<Errno>.WriteName(writer, value.Errno);
                 break;
             case OutcomeKind.Signalled:
-                writer.WriteString("signal", value.Signal.ToString());
+                writer.WritePropertyName(SignalField);
+                EnumEncoder<Signal>.WriteName(writer, value.Signal);
                 break;
             case OutcomeKind.Mismatch:
                 writer.WriteString("detail", value.Detail);
@@ -344,11 +433,19 @@ internal sealed class RecordEncoder<T> : TraceEncoder<T>
 /// <summary>A value declared as a base type: encoded as its runtime type is.</summary>
 internal sealed class RuntimeEncoder<T>(NumberStyle style) : TraceEncoder<T>
 {
-    public override bool Omits(T value) =>
-        TraceEncoders.ForRuntime(value!.GetType(), style).OmitsBoxed(value);
+    private readonly ConcurrentDictionary<Type, TraceEncoder> _byType = new();
+
+    public override bool Omits(T value) => Resolve(value).OmitsBoxed(value!);
 
     public override void Write(Utf8JsonWriter writer, T value) =>
-        TraceEncoders.ForRuntime(value!.GetType(), style).WriteBoxed(writer, value);
+        Resolve(value).WriteBoxed(writer, value!);
+
+    /// <summary>One lookup for both questions: is it left out, and how is it written.</summary>
+    public override void WriteField(Utf8JsonWriter writer, JsonEncodedText name, T value) =>
+        Resolve(value).WriteFieldBoxed(writer, name, value!);
+
+    private TraceEncoder Resolve(T value) => _byType.GetOrAdd(value!.GetType(),
+        static (type, style) => TraceEncoders.ForRuntime(type, style), style);
 }
 
 /// <summary>Left out of the trace.</summary>

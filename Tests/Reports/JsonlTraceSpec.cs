@@ -195,12 +195,34 @@ public sealed class JsonlTraceSpec
         Assert.False(trace.Enabled, "a trace that has ended still takes lines");
     }
 
+    [Fact]
+    public void JsonlTrace_must_keep_its_lines_whole_when_a_record_cannot_be_written()
+    {
+        var trace = JsonlTrace.InMemory(() => TimeSpan.Zero);
+        trace.Begin(Header());
+        trace.Event("/user/machine/p1/tg-100", new ProcessExited(Signal.None));
+
+        Assert.Throws<InvalidOperationException>(() =>
+            trace.Event("/user/machine/p1/tg-100", new Unwritable()));
+        trace.Event("/user/machine/p1/tg-100", new ProcessExited(Signal.SIGKILL));
+        var lines = Body(trace.End(Verdict())!);
+
+        Assert.Equal([1L, 2L], lines.Select(l => l.GetProperty("seq").GetInt64()));
+        Assert.Equal("SIGKILL", lines[1].GetProperty("signal").GetString());
+    }
+
     internal static TraceHeader Header() => new(JsonlTrace.FormatVersion, "test", "t.hocon", "t",
         1, 2, LibraryMode.Libxpmem, TimeSpan.FromTicks(1), TimeSpan.FromTicks(10),
         [new TraceProcess("user", P1, 1000, 1000, User, TracePaths.OfThreadGroup(User))]);
 
     internal static TraceVerdict Verdict() => new(true, null, null, null, null, 0, 0, 0, 0, 0, 0,
         0, 0, TimeSpan.Zero, []);
+
+    /// <summary>An event whose only field cannot be read: a bug the trace must survive.</summary>
+    private sealed record Unwritable : ITraceEvent
+    {
+        public string Field => throw new InvalidOperationException("unreadable");
+    }
 
     /// <summary>An event declared here, as the lead will declare new ones.</summary>
     private sealed record FrameRecalled(long Frame, ulong SourceAddress, TimeSpan Hold,
