@@ -54,14 +54,14 @@ public sealed record TraceHeader(
 }
 
 /// <summary>
-/// A declared process: its name in the scenario, where it runs, and (once started) its thread
-/// group and that thread group's actor path, as deliver lines show it.
+/// A declared process: its name in the scenario, where it runs, and (once started) its pid, its
+/// thread group and that thread group's actor path, as deliver lines show it.
 /// </summary>
-public sealed record TraceProcess(string Name, PartitionId Partition, int Uid, int Gid, TgId? Tg,
-    string? Actor)
+public sealed record TraceProcess(string Name, PartitionId Partition, int Uid, int Gid, int? Pid,
+    TgId? Tg, string? Actor)
 {
     public static TraceProcess Of(ProcessDeclaration declared, TgId? tg) => new(declared.Name,
-        new PartitionId(declared.Partition), declared.Uid, declared.Gid, tg,
+        new PartitionId(declared.Partition), declared.Uid, declared.Gid, tg?.Pid, tg,
         tg is { } started ? TracePaths.OfThreadGroup(started) : null);
 }
 

@@ -1,5 +1,5 @@
 // Proves a trace line carries a message's or event's properties as typed JSON fields: addresses,
-// segids and apids in hex, sizes and counts as numbers, modes in octal, ids in their XPMEM spelling,
+// segids and apids in hex, sizes and counts as numbers, modes in octal, ids as XPMEM spells them,
 // actor paths without address or uid, bytes clipped, pages left out, nested records with their
 // type, and an event's kind taken from its record's name. Each test writes records into an
 // in-memory trace and reads the lines back with System.Text.Json.
@@ -213,7 +213,7 @@ public sealed class JsonlTraceSpec
 
     internal static TraceHeader Header() => new(JsonlTrace.FormatVersion, "test", "t.hocon", "t",
         1, 2, LibraryMode.Libxpmem, TimeSpan.FromTicks(1), TimeSpan.FromTicks(10),
-        [new TraceProcess("user", P1, 1000, 1000, User, TracePaths.OfThreadGroup(User))]);
+        [new TraceProcess("user", P1, 1000, 1000, User.Pid, User, TracePaths.OfThreadGroup(User))]);
 
     internal static TraceVerdict Verdict() => new(true, null, null, null, null, 0, 0, 0, 0, 0, 0,
         0, 0, TimeSpan.Zero, []);

@@ -52,6 +52,7 @@ public sealed class RunTraceSpec : IDisposable
         var processes = header.GetProperty("processes").EnumerateArray().ToList();
         Assert.Equal(["owner", "user"], processes.Select(p => p.GetProperty("name").GetString()));
         Assert.Equal(["p0/100", "p0/101"], processes.Select(p => p.GetProperty("tg").GetString()));
+        Assert.Equal([100, 101], processes.Select(p => p.GetProperty("pid").GetInt32()));
         Assert.Equal("p0/tg-100", processes[0].GetProperty("actor").GetString());
         Assert.All(lines.Where(l => Actor(l) is "p0/tg-100" or "p0/tg-100/seg-1"),
             line => Assert.Equal("owner", line.GetProperty("process").GetString()));
@@ -141,7 +142,8 @@ public sealed class RunTraceSpec : IDisposable
     {
         // Partition 3 of a one-partition machine: the machine throws while the run starts.
         var broken = new Scenario("broken", "broken.hocon", null, 1, false,
-            [new ProcessDeclaration("lost", 3, 1000, 1000, new SourceLocation("broken.hocon", 1, 1))],
+            [new ProcessDeclaration("lost", 3, 1000, 1000,
+                new SourceLocation("broken.hocon", 1, 1))],
             []);
 
         var (result, lines) = Run(broken);

@@ -122,7 +122,8 @@ public sealed class SimClockSpec : IDisposable
 
         Assert.True(first.Lines.SequenceEqual(second.Lines), "seed 7: the deliveries differ");
         Assert.Equal(first.End, second.End);
-        Assert.True(first.End > TimeSpan.FromMilliseconds(5), $"seed 7: the toy ended at {first.End}");
+        Assert.True(first.End > TimeSpan.FromMilliseconds(5),
+            $"seed 7: the toy ended at {first.End}");
     }
 
     [Fact]
