@@ -64,19 +64,6 @@ internal abstract class TraceEncoder<T> : TraceEncoder
 }
 
 /// <summary>
-/// One field of a record: its JSON name and encoder. Null values and omitted kinds (a page, a
-/// delegate) leave the field out.
-/// </summary>
-internal sealed class TraceField<T>(JsonEncodedText name, TraceEncoder<T> encoder)
-{
-    public void Write(Utf8JsonWriter writer, T value)
-    {
-        if (value is null) return;
-        encoder.WriteField(writer, name, value);
-    }
-}
-
-/// <summary>
 /// Picks the encoder for a type: ids, addresses and modes as people read them in an XPMEM trace,
 /// records as nested objects with a <c>type</c>, lists as arrays; never a <c>ToString()</c> of
 /// an object. Built once per (type, style) and cached, so the reflection runs once per type.
@@ -418,14 +405,14 @@ internal sealed class RecordEncoder<T> : TraceEncoder<T>
 {
     private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode(typeof(T).Name);
 
-    private readonly Lazy<Action<Utf8JsonWriter, T>> _fields =
-        new(() => TraceShapes.CompileFields<T>());
+    // Built on first use: a record may hold a record of its own type.
+    private readonly Lazy<RecordFields<T>> _fields = new(TraceShapes.NestedFieldsOf<T>);
 
     public override void Write(Utf8JsonWriter writer, T value)
     {
         writer.WriteStartObject();
         writer.WriteString(TraceShapes.TypeField, TypeName);
-        _fields.Value(writer, value);
+        _fields.Value.Write(writer, value);
         writer.WriteEndObject();
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json;
 using Akka.Actor;
@@ -7,9 +6,10 @@ using Akka.Actor;
 namespace Emulator.Host.Reports;
 
 /// <summary>
-/// Turns a message or event into typed JSON fields, walking its record generically: one compiled
-/// writer per type, built on first use from the record's positional properties, so a line costs
-/// property reads and JSON writes, no reflection and no <c>ToString()</c>. Field names are the
+/// Turns a message or event into typed JSON fields, walking its record generically: one writer
+/// per type, built on first use from the record's positional properties (delegates bound to their
+/// getters), so a line costs property reads and JSON writes, no reflection and no
+/// <c>ToString()</c>. Field names are the
 /// properties' in snake case (<c>SourceAddress</c> → <c>source_address</c>); durations get
 /// <c>_ns</c>; a name the line itself uses (<c>seq</c>, <c>type</c>, ...) gets a trailing <c>_</c>.
 /// </summary>
@@ -40,7 +40,7 @@ public static class TraceShapes
 
     /// <summary>Writes <paramref name="value"/>'s fields into the line being written.</summary>
     public static void WriteFields(Utf8JsonWriter writer, object value) =>
-        Lines.GetOrAdd(value.GetType(), CompileLine)(writer, value);
+        Lines.GetOrAdd(value.GetType(), LineWriterOf)(writer, value);
 
     /// <summary>A message's type name, as the <c>type</c> field shows it (<c>Run</c>).</summary>
     public static JsonEncodedText TypeNameOf(Type type) =>
@@ -73,47 +73,38 @@ public static class TraceShapes
     }
 
     /// <summary>
-    /// The JSON names of a record's fields, as a line or a nested object writes them.
+    /// The fields of a record written inside another (of the names, only <c>type</c> is taken).
     /// </summary>
-    public static IReadOnlyList<string> FieldNamesOf(Type type, bool nested) =>
-        PropertiesOf(type).Select(p => FieldName(p, nested ? NestedReserved : LineReserved))
-            .ToList();
+    internal static RecordFields<T> NestedFieldsOf<T>() => FieldsOf<T>(NestedReserved);
 
-    internal static Action<Utf8JsonWriter, T> CompileFields<T>()
-    {
-        var writer = Expression.Parameter(typeof(Utf8JsonWriter), "writer");
-        var value = Expression.Parameter(typeof(T), "value");
-        var body = FieldWrites(typeof(T), writer, value, NestedReserved);
-        return Expression.Lambda<Action<Utf8JsonWriter, T>>(body, writer, value).Compile();
-    }
-
-    private static Action<Utf8JsonWriter, object> CompileLine(Type type)
+    private static Action<Utf8JsonWriter, object> LineWriterOf(Type type)
     {
         if (Special.TryGetValue(type, out var special)) return special;
         // Not a record (an Akka system message): the type alone says it.
         if (!TraceEncoders.IsRecord(type)) return static (_, _) => { };
-        var writer = Expression.Parameter(typeof(Utf8JsonWriter), "writer");
-        var value = Expression.Parameter(typeof(object), "value");
-        var body = FieldWrites(type, writer, Expression.Convert(value, type), LineReserved);
-        return Expression.Lambda<Action<Utf8JsonWriter, object>>(body, writer, value).Compile();
+        var fields = (RecordFields)typeof(TraceShapes)
+            .GetMethod(nameof(FieldsOf), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(type)
+            .Invoke(null, [LineReserved])!;
+        return fields.WriteBoxed;
     }
 
-    private static Expression FieldWrites(Type type, ParameterExpression writer,
-        Expression instance, HashSet<string> reserved)
+    /// <summary>
+    /// One field object per property, each holding a delegate bound to the property's getter and
+    /// its encoder: built with reflection once, no code generated, no boxing per value.
+    /// </summary>
+    private static RecordFields<T> FieldsOf<T>(HashSet<string> reserved)
     {
-        var writes = new List<Expression>();
-        foreach (var property in PropertiesOf(type))
+        var fields = new List<RecordField<T>>();
+        foreach (var property in PropertiesOf(typeof(T)))
         {
             var style = StyleOf(property.Name, property.PropertyType);
-            var encoder = TraceEncoders.For(property.PropertyType, style);
-            var field = Activator.CreateInstance(
-                typeof(TraceField<>).MakeGenericType(property.PropertyType),
-                JsonEncodedText.Encode(FieldName(property, reserved)), encoder)!;
-            var write = field.GetType().GetMethod(nameof(TraceField<int>.Write))!;
-            writes.Add(Expression.Call(Expression.Constant(field), write, writer,
-                Expression.Property(instance, property)));
+            var field = typeof(RecordField<,>).MakeGenericType(typeof(T), property.PropertyType);
+            fields.Add((RecordField<T>)Activator.CreateInstance(field,
+                JsonEncodedText.Encode(FieldName(property, reserved)), property.GetMethod!,
+                TraceEncoders.For(property.PropertyType, style))!);
         }
-        return writes.Count == 0 ? Expression.Empty() : Expression.Block(writes);
+        return new RecordFields<T>([.. fields]);
     }
 
     /// <summary>
@@ -144,5 +135,59 @@ public static class TraceShapes
         if (core == typeof(TimeSpan) && !name.EndsWith("_ns", StringComparison.Ordinal))
             name += "_ns";
         return reserved.Contains(name) ? name + "_" : name;
+    }
+}
+
+/// <summary>Writes the fields of one record type, in declaration order.</summary>
+internal abstract class RecordFields
+{
+    public abstract void WriteBoxed(Utf8JsonWriter writer, object value);
+}
+
+internal sealed class RecordFields<T>(RecordField<T>[] fields) : RecordFields
+{
+    public void Write(Utf8JsonWriter writer, T value)
+    {
+        foreach (var field in fields) field.Write(writer, value);
+    }
+
+    public override void WriteBoxed(Utf8JsonWriter writer, object value) => Write(writer, (T)value);
+}
+
+internal abstract class RecordField<T>
+{
+    public abstract void Write(Utf8JsonWriter writer, T owner);
+}
+
+/// <summary>
+/// One property of a record: read through a delegate bound to its getter, written by its
+/// encoder under its JSON name; a null value leaves the field out.
+/// </summary>
+internal sealed class RecordField<TOwner, TValue> : RecordField<TOwner>
+{
+    private readonly JsonEncodedText _name;
+    private readonly Func<TOwner, TValue> _get;
+    private readonly TraceEncoder<TValue> _encoder;
+
+    public RecordField(JsonEncodedText name, MethodInfo getter, TraceEncoder encoder)
+    {
+        _name = name;
+        _encoder = (TraceEncoder<TValue>)encoder;
+        if (typeof(TOwner).IsValueType)
+        {
+            // A struct's getter takes its instance by reference.
+            var byRef = getter.CreateDelegate<ByRef>();
+            _get = owner => byRef(ref owner);
+        }
+        else _get = getter.CreateDelegate<Func<TOwner, TValue>>();
+    }
+
+    private delegate TValue ByRef(ref TOwner owner);
+
+    public override void Write(Utf8JsonWriter writer, TOwner owner)
+    {
+        var value = _get(owner);
+        if (value is null) return;
+        _encoder.WriteField(writer, _name, value);
     }
 }
