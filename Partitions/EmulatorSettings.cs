@@ -7,18 +7,35 @@ public sealed record EmulatorSettings(
     int Partitions,
     TimeSpan RequestTimeout,
     int StashCapacityMax,
-    int FirstPid)
+    int FirstPid,
+    TimeSpan SimDeliveryTime,
+    TimeSpan SimXpcDeliveryTime)
 {
+    /// <summary>
+    /// The one source of defaults: what a key left out of the section means (akka.hocon spells
+    /// out the same values).
+    /// </summary>
+    public static readonly EmulatorSettings Default = new(
+        Partitions: 1,
+        RequestTimeout: TimeSpan.FromSeconds(2),
+        StashCapacityMax: 1024,
+        FirstPid: 100,
+        SimDeliveryTime: TimeSpan.FromTicks(1),
+        SimXpcDeliveryTime: TimeSpan.FromMicroseconds(1));
+
     public static EmulatorSettings Create(Config config)
     {
         var section = config.GetConfig("xpmem-emulator")
             ?? throw new ArgumentException("no xpmem-emulator section");
         return new EmulatorSettings(
-            Partitions: section.GetInt("partitions", 1),
-            RequestTimeout: section.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(2)),
-            StashCapacityMax: section.GetInt("stash-capacity-max", 1024),
-            FirstPid: section.GetInt("first-pid", 100));
+            Partitions: section.GetInt("partitions", Default.Partitions),
+            RequestTimeout: section.GetTimeSpan("request-timeout", Default.RequestTimeout),
+            StashCapacityMax: section.GetInt("stash-capacity-max", Default.StashCapacityMax),
+            FirstPid: section.GetInt("first-pid", Default.FirstPid),
+            // A cost is finite and never negative; HOCON refuses "-1ms", and "infinite" here.
+            SimDeliveryTime: section.GetTimeSpan("sim-delivery-time", Default.SimDeliveryTime,
+                allowInfinite: false),
+            SimXpcDeliveryTime: section.GetTimeSpan("sim-xpc-delivery-time",
+                Default.SimXpcDeliveryTime, allowInfinite: false));
     }
-
-    public static readonly EmulatorSettings Default = new(1, TimeSpan.FromSeconds(2), 1024, 100);
 }

@@ -45,7 +45,7 @@ public abstract class EmulatorActor : ReceiveActor
     protected void Emit(MachineEvent e)
     {
         Machine.Monitor.Observe(e);
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e.GetType().Name, e.ToString());
+        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e);
     }
 
     protected override bool AroundReceive(Receive receive, object message)

@@ -48,7 +48,7 @@ public sealed class SweepRunner(Config akkaConfig, bool reuseSystem = true) : ID
     /// actors stop cleanly; a run that found an emulator bug or got stuck may not.
     /// </summary>
     private static bool Reusable(RunResult result) =>
-        result.Failure is null || result.FailedStep is not null;
+        result.Cause is null or FailureCause.Step or FailureCause.Checker;
 
     private ActorSystem NewSystem()
     {

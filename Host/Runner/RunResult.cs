@@ -39,6 +39,28 @@ public sealed record RunResult(
 {
     public bool Passed => Failure is null && Checks.All(c => c.Held);
 
-    /// <summary>The step that failed, when a step did (not a checker, not the machine).</summary>
+    /// <summary>Why the run failed, when it did (null when a checker failed at the end).</summary>
+    public FailureCause? Cause { get; init; }
+
+    /// <summary>The step that failed or was running when the run failed, if any.</summary>
     public CommandStep? FailedStep { get; init; }
+}
+
+/// <summary>Why a run failed (the trace's verdict line says it too).</summary>
+public enum FailureCause
+{
+    /// <summary>A step's outcome was not what it expected (or it could not run).</summary>
+    Step,
+
+    /// <summary>A declared process did not start.</summary>
+    Start,
+
+    /// <summary>No reply can come any more for a step.</summary>
+    Stuck,
+
+    /// <summary>A checker's property broke during the run, or did not hold at its end.</summary>
+    Checker,
+
+    /// <summary>The emulator threw or an actor failed: a bug, never the scenario's fault.</summary>
+    EmulatorBug,
 }

@@ -32,17 +32,15 @@ public sealed class ScenarioRunner
     private readonly Dictionary<RequestId, (Strand Strand, CommandStep Step)> _waiting = [];
     private int _steps;
     private int _calls;
-    private string? _failure;
+    private RunFailure? _failure;
     private TimeSpan _waitsUntil;
-    private CommandStep? _failedStep;
 
     private ScenarioRunner(Scenario scenario, RunOptions options, Config akkaConfig)
     {
         _scenario = scenario;
         _options = options;
         SimMachine? machine = null;
-        _trace = options.Trace || options.OutDirectory is not null
-            ? new JsonlTrace(() => machine!.Loop.Now) : null;
+        _trace = OpenTrace(options, () => machine!.Loop.Now);
         _machine = machine = options.System is { } system
             ? new SimMachine(system, scenario.Partitions, options.Seed, akkaConfig, _trace)
             : new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
@@ -60,6 +58,7 @@ public sealed class ScenarioRunner
     {
         var runner = new ScenarioRunner(scenario, options, akkaConfig ?? Settings.Load());
         using (runner._machine)
+        using (runner._trace)
         {
             try
             {
@@ -68,10 +67,20 @@ public sealed class ScenarioRunner
             catch (Exception exception)
             {
                 // A bug in the runner or the machine, never the user's: report it as a failed run.
-                var failure = $"emulator bug: {exception.GetType().Name}: {exception.Message} "
-                    + $"(seed {options.Seed})";
-                return new RunResult(scenario, options.Seed, failure, runner.Summary(TimeSpan.Zero),
-                    [], null);
+                var failure = new RunFailure(FailureCause.EmulatorBug,
+                    $"emulator bug: {exception.GetType().Name}: {exception.Message} "
+                    + $"(seed {options.Seed})", null);
+                var result = new RunResult(scenario, options.Seed, failure.Message,
+                    runner.Summary(TimeSpan.Zero), [], null) { Cause = failure.Cause };
+                try
+                {
+                    return runner.EndTrace(result);
+                }
+                catch (Exception)
+                {
+                    // The trace itself broke: it stays .partial, and the failure says enough.
+                    return result;
+                }
             }
         }
     }
@@ -80,19 +89,35 @@ public sealed class ScenarioRunner
     {
         var clock = Stopwatch.StartNew();
         foreach (var process in _scenario.Processes) Spawn(process);
+        _trace?.Begin(Header());
         if (_failure is null) RunStrand(new Strand(_scenario.Steps, parent: null));
         var checks = _failure is null ? EndOfRunChecks() : [];
-        if (_failure is null && Monitor.Failures.Count > 0) _failure = BugReport();
-        if (_failure is null && Monitor.Violation is { } violation) _failure = Report(violation);
+        if (Monitor.Failures.Count > 0) Failed(FailureCause.EmulatorBug, BugReport());
+        if (Monitor.Violation is { } violation) Failed(FailureCause.Checker, Report(violation));
         var summary = Summary(clock.Elapsed);
-        var trace = _trace?.ToString();
-        if (_options.OutDirectory is { } directory)
-        {
-            Directory.CreateDirectory(directory);
-            _trace!.WriteTo(Path.Combine(directory, "trace.jsonl"));
-        }
-        return new RunResult(_scenario, _options.Seed, _failure, summary, checks, trace)
-            { FailedStep = _failure is null ? null : _failedStep };
+        return EndTrace(new RunResult(_scenario, _options.Seed, _failure?.Message, summary,
+            checks, null) { Cause = _failure?.Cause, FailedStep = _failure?.Step });
+    }
+
+    private static JsonlTrace? OpenTrace(RunOptions options, Func<TimeSpan> clock) =>
+        options.OutDirectory is { } directory ? JsonlTrace.ToFolder(directory, clock)
+        : options.Trace ? JsonlTrace.InMemory(clock) : null;
+
+    private TraceHeader Header() => TraceHeader.Of(_scenario, _options.Seed, _machine.Settings,
+        _processes.ToDictionary(p => p.Key, p => p.Value.Id));
+
+    /// <summary>
+    /// Ends the trace with the verdict line (the file gets its final name); the result carries
+    /// the trace's text when the options ask for it.
+    /// </summary>
+    private RunResult EndTrace(RunResult result)
+    {
+        if (_trace is null) return result;
+        if (!_trace.HasBegun) _trace.Begin(Header());
+        var text = _trace.End(TraceVerdict.Of(result, _trace.Lines));
+        return _options.Trace
+            ? result with { Trace = text ?? File.ReadAllText(_trace.FinalPath!) }
+            : result;
     }
 
     private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults,
@@ -125,8 +150,8 @@ public sealed class ScenarioRunner
             new Credentials(declaration.Uid, declaration.Gid), library);
         if (id is null)
         {
-            _failure = $"{declaration.Location}: process '{declaration.Name}' did not start "
-                + $"(seed {_options.Seed})";
+            Failed(FailureCause.Start, $"{declaration.Location}: process '{declaration.Name}' "
+                + $"did not start (seed {_options.Seed})");
             return;
         }
         _processes[declaration.Name] = new ProcessSlot(id.Value);
@@ -143,7 +168,7 @@ public sealed class ScenarioRunner
         {
             if (Monitor.Violation is { } violation)
             {
-                _failure = Report(violation);
+                Failed(FailureCause.Checker, Report(violation));
                 return;
             }
             // A wait step's timer may lie far ahead: virtual time costs nothing, so the limit on
@@ -155,9 +180,10 @@ public sealed class ScenarioRunner
             {
                 var stuck = string.Join("; ",
                     _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
-                _failure = Monitor.Failures.Count > 0 ? BugReport()
-                    : $"the run is stuck: no reply can come any more for {stuck} "
-                        + $"(seed {_options.Seed})";
+                if (Monitor.Failures.Count > 0) Failed(FailureCause.EmulatorBug, BugReport());
+                else Failed(FailureCause.Stuck, $"the run is stuck: no reply can come any more "
+                    + $"for {stuck} (seed {_options.Seed})",
+                    _waiting.Values.Select(w => w.Step).FirstOrDefault());
                 return;
             }
             Receive(_machine.Inbox.Dequeue());
@@ -198,7 +224,11 @@ public sealed class ScenarioRunner
                 case ParallelStep parallel:
                     strand.Running = parallel.Branches.Count;
                     if (strand.Running == 0) continue;
-                    foreach (var branch in parallel.Branches) Advance(new Strand(branch, strand));
+                    for (var index = 0; index < parallel.Branches.Count; index++)
+                    {
+                        Advance(new Strand(parallel.Branches[index], strand,
+                            Strand.BranchId(strand.Branch, index)));
+                    }
                     return;
                 case RepeatStep repeat:
                     strand.Enter(repeat);
@@ -236,8 +266,10 @@ public sealed class ScenarioRunner
             return;
         }
         _calls++;
-        _trace?.Event("runner", "call", $"{step.Location} {step.Process}: {call}");
-        _waiting[_machine.Start(process.Id, call)] = (strand, step);
+        var id = _machine.Start(process.Id, call);
+        _trace?.Event("runner", new CallStarted(step.Location.ToString(), step.Text,
+            strand.Branch, process.Id, id, call), step.Process);
+        _waiting[id] = (strand, step);
     }
 
     private void Finish(Strand strand, CommandStep step, Outcome outcome)
@@ -268,6 +300,7 @@ public sealed class ScenarioRunner
                 var child = new TgId(process.Id.Partition, (int)outcome.Value);
                 _processes[name] = new ProcessSlot(child);
                 _everyProcess.Add(child);
+                _trace?.NameProcess(child, name);
             }
             _names[name] = outcome.Value;
         }
@@ -312,11 +345,15 @@ public sealed class ScenarioRunner
     /// </summary>
     private void Fail(CommandStep step, string what)
     {
-        if (_failure is not null) return;
-        _failedStep = step;
-        _failure = Monitor.Violation is { } violation ? Report(violation, step)
-            : $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})";
+        if (Monitor.Violation is { } violation)
+            Failed(FailureCause.Checker, Report(violation, step), step);
+        else Failed(FailureCause.Step,
+            $"{step.Location}: step \"{step.Text}\": {what} (seed {_options.Seed})", step);
     }
+
+    /// <summary>The run's one failure: the first one set wins.</summary>
+    private void Failed(FailureCause cause, string message, CommandStep? step = null) =>
+        _failure ??= new RunFailure(cause, message, step);
 
     /// <summary>
     /// The checks every run ends with: nothing in flight once the machine is idle; then every
@@ -337,6 +374,9 @@ public sealed class ScenarioRunner
         return checks;
     }
 
+    /// <summary>Why and where a run failed.</summary>
+    private sealed record RunFailure(FailureCause Cause, string Message, CommandStep? Step);
+
     private sealed class ProcessSlot(TgId id)
     {
         public TgId Id { get; } = id;
@@ -350,12 +390,21 @@ public sealed class ScenarioRunner
     /// A sequence of steps that run one after another: the scenario, or one branch of a parallel
     /// block.
     /// </summary>
-    private sealed class Strand(IReadOnlyList<Step> steps, Strand? parent)
+    private sealed class Strand(IReadOnlyList<Step> steps, Strand? parent, string? branch = null)
     {
         private readonly Stack<(IReadOnlyList<Step> Steps, int Index, int RepeatsLeft)> _frames =
             new([(steps, 0, 1)]);
 
         public Strand? Parent { get; } = parent;
+
+        /// <summary>
+        /// Which parallel branch this is, for the trace: <c>1</c>, <c>2</c>, <c>2.1</c> inside a
+        /// nested block; null for the scenario itself.
+        /// </summary>
+        public string? Branch { get; } = branch;
+
+        public static string BranchId(string? parent, int index) =>
+            parent is null ? $"{index + 1}" : $"{parent}.{index + 1}";
 
         public int Running { get; set; }
 

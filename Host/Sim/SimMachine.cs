@@ -27,17 +27,15 @@ public sealed class SimMachine : IDisposable
     private readonly MachineWiring _wiring = new();
     private readonly Queue<object> _inbox = new();
     private readonly IActorRef _inboxActor;
+    private readonly IActorRef _machineActor;
+    private readonly bool _ownsSystem;
     private long _nextRequest;
-    private IActorRef? _machineActor;
 
+    /// <summary>Builds the machine on a fresh sim system of its own, seeded with the seed.</summary>
     public SimMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
+        : this(SimSystem.Create("emulator", seed, akkaConfig).System, ownsSystem: true,
+            partitions, seed, akkaConfig, trace)
     {
-        (System, Loop) = SimSystem.Create("emulator", seed, akkaConfig);
-        var machine = new MachineContext(EmulatorSettings.Create(akkaConfig), Monitor,
-            trace ?? NoTrace.Instance);
-        System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
-        _inboxActor = System.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
-        Loop.RunUntilIdle();
     }
 
     /// <summary>
@@ -49,12 +47,21 @@ public sealed class SimMachine : IDisposable
     /// </summary>
     public SimMachine(ActorSystem system, int partitions, int seed, Config akkaConfig,
         ITrace? trace = null)
+        : this(system, ownsSystem: false, partitions, seed, akkaConfig, trace)
+    {
+    }
+
+    private SimMachine(ActorSystem system, bool ownsSystem, int partitions, int seed,
+        Config akkaConfig, ITrace? trace)
     {
         System = system;
+        _ownsSystem = ownsSystem;
         Loop = SimLoop.Of(system);
         Loop.Reset(seed);
-        var machine = new MachineContext(EmulatorSettings.Create(akkaConfig), Monitor,
-            trace ?? NoTrace.Instance);
+        Settings = EmulatorSettings.Create(akkaConfig);
+        Loop.DeliveryTimeOf = message => message is XpcActor.Carry
+            ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
+        var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
         Loop.RunUntilIdle();
@@ -63,6 +70,8 @@ public sealed class SimMachine : IDisposable
     public ActorSystem System { get; }
 
     public SimLoop Loop { get; }
+
+    public EmulatorSettings Settings { get; }
 
     public MachineMonitor Monitor { get; } = new();
 
@@ -140,17 +149,17 @@ public sealed class SimMachine : IDisposable
 
     public void Dispose()
     {
-        if (_machineActor is null) SimSystem.Shutdown(System);
-        else Release(_machineActor);
+        if (_ownsSystem) SimSystem.Shutdown(System);
+        else Release();
     }
 
     /// <summary>
     /// Stops a machine built on a reused system and runs until its actors are gone, so their
     /// names are free for the next machine; the system keeps running.
     /// </summary>
-    private void Release(IActorRef machineActor)
+    private void Release()
     {
-        System.Stop(machineActor);
+        System.Stop(_machineActor);
         System.Stop(_inboxActor);
         Loop.RunUntilIdle();
     }

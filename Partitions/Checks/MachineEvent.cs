@@ -1,3 +1,4 @@
+using Emulator.Partitions.Tracing;
 using Emulator.Protocol.Ids;
 
 namespace Emulator.Partitions.Checks;
@@ -6,9 +7,10 @@ namespace Emulator.Partitions.Checks;
 /// One thing that happened in the emulated machine, as the checkers (and the trace) see it. The
 /// actors publish them through <see cref="MachineMonitor.Observe"/> at the moment they happen:
 /// in <c>sim</c> that is the one seeded order of deliveries. Frames are pages by number
-/// (<see cref="Memory.Page.Frame"/>), so an event holds no live object.
+/// (<see cref="Memory.Page.Frame"/>), so an event holds no live object. An event an actor emits
+/// is also a trace line (request bookkeeping is not: the deliveries show it).
 /// </summary>
-public abstract record MachineEvent;
+public abstract record MachineEvent : ITraceEvent;
 
 /// <summary>
 /// <paramref name="Process"/>'s page table now maps <paramref name="Frame"/> at
@@ -52,10 +54,11 @@ public sealed record FaultStarted(TgId Attacher, ulong Address) : MachineEvent;
 
 /// <summary>
 /// The segment pinned <paramref name="Frame"/> (its owner's page at <paramref name="SourcePage"/>)
-/// under <paramref name="PinId"/> for an attachment of <paramref name="Attacher"/>.
+/// under <paramref name="PinId"/> for an attachment of <paramref name="Attacher"/>, answering the
+/// fault <paramref name="RequestId"/>.
 /// </summary>
 public sealed record Pinned(SegId Segment, long PinId, ulong SourcePage, long Frame,
-    TgId Attacher, long Attachment) : MachineEvent;
+    TgId Attacher, long Attachment, RequestId RequestId) : MachineEvent;
 
 /// <summary>The segment let go of pin <paramref name="PinId"/>.</summary>
 public sealed record Unpinned(SegId Segment, long PinId, long Frame) : MachineEvent;

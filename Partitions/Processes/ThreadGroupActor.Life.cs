@@ -32,7 +32,8 @@ public sealed partial class ThreadGroupActor
     {
         if (!_alive) return;
         _alive = false;
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "exit", signal.ToString());
+        if (Machine.Trace.Enabled)
+            Machine.Trace.Event(TracePath, new Tracing.ProcessExited(signal));
         _mm.Write(() => Teardown(() =>
         {
             _memory.Clear();

@@ -115,8 +115,8 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     {
         if (!_calls.Remove(run.RequestId)) return;
         Machine.Monitor.Observe(new RequestEnded(run.RequestId));
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, "outcome",
-            $"{run.Call} => {outcome}");
+        if (Machine.Trace.Enabled)
+            Machine.Trace.Event(TracePath, new Tracing.CallEnded(run.RequestId, run.Call, outcome));
         _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, outcome));
     }
 

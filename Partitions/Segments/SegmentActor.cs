@@ -195,7 +195,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         var pinId = ++_nextPin;
         var sourcePage = pin.SourceAddress & Xpmem.PageMask;
         _pins[pinId] = new PinEntry(found.Page, sourcePage, pin.Attacher, pin.Attachment);
-        Emit(new Pinned(_id, pinId, sourcePage, found.Page.Frame, pin.Attacher, pin.Attachment));
+        Emit(new Pinned(_id, pinId, sourcePage, found.Page.Frame, pin.Attacher, pin.Attachment,
+            pin.RequestId));
         _requests.Hold(pin.RequestId, pinId);
         _port.Send(pin.ReplyTo, pin.ReplyTo.Partition == _port.Partition
             ? new LocalPinned(pin.RequestId, pinId, found.Page)

@@ -13,6 +13,11 @@ namespace Emulator.Partitions.Sim;
 /// virtual-time timer of <see cref="SimScheduler"/>. Same seed + same actors + same inputs give
 /// the same deliveries in the same order, in any process.
 ///
+/// Virtual time moves two ways: a timer fires (the clock jumps to its due time), and each user
+/// message delivered costs <see cref="DeliveryTime"/> (zero unless the owner sets one): the
+/// delivery happens at <see cref="Now"/>, everything its handler does happens at that instant,
+/// and the clock moves on by the cost once the handler returns.
+///
 /// What is simulated: every actor whose path is /user or under it, the /user guardian included.
 /// Everything else (the root and /system guardians, loggers, dead letters) runs "elsewhere", on
 /// the thread pool; the loop waits, bounded by <see cref="ElsewhereDrainTimeout"/>, until none of
@@ -28,7 +33,9 @@ namespace Emulator.Partitions.Sim;
 /// - Inputs (Tell from outside, new actors) count as part of the schedule only if they come at
 ///   the same point: between the same Run calls, on the loop's thread.
 /// - Timers fire only when no mailbox is ready, so a timeout never overtakes a message already
-///   sent; races between them need a fault (drop, delay) from the sender's side.
+///   sent; races between them need a fault (drop, delay) from the sender's side. With a delivery
+///   cost the clock may pass a timer's due time while the machine is busy: the timer then fires
+///   as soon as it goes idle, still in due order, and the clock never moves backwards.
 /// - A Tell from another thread while the loop runs lands at a point the seed does not decide.
 /// - Use paths, not <c>IActorRef.ToString()</c>, in traces: refs print a random uid.
 /// - Order matters wherever one actor sends several messages to one receiver: do not derive that
@@ -50,6 +57,8 @@ public sealed class SimLoop
     private int _elsewhereRunning;
     private bool _stepping;
     private bool _awaitingWork;
+    private TimeSpan _stepCost;
+    private TimeSpan _deliveryTime;
 
     internal SimLoop(SimScheduler scheduler)
     {
@@ -70,6 +79,23 @@ public sealed class SimLoop
 
     /// <summary>User messages delivered to simulated actors so far.</summary>
     public long Deliveries { get; private set; }
+
+    /// <summary>
+    /// Virtual time one delivery takes: the clock moves on by it after each user message's handler
+    /// returns. Zero (the default) keeps the clock still between timers. Set it between Run calls.
+    /// </summary>
+    public TimeSpan DeliveryTime
+    {
+        get => _deliveryTime;
+        set => _deliveryTime = value >= TimeSpan.Zero ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "a cost is never < 0");
+    }
+
+    /// <summary>
+    /// When set, gives the cost of each delivered message instead of <see cref="DeliveryTime"/>
+    /// (e.g. more for a message that crosses partitions). Called on the loop's thread.
+    /// </summary>
+    public Func<object, TimeSpan>? DeliveryTimeOf { get; set; }
 
     /// <summary>Mailbox runs so far (a run may hold only system messages).</summary>
     public long Steps { get; private set; }
@@ -152,6 +178,7 @@ public sealed class SimLoop
         finally
         {
             _stepping = false;
+            ChargeStep();
         }
         Steps++;
         return true;
@@ -175,7 +202,8 @@ public sealed class SimLoop
     }
 
     /// <summary>
-    /// Delivers until nothing is ready; fires no timer, so virtual time stands still.
+    /// Delivers until nothing is ready; fires no timer, so virtual time moves only by the
+    /// deliveries' cost (<see cref="DeliveryTime"/>).
     /// </summary>
     public void RunUntilIdle()
     {
@@ -189,7 +217,8 @@ public sealed class SimLoop
 
     /// <summary>
     /// Runs until idle, then fires each timer due within <paramref name="duration"/> in due order,
-    /// running until idle after each; ends with <see cref="Now"/> moved by exactly the duration.
+    /// running until idle after each; ends with <see cref="Now"/> moved by the duration (exactly,
+    /// unless the deliveries' cost took the clock past it: it never moves backwards).
     /// </summary>
     public void Advance(TimeSpan duration)
     {
@@ -274,7 +303,20 @@ public sealed class SimLoop
     internal void RecordDelivery(IActorRef receiver, object message)
     {
         Deliveries++;
-        Delivered?.Invoke(receiver, message is IWrappedMessage wrapped ? wrapped.Message : message);
+        var inner = message is IWrappedMessage wrapped ? wrapped.Message : message;
+        _stepCost += DeliveryTimeOf?.Invoke(inner) ?? DeliveryTime;
+        Delivered?.Invoke(receiver, inner);
+    }
+
+    /// <summary>
+    /// Moves the clock on by what the step's deliveries cost, after their handlers ran, so every
+    /// line a handler traces carries the instant its delivery began.
+    /// </summary>
+    private void ChargeStep()
+    {
+        if (_stepCost <= TimeSpan.Zero) return;
+        _scheduler.MoveTo(Now + _stepCost);
+        _stepCost = TimeSpan.Zero;
     }
 
     private void WaitForElsewhere()

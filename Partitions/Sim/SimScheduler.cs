@@ -7,8 +7,9 @@ namespace Emulator.Partitions.Sim;
 
 /// <summary>
 /// The sim run mode's clock: virtual time that moves only when the <see cref="SimLoop"/> fires a
-/// timer or advances it. Named in <c>akka.scheduler.implementation</c>, so it serves every user of
-/// the ActorSystem scheduler: actor timers (<c>IWithTimers</c>), <c>ScheduleTellOnce</c>,
+/// timer, advances it, or charges a delivery its cost (<see cref="SimLoop.DeliveryTime"/>). Named
+/// in <c>akka.scheduler.implementation</c>, so it serves every user of the ActorSystem
+/// scheduler: actor timers (<c>IWithTimers</c>), <c>ScheduleTellOnce</c>,
 /// <c>ScheduleTellRepeatedly</c>, receive timeouts, scheduled actions and their cancellation.
 /// It owns the system's loop, because Akka creates the scheduler before the dispatchers and
 /// hands it to them, which is how a dispatcher finds its loop.

@@ -2,7 +2,7 @@ namespace Emulator.Partitions.Tracing;
 
 /// <summary>
 /// Where actors report what they see. Callers test <see cref="Enabled"/> first, so tracing that
-/// is off costs one branch and builds no strings.
+/// is off costs one branch and builds nothing.
 /// </summary>
 public interface ITrace
 {
@@ -15,10 +15,20 @@ public interface ITrace
     void Delivered(string actor, object message);
 
     /// <summary>
-    /// A named event of the emulated machine (a pin, a signal, a call's outcome).
+    /// Something happened in the emulated machine at <paramref name="actor"/>: a call ended, a
+    /// process exited, a page was pinned. The event's type names the line's kind, its properties
+    /// are the line's fields (see <see cref="ITraceEvent"/>).
     /// </summary>
-    void Event(string actor, string kind, string detail);
+    void Event(string actor, ITraceEvent @event);
 }
+
+/// <summary>
+/// Marks a trace event: a <c>sealed record</c> whose type name, in snake case, is the kind of
+/// its trace line (<c>PagePinned</c> → <c>page_pinned</c>) and whose positional properties are
+/// the line's fields, written typed as messages' are. Declaring one is all it takes to add an
+/// event; document it in docs/trace.md (a test holds the doc to the traces).
+/// </summary>
+public interface ITraceEvent;
 
 /// <summary>Tracing off.</summary>
 public sealed class NoTrace : ITrace
@@ -29,5 +39,5 @@ public sealed class NoTrace : ITrace
 
     public void Delivered(string actor, object message) { }
 
-    public void Event(string actor, string kind, string detail) { }
+    public void Event(string actor, ITraceEvent @event) { }
 }
