@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
+using Emulator.Partitions.Memory;
 using Emulator.Protocol;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Processes;
@@ -121,7 +122,7 @@ internal static class TraceEncoders
         // Declared as a base (Call, object, an interface): the runtime type decides.
         if (!exact && !type.IsValueType && (type.IsAbstract || !type.IsSealed))
             return Make(typeof(RuntimeEncoder<>), type, style);
-        // A plain object (a Page, an address space): its state is no message's data.
+        // A plain object (an address space): its state is no message's data.
         return Make(typeof(OmitEncoder<>), type);
     }
 
@@ -138,6 +139,7 @@ internal static class TraceEncoders
         if (type == typeof(byte)) return new IntegerEncoder<byte>(v => v, style);
         if (type == typeof(sbyte)) return new IntegerEncoder<sbyte>(v => v, style);
         if (type == typeof(TimeSpan)) return new TimeSpanEncoder();
+        if (type == typeof(Page)) return new PageEncoder();
         if (type == typeof(byte[])) return new BytesEncoder();
         if (type == typeof(Outcome)) return new OutcomeEncoder();
         if (type == typeof(SegId)) return new TextEncoder<SegId>(id => Hex(id.Value));
@@ -221,6 +223,13 @@ internal sealed class IntegerEncoder<T>(Func<T, long> widen, NumberStyle style) 
         if (style == NumberStyle.Decimal) writer.WriteNumberValue(wide);
         else TraceNumbers.Write(writer, unchecked((ulong)wide), style);
     }
+}
+
+/// <summary>A page by its frame number: the bytes themselves are no message's data.</summary>
+internal sealed class PageEncoder : TraceEncoder<Page>
+{
+    public override void Write(Utf8JsonWriter writer, Page value) =>
+        writer.WriteNumberValue(value.Frame);
 }
 
 /// <summary>Durations as whole nanoseconds (the field's name ends in <c>_ns</c>).</summary>

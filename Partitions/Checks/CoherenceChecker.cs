@@ -11,7 +11,7 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class CoherenceChecker : IChecker
 {
-    private readonly Dictionary<(TgId Process, ulong Page), long> _frames = [];
+    private readonly Dictionary<(TgId Tg, ulong Page), long> _frames = [];
     private long _accesses;
     private long _breaches;
 
@@ -22,10 +22,10 @@ public sealed class CoherenceChecker : IChecker
         switch (e)
         {
             case PageMapped mapped:
-                _frames[(mapped.Process, mapped.PageAddress)] = mapped.Frame;
+                _frames[(mapped.Tg, mapped.PageAddress)] = mapped.Frame;
                 return null;
             case PageUnmapped unmapped:
-                var key = (unmapped.Process, unmapped.PageAddress);
+                var key = (unmapped.Tg, unmapped.PageAddress);
                 if (_frames.TryGetValue(key, out var frame) && frame == unmapped.Frame)
                     _frames.Remove(key);
                 return null;
@@ -38,7 +38,8 @@ public sealed class CoherenceChecker : IChecker
     }
 
     public CheckerReport Final() => new(Name, _breaches == 0,
-        $"{_accesses} accesses through attachments, {_breaches} to a frame the owner did not map");
+        $"{Counted.Of(_accesses, "access")} through attachments, {_breaches} to a frame the "
+        + "owner did not map");
 
     private CheckerBreach? Judge(Accessed access)
     {

@@ -55,8 +55,8 @@ public sealed class DeadAccessChecker : IChecker
     }
 
     public CheckerReport Final() => new(Name, _breaches == 0,
-        $"{_attachments} attachments, {_accesses} accesses through them, {_breaches} through "
-        + "the dead");
+        $"{Counted.Of(_attachments, "attachment")}, {Counted.Of(_accesses, "access")} through "
+        + $"them, {_breaches} through the dead");
 
     private CheckerBreach? Judge(Accessed access)
     {

@@ -35,3 +35,11 @@ public sealed record CheckerReport(string Name, bool Held, string Saw);
 /// </summary>
 public sealed record Violation(string Checker, string What, TgId? Process,
     IReadOnlyList<MachineEvent> Events);
+
+/// <summary>How checkers write counts in what they saw.</summary>
+internal static class Counted
+{
+    /// <summary><c>1 attachment</c>, <c>2 attachments</c>, <c>3 accesses</c>.</summary>
+    public static string Of(long count, string noun) =>
+        count == 1 ? $"1 {noun}" : $"{count} {noun}{(noun.EndsWith('s') ? "es" : "s")}";
+}

@@ -32,7 +32,8 @@ public sealed class InFlightChecker : IChecker
     }
 
     public CheckerReport Final() => new(Name, _waiting.Count == 0,
-        $"{_requests} requests" + (_waiting.Count == 0 ? "" : $"; {Describe()}"));
+        $"{Counted.Of(_requests, "request")}, "
+        + (_waiting.Count == 0 ? "every one answered" : Describe()));
 
     /// <summary>The requests still waiting (a few of them), by id and what they are.</summary>
     public string Describe(int shownMax = 8)

@@ -13,14 +13,14 @@ namespace Emulator.Partitions.Checks;
 public abstract record MachineEvent : ITraceEvent;
 
 /// <summary>
-/// <paramref name="Process"/>'s page table now maps <paramref name="Frame"/> at
+/// Thread group <paramref name="Tg"/>'s page table now maps <paramref name="Frame"/> at
 /// <paramref name="PageAddress"/>: first touch (zero fill), a copy-on-write copy, or a page a fork
 /// child inherits.
 /// </summary>
-public sealed record PageMapped(TgId Process, ulong PageAddress, long Frame) : MachineEvent;
+public sealed record PageMapped(TgId Tg, ulong PageAddress, long Frame) : MachineEvent;
 
-/// <summary><paramref name="Process"/> no longer maps <paramref name="Frame"/> there.</summary>
-public sealed record PageUnmapped(TgId Process, ulong PageAddress, long Frame) : MachineEvent;
+/// <summary><paramref name="Tg"/> no longer maps <paramref name="Frame"/> there.</summary>
+public sealed record PageUnmapped(TgId Tg, ulong PageAddress, long Frame) : MachineEvent;
 
 /// <summary>
 /// xpmem_attach installed attachment <paramref name="Attachment"/> of
@@ -63,9 +63,9 @@ public sealed record Pinned(SegId Segment, long PinId, ulong SourcePage, long Fr
 /// <summary>The segment let go of pin <paramref name="PinId"/>.</summary>
 public sealed record Unpinned(SegId Segment, long PinId, long Frame) : MachineEvent;
 
-public sealed record ThreadGroupStarted(TgId Process) : MachineEvent;
+public sealed record ThreadGroupStarted(TgId Tg) : MachineEvent;
 
-public sealed record ThreadGroupStopped(TgId Process) : MachineEvent;
+public sealed record ThreadGroupStopped(TgId Tg) : MachineEvent;
 
 public sealed record SegmentMade(SegId Segment) : MachineEvent;
 

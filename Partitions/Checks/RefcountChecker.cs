@@ -38,10 +38,10 @@ public sealed class RefcountChecker : IChecker
                 break;
             case ThreadGroupStarted started:
                 _threadGroupsStarted++;
-                _threadGroups.Add(started.Process);
+                _threadGroups.Add(started.Tg);
                 break;
             case ThreadGroupStopped stopped:
-                _threadGroups.Remove(stopped.Process);
+                _threadGroups.Remove(stopped.Tg);
                 break;
         }
         return null;
@@ -49,9 +49,11 @@ public sealed class RefcountChecker : IChecker
 
     public CheckerReport Final()
     {
-        var saw = $"{_segmentsMade} segments made, {_threadGroupsStarted} thread groups started";
+        var saw = $"{Counted.Of(_segmentsMade, "segment")} made, "
+            + $"{Counted.Of(_threadGroupsStarted, "thread group")} started, all freed";
         if (_segments.Count == 0 && _threadGroups.Count == 0) return new(Name, true, saw);
         var segments = string.Join(", ", _segments.Keys.Take(8).Select(id => new SegId(id)));
+        saw = saw[..saw.LastIndexOf(',')];
         return new(Name, false, $"{saw}; left: {SegmentsAlive} segments "
             + $"({segments}), {_threadGroups.Count} thread groups "
             + $"({string.Join(", ", _threadGroups.Take(8))})");

@@ -1,3 +1,4 @@
+using Emulator.Partitions.Checks;
 // Proves a trace line carries a message's or event's properties as typed JSON fields: addresses,
 // segids and apids in hex, sizes and counts as numbers, modes in octal, ids as XPMEM spells them,
 // actor paths without address or uid, bytes clipped, pages left out, nested records with their
@@ -93,9 +94,9 @@ public sealed class JsonlTraceSpec
     }
 
     [Fact]
-    public void JsonlTrace_must_write_bytes_as_length_and_clipped_hex_and_leave_pages_out()
+    public void JsonlTrace_must_write_bytes_as_length_and_clipped_hex_and_pages_as_frames()
     {
-        var page = new Page();
+        var page = new Page(41);
         page.Bytes[0] = 0xAB;
         var text = Text(trace =>
         {
@@ -109,7 +110,7 @@ public sealed class JsonlTraceSpec
         Assert.Equal(Page.SizeBytes, bytes.GetProperty("length").GetInt32());
         Assert.Equal("ab" + new string('0', 30), bytes.GetProperty("hex").GetString());
         Assert.Equal(7, lines[1].GetProperty("pin_id").GetInt64());
-        Assert.False(lines[1].TryGetProperty("page", out _), "a page was written");
+        Assert.Equal(41, lines[1].GetProperty("page").GetInt64());
         Assert.DoesNotContain("System.Byte", text);
         Assert.DoesNotContain("Emulator.", text);
     }
@@ -163,7 +164,8 @@ public sealed class JsonlTraceSpec
             trace.NameProcess(User, "user");
             trace.Event("/user/machine/p1/tg-100", new ProcessExited(Signal.None));
             now = TimeSpan.FromTicks(3);
-            trace.Event("/user/machine/p1/tg-100/seg-2", new PagePinned(Request, 1, 0x10000, User));
+            trace.Event("/user/machine/p1/tg-100/seg-2",
+                new Pinned(new SegId(0x100000064), 1, 0x10000, 3, User, 1, Request));
             trace.Delivered("/user/machine/p1", new Frames.Unpin([]));
         }, () => now);
 

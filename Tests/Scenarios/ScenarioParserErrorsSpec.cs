@@ -196,13 +196,17 @@ public sealed class ScenarioParserErrorsSpec
             "expected an octal mode like 0600");
         AssertError(AfterPrelude("user: read32 at => EINVALID"), 11, 23,
             "unknown expectation 'EINVALID'; did you mean 'EINVAL'? "
-            + "(expected a number, ok, an errno name (EINVAL, EACCES,");
+            + "(expected a number, ok, dead, an errno name (EINVAL, EACCES,");
         AssertError(AfterPrelude("user: read32 at =>"), 11, 22,
             "expected an expectation after '=>'");
         AssertError(AfterPrelude("user: read32 at => sigbus"), 11, 23,
             "unknown expectation 'sigbus'");
         AssertError(AfterPrelude("user: read32 at => 1 2"), 11, 25,
             "unexpected '2' after the expectation");
+        AssertError(AfterPrelude("user: read32 at => 1 |"), 11, 26,
+            "expected an expectation after '|'");
+        AssertError(AfterPrelude("user: read32 at => 1 | SIGBUSS"), 11, 27,
+            "unknown expectation 'SIGBUSS'; did you mean 'SIGBUS'?");
         AssertError(AfterPrelude("user: fill at 1p stripes"), 11, 21,
             "unknown pattern 'stripes' (expected zero, byte=N");
         AssertError(AfterPrelude("user: fill at 1p lfsr32"), 11, 27, "lfsr32 needs its seed");

@@ -293,6 +293,24 @@ public sealed class ScenarioParserSpec
         Assert.Equal(new ExpectSignal(signal), LastStep($"user: write32 at 1 => {word}").Expect);
     }
 
+    [Theory]
+    [InlineData("read32 at => 7 | SIGSEGV")]
+    [InlineData("read32 at => 7|SIGSEGV")]
+    [InlineData("read32 at => 7 |SIGSEGV")]
+    public void ScenarioParser_must_read_alternatives_joined_by_a_bar(string step)
+    {
+        var expected = new ExpectAny([new ExpectValue(7), new ExpectSignal(Signal.SIGSEGV)]);
+        Assert.Equal(expected, LastStep($"user: {step}").Expect);
+    }
+
+    [Fact]
+    public void ScenarioParser_must_read_dead_alone_or_among_alternatives()
+    {
+        Assert.Equal(new ExpectDead(), LastStep("user: read32 at => dead").Expect);
+        Assert.Equal(new ExpectAny([new ExpectOk(Explicit: true), new ExpectDead()]),
+            LastStep("user: read32 at => ok | dead").Expect);
+    }
+
     [Fact]
     public void ScenarioParser_must_take_whitespace_around_separators_freely()
     {
