@@ -486,4 +486,99 @@ public sealed class AddressSpaceSpec
             }
         }
     }
+
+    /// <summary>An observer that keeps its own page table and checks each change makes sense.</summary>
+    private sealed class Shadow : IPageTableObserver
+    {
+        public Dictionary<ulong, MemoryPage> Pages { get; } = [];
+
+        public void Mapped(ulong pageAddress, MemoryPage page)
+        {
+            Assert.True(Pages.TryAdd(pageAddress, page),
+                $"0x{pageAddress:x} mapped again without being unmapped");
+        }
+
+        public void Unmapped(ulong pageAddress, MemoryPage page)
+        {
+            Assert.True(Pages.Remove(pageAddress, out var had) && had == page,
+                $"0x{pageAddress:x} unmapped as frame {page.Frame}, which it did not map");
+        }
+    }
+
+    [Fact]
+    public void AddressSpace_must_keep_its_observer_and_sharer_counts_true_over_random_histories()
+    {
+        // Touches, stores, pins, munmaps, forks and exits at random over a family of address
+        // spaces: each one's observer always sees exactly its page table, and every page's
+        // sharer count is the number of live address spaces that map it.
+        const ulong start = 0x10000;
+        const int pages = 24;
+        var random = new Random(5);
+        for (var history = 0; history < 100; history++)
+        {
+            var family = new List<(AddressSpace Memory, Shadow Shadow)>();
+            var pinned = new List<MemoryPage>();
+            var first = new AddressSpace(new FrameCounter());
+            first.Insert(new AnonymousVma(start, start + pages * Page));
+            family.Add((first, new Shadow()));
+            first.Observer = family[0].Shadow;
+            for (var step = 0; step < 200; step++)
+            {
+                var (memory, shadow) = family[random.Next(family.Count)];
+                var address = start + (ulong)random.Next(pages) * Page + (ulong)random.Next(4096);
+                var roll = random.Next(100);
+                if (memory.Vmas.Count == 0) memory.Insert(new AnonymousVma(start, start + pages * Page));
+                else if (roll < 25 && memory.Find(address) is not null) memory.PageForRead(address);
+                else if (roll < 55 && memory.Find(address) is not null)
+                {
+                    var page = memory.PageForWrite(address);
+                    page.Bytes[0]++;
+                    if (random.Next(6) == 0)
+                    {
+                        page.Pin();
+                        pinned.Add(page);
+                    }
+                }
+                else if (roll < 65 && pinned.Count > 0)
+                {
+                    var page = pinned[random.Next(pinned.Count)];
+                    pinned.Remove(page);
+                    page.Unpin();
+                }
+                else if (roll < 80)
+                {
+                    var from = start + (ulong)random.Next(pages) * Page;
+                    var to = Math.Min(from + (ulong)random.Next(1, 6) * Page, start + pages * Page);
+                    memory.Unmap(from, to);
+                    memory.Insert(new AnonymousVma(from, to));
+                }
+                else if (roll < 93 && family.Count < 6)
+                {
+                    var child = memory.ForkCopy();
+                    var childShadow = new Shadow();
+                    child.Observer = childShadow;
+                    child.AnnouncePages();
+                    family.Add((child, childShadow));
+                }
+                else if (roll >= 93)
+                {
+                    memory.Clear();
+                }
+                foreach (var (member, view) in family)
+                {
+                    Assert.Equal(view.Pages.Count, member.PageCount);
+                    foreach (var (at, page) in view.Pages) Assert.Same(page, member.PageAt(at));
+                }
+                var mapped = family.SelectMany(m => m.Shadow.Pages.Values).ToList();
+                foreach (var group in mapped.GroupBy(p => p))
+                {
+                    Assert.True(group.Count() == group.Key.Sharers,
+                        $"history {history} step {step}: frame {group.Key.Frame} is mapped "
+                        + $"{group.Count()} times, counts {group.Key.Sharers} sharers");
+                    Assert.True(group.Key.Pins == 0 || group.Count() == 1,
+                        $"pinned frame {group.Key.Frame} is shared");
+                }
+            }
+        }
+    }
 }

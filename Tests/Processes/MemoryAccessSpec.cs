@@ -216,4 +216,50 @@ public sealed class MemoryAccessSpec
         Assert.Equal(AccessStopKind.Remote, f.Access.Run(new LoadWalk(At, 4)).Kind);
         Assert.Empty(f.Events);
     }
+
+    [Fact]
+    public void MemoryAccess_must_move_bytes_as_the_walk_asks_over_random_calls()
+    {
+        // The same random calls run through the access loop (anonymous memory and an attachment
+        // of local PTEs) and through the fake memory of the walk specs: outcomes and bytes agree,
+        // and every chunk through the attachment is one Accessed event.
+        var random = new Random(8);
+        var f = new Fixture(anonPages: 8, attachPages: 8);
+        for (var i = 0; i < 8; i++) f.Local(i, 0);
+        var fake = new Emulator.Tests.Memory.FakeMemory();
+        fake.Write(Anon, new byte[8 * PageBytes]);
+        fake.Write(At, new byte[8 * PageBytes]);
+        ulong Somewhere(ulong size) => (random.Next(2) == 0 ? Anon : At)
+            + (ulong)random.NextInt64(0, (long)(8 * PageBytes - size + 1));
+        for (var step = 0; step < 400; step++)
+        {
+            var size = (ulong)random.Next(0, 3 * (int)PageBytes);
+            Call call = random.Next(7) switch
+            {
+                0 => new FillCall(Somewhere(size), size, new Lfsr32Pattern((uint)step)),
+                1 => new CheckCall(Somewhere(size), size, new Index32Pattern(0)),
+                2 => new Add32Call(Somewhere(size), size, (uint)random.Next()),
+                3 => new Sum32Call(Somewhere(size), size),
+                4 => new CopyCall(Somewhere(size), Somewhere(size), size),
+                5 => new ReadCall(Somewhere(8), 1 << random.Next(4)),
+                _ => new WriteCall(Somewhere(8), 1 << random.Next(4), (ulong)random.NextInt64()),
+            };
+            var real = RangeWalk.For(call)!;
+            var model = RangeWalk.For(call)!;
+            f.Events.Clear();
+            Assert.Equal(AccessStopKind.Done, f.Access.Run(real).Kind);
+            Assert.Null(fake.Run(model));
+            Assert.Equal(model.Outcome, real.Outcome);
+            var throughAttachment = fake.Chunks.Count(c => c.Address >= At);
+            fake.Chunks.Clear();
+            Assert.Equal(throughAttachment, f.Events.Count);
+        }
+        for (var i = 0; i < 8; i++)
+        {
+            var page = (ulong)i * PageBytes;
+            Assert.Equal(fake.Read(At + page, (int)PageBytes), f.Attachment.Ptes[At + page].Page!.Bytes);
+            Assert.Equal(fake.Read(Anon + page, (int)PageBytes),
+                f.Memory.PageAt(Anon + page)?.Bytes ?? new byte[PageBytes]);
+        }
+    }
 }
