@@ -96,7 +96,7 @@ public sealed class PinCheckerSpec
     public void PinChecker_must_tally_by_partition()
     {
         var checker = new PinChecker();
-        var remoteOwner = new SegId(Emulator.Protocol.Ids.XpmemId.Compose(new PartitionId(2), 9, 1));
+        var remoteOwner = new SegId(XpmemId.Compose(new PartitionId(2), 9, 1));
         checker.Observe(Pin(1, 7));
         checker.Observe(Pin(1, 9, segment: remoteOwner));
         checker.Observe(new Unpinned(remoteOwner, 1, 9));

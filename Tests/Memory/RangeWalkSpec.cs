@@ -401,7 +401,7 @@ public sealed class RangeWalkSpec
     }
 
     [Fact]
-    public void Walks_must_cover_a_gibibyte_in_constant_memory()
+    public void RangeWalk_must_cover_a_gibibyte_in_constant_memory()
     {
         // check reads 1 GiB, sum32 a quarter of it (its per-word loop is slow in Debug builds);
         // memory that is one shared zero page everywhere costs the test nothing either.
