@@ -107,6 +107,7 @@ public sealed class AddressSpace(FrameCounter frames)
         }
         _vmas.RemoveRange(first, last - first);
         _vmas.InsertRange(first, pieces);
+        if (attachments.Count > 0) start = Math.Min(start, attachments[0].Start);
         if (start < _gapHint) _gapHint = Math.Max(start, MmapBase);
         return attachments;
     }

@@ -1,0 +1,117 @@
+// Proves the machine monitor: it keeps the first breach of any checker with the last events
+// before it (oldest first, request bookkeeping left out, the breaching event last), every later
+// breach leaves it alone, the tap sees every event after the checkers, Final gives every
+// checker's verdict, and fault starts are counted.
+using Emulator.Partitions.Checks;
+using Emulator.Protocol.Ids;
+using Xunit;
+using static Emulator.Tests.Checks.CheckEvents;
+
+namespace Emulator.Tests.Checks;
+
+public sealed class MachineMonitorSpec
+{
+    private static RequestId Id(int n) => new(new PartitionId(0), n);
+
+    [Fact]
+    public void MachineMonitor_must_keep_the_first_violation_with_the_events_before_it()
+    {
+        var monitor = new MachineMonitor();
+        var before = new List<MachineEvent>();
+        for (var i = 0; i < 20; i++)
+        {
+            MachineEvent e = new PageMapped(Owner, (ulong)i << 12, i + 1);
+            before.Add(e);
+            monitor.Observe(e);
+            monitor.Observe(new RequestStarted(Id(i), "x"));
+        }
+        Assert.Null(monitor.Violation);
+        var access = Access(5, 99);   // through an attachment nobody mapped, to a wrong frame
+        monitor.Observe(access);
+        var violation = monitor.Violation;
+        Assert.NotNull(violation);
+        Assert.Equal("coherence", violation.Checker);
+        Assert.Equal(Attacher, violation.Process);
+        Assert.Contains("frame 99", violation.What);
+        Assert.Equal(MachineMonitor.RecentEventsMax, violation.Events.Count);
+        Assert.Equal(before.Skip(20 - MachineMonitor.RecentEventsMax + 1).Append(access),
+            violation.Events);
+
+        monitor.Observe(new Unpinned(Seg, 1, 1));
+        Assert.Same(violation, monitor.Violation);
+    }
+
+    [Fact]
+    public void MachineMonitor_must_report_the_events_so_far_when_there_are_few()
+    {
+        var monitor = new MachineMonitor();
+        var started = new ThreadGroupStarted(Attacher);
+        monitor.Observe(started);
+        monitor.Observe(new RequestStarted(Id(1), "call"));
+        var unpinned = new Unpinned(Seg, 3, 3);
+        monitor.Observe(unpinned);
+        var violation = monitor.Violation;
+        Assert.NotNull(violation);
+        Assert.Equal("pins balanced", violation.Checker);
+        Assert.Equal(Owner, violation.Process);
+        Assert.Equal([started, unpinned], violation.Events);
+    }
+
+    [Fact]
+    public void MachineMonitor_must_let_the_tap_see_every_event_after_the_checkers()
+    {
+        var monitor = new MachineMonitor();
+        var seen = new List<MachineEvent>();
+        var violationSeenByTap = new List<bool>();
+        monitor.Tap = e =>
+        {
+            seen.Add(e);
+            violationSeenByTap.Add(monitor.Violation is not null);
+        };
+        MachineEvent[] events =
+        [
+            new RequestStarted(Id(1), "a"), new FaultStarted(Attacher, 0x1000),
+            Access(1, 1), new RequestEnded(Id(1)),
+        ];
+        foreach (var e in events) monitor.Observe(e);
+        Assert.Equal(events, seen);
+        Assert.Equal([false, false, true, true], violationSeenByTap);
+        Assert.Equal(1, monitor.Faults);
+    }
+
+    [Fact]
+    public void MachineMonitor_must_give_every_checkers_verdict_at_the_end()
+    {
+        var monitor = new MachineMonitor();
+        monitor.Observe(new RequestStarted(Id(1), "Fault.Pin"));
+        monitor.Observe(new SegmentMade(Seg));
+        var reports = monitor.Final();
+        Assert.Equal(["coherence", "no access through the dead", "pins balanced",
+            "refcounts back to zero", "nothing in flight"], reports.Select(r => r.Name));
+        Assert.Equal([true, true, true, false, false], reports.Select(r => r.Held));
+        Assert.Contains("Fault.Pin", reports[4].Saw);
+        Assert.Equal(1, monitor.Read(m => m.InFlight.Count));
+        Assert.Equal(1, monitor.Refcounts.SegmentsAlive);
+        Assert.Null(monitor.Violation);
+    }
+
+    [Fact]
+    public void MachineMonitor_must_pass_every_event_to_every_checker_even_after_a_violation()
+    {
+        var monitor = new MachineMonitor();
+        monitor.Observe(Access(1, 1));
+        Assert.NotNull(monitor.Violation);
+        monitor.Observe(new Pinned(Seg, 1, Source, 7, Attacher, 1));
+        Assert.False(monitor.Pins.Balanced);
+        monitor.Observe(new Unpinned(Seg, 1, 7));
+        Assert.True(monitor.Pins.Balanced);
+    }
+
+    [Fact]
+    public void MachineMonitor_must_record_actors_that_threw()
+    {
+        var monitor = new MachineMonitor();
+        monitor.ActorFailed("tg p0/1", new InvalidOperationException("boom"));
+        Assert.Equal(["tg p0/1: InvalidOperationException: boom"], monitor.Failures);
+    }
+}

@@ -1,0 +1,97 @@
+using Emulator.Partitions.Memory;
+using Xunit;
+
+namespace Emulator.Tests.Memory;
+
+/// <summary>
+/// A memory of 4 KiB pages by page address, for driving a <see cref="RangeWalk"/> by hand: it
+/// moves each chunk the walk asks for, checks the chunk stays inside one page, logs it, and can
+/// refuse a store once (as a remote segment does) to see the walk make the same bytes again.
+/// </summary>
+internal sealed class FakeMemory
+{
+    public const int PageBytes = 4096;
+
+    private readonly Dictionary<ulong, byte[]> _pages = [];
+
+    /// <summary>Every chunk moved, in order (a refused store is logged once, when it is moved).</summary>
+    public List<Chunk> Chunks { get; } = [];
+
+    /// <summary>Pages the walk must not reach: a chunk there stops the run, unmoved.</summary>
+    public HashSet<ulong> Holes { get; } = [];
+
+    /// <summary>Refuse every store once before taking it (the remote Refused-then-retry path).</summary>
+    public bool RefuseEachStoreOnce { get; init; }
+
+    public byte[] Page(ulong pageAddress)
+    {
+        Assert.Equal(0UL, pageAddress % PageBytes);
+        if (!_pages.TryGetValue(pageAddress, out var page)) _pages[pageAddress] = page = new byte[PageBytes];
+        return page;
+    }
+
+    public void Write(ulong address, ReadOnlySpan<byte> bytes)
+    {
+        while (bytes.Length > 0)
+        {
+            var take = Math.Min(bytes.Length, PageBytes - Offset(address));
+            bytes[..take].CopyTo(Page(PageOf(address)).AsSpan(Offset(address)));
+            bytes = bytes[take..];
+            address += (ulong)take;
+        }
+    }
+
+    public byte[] Read(ulong address, int length)
+    {
+        var bytes = new byte[length];
+        var into = bytes.AsSpan();
+        while (into.Length > 0)
+        {
+            var take = Math.Min(into.Length, PageBytes - Offset(address));
+            Page(PageOf(address)).AsSpan(Offset(address), take).CopyTo(into);
+            into = into[take..];
+            address += (ulong)take;
+        }
+        return bytes;
+    }
+
+    /// <summary>Moves the walk's chunks until it is over (null) or reaches a hole (that chunk).</summary>
+    public Chunk? Run(RangeWalk walk)
+    {
+        var steps = 0;
+        while (walk.TryCurrent(out var chunk))
+        {
+            Assert.True(++steps < 10_000_000, "the walk does not end");
+            Assert.True(chunk.LengthBytes > 0, $"empty chunk at 0x{chunk.Address:x}");
+            var offset = Offset(chunk.Address);
+            Assert.True(offset + chunk.LengthBytes <= PageBytes,
+                $"chunk of {chunk.LengthBytes} bytes at 0x{chunk.Address:x} crosses a page");
+            if (Holes.Contains(PageOf(chunk.Address))) return chunk;
+            var bytes = Page(PageOf(chunk.Address)).AsSpan(offset, chunk.LengthBytes);
+            if (!chunk.Write)
+            {
+                Chunks.Add(chunk);
+                walk.Loaded(bytes);
+                continue;
+            }
+            if (RefuseEachStoreOnce)
+            {
+                var refused = new byte[chunk.LengthBytes];
+                walk.Fill(refused);
+                Assert.True(walk.TryCurrent(out var again) && again == chunk,
+                    $"after a refused store the walk asks for {again}, not {chunk}");
+                var retried = new byte[chunk.LengthBytes];
+                walk.Fill(retried);
+                Assert.Equal(refused, retried);
+            }
+            Chunks.Add(chunk);
+            walk.Fill(bytes);
+            walk.Stored();
+        }
+        return null;
+    }
+
+    public static ulong PageOf(ulong address) => address & ~(ulong)(PageBytes - 1);
+
+    public static int Offset(ulong address) => (int)(address & (PageBytes - 1));
+}
