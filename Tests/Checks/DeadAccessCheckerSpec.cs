@@ -21,7 +21,7 @@ public sealed class DeadAccessCheckerSpec
         Assert.Null(checker.Observe(Access(1, 7, write: true)));
         var report = checker.Final();
         Assert.True(report.Held);
-        Assert.Equal("1 attachments, 2 accesses through them, 0 through the dead", report.Saw);
+        Assert.Equal("1 attachment, 2 accesses through them, 0 through the dead", report.Saw);
     }
 
     [Fact]

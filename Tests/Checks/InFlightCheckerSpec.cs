@@ -22,7 +22,7 @@ public sealed class InFlightCheckerSpec
         Assert.Equal(0, checker.Count);
         var report = checker.Final();
         Assert.True(report.Held);
-        Assert.Equal("1 requests", report.Saw);
+        Assert.Equal("1 request, every one answered", report.Saw);
         Assert.Equal("nothing is in flight", checker.Describe());
     }
 
@@ -39,7 +39,7 @@ public sealed class InFlightCheckerSpec
             + "p1/7.2 Segment.Recall", checker.Describe());
         var report = checker.Final();
         Assert.False(report.Held);
-        Assert.Equal($"4 requests; {checker.Describe()}", report.Saw);
+        Assert.Equal($"4 requests, {checker.Describe()}", report.Saw);
     }
 
     [Fact]

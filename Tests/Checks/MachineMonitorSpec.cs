@@ -101,7 +101,7 @@ public sealed class MachineMonitorSpec
         var monitor = new MachineMonitor();
         monitor.Observe(Access(1, 1));
         Assert.NotNull(monitor.Violation);
-        monitor.Observe(new Pinned(Seg, 1, Source, 7, Attacher, 1));
+        monitor.Observe(new Pinned(Seg, 1, Source, 7, Attacher, 1, new RequestId(Attacher.Partition, 1)));
         Assert.False(monitor.Pins.Balanced);
         monitor.Observe(new Unpinned(Seg, 1, 7));
         Assert.True(monitor.Pins.Balanced);

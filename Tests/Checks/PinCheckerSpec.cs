@@ -12,7 +12,7 @@ namespace Emulator.Tests.Checks;
 public sealed class PinCheckerSpec
 {
     private static Pinned Pin(long pinId, long frame, SegId? segment = null, ulong page = Source) =>
-        new(segment ?? Seg, pinId, page, frame, Attacher, 4);
+        new(segment ?? Seg, pinId, page, frame, Attacher, 4, new RequestId(Attacher.Partition, pinId));
 
     [Fact]
     public void PinChecker_must_balance_a_pin_given_back_once()

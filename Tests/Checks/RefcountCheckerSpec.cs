@@ -19,7 +19,7 @@ public sealed class RefcountCheckerSpec
         checker.Observe(new ThreadGroupStopped(Owner));
         var report = checker.Final();
         Assert.True(report.Held);
-        Assert.Equal("1 segments made, 1 thread groups started", report.Saw);
+        Assert.Equal("1 segment made, 1 thread group started, all freed", report.Saw);
     }
 
     [Fact]
