@@ -18,7 +18,7 @@ namespace Emulator.Tests.Model;
 
 public sealed class InterleavingSpec
 {
-    private static readonly int Runs = int.TryParse(Environment.GetEnvironmentVariable("XPMEM_INTERLEAVING_RUNS"), out var n) ? n : 500;
+    private static readonly int Runs = int.TryParse(Environment.GetEnvironmentVariable("XPMEM_INTERLEAVING_RUNS"), out var n) ? n : 2000;
 
     [Fact]
     public void Machine_must_keep_its_invariants_under_concurrent_calls()
