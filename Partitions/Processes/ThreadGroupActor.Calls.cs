@@ -241,9 +241,9 @@ public sealed partial class ThreadGroupActor
                 return;
             }
             var apid = new ApId(XpmemId.Compose(_id.Partition, _id.Pid, tg.NextPermitUniq++));
-            tg.Permits[apid.Value] = new PermitState(apid, new SegId(get.SegId), flags,
-                granted.Segment, granted.SegmentAddress, granted.SegmentSizeBytes,
-                granted.SegmentOwner, granted.LinkId);
+            tg.Permits.Add(new PermitState(apid, new SegId(get.SegId), flags, granted.Segment,
+                granted.SegmentAddress, granted.SegmentSizeBytes, granted.SegmentOwner,
+                granted.LinkId));
             done(Outcome.Ok((ulong)apid.Value));
         });
         var segid = new SegId(get.SegId);
@@ -300,7 +300,7 @@ public sealed partial class ThreadGroupActor
             ProbeForeign(owner, new ApId(attach.ApId), done);
             return;
         }
-        if (LiveTg?.Permits.GetValueOrDefault(attach.ApId) is not { } permit)
+        if (LiveTg?.Permits.Find(attach.ApId) is not { } permit)
         {
             done(Outcome.Fail(Errno.ENOENT));
             return;
@@ -323,7 +323,7 @@ public sealed partial class ThreadGroupActor
         Action<Outcome> done)
     {
         // Re-validate after the wait: the permit may have been released meanwhile.
-        if (LiveTg?.Permits.GetValueOrDefault(apid) is not { } permit)
+        if (LiveTg?.Permits.Find(apid) is not { } permit)
         {
             done(Outcome.Fail(Errno.ENOENT));
             return;
@@ -350,7 +350,7 @@ public sealed partial class ThreadGroupActor
         }
         // MAP_FIXED replaces the anonymous memory there, with all that unmapping implies.
         UnmapRange(run, at.Value, at.Value + size, () =>
-            LiveTg?.Permits.GetValueOrDefault(apid) is { } still
+            LiveTg?.Permits.Find(apid) is { } still
                 ? Outcome.Ok(MapAttachment(still, source, at.Value, size))
                 : Outcome.Fail(Errno.ENOENT), done);
     }
@@ -409,7 +409,7 @@ public sealed partial class ThreadGroupActor
         {
             var pins = attachment.ZapAll();
             if (pins.Count > 0) _port.Send(attachment.SegmentActor, new Frames.Unpin(pins));
-            _tg?.Permits.GetValueOrDefault(attachment.Permit.Value)?.Attachments
+            _tg?.Permits.Find(attachment.Permit.Value)?.Attachments
                 .Remove(attachment);
             Emit(new AttachmentUnmapped(_id, attachment.Id));
             then();

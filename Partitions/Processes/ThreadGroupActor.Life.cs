@@ -59,7 +59,7 @@ public sealed partial class ThreadGroupActor
         }
         tg.Destroying = true;
         var one = Join.After(tg.Permits.Count + tg.Segments.Count + 1, then);
-        foreach (var permit in tg.Permits.Values.ToList()) ReleasePermit(permit, one);
+        foreach (var permit in tg.Permits.All.ToList()) ReleasePermit(permit, one);
         tg.Permits.Clear();
         foreach (var entry in tg.Segments.Values.ToList()) RemoveSegment(entry, one);
         tg.Segments.Clear();

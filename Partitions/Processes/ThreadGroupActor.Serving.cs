@@ -22,7 +22,7 @@ public sealed partial class ThreadGroupActor
     private void HandleProbe(Process.Probe probe)
     {
         if (probe.Permit is { } permitId
-            && LiveTg?.Permits.GetValueOrDefault(permitId.Value) is { } permit)
+            && LiveTg?.Permits.Find(permitId.Value) is { } permit)
         {
             _port.Send(permit.SegmentActor, new Segment.Check(probe.RequestId, probe.ReplyTo));
             return;
@@ -74,9 +74,8 @@ public sealed partial class ThreadGroupActor
     private void HandleZap(Attachment.Zap zap)
     {
         var pins = new List<long>();
-        foreach (var permit in _tg?.Permits.Values ?? Enumerable.Empty<PermitState>())
+        foreach (var permit in _tg?.Permits.Of(zap.Segment) ?? [])
         {
-            if (permit.Segment != zap.Segment) continue;
             foreach (var attachment in permit.Attachments)
                 pins.AddRange(attachment.Zap(zap.Start, zap.End));
         }

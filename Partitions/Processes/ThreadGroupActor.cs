@@ -159,7 +159,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         public int NextPermitUniq = 1;
         public bool Destroying;
         public readonly Dictionary<long, SegmentEntry> Segments = [];
-        public readonly Dictionary<long, PermitState> Permits = [];
+        public readonly PermitTable Permits = new();
     }
 
     /// <summary>A live segment of this thread group, as its seg_list holds it.</summary>

@@ -1,6 +1,10 @@
 // Proves the runner drives the machine end to end in sim mode on scenarios built in code (the
 // parser is proven apart): the classic round trip holds, a wrong expectation fails naming the
-// step's line and the seed, and the same seed gives the same trace.
+// step's line and the seed, and the same seed gives the same trace. Also the edges a fuzzing
+// campaign found: a wait of hours just works in virtual time, a fork child whose name a repeat
+// binds again is still torn down at the end, range operations over tens of MiB run in a loop
+// (no stack overflow), a checker's breach names the checker and the events before it, and
+// alternatives and `dead` are expectations like any other.
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Protocol;
@@ -70,5 +74,74 @@ public sealed class ScenarioRunnerSpec
         var second = ScenarioRunner.Run(scenario, new RunOptions(Seed: 5, Trace: true)).Trace;
         Assert.NotNull(first);
         Assert.Equal(first, second);
+    }
+
+    private static Scenario Of(IReadOnlyList<Step> steps, int partitions = 1) => new(
+        "edge", "test.hocon", null, partitions, false,
+        [new ProcessDeclaration("p", 0, 1000, 1000, new SourceLocation("test.hocon", 1, 1))],
+        steps);
+
+    private static void AssertHeld(RunResult result) => Assert.True(result.Passed,
+        $"seed {result.Seed}: {result.Failure} "
+        + string.Join("; ", result.Checks.Where(c => !c.Held).Select(c => $"{c.Name}: {c.Detail}")));
+
+    [Fact]
+    public void ScenarioRunner_must_run_a_wait_of_hours_in_virtual_time()
+    {
+        var scenario = Of([
+            Step("p", new MmapCommand(null, 0x1000), "a"),
+            Step(null, new WaitCommand(TimeSpan.FromHours(3))),
+            Step("p", new WriteCommand(4, N("a"), L(1))),
+            new ParallelStep(new SourceLocation("test.hocon", ++_line, 3), [
+                [Step(null, new WaitCommand(TimeSpan.FromDays(2)))],
+                [Step("p", new ReadCommand(4, N("a")), expect: new ExpectValue(1))],
+            ]),
+        ]);
+        var result = ScenarioRunner.Run(scenario, new RunOptions(Seed: 2));
+        AssertHeld(result);
+        Assert.True(result.Summary.VirtualTime >= TimeSpan.FromDays(2) + TimeSpan.FromHours(3),
+            $"seed 2: virtual time {result.Summary.VirtualTime}");
+    }
+
+    [Fact]
+    public void ScenarioRunner_must_tear_down_every_fork_child_a_repeat_bound_again()
+    {
+        var scenario = Of([
+            Step("p", new MmapCommand(null, 0x1000), "a"),
+            new RepeatStep(new SourceLocation("test.hocon", ++_line, 3), 5, [
+                Step("p", new ForkCommand(), "child"),
+                Step("child", new ReadCommand(4, N("a")), expect: new ExpectValue(0)),
+            ]),
+        ]);
+        var result = ScenarioRunner.Run(scenario, new RunOptions(Seed: 4));
+        AssertHeld(result);
+        Assert.Contains(result.Checks, c => c.Name == "refcounts back to zero"
+            && c.Detail.Contains("6 thread groups started"));
+    }
+
+    [Fact]
+    public void ScenarioRunner_must_walk_tens_of_mib_in_a_loop()
+    {
+        const ulong size = 64UL << 20;
+        var scenario = Of([
+            Step("p", new MmapCommand(null, size), "a"),
+            Step("p", new CheckCommand(N("a"), size, new ZeroPattern())),
+            Step("p", new Add32Command(N("a"), size, 1)),
+            Step("p", new Sum32Command(N("a"), size), expect: new ExpectValue(size / 4)),
+            Step("p", new CopyCommand(N("a", 4), N("a"), size - 4)),
+        ]);
+        AssertHeld(ScenarioRunner.Run(scenario, new RunOptions(Seed: 1)));
+    }
+
+    [Fact]
+    public void ScenarioRunner_must_accept_any_of_the_alternatives_and_dead()
+    {
+        var scenario = Of([
+            Step("p", new MmapCommand(null, 0x1000), "a"),
+            Step("p", new ReadCommand(4, L(0x10)), expect: new ExpectAny(
+                [new ExpectValue(0), new ExpectSignal(Signal.SIGSEGV)])),
+            Step("p", new ReadCommand(4, N("a")), expect: new ExpectDead()),
+        ]);
+        AssertHeld(ScenarioRunner.Run(scenario, new RunOptions(Seed: 1)));
     }
 }
