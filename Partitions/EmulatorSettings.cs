@@ -4,7 +4,6 @@ namespace Emulator.Partitions;
 
 /// <summary>The <c>xpmem-emulator</c> section of akka.hocon, read once.</summary>
 public sealed record EmulatorSettings(
-    int Partitions,
     TimeSpan RequestTimeout,
     int StashCapacityMax,
     int FirstPid,
@@ -16,7 +15,6 @@ public sealed record EmulatorSettings(
     /// out the same values).
     /// </summary>
     public static readonly EmulatorSettings Default = new(
-        Partitions: 1,
         RequestTimeout: TimeSpan.FromSeconds(2),
         StashCapacityMax: 1024,
         FirstPid: 100,
@@ -28,7 +26,6 @@ public sealed record EmulatorSettings(
         var section = config.GetConfig("xpmem-emulator")
             ?? throw new ArgumentException("no xpmem-emulator section");
         return new EmulatorSettings(
-            Partitions: section.GetInt("partitions", Default.Partitions),
             RequestTimeout: section.GetTimeSpan("request-timeout", Default.RequestTimeout),
             StashCapacityMax: section.GetInt("stash-capacity-max", Default.StashCapacityMax),
             FirstPid: section.GetInt("first-pid", Default.FirstPid),

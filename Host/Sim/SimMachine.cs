@@ -86,7 +86,8 @@ public sealed class SimMachine : IDisposable
         _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library,
             new Endpoint(on, _inboxActor)));
         if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
-        return new TgId(on, ((Partition.Spawned)_inbox.Dequeue()).Pid);
+        return _inbox.Dequeue() is Partition.Spawned spawned ? new TgId(on, spawned.Pid)
+            : throw new InvalidOperationException($"partition {on} answered a spawn with no pid");
     }
 
     /// <summary>
