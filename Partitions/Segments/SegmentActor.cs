@@ -34,6 +34,12 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// <summary>Self → self: serve an invalidated fault again, in whatever state it finds.</summary>
     private sealed record RetryPin(Fault.Pin Pin, int Attempt);
 
+    /// <summary>
+    /// Self → self: the last reference is gone; stop once what is already in the mailbox (the
+    /// requests a recall stashed, put back at its head) has been answered.
+    /// </summary>
+    private sealed record Free;
+
     /// <summary>A pinned page: which frame, for whom, from which source page.</summary>
     private sealed record PinEntry(Page Page, ulong SourcePage, TgId Attacher, long Attachment);
 
@@ -52,7 +58,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private int _stashed;
     private Zapping? _zapping;
     private bool _removed;
-    private bool _freed;
+    private bool _freeing;
 
     public SegmentActor(MachineContext machine, XpcPort port, SegId id,
         Credentials ownerCredentials, ulong address, ulong sizeBytes, ulong mode,
@@ -125,6 +131,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             new Segment.Removed(remove.RequestId, _id)));
         Receive<Segment.Recall>(recall => _port.Send(recall.ReplyTo,
             new Segment.Recalled(recall.RequestId, _id)));
+        Receive<Free>(_ => HandleFree());
         Common();
     }
 
@@ -333,6 +340,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     private void EndWriting()
     {
+        Invariant.Holds(_zapping is not null, $"segment {_id}: a zapping ended that never began");
         var zapping = _zapping!;
         _zapping = null;
         if (zapping.Remove) Emit(new SegmentRemoved(_id));
@@ -358,13 +366,23 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     /// <summary>
     /// The last reference gone (removed, no permits, no pins, no fault served): the segment is
-    /// freed.
+    /// freed, after the messages already queued for it (stashed requests put back by the last
+    /// recall or remove: each must still get its answer, or its sender would wait for ever).
     /// </summary>
     private void FreeIfUnreferenced()
     {
-        if (_freed || !_removed || _zapping is not null || _links.Count > 0 || _pins.Count > 0
-            || !_requests.Idle) return;
-        _freed = true;
+        if (_freeing || !Unreferenced) return;
+        _freeing = true;
+        Self.Tell(new Free());
+    }
+
+    private bool Unreferenced => _removed && _zapping is null && _links.Count == 0
+        && _pins.Count == 0 && _requests.Idle;
+
+    private void HandleFree()
+    {
+        // Removed, nothing can take a new reference: no get, attach or fault is served any more.
+        Invariant.Holds(Unreferenced, $"segment {_id} gained a reference while being freed");
         _ownerActor.Tell(new Segment.Freed(_id));
         Context.Stop(Self);
     }

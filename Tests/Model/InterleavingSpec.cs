@@ -20,10 +20,14 @@ public sealed class InterleavingSpec
 {
     private static readonly int Runs = int.TryParse(Environment.GetEnvironmentVariable("XPMEM_INTERLEAVING_RUNS"), out var n) ? n : 2000;
 
+    /// <summary>XPMEM_INTERLEAVING_FIRST: the first seed (to replay one: with RUNS = 1).</summary>
+    private static readonly ulong First =
+        ulong.TryParse(Environment.GetEnvironmentVariable("XPMEM_INTERLEAVING_FIRST"), out var f) ? f : 1;
+
     [Fact]
     public void Machine_must_keep_its_invariants_under_concurrent_calls()
     {
-        for (ulong seed = 1; seed <= (ulong)Runs; seed++)
+        for (var seed = First; seed < First + (ulong)Runs; seed++)
         {
             var problem = RunConcurrently(CallGenerator.ForSeed(seed), (int)seed);
             Assert.True(problem is null, $"seed {seed}: {problem}");
@@ -52,7 +56,8 @@ public sealed class InterleavingSpec
         {
             if (machine.Inbox.Count == 0 && !machine.Loop.RunUntil(() => machine.Inbox.Count > 0, SimMachine.CallTimeLimit))
             {
-                return $"stuck with {running.Count} calls waiting; failures: {string.Join("; ", machine.Monitor.Failures)}";
+                return $"stuck with {running.Count} calls waiting ({string.Join(", ", running.Values.Select(r => $"strand {r.Strand}: {r.Call}"))}); "
+                    + $"{machine.Monitor.InFlight.Describe()}; failures: {string.Join("; ", machine.Monitor.Failures)}\n{run}";
             }
             var (id, outcome) = SimMachine.OutcomeOf(machine.Inbox.Dequeue());
             if (!running.Remove(id, out var done)) continue;

@@ -236,8 +236,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         getter.ExpectMsg<SegmentActor.LocalPinned>();   // lost: the fault's timer had fired
 
         segment.Tell(new Fault.Abandon(fault));
-        AwaitCondition(() => page.Pins == 0);
-        Assert.True(_monitor.Pins.Balanced);
+        AwaitCondition(() => page.Pins == 0 && _monitor.Pins.Balanced);
         // The hold is over: a recall does not wait for a Done that will never come.
         var recaller = CreateTestProbe();
         segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
@@ -279,6 +278,28 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         // A Zapped for a zapping that is over (its attacher stopped first) still gives pins back.
         segment.Tell(new Attachment.Zapped(new RequestId(P0, 999), getter.Ref.At(), [pinned.PinId]));
         AwaitCondition(() => _monitor.Pins.Balanced);
+    }
+
+    [Fact]
+    public void SegmentActor_must_answer_what_a_remove_stashed_before_it_is_freed()
+    {
+        var (segment, owner) = Make();
+        var getter = CreateTestProbe();
+        var granted = Grant(segment, getter);
+        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At()));
+        var zap = getter.ExpectMsg<Attachment.Zap>();
+        // A lookup forwarded by the permit's holder just before it released the permit.
+        var asker = CreateTestProbe();
+        var check = NextId();
+        segment.Tell(new Segment.Check(check, asker.Ref.At()));
+        segment.Tell(new AccessPermit.Unlink(granted.LinkId));
+        Watch(segment);
+        segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
+
+        Assert.Equal(Errno.ENOENT, asker.ExpectMsg<Refused>(r => r.RequestId == check).Errno);
+        owner.ExpectMsg<Segment.Removed>();
+        owner.ExpectMsg<Segment.Freed>();
+        ExpectTerminated(segment);
     }
 
     /// <summary>A page as the owner hands it over: pinned.</summary>
