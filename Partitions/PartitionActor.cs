@@ -68,8 +68,9 @@ public sealed class PartitionActor : EmulatorActor
     {
         // A raw program opened the device before its first ioctl; libxpmem opens on first call.
         var raw = spawn.Library == LibraryMode.Raw;
-        var pid = Start(new ProcessImage(spawn.Credentials, spawn.Library, new AddressSpace(Machine.Frames), raw),
-            hasTg: raw);
+        var image = new ProcessImage(spawn.Credentials, spawn.Library,
+            new AddressSpace(Machine.Frames), raw);
+        var pid = Start(image, hasTg: raw);
         _port.Send(spawn.ReplyTo, new Partition.Spawned(spawn.RequestId, pid));
     }
 

@@ -275,7 +275,8 @@ public sealed class ScenarioRunner
     private void Finish(Strand strand, CommandStep step, Outcome outcome)
     {
         var process = _processes[step.Process!];
-        if (outcome.Kind == OutcomeKind.Dead && !Expectations.Met(step.Expect, outcome, step.Command))
+        if (outcome.Kind == OutcomeKind.Dead
+            && !Expectations.Met(step.Expect, outcome, step.Command))
         {
             Fail(step,
                 $"process '{step.Process}' is dead"

@@ -31,7 +31,8 @@ public sealed class SimMachine : IDisposable
     private readonly bool _ownsSystem;
     private long _nextRequest;
 
-    /// <summary>Builds the machine on a fresh sim system of its own, seeded with the seed.</summary>
+    /// <summary>Builds the machine on a fresh sim system of its own, seeded with
+    /// <paramref name="seed"/>.</summary>
     public SimMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
         : this(SimSystem.Create("emulator", seed, akkaConfig).System, ownsSystem: true,
             partitions, seed, akkaConfig, trace)

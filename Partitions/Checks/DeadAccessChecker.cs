@@ -78,7 +78,7 @@ public sealed class DeadAccessChecker : IChecker
         return new CheckerBreach(what, process);
     }
 
-    /// <summary>A mapped attachment: its permit's flags, its segment, whether that is removed.</summary>
+    /// <summary>A mapped attachment: its permit's flags, its segment, is that removed.</summary>
     private sealed class Live(int permitFlags, SegId segment)
     {
         public int PermitFlags { get; } = permitFlags;

@@ -67,7 +67,8 @@ public sealed class PinChecker : IChecker
                 var shown = string.Join(", ", pins.Take(pinsShownMax).Select(p =>
                     $"pin {p.PinId} (page 0x{p.SourcePage:x} for {p.Attacher} attachment "
                     + $"{p.Attachment})"));
-                var more = pins.Count > pinsShownMax ? $" and {pins.Count - pinsShownMax} more" : "";
+                var more = pins.Count > pinsShownMax
+                    ? $" and {pins.Count - pinsShownMax} more" : "";
                 return $"{g.Key.Owner} holds {pins.Count} in segment {g.Key}: {shown}{more}";
             });
         return string.Join("; ", lines);
@@ -81,7 +82,8 @@ public sealed class PinChecker : IChecker
         {
             _breaches++;
             return new CheckerBreach(
-                $"segment {unpinned.Segment} gave back pin {unpinned.PinId}, which it does not hold",
+                $"segment {unpinned.Segment} gave back pin {unpinned.PinId}, which it does not "
+                + "hold",
                 owner);
         }
         var left = _pinsByFrame.GetValueOrDefault(unpinned.Frame) - 1;

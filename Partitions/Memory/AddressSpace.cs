@@ -25,7 +25,7 @@ public sealed class AddressSpace(FrameCounter frames)
 
     public IReadOnlyList<Vma> Vmas => _vmas;
 
-    /// <summary>Hears every page table change; set by the thread group that owns the memory.</summary>
+    /// <summary>Hears every page table change (set by the thread group that owns it).</summary>
     public IPageTableObserver? Observer { get; set; }
 
     /// <summary>Pages ever touched and still mapped.</summary>
@@ -183,7 +183,7 @@ public sealed class AddressSpace(FrameCounter frames)
         return child;
     }
 
-    /// <summary>Tells the observer every page mapped now (a fork child's inherited pages).</summary>
+    /// <summary>Tells the observer of every page mapped now (a fork child's pages).</summary>
     public void AnnouncePages()
     {
         if (Observer is not { } observer) return;
@@ -203,7 +203,7 @@ public sealed class AddressSpace(FrameCounter frames)
         _gapHint = MmapBase;
     }
 
-    /// <summary>The index of the first VMA whose end lies above <paramref name="address"/>.</summary>
+    /// <summary>The index of the first VMA ending above <paramref name="address"/>.</summary>
     private int FirstEndingAbove(ulong address)
     {
         int low = 0, high = _vmas.Count;

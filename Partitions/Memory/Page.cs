@@ -42,7 +42,7 @@ public sealed class Page(long frame)
     }
 }
 
-/// <summary>Hands out frame numbers: one counter per machine, so a run numbers them alike.</summary>
+/// <summary>Hands out frame numbers: one counter per machine, so runs number them alike.</summary>
 public sealed class FrameCounter
 {
     private long _last;

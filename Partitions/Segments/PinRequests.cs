@@ -13,7 +13,7 @@ namespace Emulator.Partitions.Segments;
 /// </summary>
 public sealed class PinRequests
 {
-    /// <summary>Retries of one fault's lookup before it fails (SGI gave EAGAIN after three).</summary>
+    /// <summary>Retries of a fault's lookup before it fails (SGI: EAGAIN after three).</summary>
     public const int RetriesMax = 3;
 
     private readonly Dictionary<RequestId, Lookup> _lookups = [];

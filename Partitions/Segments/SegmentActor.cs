@@ -31,7 +31,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     public sealed record LocalPinned(RequestId RequestId, long PinId, Page Page) : IReply,
         INoSerializationVerificationNeeded;
 
-    /// <summary>Self → self: serve an invalidated fault again, in whatever state it finds.</summary>
+    /// <summary>Self → self: serve an invalidated fault again, in whatever state.</summary>
     private sealed record RetryPin(Fault.Pin Pin, int Attempt);
 
     /// <summary>

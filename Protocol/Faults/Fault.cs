@@ -33,7 +33,8 @@ public static class Fault
     public sealed record Done(RequestId RequestId) : IXpmemMessage;
 
     /// <summary>
-    /// FaultActor → SegmentActor, one way: nobody waits for this fault any more (its timer fired);
+    /// FaultActor → SegmentActor, one way: nobody waits for this fault any more (its timer
+    /// fired);
     /// drop the request, and the pin if one was taken for it.
     /// </summary>
     public sealed record Abandon(RequestId RequestId) : IXpmemMessage;

@@ -1,0 +1,155 @@
+using Akka.Actor;
+using Emulator.Partitions.Attachments;
+using Emulator.Partitions.Checks;
+using Emulator.Partitions.Memory;
+using Emulator.Partitions.Permits;
+using Emulator.Partitions.Rules;
+using Emulator.Partitions.Segments;
+using Emulator.Protocol;
+using Emulator.Protocol.Faults;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Partitions;
+using Emulator.Protocol.Permits;
+using Emulator.Protocol.Processes;
+using Emulator.Protocol.Segments;
+
+namespace Emulator.Partitions.Processes;
+
+/// <summary>
+/// xpmem_attach and xpmem_detach, and an attachment's end: its VMA goes at once, its pins and its
+/// place in the permit once the loads and stores in flight through it have ended.
+/// </summary>
+public sealed partial class ThreadGroupActor
+{
+    private void CallAttach(Process.Run run, AttachCall attach, Action<Outcome> done)
+    {
+        var at = attach.At is 0 ? null : attach.At;
+        var (errno, size) = CallRules.AttachArguments(attach.ApId, attach.OffsetBytes,
+            attach.SizeBytes, at);
+        if (errno != Errno.None)
+        {
+            done(Outcome.Fail(errno));
+            return;
+        }
+        var owner = XpmemId.OwnerOf(attach.ApId);
+        if (owner != _id)
+        {
+            ProbeForeign(owner, new ApId(attach.ApId), done);
+            return;
+        }
+        if (LiveTg?.Permits.Find(attach.ApId) is not { } permit)
+        {
+            done(Outcome.Fail(Errno.ENOENT));
+            return;
+        }
+        // seg_down_read: the segment must still be alive.
+        var id = NextRequestId();
+        _replies.Await(id, "Segment.Check", reply =>
+        {
+            if (reply is Refused refused) done(Outcome.Fail(refused.Errno));
+            else
+            {
+                PendingReplies.Expect<Segment.Checked>(reply);
+                AttachChecked(run, attach.ApId, attach.OffsetBytes, size, at, done);
+            }
+        });
+        _port.Send(permit.SegmentActor, new Segment.Check(id, Me));
+    }
+
+    private void AttachChecked(Process.Run run, long apid, ulong offset, ulong size, ulong? at,
+        Action<Outcome> done)
+    {
+        // Re-validate after the wait: the permit may have been released meanwhile.
+        if (LiveTg?.Permits.Find(apid) is not { } permit)
+        {
+            done(Outcome.Fail(Errno.ENOENT));
+            return;
+        }
+        var source = permit.SegmentAddress + offset;
+        var errno = CallRules.AttachAccess(permit.Flags, offset, size, permit.SegmentSizeBytes);
+        if (errno == Errno.None)
+        {
+            var end = at is { } fixedAt && size <= ulong.MaxValue - fixedAt ? fixedAt + size
+                : ulong.MaxValue;
+            errno = CallRules.AttachPlacement(at, size, permit.SegmentOwner == _id, source,
+                at is { } start && _memory.Overlapping(start, end).Any(v => v is AttachmentVma));
+        }
+        if (errno != Errno.None)
+        {
+            done(Outcome.Fail(errno));
+            return;
+        }
+        if (at is null)
+        {
+            if (_memory.ChooseAddress(size) is not { } chosen) done(Outcome.Fail(Errno.ENOMEM));
+            else done(Outcome.Ok(MapAttachment(permit, source, chosen, size)));
+            return;
+        }
+        // MAP_FIXED replaces the anonymous memory there, with all that unmapping implies.
+        UnmapRange(run, at.Value, at.Value + size, () =>
+            LiveTg?.Permits.Find(apid) is { } still
+                ? Outcome.Ok(MapAttachment(still, source, at.Value, size))
+                : Outcome.Fail(Errno.ENOENT), done);
+    }
+
+    private ulong MapAttachment(PermitState permit, ulong source, ulong at, ulong size)
+    {
+        var attachment = new AttachmentState(++_nextAttachment, permit.Id, permit.Segment,
+            permit.SegmentActor, source, at, size);
+        permit.Attachments.Add(attachment);
+        _memory.Insert(new AttachmentVma(attachment));
+        Emit(new AttachmentMapped(_id, attachment.Id, permit.Id, permit.Segment, permit.Flags, at,
+            size, source));
+        return at;
+    }
+
+    /// <summary>
+    /// xpmem_detach: 0 for an unmapped address, EINVAL for memory that is not an attachment.
+    /// </summary>
+    private void Detach(ulong address, Action<Outcome> done)
+    {
+        switch (_memory.Find(address))
+        {
+            case null:
+                done(Outcome.Ok());
+                break;
+            case AttachmentVma vma:
+                DetachAttachment(vma.Attachment, () => done(Outcome.Ok()));
+                break;
+            default:
+                done(Outcome.Fail(Errno.EINVAL));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Unmaps the whole attachment (new touches fault as unmapped at once); once the loads and
+    /// stores in flight through it have ended, its pins go back and it leaves its permit, then
+    /// <paramref name="then"/> runs. The permit stays valid.
+    /// </summary>
+    private void DetachAttachment(AttachmentState attachment, Action then)
+    {
+        _memory.RemoveAttachment(attachment);
+        UnmapAttachment(attachment, then);
+    }
+
+    /// <summary>The attachment's VMA is gone: drain it, give its pins back, forget it.</summary>
+    private void UnmapAttachment(AttachmentState attachment, Action then)
+    {
+        if (attachment.Unmapping)
+        {
+            attachment.WhenDrained(then);
+            return;
+        }
+        attachment.Unmapping = true;
+        attachment.WhenDrained(() =>
+        {
+            var pins = attachment.ZapAll();
+            if (pins.Count > 0) _port.Send(attachment.SegmentActor, new Frames.Unpin(pins));
+            _tg?.Permits.Find(attachment.Permit.Value)?.Attachments
+                .Remove(attachment);
+            Emit(new AttachmentUnmapped(_id, attachment.Id));
+            then();
+        });
+    }
+}
