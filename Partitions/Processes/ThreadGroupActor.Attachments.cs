@@ -1,15 +1,12 @@
-using Akka.Actor;
 using Emulator.Partitions.Attachments;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Permits;
 using Emulator.Partitions.Rules;
-using Emulator.Partitions.Segments;
 using Emulator.Protocol;
 using Emulator.Protocol.Faults;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Partitions;
-using Emulator.Protocol.Permits;
 using Emulator.Protocol.Processes;
 using Emulator.Protocol.Segments;
 

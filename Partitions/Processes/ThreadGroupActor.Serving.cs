@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Emulator.Partitions.Memory;
-using Emulator.Partitions.Permits;
 using Emulator.Protocol;
 using Emulator.Protocol.Attachments;
 using Emulator.Protocol.Partitions;
