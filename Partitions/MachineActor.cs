@@ -13,7 +13,7 @@ public sealed class MachineActor : EmulatorActor
     public MachineActor(MachineContext machine, int partitions, MachineWiring wiring)
         : base(machine)
     {
-        var interconnect = Context.ActorOf(Akka.Actor.Props.Create(() => new XpcActor(machine)),
+        var interconnect = Context.ActorOf(Produced.By(() => new XpcActor(machine)),
             "xpc");
         var refs = new List<IActorRef>();
         for (var p = 0; p < partitions; p++)
@@ -25,5 +25,5 @@ public sealed class MachineActor : EmulatorActor
     }
 
     public static Props Props(MachineContext machine, int partitions, MachineWiring wiring) =>
-        Akka.Actor.Props.Create(() => new MachineActor(machine, partitions, wiring));
+        Produced.By(() => new MachineActor(machine, partitions, wiring));
 }

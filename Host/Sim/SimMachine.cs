@@ -64,7 +64,7 @@ public sealed class SimMachine : IDisposable
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
         var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
-        _inboxActor = System.ActorOf(Props.Create(() => new InboxActor(_inbox)), "runner");
+        _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
         Loop.RunUntilIdle();
     }
 
