@@ -6,34 +6,26 @@ namespace Emulator.Partitions.Segments;
 /// <summary>
 /// The faults a segment is serving, its readers of seg->sema, in two stages: a lookup waits for
 /// the owner's mm to find and pin the page; a hold has its pin on the way to the attacher and ends
-/// when the attacher says Done (the PTE is installed or the pin given back). A recall waits for the
-/// holds only. A lookup it overtakes is marked invalid instead (SGI's page_requests): its answer
-/// may predate the change, so it is given back and the fault retries, at most
-/// <see cref="RetriesMax"/> times. Plain state, no actor.
+/// when the attacher says Done (the PTE is installed or the pin given back). A recall or remove
+/// waits for the holds only (a lookup may be parked behind the very write that recalls). A remove
+/// marks the lookups it overtakes invalid (SGI's page_requests): their answers are given back and
+/// the faults refused, as the segment is gone. Plain state, no actor.
 /// </summary>
 public sealed class PinRequests
 {
-    /// <summary>Retries of a fault's lookup before it fails (SGI: EAGAIN after three).</summary>
-    public const int RetriesMax = 3;
-
     private readonly Dictionary<RequestId, Lookup> _lookups = [];
     private readonly Dictionary<RequestId, long> _holds = [];
 
     /// <summary>One lookup in flight, with what has happened to it meanwhile.</summary>
-    public sealed class Lookup(Fault.Pin pin, int attempt)
+    public sealed class Lookup(Fault.Pin pin)
     {
         public Fault.Pin Pin { get; } = pin;
-
-        /// <summary>0 for the first try, then one more for each retry.</summary>
-        public int Attempt { get; } = attempt;
 
         /// <summary>An invalidation overlapped it: its answer must not be used.</summary>
         public bool Invalid { get; set; }
 
         /// <summary>Its fault timed out: nobody takes the answer.</summary>
         public bool Abandoned { get; set; }
-
-        public bool CanRetry => Attempt < RetriesMax;
     }
 
     public int Lookups => _lookups.Count;
@@ -43,11 +35,11 @@ public sealed class PinRequests
     /// <summary>No reader at all: the segment may be freed.</summary>
     public bool Idle => _lookups.Count == 0 && _holds.Count == 0;
 
-    public void StartLookup(Fault.Pin pin, int attempt)
+    public void StartLookup(Fault.Pin pin)
     {
         Invariant.Holds(!_lookups.ContainsKey(pin.RequestId) && !_holds.ContainsKey(pin.RequestId),
             $"fault {pin.RequestId} is already served");
-        _lookups[pin.RequestId] = new Lookup(pin, attempt);
+        _lookups[pin.RequestId] = new Lookup(pin);
     }
 
     /// <summary>The owner answered a lookup: it leaves the lookups (it must be one).</summary>

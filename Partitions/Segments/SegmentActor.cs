@@ -15,9 +15,9 @@ namespace Emulator.Partitions.Segments;
 
 /// <summary>
 /// A segment (the kernel's xpmem_segment) and its seg->sema. Faults are its readers (see
-/// <see cref="PinRequests"/>); recall and remove take it for write: they mark lookups in flight
-/// invalid, wait for the pins on their way to be installed or given back (new faults and attaches
-/// stash meanwhile), zap every attacher, then go on. It keeps the pin table of the owner's pages
+/// <see cref="PinRequests"/>); recall and remove take it for write: they wait for the pins on
+/// their way to be installed or given back (new faults and attaches stash meanwhile; a remove
+/// marks the lookups in flight invalid), zap every attacher, then go on. It keeps the pin table of the owner's pages
 /// its attachers map, and its permits' references (links); it is freed when it is removed and
 /// nothing refers to it any more.
 /// Level: below its owner thread group, above the attachers' PTEs.
@@ -30,9 +30,6 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     public sealed record LocalPinned(RequestId RequestId, long PinId, Page Page) : IReply,
         INoSerializationVerificationNeeded;
-
-    /// <summary>Self → self: serve an invalidated fault again, in whatever state.</summary>
-    private sealed record RetryPin(Fault.Pin Pin, int Attempt);
 
     /// <summary>
     /// Self → self: the last reference is gone; stop once what is already in the mailbox (the
@@ -93,8 +90,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Receive<AccessPermit.Get>(HandleGet);
         Receive<Segment.Check>(check => _port.Send(check.ReplyTo,
             new Segment.Checked(check.RequestId)));
-        Receive<Fault.Pin>(pin => HandlePin(pin, attempt: 0));
-        Receive<RetryPin>(retry => HandlePin(retry.Pin, retry.Attempt));
+        Receive<Fault.Pin>(HandlePin);
         Receive<Segment.Recall>(recall => StartWriting(new Zapping(recall.RequestId,
             recall.ReplyTo, recall.Start, recall.End, Remove: false)));
         Receive<Segment.Remove>(remove => StartWriting(new Zapping(remove.RequestId,
@@ -112,7 +108,6 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Receive<AccessPermit.Get>(_ => StashBounded());
         Receive<Segment.Check>(_ => StashBounded());
         Receive<Fault.Pin>(_ => StashBounded());
-        Receive<RetryPin>(_ => StashBounded());
         Receive<Segment.Recall>(_ => StashBounded());
         Receive<Segment.Remove>(_ => StashBounded());
         Common();
@@ -126,7 +121,6 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Receive<AccessPermit.Get>(get => Refuse(get.ReplyTo, get.RequestId, Errno.ENOENT));
         Receive<Segment.Check>(check => Refuse(check.ReplyTo, check.RequestId, Errno.ENOENT));
         Receive<Fault.Pin>(pin => Refuse(pin.ReplyTo, pin.RequestId, Errno.ENOENT));
-        Receive<RetryPin>(retry => Refuse(retry.Pin.ReplyTo, retry.Pin.RequestId, Errno.ENOENT));
         Receive<Segment.Remove>(remove => _port.Send(remove.ReplyTo,
             new Segment.Removed(remove.RequestId, _id)));
         Receive<Segment.Recall>(recall => _port.Send(recall.ReplyTo,
@@ -182,9 +176,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     }
 
     /// <summary>get_user_pages, asked of the owner's mm (which pins the page it finds).</summary>
-    private void HandlePin(Fault.Pin pin, int attempt)
+    private void HandlePin(Fault.Pin pin)
     {
-        _requests.StartLookup(pin, attempt);
+        _requests.StartLookup(pin);
         _ownerActor.Tell(new ThreadGroupActor.FindPage(pin.RequestId, pin.SourceAddress, Self));
     }
 
@@ -195,7 +189,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         {
             // The owner pinned the page for us; nobody may map it now.
             found.Page.Unpin();
-            Retry(lookup);
+            Overtaken(lookup);
             return;
         }
         var pin = lookup.Pin;
@@ -213,20 +207,17 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private void HandlePageRefused(Refused refused)
     {
         var lookup = _requests.EndLookup(refused.RequestId);
-        if (lookup.Abandoned || lookup.Invalid) Retry(lookup);
+        if (lookup.Abandoned || lookup.Invalid) Overtaken(lookup);
         else Refuse(lookup.Pin.ReplyTo, lookup.Pin.RequestId, refused.Errno);
     }
 
     /// <summary>
-    /// An answer that must not be used: an abandoned fault ends here; an invalidated one is served
-    /// again (bounded), in whatever state the segment is in by then.
+    /// An answer that must not be used: an abandoned fault ends here (nobody waits); one a remove
+    /// overtook is refused, as a fault on a segment being destroyed is (the toucher gets SIGBUS).
     /// </summary>
-    private void Retry(PinRequests.Lookup lookup)
+    private void Overtaken(PinRequests.Lookup lookup)
     {
-        var pin = lookup.Pin;
-        if (lookup.Abandoned) { }
-        else if (lookup.CanRetry) Self.Tell(new RetryPin(pin, lookup.Attempt + 1));
-        else Refuse(pin.ReplyTo, pin.RequestId, Errno.EAGAIN);
+        if (!lookup.Abandoned) Refuse(lookup.Pin.ReplyTo, lookup.Pin.RequestId, Errno.ENOENT);
         ReadersChanged();
     }
 
@@ -286,9 +277,16 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     private void StartWriting(Zapping zapping)
     {
-        // Remove makes the segment invisible at once: later gets and faults fail (ENOENT).
-        if (zapping.Remove) _removed = true;
-        _requests.Invalidate(zapping.Start, zapping.End);
+        // Remove makes the segment invisible at once: later gets and faults fail (ENOENT), and so
+        // do the lookups it overtakes. A recall need not mark them: the owner answers a lookup in
+        // order with its own writes and parks it while it writes, so an answer still to come
+        // cannot predate the change being recalled (and the kernel's fault, which waits for the
+        // mmap_lock likewise, never fails for it).
+        if (zapping.Remove)
+        {
+            _removed = true;
+            _requests.Invalidate(zapping.Start, zapping.End);
+        }
         _zapping = zapping;
         Become(Writing);
         ReadersChanged();

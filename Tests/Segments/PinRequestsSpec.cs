@@ -1,8 +1,7 @@
 // Proves a segment's faults in flight: a lookup and a hold are tracked apart (the segment is idle
 // only with neither), an invalidation marks exactly the lookups whose source lies in its range
 // (holds are not lookups), abandoning a lookup marks it while abandoning a hold ends it and hands
-// back its pin, retries stop at RetriesMax, and an answer to a lookup the segment does not have
-// is a bug.
+// back its pin, and an answer to a lookup the segment does not have is a bug.
 using Akka.Actor;
 using Emulator.Partitions;
 using Emulator.Partitions.Segments;
@@ -28,12 +27,11 @@ public sealed class PinRequestsSpec
         var requests = new PinRequests();
         Assert.True(requests.Idle);
         var pin = Pin(1, 0x10000);
-        requests.StartLookup(pin, attempt: 2);
+        requests.StartLookup(pin);
         Assert.Equal(1, requests.Lookups);
         Assert.False(requests.Idle);
         var lookup = requests.EndLookup(Id(1));
         Assert.Same(pin, lookup.Pin);
-        Assert.Equal(2, lookup.Attempt);
         Assert.False(lookup.Invalid);
         Assert.False(lookup.Abandoned);
         Assert.Equal(0, requests.Lookups);
@@ -45,7 +43,7 @@ public sealed class PinRequestsSpec
     {
         var requests = new PinRequests();
         Assert.Throws<InvariantException>(() => requests.EndLookup(Id(9)));
-        requests.StartLookup(Pin(1, 0x10000), 0);
+        requests.StartLookup(Pin(1, 0x10000));
         requests.EndLookup(Id(1));
         Assert.Throws<InvariantException>(() => requests.EndLookup(Id(1)));
         requests.Hold(Id(2), 77);
@@ -57,10 +55,10 @@ public sealed class PinRequestsSpec
     public void PinRequests_must_refuse_to_start_a_fault_already_served()
     {
         var requests = new PinRequests();
-        requests.StartLookup(Pin(1, 0x10000), 0);
-        Assert.Throws<InvariantException>(() => requests.StartLookup(Pin(1, 0x20000), 1));
+        requests.StartLookup(Pin(1, 0x10000));
+        Assert.Throws<InvariantException>(() => requests.StartLookup(Pin(1, 0x20000)));
         requests.Hold(Id(2), 5);
-        Assert.Throws<InvariantException>(() => requests.StartLookup(Pin(2, 0x20000), 0));
+        Assert.Throws<InvariantException>(() => requests.StartLookup(Pin(2, 0x20000)));
         Assert.Equal(1, requests.Lookups);
         Assert.Equal(1, requests.Holds);
     }
@@ -69,7 +67,7 @@ public sealed class PinRequestsSpec
     public void PinRequests_must_end_a_hold_once_and_call_a_second_end_stale()
     {
         var requests = new PinRequests();
-        requests.StartLookup(Pin(1, 0x10000), 0);
+        requests.StartLookup(Pin(1, 0x10000));
         requests.EndLookup(Id(1));
         requests.Hold(Id(1), 31);
         Assert.Equal(1, requests.Holds);
@@ -84,11 +82,11 @@ public sealed class PinRequestsSpec
     public void PinRequests_must_invalidate_exactly_the_lookups_whose_source_lies_in_the_range()
     {
         var requests = new PinRequests();
-        requests.StartLookup(Pin(1, 0x0fff), 0);   // just below
-        requests.StartLookup(Pin(2, 0x1000), 0);   // first byte
-        requests.StartLookup(Pin(3, 0x2abc), 0);   // inside
-        requests.StartLookup(Pin(4, 0x2fff), 0);   // last byte
-        requests.StartLookup(Pin(5, 0x3000), 0);   // the end is not in it
+        requests.StartLookup(Pin(1, 0x0fff));   // just below
+        requests.StartLookup(Pin(2, 0x1000));   // first byte
+        requests.StartLookup(Pin(3, 0x2abc));   // inside
+        requests.StartLookup(Pin(4, 0x2fff));   // last byte
+        requests.StartLookup(Pin(5, 0x3000));   // the end is not in it
         requests.Hold(Id(6), 66);                   // a hold is not a lookup
         Assert.Equal(3, requests.Invalidate(0x1000, 0x3000));
         var invalid = Enumerable.Range(1, 5)
@@ -101,7 +99,7 @@ public sealed class PinRequestsSpec
     public void PinRequests_must_count_only_lookups_in_range_and_keep_an_earlier_mark()
     {
         var requests = new PinRequests();
-        requests.StartLookup(Pin(1, 0x5000), 0);
+        requests.StartLookup(Pin(1, 0x5000));
         Assert.Equal(0, requests.Invalidate(0x6000, 0x8000));
         Assert.Equal(1, requests.Invalidate(0x5000, 0x6000));
         Assert.Equal(0, requests.Invalidate(0x6000, 0x7000));
@@ -113,7 +111,7 @@ public sealed class PinRequestsSpec
     public void PinRequests_must_mark_an_abandoned_lookup_and_keep_it_until_answered()
     {
         var requests = new PinRequests();
-        requests.StartLookup(Pin(1, 0x10000), 0);
+        requests.StartLookup(Pin(1, 0x10000));
         Assert.Null(requests.Abandon(Id(1)));
         Assert.Equal(1, requests.Lookups);
         Assert.False(requests.Idle);
@@ -142,19 +140,5 @@ public sealed class PinRequestsSpec
         var requests = new PinRequests();
         Assert.Null(requests.Abandon(Id(3)));
         Assert.True(requests.Idle);
-    }
-
-    [Fact]
-    public void PinRequests_must_allow_retries_up_to_RetriesMax_only()
-    {
-        Assert.Equal(3, PinRequests.RetriesMax);
-        var requests = new PinRequests();
-        var canRetry = new List<bool>();
-        for (var attempt = 0; attempt <= PinRequests.RetriesMax + 1; attempt++)
-        {
-            requests.StartLookup(Pin(attempt, 0x10000), attempt);
-            canRetry.Add(requests.EndLookup(Id(attempt)).CanRetry);
-        }
-        Assert.Equal([true, true, true, false, false], canRetry);
     }
 }
