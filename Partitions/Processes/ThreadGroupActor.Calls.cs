@@ -48,10 +48,10 @@ public sealed partial class ThreadGroupActor
                 break;
             case ForkCall: Locked(run, write: true, done => Fork(done)); break;
             case MakeCall make:
-                Locked(run, write: false, done => Libxpmem(() => Make(make), done));
+                Locked(run, write: false, done => Libxpmem(call => call(Make(make)), done));
                 break;
             case GetCall get:
-                Locked(run, write: false, done => CallGet(get, done, retried: false));
+                Locked(run, write: false, done => Libxpmem(call => CallGet(get, call), done));
                 break;
             case RemoveCall remove: Locked(run, write: false, done => CallRemove(remove, done));
                 break;
@@ -80,11 +80,13 @@ public sealed partial class ThreadGroupActor
     /// </summary>
     private void Locked(Process.Run run, bool write, Action<Action<Outcome>> body)
     {
+        // The call ends before the work it held back runs (a death among it would end it as
+        // Dead otherwise, though it was done).
         Action<Outcome> done = write
             ? outcome =>
             {
-                _mm.ReleaseWrite();
                 Complete(run, outcome);
+                _mm.ReleaseWrite();
             }
             : outcome => Complete(run, outcome);
         Action start = () =>
@@ -100,17 +102,17 @@ public sealed partial class ThreadGroupActor
     /// libxpmem: a make or get answered NOPROC (a forked child with the parent's fd) reopens the
     /// device, which makes the child's thread group, and retries once.
     /// </summary>
-    private void Libxpmem(Func<Outcome> call, Action<Outcome> done)
+    private void Libxpmem(Action<Action<Outcome>> call, Action<Outcome> done) => call(outcome =>
     {
-        var outcome = call();
-        if (outcome.Errno == Errno.NOPROC && _library == LibraryMode.Libxpmem)
+        if (outcome.Errno != Errno.NOPROC || _library != LibraryMode.Libxpmem || !_alive)
         {
-            _deviceOpen = false;
-            Open();
-            outcome = call();
+            done(outcome);
+            return;
         }
-        done(outcome);
-    }
+        _deviceOpen = false;
+        Open();
+        call(done);
+    });
 
     /// <summary>
     /// Opening the device makes the thread group if the process has none; a second open is a no-op.
@@ -204,7 +206,7 @@ public sealed partial class ThreadGroupActor
         _port.Route(owner, new Process.Probe(id, permit, Me));
     }
 
-    private void CallGet(GetCall get, Action<Outcome> done, bool retried)
+    private void CallGet(GetCall get, Action<Outcome> done)
     {
         var errno = CallRules.Get(get.SegId, get.Flags, get.PermitType);
         if (errno != Errno.None)
@@ -218,16 +220,7 @@ public sealed partial class ThreadGroupActor
         {
             if (reply is not AccessPermit.Granted granted)
             {
-                var refused = PendingReplies.Expect<Refused>(reply);
-                if (refused.Errno == Errno.NOPROC && !retried && _alive
-                    && _library == LibraryMode.Libxpmem)
-                {
-                    // libxpmem: reopen (which makes the child's thread group) and retry once.
-                    _deviceOpen = false;
-                    Open();
-                    CallGet(get, done, retried: true);
-                }
-                else done(Outcome.Fail(refused.Errno));
+                done(Outcome.Fail(PendingReplies.Expect<Refused>(reply).Errno));
                 return;
             }
             if (!_alive || LiveTg is not { } tg || tg.NextPermitUniq > XpmemId.MaxUniq)
