@@ -17,6 +17,9 @@ public sealed class AddressSpace(FrameCounter frames)
     private readonly List<Vma> _vmas = [];
     private readonly Dictionary<ulong, Page> _pages = [];
 
+    /// <summary>The numbers of the touched pages, in order: where zero-page stretches end.</summary>
+    private readonly SortedSet<ulong> _touched = [];
+
     /// <summary>
     /// No free gap starts in [MmapBase, _gapHint): first fit searches from here (a lower bound,
     /// lowered by every unmap, raised when an allocation fills the gap it names).
@@ -126,6 +129,18 @@ public sealed class AddressSpace(FrameCounter frames)
     /// <summary>The page at an anonymous address, if it was ever touched.</summary>
     public Page? PageAt(ulong address) => _pages.GetValueOrDefault(PageOf(address));
 
+    /// <summary>
+    /// Where the untouched stretch from <paramref name="address"/> ends: the first touched page
+    /// at or after it, or <paramref name="limit"/> (a VMA's end) if none comes first.
+    /// </summary>
+    public ulong UntouchedEnd(ulong address, ulong limit)
+    {
+        if (limit <= address) return address;
+        foreach (var number in _touched.GetViewBetween(PageOf(address), PageOf(limit - 1)))
+            return Math.Max(address, number << Xpmem.PageShift);
+        return limit;
+    }
+
     /// <summary>The page to load from: zero-filled on first touch.</summary>
     public Page PageForRead(ulong address)
     {
@@ -133,6 +148,7 @@ public sealed class AddressSpace(FrameCounter frames)
         if (_pages.TryGetValue(number, out var page)) return page;
         page = new Page(frames.Next());
         _pages[number] = page;
+        _touched.Add(number);
         Observer?.Mapped(number << Xpmem.PageShift, page);
         return page;
     }
@@ -164,6 +180,7 @@ public sealed class AddressSpace(FrameCounter frames)
     public AddressSpace ForkCopy()
     {
         var child = new AddressSpace(frames);
+        child._touched.UnionWith(_touched);
         foreach (var vma in _vmas)
         {
             if (vma is AnonymousVma) child._vmas.Add(new AnonymousVma(vma.Start, vma.End));
@@ -199,6 +216,7 @@ public sealed class AddressSpace(FrameCounter frames)
             Observer?.Unmapped(number << Xpmem.PageShift, page);
         }
         _pages.Clear();
+        _touched.Clear();
         _vmas.Clear();
         _gapHint = MmapBase;
     }
@@ -217,25 +235,20 @@ public sealed class AddressSpace(FrameCounter frames)
     }
 
     /// <summary>
-    /// Drops the touched pages in [start, end): walks the range or the page table, whichever is
-    /// smaller, so unmapping a huge untouched range costs nothing.
+    /// Drops the touched pages in [start, end), found in order: unmapping a huge untouched range
+    /// costs nothing.
     /// </summary>
     private void DropPages(ulong start, ulong end)
     {
-        var first = PageOf(start);
-        var last = PageOf(end);
-        if (last - first <= (ulong)_pages.Count)
-        {
-            for (var number = first; number < last; number++) Drop(number);
-            return;
-        }
-        foreach (var number in _pages.Keys.Where(n => n >= first && n < last).ToList())
+        if (end <= start || _touched.Count == 0) return;
+        foreach (var number in _touched.GetViewBetween(PageOf(start), PageOf(end - 1)).ToList())
             Drop(number);
     }
 
     private void Drop(ulong number)
     {
         if (!_pages.Remove(number, out var page)) return;
+        _touched.Remove(number);
         page.Unshare();
         Observer?.Unmapped(number << Xpmem.PageShift, page);
     }

@@ -29,6 +29,26 @@ public sealed class PatternCursor(Pattern pattern)
         return bytes;
     }
 
+    /// <summary>
+    /// True when every byte from here on is zero (the zero pattern, byte 0, an LFSR that reached
+    /// its fixed point 0): a stretch of zeros can be skipped instead of compared.
+    /// </summary>
+    public bool ZeroFromHere => pattern switch
+    {
+        ZeroPattern => true,
+        BytePattern b => b.Value == 0,
+        Lfsr32Pattern => _lfsr == 0 && (_offset & 3) == 0,
+        _ => false,
+    };
+
+    /// <summary>Moves past <paramref name="count"/> bytes; only where <see cref="ZeroFromHere"/>.</summary>
+    public void Skip(ulong count)
+    {
+        Invariant.Holds(ZeroFromHere, "a pattern skipped where it is not all zero");
+        _offset += count;
+        if (pattern is Lfsr32Pattern) _lfsrWord = (_offset >> 2) - 1;
+    }
+
     /// <summary>Writes the pattern's next <c>destination.Length</c> bytes.</summary>
     public void Next(Span<byte> destination)
     {

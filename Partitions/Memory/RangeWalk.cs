@@ -36,6 +36,13 @@ public abstract class RangeWalk
     public virtual void Stored() =>
         throw new InvalidOperationException($"{GetType().Name} has no write chunk");
 
+    /// <summary>
+    /// The next <paramref name="count"/> bytes to load are zero (untouched memory): a walk that can
+    /// take them in one step returns how many it took (from the current chunk on); 0 means load
+    /// them chunk by chunk.
+    /// </summary>
+    public virtual ulong SkipZeros(ulong count) => 0;
+
     /// <summary>How the operation ended, once <see cref="TryCurrent"/> said it is over.</summary>
     public virtual Outcome Outcome => Outcome.Ok();
 
@@ -79,6 +86,11 @@ public abstract class ForwardWalk(ulong address, ulong sizeBytes, bool write) : 
     protected virtual bool Over => Done >= sizeBytes;
 
     protected void Advance(int lengthBytes) => Done += (ulong)lengthBytes;
+
+    /// <summary>How many of <paramref name="count"/> bytes are still to walk.</summary>
+    protected ulong Left(ulong count) => Math.Min(count, Over ? 0 : sizeBytes - Done);
+
+    protected void Advance(ulong lengthBytes) => Done += lengthBytes;
 
     public override void Stored()
     {
@@ -159,6 +171,15 @@ public sealed class CheckWalk(ulong address, ulong sizeBytes, Pattern pattern)
         Advance(bytes.Length);
     }
 
+    public override ulong SkipZeros(ulong count)
+    {
+        if (!_pattern.ZeroFromHere) return 0;
+        var skipped = Left(count);
+        _pattern.Skip(skipped);
+        Advance(skipped);
+        return skipped;
+    }
+
     public override Outcome Outcome =>
         _mismatch is null ? Outcome.Ok() : Outcome.Mismatch(_mismatch);
 }
@@ -179,6 +200,19 @@ public sealed class Sum32Walk(ulong address, ulong sizeBytes)
         for (; bytes.Length >= 4; bytes = bytes[4..])
             _sum += BinaryPrimitives.ReadUInt32LittleEndian(bytes);
         while (bytes.Length > 0) AddByte(ref bytes);
+    }
+
+    /// <summary>Zeros add nothing: whole words are skipped, a word begun is finished.</summary>
+    public override ulong SkipZeros(ulong count)
+    {
+        var skipped = Left(count);
+        if (skipped < 8) return 0;
+        Span<byte> zeros = stackalloc byte[4];
+        var head = (ulong)((4 - _partialBytes) & 3);
+        Loaded(zeros[..(int)head]);
+        var words = (skipped - head) & ~3UL;
+        Advance(words);
+        return head + words;
     }
 
     private void AddByte(ref ReadOnlySpan<byte> bytes)

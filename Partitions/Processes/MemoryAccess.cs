@@ -36,6 +36,7 @@ public readonly record struct AccessStop(AccessStopKind Kind, Chunk Chunk,
 /// fault, a remote page) or ends the process (an unmapped address). A load of an untouched
 /// anonymous page reads the zero page, as the kernel's does, and allocates nothing. Plain code, no
 /// actor; every chunk that goes through an attachment is reported as an <see cref="Accessed"/>.
+/// A check or sum over untouched memory skips the stretch at once.
 /// </summary>
 public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<MachineEvent> emit)
 {
@@ -50,16 +51,15 @@ public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<Machi
             {
                 case null:
                     return new AccessStop(AccessStopKind.Unmapped, chunk);
-                case AnonymousVma:
+                case AnonymousVma vma:
                     if (chunk.Write)
                     {
                         Move(walk, chunk, memory.PageForWrite(chunk.Address).Bytes, inPage);
+                        break;
                     }
-                    else
-                    {
-                        var bytes = memory.PageAt(chunk.Address)?.Bytes ?? ZeroPage;
-                        walk.Loaded(bytes.AsSpan(inPage, chunk.LengthBytes));
-                    }
+                    var touched = memory.PageAt(chunk.Address);
+                    if (touched is null && SkipUntouched(walk, chunk.Address, vma.End)) break;
+                    walk.Loaded((touched?.Bytes ?? ZeroPage).AsSpan(inPage, chunk.LengthBytes));
                     break;
                 case AttachmentVma { Attachment: var attachment }:
                     var pageAddress = chunk.Address & Xpmem.PageMask;
@@ -81,6 +81,17 @@ public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<Machi
             }
         }
         return new AccessStop(AccessStopKind.Done, default);
+    }
+
+    /// <summary>
+    /// A load from untouched memory: the whole stretch up to the next touched page is zero, and a
+    /// walk that can take it at once does (a check or sum over terabytes of fresh mmap costs the
+    /// pages touched, not the range).
+    /// </summary>
+    private bool SkipUntouched(RangeWalk walk, ulong address, ulong vmaEnd)
+    {
+        var zeros = memory.UntouchedEnd(address, vmaEnd) - address;
+        return zeros > Xpmem.PageSize && walk.SkipZeros(zeros) > 0;
     }
 
     private static void Move(RangeWalk walk, Chunk chunk, byte[] page, int inPage)

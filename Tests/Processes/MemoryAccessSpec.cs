@@ -3,7 +3,9 @@
 // (Unmapped), an attachment page without a PTE (Fault) or a remote PTE (Remote); a stopped walk
 // goes on from that chunk once the PTE is there. Loads of untouched anonymous memory allocate no
 // page, stores break copy-on-write, and each chunk through a local PTE is reported once as an
-// Accessed event naming attacher, attachment, segment, owner, source page and frame.
+// Accessed event naming attacher, attachment, segment, owner, source page and frame. A check or
+// sum over untouched memory skips each stretch up to the next touched page at once, and gives
+// what walking it byte by byte gives (words that straddle a touched page included).
 using Akka.Actor;
 using Emulator.Partitions.Attachments;
 using Emulator.Partitions.Checks;
@@ -261,5 +263,62 @@ public sealed class MemoryAccessSpec
             Assert.Equal(fake.Read(Anon + page, (int)PageBytes),
                 f.Memory.PageAt(Anon + page)?.Bytes ?? new byte[PageBytes]);
         }
+    }
+
+    [Fact]
+    public void MemoryAccess_must_sum_and_check_untouched_stretches_as_byte_by_byte_would()
+    {
+        const ulong pages = 1UL << 20;   // 4 GiB of fresh memory, a few words touched
+        var memory = new AddressSpace(new FrameCounter());
+        memory.Insert(new AnonymousVma(Anon, Anon + pages * PageBytes));
+        var access = new MemoryAccess(memory, Me, _ => { });
+        ulong total = 0;
+        foreach (var (address, value) in new (ulong, uint)[]
+            { (Anon + 0x10, 5), (Anon + 0x7_0000, 11), (Anon + (pages - 1) * PageBytes + 8, 3) })
+        {
+            BitConverter.GetBytes(value).CopyTo(memory.PageForWrite(address).Bytes,
+                (int)(address % PageBytes));
+            total += value;
+        }
+        ulong Sum(ulong address, ulong size)
+        {
+            var walk = new Sum32Walk(address, size);
+            Assert.Equal(AccessStopKind.Done, access.Run(walk).Kind);
+            return walk.Outcome.Value;
+        }
+        Assert.Equal(total, Sum(Anon, pages * PageBytes));
+        // Starting mid-word: the words straddle the touched ones, as the slow sum takes them.
+        Assert.Equal(SlowSum(memory, Anon + 2, 0x8_0000), Sum(Anon + 2, 0x8_0000));
+        Assert.Equal(SlowSum(memory, Anon + 0x6_fffe, 0x2_0000), Sum(Anon + 0x6_fffe, 0x2_0000));
+
+        var check = new CheckWalk(Anon + 0x8_0000, (pages - 0x80) * PageBytes - 0x1000,
+            new ZeroPattern());
+        Assert.Equal(AccessStopKind.Done, access.Run(check).Kind);
+        Assert.Equal(Outcome.Ok(), check.Outcome);
+        var lfsrZero = new CheckWalk(Anon + 0x8_0000, 0x4000_0000, new Lfsr32Pattern(0));
+        access.Run(lfsrZero);
+        Assert.Equal(Outcome.Ok(), lfsrZero.Outcome);
+        var miss = new CheckWalk(Anon, pages * PageBytes, new ZeroPattern());
+        access.Run(miss);
+        Assert.Equal(OutcomeKind.Mismatch, miss.Outcome.Kind);
+        Assert.Contains($"0x{Anon + 0x10:x}", miss.Outcome.Detail);
+        Assert.Equal(3, memory.PageCount);
+    }
+
+    /// <summary>Sums whole words byte by byte, straight from the page table.</summary>
+    private static ulong SlowSum(AddressSpace memory, ulong address, ulong size)
+    {
+        ulong sum = 0;
+        for (var at = address; at + 4 <= address + size; at += 4)
+        {
+            uint word = 0;
+            for (var b = 0UL; b < 4; b++)
+            {
+                var value = memory.PageAt(at + b)?.Bytes[(int)((at + b) % PageBytes)] ?? 0;
+                word |= (uint)value << (int)(8 * b);
+            }
+            sum += word;
+        }
+        return sum;
     }
 }
