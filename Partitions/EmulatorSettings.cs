@@ -8,7 +8,8 @@ public sealed record EmulatorSettings(
     int StashCapacityMax,
     int FirstPid,
     TimeSpan SimDeliveryTime,
-    TimeSpan SimXpcDeliveryTime)
+    TimeSpan SimXpcDeliveryTime,
+    long PhysicalMemoryBytes)
 {
     /// <summary>
     /// The one source of defaults: what a key left out of the section means (akka.hocon spells
@@ -19,7 +20,8 @@ public sealed record EmulatorSettings(
         StashCapacityMax: 1024,
         FirstPid: 100,
         SimDeliveryTime: TimeSpan.FromTicks(1),
-        SimXpcDeliveryTime: TimeSpan.FromMicroseconds(1));
+        SimXpcDeliveryTime: TimeSpan.FromMicroseconds(1),
+        PhysicalMemoryBytes: 8L << 30);
 
     public static EmulatorSettings Create(Config config)
     {
@@ -33,6 +35,8 @@ public sealed record EmulatorSettings(
             SimDeliveryTime: section.GetTimeSpan("sim-delivery-time", Default.SimDeliveryTime,
                 allowInfinite: false),
             SimXpcDeliveryTime: section.GetTimeSpan("sim-xpc-delivery-time",
-                Default.SimXpcDeliveryTime, allowInfinite: false));
+                Default.SimXpcDeliveryTime, allowInfinite: false),
+            PhysicalMemoryBytes: section.GetByteSize("physical-memory")
+                ?? Default.PhysicalMemoryBytes);
     }
 }

@@ -12,7 +12,7 @@ namespace Emulator.Partitions;
 public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Monitor,
     ITrace Trace)
 {
-    public FrameCounter Frames { get; } = new();
+    public FrameCounter Frames { get; } = new(Settings.PhysicalMemoryBytes / Page.SizeBytes);
 }
 
 /// <summary>

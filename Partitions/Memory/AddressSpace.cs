@@ -141,36 +141,42 @@ public sealed class AddressSpace(FrameCounter frames)
         return limit;
     }
 
-    /// <summary>The page to load from: zero-filled on first touch.</summary>
-    public Page PageForRead(ulong address)
+    /// <summary>
+    /// The page to store to (or pin): zero-filled on first touch; a shared copy-on-write page is
+    /// copied first. A pinned page is never shared (fork copies it for the child), so no attacher
+    /// keeps the frame left behind. False when the machine has no frame left for it.
+    /// </summary>
+    public bool TryPageForWrite(ulong address, out Page page)
     {
         var number = PageOf(address);
-        if (_pages.TryGetValue(number, out var page)) return page;
-        page = new Page(frames.Next());
-        _pages[number] = page;
-        _touched.Add(number);
-        Observer?.Mapped(number << Xpmem.PageShift, page);
-        return page;
-    }
-
-    /// <summary>
-    /// The page to store to (or pin): a shared copy-on-write page is copied first. A pinned page is
-    /// never shared (fork copies it for the child), so no attacher keeps the frame left behind.
-    /// </summary>
-    public Page PageForWrite(ulong address)
-    {
-        var page = PageForRead(address);
-        if (page.Sharers == 1) return page;
+        if (!_pages.TryGetValue(number, out page!))
+        {
+            if (!frames.TryNext(out var frame)) return false;
+            page = new Page(frame);
+            _pages[number] = page;
+            _touched.Add(number);
+            Observer?.Mapped(number << Xpmem.PageShift, page);
+            return true;
+        }
+        if (page.Sharers == 1) return true;
         Invariant.Holds(page.Pins == 0,
             $"copy-on-write break of pinned frame {page.Frame} at 0x{address:x}");
-        var number = PageOf(address);
-        var copy = page.Copy(frames.Next());
+        if (!frames.TryNext(out var copyFrame)) return false;
+        var copy = page.Copy(copyFrame);
         page.Unshare();
         _pages[number] = copy;
         Observer?.Unmapped(number << Xpmem.PageShift, page);
         Observer?.Mapped(number << Xpmem.PageShift, copy);
-        return copy;
+        page = copy;
+        return true;
     }
+
+    /// <summary>
+    /// <see cref="TryPageForWrite"/> for tests and tools that do not run out of frames; the actors
+    /// use the Try form, since a machine out of memory is the OOM killer's case, not a bug.
+    /// </summary>
+    public Page PageForWrite(ulong address) => TryPageForWrite(address, out var page) ? page
+        : throw new InvalidOperationException($"no frame left for 0x{address:x}");
 
     /// <summary>
     /// fork: the child's address space. Attachments are not inherited (VM_DONTCOPY). Pages with
@@ -212,7 +218,7 @@ public sealed class AddressSpace(FrameCounter frames)
     {
         foreach (var (number, page) in _pages)
         {
-            page.Unshare();
+            if (page.Unshare() == 0) frames.Release();
             Observer?.Unmapped(number << Xpmem.PageShift, page);
         }
         _pages.Clear();
@@ -249,7 +255,7 @@ public sealed class AddressSpace(FrameCounter frames)
     {
         if (!_pages.Remove(number, out var page)) return;
         _touched.Remove(number);
-        page.Unshare();
+        if (page.Unshare() == 0) frames.Release();
         Observer?.Unmapped(number << Xpmem.PageShift, page);
     }
 }

@@ -24,7 +24,8 @@ public sealed class Page(long frame)
 
     public void Share() => Interlocked.Increment(ref _sharers);
 
-    public void Unshare() => Interlocked.Decrement(ref _sharers);
+    /// <summary>One sharer fewer; returns how many are left (0: the frame is free).</summary>
+    public int Unshare() => Interlocked.Decrement(ref _sharers);
 
     public void Pin() => Interlocked.Increment(ref _pins);
 
@@ -42,12 +43,41 @@ public sealed class Page(long frame)
     }
 }
 
-/// <summary>Hands out frame numbers: one counter per machine, so runs number them alike.</summary>
-public sealed class FrameCounter
+/// <summary>
+/// The machine's physical memory: hands out frame numbers (one counter per machine, so runs number
+/// them alike) and counts the frames in use against a budget, so a scenario that touches more
+/// memory than the machine has meets the OOM killer instead of exhausting the host.
+/// </summary>
+public sealed class FrameCounter(long framesMax = long.MaxValue)
 {
     private long _last;
+    private long _live;
 
-    public long Next() => Interlocked.Increment(ref _last);
+    /// <summary>Frames in use now (mapped by at least one address space).</summary>
+    public long Live => Interlocked.Read(ref _live);
+
+    /// <summary>A frame within the budget, or false when physical memory is exhausted.</summary>
+    public bool TryNext(out long frame)
+    {
+        if (Interlocked.Increment(ref _live) > framesMax)
+        {
+            Interlocked.Decrement(ref _live);
+            frame = 0;
+            return false;
+        }
+        frame = Interlocked.Increment(ref _last);
+        return true;
+    }
+
+    /// <summary>A frame even past the budget (a fork's copies of pinned pages).</summary>
+    public long Next()
+    {
+        Interlocked.Increment(ref _live);
+        return Interlocked.Increment(ref _last);
+    }
+
+    /// <summary>A frame no address space maps any more.</summary>
+    public void Release() => Interlocked.Decrement(ref _live);
 }
 
 /// <summary>Hears a page table change (the checkers' view of who maps which frame).</summary>

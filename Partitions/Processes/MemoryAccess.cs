@@ -20,6 +20,9 @@ public enum AccessStopKind
 
     /// <summary>A remote PTE: the chunk's bytes move by a message to the owner's segment.</summary>
     Remote,
+
+    /// <summary>A store needs a frame and the machine has none left: the OOM killer's SIGKILL.</summary>
+    OutOfMemory,
 }
 
 /// <summary>
@@ -54,7 +57,9 @@ public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<Machi
                 case AnonymousVma vma:
                     if (chunk.Write)
                     {
-                        Move(walk, chunk, memory.PageForWrite(chunk.Address).Bytes, inPage);
+                        if (!memory.TryPageForWrite(chunk.Address, out var writable))
+                            return new AccessStop(AccessStopKind.OutOfMemory, chunk);
+                        Move(walk, chunk, writable.Bytes, inPage);
                         break;
                     }
                     var touched = memory.PageAt(chunk.Address);

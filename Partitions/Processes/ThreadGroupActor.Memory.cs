@@ -105,6 +105,10 @@ public sealed partial class ThreadGroupActor
             case AccessStopKind.Unmapped:
                 Die(run, Signal.SIGSEGV, Outcome.Signalled(Signal.SIGSEGV));
                 break;
+            case AccessStopKind.OutOfMemory:
+                // Physical memory is exhausted: the OOM killer ends the process that asked.
+                Die(run, Signal.SIGKILL, Outcome.Signalled(Signal.SIGKILL));
+                break;
             case AccessStopKind.Fault:
                 StartFault(run, walk, stop.Attachment!, stop.PageAddress);
                 break;

@@ -53,15 +53,19 @@ public sealed partial class ThreadGroupActor
     /// </summary>
     private void HandleFindPage(FindPage find) => _mm.Read(() =>
     {
-        if (_alive && _memory.Find(find.SourceAddress) is AnonymousVma)
+        if (!_alive || _memory.Find(find.SourceAddress) is not AnonymousVma)
         {
-            var page = _memory.PageForWrite(find.SourceAddress);
-            page.Pin();
-            find.ReplyTo.Tell(new PageFound(find.RequestId, page));
+            find.ReplyTo.Tell(new Refused(find.RequestId, Errno.ENOENT));
+        }
+        else if (!_memory.TryPageForWrite(find.SourceAddress, out var page))
+        {
+            // No frame left to fault the page in: the toucher gets SIGBUS (VM_FAULT_OOM).
+            find.ReplyTo.Tell(new Refused(find.RequestId, Errno.ENOMEM));
         }
         else
         {
-            find.ReplyTo.Tell(new Refused(find.RequestId, Errno.ENOENT));
+            page.Pin();
+            find.ReplyTo.Tell(new PageFound(find.RequestId, page));
         }
     });
 

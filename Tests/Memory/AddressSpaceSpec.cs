@@ -51,7 +51,7 @@ public sealed class AddressSpaceSpec
     {
         var memory = new AddressSpace(new FrameCounter());
         memory.Insert(new AnonymousVma(0x10000, 0x11000));
-        Assert.All(memory.PageForRead(0x10000).Bytes, b => Assert.Equal(0, b));
+        Assert.All(memory.PageForWrite(0x10000).Bytes, b => Assert.Equal(0, b));
     }
 
     [Fact]
@@ -63,8 +63,8 @@ public sealed class AddressSpaceSpec
         var child = parent.ForkCopy();
         Assert.Same(parent.PageAt(0x10000), child.PageAt(0x10000));
         child.PageForWrite(0x10000).Bytes[0] = 2;
-        Assert.Equal(1, parent.PageForRead(0x10000).Bytes[0]);
-        Assert.Equal(2, child.PageForRead(0x10000).Bytes[0]);
+        Assert.Equal(1, parent.PageAt(0x10000)!.Bytes[0]);
+        Assert.Equal(2, child.PageAt(0x10000)!.Bytes[0]);
         Assert.Equal(1, parent.PageAt(0x10000)!.Sharers);
     }
 
@@ -356,11 +356,11 @@ public sealed class AddressSpaceSpec
         var recorder = new Recorder();
         memory.Observer = recorder;
         memory.Insert(new AnonymousVma(0x10000, 0x14000));
-        memory.PageForRead(0x10000);
-        memory.PageForRead(0x10fff);
+        memory.PageForWrite(0x10000);
+        memory.PageForWrite(0x10fff);
         memory.PageForWrite(0x10000);
         memory.PageForWrite(0x11000);
-        memory.PageForRead(0x12000);
+        memory.PageForWrite(0x12000);
         Assert.Equal(["mapped 0x10000 1", "mapped 0x11000 2", "mapped 0x12000 3"], recorder.Events);
         recorder.Events.Clear();
         memory.Unmap(0x11000, 0x12000);
@@ -383,7 +383,7 @@ public sealed class AddressSpaceSpec
         child.Clear();
         Assert.Equal(1, page.Sharers);
         Assert.Same(page, parent.PageForWrite(0x10000));
-        Assert.Equal(1, parent.PageForRead(0x10000).Bytes[1]);
+        Assert.Equal(1, parent.PageAt(0x10000)!.Bytes[1]);
     }
 
     [Fact]
@@ -528,7 +528,7 @@ public sealed class AddressSpaceSpec
                 var address = start + (ulong)random.Next(pages) * Page + (ulong)random.Next(4096);
                 var roll = random.Next(100);
                 if (memory.Vmas.Count == 0) memory.Insert(new AnonymousVma(start, start + pages * Page));
-                else if (roll < 25 && memory.Find(address) is not null) memory.PageForRead(address);
+                else if (roll < 25 && memory.Find(address) is not null) memory.PageForWrite(address);
                 else if (roll < 55 && memory.Find(address) is not null)
                 {
                     var page = memory.PageForWrite(address);

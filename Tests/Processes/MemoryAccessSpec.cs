@@ -106,8 +106,8 @@ public sealed class MemoryAccessSpec
         Assert.Equal(AccessStopKind.Unmapped, stop.Kind);
         Assert.Equal(new Chunk(Anon + 2 * PageBytes, (int)PageBytes, true), stop.Chunk);
         Assert.Null(stop.Attachment);
-        Assert.Equal(7, f.Memory.PageForRead(Anon + 2 * PageBytes - 1).Bytes[^1]);
-        Assert.Equal(0, f.Memory.PageForRead(Anon + PageBytes + 99).Bytes[99]);
+        Assert.Equal(7, f.Memory.PageAt(Anon + 2 * PageBytes - 1)!.Bytes[^1]);
+        Assert.Equal(0, f.Memory.PageAt(Anon + PageBytes + 99)?.Bytes[99] ?? 0);
     }
 
     [Fact]

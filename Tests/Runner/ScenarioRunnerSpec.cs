@@ -3,8 +3,8 @@
 // step's line and the seed, and the same seed gives the same trace. Also the edges a fuzzing
 // campaign found: a wait of hours just works in virtual time, a fork child whose name a repeat
 // binds again is still torn down at the end, range operations over tens of MiB run in a loop
-// (no stack overflow), a checker's breach names the checker and the events before it, and
-// alternatives and `dead` are expectations like any other.
+// (no stack overflow), alternatives and `dead` are expectations like any other, and a machine out
+// of physical memory kills the process that asks (SIGKILL) and gives frames back on munmap.
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Protocol;
@@ -143,5 +143,21 @@ public sealed class ScenarioRunnerSpec
             Step("p", new ReadCommand(4, N("a")), expect: new ExpectDead()),
         ]);
         AssertHeld(ScenarioRunner.Run(scenario, new RunOptions(Seed: 1)));
+    }
+
+    [Fact]
+    public void ScenarioRunner_must_meet_exhausted_physical_memory_with_the_oom_killer()
+    {
+        var scenario = Of([
+            Step("p", new MmapCommand(null, 1 << 20), "a"),
+            Step("p", new FillCommand(N("a"), 0x10000, new BytePattern(1))),
+            Step("p", new MunmapCommand(N("a"), 0x10000)),
+            Step("p", new FillCommand(N("a", 0x10000), 0x10000, new BytePattern(2))),
+            Step("p", new CheckCommand(N("a", 0x10000), 0x10000, new BytePattern(2))),
+            Step("p", new FillCommand(N("a", 0x20000), 0x10000, new BytePattern(3)),
+                expect: new ExpectSignal(Signal.SIGKILL)),
+        ]);
+        var config = Emulator.Host.Settings.Load("xpmem-emulator.physical-memory = 96K");
+        AssertHeld(ScenarioRunner.Run(scenario, new RunOptions(Seed: 1), config));
     }
 }
