@@ -199,12 +199,13 @@ public sealed partial class ReferenceModel : IXpmemSystem
         return call();
     }
 
+    /// <summary>
+    /// open("/dev/xpmem") makes the caller's thread group if it has none, even with an fd
+    /// inherited from its parent (xpmem_open keys the tg by the caller's tgid).
+    /// </summary>
     private Outcome HandleOpen(ModelProcess process)
     {
-        if (!process.DeviceOpen)
-        {
-            OpenDevice(process);
-        }
+        OpenDevice(process);
         return Outcome.Ok();
     }
 

@@ -92,6 +92,16 @@ public sealed partial class ReferenceModelSpec
     }
 
     [Fact]
+    public void ReferenceModel_must_make_a_thread_group_on_an_explicit_open_despite_an_inherited_fd()
+    {
+        var (model, p) = Machine(1, raw: false, 1);
+        var child = p[0].Fork();
+        Assert.False(model.HasThreadGroup(0, child.Pid));
+        child.Do(new OpenCall()).ShouldBeOk();
+        Assert.True(model.HasThreadGroup(0, child.Pid));
+    }
+
+    [Fact]
     public void ReferenceModel_must_let_a_child_without_thread_group_see_owner_answers_not_NOPROC()
     {
         var (_, p) = Machine(1, raw: true, 1);
