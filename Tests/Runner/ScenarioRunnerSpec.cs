@@ -160,4 +160,26 @@ public sealed class ScenarioRunnerSpec
         var config = Emulator.Host.Settings.Load("xpmem-emulator.physical-memory = 96K");
         AssertHeld(ScenarioRunner.Run(scenario, new RunOptions(Seed: 1), config));
     }
+
+    [Fact]
+    public void ScenarioRunner_must_give_sigbus_to_a_toucher_whose_fault_finds_no_frame()
+    {
+        var scenario = new Scenario("oom fault", "test.hocon", null, 2, false,
+        [
+            new ProcessDeclaration("owner", 0, 1000, 1000, new SourceLocation("test.hocon", 1, 1)),
+            new ProcessDeclaration("user", 1, 1000, 1000, new SourceLocation("test.hocon", 2, 1)),
+        ],
+        [
+            Step("owner", new MmapCommand(L(0x10000), 0x4000)),
+            Step("owner", new FillCommand(L(0x10000), 0x2000, new BytePattern(1))),
+            Step("owner", new MakeCommand(L(0x10000), 0x4000, 0x1B6, 1), "seg"),
+            Step("user", new GetCommand(N("seg"), 2, 1), "ap"),
+            Step("user", new AttachCommand(N("ap"), L(0), 0x4000, null), "at"),
+            Step("user", new ReadCommand(1, N("at", 0x1000)), expect: new ExpectValue(1)),
+            Step("user", new ReadCommand(1, N("at", 0x3000)),
+                expect: new ExpectSignal(Signal.SIGBUS)),
+        ]);
+        var config = Emulator.Host.Settings.Load("xpmem-emulator.physical-memory = 8K");
+        AssertHeld(ScenarioRunner.Run(scenario, new RunOptions(Seed: 1), config));
+    }
 }
