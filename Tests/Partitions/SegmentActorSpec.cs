@@ -90,9 +90,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var getter = CreateTestProbe();
         Grant(segment, getter);
-        var fault = NextId();
-        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
-        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        var (fault, find) = Lookup(segment, owner, getter);
         segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, PinnedPage()));
         var pinned = getter.ExpectMsg<SegmentActor.LocalPinned>();
 
@@ -154,9 +152,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var getter = CreateTestProbe();
         Grant(segment, getter);
-        var fault = NextId();
-        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
-        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        var (fault, find) = Lookup(segment, owner, getter);
 
         // The owner's munmap holds its mm: the lookup is parked there; the recall goes ahead.
         var recaller = CreateTestProbe();
@@ -179,9 +175,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var getter = CreateTestProbe();
         var granted = Grant(segment, getter);
-        var fault = NextId();
-        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
-        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        var (fault, find) = Lookup(segment, owner, getter);
         segment.Tell(new Segment.Remove(NextId(), owner.Ref.At()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
         segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
@@ -203,9 +197,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var getter = CreateTestProbe();
         Grant(segment, getter);
-        var fault = NextId();
-        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
-        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        var (fault, find) = Lookup(segment, owner, getter);
         var page = PinnedPage();
         segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, page));
         getter.ExpectMsg<SegmentActor.LocalPinned>();   // lost: the fault's timer had fired
@@ -226,9 +218,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var getter = CreateTestProbe();
         Grant(segment, getter);
-        var fault = NextId();
-        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
-        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        var (fault, find) = Lookup(segment, owner, getter);
         segment.Tell(new Fault.Abandon(fault));
         var page = PinnedPage();
         segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, page));
@@ -243,9 +233,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var getter = CreateTestProbe();
         Grant(segment, getter);
-        var fault = NextId();
-        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
-        var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
+        var (fault, find) = Lookup(segment, owner, getter);
         segment.Tell(new ThreadGroupActor.PageFound(find.RequestId, PinnedPage()));
         var pinned = getter.ExpectMsg<SegmentActor.LocalPinned>();
         segment.Tell(new Fault.Done(fault));
@@ -275,6 +263,18 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         owner.ExpectMsg<Segment.Removed>();
         owner.ExpectMsg<Segment.Freed>();
         ExpectTerminated(segment);
+    }
+
+    /// <summary>
+    /// A fault from <paramref name="getter"/> at the segment's first page, up to the owner's
+    /// lookup: its id, and the lookup the owner was asked.
+    /// </summary>
+    private (RequestId Fault, ThreadGroupActor.FindPage Find) Lookup(IActorRef segment,
+        Akka.TestKit.TestProbe owner, Akka.TestKit.TestProbe getter)
+    {
+        var fault = NextId();
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
+        return (fault, owner.ExpectMsg<ThreadGroupActor.FindPage>());
     }
 
     /// <summary>A page as the owner hands it over: pinned.</summary>
