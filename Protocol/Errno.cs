@@ -18,6 +18,10 @@ public enum Errno
     EINVAL = 22,
     EREMOTE = 66,
     /// <summary>
+    /// The owner's partition did not answer in time, or is down: the link to it is severed.
+    /// </summary>
+    ENOLINK = 67,
+    /// <summary>
     /// XPMEM_ERRNO_NOPROC: the caller has no thread group (a forked child that never opened).
     /// </summary>
     NOPROC = 2004,

@@ -35,7 +35,7 @@ internal static class ScenarioValues
     public static readonly IReadOnlyList<Errno> ExpectableErrnos =
     [
         Errno.EINVAL, Errno.EACCES, Errno.ENOENT, Errno.EBUSY, Errno.ENOMEM, Errno.EFAULT,
-        Errno.EPERM, Errno.EINTR, Errno.EREMOTE, Errno.NOPROC,
+        Errno.EPERM, Errno.EINTR, Errno.EREMOTE, Errno.ENOLINK, Errno.NOPROC,
     ];
 
     /// <summary>The signals an access may be expected to raise.</summary>

@@ -16,11 +16,6 @@ namespace Emulator.Partitions.Faults;
 /// </summary>
 public sealed class FaultActor : EmulatorActor, IWithTimers
 {
-    /// <summary>
-    /// No answer within the request timeout: the outcome is unknown (the toucher gets SIGBUS).
-    /// </summary>
-    public sealed record TimedOut(RequestId RequestId) : IReply;
-
     private sealed record PinTimedOut;
 
     private readonly XpcPort _port;

@@ -8,9 +8,11 @@ namespace Emulator.Partitions.Processes;
 /// The replies a thread group waits for: each request's continuation, parked under its
 /// <see cref="RequestId"/> until the one reply comes. The actor never blocks; it goes on serving
 /// others meanwhile. Every wait is reported to the monitor, so a reply that never comes shows as
-/// a request still in flight. Plain state, no actor.
+/// a request still in flight. A request that crosses XPC has a deadline (<paramref name="deadlines"/>
+/// arms and disarms it): when it passes, the continuation gets <see cref="TimedOut"/> and a reply
+/// that comes later is stale. Plain state, no actor.
 /// </summary>
-public sealed class PendingReplies(MachineMonitor monitor)
+public sealed class PendingReplies(MachineMonitor monitor, IReplyDeadlines deadlines)
 {
     private readonly Dictionary<RequestId, Action<IReply>> _waiting = [];
 
@@ -27,12 +29,23 @@ public sealed class PendingReplies(MachineMonitor monitor)
     }
 
     /// <summary>
+    /// <see cref="Await"/> for a request that crosses XPC: past its deadline the continuation gets
+    /// <see cref="TimedOut"/>.
+    /// </summary>
+    public void AwaitWithDeadline(RequestId id, string what, Action<IReply> continuation)
+    {
+        Await(id, what, continuation);
+        deadlines.Arm(id);
+    }
+
+    /// <summary>
     /// Runs the continuation waiting for <paramref name="reply"/>; false if none waits (a stale
     /// reply, whose call ended with the process).
     /// </summary>
     public bool Resume(IReply reply)
     {
         if (!_waiting.Remove(reply.RequestId, out var continuation)) return false;
+        if (reply is not TimedOut) deadlines.Disarm(reply.RequestId);
         monitor.Observe(new RequestEnded(reply.RequestId));
         continuation(reply);
         return true;
@@ -53,4 +66,23 @@ public sealed class PendingReplies(MachineMonitor monitor)
         reply is T expected ? expected
         : throw new InvariantException(
             $"expected {typeof(T).Name} for {reply.RequestId}, got {reply.GetType().Name}");
+}
+
+/// <summary>Arms and disarms the deadline of a request (the owning actor's timers).</summary>
+public interface IReplyDeadlines
+{
+    /// <summary>Past the request timeout, the request's continuation is to get TimedOut.</summary>
+    void Arm(RequestId id);
+
+    void Disarm(RequestId id);
+
+    /// <summary>No deadlines: for code and tests where nothing crosses XPC.</summary>
+    public static readonly IReplyDeadlines None = new NoDeadlines();
+
+    private sealed class NoDeadlines : IReplyDeadlines
+    {
+        public void Arm(RequestId id) { }
+
+        public void Disarm(RequestId id) { }
+    }
 }

@@ -41,9 +41,10 @@ public sealed partial class ThreadGroupActor
         }
         // seg_down_read: the segment must still be alive.
         var id = NextRequestId();
-        _replies.Await(id, "Segment.Check", reply =>
+        AwaitReply(permit.SegmentActor.Partition, id, "Segment.Check", reply =>
         {
             if (reply is Refused refused) done(Outcome.Fail(refused.Errno));
+            else if (reply is TimedOut) done(Outcome.Fail(Errno.ENOLINK));
             else
             {
                 PendingReplies.Expect<Segment.Checked>(reply);

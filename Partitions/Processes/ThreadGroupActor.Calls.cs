@@ -197,10 +197,11 @@ public sealed partial class ThreadGroupActor
     private void ProbeForeign(TgId owner, ApId? permit, Action<Outcome> done)
     {
         var id = NextRequestId();
-        _replies.Await(id, "Process.Probe", reply => done(Outcome.Fail(reply switch
+        AwaitReply(owner.Partition, id, "Process.Probe", reply => done(Outcome.Fail(reply switch
         {
             Process.Probed { Found: true } or Segment.Checked => Errno.EACCES,
             Refused { Errno: Errno.EINVAL } => Errno.EINVAL,
+            TimedOut or Refused { Errno: Errno.ENOLINK } => Errno.ENOLINK,
             _ => Errno.ENOENT,
         })));
         _port.Route(owner, new Process.Probe(id, permit, Me));
@@ -216,11 +217,13 @@ public sealed partial class ThreadGroupActor
         }
         var id = NextRequestId();
         var flags = (int)get.Flags;
-        _replies.Await(id, "AccessPermit.Get", reply =>
+        var segid = new SegId(get.SegId);
+        AwaitReply(segid.Owner.Partition, id, "AccessPermit.Get", reply =>
         {
             if (reply is not AccessPermit.Granted granted)
             {
-                done(Outcome.Fail(PendingReplies.Expect<Refused>(reply).Errno));
+                done(Outcome.Fail(reply is TimedOut ? Errno.ENOLINK
+                    : PendingReplies.Expect<Refused>(reply).Errno));
                 return;
             }
             if (!_alive || LiveTg is not { } tg || tg.NextPermitUniq > XpmemId.MaxUniq)
@@ -238,7 +241,6 @@ public sealed partial class ThreadGroupActor
                 granted.LinkId));
             done(Outcome.Ok((ulong)apid.Value));
         });
-        var segid = new SegId(get.SegId);
         _port.Route(segid.Owner,
             new AccessPermit.Get(id, segid, flags, _credentials, LiveTg is not null, _id, Me));
     }

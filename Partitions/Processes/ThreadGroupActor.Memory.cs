@@ -130,7 +130,8 @@ public sealed partial class ThreadGroupActor
         var offset = (int)(chunk.Address & (Xpmem.PageSize - 1));
         var id = NextRequestId();
         attachment.RemoteStarted();
-        _replies.Await(id, chunk.Write ? "Frames.Write" : "Frames.Read", reply =>
+        AwaitReply(attachment.SegmentActor.Partition, id,
+            chunk.Write ? "Frames.Write" : "Frames.Read", reply =>
         {
             switch (reply)
             {
@@ -140,6 +141,12 @@ public sealed partial class ThreadGroupActor
                 case Frames.Written:
                     walk.Stored();
                     break;
+                case TimedOut:
+                    // The owner's partition did not answer: whether a store landed is unknown,
+                    // so the access ends the way a failed fault does.
+                    attachment.RemoteEnded();
+                    Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
+                    return;
                 default:
                     // A recall dropped the pin after we read the PTE: forget it; the chunk
                     // refaults.

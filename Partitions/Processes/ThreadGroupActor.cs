@@ -26,8 +26,12 @@ namespace Emulator.Partitions.Processes;
 /// The work is split by concept: the calls (Calls), memory and faults (Memory), what it serves
 /// for others (Serving), fork, exit and teardown (Life).
 /// </summary>
-public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
+public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver, IWithTimers,
+    IReplyDeadlines
 {
+    /// <summary>Self → self: the deadline of a request that crossed XPC has passed.</summary>
+    private sealed record ReplyDeadlinePassed(RequestId RequestId);
+
     private readonly XpcPort _port;
     private readonly TgId _id;
     private readonly Credentials _credentials;
@@ -57,7 +61,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _memory = image.Memory;
         _memory.Observer = this;
         _access = new MemoryAccess(_memory, id, Emit);
-        _replies = new PendingReplies(machine.Monitor);
+        _replies = new PendingReplies(machine.Monitor, this);
         _deviceOpen = image.DeviceOpen;
         if (hasTg) _tg = new ThreadGroup();
         Receive<Process.Run>(HandleRun);
@@ -67,12 +71,15 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         Receive<Attachment.Zap>(HandleZap);
         Receive<Segment.Freed>(HandleFreed);
         Receive<IReply>(HandleReply);
+        Receive<ReplyDeadlinePassed>(passed => HandleReply(new TimedOut(passed.RequestId)));
         Receive<PartitionActor.Reap>(_ => Context.Stop(Self));
     }
 
     public static Props Props(MachineContext machine, XpcPort port, TgId id, ProcessImage image,
         bool hasTg) =>
         Produced.By(() => new ThreadGroupActor(machine, port, id, image, hasTg));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     private Endpoint Me => new(_port.Partition, Self);
 
@@ -128,9 +135,33 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
 
     private void HandleReply(IReply reply)
     {
-        // A reply nobody waits for is stale (its call ended with the process): drop it.
-        if (_replies.Resume(reply)) StopIfUnreferenced();
+        if (_replies.Resume(reply))
+        {
+            StopIfUnreferenced();
+            return;
+        }
+        // A reply nobody waits for is stale: its call ended with the process, or its deadline
+        // passed. A permit granted that late must not keep the segment referenced.
+        if (reply is AccessPermit.Granted late)
+            _port.Send(late.Segment, new AccessPermit.Unlink(late.LinkId));
     }
+
+    /// <summary>
+    /// Waits for the reply to <paramref name="id"/>, sent to partition <paramref name="to"/>: a
+    /// request that crosses XPC gets a deadline, past which <paramref name="continuation"/> gets
+    /// <see cref="TimedOut"/>.
+    /// </summary>
+    private void AwaitReply(PartitionId to, RequestId id, string what,
+        Action<IReply> continuation)
+    {
+        if (to == _port.Partition) _replies.Await(id, what, continuation);
+        else _replies.AwaitWithDeadline(id, what, continuation);
+    }
+
+    void IReplyDeadlines.Arm(RequestId id) =>
+        Timers.StartSingleTimer(id, new ReplyDeadlinePassed(id), Machine.Settings.RequestTimeout);
+
+    void IReplyDeadlines.Disarm(RequestId id) => Timers.Cancel(id);
 
     private void HandleFreed(Segment.Freed freed)
     {

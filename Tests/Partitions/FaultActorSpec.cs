@@ -43,7 +43,7 @@ public sealed class FaultActorSpec() : TestKit(VirtualTime)
         segment.ExpectMsg<Fault.Pin>();
         Watch(fault);
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(3));
-        ExpectMsg<FaultActor.TimedOut>(t => t.RequestId == Id);
+        ExpectMsg<TimedOut>(t => t.RequestId == Id);
         Assert.Equal(Id, segment.ExpectMsg<Fault.Abandon>().RequestId);
         ExpectTerminated(fault);
     }

@@ -297,6 +297,24 @@ public sealed class ThreadGroupActorSpec : TestKit
     }
 
     [Fact]
+    public void ThreadGroupActor_must_fail_a_remote_get_with_enolink_past_its_deadline_and_unlink_a_late_grant()
+    {
+        var tg = Spawn();
+        var segment = CreateTestProbe();
+        var id = Start(tg, new GetCall(SegIdOf(RemoteOwner), Xpmem.RdWr, PermitMode));
+        var remote = _xpc.ExpectCarried<Partition.Deliver>(P0, _p1.Ref.On(P1));
+        var get = Assert.IsType<AccessPermit.Get>(remote.Request);
+        _runner.ExpectNoMsg(Quiet);
+        ((TestScheduler)Sys.Scheduler).Advance(EmulatorSettings.Default.RequestTimeout);
+        Assert.Equal(Outcome.Fail(Errno.ENOLINK), Completion(id));
+
+        // The grant comes after all: the permit was never made, so its reference goes back.
+        get.ReplyTo.Ref.Tell(Granted(get.RequestId, segment.Ref.On(P1), RemoteOwner, link: 4));
+        var unlink = _xpc.ExpectCarried<AccessPermit.Unlink>(P0, segment.Ref.On(P1));
+        Assert.Equal(4, unlink.LinkId);
+    }
+
+    [Fact]
     public void ThreadGroupActor_must_load_a_remotely_pinned_page_through_frame_messages()
     {
         var tg = Spawn();

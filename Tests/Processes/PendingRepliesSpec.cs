@@ -25,7 +25,7 @@ public sealed class PendingRepliesSpec
         var monitor = new MachineMonitor();
         var seen = new List<MachineEvent>();
         monitor.Tap = seen.Add;
-        return (new PendingReplies(monitor), monitor, seen);
+        return (new PendingReplies(monitor, IReplyDeadlines.None), monitor, seen);
     }
 
     [Fact]
@@ -155,5 +155,36 @@ public sealed class PendingRepliesSpec
         var e = Assert.Throws<InvariantException>(() => PendingReplies.Expect<Answer>(pinned));
         Assert.Contains(nameof(Answer), e.Message);
         Assert.Contains(nameof(Fault.Pinned), e.Message);
+    }
+
+    [Fact]
+    public void PendingReplies_must_arm_a_deadline_and_disarm_it_when_the_reply_comes()
+    {
+        var deadlines = new RecordingDeadlines();
+        var replies = new PendingReplies(new MachineMonitor(), deadlines);
+        IReply? got = null;
+        replies.AwaitWithDeadline(Id(1), "Frames.Read", reply => got = reply);
+        replies.AwaitWithDeadline(Id(2), "Frames.Read", reply => got = reply);
+        Assert.Equal([Id(1), Id(2)], deadlines.Armed);
+
+        Assert.True(replies.Resume(new Refused(Id(1), Errno.ENOENT)));
+        Assert.Equal([Id(1)], deadlines.Disarmed);
+        // The deadline itself: the continuation gets TimedOut; nothing is left to disarm.
+        Assert.True(replies.Resume(new TimedOut(Id(2))));
+        Assert.IsType<TimedOut>(got);
+        Assert.Equal([Id(1)], deadlines.Disarmed);
+        // The real reply, after its deadline: stale.
+        Assert.False(replies.Resume(new Refused(Id(2), Errno.ENOENT)));
+    }
+
+    private sealed class RecordingDeadlines : IReplyDeadlines
+    {
+        public List<RequestId> Armed { get; } = [];
+
+        public List<RequestId> Disarmed { get; } = [];
+
+        public void Arm(RequestId id) => Armed.Add(id);
+
+        public void Disarm(RequestId id) => Disarmed.Add(id);
     }
 }

@@ -110,7 +110,7 @@ public sealed class XpmemSerializerSpec() : TestKit(XpmemSerializer.Config)
         Assert.Contains("Process.Run", manifests);
         Assert.Contains("Refused", manifests);
         Assert.Contains("XpcActor.Carry", manifests);
-        Assert.Contains("FaultActor.TimedOut", manifests);
+        Assert.Contains("Fault.Pin", manifests);
     }
 
     [Fact]
