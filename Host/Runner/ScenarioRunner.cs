@@ -181,8 +181,8 @@ public sealed class ScenarioRunner
                 var stuck = string.Join("; ",
                     _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
                 if (Monitor.Failures.Count > 0) Failed(FailureCause.EmulatorBug, BugReport());
-                else Failed(FailureCause.Stuck, $"the run is stuck: no reply can come any more "
-                    + $"for {stuck} (seed {_options.Seed})",
+                else Failed(FailureCause.Stuck, "liveness: the run is stuck, no reply can come "
+                    + $"any more for {stuck}; {Monitor.InFlight.Describe()} (seed {_options.Seed})",
                     _waiting.Values.Select(w => w.Step).FirstOrDefault());
                 return;
             }
