@@ -33,6 +33,17 @@ public sealed class PartitionActor : EmulatorActor
     /// <summary>The partition → a thread group it has forgotten: stop now.</summary>
     internal sealed record Reap;
 
+    /// <summary>
+    /// Partition → each of its thread groups → each of their children (segments, faults):
+    /// partition <paramref name="Peer"/> is unreachable (GOINGDOWN: missed heartbeats, a crash,
+    /// a cut link). Requests to it fail, what it had mapped of ours is dropped without waiting
+    /// for its answer, and our mappings of its memory are severed for good.
+    /// </summary>
+    internal sealed record PeerDown(PartitionId Peer);
+
+    /// <summary>Partition → each of its thread groups: <paramref name="Peer"/> is reachable again.</summary>
+    internal sealed record PeerUp(PartitionId Peer);
+
     private readonly XpcPort _port;
     private readonly Dictionary<int, IActorRef> _processes = [];
     private int _nextPid;
@@ -46,6 +57,8 @@ public sealed class PartitionActor : EmulatorActor
         Receive<Fork>(HandleFork);
         Receive<Unreferenced>(HandleUnreferenced);
         Receive<Terminated>(HandleTerminated);
+        Receive<PeerDown>(Broadcast);
+        Receive<PeerUp>(Broadcast);
     }
 
     public static Props Props(MachineContext machine, XpcPort port) =>
@@ -62,6 +75,12 @@ public sealed class PartitionActor : EmulatorActor
             process.Tell(deliver.Request);
         else _port.Send(deliver.Request.ReplyTo,
             new Refused(deliver.Request.RequestId, Errno.ENOENT));
+    }
+
+    /// <summary>A peer's state goes to every process, in pid order (the order is the schedule's).</summary>
+    private void Broadcast(object peerState)
+    {
+        foreach (var pid in _processes.Keys.Order()) _processes[pid].Tell(peerState);
     }
 
     private void HandleSpawn(Partition.Spawn spawn)

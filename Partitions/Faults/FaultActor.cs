@@ -31,6 +31,12 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
         Receive<Fault.Pinned>(Answer);
         Receive<SegmentActor.LocalPinned>(Answer);
         Receive<Refused>(Answer);
+        Receive<PartitionActor.PeerDown>(down =>
+        {
+            // The segment's partition is gone: no answer will come, and no pin is left to give
+            // back there.
+            if (down.Peer == _segment.Partition) Answer(new TimedOut(_pin.RequestId));
+        });
         Receive<PinTimedOut>(_ =>
         {
             _port.Send(_segment, new Fault.Abandon(_pin.RequestId));

@@ -29,4 +29,11 @@ public sealed class PermitState(ApId id, SegId segment, int flags, Endpoint segm
     public long LinkId { get; } = linkId;
 
     public List<AttachmentState> Attachments { get; } = [];
+
+    /// <summary>
+    /// The segment's partition went down while we held this permit (SGI's proxy destroyed):
+    /// attach through it is ENOLINK and its attachments' touches SIGBUS, for good; release and
+    /// detach still work.
+    /// </summary>
+    public bool Severed { get; set; }
 }

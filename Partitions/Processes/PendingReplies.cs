@@ -16,6 +16,9 @@ public sealed class PendingReplies(MachineMonitor monitor, IReplyDeadlines deadl
 {
     private readonly Dictionary<RequestId, Action<IReply>> _waiting = [];
 
+    /// <summary>The partition each request with a deadline went to.</summary>
+    private readonly Dictionary<RequestId, PartitionId> _across = [];
+
     public int Count => _waiting.Count;
 
     /// <summary>
@@ -29,13 +32,27 @@ public sealed class PendingReplies(MachineMonitor monitor, IReplyDeadlines deadl
     }
 
     /// <summary>
-    /// <see cref="Await"/> for a request that crosses XPC: past its deadline the continuation gets
+    /// <see cref="Await"/> for a request that crosses XPC to partition <paramref name="to"/>:
+    /// past its deadline, or when that partition goes down, the continuation gets
     /// <see cref="TimedOut"/>.
     /// </summary>
-    public void AwaitWithDeadline(RequestId id, string what, Action<IReply> continuation)
+    public void AwaitWithDeadline(RequestId id, string what, PartitionId to,
+        Action<IReply> continuation)
     {
         Await(id, what, continuation);
+        _across[id] = to;
         deadlines.Arm(id);
+    }
+
+    /// <summary>
+    /// Partition <paramref name="peer"/> went down: every request waiting for it ends as
+    /// <see cref="TimedOut"/> now (in request order), instead of at its deadline.
+    /// </summary>
+    public void FailTo(PartitionId peer)
+    {
+        var lost = _across.Where(a => a.Value == peer).Select(a => a.Key)
+            .OrderBy(id => id.Sequence).ToList();
+        foreach (var id in lost) Resume(new TimedOut(id));
     }
 
     /// <summary>
@@ -45,7 +62,7 @@ public sealed class PendingReplies(MachineMonitor monitor, IReplyDeadlines deadl
     public bool Resume(IReply reply)
     {
         if (!_waiting.Remove(reply.RequestId, out var continuation)) return false;
-        if (reply is not TimedOut) deadlines.Disarm(reply.RequestId);
+        if (_across.Remove(reply.RequestId)) deadlines.Disarm(reply.RequestId);
         monitor.Observe(new RequestEnded(reply.RequestId));
         continuation(reply);
         return true;

@@ -39,9 +39,15 @@ public sealed partial class ThreadGroupActor
             done(Outcome.Fail(Errno.ENOENT));
             return;
         }
+        if (permit.Severed)
+        {
+            // The segment's partition went down: its proxy is destroyed for good.
+            done(Outcome.Fail(Errno.ENOLINK));
+            return;
+        }
         // seg_down_read: the segment must still be alive.
         var id = NextRequestId();
-        AwaitReply(permit.SegmentActor.Partition, id, "Segment.Check", reply =>
+        var reachable = AwaitReply(permit.SegmentActor.Partition, id, "Segment.Check", reply =>
         {
             if (reply is Refused refused) done(Outcome.Fail(refused.Errno));
             else if (reply is TimedOut) done(Outcome.Fail(Errno.ENOLINK));
@@ -51,7 +57,7 @@ public sealed partial class ThreadGroupActor
                 AttachChecked(run, attach.ApId, attach.OffsetBytes, size, at, done);
             }
         });
-        _port.Send(permit.SegmentActor, new Segment.Check(id, Me));
+        if (reachable) _port.Send(permit.SegmentActor, new Segment.Check(id, Me));
     }
 
     private void AttachChecked(Process.Run run, long apid, ulong offset, ulong size, ulong? at,

@@ -197,14 +197,15 @@ public sealed partial class ThreadGroupActor
     private void ProbeForeign(TgId owner, ApId? permit, Action<Outcome> done)
     {
         var id = NextRequestId();
-        AwaitReply(owner.Partition, id, "Process.Probe", reply => done(Outcome.Fail(reply switch
-        {
-            Process.Probed { Found: true } or Segment.Checked => Errno.EACCES,
-            Refused { Errno: Errno.EINVAL } => Errno.EINVAL,
-            TimedOut or Refused { Errno: Errno.ENOLINK } => Errno.ENOLINK,
-            _ => Errno.ENOENT,
-        })));
-        _port.Route(owner, new Process.Probe(id, permit, Me));
+        var reachable = AwaitReply(owner.Partition, id, "Process.Probe", reply => done(
+            Outcome.Fail(reply switch
+            {
+                Process.Probed { Found: true } or Segment.Checked => Errno.EACCES,
+                Refused { Errno: Errno.EINVAL } => Errno.EINVAL,
+                TimedOut or Refused { Errno: Errno.ENOLINK } => Errno.ENOLINK,
+                _ => Errno.ENOENT,
+            })));
+        if (reachable) _port.Route(owner, new Process.Probe(id, permit, Me));
     }
 
     private void CallGet(GetCall get, Action<Outcome> done)
@@ -218,7 +219,7 @@ public sealed partial class ThreadGroupActor
         var id = NextRequestId();
         var flags = (int)get.Flags;
         var segid = new SegId(get.SegId);
-        AwaitReply(segid.Owner.Partition, id, "AccessPermit.Get", reply =>
+        var reachable = AwaitReply(segid.Owner.Partition, id, "AccessPermit.Get", reply =>
         {
             if (reply is not AccessPermit.Granted granted)
             {
@@ -241,6 +242,7 @@ public sealed partial class ThreadGroupActor
                 granted.LinkId));
             done(Outcome.Ok((ulong)apid.Value));
         });
+        if (!reachable) return;
         _port.Route(segid.Owner,
             new AccessPermit.Get(id, segid, flags, _credentials, LiveTg is not null, _id, Me));
     }

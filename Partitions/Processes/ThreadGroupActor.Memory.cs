@@ -130,7 +130,7 @@ public sealed partial class ThreadGroupActor
         var offset = (int)(chunk.Address & (Xpmem.PageSize - 1));
         var id = NextRequestId();
         attachment.RemoteStarted();
-        AwaitReply(attachment.SegmentActor.Partition, id,
+        var reachable = AwaitReply(attachment.SegmentActor.Partition, id,
             chunk.Write ? "Frames.Write" : "Frames.Read", reply =>
         {
             switch (reply)
@@ -141,9 +141,9 @@ public sealed partial class ThreadGroupActor
                 case Frames.Written:
                     walk.Stored();
                     break;
-                case TimedOut:
-                    // The owner's partition did not answer: whether a store landed is unknown,
-                    // so the access ends the way a failed fault does.
+                case TimedOut or Refused { Errno: Errno.ENOLINK }:
+                    // The owner's partition did not answer, or is down: whether a store landed
+                    // is unknown, so the access ends the way a failed fault does.
                     attachment.RemoteEnded();
                     Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
                     return;
@@ -158,6 +158,7 @@ public sealed partial class ThreadGroupActor
             attachment.RemoteEnded();
             _mm.Read(() => Drive(run, walk));
         });
+        if (!reachable) return;
         if (chunk.Write)
         {
             var bytes = new byte[chunk.LengthBytes];
@@ -180,6 +181,12 @@ public sealed partial class ThreadGroupActor
     private void StartFault(Process.Run run, RangeWalk walk, AttachmentState attachment,
         ulong pageAddress)
     {
+        if (attachment.Severed)
+        {
+            // The owner's partition went down: nothing can bring the page in any more.
+            Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
+            return;
+        }
         var id = NextRequestId();
         Emit(new FaultStarted(_id, pageAddress));
         _replies.Await(id, "Fault.Pin", reply =>

@@ -84,4 +84,29 @@ public sealed partial class ThreadGroupActor
         }
         _port.Send(zap.ReplyTo, new Attachment.Zapped(zap.RequestId, Me, pins));
     }
+
+    /// <summary>
+    /// Partition <paramref name="down"/>'s Peer is unreachable (SGI's GOINGDOWN): what we wait
+    /// for from it ends now (ENOLINK or SIGBUS), our permits on its segments are severed for good
+    /// (their PTEs held pins that died with it), and our segments and faults drop what concerns
+    /// it without waiting for its answer.
+    /// </summary>
+    private void HandlePeerDown(PartitionActor.PeerDown down)
+    {
+        if (!_downPeers.Add(down.Peer)) return;
+        foreach (var permit in _tg?.Permits.All ?? [])
+        {
+            if (permit.SegmentOwner.Partition != down.Peer || permit.Severed) continue;
+            permit.Severed = true;
+            foreach (var attachment in permit.Attachments)
+            {
+                attachment.Severed = true;
+                attachment.Ptes.Clear();
+            }
+        }
+        foreach (var child in Context.GetChildren().OrderBy(c => c.Path.Name, StringComparer.Ordinal))
+            child.Tell(down);
+        _replies.FailTo(down.Peer);
+        StopIfUnreferenced();
+    }
 }

@@ -41,6 +41,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     private readonly MmLock _mm = new();
     private readonly PendingReplies _replies;
     private readonly Dictionary<RequestId, Process.Run> _calls = [];
+    private readonly HashSet<PartitionId> _downPeers = [];
     private ThreadGroup? _tg;
     private bool _deviceOpen;
     private bool _alive = true;
@@ -72,6 +73,8 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         Receive<Segment.Freed>(HandleFreed);
         Receive<IReply>(HandleReply);
         Receive<ReplyDeadlinePassed>(passed => HandleReply(new TimedOut(passed.RequestId)));
+        Receive<PartitionActor.PeerDown>(HandlePeerDown);
+        Receive<PartitionActor.PeerUp>(up => _downPeers.Remove(up.Peer));
         Receive<PartitionActor.Reap>(_ => Context.Stop(Self));
     }
 
@@ -147,15 +150,23 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     }
 
     /// <summary>
-    /// Waits for the reply to <paramref name="id"/>, sent to partition <paramref name="to"/>: a
-    /// request that crosses XPC gets a deadline, past which <paramref name="continuation"/> gets
-    /// <see cref="TimedOut"/>.
+    /// Waits for the reply to <paramref name="id"/>, to be sent to partition <paramref name="to"/>:
+    /// a request that crosses XPC gets a deadline, past which <paramref name="continuation"/> gets
+    /// <see cref="TimedOut"/>. False when that partition is known to be down: the request must
+    /// not be sent, and fails at once (ENOLINK), nothing changed.
     /// </summary>
-    private void AwaitReply(PartitionId to, RequestId id, string what,
+    private bool AwaitReply(PartitionId to, RequestId id, string what,
         Action<IReply> continuation)
     {
-        if (to == _port.Partition) _replies.Await(id, what, continuation);
-        else _replies.AwaitWithDeadline(id, what, continuation);
+        if (to == _port.Partition)
+        {
+            _replies.Await(id, what, continuation);
+            return true;
+        }
+        _replies.AwaitWithDeadline(id, what, to, continuation);
+        if (!_downPeers.Contains(to)) return true;
+        Self.Tell(new Refused(id, Errno.ENOLINK));
+        return false;
     }
 
     void IReplyDeadlines.Arm(RequestId id) =>

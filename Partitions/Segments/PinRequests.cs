@@ -72,6 +72,22 @@ public sealed class PinRequests
     }
 
     /// <summary>
+    /// Partition <paramref name="peer"/> went down: the faults of its attachers are abandoned
+    /// (their ids carry the partition they started on); returns the pins of their holds, to be
+    /// unpinned.
+    /// </summary>
+    public List<long> AbandonFrom(PartitionId peer)
+    {
+        foreach (var lookup in _lookups.Values)
+        {
+            if (lookup.Pin.RequestId.Origin == peer) lookup.Abandoned = true;
+        }
+        var held = _holds.Where(h => h.Key.Origin == peer).OrderBy(h => h.Key.Sequence).ToList();
+        foreach (var (id, _) in held) _holds.Remove(id);
+        return held.Select(h => h.Value).ToList();
+    }
+
+    /// <summary>
     /// A fault nobody waits for: a lookup is marked (its answer will be given back); a hold ends at
     /// once and its pin id is returned, to be unpinned (the attacher never got it).
     /// </summary>

@@ -153,6 +153,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             FreeIfUnreferenced();
         });
         Receive<Terminated>(HandleGetterStopped);
+        Receive<PartitionActor.PeerDown>(HandlePeerDown);
     }
 
     private void HandleGet(AccessPermit.Get get)
@@ -272,7 +273,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         bool Remove)
     {
         /// <summary>Null until the holds have drained and the zaps went out.</summary>
-        public List<IActorRef>? Waiting { get; set; }
+        public List<Endpoint>? Waiting { get; set; }
     }
 
     private void StartWriting(Zapping zapping)
@@ -303,7 +304,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             return;
         }
         var attachers = _links.Values.Distinct().ToList();
-        zapping.Waiting = attachers.Select(a => a.Ref).ToList();
+        zapping.Waiting = attachers;
         foreach (var attacher in attachers)
         {
             _port.Send(attacher, new Attachment.Zap(zapping.RequestId, _id, zapping.Start,
@@ -321,7 +322,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Unpin(zapped.PinIds);
         if (_zapping is not { Waiting: { } waiting } zapping
             || zapped.RequestId != zapping.RequestId) return;
-        if (waiting.Remove(zapped.Attacher.Ref) && waiting.Count == 0) EndWriting();
+        if (waiting.RemoveAll(getter => getter.Ref.Equals(zapped.Attacher.Ref)) > 0
+            && waiting.Count == 0) EndWriting();
     }
 
     /// <summary>
@@ -331,9 +333,30 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         foreach (var (link, _) in _links.Where(l => l.Value.Ref.Equals(stopped.ActorRef)).ToList())
             _links.Remove(link);
-        if (_zapping is { Waiting: { } waiting } && waiting.Remove(stopped.ActorRef)
+        if (_zapping is { Waiting: { } waiting }
+            && waiting.RemoveAll(getter => getter.Ref.Equals(stopped.ActorRef)) > 0
             && waiting.Count == 0) EndWriting();
         FreeIfUnreferenced();
+    }
+
+    /// <summary>
+    /// A partition went down: its getters' references go, the pins held for its attachers are
+    /// given back, faults of its attachers end here (their Done will never come), and a recall
+    /// stops waiting for its Zapped: its mappings died with it, without an answer.
+    /// </summary>
+    private void HandlePeerDown(PartitionActor.PeerDown down)
+    {
+        foreach (var (link, _) in _links.Where(l => l.Value.Partition == down.Peer).ToList())
+            _links.Remove(link);
+        Unpin(_pins.Where(p => p.Value.Attacher.Partition == down.Peer).Select(p => p.Key)
+            .Order().ToList());
+        foreach (var pinId in _requests.AbandonFrom(down.Peer)) Unpin([pinId]);
+        if (_zapping is { Waiting: { } waiting })
+        {
+            if (waiting.RemoveAll(getter => getter.Partition == down.Peer) > 0
+                && waiting.Count == 0) EndWriting();
+        }
+        ReadersChanged();
     }
 
     private void EndWriting()

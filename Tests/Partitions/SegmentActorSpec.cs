@@ -6,6 +6,7 @@
 // new users and is freed when its last reference goes, after answering what it had stashed. Probes stand in for the owner thread group
 // and the attachers.
 using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Memory;
@@ -19,6 +20,7 @@ using Emulator.Protocol.Permits;
 using Emulator.Protocol.Segments;
 using Xunit;
 using static Emulator.Tests.Partitions.ActorSpecSupport;
+using static Emulator.Tests.Partitions.WiredSpecSupport;
 
 namespace Emulator.Tests.Partitions;
 
@@ -263,6 +265,45 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         owner.ExpectMsg<Segment.Removed>();
         owner.ExpectMsg<Segment.Freed>();
         ExpectTerminated(segment);
+    }
+
+    [Fact]
+    public void SegmentActor_must_drop_what_a_partition_that_went_down_held_without_its_answer()
+    {
+        // Messages to partition 1 cross a relay that delivers them (as XPC does).
+        var relay = CreateTestProbe();
+        relay.SetAutoPilot(new DelegateAutoPilot((_, message) =>
+        {
+            if (message is Emulator.Partitions.Xpc.XpcActor.Carry carry)
+                carry.To.Ref.Tell(carry.Message);
+            return AutoPilot.KeepRunning;
+        }));
+        var owner = CreateTestProbe();
+        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(relay.Ref), Id, Owner,
+            0x10000, 0x4000, 0x1B6, owner.Ref));
+        var local = CreateTestProbe();
+        Grant(segment, local);
+        var far = CreateTestProbe();
+        var farGetter = new TgId(P1, 200);
+        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, new Credentials(1001, 100),
+            true, farGetter, far.Ref.On(P1)));
+        far.ExpectMsg<AccessPermit.Granted>();
+        // The far attacher holds a pin, and has a second fault on its way.
+        var held = new RequestId(P1, 1);
+        segment.Tell(new Fault.Pin(held, 0x10000, farGetter, 1, far.Ref.On(P1)));
+        segment.Tell(new ThreadGroupActor.PageFound(owner.ExpectMsg<ThreadGroupActor.FindPage>()
+            .RequestId, PinnedPage()));
+        far.ExpectMsg<Fault.Pinned>();
+        // A recall waits for its Done and for the zaps.
+        var recaller = CreateTestProbe();
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
+
+        segment.Tell(new Emulator.Partitions.PartitionActor.PeerDown(P1));
+        var zap = local.ExpectMsg<Attachment.Zap>();
+        segment.Tell(new Attachment.Zapped(zap.RequestId, local.Ref.At(), []));
+        recaller.ExpectMsg<Segment.Recalled>();
+        AwaitCondition(() => _monitor.Pins.Balanced);
+        far.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>

@@ -315,6 +315,44 @@ public sealed class ThreadGroupActorSpec : TestKit
     }
 
     [Fact]
+    public void ThreadGroupActor_must_sever_what_it_holds_of_a_partition_that_went_down()
+    {
+        var tg = Spawn();
+        var segment = CreateTestProbe();
+        var remote = segment.Ref.On(P1);
+        var apid = GetPermit(tg, remote, RemoteOwner, Xpmem.RdWr, 1);
+        var at = Attach(tg, apid, remote, segment);
+        // A get to the partition is in flight when it goes down: it ends at once, ENOLINK.
+        var get = Start(tg, new GetCall(SegIdOf(RemoteOwner), Xpmem.RdWr, PermitMode));
+        _xpc.ExpectCarried<Partition.Deliver>(P0, _p1.Ref.On(P1));
+
+        tg.Tell(new PartitionActor.PeerDown(P1));
+        Assert.Equal(Outcome.Fail(Errno.ENOLINK), Completion(get));
+        // Its proxy is destroyed for good: a touch is SIGBUS, an attach ENOLINK, nothing is sent.
+        Assert.Equal(Outcome.Fail(Errno.ENOLINK),
+            Call(tg, new AttachCall(apid, 0, SegmentSize, null)));
+        Assert.Equal(Outcome.Signalled(Signal.SIGBUS), Call(tg, new ReadCall(at, 4)));
+        // The SIGBUS tore the process down: its release sends the permit's Unlink, nothing else.
+        Assert.Equal(1, _xpc.ExpectCarried<AccessPermit.Unlink>(P0, remote).LinkId);
+        _xpc.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void ThreadGroupActor_must_fail_at_once_a_request_to_a_partition_known_down()
+    {
+        var tg = Spawn();
+        tg.Tell(new PartitionActor.PeerDown(P1));
+        var id = Start(tg, new GetCall(SegIdOf(RemoteOwner), Xpmem.RdWr, PermitMode));
+        Assert.Equal(Outcome.Fail(Errno.ENOLINK), Completion(id));
+        tg.Tell(new PartitionActor.PeerUp(P1));
+        id = Start(tg, new GetCall(SegIdOf(RemoteOwner), Xpmem.RdWr, PermitMode));
+        var get = Assert.IsType<AccessPermit.Get>(
+            _xpc.ExpectCarried<Partition.Deliver>(P0, _p1.Ref.On(P1)).Request);
+        get.ReplyTo.Ref.Tell(new Refused(get.RequestId, Errno.ENOENT));
+        Assert.Equal(Outcome.Fail(Errno.ENOENT), Completion(id));
+    }
+
+    [Fact]
     public void ThreadGroupActor_must_load_a_remotely_pinned_page_through_frame_messages()
     {
         var tg = Spawn();

@@ -163,18 +163,33 @@ public sealed class PendingRepliesSpec
         var deadlines = new RecordingDeadlines();
         var replies = new PendingReplies(new MachineMonitor(), deadlines);
         IReply? got = null;
-        replies.AwaitWithDeadline(Id(1), "Frames.Read", reply => got = reply);
-        replies.AwaitWithDeadline(Id(2), "Frames.Read", reply => got = reply);
+        replies.AwaitWithDeadline(Id(1), "Frames.Read", P1, reply => got = reply);
+        replies.AwaitWithDeadline(Id(2), "Frames.Read", P1, reply => got = reply);
         Assert.Equal([Id(1), Id(2)], deadlines.Armed);
 
         Assert.True(replies.Resume(new Refused(Id(1), Errno.ENOENT)));
         Assert.Equal([Id(1)], deadlines.Disarmed);
-        // The deadline itself: the continuation gets TimedOut; nothing is left to disarm.
+        // The deadline itself: the continuation gets TimedOut (disarming a fired timer is a no-op).
         Assert.True(replies.Resume(new TimedOut(Id(2))));
         Assert.IsType<TimedOut>(got);
-        Assert.Equal([Id(1)], deadlines.Disarmed);
         // The real reply, after its deadline: stale.
         Assert.False(replies.Resume(new Refused(Id(2), Errno.ENOENT)));
+    }
+
+    [Fact]
+    public void PendingReplies_must_end_what_waits_for_a_partition_that_went_down()
+    {
+        var replies = new PendingReplies(new MachineMonitor(), new RecordingDeadlines());
+        var got = new List<IReply>();
+        var p2 = new PartitionId(2);
+        replies.AwaitWithDeadline(Id(3), "AccessPermit.Get", P1, got.Add);
+        replies.AwaitWithDeadline(Id(1), "Process.Probe", p2, got.Add);
+        replies.AwaitWithDeadline(Id(2), "Segment.Check", P1, got.Add);
+        replies.Await(Id(4), "Segment.Remove", got.Add);
+
+        replies.FailTo(P1);
+        Assert.Equal([new TimedOut(Id(2)), new TimedOut(Id(3))], got);
+        Assert.Equal(2, replies.Count);
     }
 
     private sealed class RecordingDeadlines : IReplyDeadlines
