@@ -48,6 +48,16 @@ public abstract class EmulatorActor : ReceiveActor
         if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e);
     }
 
+    /// <summary>
+    /// The partition crashed: from now on the actor handles nothing, as a process stopped on the
+    /// spot (no teardown, no reply); children freeze too. It is stopped for good at a restart.
+    /// </summary>
+    protected void Freeze()
+    {
+        foreach (var child in Context.GetChildren()) child.Tell(new PartitionActor.Crash());
+        Become(() => ReceiveAny(_ => { }));
+    }
+
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (Machine.Trace.Enabled) Machine.Trace.Delivered(TracePath, message);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Emulator.Partitions.Checks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Processes;
 using Emulator.Partitions.Xpc;
@@ -41,17 +42,38 @@ public sealed class PartitionActor : EmulatorActor
     /// </summary>
     internal sealed record PeerDown(PartitionId Peer);
 
-    /// <summary>Partition → each of its thread groups: <paramref name="Peer"/> is reachable again.</summary>
+    /// <summary>Partition → each of its thread groups: <paramref name="Peer"/> is back.</summary>
     internal sealed record PeerUp(PartitionId Peer);
+
+    /// <summary>
+    /// Machine → partition → its thread groups → their children: the partition crashes. Every
+    /// process stops on the spot, mid-call, with no teardown: nothing leaves it any more. Peers
+    /// learn it from its silence (XPC heartbeats).
+    /// </summary>
+    public sealed record Crash;
+
+    /// <summary>
+    /// Machine → partition: boot again, empty, as a new incarnation. Pids go on from where the
+    /// last incarnation stopped, so an id minted before the crash names no process (ENOENT).
+    /// </summary>
+    public sealed record Restart;
 
     private readonly XpcPort _port;
     private readonly Dictionary<int, IActorRef> _processes = [];
     private int _nextPid;
+    /// <summary>1 at boot, one more at each restart.</summary>
+    private int _incarnation = 1;
 
     public PartitionActor(MachineContext machine, XpcPort port) : base(machine)
     {
         _port = port;
         _nextPid = machine.Settings.FirstPid;
+        Up();
+    }
+
+    /// <summary>Up: starts processes, routes requests, passes peers' states on; may crash.</summary>
+    private void Up()
+    {
         Receive<Partition.Deliver>(HandleDeliver);
         Receive<Partition.Spawn>(HandleSpawn);
         Receive<Fork>(HandleFork);
@@ -59,6 +81,14 @@ public sealed class PartitionActor : EmulatorActor
         Receive<Terminated>(HandleTerminated);
         Receive<PeerDown>(Broadcast);
         Receive<PeerUp>(Broadcast);
+        Receive<Crash>(_ => HandleCrash());
+    }
+
+    /// <summary>Crashed: a dead kernel handles nothing but a restart; everything else is lost.</summary>
+    private void Crashed()
+    {
+        Receive<Restart>(_ => HandleRestart());
+        ReceiveAny(_ => { });
     }
 
     public static Props Props(MachineContext machine, XpcPort port) =>
@@ -108,6 +138,25 @@ public sealed class PartitionActor : EmulatorActor
         Context.Watch(process);
         _processes[pid] = process;
         return pid;
+    }
+
+    private void HandleCrash()
+    {
+        Broadcast(new Crash());
+        Emit(new PartitionCrashed(_port.Partition));
+        Become(Crashed);
+    }
+
+    /// <summary>
+    /// The processes frozen by the crash are stopped for good (their peers declared them down
+    /// already), and the partition starts empty.
+    /// </summary>
+    private void HandleRestart()
+    {
+        foreach (var pid in _processes.Keys.Order()) Context.Stop(_processes[pid]);
+        _processes.Clear();
+        Emit(new PartitionRestarted(_port.Partition, ++_incarnation));
+        Become(Up);
     }
 
     private void HandleUnreferenced(Unreferenced unreferenced)

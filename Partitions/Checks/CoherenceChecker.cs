@@ -32,6 +32,10 @@ public sealed class CoherenceChecker : IChecker
             case Accessed access:
                 _accesses++;
                 return Judge(access);
+            case PartitionCrashed crashed:
+                foreach (var page in _frames.Keys.Where(k => k.Tg.Partition == crashed.Partition)
+                    .ToList()) _frames.Remove(page);
+                return null;
             default:
                 return null;
         }

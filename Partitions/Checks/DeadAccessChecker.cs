@@ -49,6 +49,12 @@ public sealed class DeadAccessChecker : IChecker
             case Accessed access:
                 _accesses++;
                 return Judge(access);
+            case PartitionCrashed crashed:
+                // Its attachers are gone; attachments of its segments elsewhere stay (severed).
+                foreach (var dead in _live.Keys
+                    .Where(k => k.Attacher.Partition == crashed.Partition).ToList())
+                    Observe(new AttachmentUnmapped(dead.Attacher, dead.Attachment));
+                return null;
             default:
                 return null;
         }

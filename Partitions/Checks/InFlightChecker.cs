@@ -9,7 +9,7 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class InFlightChecker : IChecker
 {
-    private readonly Dictionary<RequestId, string> _waiting = [];
+    private readonly Dictionary<RequestId, (string What, PartitionId At)> _waiting = [];
     private long _requests;
 
     public string Name => "nothing in flight";
@@ -22,7 +22,11 @@ public sealed class InFlightChecker : IChecker
         {
             case RequestStarted started:
                 _requests++;
-                _waiting[started.Request] = started.What;
+                _waiting[started.Request] = (started.What, started.At ?? started.Request.Origin);
+                break;
+            case PartitionCrashed crashed:
+                foreach (var id in _waiting.Where(w => w.Value.At == crashed.Partition)
+                    .Select(w => w.Key).ToList()) _waiting.Remove(id);
                 break;
             case RequestEnded ended:
                 _waiting.Remove(ended.Request);
@@ -41,7 +45,7 @@ public sealed class InFlightChecker : IChecker
         if (_waiting.Count == 0) return "nothing is in flight";
         var shown = _waiting
             .OrderBy(w => w.Key.Origin.Value).ThenBy(w => w.Key.Sequence)
-            .Take(shownMax).Select(w => $"{w.Key} {w.Value}");
+            .Take(shownMax).Select(w => $"{w.Key} {w.Value.What}");
         var more = _waiting.Count > shownMax ? $" and {_waiting.Count - shownMax} more" : "";
         return $"{_waiting.Count} still waiting: {string.Join(", ", shown)}{more}";
     }

@@ -73,8 +73,20 @@ public sealed record SegmentFreed(SegId Segment) : MachineEvent;
 
 /// <summary>
 /// A call or a request waiting for its reply: <paramref name="What"/> names it (a call or a
-/// message type).
+/// message type); <paramref name="At"/> is the partition where it waits (null: where the request
+/// id was made, its origin).
 /// </summary>
-public sealed record RequestStarted(RequestId Request, string What) : MachineEvent;
+public sealed record RequestStarted(RequestId Request, string What, PartitionId? At = null)
+    : MachineEvent;
 
 public sealed record RequestEnded(RequestId Request) : MachineEvent;
+
+/// <summary>
+/// Partition <paramref name="Partition"/> crashed: its processes, segments, pages, pins and the
+/// requests waiting there are gone at once, without teardown (its peers learn it later, from its
+/// silence).
+/// </summary>
+public sealed record PartitionCrashed(PartitionId Partition) : MachineEvent;
+
+/// <summary>Partition <paramref name="Partition"/> booted again, empty, as a new incarnation.</summary>
+public sealed record PartitionRestarted(PartitionId Partition, int Incarnation) : MachineEvent;

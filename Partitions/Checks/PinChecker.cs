@@ -13,6 +13,7 @@ public sealed class PinChecker : IChecker
     private readonly Dictionary<(SegId Segment, long PinId), Pinned> _held = [];
     private readonly Dictionary<long, int> _pinsByFrame = [];
     private readonly Dictionary<TgId, PinTally> _byOwner = [];
+    private PinTally _lost;
     private long _breaches;
 
     public string Name => "pins balanced";
@@ -33,6 +34,9 @@ public sealed class PinChecker : IChecker
                 return null;
             case Unpinned unpinned:
                 return GiveBack(unpinned);
+            case PartitionCrashed crashed:
+                Forget(crashed.Partition);
+                return null;
             default:
                 return null;
         }
@@ -49,7 +53,9 @@ public sealed class PinChecker : IChecker
             }));
         var totals = Totals;
         var saw = $"{totals.Pinned} pinned, {totals.Unpinned} unpinned"
-            + (byPartition.Length > 0 ? $" (by partition {byPartition})" : "");
+            + (byPartition.Length > 0 ? $" (by partition {byPartition})" : "")
+            + (_lost.Pinned > 0 ? $"; {_lost.Held} held by crashed partitions, gone with them"
+                : "");
         return new(Name, Balanced && _breaches == 0, Balanced ? saw : $"{saw}; {Holders()}");
     }
 
@@ -92,6 +98,27 @@ public sealed class PinChecker : IChecker
         if (left >= 0) return null;
         _breaches++;
         return new CheckerBreach($"frame {unpinned.Frame} has a negative pin count", owner);
+    }
+
+    /// <summary>
+    /// A crashed partition's segments are gone with the pins they held (its frames with them);
+    /// its tallies leave the balance, which is the surviving partitions'.
+    /// </summary>
+    private void Forget(PartitionId partition)
+    {
+        foreach (var (key, pin) in _held.Where(h => h.Key.Segment.Owner.Partition == partition)
+            .ToList())
+        {
+            _held.Remove(key);
+            var left = _pinsByFrame.GetValueOrDefault(pin.Frame) - 1;
+            if (left > 0) _pinsByFrame[pin.Frame] = left;
+            else _pinsByFrame.Remove(pin.Frame);
+        }
+        foreach (var owner in _byOwner.Keys.Where(o => o.Partition == partition).ToList())
+        {
+            _lost += _byOwner[owner];
+            _byOwner.Remove(owner);
+        }
     }
 
     private void Tally(TgId owner, PinTally change) =>

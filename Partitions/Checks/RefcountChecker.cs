@@ -43,6 +43,13 @@ public sealed class RefcountChecker : IChecker
             case ThreadGroupStopped stopped:
                 _threadGroups.Remove(stopped.Tg);
                 break;
+            case PartitionCrashed crashed:
+                // Gone at once, without teardown: nothing of it can be freed any more.
+                _threadGroups.RemoveWhere(tg => tg.Partition == crashed.Partition);
+                foreach (var segment in _segments.Keys
+                    .Where(s => new SegId(s).Owner.Partition == crashed.Partition).ToList())
+                    _segments.Remove(segment);
+                break;
         }
         return null;
     }

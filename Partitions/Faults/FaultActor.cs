@@ -37,6 +37,7 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
             // back there.
             if (down.Peer == _segment.Partition) Answer(new TimedOut(_pin.RequestId));
         });
+        Receive<PartitionActor.Crash>(_ => Freeze());
         Receive<PinTimedOut>(_ =>
         {
             _port.Send(_segment, new Fault.Abandon(_pin.RequestId));

@@ -75,6 +75,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         Receive<ReplyDeadlinePassed>(passed => HandleReply(new TimedOut(passed.RequestId)));
         Receive<PartitionActor.PeerDown>(HandlePeerDown);
         Receive<PartitionActor.PeerUp>(up => _downPeers.Remove(up.Peer));
+        Receive<PartitionActor.Crash>(_ => Freeze());
         Receive<PartitionActor.Reap>(_ => Context.Stop(Self));
     }
 
@@ -113,7 +114,8 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
             _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, Outcome.Dead()));
             return;
         }
-        Machine.Monitor.Observe(new RequestStarted(run.RequestId, run.Call.GetType().Name));
+        Machine.Monitor.Observe(new RequestStarted(run.RequestId, run.Call.GetType().Name,
+            _id.Partition));
         _calls[run.RequestId] = run;
         Dispatch(run);
     }

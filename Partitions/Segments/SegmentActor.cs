@@ -154,6 +154,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         });
         Receive<Terminated>(HandleGetterStopped);
         Receive<PartitionActor.PeerDown>(HandlePeerDown);
+        Receive<PartitionActor.Crash>(_ => Freeze());
     }
 
     private void HandleGet(AccessPermit.Get get)

@@ -1,7 +1,9 @@
 // Proves the PartitionActor is a kernel's tg hash and router: it gives pids from the configured
 // first pid upwards (forks included), hands a Deliver to the named process, answers ENOENT to the
 // request's ReplyTo for a pid it does not have (across XPC if the asker is elsewhere), and sends a
-// Deliver for another partition out through the interconnect.
+// Deliver for another partition out through the interconnect. A crash stops every process on the
+// spot (no reply, no teardown) and is reported to the checkers; a restart boots the partition empty
+// with pids going on, so an old pid names nobody.
 // How: the partition under test is p0 of a wiring whose interconnect and partition p1 are probes;
 // its processes are real ThreadGroupActors, driven by Run requests whose replies go to a probe.
 using Akka.Actor;
@@ -134,10 +136,38 @@ public sealed class PartitionActorSpec : TestKit
         Assert.Equal(probeId, answer.RequestId);
     }
 
-    private IActorRef Start(EmulatorSettings settings)
+    [Fact]
+    public void PartitionActor_must_crash_without_a_word_and_restart_empty_with_new_pids()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<MachineEvent>();
+        var partition = Start(EmulatorSettings.Default, seen.Enqueue);
+        var first = Spawn(partition, LibraryMode.Raw);
+        Assert.Equal(Outcome.Ok(Xpmem.Version), Call(partition, first, new VersionCall()));
+
+        partition.Tell(new PartitionActor.Crash());
+        partition.Tell(new Partition.Deliver(new TgId(P0, first),
+            new Process.Run(NextId(), new VersionCall(), _runner.Ref.At())));
+        partition.Tell(new Partition.Spawn(NextId(), User, LibraryMode.Raw, _runner.Ref.At()));
+        _runner.ExpectNoMsg(Quiet);
+        _xpc.ExpectNoMsg(TimeSpan.Zero);
+        AwaitCondition(() => seen.OfType<PartitionCrashed>().Any());
+
+        partition.Tell(new PartitionActor.Restart());
+        var next = Spawn(partition, LibraryMode.Raw);
+        Assert.Equal(first + 1, next);
+        var id = NextId();
+        partition.Tell(new Partition.Deliver(new TgId(P0, first), new Process.Probe(id, null,
+            _runner.Ref.At())));
+        Assert.Equal(new Refused(id, Errno.ENOENT), _runner.ExpectMsg<Refused>());
+        AwaitCondition(() => seen.OfType<ThreadGroupStopped>().Any(t => t.Tg.Pid == first));
+    }
+
+    private IActorRef Start(EmulatorSettings settings, Action<MachineEvent>? tap = null)
     {
         var wiring = new MachineWiring();
-        var machine = new MachineContext(settings, new MachineMonitor(), NoTrace.Instance);
+        var monitor = new MachineMonitor();
+        monitor.Tap = tap;
+        var machine = new MachineContext(settings, monitor, NoTrace.Instance);
         var partition = Sys.ActorOf(PartitionActor.Props(machine, new XpcPort(P0, wiring)));
         wiring.Wire(_xpc.Ref, [partition, _p1.Ref]);   // before the first message, as the machine does
         return partition;
