@@ -24,7 +24,7 @@ public sealed class SimMachine : IDisposable
     /// </summary>
     public static readonly TimeSpan CallTimeLimit = TimeSpan.FromMinutes(10);
 
-    private readonly MachineWiring _wiring = new();
+    private readonly MachineWiring _wiring;
     private readonly Queue<object> _inbox = new();
     private readonly IActorRef _inboxActor;
     private readonly IActorRef _machineActor;
@@ -57,10 +57,12 @@ public sealed class SimMachine : IDisposable
     {
         System = system;
         _ownsSystem = ownsSystem;
+        // The link's faults draw from their own stream of the run's seed: same seed, same faults.
+        _wiring = new MachineWiring(XpcLink.ForRun(seed));
         Loop = SimLoop.Of(system);
         Loop.Reset(seed);
         Settings = EmulatorSettings.Create(akkaConfig);
-        Loop.DeliveryTimeOf = message => message is XpcActor.Carry
+        Loop.DeliveryTimeOf = message => XpcActor.IsPacket(message)
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
         var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
