@@ -47,7 +47,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     /// <summary>Timer: no ack from <paramref name="Peer"/> within the backoff.</summary>
     private sealed record RetransmitTick(PartitionId Peer);
 
-    /// <summary>Timer: an ack for <paramref name="Peer"/> waited <c>ack-delay</c> for a ride.</summary>
+    /// <summary>Timer: an ack for <paramref name="Peer"/> found no ride in ack-delay.</summary>
     private sealed record AckTick(PartitionId Peer);
 
     /// <summary>Timer: a heartbeat interval ended.</summary>
@@ -69,7 +69,8 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         _partition = partition;
         _wiring = wiring;
         _settings = machine.Settings.Xpc;
-        _outbound = [.. Enumerable.Range(0, partitions).Select(_ => new OutboundChannel(_settings))];
+        _outbound = [.. Enumerable.Range(0, partitions)
+            .Select(_ => new OutboundChannel(_settings))];
         _inbound = [.. Enumerable.Range(0, partitions).Select(_ => new InboundChannel())];
         _peers = [.. Enumerable.Range(0, partitions)
             .Select(_ => new PeerWatch(_settings.MissedHeartbeatsMax))];
@@ -102,7 +103,8 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
 
     private void HandleCarry(Carry carry)
     {
-        Invariant.Holds(carry.From == _partition, $"{_partition}'s XPC got a carry from {carry.From}");
+        Invariant.Holds(carry.From == _partition,
+            $"{_partition}'s XPC got a carry from {carry.From}");
         var peer = carry.To.Partition;
         if (peer == _partition)
         {
@@ -216,7 +218,10 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     {
         var type = packet.GetType().Name;
         if (fate.Duplicated)
-            Machine.Trace.Event(TracePath, new PacketDuplicated(link.From, link.To, type, sequence));
+        {
+            Machine.Trace.Event(TracePath,
+                new PacketDuplicated(link.From, link.To, type, sequence));
+        }
         var cause = fate.Cut ? LossCause.Cut : LossCause.Loss;
         for (var copy = 0; copy < fate.Lost; copy++)
         {

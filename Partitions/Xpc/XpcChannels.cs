@@ -113,7 +113,7 @@ internal sealed class PeerWatch(int missedMax)
 
     public bool Reachable { get; private set; } = true;
 
-    /// <summary>A heartbeat interval ended. True when the peer has just become unreachable.</summary>
+    /// <summary>A heartbeat interval ended. True when the peer just turned unreachable.</summary>
     public bool Tick()
     {
         _missed = _heard ? 0 : _missed + 1;

@@ -97,7 +97,9 @@ public sealed class XpcLink
         lock (_gate) Set(_delay, ref _delayEvery, (min, max), link);
     }
 
-    /// <summary>The link between <paramref name="p"/> and <paramref name="q"/> carries nothing.</summary>
+    /// <summary>
+    /// The link between <paramref name="p"/> and <paramref name="q"/> carries nothing, either way.
+    /// </summary>
     public void Cut(PartitionId p, PartitionId q)
     {
         lock (_gate) _cut.Add(Pair(p, q));

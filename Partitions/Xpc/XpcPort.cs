@@ -61,7 +61,7 @@ public sealed class MachineWiring(XpcLink link)
     /// <summary>Partition <paramref name="partition"/>'s XPC endpoint.</summary>
     public IActorRef XpcOf(PartitionId partition) => _everyXpc ?? _xpc[partition.Value];
 
-    /// <summary>Each partition with its own XPC endpoint (<c>xpc[p]</c> serves partition p).</summary>
+    /// <summary>Each partition with its own XPC endpoint: <c>xpc[p]</c> serves p.</summary>
     public void Wire(IReadOnlyList<IActorRef> xpc, IReadOnlyList<IActorRef> partitions)
     {
         if (xpc.Count != partitions.Count)

@@ -2,19 +2,29 @@
 // example, and hundreds of generated call sequences (the model test's), end the same with and
 // without 30% loss, 30% duplication and delays that reorder on every link, step by step (each
 // call's outcome, and for the sequences the pin counts after each call too); and that a run with
-// faults is as reproducible as one without: the same seed gives the same trace bytes.
+// faults is as reproducible as one without: the same seed gives the same trace bytes. And
+// concurrent calls on lossy links (the interleaving test's strands) keep every invariant: no run
+// gets stuck, no actor throws, every checker holds; and every race scenario of Tests/Suites
+// still holds (its expectations list every outcome its race allows).
 // How: examples run through the scenario runner with the fault commands put in front of their
 // steps, on one reused sim system, traced in memory; each call's outcome is read from its
 // call_ended line and matched to its step by the call_started line. Generated runs go through
-// ModelHarness with the plain emulator on one side and a lossy one on the other.
+// ModelHarness with the plain emulator on one side and a lossy one on the other; concurrent
+// strands as InterleavingSpec drives them, faults set once the processes run.
 // Examples that race a step against a `wait` are left out of the comparison: which side of the
 // wait a step lands on is decided by the link's speed, on hardware as here.
 // Seeds: XPMEM_LOSSY_SEEDS examples seeds (default 25), XPMEM_LOSSY_RUNS generated runs (default
-// 300); raise them for a longer local run. Each failure names the file or run and the seed.
+// 300), XPMEM_LOSSY_INTERLEAVINGS concurrent runs (default 200); raise them for a longer local
+// run. Each failure names the file or run and the seed.
 using System.Text.Json;
+using Emulator.Host.Cli;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
+using Emulator.Host.Sim;
 using Emulator.Partitions.Sim;
+using Emulator.Protocol;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Processes;
 using Emulator.Tests.Examples;
 using Emulator.Tests.Model;
 using Xunit;
@@ -25,6 +35,7 @@ public sealed class LossyLinksSpec
 {
     private static readonly int ExampleSeeds = FromEnvironment("XPMEM_LOSSY_SEEDS", 25);
     private static readonly int ModelRuns = FromEnvironment("XPMEM_LOSSY_RUNS", 300);
+    private static readonly int Interleavings = FromEnvironment("XPMEM_LOSSY_INTERLEAVINGS", 200);
 
     /// <summary>30% loss, 30% duplication and delays that reorder, on every link.</summary>
     private static readonly (Command Command, string Text)[] Faults =
@@ -75,6 +86,31 @@ public sealed class LossyLinksSpec
         }
     }
 
+    public static TheoryData<string> Suites()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(ExamplesSpec.RepositoryFolder(Path.Combine("Tests", "Suites")), "*.hocon")
+            .Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file));
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void Suite_must_hold_on_lossy_links(string file)
+    {
+        var scenario = WithFaultsFirst(ScenarioParser.ParseFile(
+            Path.Combine(ExamplesSpec.RepositoryFolder(Path.Combine("Tests", "Suites")), file)));
+        using var sweep = new SweepRunner(Emulator.Host.Settings.Defaults);
+        for (var seed = 1; seed <= ExampleSeeds; seed++)
+        {
+            var result = sweep.Run(scenario, seed);
+            Assert.True(result.Passed, $"{file} on lossy links, seed {seed}: {result.Failure ?? string.Join("; ", result.Checks.Where(c => !c.Held).Select(c => $"{c.Name}: {c.Detail}"))}");
+        }
+    }
+
     [Fact]
     public void Generated_runs_must_end_alike_with_and_without_lossy_links()
     {
@@ -93,6 +129,16 @@ public sealed class LossyLinksSpec
         Assert.True(slower > ModelRuns / 10, $"seeds 1..{ModelRuns}: only {slower} runs slowed down");
     }
 
+    [Fact]
+    public void Concurrent_calls_must_keep_every_invariant_on_lossy_links()
+    {
+        for (var seed = 1; seed <= Interleavings; seed++)
+        {
+            var problem = RunConcurrently(CallGenerator.ForSeed((ulong)seed), seed);
+            Assert.True(problem is null, $"seed {seed}: {problem}");
+        }
+    }
+
     [Theory]
     [InlineData("lossy-links.hocon", 1)]
     [InlineData("lossy-links.hocon", 17)]
@@ -108,6 +154,52 @@ public sealed class LossyLinksSpec
         Assert.True(first.Trace!.Contains("\"kind\":\"packet_dropped\""), $"{file} seed {seed}: nothing was lost");
         Assert.True(first.Trace == second.Trace, $"{file} seed {seed}: two runs gave different traces");
         Assert.True(first.Trace != other.Trace, $"{file} seeds {seed} and {seed + 1}: the same trace");
+    }
+
+    /// <summary>
+    /// InterleavingSpec's drive on lossy links: one strand per declared process, each making its
+    /// own calls in order while the others run; fork children's calls are left out.
+    /// </summary>
+    private static string? RunConcurrently(ModelRun run, int seed)
+    {
+        using var machine = new SimMachine(run.Partitions, seed, Emulator.Host.Settings.Defaults);
+        var library = run.Raw ? LibraryMode.Raw : LibraryMode.Libxpmem;
+        var processes = run.Processes
+            .Select(p => machine.Spawn(p.Partition, new Credentials(p.Uid, p.Gid), library) ?? throw new InvalidOperationException("no start"))
+            .ToList();
+        foreach (var (fault, _) in Faults) machine.Inject(fault);
+        var strands = processes.Select((_, index) => new Queue<Call>(run.Steps
+            .Where(s => !s.Actor.IsChild && s.Actor.Number == index).Select(s => s.Call))).ToList();
+        var running = new Dictionary<RequestId, (int Strand, Call Call)>();
+        var children = new List<TgId>();
+        void Next(int strand)
+        {
+            if (strands[strand].TryDequeue(out var call)) running[machine.Start(processes[strand], call)] = (strand, call);
+        }
+        for (var i = 0; i < strands.Count; i++) Next(i);
+        while (running.Count > 0)
+        {
+            if (machine.Inbox.Count == 0 && !machine.Loop.RunUntil(() => machine.Inbox.Count > 0, SimMachine.CallTimeLimit))
+            {
+                return $"stuck with {running.Count} calls waiting; {machine.Monitor.InFlight.Describe()}\n{run}";
+            }
+            var (id, outcome) = SimMachine.OutcomeOf(machine.Inbox.Dequeue());
+            if (!running.Remove(id, out var done)) continue;
+            if (done.Call is ForkCall && outcome.Kind == OutcomeKind.Ok)
+            {
+                children.Add(new TgId(processes[done.Strand].Partition, (int)outcome.Value));
+            }
+            Next(done.Strand);
+        }
+        var reports = machine.Finish(processes.Concat(children));
+        var monitor = machine.Monitor;
+        if (monitor.Failures.Count > 0) return $"an actor failed: {string.Join("; ", monitor.Failures)}";
+        if (monitor.Violation is { } violation)
+        {
+            return $"checker '{violation.Checker}': {violation.What}; events: {string.Join(" | ", violation.Events)}";
+        }
+        var failed = reports.Where(r => !r.Held).Select(r => $"{r.Name}: {r.Saw}").ToList();
+        return failed.Count > 0 ? string.Join("; ", failed) : null;
     }
 
     /// <summary>The scenario with the fault commands as its first steps.</summary>
