@@ -44,13 +44,10 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     /// </summary>
     public sealed record Heartbeat(PartitionId From, long Acknowledged) : IXpmemMessage;
 
-    /// <summary>
-    /// Timer: the backoff for <paramref name="Peer"/> ended. It is never cancelled or restarted
-    /// by an ack (one timer per peer, no churn per packet): when it fires, it checks.
-    /// </summary>
+    /// <summary>Timer: no ack from <paramref name="Peer"/> within the backoff.</summary>
     private sealed record RetransmitTick(PartitionId Peer);
 
-    /// <summary>Timer: ack-delay ended; an ack owed to <paramref name="Peer"/> goes now.</summary>
+    /// <summary>Timer: an ack for <paramref name="Peer"/> found no ride in ack-delay.</summary>
     private sealed record AckTick(PartitionId Peer);
 
     /// <summary>Timer: a heartbeat interval ended.</summary>
@@ -64,7 +61,6 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     private readonly OutboundChannel[] _outbound;
     private readonly InboundChannel[] _inbound;
     private readonly PeerWatch[] _peers;
-    private readonly bool[] _ackOwed;
 
     public XpcActor(MachineContext machine, PartitionId partition, int partitions,
         MachineWiring wiring)
@@ -78,13 +74,13 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         _inbound = [.. Enumerable.Range(0, partitions).Select(_ => new InboundChannel())];
         _peers = [.. Enumerable.Range(0, partitions)
             .Select(_ => new PeerWatch(_settings.MissedHeartbeatsMax))];
-        _ackOwed = new bool[partitions];
         Receive<Carry>(HandleCarry);
         Receive<Sequenced>(HandleSequenced);
         Receive<Ack>(ack => HandleHeard(ack.From, ack.Acknowledged));
         Receive<Heartbeat>(beat => HandleHeard(beat.From, beat.Acknowledged));
         Receive<RetransmitTick>(HandleRetransmitTick);
-        Receive<AckTick>(HandleAckTick);
+        Receive<AckTick>(tick => Transmit(tick.Peer,
+            new Ack(_partition, _inbound[tick.Peer.Value].Delivered), sequence: null));
         Receive<HeartbeatTick>(HandleHeartbeatTick);
     }
 
@@ -122,7 +118,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         _wiring.Link.Accepted(new LinkDirection(_partition, peer));
         Transmit(peer, packet, packet.Sequence);
         if (_peers[peer.Value].Reachable && !Timers.IsTimerActive(new RetransmitTick(peer)))
-            ArmRetransmit(peer);
+            ArmRetransmit(peer, channel.Backoff);
     }
 
     private void HandleSequenced(Sequenced packet)
@@ -135,9 +131,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             _wiring.Link.Delivered(link);
             ready.To.Ref.Tell(ready.Message, ActorRefs.NoSender);
         }
-        // A duplicate is acked too: its sender may have missed the ack. A timer still running
-        // from an earlier packet will do: the ack goes a little sooner, never later.
-        _ackOwed[peer.Value] = true;
+        // A duplicate is acked too: its sender may have missed the ack.
         var ack = new AckTick(peer);
         if (!Timers.IsTimerActive(ack)) Timers.StartSingleTimer(ack, ack, _settings.AckDelay);
     }
@@ -149,39 +143,28 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     private void HandleHeard(PartitionId peer, long acknowledged)
     {
         var channel = _outbound[peer.Value];
-        channel.Acknowledge(acknowledged);
-        if (!_peers[peer.Value].Heard()) return;
-        PartitionOf(_partition).Tell(new Partition.PeerReachable(peer));
-        // Back after a silence: what it is owed goes at once, and the backoff starts over.
-        channel.StartOver();
-        Resend(peer);
-        if (channel.HasUnacknowledged) ArmRetransmit(peer);
+        var progressed = channel.Acknowledge(acknowledged);
+        if (_peers[peer.Value].Heard())
+        {
+            PartitionOf(_partition).Tell(new Partition.PeerReachable(peer));
+            // Back after a silence: what it is owed goes at once, and the backoff starts over.
+            channel.StartOver();
+            Resend(peer);
+            progressed = true;
+        }
+        if (!progressed) return;
+        if (channel.HasUnacknowledged) ArmRetransmit(peer, channel.Backoff);
+        else Timers.Cancel(new RetransmitTick(peer));
     }
 
-    /// <summary>
-    /// The backoff ended. Nothing owed: the timer stops. An ack took the message it waited for:
-    /// wait again, from the first interval. Else everything unacknowledged goes again and the
-    /// next wait is twice as long, up to the cap.
-    /// </summary>
     private void HandleRetransmitTick(RetransmitTick tick)
     {
         var peer = tick.Peer;
         var channel = _outbound[peer.Value];
         // An unreachable peer is sent nothing but beats until it is heard from again.
         if (!channel.HasUnacknowledged || !_peers[peer.Value].Reachable) return;
-        if (!channel.AcknowledgedSinceTimer)
-        {
-            Resend(peer);
-            channel.BackOff();
-        }
-        ArmRetransmit(peer);
-    }
-
-    private void HandleAckTick(AckTick tick)
-    {
-        var peer = tick.Peer;
-        if (_ackOwed[peer.Value])
-            Transmit(peer, new Ack(_partition, _inbound[peer.Value].Delivered), sequence: null);
+        Resend(peer);
+        ArmRetransmit(peer, channel.BackOff());
     }
 
     private void HandleHeartbeatTick(HeartbeatTick tick)
@@ -206,12 +189,10 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         }
     }
 
-    private void ArmRetransmit(PartitionId peer)
+    private void ArmRetransmit(PartitionId peer, TimeSpan after)
     {
-        var channel = _outbound[peer.Value];
-        channel.TimerStarted();
         var tick = new RetransmitTick(peer);
-        Timers.StartSingleTimer(tick, tick, channel.Backoff);
+        Timers.StartSingleTimer(tick, tick, after);
     }
 
     /// <summary>
@@ -220,7 +201,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     /// </summary>
     private void Transmit(PartitionId peer, object packet, long? sequence)
     {
-        _ackOwed[peer.Value] = false;
+        Timers.Cancel(new AckTick(peer));
         var link = new LinkDirection(_partition, peer);
         var fate = _wiring.Link.Decide(link);
         if (!ReferenceEquals(fate, PacketFate.Delivered) && Machine.Trace.Enabled)

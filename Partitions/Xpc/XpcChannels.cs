@@ -10,7 +10,6 @@ namespace Emulator.Partitions.Xpc;
 internal sealed class OutboundChannel(XpcSettings settings)
 {
     private readonly Queue<XpcActor.Sequenced> _unacknowledged = new();
-    private long _oldestAtTimer;
 
     /// <summary>The highest sequence number given out; the first message is 1.</summary>
     public long Sent { get; private set; }
@@ -19,13 +18,6 @@ internal sealed class OutboundChannel(XpcSettings settings)
     public TimeSpan Backoff { get; private set; } = settings.RetransmitInterval;
 
     public bool HasUnacknowledged => _unacknowledged.Count > 0;
-
-    /// <summary>
-    /// True when an ack took away the oldest message since <see cref="TimerStarted"/>: the wait
-    /// that just ended was not for the message now oldest.
-    /// </summary>
-    public bool AcknowledgedSinceTimer =>
-        _unacknowledged.Count == 0 || _unacknowledged.Peek().Sequence != _oldestAtTimer;
 
     /// <summary>What the peer has not acknowledged yet, oldest first.</summary>
     public IEnumerable<XpcActor.Sequenced> Unacknowledged => _unacknowledged;
@@ -55,10 +47,6 @@ internal sealed class OutboundChannel(XpcSettings settings)
         if (progressed) Backoff = settings.RetransmitInterval;
         return progressed;
     }
-
-    /// <summary>A wait for an ack starts now, for the message now oldest.</summary>
-    public void TimerStarted() =>
-        _oldestAtTimer = _unacknowledged.Count > 0 ? _unacknowledged.Peek().Sequence : 0;
 
     /// <summary>The peer is back after a silence: the next wait is the first one again.</summary>
     public void StartOver() => Backoff = settings.RetransmitInterval;
