@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Emulator.Partitions.Xpc;
 
 namespace Emulator.Partitions;
 
@@ -9,7 +10,8 @@ public sealed record EmulatorSettings(
     int FirstPid,
     TimeSpan SimDeliveryTime,
     TimeSpan SimXpcDeliveryTime,
-    long PhysicalMemoryBytes)
+    long PhysicalMemoryBytes,
+    XpcSettings Xpc)
 {
     /// <summary>
     /// The one source of defaults: what a key left out of the section means (akka.hocon spells
@@ -21,7 +23,8 @@ public sealed record EmulatorSettings(
         FirstPid: 100,
         SimDeliveryTime: TimeSpan.FromTicks(1),
         SimXpcDeliveryTime: TimeSpan.FromMicroseconds(1),
-        PhysicalMemoryBytes: 8L << 30);
+        PhysicalMemoryBytes: 8L << 30,
+        Xpc: XpcSettings.Default);
 
     public static EmulatorSettings Create(Config config)
     {
@@ -37,6 +40,7 @@ public sealed record EmulatorSettings(
             SimXpcDeliveryTime: section.GetTimeSpan("sim-xpc-delivery-time",
                 Default.SimXpcDeliveryTime, allowInfinite: false),
             PhysicalMemoryBytes: section.GetByteSize("physical-memory")
-                ?? Default.PhysicalMemoryBytes);
+                ?? Default.PhysicalMemoryBytes,
+            Xpc: XpcSettings.Create(section.GetConfig("xpc")));
     }
 }

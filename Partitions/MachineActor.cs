@@ -5,23 +5,29 @@ using Emulator.Protocol.Ids;
 namespace Emulator.Partitions;
 
 /// <summary>
-/// The root of one emulated machine: the XPC interconnect and partitions 0..N-1 as its children,
-/// wired in its constructor (so they exist before the first message). It handles nothing itself.
+/// The root of one emulated machine: partitions 0..N-1 and, beside each, its XPC endpoint, as its
+/// children, wired in its constructor (so they exist before the first message). It handles
+/// nothing itself.
+/// An endpoint is the machine's child rather than its partition's: every actor of the partition
+/// reaches it through the wiring (its XpcPort), the partition stays a router that knows nothing
+/// of channels, and the machine, which owns the link between partitions, builds both sides of it.
 /// </summary>
 public sealed class MachineActor : EmulatorActor
 {
     public MachineActor(MachineContext machine, int partitions, MachineWiring wiring)
         : base(machine)
     {
-        var interconnect = Context.ActorOf(Produced.By(() => new XpcActor(machine)),
-            "xpc");
+        var endpoints = new List<IActorRef>();
         var refs = new List<IActorRef>();
         for (var p = 0; p < partitions; p++)
         {
-            var port = new XpcPort(new PartitionId(p), wiring);
-            refs.Add(Context.ActorOf(PartitionActor.Props(machine, port), $"p{p}"));
+            var id = new PartitionId(p);
+            endpoints.Add(Context.ActorOf(XpcActor.Props(machine, id, partitions, wiring),
+                $"xpc-p{p}"));
+            refs.Add(Context.ActorOf(PartitionActor.Props(machine, new XpcPort(id, wiring)),
+                $"p{p}"));
         }
-        wiring.Wire(interconnect, refs);
+        wiring.Wire(endpoints, refs);
     }
 
     public static Props Props(MachineContext machine, int partitions, MachineWiring wiring) =>

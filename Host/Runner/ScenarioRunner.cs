@@ -212,7 +212,7 @@ public sealed class ScenarioRunner
     {
         while (_failure is null)
         {
-            if (strand.Parent is null && strand.StepsDone > 0) Loop.RunUntilIdle();
+            if (strand.Parent is null && strand.StepsDone > 0) _machine.Settle();
             if (strand.Next() is not { } step)
             {
                 strand.Ended = true;
@@ -331,9 +331,12 @@ public sealed class ScenarioRunner
             case ExpectQuietCommand:
                 if (Monitor.InFlight.Count != 0) Fail(step, Monitor.InFlight.Describe());
                 break;
-            default:
-                Fail(step,
-                    $"'{step.Text}' needs fault injection, which this build does not have yet");
+            case DropCommand or DelayCommand or DuplicateCommand or CutCommand or HealCommand:
+                _machine.Inject(step.Command);
+                break;
+            case CrashCommand or RestartCommand:
+                Fail(step, $"'{step.Text}': crash and restart come with partition failure, "
+                    + "in progress");
                 break;
         }
         strand.StepsDone++;
@@ -364,7 +367,7 @@ public sealed class ScenarioRunner
     /// </summary>
     private List<CheckResult> EndOfRunChecks()
     {
-        Loop.RunUntilIdle();
+        _machine.Settle();
         var idle = Monitor.InFlight;
         var checks = new List<CheckResult>
         {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Emulator.Host.Scenarios;
 using Emulator.Partitions;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Sim;
@@ -24,7 +25,7 @@ public sealed class SimMachine : IDisposable
     /// </summary>
     public static readonly TimeSpan CallTimeLimit = TimeSpan.FromMinutes(10);
 
-    private readonly MachineWiring _wiring = new();
+    private readonly MachineWiring _wiring;
     private readonly Queue<object> _inbox = new();
     private readonly IActorRef _inboxActor;
     private readonly IActorRef _machineActor;
@@ -57,10 +58,12 @@ public sealed class SimMachine : IDisposable
     {
         System = system;
         _ownsSystem = ownsSystem;
+        // The link's faults draw from their own stream of the run's seed: same seed, same faults.
+        _wiring = new MachineWiring(XpcLink.ForRun(seed));
         Loop = SimLoop.Of(system);
         Loop.Reset(seed);
         Settings = EmulatorSettings.Create(akkaConfig);
-        Loop.DeliveryTimeOf = message => message is XpcActor.Carry
+        Loop.DeliveryTimeOf = message => XpcActor.IsPacket(message)
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
         var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
@@ -112,7 +115,7 @@ public sealed class SimMachine : IDisposable
         if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
         var (replyId, outcome) = OutcomeOf(_inbox.Dequeue());
         if (replyId != id) throw new InvalidOperationException($"reply {replyId} for {id}");
-        Loop.RunUntilIdle();
+        Settle();
         return outcome;
     }
 
@@ -123,13 +126,59 @@ public sealed class SimMachine : IDisposable
     /// </summary>
     public IReadOnlyList<CheckerReport> Finish(IEnumerable<TgId> processes)
     {
-        Loop.RunUntilIdle();
+        Settle();
         foreach (var process in processes) Start(process, new ExitCall(0));
         Loop.RunUntil(() => Monitor.Refcounts.ThreadGroupsAlive == 0, CallTimeLimit);
-        Loop.RunUntilIdle();
+        Settle();
         _inbox.Clear();
         return Monitor.Final();
     }
+
+    /// <summary>
+    /// Runs until nothing is ready and XPC has handed over every message it took (a link fault may
+    /// hold one back: a lost message waits for its retransmission, a delayed one for its time), so
+    /// a step ends with everything it set going, faults or not. Timers fire only while XPC still
+    /// owes something; a message on a cut link waits for the heal and holds nothing up.
+    /// </summary>
+    public void Settle()
+    {
+        Loop.RunUntilIdle();
+        if (_wiring.Link.Settled) return;
+        Loop.RunUntil(() => _wiring.Link.Settled && Loop.IsIdle, CallTimeLimit);
+    }
+
+    /// <summary>
+    /// Sets a link fault from now on: <c>drop</c>, <c>delay</c>, <c>duplicate</c> (on one
+    /// direction or every link), <c>cut</c>, <c>heal</c>. Packets already on their way keep their
+    /// fate. Crash and restart are not link faults: they throw.
+    /// </summary>
+    public void Inject(Command fault)
+    {
+        var link = _wiring.Link;
+        switch (fault)
+        {
+            case DropCommand drop:
+                link.Drop(drop.RatePercent / 100, Direction(drop.Link));
+                break;
+            case DuplicateCommand duplicate:
+                link.Duplicate(duplicate.RatePercent / 100, Direction(duplicate.Link));
+                break;
+            case DelayCommand delay:
+                link.Delay(delay.Min, delay.Max, Direction(delay.Link));
+                break;
+            case CutCommand cut:
+                link.Cut(new PartitionId(cut.P), new PartitionId(cut.Q));
+                break;
+            case HealCommand heal:
+                link.Heal(new PartitionId(heal.P), new PartitionId(heal.Q));
+                break;
+            default:
+                throw new ArgumentException($"{fault} is not a link fault", nameof(fault));
+        }
+    }
+
+    private static LinkDirection? Direction(Link? link) => link is null ? null
+        : new LinkDirection(new PartitionId(link.From), new PartitionId(link.To));
 
     /// <summary>
     /// The outcome a reply in the inbox carries. A process that ended and was freed is no longer in

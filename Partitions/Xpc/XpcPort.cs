@@ -8,8 +8,9 @@ namespace Emulator.Partitions.Xpc;
 /// <summary>
 /// A partition's port onto XPC, the one seam between partitions (design section 5). Actors send
 /// every message that may cross partitions through it: a message for this partition is told
-/// directly; one for another partition is carried by the <see cref="XpcActor"/>. Immutable once
-/// the machine is wired, so all of a partition's actors share it.
+/// directly; one for another partition goes to this partition's <see cref="XpcActor"/>, which
+/// carries it reliably, in order, to its receiver. Immutable once the machine is wired, so all of
+/// a partition's actors share it.
 /// </summary>
 public sealed class XpcPort(PartitionId partition, MachineWiring wiring)
 {
@@ -18,7 +19,7 @@ public sealed class XpcPort(PartitionId partition, MachineWiring wiring)
     public void Send(Endpoint to, object message)
     {
         if (to.Partition == Partition) to.Ref.Tell(message, ActorRefs.NoSender);
-        else wiring.Interconnect.Tell(new XpcActor.Carry(Partition, to, message),
+        else wiring.XpcOf(Partition).Tell(new XpcActor.Carry(Partition, to, message),
             ActorRefs.NoSender);
     }
 
@@ -41,17 +42,44 @@ public sealed class XpcPort(PartitionId partition, MachineWiring wiring)
 }
 
 /// <summary>
-/// The machine's actors, filled once when the machine is built and before any message flows.
+/// The machine's actors, filled once when the machine is built and before any message flows, and
+/// the link between its partitions (<see cref="XpcLink"/>, lossless until faults are set).
 /// </summary>
-public sealed class MachineWiring
+public sealed class MachineWiring(XpcLink link)
 {
-    public IActorRef Interconnect { get; private set; } = ActorRefs.Nobody;
+    private IReadOnlyList<IActorRef> _xpc = [];
+    private IActorRef? _everyXpc;
+
+    public MachineWiring() : this(new XpcLink())
+    {
+    }
+
+    public XpcLink Link { get; } = link;
 
     public IReadOnlyList<IActorRef> Partitions { get; private set; } = [];
 
-    public void Wire(IActorRef interconnect, IReadOnlyList<IActorRef> partitions)
+    /// <summary>Partition <paramref name="partition"/>'s XPC endpoint.</summary>
+    public IActorRef XpcOf(PartitionId partition) => _everyXpc ?? _xpc[partition.Value];
+
+    /// <summary>Each partition with its own XPC endpoint: <c>xpc[p]</c> serves p.</summary>
+    public void Wire(IReadOnlyList<IActorRef> xpc, IReadOnlyList<IActorRef> partitions)
     {
-        Interconnect = interconnect;
+        if (xpc.Count != partitions.Count)
+        {
+            throw new ArgumentException(
+                $"{xpc.Count} XPC endpoints for {partitions.Count} partitions", nameof(xpc));
+        }
+        _xpc = xpc;
+        _everyXpc = null;
+        Partitions = partitions;
+    }
+
+    /// <summary>
+    /// One actor stands for every partition's XPC endpoint (a spec's probe watching what leaves).
+    /// </summary>
+    public void Wire(IActorRef everyXpc, IReadOnlyList<IActorRef> partitions)
+    {
+        _everyXpc = everyXpc;
         Partitions = partitions;
     }
 }

@@ -26,6 +26,19 @@ public static class Partition
     /// lookup does.
     /// </summary>
     public sealed record Deliver(TgId Target, IRoutedRequest Request) : IXpmemMessage;
+
+    /// <summary>
+    /// The partition's XPC endpoint → its partition: nothing has come from <paramref name="Peer"/>
+    /// for <c>missed-heartbeats-max</c> heartbeat intervals (a cut link, a dead partition, or a
+    /// link slower than that). XPC stops resending to it until it is heard from again. No reply.
+    /// </summary>
+    public sealed record PeerUnreachable(PartitionId Peer) : IXpmemMessage;
+
+    /// <summary>
+    /// The partition's XPC endpoint → its partition: <paramref name="Peer"/>, unreachable until
+    /// now, was heard from; XPC resends to it what it still owes. No reply.
+    /// </summary>
+    public sealed record PeerReachable(PartitionId Peer) : IXpmemMessage;
 }
 
 /// <summary>

@@ -1,7 +1,7 @@
-// Proves the MachineActor builds one machine: the interconnect and N partitions as its children,
+// Proves the MachineActor builds one machine: N partitions and their XPC endpoints as its children,
 // wired into the MachineWiring by its constructor, so the wiring is full before the machine
 // handles any message; and that the result works end to end (a call to a process on another
-// partition goes out and comes back through the interconnect, counted twice).
+// partition goes out and comes back through XPC, counted twice).
 // How: a real MachineActor; Identify is its first message, so its ActorIdentity proves the
 // constructor has run; the test then drives the partitions through the wiring.
 using Akka.Actor;
@@ -29,20 +29,22 @@ public sealed class MachineActorSpec : TestKit
     }
 
     [Fact]
-    public void MachineActor_must_wire_its_partitions_and_interconnect_before_any_message()
+    public void MachineActor_must_wire_its_partitions_and_their_xpc_before_any_message()
     {
         var machine = Sys.ActorOf(MachineActor.Props(Machine(_monitor), 3, _wiring), "machine");
         machine.Tell(new Identify(1));
         Assert.Equal(machine, ExpectMsg<ActorIdentity>().Subject);
 
-        Assert.Equal(machine.Path / "xpc", _wiring.Interconnect.Path);
+        Assert.Equal(
+            new[] { machine.Path / "xpc-p0", machine.Path / "xpc-p1", machine.Path / "xpc-p2" },
+            Enumerable.Range(0, 3).Select(p => _wiring.XpcOf(new PartitionId(p)).Path));
         Assert.Equal(
             new[] { machine.Path / "p0", machine.Path / "p1", machine.Path / "p2" },
             _wiring.Partitions.Select(p => p.Path));
     }
 
     [Fact]
-    public void MachineActor_must_carry_a_cross_partition_call_through_its_interconnect()
+    public void MachineActor_must_carry_a_cross_partition_call_through_xpc()
     {
         var machine = Sys.ActorOf(MachineActor.Props(Machine(_monitor), 2, _wiring), "machine");
         machine.Tell(new Identify(1));

@@ -44,6 +44,8 @@ internal sealed class SampleBuilder(IActorRef actor, IReadOnlyCollection<Type> e
     public IReadOnlyList<object> SamplesOf(Type type)
     {
         if (Primitive(type) is { } values) return values;
+        // Any message: built anew each time, as the types being built are left out of it.
+        if (type == typeof(object)) return Subtypes(typeof(IXpmemMessage));
         if (_composites.TryGetValue(type, out var cached)) return cached;
         if (!_building.Add(type)) throw new InvalidOperationException($"{type.Name} holds itself");
         try
@@ -90,15 +92,16 @@ internal sealed class SampleBuilder(IActorRef actor, IReadOnlyCollection<Type> e
     {
         if (Nullable.GetUnderlyingType(type) is { } underlying) return [.. SamplesOf(underlying)];
         if (ElementOf(type) is { } element) return [List(type, element)];
-        if (type == typeof(object)) return Subtypes(typeof(IXpmemMessage));
         if (type.IsAbstract || type.IsInterface) return Subtypes(type);
         return Construct(type);
     }
 
     private List<object> Subtypes(Type baseType)
     {
+        // A message that carries any message (an XPC packet) carries every one but itself.
         var subtypes = ConcreteTypes
-            .Where(t => baseType.IsAssignableFrom(t) && !excluded.Contains(t))
+            .Where(t => baseType.IsAssignableFrom(t) && !excluded.Contains(t)
+                && !_building.Contains(t))
             .ToList();
         if (subtypes.Count == 0) throw new InvalidOperationException($"no subtype of {baseType}");
         return [.. subtypes.SelectMany(SamplesOf)];

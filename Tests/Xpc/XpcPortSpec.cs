@@ -1,13 +1,13 @@
-// Proves the XPC seam: the XpcActor hands a Carry's message, unchanged and in order, to the
-// endpoint it names and counts it in the MachineMonitor; an XpcPort tells a message for its own
-// partition directly, gives one for another partition to the interconnect as a Carry, and answers
-// a Route to a partition the machine does not have with Refused(EINVAL) to the request's ReplyTo.
-// How: a real XpcActor (or a probe standing in for it) and probes for the partitions and askers.
+// Proves the XpcPort, the one way actors send across partitions: a message for its own partition
+// is told directly and never reaches XPC; one for another partition goes to its own partition's
+// XPC endpoint as a Carry (never to the receiver's); a Route reaches the partition of the thread
+// group, and a Route to a partition the machine does not have is Refused(EINVAL) to the request's
+// ReplyTo (through XPC when the asker is elsewhere).
+// How: probes stand for the partitions, the askers and each partition's XPC endpoint.
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Emulator.Partitions;
-using Emulator.Partitions.Checks;
 using Emulator.Partitions.Xpc;
 using Emulator.Protocol;
 using Emulator.Protocol.Ids;
@@ -16,48 +16,36 @@ using Xunit;
 using static Emulator.Tests.Partitions.ActorSpecSupport;
 using static Emulator.Tests.Partitions.WiredSpecSupport;
 
-namespace Emulator.Tests.Partitions;
+namespace Emulator.Tests.Xpc;
 
-public sealed class XpcActorSpec : TestKit
+public sealed class XpcPortSpec : TestKit
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(200);
-    private readonly MachineMonitor _monitor = new();
 
-    public XpcActorSpec() : base(VirtualTime)
+    public XpcPortSpec() : base(VirtualTime)
     {
     }
 
     [Fact]
-    public void XpcActor_must_deliver_a_carry_to_its_endpoint_and_count_it()
+    public void XpcPort_must_hand_its_own_xpc_only_what_leaves_its_partition()
     {
-        var xpc = StartXpc();
-        var target = CreateTestProbe();
-        var first = new Process.Probed(new RequestId(P0, 1), Found: true);
-        var second = new Refused(new RequestId(P0, 2), Errno.ENOENT);
-        xpc.Tell(new XpcActor.Carry(P0, target.Ref.On(P1), first));
-        xpc.Tell(new XpcActor.Carry(P0, target.Ref.On(P1), second));
-        Assert.Same(first, target.ExpectMsg<Process.Probed>());
-        Assert.Same(second, target.ExpectMsg<Refused>());
-        Assert.Equal(2, _monitor.XpcMessages);
-        target.ExpectNoMsg(Quiet);
-    }
-
-    [Fact]
-    public void XpcPort_must_send_through_the_interconnect_only_what_leaves_its_partition()
-    {
-        var xpc = StartXpc();
+        var xpc0 = CreateTestProbe();
+        var xpc1 = CreateTestProbe();
         var local = CreateTestProbe();
         var remote = CreateTestProbe();
-        var port = new XpcPort(P0, Wiring(xpc, CreateTestProbe().Ref, CreateTestProbe().Ref));
+        var wiring = new MachineWiring();
+        wiring.Wire([xpc0.Ref, xpc1.Ref], [CreateTestProbe().Ref, CreateTestProbe().Ref]);
+        var port = new XpcPort(P0, wiring);
 
         port.Send(local.Ref.At(), "here");
         Assert.Equal("here", local.ExpectMsg<string>());
-        Assert.Equal(0, _monitor.XpcMessages);
+        xpc0.ExpectNoMsg(Quiet);
 
         port.Send(remote.Ref.On(P1), "there");
-        Assert.Equal("there", remote.ExpectMsg<string>());
-        Assert.Equal(1, _monitor.XpcMessages);
-        local.ExpectNoMsg(Quiet);
+        Assert.Equal("there", xpc0.ExpectCarried<string>(P0, remote.Ref.On(P1)));
+        xpc1.ExpectNoMsg(Quiet);
+        remote.ExpectNoMsg(TimeSpan.Zero);
+        local.ExpectNoMsg(TimeSpan.Zero);
     }
 
     [Fact]
@@ -103,11 +91,5 @@ public sealed class XpcActorSpec : TestKit
         p0.ExpectNoMsg(Quiet);
         p1.ExpectNoMsg(TimeSpan.Zero);
         asker.ExpectNoMsg(TimeSpan.Zero);
-    }
-
-    private IActorRef StartXpc()
-    {
-        var machine = Machine(_monitor);
-        return Sys.ActorOf(Props.Create(() => new XpcActor(machine)));
     }
 }

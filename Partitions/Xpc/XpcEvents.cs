@@ -1,0 +1,31 @@
+using Emulator.Partitions.Tracing;
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Xpc;
+
+// What the link did to a packet, traced by the sending endpoint (the packet's deliveries show
+// the rest). Packet is the packet's type (Sequenced, Ack, Heartbeat); Sequence is a Sequenced
+// packet's number, null for the others.
+
+/// <summary>Why the link lost a packet.</summary>
+public enum LossCause
+{
+    /// <summary>The link's drop rate (<c>drop RATE</c>).</summary>
+    Loss = 1,
+
+    /// <summary>The link is cut (<c>cut P Q</c>).</summary>
+    Cut,
+}
+
+/// <summary>The link lost a copy of a packet (kind <c>packet_dropped</c>).</summary>
+public sealed record PacketDropped(PartitionId From, PartitionId To, string Packet,
+    long? Sequence, LossCause Cause) : ITraceEvent;
+
+/// <summary>The link carries a packet twice (kind <c>packet_duplicated</c>).</summary>
+public sealed record PacketDuplicated(PartitionId From, PartitionId To, string Packet,
+    long? Sequence) : ITraceEvent;
+
+/// <summary>A copy of a packet arrives <paramref name="Delay"/> late (kind
+/// <c>packet_delayed</c>).</summary>
+public sealed record PacketDelayed(PartitionId From, PartitionId To, string Packet,
+    long? Sequence, TimeSpan Delay) : ITraceEvent;

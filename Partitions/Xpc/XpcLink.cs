@@ -1,0 +1,179 @@
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Xpc;
+
+/// <summary>One direction of the link between two partitions.</summary>
+public readonly record struct LinkDirection(PartitionId From, PartitionId To)
+{
+    public override string ToString() => $"{From}->{To}";
+}
+
+/// <summary>
+/// What the link does to one packet: the delays of the copies that arrive (none: lost; two: the
+/// link duplicated it), how many copies it lost, and whether a cut lost it.
+/// </summary>
+public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool Duplicated,
+    bool Cut)
+{
+    /// <summary>One copy, now: a link without faults.</summary>
+    public static readonly PacketFate Delivered = new([TimeSpan.Zero], 0, false, false);
+
+    public static readonly PacketFate CutOff = new([], 1, false, true);
+}
+
+/// <summary>
+/// The wire between the partitions' XPC endpoints, and its faults (the fault-injecting driver,
+/// like TigerBeetle's packet simulator): for each packet an endpoint sends it decides, with its
+/// own seeded <see cref="Random"/>, whether it is lost, duplicated or delayed. Faults are set per
+/// direction (<c>drop 30% 0->1</c>) or on every link at once (<c>drop 30%</c>, which also ends
+/// the per-direction settings of the same kind); a cut link carries nothing either way. Without
+/// faults it draws nothing, so a run without faults is the run it always was.
+///
+/// It also counts, per direction, the messages the sending endpoint accepted and the receiving
+/// one has not handed over yet, so a driver can tell when everything a step set going has
+/// arrived (<see cref="Settled"/>). Thread safe: in <c>sim</c> one thread calls it, in the order
+/// the seed decides, so the same seed gives the same fates.
+/// </summary>
+public sealed class XpcLink
+{
+    private readonly object _gate = new();
+    private readonly Random _random;
+    private readonly Dictionary<LinkDirection, double> _drop = [];
+    private readonly Dictionary<LinkDirection, double> _duplicate = [];
+    private readonly Dictionary<LinkDirection, (TimeSpan Min, TimeSpan Max)> _delay = [];
+    private readonly HashSet<(int, int)> _cut = [];
+    private readonly Dictionary<LinkDirection, long> _inTransit = [];
+    private double _dropEvery;
+    private double _duplicateEvery;
+    private (TimeSpan Min, TimeSpan Max) _delayEvery;
+
+    /// <summary>A link whose random choices come from <paramref name="seed"/>.</summary>
+    public XpcLink(int seed = 0) => _random = new Random(seed);
+
+    /// <summary>
+    /// The link of a run seeded with <paramref name="runSeed"/>: its own stream, derived from the
+    /// run's seed, so its choices and the scheduler's do not move in step.
+    /// </summary>
+    public static XpcLink ForRun(int runSeed) =>
+        new(unchecked((int)((uint)runSeed * 0x9E3779B9u ^ 0x5851F42Du)));
+
+    /// <summary>
+    /// True when every message accepted has been handed over, except on directions that carry
+    /// nothing (cut, or dropping everything): those wait for a heal.
+    /// </summary>
+    public bool Settled
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inTransit.All(entry => entry.Value == 0 || CarriesNothing(entry.Key));
+            }
+        }
+    }
+
+    /// <summary>Drops that share (0 to 1) of packets, on one direction or on every link.</summary>
+    public void Drop(double rate, LinkDirection? link = null)
+    {
+        CheckRate(rate);
+        lock (_gate) Set(_drop, ref _dropEvery, rate, link);
+    }
+
+    /// <summary>Delivers that share (0 to 1) of packets twice.</summary>
+    public void Duplicate(double rate, LinkDirection? link = null)
+    {
+        CheckRate(rate);
+        lock (_gate) Set(_duplicate, ref _duplicateEvery, rate, link);
+    }
+
+    /// <summary>
+    /// Delays each packet by a time drawn evenly from <paramref name="min"/> to
+    /// <paramref name="max"/>; zero for both ends it. Delays reorder packets.
+    /// </summary>
+    public void Delay(TimeSpan min, TimeSpan max, LinkDirection? link = null)
+    {
+        if (min < TimeSpan.Zero || max < min)
+            throw new ArgumentOutOfRangeException(nameof(max), $"a delay of {min}..{max}");
+        lock (_gate) Set(_delay, ref _delayEvery, (min, max), link);
+    }
+
+    /// <summary>
+    /// The link between <paramref name="p"/> and <paramref name="q"/> carries nothing, either way.
+    /// </summary>
+    public void Cut(PartitionId p, PartitionId q)
+    {
+        lock (_gate) _cut.Add(Pair(p, q));
+    }
+
+    /// <summary>The link carries again (loss, delay and duplication set on it stay).</summary>
+    public void Heal(PartitionId p, PartitionId q)
+    {
+        lock (_gate) _cut.Remove(Pair(p, q));
+    }
+
+    /// <summary>Decides what happens to the next packet sent on <paramref name="link"/>.</summary>
+    public PacketFate Decide(LinkDirection link)
+    {
+        lock (_gate)
+        {
+            if (_cut.Contains(Pair(link.From, link.To))) return PacketFate.CutOff;
+            var drop = _drop.GetValueOrDefault(link, _dropEvery);
+            var duplicate = _duplicate.GetValueOrDefault(link, _duplicateEvery);
+            var delay = _delay.GetValueOrDefault(link, _delayEvery);
+            if (drop == 0 && duplicate == 0 && delay.Max == TimeSpan.Zero)
+                return PacketFate.Delivered;
+            var copies = duplicate > 0 && _random.NextDouble() < duplicate ? 2 : 1;
+            var arrivals = new List<TimeSpan>(copies);
+            for (var copy = 0; copy < copies; copy++)
+            {
+                if (drop > 0 && _random.NextDouble() < drop) continue;
+                arrivals.Add(Draw(delay.Min, delay.Max));
+            }
+            return new PacketFate(arrivals, copies - arrivals.Count, copies == 2, false);
+        }
+    }
+
+    /// <summary>The sending endpoint took a message for <paramref name="link"/>.</summary>
+    public void Accepted(LinkDirection link)
+    {
+        lock (_gate) _inTransit[link] = _inTransit.GetValueOrDefault(link) + 1;
+    }
+
+    /// <summary>The receiving endpoint handed a message of <paramref name="link"/> over.</summary>
+    public void Delivered(LinkDirection link)
+    {
+        lock (_gate) _inTransit[link] = _inTransit.GetValueOrDefault(link) - 1;
+    }
+
+    private bool CarriesNothing(LinkDirection link) =>
+        _cut.Contains(Pair(link.From, link.To))
+        || _drop.GetValueOrDefault(link, _dropEvery) >= 1;
+
+    private TimeSpan Draw(TimeSpan min, TimeSpan max) =>
+        max == min ? min : min + TimeSpan.FromTicks(_random.NextInt64(0, (max - min).Ticks + 1));
+
+    /// <summary>
+    /// One direction takes its own value; every link takes the new value and forgets the
+    /// per-direction ones (so <c>drop 0%</c> ends every drop).
+    /// </summary>
+    private static void Set<T>(Dictionary<LinkDirection, T> perLink, ref T every, T value,
+        LinkDirection? link)
+    {
+        if (link is { } one)
+        {
+            perLink[one] = value;
+            return;
+        }
+        perLink.Clear();
+        every = value;
+    }
+
+    private static (int, int) Pair(PartitionId p, PartitionId q) =>
+        p.Value < q.Value ? (p.Value, q.Value) : (q.Value, p.Value);
+
+    private static void CheckRate(double rate)
+    {
+        if (rate is < 0 or > 1 || double.IsNaN(rate))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "a rate is 0 to 1");
+    }
+}
