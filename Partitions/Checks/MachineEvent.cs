@@ -90,3 +90,11 @@ public sealed record PartitionCrashed(PartitionId Partition) : MachineEvent;
 
 /// <summary>Partition <paramref name="Partition"/> booted again, empty, as a new incarnation.</summary>
 public sealed record PartitionRestarted(PartitionId Partition, int Incarnation) : MachineEvent;
+
+/// <summary>
+/// Partition <paramref name="Partition"/> sees its peer <paramref name="Peer"/> change state:
+/// GOINGDOWN when XPC gave up on it, DOWN once nothing of it is left here, UP when XPC hears it
+/// again.
+/// </summary>
+public sealed record PeerStateChanged(PartitionId Partition, PartitionId Peer, PeerState State)
+    : MachineEvent;

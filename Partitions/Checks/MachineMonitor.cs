@@ -34,6 +34,9 @@ public sealed class MachineMonitor
 
     public RefcountChecker Refcounts { get; }
 
+    /// <summary>What each partition sees of each peer; read it under <see cref="Read"/>.</summary>
+    public PeerView Peers { get; } = new();
+
     /// <summary>Sees every event after the checkers (tests use it to watch the machine).</summary>
     public Action<MachineEvent>? Tap { get; set; }
 
@@ -68,6 +71,7 @@ public sealed class MachineMonitor
             // Request bookkeeping is too common to explain anything: the report shows the rest.
             if (e is not (RequestStarted or RequestEnded)) _recent[_events++ % RecentEventsMax] = e;
             if (e is FaultStarted) _faults++;
+            Peers.Observe(e);
             foreach (var checker in _checkers)
             {
                 if (checker.Observe(e) is { } breach && _violation is null)

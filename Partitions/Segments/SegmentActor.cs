@@ -59,7 +59,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     public SegmentActor(MachineContext machine, XpcPort port, SegId id,
         Credentials ownerCredentials, ulong address, ulong sizeBytes, ulong mode,
-        IActorRef ownerActor) : base(machine)
+        IActorRef ownerActor) : base(machine, port)
     {
         _port = port;
         _id = id;
@@ -154,7 +154,6 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         });
         Receive<Terminated>(HandleGetterStopped);
         Receive<PartitionActor.PeerDown>(HandlePeerDown);
-        Receive<PartitionActor.Crash>(_ => Freeze());
     }
 
     private void HandleGet(AccessPermit.Get get)

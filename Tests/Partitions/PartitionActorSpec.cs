@@ -168,7 +168,7 @@ public sealed class PartitionActorSpec : TestKit
         var monitor = new MachineMonitor();
         monitor.Tap = tap;
         var machine = new MachineContext(settings, monitor, NoTrace.Instance);
-        var partition = Sys.ActorOf(PartitionActor.Props(machine, new XpcPort(P0, wiring)));
+        var partition = Sys.ActorOf(PartitionActor.Props(machine, new XpcPort(P0, wiring), 2));
         wiring.Wire(_xpc.Ref, [partition, _p1.Ref]);   // before the first message, as the machine does
         return partition;
     }
