@@ -25,7 +25,8 @@ public sealed class MachineMonitor
         Pins = new PinChecker();
         InFlight = new InFlightChecker();
         Refcounts = new RefcountChecker();
-        _checkers = [new CoherenceChecker(), new DeadAccessChecker(), Pins, Refcounts, InFlight];
+        _checkers = [new CoherenceChecker(), new DeadAccessChecker(), new StoresOnceChecker(),
+            Pins, Refcounts, InFlight];
     }
 
     public PinChecker Pins { get; }
@@ -69,7 +70,8 @@ public sealed class MachineMonitor
         lock (_gate)
         {
             // Request bookkeeping is too common to explain anything: the report shows the rest.
-            if (e is not (RequestStarted or RequestEnded)) _recent[_events++ % RecentEventsMax] = e;
+            if (e is not (RequestStarted or RequestEnded or StoreSent or StoreApplied
+                or StoreAnswered)) _recent[_events++ % RecentEventsMax] = e;
             if (e is FaultStarted) _faults++;
             Peers.Observe(e);
             foreach (var checker in _checkers)

@@ -251,6 +251,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
             pin.Page.Frame, Write: true));
         write.Bytes.CopyTo(pin.Page.Bytes, write.OffsetBytes);
+        Machine.Monitor.Observe(new StoreApplied(write.RequestId));
         _port.Send(write.ReplyTo, new Frames.Written(write.RequestId));
     }
 
