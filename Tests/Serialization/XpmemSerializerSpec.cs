@@ -7,7 +7,6 @@
 // and byte[], path for actor refs). Messages that hold a live Page are listed here by hand and
 // must be refused. Last, an actor receives one of each message with serialize-messages = on.
 using System.Runtime.Serialization;
-using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
@@ -202,7 +201,7 @@ public sealed class XpmemSerializerSpec() : TestKit(XpmemSerializer.Config)
         if (serializer is not XpmemSerializer) return [$"{name}: bound to {serializer.GetType().Name}"];
         try
         {
-            var wire = Encoding.UTF8.GetString(serializer.ToBinary(sample));
+            var wire = Convert.ToHexString(serializer.ToBinary(sample));
             return Differences(sample, RoundTrip(sample))
                 .Select(d => $"{name}: {d}\n    wire: {wire}");
         }
