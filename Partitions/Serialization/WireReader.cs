@@ -109,8 +109,21 @@ internal sealed class WireReader(byte[] bytes, ExtendedActorSystem system)
     public byte[]? ReadBytes(bool allowsNull, string field) =>
         ReadLength(allowsNull, field) is { } length ? Take(length, field).ToArray() : null;
 
-    public IActorRef? ReadActorRef(bool allowsNull, string field) =>
-        ReadString(allowsNull, field) is { } path ? system.Provider.ResolveActorRef(path) : null;
+    public IActorRef? ReadActorRef(bool allowsNull, string field)
+    {
+        if (ReadString(allowsNull, field) is not { } path) return null;
+        try
+        {
+            return system.Provider.ResolveActorRef(path);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            // Akka's path parser throws on a malformed uid; a path it cannot place is DeadLetters.
+            throw new SerializationException(
+                $"corrupt input before byte {_position}: {field} holds '{path}', "
+                + $"which is not an actor path: {e.Message}", e);
+        }
+    }
 
     /// <summary>
     /// A count of items at least <paramref name="itemBytesMin"/> long each, or null: bounded by

@@ -105,9 +105,9 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
                 $"XpmemSerializer could not read {manifest} ({bytes.Length} bytes): "
                 + e.Message, e);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or FormatException)
         {
-            // A corrupt field can still make a constructor or a path parser refuse its value.
+            // A corrupt value can still make a record's constructor refuse it.
             throw new SerializationException(
                 $"XpmemSerializer could not read {manifest} ({bytes.Length} bytes): "
                 + $"{e.GetType().Name}: {e.Message}", e);
