@@ -78,12 +78,18 @@ internal sealed class SampleBuilder(IActorRef actor, IReadOnlyCollection<Type> e
         {
             return [0x7000_0000_0000_0000L + n, -n, long.MinValue, long.MaxValue];
         }
-        if (type == typeof(ulong)) return [0xF000_0000_0000_0000UL + (ulong)n, ulong.MaxValue, 0x7FUL];
+        if (type == typeof(ulong))
+        {
+            return [0xF000_0000_0000_0000UL + (ulong)n, ulong.MaxValue, 0x7FUL];
+        }
         if (type == typeof(float)) return [n + 0.25f, float.NegativeInfinity];
         if (type == typeof(double)) return [n + 0.125, -double.Epsilon, double.NaN];
         if (type == typeof(TimeSpan)) return [TimeSpan.FromTicks(n * 10_007), TimeSpan.MinValue];
         if (type == typeof(string)) return [$"sample {n} \u00e9\u2713\U0001F600", ""];
-        if (type == typeof(byte[])) return [new byte[] { 0, 1, 0x7F, 0x80, 0xFF, (byte)n }, Array.Empty<byte>()];
+        if (type == typeof(byte[]))
+        {
+            return [new byte[] { 0, 1, 0x7F, 0x80, 0xFF, (byte)n }, Array.Empty<byte>()];
+        }
         if (type == typeof(Page)) return [SamplePage(n)];
         if (type == typeof(IActorRef)) return [actor];
         if (type.IsEnum) return NonDefaultValues(type);
