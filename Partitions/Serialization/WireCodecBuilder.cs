@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using Akka.Actor;
 using static System.Linq.Expressions.Expression;
 
 namespace Emulator.Partitions.Serialization;
@@ -13,8 +12,9 @@ namespace Emulator.Partitions.Serialization;
 /// Not thread safe (<see cref="NullabilityInfoContext"/>): <see cref="WireCodecs"/> builds under
 /// a lock.
 /// </summary>
-internal sealed class WireCodecBuilder(WireTypes types)
+internal sealed class WireCodecBuilder(WireCodecs codecs)
 {
+    private readonly WireTypes _types = codecs.Types;
     private readonly NullabilityInfoContext _nullability = new();
     private readonly HashSet<Type> _inlining = [];
 
@@ -42,7 +42,7 @@ internal sealed class WireCodecBuilder(WireTypes types)
     }
 
     /// <summary>The fewest bytes a value of <paramref name="type"/> takes on the wire.</summary>
-    private int BytesMin(Type type, bool allowsNull) => WireShapes.Of(type, types) switch
+    private int BytesMin(Type type, bool allowsNull) => WireShapes.Of(type, _types) switch
     {
         WireShape.Single => sizeof(float),
         WireShape.Double => sizeof(double),
@@ -54,7 +54,7 @@ internal sealed class WireCodecBuilder(WireTypes types)
 
     private Expression Write(Type type, Expression value, Expression writer, Field field)
     {
-        switch (WireShapes.Of(type, types))
+        switch (WireShapes.Of(type, _types))
         {
             case WireShape.Bool:
                 return Call(writer, nameof(WireWriter.WriteBool), null, value);
@@ -91,7 +91,7 @@ internal sealed class WireCodecBuilder(WireTypes types)
             case WireShape.List:
                 return WriteList(type, value, writer, field);
             case WireShape.Tagged:
-                var tagged = new WireTagged(types, type, field.AllowsNull, field.Path);
+                var tagged = new WireTagged(codecs, type, field.AllowsNull, field.Path);
                 return Call(Constant(tagged), nameof(WireTagged.Write), null, writer,
                     Convert(value, typeof(object)));
             case WireShape.Composite:
@@ -103,7 +103,7 @@ internal sealed class WireCodecBuilder(WireTypes types)
 
     private Expression Read(Type type, Expression reader, Field field)
     {
-        switch (WireShapes.Of(type, types))
+        switch (WireShapes.Of(type, _types))
         {
             case WireShape.Bool:
                 return Call(reader, nameof(WireReader.ReadBool), null);
@@ -141,7 +141,7 @@ internal sealed class WireCodecBuilder(WireTypes types)
             case WireShape.List:
                 return ReadList(type, reader, field);
             case WireShape.Tagged:
-                var tagged = new WireTagged(types, type, field.AllowsNull, field.Path);
+                var tagged = new WireTagged(codecs, type, field.AllowsNull, field.Path);
                 return Convert(Call(Constant(tagged), nameof(WireTagged.Read), null, reader), type);
             case WireShape.Composite:
                 return ReadComposite(type, reader, field);
@@ -294,7 +294,7 @@ internal sealed class WireCodecBuilder(WireTypes types)
     };
 
     private NotSupportedException Unsupported(Type type, Field field) =>
-        WireShapes.Of(type, types) == WireShape.Page
+        WireShapes.Of(type, _types) == WireShape.Page
             ? new NotSupportedException(
                 $"{field.Path} is an in-process Page, which must never cross nodes")
             : new NotSupportedException(

@@ -20,19 +20,24 @@ internal sealed class WireCodec(Type type, Action<WireWriter, object> write,
 }
 
 /// <summary>
-/// The codecs, built on first use of each type and kept for the life of the process (they depend
-/// on no ActorSystem: the reader carries the one that resolves actor refs). Also the helpers the
-/// compiled codecs call for lists.
+/// The codecs of one set of types (<see cref="WireTypes"/>), each built on first use and kept for
+/// the life of the process: they depend on no ActorSystem (the reader carries the one that
+/// resolves actor refs). Also the helpers the compiled codecs call for lists.
 /// </summary>
-internal static class WireCodecs
+internal sealed class WireCodecs(WireTypes types)
 {
-    private static readonly ConcurrentDictionary<Type, WireCodec> Built = new();
-
     /// <summary>Building compiles expression trees: rare, and one at a time.</summary>
-    private static readonly Lock BuildLock = new();
+    private readonly Lock _buildLock = new();
 
-    public static WireCodec For(Type type) =>
-        Built.TryGetValue(type, out var codec) ? codec : Build(type);
+    private readonly ConcurrentDictionary<Type, WireCodec> _built = new();
+
+    /// <summary>The codecs of Protocol's and Partitions' messages.</summary>
+    public static WireCodecs Instance { get; } = new(WireTypes.Instance);
+
+    public WireTypes Types => types;
+
+    public WireCodec For(Type type) =>
+        _built.TryGetValue(type, out var codec) ? codec : Build(type);
 
     public static void WriteList<T>(WireWriter writer, IEnumerable<T>? items,
         Action<WireWriter, T> writeItem, int itemBytesMin, bool allowsNull, string field)
@@ -73,21 +78,21 @@ internal static class WireCodecs
             ? [.. items]
             : null;
 
-    private static WireCodec Build(Type type)
+    private WireCodec Build(Type type)
     {
-        lock (BuildLock)
+        lock (_buildLock)
         {
-            if (Built.TryGetValue(type, out var codec)) return codec;
+            if (_built.TryGetValue(type, out var codec)) return codec;
             try
             {
-                codec = new WireCodecBuilder(WireTypes.Instance).Build(type);
+                codec = new WireCodecBuilder(this).Build(type);
             }
             catch (NotSupportedException e)
             {
                 throw new SerializationException(
                     $"XpmemSerializer cannot write {WireTypes.NameOf(type)}: {e.Message}.", e);
             }
-            Built[type] = codec;
+            _built[type] = codec;
             return codec;
         }
     }
@@ -100,19 +105,21 @@ internal static class WireCodecs
 /// </summary>
 internal sealed class WireTagged
 {
+    private readonly WireCodecs _codecs;
     private readonly IReadOnlyList<Type> _candidates;
     private readonly FrozenDictionary<Type, int> _tags;
-    private readonly WireCodec?[] _codecs;
+    private readonly WireCodec?[] _candidateCodecs;
     private readonly Type _declared;
     private readonly bool _allowsNull;
     private readonly string _field;
 
-    public WireTagged(WireTypes types, Type declared, bool allowsNull, string field)
+    public WireTagged(WireCodecs codecs, Type declared, bool allowsNull, string field)
     {
-        _candidates = types.CandidatesOf(declared);
+        _codecs = codecs;
+        _candidates = codecs.Types.CandidatesOf(declared);
         _tags = _candidates.Select((type, index) => (type, index))
             .ToFrozenDictionary(c => c.type, c => c.index);
-        _codecs = new WireCodec?[_candidates.Count];
+        _candidateCodecs = new WireCodec?[_candidates.Count];
         _declared = declared;
         _allowsNull = allowsNull;
         _field = field;
@@ -144,11 +151,12 @@ internal sealed class WireTagged
     /// <summary>
     /// Built on first use: a carried message may carry any message, itself included.
     /// </summary>
-    private WireCodec CodecAt(int tag) => _codecs[tag] ??= WireCodecs.For(_candidates[tag]);
+    private WireCodec CodecAt(int tag) =>
+        _candidateCodecs[tag] ??= _codecs.For(_candidates[tag]);
 
     private SerializationException Refusal(Type type)
     {
-        if (WireTypes.Instance.InProcessOnly.Contains(type))
+        if (_codecs.Types.InProcessOnly.Contains(type))
         {
             return new SerializationException($"{_field} holds {WireTypes.PageRefusal(type)}");
         }

@@ -31,7 +31,8 @@ internal sealed class WireTypes
     private readonly HashSet<Type> _inProcessOnly = [];
     private readonly ConcurrentDictionary<Type, IReadOnlyList<Type>> _candidates = new();
 
-    private WireTypes(IReadOnlyList<Assembly> assemblies)
+    /// <summary>Over other assemblies: for tests of shapes no message uses yet.</summary>
+    internal WireTypes(IReadOnlyList<Assembly> assemblies)
     {
         _assemblies = [.. assemblies];
         _concrete =

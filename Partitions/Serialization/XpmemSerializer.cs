@@ -55,6 +55,7 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
         }
         """;
 
+    private readonly WireCodecs _codecs = WireCodecs.Instance;
     private readonly WireTypes _types = WireTypes.Instance;
     private readonly uint _fingerprint = WireSchema.Instance.Fingerprint;
 
@@ -73,7 +74,7 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
     {
         var type = obj.GetType();
         _types.ManifestOf(type);
-        var codec = WireCodecs.For(type);
+        var codec = _codecs.For(type);
         var writer = WireWriter.Rent();
         try
         {
@@ -90,7 +91,7 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        var codec = WireCodecs.For(_types.TypeOf(manifest));
+        var codec = _codecs.For(_types.TypeOf(manifest));
         var reader = new WireReader(bytes, system);
         try
         {
