@@ -38,7 +38,7 @@ internal sealed class WireCodecBuilder(WireCodecs codecs)
         var reader = Parameter(typeof(WireReader), "reader");
         var read = Lambda<Func<WireReader, object>>(
             Convert(Read(type, reader, field), typeof(object)), reader);
-        return new WireCodec(type, write.Compile(), read.Compile());
+        return new WireCodec(write.Compile(), read.Compile());
     }
 
     /// <summary>The fewest bytes a value of <paramref name="type"/> takes on the wire.</summary>

@@ -9,11 +9,8 @@ namespace Emulator.Partitions.Serialization;
 /// Writes and reads one type's fields (no header, no tag): compiled once per process from the
 /// type's shape, so a message costs delegate calls and buffer writes, no reflection.
 /// </summary>
-internal sealed class WireCodec(Type type, Action<WireWriter, object> write,
-    Func<WireReader, object> read)
+internal sealed class WireCodec(Action<WireWriter, object> write, Func<WireReader, object> read)
 {
-    public Type Type => type;
-
     public Action<WireWriter, object> Write => write;
 
     public Func<WireReader, object> Read => read;
@@ -87,8 +84,10 @@ internal sealed class WireCodecs(WireTypes types)
             {
                 codec = new WireCodecBuilder(this).Build(type);
             }
-            catch (NotSupportedException e)
+            catch (Exception e) when (e is NotSupportedException or ArgumentException
+                or InvalidOperationException)
             {
+                // A shape the builder has no answer for: refused at first use, naming the type.
                 throw new SerializationException(
                     $"XpmemSerializer cannot write {WireTypes.NameOf(type)}: {e.Message}.", e);
             }

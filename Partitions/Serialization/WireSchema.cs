@@ -17,20 +17,22 @@ internal sealed class WireSchema
     private const uint FnvOffsetBasis = 2166136261;
     private const uint FnvPrime = 16777619;
 
+    private readonly WireTypes _types;
     private readonly NullabilityInfoContext _nullability = new();
-    private readonly HashSet<Type> _types = [];
+    private readonly HashSet<Type> _reached = [];
     private readonly List<string> _lines = [];
 
     public static WireSchema Instance { get; } = new(WireTypes.Instance);
 
     private WireSchema(WireTypes types)
     {
+        _types = types;
         var queue = new Queue<Type>(
             types.Messages.OrderBy(t => t.FullName, StringComparer.Ordinal));
         while (queue.TryDequeue(out var type))
         {
-            if (!_types.Add(type)) continue;
-            foreach (var reached in Describe(type, types)) queue.Enqueue(reached);
+            if (!_reached.Add(type)) continue;
+            foreach (var next in Describe(type)) queue.Enqueue(next);
         }
         _lines.Sort(StringComparer.Ordinal);
         Text = string.Join("\n", _lines);
@@ -43,12 +45,12 @@ internal sealed class WireSchema
 
     /// <summary>Every record and struct a message can reach on the wire, itself included.</summary>
     public IEnumerable<Type> Composites =>
-        _types.Where(t => WireShapes.Of(t, WireTypes.Instance) == WireShape.Composite);
+        _reached.Where(t => WireShapes.Of(t, _types) == WireShape.Composite);
 
     /// <summary>Adds the type's line; returns the types its line names, to describe next.</summary>
-    private IEnumerable<Type> Describe(Type type, WireTypes types)
+    private IEnumerable<Type> Describe(Type type)
     {
-        switch (WireShapes.Of(type, types))
+        switch (WireShapes.Of(type, _types))
         {
             case WireShape.Composite:
                 ParameterInfo[] parameters;
@@ -66,7 +68,7 @@ internal sealed class WireSchema
                 _lines.Add($"{NameOf(type)}({string.Join(", ", fields)})");
                 return parameters.Select(p => p.ParameterType);
             case WireShape.Tagged:
-                var candidates = types.CandidatesOf(type);
+                var candidates = _types.CandidatesOf(type);
                 _lines.Add($"{NameOf(type)} = {string.Join(" | ", candidates.Select(NameOf))}");
                 return candidates;
             case WireShape.Nullable:

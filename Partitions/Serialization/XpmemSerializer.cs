@@ -73,6 +73,7 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         var type = obj.GetType();
+        // Refuses what must not cross nodes (a page holder, a foreign type) before any write.
         _types.ManifestOf(type);
         var codec = _codecs.For(type);
         var writer = WireWriter.Rent();
