@@ -6,7 +6,8 @@
 // and thread group is freed and nothing is left in flight. How: generated runs with two or three
 // partitions, split by process into concurrent strands as InterleavingSpec does; after a number
 // of answered calls drawn from the seed, a partition drawn from the seed crashes (its strands stop,
-// their calls in flight are dead), and on odd seeds restarts a few calls later. Outcomes are not
+// their calls in flight are dead), and on odd seeds restarts a few calls later; a third of the
+// runs have 30% loss, 30% duplication and reordering delays on every link. Outcomes are not
 // compared with the model: they depend on the interleaving and the crash.
 using Emulator.Host;
 using Emulator.Host.Scenarios;
@@ -52,6 +53,14 @@ public sealed class CrashInterleavingSpec
         var strands = processes.Select((_, index) => new Queue<Call>(run.Steps
             .Where(s => !s.Actor.IsChild && s.Actor.Number == index).Select(s => s.Call)))
             .ToList();
+        if (seed % 3 == 0)
+        {
+            // A third of the runs crash on lossy, duplicating, reordering links.
+            machine.Inject(new DropCommand(30, null));
+            machine.Inject(new DuplicateCommand(30, null));
+            machine.Inject(new DelayCommand(TimeSpan.FromMicroseconds(10),
+                TimeSpan.FromMilliseconds(2), null));
+        }
         var victim = seed % run.Partitions;
         var crashAfter = seed / 3 % Math.Max(1, run.Steps.Count / 2);
         var restartAfter = seed % 2 == 1 ? crashAfter + 1 + seed / 5 % 4 : -1;
