@@ -198,6 +198,8 @@ public sealed class SimMachine : IDisposable
                 break;
             case RestartCommand restart:
                 _wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart());
+                // It boots at its partition actor's next delivery; only then can it rejoin.
+                Loop.RunUntil(() => !IsCrashed(restart.Partition), CallTimeLimit);
                 Rejoin([.. Enumerable.Range(0, _wiring.Partitions.Count)
                     .Where(peer => peer != restart.Partition)
                     .Select(peer => (restart.Partition, peer))], mark, orStayed: false);

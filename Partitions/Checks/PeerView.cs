@@ -12,6 +12,8 @@ public sealed class PeerView
     // (partition, peer) → the number of the event that last made the peer Up there.
     private readonly Dictionary<(int, int), long> _upAt = [];
     private readonly HashSet<(int, int)> _notUp = [];
+    // Partitions crashed or restarted: they see no peer Up until an Up event says so.
+    private readonly HashSet<int> _rebooted = [];
     private long _events;
 
     /// <summary>Where the view stands now: compare with <see cref="UpSince"/>.</summary>
@@ -29,6 +31,12 @@ public sealed class PeerView
             case PeerStateChanged changed:
                 _notUp.Add(Pair(changed.Partition, changed.Peer));
                 break;
+            case PartitionCrashed { Partition: var partition }:
+                Reboot(partition);
+                break;
+            case PartitionRestarted { Partition: var partition }:
+                Reboot(partition);
+                break;
         }
     }
 
@@ -40,7 +48,15 @@ public sealed class PeerView
     {
         var pair = Pair(partition, peer);
         if (_notUp.Contains(pair)) return false;
-        return _upAt.TryGetValue(pair, out var at) ? at > mark || orStayed : orStayed;
+        if (_upAt.TryGetValue(pair, out var at)) return at > mark || orStayed;
+        return orStayed && !_rebooted.Contains(partition.Value);
+    }
+
+    private void Reboot(PartitionId partition)
+    {
+        _rebooted.Add(partition.Value);
+        foreach (var pair in _upAt.Keys.Where(pair => pair.Item1 == partition.Value).ToList())
+            _upAt.Remove(pair);
     }
 
     private static (int, int) Pair(PartitionId partition, PartitionId peer) =>

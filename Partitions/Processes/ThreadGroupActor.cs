@@ -104,7 +104,14 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _memory.AnnouncePages();
     }
 
-    protected override void PostStop() => Emit(new ThreadGroupStopped(_id));
+    /// <summary>
+    /// Stopped for good: after teardown, or at a restart of a crashed partition, where nothing is
+    /// said (the checkers forgot the process at the crash).
+    /// </summary>
+    protected override void PostStop()
+    {
+        if (Alive) Emit(new ThreadGroupStopped(_id));
+    }
 
     void IPageTableObserver.Mapped(ulong pageAddress, Page page) =>
         Emit(new PageMapped(_id, pageAddress, page.Frame));

@@ -2,9 +2,11 @@
 // processes that lived at that moment sever what concerns it, and DOWN once the last has severed
 // or died (at once with none); UP again when XPC connects; a restart leaves every peer DOWN with
 // nothing to sever. And that PartitionLives makes a crash one store: the old incarnation never
-// runs again, the new one does.
+// runs again, the new one does; and that PeerView sees a rebooted partition up only once it
+// rejoined (what a restart step waits for).
 // How: the plain classes, driven directly.
 using Emulator.Partitions;
+using Emulator.Partitions.Checks;
 using Emulator.Protocol.Ids;
 using Xunit;
 
@@ -66,5 +68,24 @@ public sealed class PeerStatesSpec
         Assert.True(lives.Runs(P1, 2));
         // A partition the machine did not boot runs as its first incarnation.
         Assert.True(lives.Runs(new PartitionId(5), 1));
+    }
+
+    [Fact]
+    public void PeerView_must_see_a_rebooted_partition_up_only_after_it_rejoined()
+    {
+        var view = new PeerView();
+        Assert.True(view.UpSince(P0, P1, view.Mark, orStayed: true));    // up since boot
+        Assert.False(view.UpSince(P0, P1, view.Mark, orStayed: false));  // but never came up
+
+        view.Observe(new PartitionRestarted(P0, 2));
+        var mark = view.Mark;
+        Assert.False(view.UpSince(P0, P1, mark, orStayed: true));
+        Assert.True(view.UpSince(P1, P0, mark, orStayed: true));         // P1 has not noticed
+        view.Observe(new PeerStateChanged(P1, P0, PeerState.GoingDown));
+        Assert.False(view.UpSince(P1, P0, mark, orStayed: true));
+        view.Observe(new PeerStateChanged(P1, P0, PeerState.Up));
+        view.Observe(new PeerStateChanged(P0, P1, PeerState.Up));
+        Assert.True(view.UpSince(P0, P1, mark, orStayed: false));
+        Assert.True(view.UpSince(P1, P0, mark, orStayed: false));
     }
 }
