@@ -3,7 +3,7 @@
 // cast error, no huge allocation, no hang. How: for samples of every message type, every
 // truncation and a trailing byte must be refused; then a few thousand corruptions from a fixed
 // seed (1 to 3 flipped bytes, or the body after a valid header replaced by random bytes) must be
-// refused or read as that type. A failure names the seed and the case, which replays it.
+// refused or read as that type. A failure names the seed, the case and the corrupt bytes.
 using System.Runtime.Serialization;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
@@ -79,7 +79,9 @@ public sealed class XpmemSerializerCorruptionSpec : TestKit
                         read++;
                         break;
                     case var other:
-                        failures.Add($"seed {Seed}, {manifest} case {n} ({how}): {other}");
+                        // The bytes too: a sample holds an actor uid, new in every run.
+                        failures.Add($"seed {Seed}, {manifest} case {n} ({how}), "
+                            + $"input {Convert.ToHexString(input)}: {other}");
                         break;
                 }
             }
