@@ -31,8 +31,8 @@ public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool
 ///
 /// It also keeps, per direction, how far the sending endpoint numbered and how far the receiving
 /// one handed over, each in its session (epoch), so a driver can tell when everything a step set
-/// going has arrived (<see cref="Settled"/>). Thread safe: in <c>sim</c> one thread calls it, in the order
-/// the seed decides, so the same seed gives the same fates.
+/// going has arrived (<see cref="Settled"/>). Thread safe: in <c>sim</c> one thread calls it, in
+/// the order the seed decides, so the same seed gives the same fates.
 /// </summary>
 public sealed class XpcLink
 {
