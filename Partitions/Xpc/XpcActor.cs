@@ -219,6 +219,9 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         {
             if (index == _partition.Value) continue;
             var peer = new PartitionId(index);
+            // A cluster node wires a peer once it found it on its node: until then the peer
+            // cannot hear us nor we it, and its silence says nothing.
+            if (!_wiring.IsWired(peer)) continue;
             if (_peers[index].Tick()) EndSession(peer);
             Transmit(peer, new Heartbeat(_partition, _peers[index].Epoch,
                 _inbound[index].Delivered), sequence: null);
