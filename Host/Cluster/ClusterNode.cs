@@ -49,6 +49,7 @@ public sealed class ClusterNode : IDisposable
         Context = new MachineContext(Settings, Monitor, NoTrace.Instance);
         system.ActorOf(MachineActor.Hosting(Context, options.Partitions, options.Hosted, Wiring),
             PartitionPlacement.MachineName);
+        system.ActorOf(MembershipWatch.Props(Wiring, options.Hosted), "membership");
     }
 
     public ActorSystem System { get; }

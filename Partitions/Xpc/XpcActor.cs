@@ -61,6 +61,14 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     public sealed record PeerTornDown(PartitionId Peer);
 
     /// <summary>
+    /// A cluster node's membership watch → each of its partitions' XPC: the node hosting
+    /// <paramref name="Peer"/> is unreachable. The session with it ends as on missed heartbeats
+    /// (the partition goes GOINGDOWN, and the peer, when heard again, sees a newer session and
+    /// ends its side too); an ended session stays ended. No reply.
+    /// </summary>
+    public sealed record PeerLost(PartitionId Peer);
+
+    /// <summary>
     /// The partition → its XPC: it booted again, empty; every session starts over.
     /// </summary>
     public sealed record Restart;
@@ -104,6 +112,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             _peers[tick.Peer.Value].Epoch, _inbound[tick.Peer.Value].Delivered), sequence: null));
         Receive<HeartbeatTick>(HandleHeartbeatTick);
         Receive<PeerTornDown>(down => _peers[down.Peer.Value].TornDown());
+        Receive<PeerLost>(HandlePeerLost);
         Receive<Restart>(_ => HandleRestart());
     }
 
@@ -202,6 +211,11 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         if (channel.HasUnacknowledged) ArmRetransmit(peer, channel.Backoff);
         else Timers.Cancel(new RetransmitTick(peer));
         return true;
+    }
+
+    private void HandlePeerLost(PeerLost lost)
+    {
+        if (lost.Peer != _partition && _peers[lost.Peer.Value].Lose()) EndSession(lost.Peer);
     }
 
     private void HandleRetransmitTick(RetransmitTick tick)

@@ -87,6 +87,44 @@ public sealed class ClusterMachineSpec(ITestOutputHelper output)
         Assert.All(cluster.Nodes.Skip(1), node => Assert.Empty(node.Monitor.Failures));
     }
 
+    [Fact]
+    public async Task ClusterMachine_must_take_an_unreachable_member_s_partitions_down()
+    {
+        // XPC's heartbeats and the request deadline too slow to notice within the test: only
+        // membership (the cluster's failure detector) can end the pending read.
+        using var cluster = await TestCluster.StartAsync([[0], [1], [2]], """
+            xpmem-emulator.request-timeout = 60s
+            xpmem-emulator.xpc.missed-heartbeats-max = 1000
+            """);
+        var p0 = cluster.Spawn(0);
+        var p1 = cluster.Spawn(1);
+        var at1 = Attach(cluster, p1, MakeSegment(cluster, p0));
+        var at0 = Attach(cluster, p0, MakeSegment(cluster, p1));
+        Assert.Equal(4UL, cluster.Ok(p1, new ReadCall(at1 + 16, 4)));
+        Assert.Equal(4UL, cluster.Ok(p0, new ReadCall(at0 + 16, 4)));
+        var survivor = cluster.HostOf(1);
+        var watch = UnreachableWatch.On(survivor.System);
+
+        var clock = Stopwatch.StartNew();
+        cluster.HostOf(0).Abort();
+        var outcome = cluster.Call(p1, new ReadCall(at1 + 2 * Xpmem.PageSize, 4));
+        var failedAfter = clock.Elapsed;
+
+        Assert.Equal(Outcome.Signalled(Signal.SIGBUS), outcome);
+        Assert.True(watch.Unreachable is not null && failedAfter >= watch.Unreachable,
+            $"SIGBUS after {failedAfter}, before the member was unreachable");
+        cluster.WaitUntil(() => survivor.Monitor.Read(m => m.Pins.Balanced),
+            TimeSpan.FromSeconds(5), "pins on the survivor balanced");
+        output.WriteLine($"unreachable after {watch.Unreachable?.TotalMilliseconds:F0} ms, "
+            + $"SIGBUS after {failedAfter.TotalMilliseconds:F0} ms");
+        // The third node's partition lost p0 by membership too, with nothing to sever.
+        var bystander = cluster.HostOf(2);
+        cluster.WaitUntil(() => bystander.Monitor.Read(m =>
+                !m.Peers.UpSince(new(2), new(0), 0, orStayed: true)),
+            TimeSpan.FromSeconds(5), "p2 seeing p0 down");
+        Assert.All(cluster.Nodes.Skip(1), node => Assert.Empty(node.Monitor.Failures));
+    }
+
     /// <summary>Owner: 4 pages mapped at <see cref="Base"/>, word i = i, made a segment.</summary>
     private static long MakeSegment(TestCluster cluster, TgId owner)
     {
