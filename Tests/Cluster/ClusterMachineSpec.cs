@@ -6,6 +6,7 @@
 // timeout, and the pins it held on a survivor are dropped there. The figures (formation, time to
 // notice the dead node, remote read round trip) are printed for docs/cluster.md.
 using System.Diagnostics;
+using Akka.Actor;
 using Akka.Cluster;
 using Emulator.Partitions.Serialization;
 using Emulator.Partitions.Xpc;
@@ -42,6 +43,7 @@ public sealed class ClusterMachineSpec(ITestOutputHelper output)
         Assert.Equal(99UL, cluster.Ok(owner, new ReadCall(Base + 16, 4)));
 
         PrintRemoteReads(cluster, user, at);
+        await PrintRawRoundTrips(cluster.HostOf(0).System, cluster.HostOf(1).System);
         Assert.True(cluster.HostOf(1).Monitor.XpcMessages > 0, "p1's XPC carried nothing");
         foreach (var process in new[] { user, owner }) cluster.Ok(process, new ExitCall(0));
         var ownerNode = cluster.HostOf(0);
@@ -141,6 +143,31 @@ public sealed class ClusterMachineSpec(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The same count of bare round trips between the two nodes' systems, through Akka remoting
+    /// and our serializer with no emulator in the way: what a remote read costs on top of it.
+    /// </summary>
+    private async Task PrintRawRoundTrips(Akka.Actor.ActorSystem from, Akka.Actor.ActorSystem to)
+    {
+        const int tripsMax = 500;
+        var local = to.ActorOf(Akka.Actor.Props.Create(() => new EchoActor()), "echo");
+        var path = Akka.Cluster.Cluster.Get(to).SelfAddress + "/user/echo";
+        var echo = await from.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(5));
+        var ping = new Protocol.Partitions.Partition.PeerReachable(new PartitionId(0));
+        var clock = Stopwatch.StartNew();
+        var trips = 0;
+        while (trips < tripsMax && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await echo.Ask<Protocol.Partitions.Partition.PeerReachable>(ping,
+                TimeSpan.FromSeconds(2));
+            trips++;
+        }
+        output.WriteLine($"{trips} raw remoting round trips in "
+            + $"{clock.Elapsed.TotalMilliseconds:F0} ms: "
+            + $"{clock.Elapsed.TotalMicroseconds / trips:F0} us each");
+        to.Stop(local);
+    }
+
+    /// <summary>
     /// Loads through a remote attachment, one at a time: each is a round trip to the owner's
     /// node (pages live where their owner lives). Bounded in count and time.
     /// </summary>
@@ -158,6 +185,12 @@ public sealed class ClusterMachineSpec(ITestOutputHelper output)
             + $"{clock.Elapsed.TotalMicroseconds / reads:F0} us per read, "
             + $"{reads / clock.Elapsed.TotalSeconds:F0} reads/s");
     }
+}
+
+/// <summary>Answers every message with itself (the raw remoting round trip's far end).</summary>
+internal sealed class EchoActor : Akka.Actor.ReceiveActor
+{
+    public EchoActor() => ReceiveAny(message => Sender.Tell(message, Self));
 }
 
 /// <summary>The cluster specs run one at a time: each starts nodes and measures time.</summary>
