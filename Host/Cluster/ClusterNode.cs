@@ -66,7 +66,7 @@ public sealed class ClusterNode : IDisposable
     /// <summary>Every partition's actors: the hosted ones at once, the others once wired.</summary>
     public MachineWiring Wiring { get; } = new();
 
-    /// <summary>The address the node is bound to (the real port when it was started on 0).</summary>
+    /// <summary>The address the node is bound to (the real port when started on 0).</summary>
     public Address Address => _cluster.SelfAddress;
 
     /// <summary>

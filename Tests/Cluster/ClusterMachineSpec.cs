@@ -29,7 +29,8 @@ public sealed class ClusterMachineSpec(ITestOutputHelper output)
     public async Task ClusterMachine_must_share_a_segment_across_nodes_over_xpc()
     {
         using var cluster = await TestCluster.StartAsync([[0], [1]]);
-        output.WriteLine($"2 nodes formed and wired in {cluster.FormedAfter.TotalMilliseconds:F0} ms");
+        output.WriteLine(
+            $"2 nodes formed and wired in {cluster.FormedAfter.TotalMilliseconds:F0} ms");
         Assert.All(cluster.Nodes, node => Assert.Equal(XpmemSerializer.Id, node.System
             .Serialization.FindSerializerForType(typeof(XpcActor.Sequenced))
             .Identifier));
@@ -56,7 +57,8 @@ public sealed class ClusterMachineSpec(ITestOutputHelper output)
     public async Task ClusterMachine_must_fail_requests_to_a_dead_node_and_drop_its_pins()
     {
         using var cluster = await TestCluster.StartAsync([[0], [1], [2]]);
-        output.WriteLine($"3 nodes formed and wired in {cluster.FormedAfter.TotalMilliseconds:F0} ms");
+        output.WriteLine(
+            $"3 nodes formed and wired in {cluster.FormedAfter.TotalMilliseconds:F0} ms");
         // Faults both ways: p1 maps p0's memory (pins on p0's node), p0 maps p1's (pins on p1's).
         var p0 = cluster.Spawn(0);
         var p1 = cluster.Spawn(1);
@@ -146,10 +148,10 @@ public sealed class ClusterMachineSpec(ITestOutputHelper output)
     /// The same count of bare round trips between the two nodes' systems, through Akka remoting
     /// and our serializer with no emulator in the way: what a remote read costs on top of it.
     /// </summary>
-    private async Task PrintRawRoundTrips(Akka.Actor.ActorSystem from, Akka.Actor.ActorSystem to)
+    private async Task PrintRawRoundTrips(ActorSystem from, ActorSystem to)
     {
         const int tripsMax = 500;
-        var local = to.ActorOf(Akka.Actor.Props.Create(() => new EchoActor()), "echo");
+        var local = to.ActorOf(Props.Create(() => new EchoActor()), "echo");
         var path = Akka.Cluster.Cluster.Get(to).SelfAddress + "/user/echo";
         var echo = await from.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(5));
         var ping = new Protocol.Partitions.Partition.PeerReachable(new PartitionId(0));
@@ -184,47 +186,5 @@ public sealed class ClusterMachineSpec(ITestOutputHelper output)
         output.WriteLine($"{reads} remote reads in {clock.Elapsed.TotalMilliseconds:F0} ms: "
             + $"{clock.Elapsed.TotalMicroseconds / reads:F0} us per read, "
             + $"{reads / clock.Elapsed.TotalSeconds:F0} reads/s");
-    }
-}
-
-/// <summary>Answers every message with itself (the raw remoting round trip's far end).</summary>
-internal sealed class EchoActor : Akka.Actor.ReceiveActor
-{
-    public EchoActor() => ReceiveAny(message => Sender.Tell(message, Self));
-}
-
-/// <summary>The cluster specs run one at a time: each starts nodes and measures time.</summary>
-[CollectionDefinition(Name)]
-public sealed class ClusterCollection
-{
-    public const string Name = "cluster";
-}
-
-/// <summary>When a survivor saw the first member become unreachable, then removed.</summary>
-internal sealed class UnreachableWatch
-{
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-
-    public TimeSpan? Unreachable { get; private set; }
-
-    public TimeSpan? Removed { get; private set; }
-
-    public static UnreachableWatch On(Akka.Actor.ActorSystem system)
-    {
-        var watch = new UnreachableWatch();
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        var subscriber = system.ActorOf(Akka.Actor.Props.Create(() => new Subscriber(watch)));
-        cluster.Subscribe(subscriber, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
-        return watch;
-    }
-
-    private sealed class Subscriber : Akka.Actor.ReceiveActor
-    {
-        public Subscriber(UnreachableWatch watch)
-        {
-            Receive<ClusterEvent.UnreachableMember>(_ => watch.Unreachable ??= watch._clock.Elapsed);
-            Receive<ClusterEvent.MemberRemoved>(_ => watch.Removed ??= watch._clock.Elapsed);
-        }
     }
 }
