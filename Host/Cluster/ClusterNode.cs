@@ -107,6 +107,10 @@ public sealed class ClusterNode : IDisposable
             akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
             akka.remote.dot-netty.tcp.port = {{options.Port}}
             akka.cluster.roles = [{{roles}}]
+            # Nothing crosses nodes as JSON: a type with no binding of its own meets our
+            # serializer, which refuses it by name, where Akka's JSON fallback would send it
+            # (and the receiver might drop it with only a log line).
+            akka.actor.serialization-bindings { "System.Object" = xpmem }
             # Leaving is Dispose's job; a bare Terminate is Abort, a death the others notice.
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
             """;
@@ -172,7 +176,7 @@ public sealed class ClusterNode : IDisposable
         try
         {
             var identity = await System.ActorSelection(path)
-                .Ask<ActorIdentity>(new Identify(path), IdentifyTimeout);
+                .Ask<ActorIdentity>(new Identify(path.ToString()), IdentifyTimeout);
             return identity.Subject;
         }
         catch (AskTimeoutException)

@@ -1,10 +1,13 @@
 // Proves what a cluster node is before any emulator traffic: it binds a free port of 127.0.0.1
 // and tells it, its cluster roles name the partitions it hosts (so every member reads the
-// placement from membership), and leaving (Dispose) is not dying (Abort): the others see a member
-// removed with no unreachable first. The placement's role names are checked without a cluster.
+// placement from membership), nothing crosses nodes as JSON, and leaving (Dispose) is not dying
+// (Abort): the others see a member removed with no unreachable first. The placement's role
+// names are checked without a cluster.
+using System.Runtime.Serialization;
 using Akka.Actor;
 using Emulator.Host.Cluster;
 using Emulator.Partitions.Cluster;
+using Emulator.Partitions.Serialization;
 using Xunit;
 using Settings = Emulator.Host.Settings;
 
@@ -30,6 +33,25 @@ public sealed class ClusterNodeSpec
         Assert.Equal(PartitionPlacement.XpcPath(seed.Address, 2),
             other.Wiring.XpcOf(new(2)).Path);
     }
+
+    [Fact]
+    public void ClusterNode_must_send_nothing_across_nodes_as_json()
+    {
+        using var node = ClusterNode.Start(new(1, [0], []), Settings.Defaults);
+        var serialization = node.System.Serialization;
+
+        // A type nobody bound meets our serializer, which refuses it by name.
+        var stray = serialization.FindSerializerForType(typeof(StrayMessage));
+        Assert.Equal(XpmemSerializer.Id, stray.Identifier);
+        var refusal = Assert.Throws<SerializationException>(
+            () => stray.ToBinary(new StrayMessage(1)));
+        Assert.Contains(nameof(StrayMessage), refusal.Message);
+        // Akka's own messages keep their serializers (Identify crosses when a node wires).
+        Assert.NotEqual(XpmemSerializer.Id,
+            serialization.FindSerializerForType(typeof(Identify)).Identifier);
+    }
+
+    private sealed record StrayMessage(int Value);
 
     [Fact]
     public async Task ClusterNode_must_leave_on_dispose_rather_than_die()
