@@ -20,7 +20,7 @@ public sealed class ClusterCollection
     public const string Name = "cluster";
 }
 
-/// <summary>When a survivor saw the first member become unreachable, then removed.</summary>
+/// <summary>When a survivor saw the first member leave, become unreachable, be removed.</summary>
 internal sealed class UnreachableWatch
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -29,6 +29,9 @@ internal sealed class UnreachableWatch
 
     public TimeSpan? Removed { get; private set; }
 
+    /// <summary>When a member was first seen leaving (Leaving or Exiting): it left, not died.</summary>
+    public TimeSpan? Left { get; private set; }
+
     public static UnreachableWatch On(ActorSystem system)
     {
         var watch = new UnreachableWatch();
@@ -36,7 +39,8 @@ internal sealed class UnreachableWatch
         var subscriber = system.ActorOf(Props.Create(() => new Subscriber(watch)));
         cluster.Subscribe(subscriber,
             ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved),
+            typeof(ClusterEvent.MemberLeft), typeof(ClusterEvent.MemberExited));
         return watch;
     }
 
@@ -47,6 +51,8 @@ internal sealed class UnreachableWatch
             Receive<ClusterEvent.UnreachableMember>(_ =>
                 watch.Unreachable ??= watch._clock.Elapsed);
             Receive<ClusterEvent.MemberRemoved>(_ => watch.Removed ??= watch._clock.Elapsed);
+            Receive<ClusterEvent.MemberLeft>(_ => watch.Left ??= watch._clock.Elapsed);
+            Receive<ClusterEvent.MemberExited>(_ => watch.Left ??= watch._clock.Elapsed);
         }
     }
 }
