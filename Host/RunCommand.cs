@@ -243,8 +243,10 @@ public static class RunCommand
         private void ReportFigures(RunResult result)
         {
             var s = result.Summary;
+            // The machine's clock: virtual in sim; in live it is the wall clock.
+            var clock = request.Mode == RunMode.Live ? "machine time" : "virtual time";
             var table = new Table().AddColumns("steps", "calls", "faults", "messages", "xpc",
-                "pins", "virtual time", "elapsed");
+                "pins", clock, "elapsed");
             table.AddRow(s.Steps.ToString(), s.Calls.ToString(), s.Faults.ToString(),
                 s.Messages.ToString(), s.XpcMessages.ToString(),
                 $"{s.Pins.Pinned}/{s.Pins.Unpinned}", $"{s.VirtualTime.TotalMilliseconds:0.###} ms",
