@@ -6,8 +6,8 @@ namespace Emulator.Host.Cli;
 
 /// <summary>
 /// <c>--results FILE</c>: the runs as JSON, for scripts. One object: the version, the mode, the
-/// seeds spec, the totals, and one entry per file and seed that ran (verdict, figures, what failed, the
-/// command that reproduces it).
+/// seeds spec, the totals, and one entry per file and seed that ran (verdict, figures, what
+/// failed, the command that reproduces it).
 /// </summary>
 public static class ResultsJson
 {

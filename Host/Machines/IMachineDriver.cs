@@ -27,7 +27,9 @@ public interface IMachineDriver : IDisposable
     /// <c>live</c>. Wait steps and <see cref="ReplyTimeLimit"/> count on it.</summary>
     TimeSpan Now { get; }
 
-    /// <summary>Messages delivered to the machine's actors (and the driver's inbox) so far.</summary>
+    /// <summary>
+    /// Messages delivered to the machine's actors (and the driver's inbox) so far.
+    /// </summary>
     long Deliveries { get; }
 
     /// <summary>

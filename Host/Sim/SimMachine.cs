@@ -87,7 +87,9 @@ public sealed class SimMachine : IMachineDriver
 
     public long Deliveries => Loop.Deliveries;
 
-    /// <summary><see cref="CallTimeLimit"/> of virtual time, which costs nothing to wait out.</summary>
+    /// <summary>
+    /// <see cref="CallTimeLimit"/> of virtual time, which costs nothing to wait out.
+    /// </summary>
     public TimeSpan ReplyTimeLimit => CallTimeLimit;
 
     /// <summary>Replies that came for the driver, in arrival order.</summary>

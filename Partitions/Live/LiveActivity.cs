@@ -38,7 +38,9 @@ public sealed class LiveActivity
 
     public bool IsQuiet => RunsInFlight == 0;
 
-    /// <summary>A mailbox run was handed to the thread pool (called by the sending thread).</summary>
+    /// <summary>
+    /// A mailbox run was handed to the thread pool (called by the sending thread).
+    /// </summary>
     public void RunScheduled() => Interlocked.Increment(ref _runsInFlight);
 
     /// <summary>

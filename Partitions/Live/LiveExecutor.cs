@@ -10,7 +10,9 @@ namespace Emulator.Partitions.Live;
 /// </summary>
 public sealed class LiveExecutorConfigurator : ExecutorServiceConfigurator
 {
-    /// <summary>Akka creates it from the dispatcher's <c>executor</c> with this signature.</summary>
+    /// <summary>
+    /// Akka creates it from the dispatcher's <c>executor</c> with this signature.
+    /// </summary>
     public LiveExecutorConfigurator(Config config, IDispatcherPrerequisites prerequisites)
         : base(config, prerequisites)
     {

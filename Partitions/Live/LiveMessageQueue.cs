@@ -46,7 +46,9 @@ public sealed class LiveMessageQueue : IMessageQueue, IUnboundedDequeBasedMessag
 
     public void EnqueueFirst(Envelope envelope) => _queue.EnqueueFirst(envelope);
 
-    /// <summary>Akka's mailbox calls this only to hand the message to the actor right away.</summary>
+    /// <summary>
+    /// Akka's mailbox calls this only to hand the message to the actor right away.
+    /// </summary>
     public bool TryDequeue(out Envelope envelope)
     {
         if (!_queue.TryDequeue(out envelope)) return false;

@@ -47,7 +47,9 @@ public static class LiveSystem
     public static ActorSystem Create(string name, Config? extra = null) =>
         ActorSystem.Create(name, extra is null ? Config : extra.WithFallback(Config));
 
-    /// <summary>What <paramref name="system"/> is doing (a system from <see cref="Create"/>).</summary>
+    /// <summary>
+    /// What <paramref name="system"/> is doing (a system from <see cref="Create"/>).
+    /// </summary>
     public static LiveActivity ActivityOf(ActorSystem system) => ActivityOf(system.Settings);
 
     internal static LiveActivity ActivityOf(Settings settings) =>
@@ -60,7 +62,9 @@ public static class LiveSystem
             throw new TimeoutException($"the live system did not stop in {ShutdownWallLimit}");
     }
 
-    /// <summary>The machine's actors and the driver's inbox: /user and everything under it.</summary>
+    /// <summary>
+    /// The machine's actors and the driver's inbox: /user and everything under it.
+    /// </summary>
     internal static bool IsMachineActor(ActorPath path)
     {
         var top = path;

@@ -18,7 +18,9 @@ public sealed class Page(long frame)
 {
     public const int SizeBytes = 4096;
 
-    /// <summary>Held while bytes move in or out (uncontended in sim: tens of nanoseconds).</summary>
+    /// <summary>
+    /// Held while bytes move in or out (uncontended in sim: tens of nanoseconds).
+    /// </summary>
     public Lock Gate { get; } = new();
 
     private int _sharers = 1;

@@ -17,7 +17,9 @@ namespace Emulator.Tests.Live;
 
 public sealed class LiveModeSpec
 {
-    /// <summary>Live runs of each racy file (each one a different schedule, as the threads go).</summary>
+    /// <summary>
+    /// Live runs of each racy file (each one a different schedule, as the threads go).
+    /// </summary>
     private const int RacyRepeats = 3;
 
     private static readonly string SuitesFolder =
@@ -66,8 +68,8 @@ public sealed class LiveModeSpec
     [Fact]
     public void Live_run_must_report_wall_time_and_deliveries()
     {
-        var scenario = ScenarioParser.ParseFile(
-            ExamplesSpec.RepositoryFolder(Path.Combine("examples", "parallel-and-virtual-time.hocon")));
+        var scenario = ScenarioParser.ParseFile(ExamplesSpec.RepositoryFolder(
+            Path.Combine("examples", "parallel-and-virtual-time.hocon")));
         var result = ScenarioRunner.Run(scenario, new RunOptions(1, Mode: RunMode.Live));
         Assert.True(result.Passed, Describe(result));
         // Its waits add up to more than a second, and in live they take real time.
