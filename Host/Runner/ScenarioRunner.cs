@@ -101,8 +101,8 @@ public sealed class ScenarioRunner
         options.OutDirectory is { } directory ? JsonlTrace.ToFolder(directory, clock)
         : options.Trace ? JsonlTrace.InMemory(clock) : null;
 
-    private TraceHeader Header() => TraceHeader.Of(_scenario, _options.Seed, _machine.Settings,
-        _processes.ToDictionary(p => p.Key, p => p.Value.Id));
+    private TraceHeader Header() => TraceHeader.Of(_scenario, _options.Seed, _options.Mode,
+        _machine.Settings, _processes.ToDictionary(p => p.Key, p => p.Value.Id));
 
     /// <summary>
     /// Ends the trace with the verdict line (the file gets its final name); the result carries
