@@ -70,7 +70,8 @@ public sealed class Page(long frame)
 
 /// <summary>
 /// The machine's physical memory: hands out frame numbers (one counter per machine, so runs number
-/// them alike) and counts the frames in use against a budget, so a scenario that touches more
+/// them alike; interlocked, since in <c>live</c> every thread group allocates on its own thread)
+/// and counts the frames in use against a budget, so a scenario that touches more
 /// memory than the machine has meets the OOM killer instead of exhausting the host.
 /// </summary>
 public sealed class FrameCounter(long framesMax = long.MaxValue)
