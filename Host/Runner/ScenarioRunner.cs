@@ -179,9 +179,13 @@ public sealed class ScenarioRunner
             {
                 var stuck = string.Join("; ",
                     _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
+                // Sim knows no reply can come (nothing ready, no timer due); live only knows
+                // that none came in time.
+                var why = _options.Mode == RunMode.Live ? $"no reply came within {limit}"
+                    : "no reply can come any more";
                 if (Monitor.Failures.Count > 0) Failed(FailureCause.EmulatorBug, BugReport());
-                else Failed(FailureCause.Stuck, "liveness: the run is stuck, no reply can come "
-                    + $"any more for {stuck}; {InFlight()} (seed {_options.Seed})",
+                else Failed(FailureCause.Stuck, $"liveness: the run is stuck, {why} for "
+                    + $"{stuck}; {InFlight()} (seed {_options.Seed})",
                     _waiting.Values.Select(w => w.Step).FirstOrDefault());
                 return;
             }

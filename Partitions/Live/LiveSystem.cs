@@ -15,6 +15,9 @@ public static class LiveSystem
     /// <summary>Longest wall-clock wait in <see cref="Shutdown"/>: a guard, not a timing.</summary>
     public static readonly TimeSpan ShutdownWallLimit = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longest wall-clock wait for a machine's actors to start: a guard too.</summary>
+    public static readonly TimeSpan StartWallLimit = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// One activity per system. Keyed by the system's <see cref="Settings"/>: the one object both
     /// the executor and the mailbox type are given while the system is being built, before the
