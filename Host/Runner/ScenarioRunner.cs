@@ -170,8 +170,9 @@ public sealed class ScenarioRunner
                 Failed(FailureCause.Checker, Report(violation));
                 return;
             }
-            // A wait step's timer may lie far ahead: virtual time costs nothing, so the limit on
-            // how long a reply may take starts once the last wait is over.
+            // A wait step's timer may lie far ahead (virtual time costs nothing; in live the wait
+            // takes its real time anyway), so the limit on how long a reply may take starts once
+            // the last wait is over.
             var now = _machine.Now;
             var limit = _machine.ReplyTimeLimit
                 + (_waitsUntil > now ? _waitsUntil - now : TimeSpan.Zero);

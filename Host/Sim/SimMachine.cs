@@ -1,5 +1,5 @@
-using Akka.Actor;
 using System.Diagnostics.CodeAnalysis;
+using Akka.Actor;
 using Akka.Configuration;
 using Emulator.Host.Machines;
 using Emulator.Host.Scenarios;
