@@ -83,10 +83,14 @@ public static class RunCommand
         return totals.ExitCode;
     }
 
-    /// <summary>Bad input: the message on stderr, exit 2.</summary>
+    /// <summary>
+    /// Bad input: the message on stderr, each of its lines (one per error found) a line of its
+    /// own, exit 2.
+    /// </summary>
     internal static int Refuse(CliConsole console, string message)
     {
-        console.Diagnostic($"bad input: {UserText.Safe(message)}");
+        foreach (var line in message.Split('\n'))
+            console.Diagnostic($"bad input: {UserText.Safe(line)}");
         return BadInput;
     }
 

@@ -17,6 +17,7 @@ public sealed class MachineActor : EmulatorActor
     public MachineActor(MachineContext machine, int partitions, MachineWiring wiring)
         : base(machine)
     {
+        machine.Lives.Boot(partitions);
         var endpoints = new List<IActorRef>();
         var refs = new List<IActorRef>();
         for (var p = 0; p < partitions; p++)
@@ -24,7 +25,7 @@ public sealed class MachineActor : EmulatorActor
             var id = new PartitionId(p);
             endpoints.Add(Context.ActorOf(XpcActor.Props(machine, id, partitions, wiring),
                 $"xpc-p{p}"));
-            refs.Add(Context.ActorOf(PartitionActor.Props(machine, new XpcPort(id, wiring)),
+            refs.Add(Context.ActorOf(PartitionActor.Props(machine, new XpcPort(id, wiring), partitions),
                 $"p{p}"));
         }
         wiring.Wire(endpoints, refs);

@@ -2,27 +2,45 @@ using Akka.Actor;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Tracing;
+using Emulator.Partitions.Xpc;
+using Emulator.Protocol.Ids;
 
 namespace Emulator.Partitions;
 
 /// <summary>
 /// What every actor of one emulated machine shares: settings, the checkers' monitor, the trace,
-/// and the numbering of page frames.
+/// the numbering of page frames, and which partitions run.
 /// </summary>
 public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Monitor,
     ITrace Trace)
 {
     public FrameCounter Frames { get; } = new(Settings.PhysicalMemoryBytes / Page.SizeBytes);
+
+    public PartitionLives Lives { get; } = new();
 }
 
 /// <summary>
 /// The base of the machine's actors: traces each delivery when tracing is on (one branch when off).
+/// An actor that lives in a partition (a thread group and its segments and faults) handles
+/// nothing once its partition crashed, as a process stopped on the spot: no teardown, no reply,
+/// nothing leaves it, and it stays so after a restart (the new incarnation starts empty).
 /// </summary>
 public abstract class EmulatorActor : ReceiveActor
 {
+    private readonly PartitionId? _home;
+    private readonly int _incarnation;
     private string? _tracePath;
 
+    /// <summary>An actor of the machine itself (partitions, XPC endpoints).</summary>
     protected EmulatorActor(MachineContext machine) => Machine = machine;
+
+    /// <summary>An actor that lives in, and dies with, the partition of <paramref name="home"/>.</summary>
+    protected EmulatorActor(MachineContext machine, XpcPort home)
+    {
+        Machine = machine;
+        _home = home.Partition;
+        _incarnation = machine.Lives.Incarnation(home.Partition);
+    }
 
     protected MachineContext Machine { get; }
 
@@ -48,18 +66,12 @@ public abstract class EmulatorActor : ReceiveActor
         if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e);
     }
 
-    /// <summary>
-    /// The partition crashed: from now on the actor handles nothing, as a process stopped on the
-    /// spot (no teardown, no reply); children freeze too. It is stopped for good at a restart.
-    /// </summary>
-    protected void Freeze()
-    {
-        foreach (var child in Context.GetChildren()) child.Tell(new PartitionActor.Crash());
-        Become(() => ReceiveAny(_ => { }));
-    }
+    /// <summary>False once the actor's partition crashed (for good: a restart is a new one).</summary>
+    protected bool Alive => _home is not { } home || Machine.Lives.Runs(home, _incarnation);
 
     protected override bool AroundReceive(Receive receive, object message)
     {
+        if (!Alive) return true;
         if (Machine.Trace.Enabled) Machine.Trace.Delivered(TracePath, message);
         return base.AroundReceive(receive, message);
     }

@@ -38,40 +38,47 @@ public sealed class PartitionActor : EmulatorActor
     /// Partition → each of its thread groups → each of their children (segments, faults):
     /// partition <paramref name="Peer"/> is unreachable (GOINGDOWN: missed heartbeats, a crash,
     /// a cut link). Requests to it fail, what it had mapped of ours is dropped without waiting
-    /// for its answer, and our mappings of its memory are severed for good.
+    /// for its answer, and our mappings of its memory are severed for good. Each thread group
+    /// answers <see cref="PeerSevered"/>.
     /// </summary>
     internal sealed record PeerDown(PartitionId Peer);
+
+    /// <summary>A thread group → its partition: it severed what concerns <paramref name="Peer"/>.</summary>
+    internal sealed record PeerSevered(int Pid, PartitionId Peer);
 
     /// <summary>Partition → each of its thread groups: <paramref name="Peer"/> is back.</summary>
     internal sealed record PeerUp(PartitionId Peer);
 
     /// <summary>
-    /// Machine → partition → its thread groups → their children: the partition crashes. Every
-    /// process stops on the spot, mid-call, with no teardown: nothing leaves it any more. Peers
-    /// learn it from its silence (XPC heartbeats).
+    /// Machine → partition: the partition crashes. Every process stops on the spot, mid-call,
+    /// with no teardown, and its XPC endpoint falls silent: nothing leaves it any more (one store
+    /// in <see cref="PartitionLives"/>, so at once). Peers learn it from the silence. Crashing a
+    /// crashed partition changes nothing.
     /// </summary>
     public sealed record Crash;
 
     /// <summary>
-    /// Machine → partition: boot again, empty, as a new incarnation. Pids go on from where the
-    /// last incarnation stopped, so an id minted before the crash names no process (ENOENT).
+    /// Machine → partition: boot again, empty, as a new incarnation (a partition that runs is
+    /// crashed first: a reboot). Pids go on from where the last incarnation stopped, so an id
+    /// minted before the crash names no process (ENOENT), never a new one. Peers are DOWN until
+    /// XPC hears each again.
     /// </summary>
     public sealed record Restart;
 
     private readonly XpcPort _port;
     private readonly Dictionary<int, IActorRef> _processes = [];
+    private readonly PeerStates _peers;
     private int _nextPid;
-    /// <summary>1 at boot, one more at each restart.</summary>
-    private int _incarnation = 1;
 
-    public PartitionActor(MachineContext machine, XpcPort port) : base(machine)
+    public PartitionActor(MachineContext machine, XpcPort port, int partitions) : base(machine)
     {
         _port = port;
+        _peers = new PeerStates(partitions);
         _nextPid = machine.Settings.FirstPid;
         Up();
     }
 
-    /// <summary>Up: starts processes, routes requests, passes peers' states on; may crash.</summary>
+    /// <summary>Up: starts processes, routes requests, tracks its peers' states; may crash.</summary>
     private void Up()
     {
         Receive<Partition.Deliver>(HandleDeliver);
@@ -79,9 +86,15 @@ public sealed class PartitionActor : EmulatorActor
         Receive<Fork>(HandleFork);
         Receive<Unreferenced>(HandleUnreferenced);
         Receive<Terminated>(HandleTerminated);
-        Receive<PeerDown>(Broadcast);
-        Receive<PeerUp>(Broadcast);
+        Receive<Partition.PeerUnreachable>(HandlePeerUnreachable);
+        Receive<PeerSevered>(severed => TornDown(_peers.Severed(severed.Pid, severed.Peer)));
+        Receive<Partition.PeerReachable>(HandlePeerReachable);
         Receive<Crash>(_ => HandleCrash());
+        Receive<Restart>(_ =>
+        {
+            HandleCrash();
+            HandleRestart();
+        });
     }
 
     /// <summary>Crashed: a dead kernel handles nothing but a restart; everything else is lost.</summary>
@@ -91,8 +104,8 @@ public sealed class PartitionActor : EmulatorActor
         ReceiveAny(_ => { });
     }
 
-    public static Props Props(MachineContext machine, XpcPort port) =>
-        Produced.By(() => new PartitionActor(machine, port));
+    public static Props Props(MachineContext machine, XpcPort port, int partitions) =>
+        Produced.By(() => new PartitionActor(machine, port, partitions));
 
     private void HandleDeliver(Partition.Deliver deliver)
     {
@@ -105,6 +118,38 @@ public sealed class PartitionActor : EmulatorActor
             process.Tell(deliver.Request);
         else _port.Send(deliver.Request.ReplyTo,
             new Refused(deliver.Request.RequestId, Errno.ENOENT));
+    }
+
+    /// <summary>
+    /// XPC gave up on <paramref name="unreachable"/>'s Peer (GOINGDOWN): every process severs
+    /// what concerns it; when the last has, it is DOWN.
+    /// </summary>
+    private void HandlePeerUnreachable(Partition.PeerUnreachable unreachable)
+    {
+        var peer = unreachable.Peer;
+        Emit(new PeerStateChanged(_port.Partition, peer, PeerState.GoingDown));
+        var down = new PeerDown(peer);
+        Broadcast(down);
+        if (_peers.GoDown(peer, _processes.Keys)) TornDown([peer]);
+    }
+
+    /// <summary>
+    /// Nothing of these peers is left here (DOWN): XPC may connect to each again when it hears it.
+    /// </summary>
+    private void TornDown(List<PartitionId> peers)
+    {
+        foreach (var peer in peers)
+        {
+            Emit(new PeerStateChanged(_port.Partition, peer, PeerState.Down));
+            _port.Endpoint.Tell(new XpcActor.PeerTornDown(peer));
+        }
+    }
+
+    private void HandlePeerReachable(Partition.PeerReachable reachable)
+    {
+        _peers.Up(reachable.Peer);
+        Emit(new PeerStateChanged(_port.Partition, reachable.Peer, PeerState.Up));
+        Broadcast(new PeerUp(reachable.Peer));
     }
 
     /// <summary>A peer's state goes to every process, in pid order (the order is the schedule's).</summary>
@@ -134,7 +179,7 @@ public sealed class PartitionActor : EmulatorActor
         var pid = _nextPid++;
         var id = new TgId(_port.Partition, pid);
         var process = Context.ActorOf(
-            ThreadGroupActor.Props(Machine, _port, id, image, hasTg), $"tg-{pid}");
+            ThreadGroupActor.Props(Machine, _port, id, image, hasTg, _peers.NotUp), $"tg-{pid}");
         Context.Watch(process);
         _processes[pid] = process;
         return pid;
@@ -142,20 +187,23 @@ public sealed class PartitionActor : EmulatorActor
 
     private void HandleCrash()
     {
-        Broadcast(new Crash());
+        Machine.Lives.Crash(_port.Partition);
         Emit(new PartitionCrashed(_port.Partition));
         Become(Crashed);
     }
 
     /// <summary>
-    /// The processes frozen by the crash are stopped for good (their peers declared them down
-    /// already), and the partition starts empty.
+    /// The processes of the crashed incarnation are stopped for good (they handle nothing since
+    /// the crash), and the partition starts empty, every peer DOWN until XPC hears it again.
     /// </summary>
     private void HandleRestart()
     {
         foreach (var pid in _processes.Keys.Order()) Context.Stop(_processes[pid]);
         _processes.Clear();
-        Emit(new PartitionRestarted(_port.Partition, ++_incarnation));
+        var incarnation = Machine.Lives.Restart(_port.Partition);
+        _peers.AllDown(_port.Partition);
+        Emit(new PartitionRestarted(_port.Partition, incarnation));
+        _port.Endpoint.Tell(new XpcActor.Restart());
         Become(Up);
     }
 
@@ -163,6 +211,7 @@ public sealed class PartitionActor : EmulatorActor
     {
         if (!_processes.Remove(unreferenced.Pid, out var process)) return;
         process.Tell(new Reap());
+        TornDown(_peers.Severed(unreferenced.Pid));
     }
 
     /// <summary>
@@ -174,6 +223,7 @@ public sealed class PartitionActor : EmulatorActor
         {
             if (!process.Equals(terminated.ActorRef)) continue;
             _processes.Remove(pid);
+            TornDown(_peers.Severed(pid));
             return;
         }
     }

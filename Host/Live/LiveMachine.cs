@@ -28,6 +28,7 @@ namespace Emulator.Host.Live;
 public sealed class LiveMachine : IMachineDriver
 {
     private readonly MachineWiring _wiring;
+    private readonly PartitionLives _lives;
     private readonly BlockingCollection<object> _inbox = new();
     private readonly IActorRef _inboxActor;
     private readonly IActorRef _machineActor;
@@ -67,6 +68,8 @@ public sealed class LiveMachine : IMachineDriver
         Settings = EmulatorSettings.Create(akkaConfig);
         ReplyTimeLimit = Settings.LiveReplyTimeLimit;
         var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
+        _lives = machine.Lives;
+        _wiring.Link.Crashed = machine.Lives.Crashed;
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
         // The machine actor wires the partitions in its constructor, on a pool thread: the driver
@@ -97,14 +100,22 @@ public sealed class LiveMachine : IMachineDriver
 
     public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
     {
-        var id = NextRequestId();
+        StartSpawn(partition, credentials, library);
         var on = new PartitionId(partition);
-        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library,
-            new Endpoint(on, _inboxActor)));
         if (!TryNextReply(ReplyTimeLimit, out var reply)) return null;
         return reply is Partition.Spawned spawned ? new TgId(on, spawned.Pid)
             : throw new InvalidOperationException($"partition {on} answered a spawn with no pid");
     }
+
+    public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library)
+    {
+        var id = NextRequestId();
+        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library,
+            new Endpoint(new PartitionId(partition), _inboxActor)));
+        return id;
+    }
+
+    public bool IsCrashed(int partition) => _lives.Crashed(new PartitionId(partition));
 
     public RequestId Start(TgId process, Call call)
     {
@@ -128,11 +139,50 @@ public sealed class LiveMachine : IMachineDriver
     /// </summary>
     public bool Settle() => _activity.WaitUntilQuiet(() => _wiring.Link.Settled, ReplyTimeLimit);
 
-    /// <summary>Sets a link fault from now on (<see cref="LinkFaults"/>); others throw.</summary>
+    /// <summary>
+    /// A link fault from now on (<see cref="LinkFaults"/>), or a partition's crash or restart,
+    /// which its partition actor carries out when it gets to it, on its own thread. As in sim, a
+    /// heal and a restart return once the partitions concerned see each other UP again (or
+    /// <see cref="MachineRejoin.Bound"/> of wall-clock time passed).
+    /// </summary>
     public void Inject(Command fault)
     {
-        if (!LinkFaults.TryApply(_wiring.Link, fault))
-            throw new ArgumentException($"{fault} is not a link fault", nameof(fault));
+        var mark = Monitor.Read(monitor => monitor.Peers.Mark);
+        switch (fault)
+        {
+            case HealCommand heal:
+                LinkFaults.TryApply(_wiring.Link, heal);
+                Rejoin([(heal.P, heal.Q)], mark, orStayed: true);
+                break;
+            case CrashCommand crash:
+                _wiring.Partitions[crash.Partition].Tell(new PartitionActor.Crash());
+                break;
+            case RestartCommand restart:
+                _wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart());
+                // Its partition actor boots it when it handles the restart; only then can it
+                // rejoin.
+                _activity.WaitUntilQuiet(() => !IsCrashed(restart.Partition), ReplyTimeLimit);
+                Rejoin([.. Enumerable.Range(0, _wiring.Partitions.Count)
+                    .Where(peer => peer != restart.Partition)
+                    .Select(peer => (restart.Partition, peer))], mark, orStayed: false);
+                break;
+            default:
+                if (!LinkFaults.TryApply(_wiring.Link, fault))
+                    throw new ArgumentException($"{fault} is not a fault", nameof(fault));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Waits, at quiet moments (heartbeats keep coming, so there are many), until every
+    /// reachable pair sees each other UP again; past the bound the run goes on.
+    /// </summary>
+    private void Rejoin(IReadOnlyList<(int P, int Q)> pairs, long mark, bool orStayed)
+    {
+        var reachable = MachineRejoin.Reachable(pairs, _lives, _wiring.Link);
+        if (reachable.Count == 0) return;
+        _activity.WaitUntilQuiet(() => MachineRejoin.Rejoined(Monitor, reachable, mark, orStayed),
+            MachineRejoin.Bound(Settings.Xpc));
     }
 
     /// <summary>Akka's scheduler: real time.</summary>

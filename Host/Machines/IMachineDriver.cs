@@ -4,6 +4,7 @@ using Emulator.Partitions;
 using Emulator.Partitions.Checks;
 using Emulator.Protocol;
 using Emulator.Protocol.Ids;
+using Emulator.Protocol.Partitions;
 using Emulator.Protocol.Processes;
 
 namespace Emulator.Host.Machines;
@@ -42,6 +43,15 @@ public interface IMachineDriver : IDisposable
     TgId? Spawn(int partition, Credentials credentials, LibraryMode library);
 
     /// <summary>
+    /// Asks partition <paramref name="partition"/> to start a process without waiting; its
+    /// <see cref="Partition.Spawned"/> comes back through <see cref="TryNextReply"/>.
+    /// </summary>
+    RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library);
+
+    /// <summary>True while partition <paramref name="partition"/> is crashed.</summary>
+    bool IsCrashed(int partition);
+
+    /// <summary>
     /// Sends <paramref name="call"/> to a process; its <see cref="Process.Completed"/> (or a
     /// <see cref="Refused"/> if the process is gone) comes back through <see cref="TryNextReply"/>.
     /// </summary>
@@ -64,7 +74,9 @@ public interface IMachineDriver : IDisposable
 
     /// <summary>
     /// Applies a fault command from now on: <c>drop</c>, <c>delay</c>, <c>duplicate</c>,
-    /// <c>cut</c>, <c>heal</c>. Packets already on their way keep their fate.
+    /// <c>cut</c>, <c>heal</c> (packets already on their way keep their fate), <c>crash</c>
+    /// and <c>restart</c> of a partition. A heal and a restart return once the partitions they
+    /// concern see each other UP again, or a bound passed (<see cref="MachineRejoin"/>).
     /// </summary>
     void Inject(Command fault);
 

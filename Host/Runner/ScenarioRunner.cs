@@ -31,8 +31,16 @@ public sealed class ScenarioRunner
     private readonly Dictionary<string, ProcessSlot> _processes = [];
     private readonly List<TgId> _everyProcess = [];
     private readonly Dictionary<RequestId, (Strand Strand, CommandStep Step)> _waiting = [];
+    /// <summary>
+    /// Replies the machine will never send, for calls of processes a crash killed: the runner
+    /// answers them itself (the process is dead), in the order the calls were lost.
+    /// </summary>
+    private readonly Queue<Process.Completed> _lost = new();
+    /// <summary><c>start</c> steps waiting for their process to run.</summary>
+    private readonly Dictionary<RequestId, (Strand Strand, CommandStep Step)> _starting = [];
     private int _steps;
     private int _calls;
+    private long _lostCalls;
     private RunFailure? _failure;
     private TimeSpan _waitsUntil;
 
@@ -170,6 +178,11 @@ public sealed class ScenarioRunner
                 Failed(FailureCause.Checker, Report(violation));
                 return;
             }
+            if (_lost.TryDequeue(out var lost))
+            {
+                Receive(lost);
+                continue;
+            }
             // A wait step's timer may lie far ahead (virtual time costs nothing; in live the wait
             // takes its real time anyway), so the limit on how long a reply may take starts once
             // the last wait is over.
@@ -205,6 +218,9 @@ public sealed class ScenarioRunner
                 break;
             case WaitEnded ended:
                 Advance(ended.Strand);
+                break;
+            case Partition.Spawned spawned:
+                if (_starting.Remove(spawned.RequestId, out var start)) Started(start, spawned);
                 break;
         }
     }
@@ -270,6 +286,14 @@ public sealed class ScenarioRunner
             return;
         }
         _calls++;
+        if (process.Crashed)
+        {
+            // Its partition crashed: the call can never be answered, the process is dead.
+            var lost = new RequestId(default, -++_lostCalls);
+            _waiting[lost] = (strand, step);
+            _lost.Enqueue(new Process.Completed(lost, Outcome.Dead()));
+            return;
+        }
         var id = _machine.Start(process.Id, call);
         _trace?.Event("runner", new CallStarted(step.Location.ToString(), step.Text,
             strand.Branch, process.Id, id, call), step.Process);
@@ -341,10 +365,16 @@ public sealed class ScenarioRunner
             case DropCommand or DelayCommand or DuplicateCommand or CutCommand or HealCommand:
                 _machine.Inject(step.Command);
                 break;
-            case CrashCommand or RestartCommand:
-                Fail(step, $"'{step.Text}': crash and restart come with partition failure, "
-                    + "in progress");
+            case CrashCommand crash:
+                Crash(crash.Partition, step);
                 break;
+            case RestartCommand restart:
+                // A restart of a running partition is a reboot: it crashes first.
+                Crash(restart.Partition, step);
+                _machine.Inject(restart);
+                break;
+            case StartCommand start:
+                return StartProcess(strand, step, start.Process);
         }
         strand.StepsDone++;
         return _failure is null;
@@ -366,6 +396,64 @@ public sealed class ScenarioRunner
 
     /// <summary>What is still in flight, read under the monitor's lock.</summary>
     private string InFlight() => Monitor.Read(m => m.InFlight.Describe());
+
+    /// <summary>
+    /// <c>start PROCESS</c>: a declared process that ended runs again as a new process. Returns
+    /// false: the strand waits until it runs.
+    /// </summary>
+    private bool StartProcess(Strand strand, CommandStep step, string name)
+    {
+        var declaration = _scenario.Processes.First(p => p.Name == name);
+        var slot = _processes.GetValueOrDefault(name);
+        if (slot is { DiedAt: null, Crashed: false })
+        {
+            Fail(step, $"process '{name}' is running; start takes a process that ended (exit, "
+                + "kill, a signal, or its partition's crash)");
+            return false;
+        }
+        if (_machine.IsCrashed(declaration.Partition))
+        {
+            Fail(step, $"partition {declaration.Partition} is crashed; restart it first");
+            return false;
+        }
+        var library = _scenario.RawLibrary ? LibraryMode.Raw : LibraryMode.Libxpmem;
+        var id = _machine.StartSpawn(declaration.Partition,
+            new Credentials(declaration.Uid, declaration.Gid), library);
+        _starting[id] = (strand, step);
+        return false;
+    }
+
+    private void Started((Strand Strand, CommandStep Step) start, Partition.Spawned spawned)
+    {
+        var (strand, step) = start;
+        var name = ((StartCommand)step.Command).Process;
+        var partition = _scenario.Processes.First(p => p.Name == name).Partition;
+        var id = new TgId(new PartitionId(partition), spawned.Pid);
+        _processes[name] = new ProcessSlot(id);
+        _everyProcess.Add(id);
+        _trace?.NameProcess(id, name);
+        strand.StepsDone++;
+        Advance(strand);
+    }
+
+    /// <summary>
+    /// Partition <paramref name="partition"/> crashes: every process on it dies at this step, and
+    /// a call it was making never ends (the runner ends it: the process is dead).
+    /// </summary>
+    private void Crash(int partition, CommandStep step)
+    {
+        if (!_machine.IsCrashed(partition)) _machine.Inject(new CrashCommand(partition));
+        foreach (var (_, process) in _processes)
+        {
+            if (process.Id.Partition.Value != partition || process.Crashed) continue;
+            process.Crashed = true;
+            process.DiedAt ??= step.Location;
+        }
+        var lost = _waiting
+            .Where(w => _processes[w.Value.Step.Process!].Crashed)
+            .Select(w => w.Key).Order().ToList();
+        foreach (var id in lost) _lost.Enqueue(new Process.Completed(id, Outcome.Dead()));
+    }
 
     /// <summary>
     /// The run fails at <paramref name="step"/>; a checker's breach, if one came first, is the
@@ -410,6 +498,9 @@ public sealed class ScenarioRunner
         public TgId Id { get; } = id;
 
         public SourceLocation? DiedAt { get; set; }
+
+        /// <summary>Its partition crashed: it is dead, and stays so after a restart.</summary>
+        public bool Crashed { get; set; }
     }
 
     private sealed record WaitEnded(Strand Strand);

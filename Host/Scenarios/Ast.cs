@@ -130,6 +130,12 @@ public sealed record KillCommand(Signal Signal) : Command;
 
 public sealed record CrashCommand(int Partition) : Command;
 public sealed record RestartCommand(int Partition) : Command;
+/// <summary>
+/// <c>start PROCESS</c> (an addition to language v1): a declared process that ended (exit, kill,
+/// a signal, or its partition's crash) starts again, as a new process: a new pid on its declared
+/// partition, fresh memory, no device open, nothing of the old one.
+/// </summary>
+public sealed record StartCommand(string Process) : Command;
 public sealed record CutCommand(int P, int Q) : Command;
 public sealed record HealCommand(int P, int Q) : Command;
 /// <summary>

@@ -7,6 +7,7 @@ internal static class MachineCommands
     [
         Spec("crash", "crash partition N", (a, c) => new CrashCommand(PartitionAfter(a, c))),
         Spec("restart", "restart partition N", (a, c) => new RestartCommand(PartitionAfter(a, c))),
+        Spec("start", "start PROCESS", Start),
         Spec("cut", "cut P Q", (a, c) => Pair(a, c, (p, q) => new CutCommand(p, q))),
         Spec("heal", "heal P Q", (a, c) => Pair(a, c, (p, q) => new HealCommand(p, q))),
         Spec("drop", "drop RATE [P->Q]", (a, c) => new DropCommand(Rate(a, c), OptionalLink(a, c))),
@@ -24,6 +25,20 @@ internal static class MachineCommands
     {
         Keyword(args, context, "partition");
         return context.Partition(args.Next("N"));
+    }
+
+    private static Command Start(StepArguments args, StepContext context)
+    {
+        var process = args.Next("PROCESS");
+        var scope = context.Scope;
+        var kind = scope.KindOf(process.Text);
+        if (kind is NameKind.DeclaredProcess or NameKind.Unknown || scope.ProcessesUnknown)
+            return new StartCommand(process.Text);
+        var declared = scope.DeclaredProcesses.Count == 0 ? "none are declared"
+            : "declared: " + MessageText.List(scope.DeclaredProcesses);
+        throw context.Error(process, $"start takes a declared process, not "
+            + $"{MessageText.Quote(process.Text)}"
+            + Suggestions.DidYouMean(process.Text, scope.DeclaredProcesses) + $" ({declared})");
     }
 
     private static Command Pair(

@@ -29,6 +29,7 @@ public sealed class SimMachine : IMachineDriver
     public static readonly TimeSpan CallTimeLimit = TimeSpan.FromMinutes(10);
 
     private readonly MachineWiring _wiring;
+    private readonly PartitionLives _lives;
     private readonly Queue<object> _inbox = new();
     private readonly IActorRef _inboxActor;
     private readonly IActorRef _machineActor;
@@ -69,6 +70,8 @@ public sealed class SimMachine : IMachineDriver
         Loop.DeliveryTimeOf = message => XpcActor.IsPacket(message)
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
         var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
+        _lives = machine.Lives;
+        _wiring.Link.Crashed = machine.Lives.Crashed;
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
         Loop.RunUntilIdle();
@@ -98,13 +101,24 @@ public sealed class SimMachine : IMachineDriver
     /// <summary>Starts a process and waits until it runs; null if the machine got stuck.</summary>
     public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
     {
+        StartSpawn(partition, credentials, library);
+        var on = new PartitionId(partition);
+        if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
+        return _inbox.Dequeue() is Partition.Spawned spawned ? new TgId(on, spawned.Pid)
+            : throw new InvalidOperationException($"partition {on} answered a spawn with no pid");
+    }
+
+    /// <summary>
+    /// Asks partition <paramref name="partition"/> to start a process; its
+    /// <see cref="Partition.Spawned"/> arrives in the inbox.
+    /// </summary>
+    public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library)
+    {
         var id = NextRequestId();
         var on = new PartitionId(partition);
         _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library,
             new Endpoint(on, _inboxActor)));
-        if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
-        return _inbox.Dequeue() is Partition.Spawned spawned ? new TgId(on, spawned.Pid)
-            : throw new InvalidOperationException($"partition {on} answered a spawn with no pid");
+        return id;
     }
 
     /// <summary>
@@ -174,14 +188,58 @@ public sealed class SimMachine : IMachineDriver
         return Loop.RunUntil(() => _wiring.Link.Settled && Loop.IsIdle, CallTimeLimit);
     }
 
+    /// <summary>True while partition <paramref name="partition"/> is crashed.</summary>
+    public bool IsCrashed(int partition) => _lives.Crashed(new PartitionId(partition));
+
     /// <summary>
-    /// Sets a link fault from now on (<see cref="LinkFaults"/>). Packets already on their way keep
-    /// their fate. Crash and restart are not link faults: they throw.
+    /// Injects a fault from now on: a link fault (<c>drop</c>, <c>delay</c>, <c>duplicate</c> on
+    /// one direction or every link, <c>cut</c>, <c>heal</c>; see <see cref="LinkFaults"/>;
+    /// packets already on their way keep their fate), or <c>crash</c> / <c>restart</c> of a
+    /// partition, which its partition actor carries out at its next delivery. A heal and a
+    /// restart return once the partitions they concern see each other UP again (see
+    /// <see cref="Rejoin"/>).
     /// </summary>
     public void Inject(Command fault)
     {
-        if (!LinkFaults.TryApply(_wiring.Link, fault))
-            throw new ArgumentException($"{fault} is not a link fault", nameof(fault));
+        var mark = Monitor.Read(monitor => monitor.Peers.Mark);
+        switch (fault)
+        {
+            case HealCommand heal:
+                LinkFaults.TryApply(_wiring.Link, heal);
+                Rejoin([(heal.P, heal.Q)], mark, orStayed: true);
+                break;
+            case CrashCommand crash:
+                _wiring.Partitions[crash.Partition].Tell(new PartitionActor.Crash());
+                break;
+            case RestartCommand restart:
+                _wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart());
+                // It boots at its partition actor's next delivery; only then can it rejoin.
+                Loop.RunUntil(() => !IsCrashed(restart.Partition), CallTimeLimit);
+                Rejoin([.. Enumerable.Range(0, _wiring.Partitions.Count)
+                    .Where(peer => peer != restart.Partition)
+                    .Select(peer => (restart.Partition, peer))], mark, orStayed: false);
+                break;
+            default:
+                if (!LinkFaults.TryApply(_wiring.Link, fault))
+                    throw new ArgumentException($"{fault} is not a fault", nameof(fault));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Runs until each pair of partitions that can reach each other (neither crashed, the link
+    /// carrying both ways) sees each other UP after <paramref name="mark"/> (or never lost
+    /// it, with <paramref name="orStayed"/>), so the next step meets them connected instead of
+    /// an ENOLINK that only says they had not met yet. Bounded by the time a silent peer takes
+    /// to be declared down and rejoin (a few heartbeats more than missed-heartbeats-max);
+    /// past it the run goes on, as a real machine's would.
+    /// </summary>
+    private void Rejoin(IReadOnlyList<(int P, int Q)> pairs, long mark, bool orStayed)
+    {
+        var reachable = MachineRejoin.Reachable(pairs, _lives, _wiring.Link);
+        if (reachable.Count == 0) return;
+        Loop.RunUntil(() => MachineRejoin.Rejoined(Monitor, reachable, mark, orStayed),
+            MachineRejoin.Bound(Settings.Xpc));
     }
 
     /// <summary>The outcome a reply in the inbox carries (<see cref="MachineReplies"/>).</summary>

@@ -82,6 +82,23 @@ public sealed record RequestStarted(RequestId Request, string What, PartitionId?
 public sealed record RequestEnded(RequestId Request) : MachineEvent;
 
 /// <summary>
+/// <paramref name="Attacher"/> sent a store through a remote PTE across XPC (one
+/// <c>Frames.Write</c>, request <paramref name="Request"/>). Bookkeeping, like the two below: not
+/// a trace line (the deliveries show it).
+/// </summary>
+public sealed record StoreSent(RequestId Request, TgId Attacher) : MachineEvent;
+
+/// <summary>The owner's segment applied the store of request <paramref name="Request"/>.</summary>
+public sealed record StoreApplied(RequestId Request) : MachineEvent;
+
+/// <summary>
+/// The attacher got its answer: <paramref name="Written"/> (the store landed), or a refusal, a
+/// timeout or the owner's partition down (the store may have landed: the toucher faults again or
+/// dies of SIGBUS).
+/// </summary>
+public sealed record StoreAnswered(RequestId Request, bool Written) : MachineEvent;
+
+/// <summary>
 /// Partition <paramref name="Partition"/> crashed: its processes, segments, pages, pins and the
 /// requests waiting there are gone at once, without teardown (its peers learn it later, from its
 /// silence).
@@ -90,3 +107,11 @@ public sealed record PartitionCrashed(PartitionId Partition) : MachineEvent;
 
 /// <summary>Partition <paramref name="Partition"/> booted again, empty, as a new incarnation.</summary>
 public sealed record PartitionRestarted(PartitionId Partition, int Incarnation) : MachineEvent;
+
+/// <summary>
+/// Partition <paramref name="Partition"/> sees its peer <paramref name="Peer"/> change state:
+/// GOINGDOWN when XPC gave up on it, DOWN once nothing of it is left here, UP when XPC hears it
+/// again.
+/// </summary>
+public sealed record PeerStateChanged(PartitionId Partition, PartitionId Peer, PeerState State)
+    : MachineEvent;

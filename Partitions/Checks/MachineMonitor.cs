@@ -29,7 +29,8 @@ public sealed class MachineMonitor
         Pins = new PinChecker();
         InFlight = new InFlightChecker();
         Refcounts = new RefcountChecker();
-        _checkers = [new CoherenceChecker(), new DeadAccessChecker(), Pins, Refcounts, InFlight];
+        _checkers = [new CoherenceChecker(), new DeadAccessChecker(), new StoresOnceChecker(),
+            Pins, Refcounts, InFlight];
     }
 
     public PinChecker Pins { get; }
@@ -37,6 +38,9 @@ public sealed class MachineMonitor
     public InFlightChecker InFlight { get; }
 
     public RefcountChecker Refcounts { get; }
+
+    /// <summary>What each partition sees of each peer; read it under <see cref="Read"/>.</summary>
+    public PeerView Peers { get; } = new();
 
     /// <summary>Sees every event after the checkers (tests use it to watch the machine).</summary>
     public Action<MachineEvent>? Tap { get; set; }
@@ -70,8 +74,10 @@ public sealed class MachineMonitor
         lock (_gate)
         {
             // Request bookkeeping is too common to explain anything: the report shows the rest.
-            if (e is not (RequestStarted or RequestEnded)) _recent[_events++ % RecentEventsMax] = e;
+            if (e is not (RequestStarted or RequestEnded or StoreSent or StoreApplied
+                or StoreAnswered)) _recent[_events++ % RecentEventsMax] = e;
             if (e is FaultStarted) _faults++;
+            Peers.Observe(e);
             foreach (var checker in _checkers)
             {
                 if (checker.Observe(e) is { } breach && _violation is null)

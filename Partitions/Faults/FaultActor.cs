@@ -23,7 +23,7 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
     private readonly Endpoint _segment;
 
     public FaultActor(MachineContext machine, XpcPort port, Endpoint segment, Fault.Pin pin)
-        : base(machine)
+        : base(machine, port)
     {
         _port = port;
         _segment = segment;
@@ -37,7 +37,6 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
             // back there.
             if (down.Peer == _segment.Partition) Answer(new TimedOut(_pin.RequestId));
         });
-        Receive<PartitionActor.Crash>(_ => Freeze());
         Receive<PinTimedOut>(_ =>
         {
             _port.Send(_segment, new Fault.Abandon(_pin.RequestId));

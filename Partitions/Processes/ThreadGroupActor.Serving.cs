@@ -89,9 +89,17 @@ public sealed partial class ThreadGroupActor
     /// Partition <paramref name="down"/>'s Peer is unreachable (SGI's GOINGDOWN): what we wait
     /// for from it ends now (ENOLINK or SIGBUS), our permits on its segments are severed for good
     /// (their PTEs held pins that died with it), and our segments and faults drop what concerns
-    /// it without waiting for its answer.
+    /// it without waiting for its answer. The partition hears when we are done (it is DOWN when
+    /// every process is): what it then lets in from the peer's next session comes after this, so
+    /// it never meets what was severed here.
     /// </summary>
     private void HandlePeerDown(PartitionActor.PeerDown down)
+    {
+        Sever(down);
+        Context.Parent.Tell(new PartitionActor.PeerSevered(_id.Pid, down.Peer));
+    }
+
+    private void Sever(PartitionActor.PeerDown down)
     {
         if (!_downPeers.Add(down.Peer)) return;
         foreach (var permit in _tg?.Permits.All ?? [])

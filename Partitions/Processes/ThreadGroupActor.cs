@@ -41,7 +41,8 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     private readonly MmLock _mm = new();
     private readonly PendingReplies _replies;
     private readonly Dictionary<RequestId, Process.Run> _calls = [];
-    private readonly HashSet<PartitionId> _downPeers = [];
+    /// <summary>Peers not Up (GOINGDOWN or DOWN): requests to them fail at once.</summary>
+    private readonly HashSet<PartitionId> _downPeers;
     private ThreadGroup? _tg;
     private bool _deviceOpen;
     private bool _alive = true;
@@ -52,10 +53,11 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     private long _nextAttachment;
 
     public ThreadGroupActor(MachineContext machine, XpcPort port, TgId id, ProcessImage image,
-        bool hasTg)
-        : base(machine)
+        bool hasTg, IEnumerable<PartitionId>? downPeers = null)
+        : base(machine, port)
     {
         _port = port;
+        _downPeers = [.. downPeers ?? []];
         _id = id;
         _credentials = image.Credentials;
         _library = image.Library;
@@ -75,13 +77,16 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         Receive<ReplyDeadlinePassed>(passed => HandleReply(new TimedOut(passed.RequestId)));
         Receive<PartitionActor.PeerDown>(HandlePeerDown);
         Receive<PartitionActor.PeerUp>(up => _downPeers.Remove(up.Peer));
-        Receive<PartitionActor.Crash>(_ => Freeze());
         Receive<PartitionActor.Reap>(_ => Context.Stop(Self));
     }
 
+    /// <summary>
+    /// A thread group that starts knowing <paramref name="downPeers"/> are not Up (its partition
+    /// says which), so it sends them nothing.
+    /// </summary>
     public static Props Props(MachineContext machine, XpcPort port, TgId id, ProcessImage image,
-        bool hasTg) =>
-        Produced.By(() => new ThreadGroupActor(machine, port, id, image, hasTg));
+        bool hasTg, IEnumerable<PartitionId>? downPeers = null) =>
+        Produced.By(() => new ThreadGroupActor(machine, port, id, image, hasTg, downPeers));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -99,7 +104,14 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _memory.AnnouncePages();
     }
 
-    protected override void PostStop() => Emit(new ThreadGroupStopped(_id));
+    /// <summary>
+    /// Stopped for good: after teardown, or at a restart of a crashed partition, where nothing is
+    /// said (the checkers forgot the process at the crash).
+    /// </summary>
+    protected override void PostStop()
+    {
+        if (Alive) Emit(new ThreadGroupStopped(_id));
+    }
 
     void IPageTableObserver.Mapped(ulong pageAddress, Page page) =>
         Emit(new PageMapped(_id, pageAddress, page.Frame));

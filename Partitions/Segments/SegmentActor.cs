@@ -59,7 +59,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     public SegmentActor(MachineContext machine, XpcPort port, SegId id,
         Credentials ownerCredentials, ulong address, ulong sizeBytes, ulong mode,
-        IActorRef ownerActor) : base(machine)
+        IActorRef ownerActor) : base(machine, port)
     {
         _port = port;
         _id = id;
@@ -154,7 +154,6 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         });
         Receive<Terminated>(HandleGetterStopped);
         Receive<PartitionActor.PeerDown>(HandlePeerDown);
-        Receive<PartitionActor.Crash>(_ => Freeze());
     }
 
     private void HandleGet(AccessPermit.Get get)
@@ -252,6 +251,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
             pin.Page.Frame, Write: true));
         pin.Page.Write(write.OffsetBytes, write.Bytes);
+        Machine.Monitor.Observe(new StoreApplied(write.RequestId));
         _port.Send(write.ReplyTo, new Frames.Written(write.RequestId));
     }
 

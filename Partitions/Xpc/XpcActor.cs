@@ -12,7 +12,14 @@ namespace Emulator.Partitions.Xpc;
 /// (<see cref="XpcLink"/>). It numbers each message per peer, lets acks ride back on whatever goes
 /// the other way (alone after <c>ack-delay</c>), sends what stays unacknowledged again with
 /// bounded exponential backoff, hands each message to its receiver once and in the order it was
-/// sent, and beats to every peer to notice one that falls silent (it tells its partition).
+/// sent, and beats to every peer to notice one that falls silent.
+/// A peer silent for <c>missed-heartbeats-max</c> beats is disconnected: the session with it ends
+/// (what it was owed is dropped: the requests it carried fail by their deadlines or by the
+/// partition's GOINGDOWN), the partition is told, and until it reports the peer torn down (DOWN)
+/// and the peer is heard again, nothing is carried to it. Every packet names its session (epoch),
+/// so a packet of an ended session is never taken for one of the next, and a peer that started a
+/// new session (it declared us down, or restarted) ends ours as soon as we hear it.
+/// While its partition is crashed the endpoint handles nothing; a restart starts new sessions.
 /// Level: below every actor of its partition, which tell it through their <see cref="XpcPort"/>;
 /// it talks only to its peers, its partition and the receivers it hands messages to, never waits.
 /// </summary>
@@ -26,23 +33,35 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
 
     /// <summary>
     /// XPC → a peer's XPC, over the link: message <paramref name="Sequence"/> (1, 2, ...) of the
-    /// channel <paramref name="From"/> → peer, for <paramref name="To"/>;
-    /// <paramref name="Acknowledged"/> acks the channel the other way (cumulative). No reply: the
-    /// peer's ack rides back on a later packet.
+    /// channel <paramref name="From"/> → peer in session <paramref name="Epoch"/>, for
+    /// <paramref name="To"/>; <paramref name="Acknowledged"/> acks the channel the other way
+    /// (cumulative). No reply: the peer's ack rides back on a later packet.
     /// </summary>
-    public sealed record Sequenced(PartitionId From, long Sequence, long Acknowledged,
-        Endpoint To, object Message) : IXpmemMessage;
+    public sealed record Sequenced(PartitionId From, long Epoch, long Sequence,
+        long Acknowledged, Endpoint To, object Message) : IXpmemMessage;
 
     /// <summary>
-    /// XPC → a peer's XPC: every message up to <paramref name="Acknowledged"/> arrived. Sent alone
-    /// only when nothing went back within <c>ack-delay</c>.
+    /// XPC → a peer's XPC: every message of session <paramref name="Epoch"/> up to
+    /// <paramref name="Acknowledged"/> arrived. Sent alone only when nothing went back within
+    /// <c>ack-delay</c>.
     /// </summary>
-    public sealed record Ack(PartitionId From, long Acknowledged) : IXpmemMessage;
+    public sealed record Ack(PartitionId From, long Epoch, long Acknowledged) : IXpmemMessage;
 
     /// <summary>
-    /// XPC → each peer's XPC, every <c>heartbeat-interval</c>: alive (with the current ack).
+    /// XPC → each peer's XPC, every <c>heartbeat-interval</c>, connected or not: alive, in session
+    /// <paramref name="Epoch"/> (with the current ack).
     /// </summary>
-    public sealed record Heartbeat(PartitionId From, long Acknowledged) : IXpmemMessage;
+    public sealed record Heartbeat(PartitionId From, long Epoch, long Acknowledged)
+        : IXpmemMessage;
+
+    /// <summary>
+    /// The partition → its XPC: nothing of <paramref name="Peer"/>'s last session is left here
+    /// (DOWN); connect again when it is heard. No reply.
+    /// </summary>
+    public sealed record PeerTornDown(PartitionId Peer);
+
+    /// <summary>The partition → its XPC: it booted again, empty; every session starts over.</summary>
+    public sealed record Restart;
 
     /// <summary>Timer: no ack from <paramref name="Peer"/> within the backoff.</summary>
     private sealed record RetransmitTick(PartitionId Peer);
@@ -60,7 +79,14 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     private readonly XpcSettings _settings;
     private readonly OutboundChannel[] _outbound;
     private readonly InboundChannel[] _inbound;
-    private readonly PeerWatch[] _peers;
+    private readonly PeerConnection[] _peers;
+
+    /// <summary>
+    /// A beat fired while the partition was down and was swallowed before Akka's timer scheduler
+    /// saw it, which leaves the single timer looking active for ever (live mode hits it: real
+    /// time passes between a crash and its restart).
+    /// </summary>
+    private bool _beatSwallowed;
 
     public XpcActor(MachineContext machine, PartitionId partition, int partitions,
         MachineWiring wiring)
@@ -73,15 +99,17 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             .Select(_ => new OutboundChannel(_settings))];
         _inbound = [.. Enumerable.Range(0, partitions).Select(_ => new InboundChannel())];
         _peers = [.. Enumerable.Range(0, partitions)
-            .Select(_ => new PeerWatch(_settings.MissedHeartbeatsMax))];
+            .Select(_ => new PeerConnection(_settings.MissedHeartbeatsMax))];
         Receive<Carry>(HandleCarry);
         Receive<Sequenced>(HandleSequenced);
-        Receive<Ack>(ack => HandleHeard(ack.From, ack.Acknowledged));
-        Receive<Heartbeat>(beat => HandleHeard(beat.From, beat.Acknowledged));
+        Receive<Ack>(ack => HandleHeard(ack.From, ack.Epoch, ack.Acknowledged));
+        Receive<Heartbeat>(beat => HandleHeard(beat.From, beat.Epoch, beat.Acknowledged));
         Receive<RetransmitTick>(HandleRetransmitTick);
-        Receive<AckTick>(tick => Transmit(tick.Peer,
-            new Ack(_partition, _inbound[tick.Peer.Value].Delivered), sequence: null));
+        Receive<AckTick>(tick => Transmit(tick.Peer, new Ack(_partition,
+            _peers[tick.Peer.Value].Epoch, _inbound[tick.Peer.Value].Delivered), sequence: null));
         Receive<HeartbeatTick>(HandleHeartbeatTick);
+        Receive<PeerTornDown>(down => _peers[down.Peer.Value].TornDown());
+        Receive<Restart>(_ => HandleRestart());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -94,10 +122,20 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     /// partitions).</summary>
     public static bool IsPacket(object message) => message is Sequenced or Ack or Heartbeat;
 
-    protected override void PreStart()
+    protected override void PreStart() => StartBeating();
+
+    /// <summary>A crashed partition's endpoint is silent: it handles nothing, timers included.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (!Machine.Lives.Crashed(_partition)) return base.AroundReceive(receive, message);
+        if (message is IWrappedMessage { Message: HeartbeatTick }) _beatSwallowed = true;
+        return true;
+    }
+
+    private void StartBeating()
     {
         // Alone on its machine, a partition has nobody to beat to.
-        if (_outbound.Length > 1)
+        if (_outbound.Length > 1 && !Timers.IsTimerActive(Beat))
             Timers.StartSingleTimer(Beat, Beat, _settings.HeartbeatInterval);
     }
 
@@ -111,24 +149,36 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             carry.To.Ref.Tell(carry.Message, ActorRefs.NoSender);
             return;
         }
+        var connection = _peers[peer.Value];
+        if (!connection.Connected)
+        {
+            // As SGI's xpc_send on a disconnected channel: refused, and its sender's request
+            // fails by its deadline or by the partition's GOINGDOWN.
+            if (Machine.Trace.Enabled)
+            {
+                Machine.Trace.Event(TracePath, new CarryRefused(_partition, peer,
+                    carry.Message.GetType().Name, connection.Epoch));
+            }
+            return;
+        }
         Machine.Monitor.XpcCarried();
         var channel = _outbound[peer.Value];
-        var packet = channel.Accept(_partition, carry.To, carry.Message,
+        var packet = channel.Accept(_partition, connection.Epoch, carry.To, carry.Message,
             _inbound[peer.Value].Delivered);
-        _wiring.Link.Accepted(new LinkDirection(_partition, peer));
+        _wiring.Link.Sent(new LinkDirection(_partition, peer), connection.Epoch, channel.Sent);
         Transmit(peer, packet, packet.Sequence);
-        if (_peers[peer.Value].Reachable && !Timers.IsTimerActive(new RetransmitTick(peer)))
-            ArmRetransmit(peer, channel.Backoff);
+        if (!Timers.IsTimerActive(new RetransmitTick(peer))) ArmRetransmit(peer, channel.Backoff);
     }
 
     private void HandleSequenced(Sequenced packet)
     {
         var peer = packet.From;
-        HandleHeard(peer, packet.Acknowledged);
+        if (!HandleHeard(peer, packet.Epoch, packet.Acknowledged)) return;
         var link = new LinkDirection(peer, _partition);
-        foreach (var ready in _inbound[peer.Value].Receive(packet))
+        var inbound = _inbound[peer.Value];
+        foreach (var ready in inbound.Receive(packet))
         {
-            _wiring.Link.Delivered(link);
+            _wiring.Link.Handed(link, packet.Epoch, ready.Sequence);
             ready.To.Ref.Tell(ready.Message, ActorRefs.NoSender);
         }
         // A duplicate is acked too: its sender may have missed the ack.
@@ -137,32 +187,35 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     }
 
     /// <summary>
-    /// Any packet from <paramref name="peer"/>: it is alive, and it has everything up to
-    /// <paramref name="acknowledged"/>.
+    /// Any packet from <paramref name="peer"/>, of session <paramref name="epoch"/>: if it is of
+    /// the current session (or starts it), the peer is alive and has everything up to
+    /// <paramref name="acknowledged"/>; false when the packet is to be dropped.
     /// </summary>
-    private void HandleHeard(PartitionId peer, long acknowledged)
+    private bool HandleHeard(PartitionId peer, long epoch, long acknowledged)
     {
-        var channel = _outbound[peer.Value];
-        var progressed = channel.Acknowledge(acknowledged);
-        if (_peers[peer.Value].Heard())
+        switch (_peers[peer.Value].Hear(epoch))
         {
-            PartitionOf(_partition).Tell(new Partition.PeerReachable(peer));
-            // Back after a silence: what it is owed goes at once, and the backoff starts over.
-            channel.StartOver();
-            Resend(peer);
-            progressed = true;
+            case Hearing.Stale:
+                return false;
+            case Hearing.Superseded:
+                EndSession(peer);
+                return false;
+            case Hearing.Reconnected:
+                StartSession(peer);
+                break;
         }
-        if (!progressed) return;
+        var channel = _outbound[peer.Value];
+        if (!channel.Acknowledge(acknowledged)) return true;
         if (channel.HasUnacknowledged) ArmRetransmit(peer, channel.Backoff);
         else Timers.Cancel(new RetransmitTick(peer));
+        return true;
     }
 
     private void HandleRetransmitTick(RetransmitTick tick)
     {
         var peer = tick.Peer;
         var channel = _outbound[peer.Value];
-        // An unreachable peer is sent nothing but beats until it is heard from again.
-        if (!channel.HasUnacknowledged || !_peers[peer.Value].Reachable) return;
+        if (!channel.HasUnacknowledged || !_peers[peer.Value].Connected) return;
         Resend(peer);
         ArmRetransmit(peer, channel.BackOff());
     }
@@ -173,11 +226,69 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         {
             if (index == _partition.Value) continue;
             var peer = new PartitionId(index);
-            if (_peers[index].Tick())
-                PartitionOf(_partition).Tell(new Partition.PeerUnreachable(peer));
-            Transmit(peer, new Heartbeat(_partition, _inbound[index].Delivered), sequence: null);
+            if (_peers[index].Tick()) EndSession(peer);
+            Transmit(peer, new Heartbeat(_partition, _peers[index].Epoch,
+                _inbound[index].Delivered), sequence: null);
         }
         Timers.StartSingleTimer(Beat, tick, _settings.HeartbeatInterval);
+    }
+
+    /// <summary>
+    /// The session with <paramref name="peer"/> ended (its connection is down, already one
+    /// session on): what it was owed and what came early from it is dropped, and the partition
+    /// hears it is unreachable (GOINGDOWN).
+    /// </summary>
+    private void EndSession(PartitionId peer)
+    {
+        var dropped = _outbound[peer.Value].Unacknowledged.Count();
+        Forget(peer);
+        if (Machine.Trace.Enabled)
+        {
+            Machine.Trace.Event(TracePath,
+                new XpcDisconnected(_partition, peer, _peers[peer.Value].Epoch, dropped));
+        }
+        PartitionOf(_partition).Tell(new Partition.PeerUnreachable(peer));
+    }
+
+    /// <summary>Connected to <paramref name="peer"/> again, in a new session.</summary>
+    private void StartSession(PartitionId peer)
+    {
+        Forget(peer);
+        if (Machine.Trace.Enabled)
+        {
+            Machine.Trace.Event(TracePath,
+                new XpcConnected(_partition, peer, _peers[peer.Value].Epoch));
+        }
+        PartitionOf(_partition).Tell(new Partition.PeerReachable(peer));
+    }
+
+    /// <summary>Both channels with <paramref name="peer"/> start over, in its current session.</summary>
+    private void Forget(PartitionId peer)
+    {
+        _outbound[peer.Value].Reset();
+        _inbound[peer.Value].Reset();
+        Timers.Cancel(new RetransmitTick(peer));
+        Timers.Cancel(new AckTick(peer));
+        var epoch = _peers[peer.Value].Epoch;
+        _wiring.Link.Sent(new LinkDirection(_partition, peer), epoch, 0);
+        _wiring.Link.Handed(new LinkDirection(peer, _partition), epoch, 0);
+    }
+
+    /// <summary>
+    /// The partition booted again: every session ends (there is nothing of them to tear down),
+    /// the beats start again, and each peer is connected once it is heard in the new session.
+    /// </summary>
+    private void HandleRestart()
+    {
+        for (var index = 0; index < _peers.Length; index++)
+        {
+            if (index == _partition.Value) continue;
+            _peers[index].Restart();
+            Forget(new PartitionId(index));
+        }
+        if (_beatSwallowed) Timers.Cancel(Beat);
+        _beatSwallowed = false;
+        StartBeating();
     }
 
     private void Resend(PartitionId peer)

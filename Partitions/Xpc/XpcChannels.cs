@@ -22,11 +22,14 @@ internal sealed class OutboundChannel(XpcSettings settings)
     /// <summary>What the peer has not acknowledged yet, oldest first.</summary>
     public IEnumerable<XpcActor.Sequenced> Unacknowledged => _unacknowledged;
 
-    /// <summary>Numbers <paramref name="message"/> and keeps it until it is acknowledged.</summary>
-    public XpcActor.Sequenced Accept(PartitionId from, Endpoint to, object message,
+    /// <summary>
+    /// Numbers <paramref name="message"/> (in session <paramref name="epoch"/>) and keeps it
+    /// until it is acknowledged.
+    /// </summary>
+    public XpcActor.Sequenced Accept(PartitionId from, long epoch, Endpoint to, object message,
         long acknowledged)
     {
-        var packet = new XpcActor.Sequenced(from, ++Sent, acknowledged, to, message);
+        var packet = new XpcActor.Sequenced(from, epoch, ++Sent, acknowledged, to, message);
         _unacknowledged.Enqueue(packet);
         return packet;
     }
@@ -48,8 +51,16 @@ internal sealed class OutboundChannel(XpcSettings settings)
         return progressed;
     }
 
-    /// <summary>The peer is back after a silence: the next wait is the first one again.</summary>
-    public void StartOver() => Backoff = settings.RetransmitInterval;
+    /// <summary>
+    /// The session with the peer ended (it was declared down): what it was owed is dropped (the
+    /// requests it carried have failed already) and numbering starts over at 1.
+    /// </summary>
+    public void Reset()
+    {
+        _unacknowledged.Clear();
+        Sent = 0;
+        Backoff = settings.RetransmitInterval;
+    }
 
     /// <summary>
     /// A wait ended without an ack: the next one is twice as long, at most
@@ -100,36 +111,105 @@ internal sealed class InboundChannel
         }
         return ready;
     }
+
+    /// <summary>The session ended: numbering starts over, and what came early is dropped.</summary>
+    public void Reset()
+    {
+        _early.Clear();
+        Delivered = 0;
+    }
+}
+
+/// <summary>What a packet from a peer is, given the session it carries.</summary>
+internal enum Hearing
+{
+    /// <summary>Of the current session: handle it.</summary>
+    Current,
+
+    /// <summary>Of a session that ended, or of one we cannot join yet: drop it.</summary>
+    Stale,
+
+    /// <summary>Of a newer session than ours: the peer started over (it declared us down, or it
+    /// restarted), so ours must end now; the packet is dropped.</summary>
+    Superseded,
+
+    /// <summary>It ends a disconnection: the session it carries is ours from now on.</summary>
+    Reconnected,
 }
 
 /// <summary>
-/// Whether one peer is alive, by its heartbeats: any packet from it counts as a beat. Missing
-/// <c>missedMax</c> beat intervals in a row makes it unreachable; one word from it, reachable.
+/// The connection to one peer (SGI's XPC channel state): the session (epoch) both sides number
+/// their packets in, and whether it is connected. Missing <c>missedMax</c> beat intervals in a
+/// row disconnects it, and so does a packet of a newer session; a new session starts one above
+/// the last. Disconnected, it connects again on the first packet of a session at least its own,
+/// once the partition has torn down everything of the last one (so nothing of the old session
+/// ever meets the new one). Plain state, no Akka: the endpoint owns one per peer.
 /// </summary>
-internal sealed class PeerWatch(int missedMax)
+internal sealed class PeerConnection(int missedMax)
 {
     private bool _heard;
     private int _missed;
+    private bool _tornDown;
 
-    public bool Reachable { get; private set; } = true;
+    /// <summary>The session packets are numbered in; 1 at boot.</summary>
+    public long Epoch { get; private set; } = 1;
 
-    /// <summary>A heartbeat interval ended. True when the peer just turned unreachable.</summary>
+    public bool Connected { get; private set; } = true;
+
+    /// <summary>A heartbeat interval ended. True when the peer just went silent too long:
+    /// the connection ended (the next session is one above).</summary>
     public bool Tick()
     {
         _missed = _heard ? 0 : _missed + 1;
         _heard = false;
-        if (!Reachable || _missed < missedMax) return false;
-        Reachable = false;
+        if (!Connected || _missed < missedMax) return false;
+        Disconnect(Epoch + 1);
         return true;
     }
 
-    /// <summary>A packet came from the peer. True when it was unreachable until now.</summary>
-    public bool Heard()
+    /// <summary>The partition has nothing of the last session left: it may connect again.</summary>
+    public void TornDown() => _tornDown = true;
+
+    /// <summary>
+    /// A restart: the connection ends without anything to tear down (the partition is empty);
+    /// the next session is one above.
+    /// </summary>
+    public void Restart()
     {
+        Disconnect(Epoch + 1);
+        _tornDown = true;
+    }
+
+    /// <summary>A packet of session <paramref name="epoch"/> came from the peer.</summary>
+    public Hearing Hear(long epoch)
+    {
+        if (epoch < Epoch) return Hearing.Stale;
+        if (Connected)
+        {
+            if (epoch > Epoch)
+            {
+                Disconnect(epoch);
+                return Hearing.Superseded;
+            }
+            _heard = true;
+            _missed = 0;
+            return Hearing.Current;
+        }
+        // Its session is at least ours: we take it, and join once nothing of the last is left.
+        Epoch = epoch;
+        if (!_tornDown) return Hearing.Stale;
+        Connected = true;
         _heard = true;
         _missed = 0;
-        if (Reachable) return false;
-        Reachable = true;
-        return true;
+        return Hearing.Reconnected;
+    }
+
+    private void Disconnect(long epoch)
+    {
+        Connected = false;
+        _tornDown = false;
+        _missed = 0;
+        _heard = false;
+        Epoch = epoch;
     }
 }

@@ -29,3 +29,26 @@ public sealed record PacketDuplicated(PartitionId From, PartitionId To, string P
 /// <c>packet_delayed</c>).</summary>
 public sealed record PacketDelayed(PartitionId From, PartitionId To, string Packet,
     long? Sequence, TimeSpan Delay) : ITraceEvent;
+
+/// <summary>
+/// The endpoint refused to carry a message to <paramref name="To"/>: the connection is down
+/// (kind <c>carry_refused</c>). <paramref name="Message"/> is the message's type.
+/// </summary>
+public sealed record CarryRefused(PartitionId From, PartitionId To, string Message, long Epoch)
+    : ITraceEvent;
+
+/// <summary>
+/// <paramref name="Partition"/>'s endpoint ended its session with <paramref name="Peer"/> (kind
+/// <c>xpc_disconnected</c>): the peer was silent too long or started a new session;
+/// <paramref name="Dropped"/> messages it was owed are dropped, and the next session is
+/// <paramref name="Epoch"/>.
+/// </summary>
+public sealed record XpcDisconnected(PartitionId Partition, PartitionId Peer, long Epoch,
+    int Dropped) : ITraceEvent;
+
+/// <summary>
+/// <paramref name="Partition"/>'s endpoint is connected to <paramref name="Peer"/> again, in
+/// session <paramref name="Epoch"/> (kind <c>xpc_connected</c>).
+/// </summary>
+public sealed record XpcConnected(PartitionId Partition, PartitionId Peer, long Epoch)
+    : ITraceEvent;

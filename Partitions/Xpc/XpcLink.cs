@@ -29,13 +29,13 @@ public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool
 /// the per-direction settings of the same kind); a cut link carries nothing either way. Without
 /// faults it draws nothing, so a run without faults is the run it always was.
 ///
-/// It also counts, per direction, the messages the sending endpoint accepted and the receiving
-/// one has not handed over yet, so a driver can tell when everything a step set going has
-/// arrived (<see cref="Settled"/>). Thread safe: in <c>sim</c> one thread calls it, in the order
-/// the seed decides, so the same seed gives the same fates; in <c>live</c> every endpoint calls
-/// it from its own thread and the driver reads <see cref="Settled"/> from another, so the faults,
-/// the random stream and the counts are all behind one lock (the seed then still decides the
-/// fates' stream, the threads decide which packet draws which).
+/// It also keeps, per direction, how far the sending endpoint numbered and how far the receiving
+/// one handed over, each in its session (epoch), so a driver can tell when everything a step set
+/// going has arrived (<see cref="Settled"/>). Thread safe: in <c>sim</c> one thread calls it, in
+/// the order the seed decides, so the same seed gives the same fates; in <c>live</c> every
+/// endpoint calls it from its own thread and the driver reads <see cref="Settled"/> from another,
+/// so the faults, the random stream and the counts are all behind one lock (the seed then still
+/// decides the fates' stream, the threads decide which packet draws which).
 /// </summary>
 public sealed class XpcLink
 {
@@ -45,7 +45,8 @@ public sealed class XpcLink
     private readonly Dictionary<LinkDirection, double> _duplicate = [];
     private readonly Dictionary<LinkDirection, (TimeSpan Min, TimeSpan Max)> _delay = [];
     private readonly HashSet<(int, int)> _cut = [];
-    private readonly Dictionary<LinkDirection, long> _inTransit = [];
+    private readonly Dictionary<LinkDirection, (long Epoch, long Count)> _sent = [];
+    private readonly Dictionary<LinkDirection, (long Epoch, long Count)> _handed = [];
     private double _dropEvery;
     private double _duplicateEvery;
     private (TimeSpan Min, TimeSpan Max) _delayEvery;
@@ -61,8 +62,14 @@ public sealed class XpcLink
         new(unchecked((int)((uint)runSeed * 0x9E3779B9u ^ 0x5851F42Du)));
 
     /// <summary>
-    /// True when every message accepted has been handed over, except on directions that carry
-    /// nothing (cut, or dropping everything): those wait for a heal.
+    /// Whether a partition is crashed: nothing to or from it is waited for. The machine sets it.
+    /// </summary>
+    public Func<PartitionId, bool> Crashed { get; set; } = _ => false;
+
+    /// <summary>
+    /// True when every message sent in a session has been handed over in that session, except on
+    /// directions that carry nothing (cut, or dropping everything: those wait for a heal), to or
+    /// from a crashed partition, or in a session the receiver has left (the sender will drop it).
     /// </summary>
     public bool Settled
     {
@@ -70,7 +77,7 @@ public sealed class XpcLink
         {
             lock (_gate)
             {
-                return _inTransit.All(entry => entry.Value == 0 || CarriesNothing(entry.Key));
+                return _sent.All(entry => IsSettled(entry.Key, entry.Value));
             }
         }
     }
@@ -136,16 +143,37 @@ public sealed class XpcLink
         }
     }
 
-    /// <summary>The sending endpoint took a message for <paramref name="link"/>.</summary>
-    public void Accepted(LinkDirection link)
+    /// <summary>
+    /// The sending endpoint of <paramref name="link"/> numbered <paramref name="count"/> messages
+    /// in session <paramref name="epoch"/> (0 when the session starts).
+    /// </summary>
+    public void Sent(LinkDirection link, long epoch, long count)
     {
-        lock (_gate) _inTransit[link] = _inTransit.GetValueOrDefault(link) + 1;
+        lock (_gate) _sent[link] = (epoch, count);
     }
 
-    /// <summary>The receiving endpoint handed a message of <paramref name="link"/> over.</summary>
-    public void Delivered(LinkDirection link)
+    /// <summary>
+    /// The receiving endpoint of <paramref name="link"/> handed over every message up to
+    /// <paramref name="count"/> of session <paramref name="epoch"/>.
+    /// </summary>
+    public void Handed(LinkDirection link, long epoch, long count)
     {
-        lock (_gate) _inTransit[link] = _inTransit.GetValueOrDefault(link) - 1;
+        lock (_gate) _handed[link] = (epoch, count);
+    }
+
+    private bool IsSettled(LinkDirection link, (long Epoch, long Count) sent)
+    {
+        if (sent.Count == 0 || CarriesNothing(link) || Crashed(link.From) || Crashed(link.To))
+            return true;
+        var handed = _handed.GetValueOrDefault(link, (1, 0));
+        return handed.Epoch > sent.Epoch
+            || (handed.Epoch == sent.Epoch && handed.Count == sent.Count);
+    }
+
+    /// <summary>False when <paramref name="link"/> is cut or drops every packet.</summary>
+    public bool Carries(LinkDirection link)
+    {
+        lock (_gate) return !CarriesNothing(link);
     }
 
     private bool CarriesNothing(LinkDirection link) =>

@@ -16,6 +16,9 @@ public sealed class XpcPort(PartitionId partition, MachineWiring wiring)
 {
     public PartitionId Partition { get; } = partition;
 
+    /// <summary>The partition's XPC endpoint.</summary>
+    public IActorRef Endpoint => wiring.XpcOf(Partition);
+
     public void Send(Endpoint to, object message)
     {
         if (to.Partition == Partition) to.Ref.Tell(message, ActorRefs.NoSender);

@@ -3,7 +3,9 @@
 // request's ReplyTo for a pid it does not have (across XPC if the asker is elsewhere), and sends a
 // Deliver for another partition out through the interconnect. A crash stops every process on the
 // spot (no reply, no teardown) and is reported to the checkers; a restart boots the partition empty
-// with pids going on, so an old pid names nobody.
+// with pids going on, so an old pid names nobody. A peer XPC gave up on goes GOINGDOWN, then DOWN
+// once every process severed it (XPC is told it may reconnect), and calls to it fail with ENOLINK
+// until it is UP again.
 // How: the partition under test is p0 of a wiring whose interconnect and partition p1 are probes;
 // its processes are real ThreadGroupActors, driven by Run requests whose replies go to a probe.
 using Akka.Actor;
@@ -159,7 +161,41 @@ public sealed class PartitionActorSpec : TestKit
         partition.Tell(new Partition.Deliver(new TgId(P0, first), new Process.Probe(id, null,
             _runner.Ref.At())));
         Assert.Equal(new Refused(id, Errno.ENOENT), _runner.ExpectMsg<Refused>());
-        AwaitCondition(() => seen.OfType<ThreadGroupStopped>().Any(t => t.Tg.Pid == first));
+        Assert.Contains(new PartitionRestarted(P0, 2), seen);
+        _xpc.ExpectMsg<XpcActor.Restart>();
+        // The crashed incarnation's process stops without a word: the checkers forgot it.
+        Assert.DoesNotContain(seen, e => e is ThreadGroupStopped { Tg.Pid: var pid } && pid == first);
+    }
+
+    [Fact]
+    public void PartitionActor_must_take_a_peer_down_when_every_process_severed_and_up_again()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<MachineEvent>();
+        var partition = Start(EmulatorSettings.Default, seen.Enqueue);
+        var first = Spawn(partition, LibraryMode.Raw);
+        var second = Spawn(partition, LibraryMode.Libxpmem);
+        var onPeer = XpmemId.Compose(P1, 100, 1);
+
+        partition.Tell(new Partition.PeerUnreachable(P1));
+        Assert.Equal(new XpcActor.PeerTornDown(P1), _xpc.ExpectMsg<XpcActor.PeerTornDown>());
+        Assert.Equal([PeerState.GoingDown, PeerState.Down], seen.OfType<PeerStateChanged>()
+            .Select(changed => changed.State));
+        // Down: a get of the peer's segment fails at once, nothing leaves for it.
+        Assert.Equal(Outcome.Fail(Errno.ENOLINK),
+            Call(partition, first, new GetCall(onPeer, 2, 1)));
+        _xpc.ExpectNoMsg(TimeSpan.Zero);
+        // A process started while the peer is down knows it too.
+        var third = Spawn(partition, LibraryMode.Raw);
+        Assert.Equal(Outcome.Fail(Errno.ENOLINK),
+            Call(partition, third, new GetCall(onPeer, 2, 1)));
+
+        partition.Tell(new Partition.PeerReachable(P1));
+        AwaitCondition(() => seen.OfType<PeerStateChanged>().Last().State == PeerState.Up);
+        var id = NextId();
+        partition.Tell(new Partition.Deliver(new TgId(P0, second),
+            new Process.Run(id, new GetCall(onPeer, 2, 1), _runner.Ref.At())));
+        var carried = _xpc.ExpectMsg<XpcActor.Carry>();
+        Assert.Equal(P1, carried.To.Partition);
     }
 
     private IActorRef Start(EmulatorSettings settings, Action<MachineEvent>? tap = null)
@@ -168,7 +204,7 @@ public sealed class PartitionActorSpec : TestKit
         var monitor = new MachineMonitor();
         monitor.Tap = tap;
         var machine = new MachineContext(settings, monitor, NoTrace.Instance);
-        var partition = Sys.ActorOf(PartitionActor.Props(machine, new XpcPort(P0, wiring)));
+        var partition = Sys.ActorOf(PartitionActor.Props(machine, new XpcPort(P0, wiring), 2));
         wiring.Wire(_xpc.Ref, [partition, _p1.Ref]);   // before the first message, as the machine does
         return partition;
     }

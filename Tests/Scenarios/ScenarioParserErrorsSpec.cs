@@ -88,6 +88,15 @@ public sealed class ScenarioParserErrorsSpec
     }
 
     [Fact]
+    public void ScenarioParser_must_refuse_start_of_what_is_not_a_declared_process()
+    {
+        AssertError(StepError("start ownr"), 7, 10,
+            "start takes a declared process, not 'ownr'; did you mean 'owner'? "
+            + "(declared: owner, user)");
+        AssertError(StepError("start"), 7, 9, "missing PROCESS (expected: start PROCESS)");
+    }
+
+    [Fact]
     public void ScenarioParser_must_refuse_a_step_by_an_unknown_process()
     {
         AssertError(StepError("ghost: exit"), 7, 4,

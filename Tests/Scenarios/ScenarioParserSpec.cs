@@ -247,7 +247,7 @@ public sealed class ScenarioParserSpec
     public void ScenarioParser_must_read_machine_and_fault_commands()
     {
         var scenario = Parse(WithSteps(
-            "crash partition 1", "restart partition 1", "cut 0 1", "heal 1 0",
+            "crash partition 1", "restart partition 1", "start owner", "cut 0 1", "heal 1 0",
             "drop 30%", "drop 0% 0->1", "delay 2ms..5ms 1->0", "delay 0ms..0us", "duplicate 12.5%",
             "wait 500us", "wait 1s", "expect pins balanced", "expect quiet"));
         var steps = scenario.Steps.Cast<CommandStep>().ToList();
@@ -255,7 +255,7 @@ public sealed class ScenarioParserSpec
         Assert.All(steps, s => Assert.Null(s.Process));
         Assert.Equal(
             [
-                new CrashCommand(1), new RestartCommand(1),
+                new CrashCommand(1), new RestartCommand(1), new StartCommand("owner"),
                 new CutCommand(0, 1), new HealCommand(1, 0),
                 new DropCommand(30, null), new DropCommand(0, new Link(0, 1)),
                 new DelayCommand(Milliseconds(2), Milliseconds(5), new Link(1, 0)),

@@ -3,11 +3,13 @@
 // over once; packets the link reorders (random delays) are handed over in the order they were
 // sent; retransmission backs off exponentially up to its cap and no further; acks ride on the
 // replies (a request and its reply cost two packets, no retransmission); heartbeats notice a cut
-// link (PeerUnreachable to the partition on both sides, retransmission paused) and the heal
-// (PeerReachable, what was owed resent at once).
+// link (PeerUnreachable to the partition on both sides, the session ended with what it owed,
+// nothing carried while disconnected) and the heal (PeerReachable both sides, a new session from
+// sequence 1); a short cut only delays; a peer that starts a newer session (a restart) ends ours.
 // How: real XpcActors on a sim system (XpcBench: seeded loop, virtual time, deliveries free) with
 // recorders for the partitions and receivers; faults are set on the link directly; the trace
 // records every packet each endpoint handled. Each failure names the seed.
+using Akka.Actor;
 using Emulator.Partitions.Xpc;
 using Emulator.Protocol.Partitions;
 using Xunit;
@@ -119,7 +121,7 @@ public sealed class XpcActorSpec
     }
 
     [Fact]
-    public void XpcActor_must_notice_a_cut_link_by_its_heartbeats_and_then_the_heal()
+    public void XpcActor_must_end_the_session_across_a_long_cut_and_start_a_new_one_at_the_heal()
     {
         var settings = XpcSettings.Default;
         using var bench = new XpcBench(Seed, settings);
@@ -134,24 +136,66 @@ public sealed class XpcActorSpec
             Assert.Equal(new Partition.PeerUnreachable(peer), message);
             Assert.True(at == silence, $"seed {Seed}: p{side} gave up on {peer} at {at}");
         }
-        Assert.Empty(bench.MessagesAt(1));
-        // Once unreachable, the peer is sent beats, nothing else.
+        var ended = bench.Trace.Events.Select(e => e.Event).OfType<XpcDisconnected>().ToList();
+        Assert.Contains(new XpcDisconnected(P0, P1, Epoch: 2, Dropped: 1), ended);
+        // Disconnected, the peer is sent beats, nothing else.
         var paused = bench.Trace.Events.Where(e => e.At > silence)
             .Select(e => e.Event).OfType<PacketDropped>()
             .Where(d => d.Packet == nameof(XpcActor.Sequenced)).ToList();
-        Assert.True(paused.Count == 0, $"seed {Seed}: {paused.Count} resends to an unreachable peer");
+        Assert.True(paused.Count == 0, $"seed {Seed}: {paused.Count} resends to a lost peer");
+        bench.Send(0, 1, "while down");
+        bench.Loop.RunUntilIdle();
+        Assert.Contains(bench.Trace.Events.Select(e => e.Event).OfType<CarryRefused>(),
+            refused => refused.To == P1);
 
         bench.Link.Heal(P0, P1);
-        var healed = bench.Loop.Now;
-        bench.Loop.Advance(settings.HeartbeatInterval);
+        bench.Loop.Advance(settings.HeartbeatInterval * 2);
         foreach (var (side, peer) in new[] { (0, P1), (1, P0) })
         {
             Assert.Equal(new Partition.PeerReachable(peer), bench.Partition[side][^1].Message);
         }
-        Assert.Equal(["across the cut"], bench.MessagesAt(1));
-        Assert.True(bench.Received[1][0].At <= healed + settings.HeartbeatInterval,
-            $"seed {Seed}: the owed message came at {bench.Received[1][0].At}");
+        // What the ended session owed died with it (its senders fail their requests).
+        Assert.Empty(bench.MessagesAt(1));
         Assert.True(bench.Link.Settled, $"seed {Seed}: the link still owes a message");
+
+        bench.Send(0, 1, "next session");
+        bench.Loop.Advance(settings.HeartbeatInterval);
+        Assert.Equal(["next session"], bench.MessagesAt(1));
+        var resumed = bench.PacketsAt<XpcActor.Sequenced>("xpc-p1").Select(p => p.Packet).Last();
+        Assert.True(resumed is { Epoch: 2, Sequence: 1 }, $"seed {Seed}: {resumed}");
+    }
+
+    [Fact]
+    public void XpcActor_must_hand_over_what_a_short_cut_held_up()
+    {
+        var settings = XpcSettings.Default;
+        using var bench = new XpcBench(Seed, settings);
+        bench.Link.Cut(P0, P1);
+        bench.Send(0, 1, "across a short cut");
+        bench.Loop.Advance(settings.HeartbeatInterval * (settings.MissedHeartbeatsMax - 2));
+        bench.Link.Heal(P0, P1);
+        bench.Loop.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(["across a short cut"], bench.MessagesAt(1));
+        Assert.All(bench.Partition, told => Assert.Empty(told));
+    }
+
+    [Fact]
+    public void XpcActor_must_end_its_session_when_the_peer_starts_a_newer_one()
+    {
+        using var bench = new XpcBench(Seed, XpcSettings.Default);
+        bench.Send(0, 1, "first");
+        bench.Loop.RunUntilIdle();
+        // Partition 1 booted again: its endpoint starts session 2, and 0 hears it at its beat.
+        bench.Wiring.XpcOf(P1).Tell(new XpcActor.Restart(), ActorRefs.NoSender);
+        bench.Loop.Advance(TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal(new Partition.PeerUnreachable(P1), bench.Partition[0][0].Message);
+        Assert.Equal(new Partition.PeerReachable(P1), bench.Partition[0][^1].Message);
+        Assert.Equal(new Partition.PeerReachable(P0), Assert.Single(bench.Partition[1]).Message);
+        bench.Send(0, 1, "second");
+        bench.Loop.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(["first", "second"], bench.MessagesAt(1));
     }
 
     [Fact]

@@ -44,8 +44,13 @@ internal sealed class XpcBench : IDisposable
                 : _system.ActorOf(XpcActor.Props(machine, id, partitions, Wiring), $"xpc-p{p}"));
         }
         Receivers = [.. Enumerable.Range(0, partitions).Select(p => Recorder($"r{p}", Received[p]))];
+        // Each partition stands in for one that tears a peer down at once (it has no processes).
         var partitionRecorders = Enumerable.Range(0, partitions)
-            .Select(p => Recorder($"p{p}", Partition[p])).ToList();
+            .Select(p => Recorder($"p{p}", Partition[p], (message, xpc) =>
+            {
+                if (message is Protocol.Partitions.Partition.PeerUnreachable unreachable)
+                    xpc.Tell(new XpcActor.PeerTornDown(unreachable.Peer));
+            })).ToList();
         Wiring.Wire(endpoints, partitionRecorders);
         Loop.RunUntilIdle();
     }
@@ -84,11 +89,15 @@ internal sealed class XpcBench : IDisposable
 
     public void Dispose() => SimSystem.Shutdown(_system);
 
-    private IActorRef Recorder(string name, List<(TimeSpan, object)> log)
+    private IActorRef Recorder(string name, List<(TimeSpan, object)> log,
+        Action<object, IActorRef>? answer = null)
     {
         var loop = Loop;
-        return _system.ActorOf(act => act.ReceiveAny((message, _) => log.Add((loop.Now, message))),
-            name);
+        return _system.ActorOf(act => act.ReceiveAny((message, context) =>
+        {
+            log.Add((loop.Now, message));
+            answer?.Invoke(message, context.Sender);
+        }), name);
     }
 }
 

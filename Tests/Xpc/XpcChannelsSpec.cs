@@ -21,7 +21,7 @@ public sealed class XpcChannelsSpec
     public void OutboundChannel_must_number_from_one_and_forget_only_what_is_acknowledged()
     {
         var channel = new OutboundChannel(XpcSettings.Default);
-        var sent = Enumerable.Range(0, 5).Select(i => channel.Accept(P0, To, $"m{i}", 0)).ToList();
+        var sent = Enumerable.Range(0, 5).Select(i => channel.Accept(P0, 1, To, $"m{i}", 0)).ToList();
         Assert.Equal([1L, 2, 3, 4, 5], sent.Select(p => p.Sequence));
 
         Assert.False(channel.Acknowledge(0));
@@ -38,17 +38,19 @@ public sealed class XpcChannelsSpec
     {
         var settings = XpcSettings.Default;
         var channel = new OutboundChannel(settings);
-        channel.Accept(P0, To, "m", 0);
+        channel.Accept(P0, 1, To, "m", 0);
         Assert.Equal(settings.RetransmitInterval, channel.Backoff);
         var waits = Enumerable.Range(0, 9).Select(_ => channel.BackOff().TotalMilliseconds);
         Assert.Equal([2.0, 4, 8, 16, 32, 64, 64, 64, 64], waits);
 
-        channel.Accept(P0, To, "n", 0);
+        channel.Accept(P0, 1, To, "n", 0);
         channel.Acknowledge(1);
         Assert.Equal(settings.RetransmitInterval, channel.Backoff);
         channel.BackOff();
-        channel.StartOver();
+        channel.Reset();
         Assert.Equal(settings.RetransmitInterval, channel.Backoff);
+        Assert.False(channel.HasUnacknowledged);
+        Assert.Equal(1, channel.Accept(P0, 2, To, "o", 0).Sequence);
     }
 
     [Fact]
@@ -79,25 +81,48 @@ public sealed class XpcChannelsSpec
     }
 
     [Fact]
-    public void PeerWatch_must_count_silent_intervals_and_come_back_at_the_first_word()
+    public void PeerConnection_must_end_the_session_after_silent_intervals_and_start_the_next_one()
     {
-        var watch = new PeerWatch(missedMax: 3);
-        Assert.False(watch.Tick());
-        Assert.False(watch.Heard());
-        Assert.False(watch.Tick());   // heard during the interval: not missed
-        Assert.False(watch.Tick());
-        Assert.False(watch.Tick());
-        Assert.True(watch.Reachable);
-        Assert.True(watch.Tick());    // the third silent interval in a row
-        Assert.False(watch.Reachable);
-        Assert.False(watch.Tick());   // said once
-        Assert.True(watch.Heard());
-        Assert.True(watch.Reachable);
-        Assert.False(watch.Heard());
+        var peer = new PeerConnection(missedMax: 3);
+        Assert.False(peer.Tick());
+        Assert.Equal(Hearing.Current, peer.Hear(1));
+        Assert.False(peer.Tick());   // heard during the interval: not missed
+        Assert.False(peer.Tick());
+        Assert.False(peer.Tick());
+        Assert.True(peer.Connected);
+        Assert.True(peer.Tick());    // the third silent interval in a row
+        Assert.False(peer.Connected);
+        Assert.Equal(2, peer.Epoch);
+        Assert.False(peer.Tick());   // said once
+
+        Assert.Equal(Hearing.Stale, peer.Hear(1));   // the peer still speaks the old session
+        Assert.Equal(Hearing.Stale, peer.Hear(2));   // not torn down yet: not joined
+        peer.TornDown();
+        Assert.Equal(Hearing.Reconnected, peer.Hear(2));
+        Assert.True(peer.Connected);
+        Assert.Equal(Hearing.Current, peer.Hear(2));
+        Assert.Equal(Hearing.Stale, peer.Hear(1));   // a late packet of the ended session
+    }
+
+    [Fact]
+    public void PeerConnection_must_end_its_session_when_the_peer_starts_a_newer_one()
+    {
+        var peer = new PeerConnection(missedMax: 3);
+        Assert.Equal(Hearing.Superseded, peer.Hear(3));
+        Assert.False(peer.Connected);
+        Assert.Equal(3, peer.Epoch);
+        peer.TornDown();
+        Assert.Equal(Hearing.Reconnected, peer.Hear(3));
+
+        peer.Restart();             // our side booted again: nothing to tear down
+        Assert.Equal(4, peer.Epoch);
+        Assert.Equal(Hearing.Stale, peer.Hear(3));
+        Assert.Equal(Hearing.Reconnected, peer.Hear(5));   // the peer went further: we follow
+        Assert.Equal(5, peer.Epoch);
     }
 
     private static XpcActor.Sequenced Packet(int sequence) =>
-        new(P0, sequence, 0, To, $"m{sequence}");
+        new(P0, 1, sequence, 0, To, $"m{sequence}");
 
     private static List<long> HandedOver(IEnumerable<XpcActor.Sequenced> arrivals)
     {

@@ -114,14 +114,14 @@ public sealed class XpcLinkSpec
     }
 
     [Fact]
-    public void XpcLink_must_be_settled_when_everything_accepted_was_handed_over()
+    public void XpcLink_must_be_settled_when_everything_sent_was_handed_over()
     {
         var link = new XpcLink(Seed);
         Assert.True(link.Settled);
-        link.Accepted(Out);
-        link.Accepted(Back);
+        link.Sent(Out, epoch: 1, count: 1);
+        link.Sent(Back, epoch: 1, count: 1);
         Assert.False(link.Settled);
-        link.Delivered(Back);
+        link.Handed(Back, epoch: 1, count: 1);
         Assert.False(link.Settled);
 
         link.Cut(P0, P1);          // a message on a cut link waits for the heal: it holds nothing up
@@ -131,7 +131,25 @@ public sealed class XpcLinkSpec
         Assert.True(link.Settled);
         link.Drop(0);
         Assert.False(link.Settled);
-        link.Delivered(Out);
+        link.Handed(Out, epoch: 1, count: 1);
+        Assert.True(link.Settled);
+    }
+
+    [Fact]
+    public void XpcLink_must_not_wait_for_ended_sessions_nor_crashed_partitions()
+    {
+        var link = new XpcLink(Seed);
+        link.Sent(Out, epoch: 1, count: 2);
+        link.Handed(Out, epoch: 2, count: 0);     // the receiver left session 1: dropped there
+        Assert.True(link.Settled);
+        link.Sent(Out, epoch: 3, count: 1);       // the sender's newer session waits for it
+        Assert.False(link.Settled);
+        link.Handed(Out, epoch: 3, count: 1);
+        Assert.True(link.Settled);
+
+        link.Sent(Back, epoch: 1, count: 4);
+        Assert.False(link.Settled);
+        link.Crashed = partition => partition == P0;   // nothing reaches a crashed partition
         Assert.True(link.Settled);
     }
 

@@ -1,0 +1,87 @@
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Checks;
+
+/// <summary>
+/// No store lost or duplicated by XPC: a store through a remote PTE crosses the link as one
+/// message, which the link may lose, duplicate or delay and XPC must still apply exactly once.
+/// So a store the attacher saw <c>Written</c> was applied exactly once, and no store is ever
+/// applied twice (a toucher that got a signal instead may have landed its store once, or not).
+/// Stores of a crashed partition's processes are forgotten: their answers never come.
+/// </summary>
+public sealed class StoresOnceChecker : IChecker
+{
+    /// <summary>
+    /// How many answered stores are remembered, to catch a duplicate applied after the answer:
+    /// XPC retransmits for a few backoffs, far fewer stores than this.
+    /// </summary>
+    private const int AnsweredRemembered = 1 << 16;
+
+    // Stores sent and not answered yet: how many times each was applied.
+    private readonly Dictionary<RequestId, int> _open = [];
+    private readonly HashSet<RequestId> _answered = [];
+    private readonly Queue<RequestId> _answeredOrder = new();
+    private long _sent;
+    private long _written;
+    private long _unknown;
+
+    public string Name => "stores once";
+
+    public CheckerBreach? Observe(MachineEvent e)
+    {
+        switch (e)
+        {
+            case StoreSent sent:
+                _sent++;
+                _open[sent.Request] = 0;
+                break;
+            case StoreApplied applied:
+                if (_answered.Contains(applied.Request))
+                {
+                    return new CheckerBreach($"store {applied.Request} was applied after its "
+                        + "answer came: XPC delivered it twice");
+                }
+                if (_open.TryGetValue(applied.Request, out var times))
+                {
+                    _open[applied.Request] = ++times;
+                    if (times > 1)
+                    {
+                        return new CheckerBreach($"store {applied.Request} was applied {times} "
+                            + "times: XPC delivered it more than once");
+                    }
+                }
+                break;
+            case StoreAnswered answered:
+                if (!_open.Remove(answered.Request, out var applications)) break;
+                Remember(answered.Request);
+                if (!answered.Written)
+                {
+                    _unknown++;
+                    break;
+                }
+                _written++;
+                if (applications != 1)
+                {
+                    return new CheckerBreach($"store {answered.Request} was answered Written "
+                        + $"but applied {applications} times: XPC lost it");
+                }
+                break;
+            case PartitionCrashed crashed:
+                foreach (var id in _open.Keys.Where(id => id.Origin == crashed.Partition).ToList())
+                    _open.Remove(id);
+                break;
+        }
+        return null;
+    }
+
+    public CheckerReport Final() => new(Name, true,
+        $"{Counted.Of(_sent, "store")} across XPC: {_written} written once, {_unknown} ended "
+        + "without an answer (their toucher faulted again or got a signal), none twice");
+
+    private void Remember(RequestId id)
+    {
+        _answered.Add(id);
+        _answeredOrder.Enqueue(id);
+        if (_answeredOrder.Count > AnsweredRemembered) _answered.Remove(_answeredOrder.Dequeue());
+    }
+}
