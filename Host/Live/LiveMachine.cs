@@ -208,13 +208,17 @@ public sealed class LiveMachine : IMachineDriver
         if (_ownsSystem)
         {
             LiveSystem.Shutdown(System);
-            return;
         }
-        // The names are free for the next machine once both are gone: their stopping is mailbox
-        // work like any other, so the next quiet moment comes after it.
-        System.Stop(_machineActor);
-        System.Stop(_inboxActor);
-        _activity.WaitUntilQuiet(() => true, LiveSystem.ShutdownWallLimit);
+        else
+        {
+            // The names are free for the next machine once both are gone: their stopping is
+            // mailbox work like any other, so the next quiet moment comes after it.
+            System.Stop(_machineActor);
+            System.Stop(_inboxActor);
+            _activity.WaitUntilQuiet(() => true, LiveSystem.ShutdownWallLimit);
+        }
+        // The inbox actor is gone: what still comes for it goes to dead letters, not here.
+        _inbox.Dispose();
     }
 
     private RequestId NextRequestId() => new(new PartitionId(0), ++_nextRequest);
