@@ -69,6 +69,15 @@ public abstract class EmulatorActor : ReceiveActor
     /// <summary>False once the actor's partition crashed (for good: a restart is a new one).</summary>
     protected bool Alive => _home is not { } home || Machine.Lives.Runs(home, _incarnation);
 
+    /// <summary>
+    /// An actor made just before its partition crashed may start after it: then it never starts
+    /// (no event, no message), as if the crash had come first, which it did.
+    /// </summary>
+    public override void AroundPreStart()
+    {
+        if (Alive) base.AroundPreStart();
+    }
+
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (!Alive) return true;

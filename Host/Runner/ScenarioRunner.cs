@@ -35,9 +35,11 @@ public sealed class ScenarioRunner
     /// Replies the machine will never send, for calls of processes a crash killed: the runner
     /// answers them itself (the process is dead), in the order the calls were lost.
     /// </summary>
-    private readonly Queue<Process.Completed> _lost = new();
+    private readonly Queue<object> _lost = new();
     /// <summary><c>start</c> steps waiting for their process to run.</summary>
-    private readonly Dictionary<RequestId, (Strand Strand, CommandStep Step)> _starting = [];
+    private readonly Dictionary<RequestId, Starting> _starting = [];
+    /// <summary>Per partition: the crashes so far and the step of the last one.</summary>
+    private readonly Dictionary<int, (int Count, SourceLocation At)> _crashes = [];
     private int _steps;
     private int _calls;
     private long _lostCalls;
@@ -221,6 +223,9 @@ public sealed class ScenarioRunner
                 break;
             case Partition.Spawned spawned:
                 if (_starting.Remove(spawned.RequestId, out var start)) Started(start, spawned);
+                break;
+            case Starting lostStart:
+                Started(lostStart, spawned: null);
                 break;
         }
     }
@@ -419,21 +424,34 @@ public sealed class ScenarioRunner
         var library = _scenario.RawLibrary ? LibraryMode.Raw : LibraryMode.Libxpmem;
         var id = _machine.StartSpawn(declaration.Partition,
             new Credentials(declaration.Uid, declaration.Gid), library);
-        _starting[id] = (strand, step);
+        _starting[id] = new Starting(strand, step, declaration.Partition,
+            _crashes.GetValueOrDefault(declaration.Partition).Count);
         return false;
     }
 
-    private void Started((Strand Strand, CommandStep Step) start, Partition.Spawned spawned)
+    /// <summary>
+    /// A <c>start</c> ended: the process runs, or its partition crashed before it could answer
+    /// (<paramref name="spawned"/> null) or right after: then it is dead from that crash on.
+    /// </summary>
+    private void Started(Starting start, Partition.Spawned? spawned)
     {
-        var (strand, step) = start;
-        var name = ((StartCommand)step.Command).Process;
-        var partition = _scenario.Processes.First(p => p.Name == name).Partition;
-        var id = new TgId(new PartitionId(partition), spawned.Pid);
-        _processes[name] = new ProcessSlot(id);
-        _everyProcess.Add(id);
-        _trace?.NameProcess(id, name);
-        strand.StepsDone++;
-        Advance(strand);
+        var name = ((StartCommand)start.Step.Command).Process;
+        var crash = _crashes.GetValueOrDefault(start.Partition);
+        var slot = spawned is null ? _processes[name]
+            : new ProcessSlot(new TgId(new PartitionId(start.Partition), spawned.Pid));
+        if (spawned is not null)
+        {
+            _processes[name] = slot;
+            _everyProcess.Add(slot.Id);
+            _trace?.NameProcess(slot.Id, name);
+        }
+        if (crash.Count != start.Crashes)
+        {
+            slot.Crashed = true;
+            slot.DiedAt = crash.At;
+        }
+        start.Strand.StepsDone++;
+        Advance(start.Strand);
     }
 
     /// <summary>
@@ -443,6 +461,14 @@ public sealed class ScenarioRunner
     private void Crash(int partition, CommandStep step)
     {
         if (!_machine.IsCrashed(partition)) _machine.Inject(new CrashCommand(partition));
+        _crashes[partition] = (_crashes.GetValueOrDefault(partition).Count + 1, step.Location);
+        // A start on it that has not answered never will.
+        foreach (var (id, start) in _starting.Where(s => s.Value.Partition == partition)
+            .OrderBy(s => s.Key.Sequence).ToList())
+        {
+            _starting.Remove(id);
+            _lost.Enqueue(start);
+        }
         foreach (var (_, process) in _processes)
         {
             if (process.Id.Partition.Value != partition || process.Crashed) continue;
@@ -504,6 +530,12 @@ public sealed class ScenarioRunner
     }
 
     private sealed record WaitEnded(Strand Strand);
+
+    /// <summary>
+    /// A <c>start</c> step waiting for its process, on a partition that had crashed
+    /// <paramref name="Crashes"/> times when it was asked.
+    /// </summary>
+    private sealed record Starting(Strand Strand, CommandStep Step, int Partition, int Crashes);
 
     /// <summary>
     /// A sequence of steps that run one after another: the scenario, or one branch of a parallel

@@ -14,6 +14,8 @@ public sealed class DeadAccessChecker : IChecker
 {
     private readonly Dictionary<(TgId Attacher, long Attachment), Live> _live = [];
     private readonly Dictionary<SegId, List<(TgId, long)>> _bySegment = [];
+    // Attachments of processes that died in a crash: a store they sent before it may still land.
+    private readonly HashSet<(TgId Attacher, long Attachment)> _crashed = [];
     private long _attachments;
     private long _accesses;
     private long _breaches;
@@ -53,7 +55,10 @@ public sealed class DeadAccessChecker : IChecker
                 // Its attachers are gone; attachments of its segments elsewhere stay (severed).
                 foreach (var dead in _live.Keys
                     .Where(k => k.Attacher.Partition == crashed.Partition).ToList())
+                {
                     Observe(new AttachmentUnmapped(dead.Attacher, dead.Attachment));
+                    _crashed.Add(dead);
+                }
                 return null;
             default:
                 return null;
@@ -69,7 +74,12 @@ public sealed class DeadAccessChecker : IChecker
         var verb = access.Write ? "stored" : "loaded";
         var through = $"{access.Attacher} {verb} through attachment {access.Attachment}";
         if (!_live.TryGetValue((access.Attacher, access.Attachment), out var live))
+        {
+            // A load or store its process sent before its partition crashed, landing after it
+            // (the owner's segment still holds the pin until it hears of the crash).
+            if (_crashed.Contains((access.Attacher, access.Attachment))) return null;
             return Breach($"{through}, which is detached or released", access.Attacher);
+        }
         if (live.SegmentRemoved)
             return Breach($"{through} of segment {access.Segment}, which is removed",
                 access.Attacher);

@@ -39,6 +39,17 @@ public sealed class DeadAccessCheckerSpec
     }
 
     [Fact]
+    public void DeadAccessChecker_must_let_a_crashed_attachers_last_stores_land_but_no_others()
+    {
+        var checker = new DeadAccessChecker();
+        checker.Observe(Mapped(1));
+        checker.Observe(new PartitionCrashed(Attacher.Partition));
+        // Sent before the crash, applied by the owner's segment after it.
+        Assert.Null(checker.Observe(Access(1, 7, write: true)));
+        Assert.NotNull(checker.Observe(Access(2, 7, write: true)));
+    }
+
+    [Fact]
     public void DeadAccessChecker_must_catch_an_access_through_an_attachment_it_never_saw()
     {
         var checker = new DeadAccessChecker();
