@@ -25,7 +25,8 @@ public sealed class MachineActor : EmulatorActor
             var id = new PartitionId(p);
             endpoints.Add(Context.ActorOf(XpcActor.Props(machine, id, partitions, wiring),
                 $"xpc-p{p}"));
-            refs.Add(Context.ActorOf(PartitionActor.Props(machine, new XpcPort(id, wiring), partitions),
+            refs.Add(Context.ActorOf(
+                PartitionActor.Props(machine, new XpcPort(id, wiring), partitions),
                 $"p{p}"));
         }
         wiring.Wire(endpoints, refs);

@@ -34,7 +34,9 @@ public abstract class EmulatorActor : ReceiveActor
     /// <summary>An actor of the machine itself (partitions, XPC endpoints).</summary>
     protected EmulatorActor(MachineContext machine) => Machine = machine;
 
-    /// <summary>An actor that lives in, and dies with, the partition of <paramref name="home"/>.</summary>
+    /// <summary>
+    /// An actor that lives in, and dies with, the partition of <paramref name="home"/>.
+    /// </summary>
     protected EmulatorActor(MachineContext machine, XpcPort home)
     {
         Machine = machine;
@@ -66,7 +68,9 @@ public abstract class EmulatorActor : ReceiveActor
         if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e);
     }
 
-    /// <summary>False once the actor's partition crashed (for good: a restart is a new one).</summary>
+    /// <summary>
+    /// False once the actor's partition crashed (for good: a restart is a new one).
+    /// </summary>
     protected bool Alive => _home is not { } home || Machine.Lives.Runs(home, _incarnation);
 
     /// <summary>

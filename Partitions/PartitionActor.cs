@@ -43,7 +43,9 @@ public sealed class PartitionActor : EmulatorActor
     /// </summary>
     internal sealed record PeerDown(PartitionId Peer);
 
-    /// <summary>A thread group → its partition: it severed what concerns <paramref name="Peer"/>.</summary>
+    /// <summary>
+    /// A thread group → its partition: it severed what concerns <paramref name="Peer"/>.
+    /// </summary>
     internal sealed record PeerSevered(int Pid, PartitionId Peer);
 
     /// <summary>Partition → each of its thread groups: <paramref name="Peer"/> is back.</summary>
@@ -78,7 +80,9 @@ public sealed class PartitionActor : EmulatorActor
         Up();
     }
 
-    /// <summary>Up: starts processes, routes requests, tracks its peers' states; may crash.</summary>
+    /// <summary>
+    /// Up: starts processes, routes requests, tracks its peers' states; may crash.
+    /// </summary>
     private void Up()
     {
         Receive<Partition.Deliver>(HandleDeliver);
@@ -97,7 +101,9 @@ public sealed class PartitionActor : EmulatorActor
         });
     }
 
-    /// <summary>Crashed: a dead kernel handles nothing but a restart; everything else is lost.</summary>
+    /// <summary>
+    /// Crashed: a dead kernel handles nothing but a restart; everything else is lost.
+    /// </summary>
     private void Crashed()
     {
         Receive<Restart>(_ => HandleRestart());
@@ -152,7 +158,9 @@ public sealed class PartitionActor : EmulatorActor
         Broadcast(new PeerUp(reachable.Peer));
     }
 
-    /// <summary>A peer's state goes to every process, in pid order (the order is the schedule's).</summary>
+    /// <summary>
+    /// A peer's state goes to every process, in pid order (the order is the schedule's).
+    /// </summary>
     private void Broadcast(object peerState)
     {
         foreach (var pid in _processes.Keys.Order()) _processes[pid].Tell(peerState);

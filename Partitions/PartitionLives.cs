@@ -21,7 +21,9 @@ public sealed class PartitionLives
     /// <summary>The partition's current (or, crashed, last) incarnation.</summary>
     public int Incarnation(PartitionId partition) => Math.Abs(Read(partition));
 
-    /// <summary>True while <paramref name="partition"/> runs as <paramref name="incarnation"/>.</summary>
+    /// <summary>
+    /// True while <paramref name="partition"/> runs as <paramref name="incarnation"/>.
+    /// </summary>
     public bool Runs(PartitionId partition, int incarnation) => Read(partition) == incarnation;
 
     public bool Crashed(PartitionId partition) => Read(partition) < 0;

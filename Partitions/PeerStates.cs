@@ -2,7 +2,9 @@ using Emulator.Protocol.Ids;
 
 namespace Emulator.Partitions;
 
-/// <summary>A peer partition's state, as one partition sees it (SGI's XPC partition states).</summary>
+/// <summary>
+/// A peer partition's state, as one partition sees it (SGI's XPC partition states).
+/// </summary>
 public enum PeerState
 {
     /// <summary>Connected: requests go to it.</summary>
@@ -14,7 +16,9 @@ public enum PeerState
     /// </summary>
     GoingDown,
 
-    /// <summary>Everything of it is torn down here: it may come back (Up) when XPC hears it.</summary>
+    /// <summary>
+    /// Everything of it is torn down here: it may come back (Up) when XPC hears it.
+    /// </summary>
     Down,
 }
 

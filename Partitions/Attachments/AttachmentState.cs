@@ -47,7 +47,9 @@ public sealed class AttachmentState(long id, ApId permit, SegId segment, Endpoin
     /// <summary>Its VMA is gone; it waits for the accesses in flight to end.</summary>
     public bool Unmapping { get; set; }
 
-    /// <summary>Its segment's partition went down: a touch is SIGBUS (see the permit's Severed).</summary>
+    /// <summary>
+    /// Its segment's partition went down: a touch is SIGBUS (see the permit's Severed).
+    /// </summary>
     public bool Severed { get; set; }
 
     public ulong SourceOf(ulong address) => Source + (address - At);

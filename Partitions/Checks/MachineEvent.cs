@@ -105,7 +105,9 @@ public sealed record StoreAnswered(RequestId Request, bool Written) : MachineEve
 /// </summary>
 public sealed record PartitionCrashed(PartitionId Partition) : MachineEvent;
 
-/// <summary>Partition <paramref name="Partition"/> booted again, empty, as a new incarnation.</summary>
+/// <summary>
+/// Partition <paramref name="Partition"/> booted again, empty, as a new incarnation.
+/// </summary>
 public sealed record PartitionRestarted(PartitionId Partition, int Incarnation) : MachineEvent;
 
 /// <summary>

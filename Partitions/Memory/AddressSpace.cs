@@ -17,7 +17,9 @@ public sealed class AddressSpace(FrameCounter frames)
     private readonly List<Vma> _vmas = [];
     private readonly Dictionary<ulong, Page> _pages = [];
 
-    /// <summary>The numbers of the touched pages, in order: where zero-page stretches end.</summary>
+    /// <summary>
+    /// The numbers of the touched pages, in order: where zero-page stretches end.
+    /// </summary>
     private readonly SortedSet<ulong> _touched = [];
 
     /// <summary>

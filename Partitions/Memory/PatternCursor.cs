@@ -41,7 +41,9 @@ public sealed class PatternCursor(Pattern pattern)
         _ => false,
     };
 
-    /// <summary>Moves past <paramref name="count"/> bytes; only where <see cref="ZeroFromHere"/>.</summary>
+    /// <summary>
+    /// Moves past <paramref name="count"/> bytes; only where <see cref="ZeroFromHere"/>.
+    /// </summary>
     public void Skip(ulong count)
     {
         Invariant.Holds(ZeroFromHere, "a pattern skipped where it is not all zero");

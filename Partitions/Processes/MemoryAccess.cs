@@ -21,7 +21,9 @@ public enum AccessStopKind
     /// <summary>A remote PTE: the chunk's bytes move by a message to the owner's segment.</summary>
     Remote,
 
-    /// <summary>A store needs a frame and the machine has none left: the OOM killer's SIGKILL.</summary>
+    /// <summary>
+    /// A store needs a frame and the machine has none left: the OOM killer's SIGKILL.
+    /// </summary>
     OutOfMemory,
 }
 

@@ -8,9 +8,9 @@ namespace Emulator.Partitions.Processes;
 /// The replies a thread group waits for: each request's continuation, parked under its
 /// <see cref="RequestId"/> until the one reply comes. The actor never blocks; it goes on serving
 /// others meanwhile. Every wait is reported to the monitor, so a reply that never comes shows as
-/// a request still in flight. A request that crosses XPC has a deadline (<paramref name="deadlines"/>
-/// arms and disarms it): when it passes, the continuation gets <see cref="TimedOut"/> and a reply
-/// that comes later is stale. Plain state, no actor.
+/// a request still in flight. A request that crosses XPC has a deadline
+/// (<paramref name="deadlines"/> arms and disarms it): when it passes, the continuation gets
+/// <see cref="TimedOut"/> and a reply that comes later is stale. Plain state, no actor.
 /// </summary>
 public sealed class PendingReplies(MachineMonitor monitor, IReplyDeadlines deadlines)
 {

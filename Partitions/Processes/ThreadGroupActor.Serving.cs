@@ -112,8 +112,8 @@ public sealed partial class ThreadGroupActor
                 attachment.Ptes.Clear();
             }
         }
-        foreach (var child in Context.GetChildren().OrderBy(c => c.Path.Name, StringComparer.Ordinal))
-            child.Tell(down);
+        var children = Context.GetChildren().OrderBy(c => c.Path.Name, StringComparer.Ordinal);
+        foreach (var child in children) child.Tell(down);
         _replies.FailTo(down.Peer);
         StopIfUnreferenced();
     }

@@ -17,9 +17,9 @@ namespace Emulator.Partitions.Segments;
 /// A segment (the kernel's xpmem_segment) and its seg->sema. Faults are its readers (see
 /// <see cref="PinRequests"/>); recall and remove take it for write: they wait for the pins on
 /// their way to be installed or given back (new faults and attaches stash meanwhile; a remove
-/// marks the lookups in flight invalid), zap every attacher, then go on. It keeps the pin table of the owner's pages
-/// its attachers map, and its permits' references (links); it is freed when it is removed and
-/// nothing refers to it any more.
+/// marks the lookups in flight invalid), zap every attacher, then go on. It keeps the pin table
+/// of the owner's pages its attachers map, and its permits' references (links); it is freed when
+/// it is removed and nothing refers to it any more.
 /// Level: below its owner thread group, above the attachers' PTEs.
 /// </summary>
 public sealed class SegmentActor : EmulatorActor, IWithStash

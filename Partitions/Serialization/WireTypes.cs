@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
@@ -11,11 +12,12 @@ namespace Emulator.Partitions.Serialization;
 /// The types <see cref="XpmemSerializer"/> writes, found once by reflection over the Protocol and
 /// Partitions assemblies, so a message added later is covered without touching this code:
 /// every concrete <see cref="IXpmemMessage"/> and <see cref="XpcActor.Carry"/> (named by manifest),
-/// and the concrete subtypes of the abstract records and interfaces they hold (<c>Call</c>,
-/// <c>Pattern</c>, <c>IRoutedRequest</c>), named by a discriminator.
-/// A name is the type's name inside its container (<c>Process.Run</c>, <c>FillCall</c>): short, and
-/// the same whatever the assembly version. Renaming a type renames it on the wire, as renaming a
-/// property does; both nodes run the same build.
+/// and the candidates of each abstract record, interface or <c>object</c> field they hold
+/// (<c>Call</c>, <c>Pattern</c>, <c>IRoutedRequest</c>, a carried message), tagged by their index.
+/// A manifest is the type's name inside its container (<c>Process.Run</c>): short, and the same
+/// whatever the assembly version. Candidates are ordered by full name, so every process of a build
+/// numbers them alike; a build with other types has another schema fingerprint
+/// (<see cref="WireSchema"/>), so a tag is never read against a different list.
 /// </summary>
 internal sealed class WireTypes
 {
@@ -27,11 +29,18 @@ internal sealed class WireTypes
     private readonly Dictionary<Type, string> _manifests = [];
     private readonly Dictionary<string, Type> _byManifest = [];
     private readonly HashSet<Type> _inProcessOnly = [];
+    private readonly ConcurrentDictionary<Type, IReadOnlyList<Type>> _candidates = new();
 
-    private WireTypes(IReadOnlyList<Assembly> assemblies)
+    /// <summary>Over other assemblies: for tests of shapes no message uses yet.</summary>
+    internal WireTypes(IReadOnlyList<Assembly> assemblies)
     {
         _assemblies = [.. assemblies];
-        _concrete = [.. assemblies.SelectMany(a => a.GetTypes()).Where(IsConcreteData)];
+        _concrete =
+        [
+            .. assemblies.SelectMany(a => a.GetTypes())
+                .Where(IsConcreteData)
+                .OrderBy(t => t.FullName, StringComparer.Ordinal),
+        ];
         foreach (var type in _concrete.Where(IsMessage))
         {
             if (HoldsPage(type)) _inProcessOnly.Add(type);
@@ -61,13 +70,7 @@ internal sealed class WireTypes
     public string ManifestOf(Type type)
     {
         if (_manifests.TryGetValue(type, out var manifest)) return manifest;
-        if (_inProcessOnly.Contains(type))
-        {
-            throw new SerializationException(
-                $"{type.FullName} holds an in-process Page (the frame itself, shared by reference) "
-                + "and must never cross nodes; a remote attacher gets Fault.Pinned and "
-                + "Frames.Read/Write instead.");
-        }
+        if (_inProcessOnly.Contains(type)) throw new SerializationException(PageRefusal(type));
         throw new SerializationException(
             $"{type.FullName} is not an XPMEM message (a concrete IXpmemMessage or XpcActor.Carry "
             + "in Emulator.Protocol or Emulator.Partitions), so XpmemSerializer "
@@ -82,10 +85,31 @@ internal sealed class WireTypes
                 + "the sender's build has a message this one lacks.");
 
     /// <summary>
-    /// Concrete types that may stand where <paramref name="baseType"/> is declared.
+    /// Why <paramref name="type"/> never crosses nodes, naming the field that holds the page.
+    /// </summary>
+    public static string PageRefusal(Type type)
+    {
+        var fields = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.PropertyType == typeof(Page))
+            .Select(p => $"{NameOf(type)}.{p.Name}");
+        return $"{type.FullName} holds an in-process Page ({string.Join(", ", fields)}: the frame "
+            + "itself, shared by reference) and must never cross nodes; a remote attacher gets "
+            + "Fault.Pinned and Frames.Read/Write instead.";
+    }
+
+    /// <summary>
+    /// Concrete types that may stand where <paramref name="baseType"/> is declared, by full name.
     /// </summary>
     public IEnumerable<Type> ConcreteSubtypesOf(Type baseType) =>
         _concrete.Where(t => baseType.IsAssignableFrom(t) && !_inProcessOnly.Contains(t));
+
+    /// <summary>
+    /// What a field declared as <paramref name="declared"/> may hold on the wire, in tag order:
+    /// its concrete subtypes; for <c>object</c> (a carried message) every IXpmemMessage.
+    /// </summary>
+    public IReadOnlyList<Type> CandidatesOf(Type declared) =>
+        _candidates.GetOrAdd(declared, d =>
+            [.. ConcreteSubtypesOf(d == typeof(object) ? typeof(IXpmemMessage) : d)]);
 
     private void Register(Type type)
     {

@@ -60,7 +60,9 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     /// </summary>
     public sealed record PeerTornDown(PartitionId Peer);
 
-    /// <summary>The partition → its XPC: it booted again, empty; every session starts over.</summary>
+    /// <summary>
+    /// The partition → its XPC: it booted again, empty; every session starts over.
+    /// </summary>
     public sealed record Restart;
 
     /// <summary>Timer: no ack from <paramref name="Peer"/> within the backoff.</summary>
@@ -124,7 +126,9 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
 
     protected override void PreStart() => StartBeating();
 
-    /// <summary>A crashed partition's endpoint is silent: it handles nothing, timers included.</summary>
+    /// <summary>
+    /// A crashed partition's endpoint is silent: it handles nothing, timers included.
+    /// </summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (!Machine.Lives.Crashed(_partition)) return base.AroundReceive(receive, message);
@@ -262,7 +266,9 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         PartitionOf(_partition).Tell(new Partition.PeerReachable(peer));
     }
 
-    /// <summary>Both channels with <paramref name="peer"/> start over, in its current session.</summary>
+    /// <summary>
+    /// Both channels with <paramref name="peer"/> start over, in its current session.
+    /// </summary>
     private void Forget(PartitionId peer)
     {
         _outbound[peer.Value].Reset();

@@ -61,19 +61,37 @@ internal sealed class SampleBuilder(IActorRef actor, IReadOnlyCollection<Type> e
         }
     }
 
+    /// <summary>
+    /// Values at the edges of each encoding too (the extremes of every integer, the empty string
+    /// and array, multi-byte UTF-8), so a varint or a length that is off shows on the round trip.
+    /// </summary>
     private object[]? Primitive(Type type)
     {
         var n = ++_next;
         if (type == typeof(bool)) return [true];
-        if (type == typeof(byte)) return [(byte)(0xA0 + n % 0x50)];
-        if (type == typeof(int)) return [0x4000_0000 + (int)n, -(int)n];
-        if (type == typeof(uint)) return [0xF000_0000u + (uint)n];
-        if (type == typeof(long)) return [0x7000_0000_0000_0000L + n, -n];
-        if (type == typeof(ulong)) return [0xF000_0000_0000_0000UL + (ulong)n];
-        if (type == typeof(string)) return [$"sample {n} \u00e9\u2713"];
-        if (type == typeof(byte[])) return [new byte[] { 0, 1, 0x7F, 0x80, 0xFF, (byte)n }];
+        if (type == typeof(byte)) return [(byte)(0xA0 + n % 0x50), byte.MaxValue];
+        if (type == typeof(short)) return [(short)(0x4000 + n), short.MinValue];
+        if (type == typeof(ushort)) return [(ushort)(0xF000 + n), ushort.MaxValue];
+        if (type == typeof(int)) return [0x4000_0000 + (int)n, -(int)n, int.MinValue, int.MaxValue];
+        if (type == typeof(uint)) return [0xF000_0000u + (uint)n, uint.MaxValue];
+        if (type == typeof(long))
+        {
+            return [0x7000_0000_0000_0000L + n, -n, long.MinValue, long.MaxValue];
+        }
+        if (type == typeof(ulong))
+        {
+            return [0xF000_0000_0000_0000UL + (ulong)n, ulong.MaxValue, 0x7FUL];
+        }
+        if (type == typeof(float)) return [n + 0.25f, float.NegativeInfinity];
+        if (type == typeof(double)) return [n + 0.125, -double.Epsilon, double.NaN];
+        if (type == typeof(TimeSpan)) return [TimeSpan.FromTicks(n * 10_007), TimeSpan.MinValue];
+        if (type == typeof(string)) return [$"sample {n} \u00e9\u2713\U0001F600", ""];
+        if (type == typeof(byte[]))
+        {
+            return [new byte[] { 0, 1, 0x7F, 0x80, 0xFF, (byte)n }, Array.Empty<byte>()];
+        }
         if (type == typeof(Page)) return [SamplePage(n)];
-        if (typeof(IActorRef).IsAssignableFrom(type)) return [actor];
+        if (type == typeof(IActorRef)) return [actor];
         if (type.IsEnum) return NonDefaultValues(type);
         return null;
     }

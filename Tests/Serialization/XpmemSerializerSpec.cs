@@ -4,10 +4,12 @@
 // samples with every field set (Process.Run with every Call, FillCall and CheckCall with every
 // Pattern, Deliver with every routed request, Carry with every message); send each through the
 // serializer Akka picks from XpmemSerializer.Config; compare field by field (contents for lists
-// and byte[], path for actor refs). Messages that hold a live Page are listed here by hand and
-// must be refused. Last, an actor receives one of each message with serialize-messages = on.
+// and byte[], path for actor refs). The samples must cover the serializer's own list of messages
+// and every record its schema can reach, so a message or a field type added without a sample
+// fails here. Messages that hold a live Page are listed here by hand and must be refused, naming
+// the field. Last, an actor receives one of each message with serialize-messages = on.
+using System.Reflection;
 using System.Runtime.Serialization;
-using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
@@ -64,6 +66,57 @@ public sealed class XpmemSerializerSpec() : TestKit(XpmemSerializer.Config)
     }
 
     [Fact]
+    public void Samples_must_cover_every_message_the_serializer_writes()
+    {
+        var sampled = new SampleBuilder(TestActor, InProcessOnly).Messages.ToHashSet();
+        var written = WireTypes.Instance.Messages.ToHashSet();
+
+        var unsampled = written.Except(sampled).Select(WireTypes.NameOf).ToList();
+        var unwritten = sampled.Except(written).Select(WireTypes.NameOf).ToList();
+        Assert.True(unsampled.Count == 0, $"no samples for: {string.Join(", ", unsampled)}");
+        Assert.True(unwritten.Count == 0, $"sampled, not written: {string.Join(", ", unwritten)}");
+    }
+
+    [Fact]
+    public void Samples_must_reach_every_record_the_wire_can_hold()
+    {
+        var builder = new SampleBuilder(TestActor, InProcessOnly);
+        var seen = new HashSet<Type>();
+        foreach (var type in builder.Messages)
+        {
+            foreach (var sample in builder.SamplesOf(type)) TypesIn(sample, seen, 0);
+        }
+
+        var missing = WireSchema.Instance.Composites.Where(t => !seen.Contains(t))
+            .Select(WireTypes.NameOf)
+            .ToList();
+        Assert.True(missing.Count == 0, $"no sample holds: {string.Join(", ", missing)}");
+        Assert.Contains(typeof(Credentials), seen);
+        Assert.Contains(typeof(Lfsr32Pattern), seen);
+    }
+
+    [Fact]
+    public void XpmemSerializer_must_start_each_message_with_its_format_version_and_schema()
+    {
+        var done = new Fault.Done(new RequestId(P1, 5));
+        var serializer = (XpmemSerializer)Sys.Serialization.FindSerializerFor(done);
+        var bytes = serializer.ToBinary(done);
+
+        Assert.Equal(XpmemSerializer.FormatVersion, bytes[0]);
+        Assert.Equal(WireSchema.Instance.Fingerprint, BitConverter.ToUInt32(bytes, 1));
+        var newer = bytes.ToArray();
+        newer[0]++;
+        var version = Assert.Throws<SerializationException>(() =>
+            serializer.FromBinary(newer, "Fault.Done"));
+        Assert.Contains("format version", version.Message);
+        var otherBuild = bytes.ToArray();
+        otherBuild[2] ^= 0x10;
+        var schema = Assert.Throws<SerializationException>(() =>
+            serializer.FromBinary(otherBuild, "Fault.Done"));
+        Assert.Contains("same build", schema.Message);
+    }
+
+    [Fact]
     public void Samples_must_carry_every_Call_and_Pattern_inside_Process_Run()
     {
         var builder = new SampleBuilder(TestActor, InProcessOnly);
@@ -91,7 +144,12 @@ public sealed class XpmemSerializerSpec() : TestKit(XpmemSerializer.Config)
                 Assert.IsType<XpmemSerializer>(serializer);
                 var refusal = Assert.Throws<SerializationException>(() => serializer.ToBinary(message));
                 Assert.Contains(type.FullName!, refusal.Message);
+                Assert.Contains($"{WireTypes.NameOf(type)}.Page", refusal.Message);
                 Assert.Contains("never cross nodes", refusal.Message);
+                if (message is XpcActor.Carry)
+                {
+                    Assert.Contains("XpcActor.Carry.Message", refusal.Message);
+                }
             }
         }
     }
@@ -202,7 +260,7 @@ public sealed class XpmemSerializerSpec() : TestKit(XpmemSerializer.Config)
         if (serializer is not XpmemSerializer) return [$"{name}: bound to {serializer.GetType().Name}"];
         try
         {
-            var wire = Encoding.UTF8.GetString(serializer.ToBinary(sample));
+            var wire = Convert.ToHexString(serializer.ToBinary(sample));
             return Differences(sample, RoundTrip(sample))
                 .Select(d => $"{name}: {d}\n    wire: {wire}");
         }
@@ -210,6 +268,23 @@ public sealed class XpmemSerializerSpec() : TestKit(XpmemSerializer.Config)
         {
             return [$"{name} {sample}: {e.GetType().Name}: {e.Message}"];
         }
+    }
+
+    /// <summary>The runtime type of every value inside a sample, itself included.</summary>
+    private static void TypesIn(object? value, HashSet<Type> seen, int depth)
+    {
+        if (value is null || value is string || value is IActorRef || depth > 16) return;
+        var type = value.GetType();
+        if (type.IsPrimitive || type.IsEnum) return;
+        if (value is System.Collections.IEnumerable items)
+        {
+            foreach (var item in items) TypesIn(item, seen, depth + 1);
+            return;
+        }
+        seen.Add(type);
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0);
+        foreach (var property in properties) TypesIn(property.GetValue(value), seen, depth + 1);
     }
 
     private static HashSet<Type> ConcreteSubtypes<T>() =>
