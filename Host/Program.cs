@@ -10,15 +10,16 @@ namespace Emulator.Host;
 
 /// <summary>
 /// The command line:
-/// <c>xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] [--out DIR]
+/// <c>xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] [--faults LIST] [--out DIR]
 /// [--results FILE] [--junit FILE] [--keep-going] [--quiet]</c>, <c>xpmem-emu help [run]</c>,
 /// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public static class Program
 {
     private const string Usage =
-        "usage: xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] [--out DIR] "
-        + "[--results FILE] [--junit FILE] [--keep-going] [--quiet]\n"
+        "usage: xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] "
+        + "[--faults LIST] [--out DIR]\n"
+        + "                      [--results FILE] [--junit FILE] [--keep-going] [--quiet]\n"
         + "       xpmem-emu help [run] | version    (xpmem-emu run --help explains each option)";
 
     /// <summary>The program's informational version (version+commit).</summary>
@@ -184,6 +185,16 @@ public static class Program
             HelpName = "FILE",
             Description = "Write JUnit XML for CI: one testcase per file and seed",
         };
+        var faults = new Option<IReadOnlyList<string>>("--faults")
+        {
+            HelpName = "LIST",
+            Description = "Start every run with these link faults, so any scenario runs as a "
+                + "chaos scenario unchanged (they change no outcome, only time): "
+                + $"{FaultsOption.Forms}; e.g. --faults \"drop 30%, duplicate 30%, delay "
+                + "10us..2ms\"",
+            DefaultValueFactory = _ => [],
+            CustomParser = ParseFaults,
+        };
         var keepGoing = new Option<bool>("--keep-going")
         {
             Description = "In a sweep, keep running after a failure (default: stop at the first)",
@@ -197,7 +208,7 @@ public static class Program
             + "time) unless --mode live; exit 0: every run held, 1: a step or checker failed, "
             + "2: bad input, 3: a bug in xpmem-emu")
         {
-            files, mode, seed, seeds, output, results, junit, keepGoing, quiet,
+            files, mode, seed, seeds, faults, output, results, junit, keepGoing, quiet,
         };
         run.Validators.Add(result =>
         {
@@ -217,6 +228,7 @@ public static class Program
             KeepGoing = parsed.GetValue(keepGoing),
             Quiet = parsed.GetValue(quiet),
             Mode = parsed.GetValue(mode),
+            Faults = parsed.GetValue(faults) ?? [],
         }, console));
         return run;
     }
@@ -231,6 +243,15 @@ public static class Program
         }
         result.AddError($"--seed '{UserText.Safe(text)}' is not a seed: {SeedSpec.SeedIs}");
         return null;
+    }
+
+    private static IReadOnlyList<string> ParseFaults(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (FaultsOption.TryParse(text, out var faults, out var error)) return faults;
+        result.AddError($"--faults '{UserText.Safe(text)}': {error}; LIST is "
+            + FaultsOption.Forms);
+        return [];
     }
 
     private static RunMode ParseMode(ArgumentResult result)

@@ -34,6 +34,11 @@ public sealed record RunRequest(IReadOnlyList<string> Files)
 
     /// <summary><c>--mode</c>: what runs the machine (sim by default).</summary>
     public RunMode Mode { get; init; } = RunMode.Sim;
+
+    /// <summary>
+    /// <c>--faults LIST</c>: link faults every run starts with (<see cref="FaultsOption"/>).
+    /// </summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
 }
 
 /// <summary>
@@ -68,6 +73,10 @@ public static class RunCommand
             {
                 return Refuse(console, error.Message);
             }
+            if (request.Faults.Count == 0) continue;
+            if (FaultsOption.Apply(scenarios[^1], request.Faults, out var refused) is not { } faulty)
+                return Refuse(console, $"{path}: {refused}");
+            scenarios[^1] = faulty;
         }
         if (Problem(request, scenarios) is { } problem) return Refuse(console, problem);
         var names = SweepFile.TraceNames(request.Files);
@@ -215,7 +224,7 @@ public static class RunCommand
         }
 
         private RunRecord Record(SweepFile file, int seed, RunResult result, string? trace) =>
-            new(file, seed, result, trace) { Mode = request.Mode };
+            new(file, seed, result, trace) { Mode = request.Mode, Faults = request.Faults };
 
         private static string? TraceIn(string? folder) =>
             folder is null ? null : Path.Combine(folder, "trace.jsonl");

@@ -13,11 +13,14 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
     /// <summary>The mode the run ran in.</summary>
     public RunMode Mode { get; init; } = RunMode.Sim;
 
+    /// <summary>The <c>--faults</c> the run started with.</summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
+
     /// <summary>
     /// The command that runs this file under this seed again (in live, the same setting: not
     /// the same run).
     /// </summary>
-    public string Reproduce => ReproduceCommand(File.Path, Seed, Mode);
+    public string Reproduce => ReproduceCommand(File.Path, Seed, Mode, Faults);
 
     /// <summary>
     /// What failed, one message per line: the step (or the machine), then each checker that did
@@ -39,12 +42,14 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
     }
 
     /// <summary>
-    /// <c>xpmem-emu run FILE --seed N</c> (and <c>--mode live</c> for a live run), with FILE
-    /// quoted for a POSIX shell where it needs it.
+    /// <c>xpmem-emu run FILE --seed N</c> (and <c>--mode live</c> for a live run, <c>--faults
+    /// LIST</c> for a run with faults), with FILE and LIST quoted for a POSIX shell where needed.
     /// </summary>
-    public static string ReproduceCommand(string path, int seed, RunMode mode = RunMode.Sim) =>
+    public static string ReproduceCommand(string path, int seed, RunMode mode = RunMode.Sim,
+        IReadOnlyList<string>? faults = null) =>
         $"xpmem-emu run {ShellWord(path)} --seed {seed}"
-        + (mode == RunMode.Live ? " --mode live" : "");
+        + (mode == RunMode.Live ? " --mode live" : "")
+        + (faults is { Count: > 0 } ? $" --faults {ShellWord(string.Join(", ", faults))}" : "");
 
     private static string ShellWord(string path)
     {
