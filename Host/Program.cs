@@ -4,20 +4,22 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Reflection;
 using Emulator.Host.Cli;
+using Emulator.Host.Machines;
 
 namespace Emulator.Host;
 
 /// <summary>
 /// The command line:
-/// <c>xpmem-emu run FILE... [--seed N | --seeds SPEC] [--out DIR] [--results FILE]
-/// [--junit FILE] [--keep-going] [--quiet]</c>, <c>xpmem-emu help [run]</c>,
+/// <c>xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] [--faults LIST] [--out DIR]
+/// [--results FILE] [--junit FILE] [--keep-going] [--quiet]</c>, <c>xpmem-emu help [run]</c>,
 /// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public static class Program
 {
     private const string Usage =
-        "usage: xpmem-emu run FILE... [--seed N | --seeds SPEC] [--out DIR] [--results FILE] "
-        + "[--junit FILE] [--keep-going] [--quiet]\n"
+        "usage: xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] "
+        + "[--faults LIST] [--out DIR]\n"
+        + "                      [--results FILE] [--junit FILE] [--keep-going] [--quiet]\n"
         + "       xpmem-emu help [run] | version    (xpmem-emu run --help explains each option)";
 
     /// <summary>The program's informational version (version+commit).</summary>
@@ -140,6 +142,18 @@ public static class Program
             Description = "Scenario files (HOCON, language version 1)",
             Arity = ArgumentArity.OneOrMore,
         };
+        var mode = new Option<RunMode>("--mode")
+        {
+            HelpName = "sim|live",
+            Description = "What runs the machine. sim (default): one seeded scheduler decides "
+                + "every delivery, timer and interleaving on a virtual clock; the same seed gives "
+                + "the same run. live: Akka's dispatchers on real threads, real timers, the wall "
+                + "clock (wait and delay take real time); parallel branches really run at once. "
+                + "Live runs are not reproducible: the seed then decides only the link faults "
+                + "(drop, duplicate, delay), and is reported",
+            DefaultValueFactory = _ => RunMode.Sim,
+            CustomParser = ParseMode,
+        };
         var seed = new Option<int?>("--seed")
         {
             HelpName = "N",
@@ -171,6 +185,16 @@ public static class Program
             HelpName = "FILE",
             Description = "Write JUnit XML for CI: one testcase per file and seed",
         };
+        var faults = new Option<IReadOnlyList<string>>("--faults")
+        {
+            HelpName = "LIST",
+            Description = "Start every run with these link faults, so any scenario runs as a "
+                + "chaos scenario unchanged (they change no outcome, only time): "
+                + $"{FaultsOption.Forms}; e.g. --faults \"drop 30%, duplicate 30%, delay "
+                + "10us..2ms\"",
+            DefaultValueFactory = _ => [],
+            CustomParser = ParseFaults,
+        };
         var keepGoing = new Option<bool>("--keep-going")
         {
             Description = "In a sweep, keep running after a failure (default: stop at the first)",
@@ -180,11 +204,11 @@ public static class Program
             Description = "Print only the failures (each with the command that reproduces it) "
                 + "and the closing line: no tables, no per-file lines, no progress bar",
         };
-        var run = new Command("run", "Run scenarios in sim mode (one seeded scheduler, virtual "
-            + "time); exit 0: every run held, 1: a step or checker failed, 2: bad input, "
-            + "3: a bug in xpmem-emu")
+        var run = new Command("run", "Run scenarios, in sim mode (one seeded scheduler, virtual "
+            + "time) unless --mode live; exit 0: every run held, 1: a step or checker failed, "
+            + "2: bad input, 3: a bug in xpmem-emu")
         {
-            files, seed, seeds, output, results, junit, keepGoing, quiet,
+            files, mode, seed, seeds, faults, output, results, junit, keepGoing, quiet,
         };
         run.Validators.Add(result =>
         {
@@ -203,6 +227,8 @@ public static class Program
             JUnit = parsed.GetValue(junit),
             KeepGoing = parsed.GetValue(keepGoing),
             Quiet = parsed.GetValue(quiet),
+            Mode = parsed.GetValue(mode),
+            Faults = parsed.GetValue(faults) ?? [],
         }, console));
         return run;
     }
@@ -217,6 +243,31 @@ public static class Program
         }
         result.AddError($"--seed '{UserText.Safe(text)}' is not a seed: {SeedSpec.SeedIs}");
         return null;
+    }
+
+    private static IReadOnlyList<string> ParseFaults(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (FaultsOption.TryParse(text, out var faults, out var error)) return faults;
+        result.AddError($"--faults '{UserText.Safe(text)}': {error}; LIST is "
+            + FaultsOption.Forms);
+        return [];
+    }
+
+    private static RunMode ParseMode(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        switch (text)
+        {
+            case "sim":
+                return RunMode.Sim;
+            case "live":
+                return RunMode.Live;
+            default:
+                result.AddError($"--mode '{UserText.Safe(text)}' is not a run mode: sim (the "
+                    + "default: seeded, reproducible) or live (real threads and time)");
+                return RunMode.Sim;
+        }
     }
 
     private static SeedSpec? ParseSeeds(ArgumentResult result)

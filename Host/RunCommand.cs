@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Configuration;
 using Emulator.Host.Cli;
+using Emulator.Host.Machines;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Spectre.Console;
@@ -30,6 +31,14 @@ public sealed record RunRequest(IReadOnlyList<string> Files)
 
     /// <summary><c>--quiet</c>: failures and the closing line only.</summary>
     public bool Quiet { get; init; }
+
+    /// <summary><c>--mode</c>: what runs the machine (sim by default).</summary>
+    public RunMode Mode { get; init; } = RunMode.Sim;
+
+    /// <summary>
+    /// <c>--faults LIST</c>: link faults every run starts with (<see cref="FaultsOption"/>).
+    /// </summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
 }
 
 /// <summary>
@@ -64,15 +73,21 @@ public static class RunCommand
             {
                 return Refuse(console, error.Message);
             }
+            if (request.Faults.Count == 0) continue;
+            if (FaultsOption.Apply(scenarios[^1], request.Faults, out var refused) is not { } faulty)
+                return Refuse(console, $"{path}: {refused}");
+            scenarios[^1] = faulty;
         }
         if (Problem(request, scenarios) is { } problem) return Refuse(console, problem);
         var names = SweepFile.TraceNames(request.Files);
         var files = request.Files.Select((path, i) => File(request, path, scenarios[i], names[i]))
             .ToList();
-        using var runner = new SweepRunner(akkaConfig ?? Settings.Load(), reuseSystem);
+        using var runner = new SweepRunner(akkaConfig ?? Settings.Load(), reuseSystem,
+            request.Mode);
         var execution = new Execution(request, console, runner, files);
         var totals = execution.Run();
-        if (request.Results is { } results) ResultsJson.Write(results, totals, execution.Kept);
+        if (request.Results is { } results) ResultsJson.Write(results, totals, execution.Kept,
+            request.Mode);
         if (request.JUnit is { } junit) JUnitXml.Write(junit, totals, execution.Kept);
         return totals.ExitCode;
     }
@@ -190,21 +205,26 @@ public static class RunCommand
                 var folder = request.Out is not { } root ? null
                     : files.Count == 1 ? root : Path.Combine(root, file.TraceName);
                 var result = runner.Run(file.Scenario, seed, folder);
-                return Tally(new RunRecord(file, seed, result, TraceIn(folder)));
+                return Tally(Record(file, seed, result, TraceIn(folder)));
             }
             var run = runner.Run(file.Scenario, seed);
             if (run.Passed || request.Out is not { } sweepRoot)
-                return Tally(new RunRecord(file, seed, run, null));
+                return Tally(Record(file, seed, run, null));
             // A sweep keeps the traces of failing runs only: run the seed again with a trace.
             var traced = Path.Combine(sweepRoot, file.TraceName, $"seed-{seed}");
             var again = runner.Run(file.Scenario, seed, traced);
-            if (again.Passed != run.Passed || again.Failure != run.Failure)
+            // A live run is not reproducible: its traced run is another run, which may differ.
+            if (request.Mode == RunMode.Sim
+                && (again.Passed != run.Passed || again.Failure != run.Failure))
             {
                 console.Diagnostic($"{UserText.Safe(file.Path)} seed {seed} ended differently "
                     + "when run again with a trace: the run is not reproducible, which is a bug");
             }
-            return Tally(new RunRecord(file, seed, run, TraceIn(traced)));
+            return Tally(Record(file, seed, run, TraceIn(traced)));
         }
+
+        private RunRecord Record(SweepFile file, int seed, RunResult result, string? trace) =>
+            new(file, seed, result, trace) { Mode = request.Mode, Faults = request.Faults };
 
         private static string? TraceIn(string? folder) =>
             folder is null ? null : Path.Combine(folder, "trace.jsonl");
@@ -236,8 +256,10 @@ public static class RunCommand
         private void ReportFigures(RunResult result)
         {
             var s = result.Summary;
+            // The machine's clock: virtual in sim; in live it is the wall clock.
+            var clock = request.Mode == RunMode.Live ? "machine time" : "virtual time";
             var table = new Table().AddColumns("steps", "calls", "faults", "messages", "xpc",
-                "pins", "virtual time", "elapsed");
+                "pins", clock, "elapsed");
             table.AddRow(s.Steps.ToString(), s.Calls.ToString(), s.Faults.ToString(),
                 s.Messages.ToString(), s.XpcMessages.ToString(),
                 $"{s.Pins.Pinned}/{s.Pins.Unpinned}", $"{s.VirtualTime.TotalMilliseconds:0.###} ms",

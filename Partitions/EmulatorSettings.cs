@@ -11,7 +11,8 @@ public sealed record EmulatorSettings(
     TimeSpan SimDeliveryTime,
     TimeSpan SimXpcDeliveryTime,
     long PhysicalMemoryBytes,
-    XpcSettings Xpc)
+    XpcSettings Xpc,
+    TimeSpan LiveReplyTimeLimit)
 {
     /// <summary>
     /// The one source of defaults: what a key left out of the section means (akka.hocon spells
@@ -24,7 +25,8 @@ public sealed record EmulatorSettings(
         SimDeliveryTime: TimeSpan.FromTicks(1),
         SimXpcDeliveryTime: TimeSpan.FromMicroseconds(1),
         PhysicalMemoryBytes: 8L << 30,
-        Xpc: XpcSettings.Default);
+        Xpc: XpcSettings.Default,
+        LiveReplyTimeLimit: TimeSpan.FromSeconds(30));
 
     public static EmulatorSettings Create(Config config)
     {
@@ -41,6 +43,8 @@ public sealed record EmulatorSettings(
                 Default.SimXpcDeliveryTime, allowInfinite: false),
             PhysicalMemoryBytes: section.GetByteSize("physical-memory")
                 ?? Default.PhysicalMemoryBytes,
-            Xpc: XpcSettings.Create(section.GetConfig("xpc")));
+            Xpc: XpcSettings.Create(section.GetConfig("xpc")),
+            LiveReplyTimeLimit: section.GetTimeSpan("live-reply-time-limit",
+                Default.LiveReplyTimeLimit, allowInfinite: false));
     }
 }

@@ -1,16 +1,18 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Emulator.Host.Machines;
 
 namespace Emulator.Host.Cli;
 
 /// <summary>
-/// <c>--results FILE</c>: the runs as JSON, for scripts. One object: the version, the seeds spec,
-/// the totals, and one entry per file and seed that ran (verdict, figures, what failed, the
-/// command that reproduces it).
+/// <c>--results FILE</c>: the runs as JSON, for scripts. One object: the version, the mode, the
+/// seeds spec, the totals, and one entry per file and seed that ran (verdict, figures, what
+/// failed, the command that reproduces it).
 /// </summary>
 public static class ResultsJson
 {
-    public static void Write(string path, SweepTotals totals, IReadOnlyList<RunRecord> runs)
+    public static void Write(string path, SweepTotals totals, IReadOnlyList<RunRecord> runs,
+        RunMode mode = RunMode.Sim)
     {
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions
@@ -21,6 +23,7 @@ public static class ResultsJson
         json.WriteStartObject();
         json.WriteString("tool", "xpmem-emu");
         json.WriteString("version", Program.Version);
+        json.WriteString("mode", mode == RunMode.Live ? "live" : "sim");
         if (totals.Seeds is { } seeds) json.WriteString("seeds", UserText.WellFormed(seeds));
         else json.WriteNull("seeds");
         json.WriteNumber("exitCode", totals.ExitCode);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Emulator.Host.Machines;
 using Emulator.Host.Runner;
 
 namespace Emulator.Host.Cli;
@@ -9,8 +10,17 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
 {
     public bool Passed => Result.Passed;
 
-    /// <summary>The command that runs this file under this seed again.</summary>
-    public string Reproduce => ReproduceCommand(File.Path, Seed);
+    /// <summary>The mode the run ran in.</summary>
+    public RunMode Mode { get; init; } = RunMode.Sim;
+
+    /// <summary>The <c>--faults</c> the run started with.</summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
+
+    /// <summary>
+    /// The command that runs this file under this seed again (in live, the same setting: not
+    /// the same run).
+    /// </summary>
+    public string Reproduce => ReproduceCommand(File.Path, Seed, Mode, Faults);
 
     /// <summary>
     /// What failed, one message per line: the step (or the machine), then each checker that did
@@ -32,10 +42,14 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
     }
 
     /// <summary>
-    /// <c>xpmem-emu run FILE --seed N</c>, with FILE quoted for a POSIX shell where it needs it.
+    /// <c>xpmem-emu run FILE --seed N</c> (and <c>--mode live</c> for a live run, <c>--faults
+    /// LIST</c> for a run with faults), with FILE and LIST quoted for a POSIX shell where needed.
     /// </summary>
-    public static string ReproduceCommand(string path, int seed) =>
-        $"xpmem-emu run {ShellWord(path)} --seed {seed}";
+    public static string ReproduceCommand(string path, int seed, RunMode mode = RunMode.Sim,
+        IReadOnlyList<string>? faults = null) =>
+        $"xpmem-emu run {ShellWord(path)} --seed {seed}"
+        + (mode == RunMode.Live ? " --mode live" : "")
+        + (faults is { Count: > 0 } ? $" --faults {ShellWord(string.Join(", ", faults))}" : "");
 
     private static string ShellWord(string path)
     {

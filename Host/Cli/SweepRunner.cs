@@ -1,19 +1,21 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Emulator.Host.Machines;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
-using Emulator.Partitions.Sim;
 
 namespace Emulator.Host.Cli;
 
 /// <summary>
-/// Runs scenario after scenario in one process on one reused sim ActorSystem: each run builds a
-/// fresh machine on it, and the loop starts over (seed, virtual time zero, no timers), so a run
-/// is byte-for-byte the run a fresh system gives, at a fraction of the cost. After a run that found
+/// Runs scenario after scenario in one process on one reused ActorSystem of the sweep's mode: each
+/// run builds a fresh machine on it. In <c>sim</c> the loop starts over (seed, virtual time zero,
+/// no timers), so a run is byte-for-byte the run a fresh system gives, at a fraction of the cost;
+/// in <c>live</c> the next run starts once the last one's actors are gone. After a run that found
 /// an emulator bug or got stuck, the system is dropped and the next run gets a new one, so a
 /// machine left in a bad state cannot leak into other runs.
 /// </summary>
-public sealed class SweepRunner(Config akkaConfig, bool reuseSystem = true) : IDisposable
+public sealed class SweepRunner(Config akkaConfig, bool reuseSystem = true,
+    RunMode mode = RunMode.Sim) : IDisposable
 {
     private ActorSystem? _system;
 
@@ -28,7 +30,7 @@ public sealed class SweepRunner(Config akkaConfig, bool reuseSystem = true) : ID
         try
         {
             result = ScenarioRunner.Run(scenario,
-                new RunOptions(seed, traceFolder, System: system), akkaConfig);
+                new RunOptions(seed, traceFolder, System: system, Mode: mode), akkaConfig);
         }
         catch
         {
@@ -50,11 +52,13 @@ public sealed class SweepRunner(Config akkaConfig, bool reuseSystem = true) : ID
     private static bool Reusable(RunResult result) =>
         result.Cause is null or FailureCause.Step or FailureCause.Checker;
 
+    /// <summary>The mode every run of this sweep uses.</summary>
+    public RunMode Mode => mode;
+
     private ActorSystem NewSystem()
     {
         SystemsCreated++;
-        // The seed is set again by every run (SimLoop.Reset).
-        return SimSystem.Create("emulator", 0, akkaConfig).System;
+        return MachineDrivers.CreateSystem(mode, akkaConfig);
     }
 
     private void DropSystem()
@@ -62,6 +66,6 @@ public sealed class SweepRunner(Config akkaConfig, bool reuseSystem = true) : ID
         if (_system is null) return;
         var system = _system;
         _system = null;
-        SimSystem.Shutdown(system);
+        MachineDrivers.ShutdownSystem(mode, system);
     }
 }

@@ -15,7 +15,10 @@ namespace Emulator.Host.Reports;
 /// file as they come (in 64 KiB writes), into <c>trace.jsonl.partial</c>, renamed to
 /// <c>trace.jsonl</c> when the run ends; a run that never ends (Ctrl-C, a crash) leaves the
 /// <c>.partial</c> file. Nothing in a line depends on the wall clock or on Akka's random actor
-/// uids, so the same seed and file give the same bytes.
+/// uids, so the same seed and file give the same bytes (in <c>sim</c>). Thread safe: in
+/// <c>live</c> actors trace from pool threads at once, so each line is numbered, stamped and
+/// written under one lock, and the lines' order is the order the lock admitted them; tracing off
+/// (<see cref="NoTrace"/>) takes no lock at all.
 /// </summary>
 public sealed class JsonlTrace : ITrace, IDisposable
 {

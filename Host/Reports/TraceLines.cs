@@ -1,4 +1,5 @@
 using System.Reflection;
+using Emulator.Host.Machines;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Partitions;
@@ -26,6 +27,7 @@ public sealed record TraceHeader(
     string File,
     string Name,
     int Seed,
+    RunMode Mode,
     int Partitions,
     LibraryMode Library,
     TimeSpan DeliveryTime,
@@ -38,13 +40,14 @@ public sealed record TraceHeader(
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? "unknown";
 
-    public static TraceHeader Of(Scenario scenario, int seed, EmulatorSettings settings,
-        IReadOnlyDictionary<string, TgId> started) => new(
+    public static TraceHeader Of(Scenario scenario, int seed, RunMode mode,
+        EmulatorSettings settings, IReadOnlyDictionary<string, TgId> started) => new(
         JsonlTrace.FormatVersion,
         EmulatorVersion,
         scenario.File,
         scenario.Name,
         seed,
+        mode,
         scenario.Partitions,
         scenario.RawLibrary ? LibraryMode.Raw : LibraryMode.Libxpmem,
         settings.SimDeliveryTime,

@@ -1,16 +1,17 @@
 using Akka.Actor;
+using Emulator.Host.Machines;
 using Emulator.Partitions.Checks;
 using Emulator.Host.Scenarios;
 
 namespace Emulator.Host.Runner;
 
 /// <summary>
-/// How to run a scenario. <paramref name="System"/>: a sim system to build the machine on, which
-/// the run leaves running for the next (a sweep reuses one; see <c>SimMachine</c>); null: a fresh
-/// system per run.
+/// How to run a scenario. <paramref name="System"/>: a system of <paramref name="Mode"/> to build
+/// the machine on, which the run leaves running for the next (a sweep reuses one; see
+/// <see cref="MachineDrivers"/>); null: a fresh system per run.
 /// </summary>
 public sealed record RunOptions(int Seed, string? OutDirectory = null, bool Trace = false,
-    ActorSystem? System = null);
+    ActorSystem? System = null, RunMode Mode = RunMode.Sim);
 
 /// <summary>One checker's verdict at the end of a run.</summary>
 public sealed record CheckResult(string Name, bool Held, string Detail);

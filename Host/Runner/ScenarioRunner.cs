@@ -1,9 +1,8 @@
 using Stopwatch = System.Diagnostics.Stopwatch;
 using Akka.Configuration;
+using Emulator.Host.Machines;
 using Emulator.Host.Reports;
-using Emulator.Host.Sim;
 using Emulator.Partitions.Checks;
-using Emulator.Partitions.Sim;
 using Emulator.Partitions.Tracing;
 using Emulator.Protocol;
 using Emulator.Protocol.Ids;
@@ -14,17 +13,19 @@ using Emulator.Host.Scenarios;
 namespace Emulator.Host.Runner;
 
 /// <summary>
-/// Runs a scenario in <c>sim</c> mode: one seeded loop delivers every message and fires every
-/// timer on this thread, so the same seed and file give the same run. Steps run in order and each
-/// ends (its reply, then every message it set going) before the next; the branches of a parallel
-/// block interleave as the seed decides. A run never hangs: a step whose reply cannot come any more
-/// fails the run.
+/// Runs a scenario on a machine of the options' mode, through its <see cref="IMachineDriver"/>:
+/// in <c>sim</c> one seeded loop delivers every message and fires every timer on this thread, so
+/// the same seed and file give the same run; in <c>live</c> Akka's dispatchers run the actors on
+/// the thread pool and real time passes. Steps run in order and each ends (its reply, then every
+/// message it set going) before the next; the branches of a parallel block interleave as the seed
+/// (sim) or the threads (live) decide. A run never hangs: a step whose reply cannot come any more,
+/// or does not come within the driver's bound, fails the run.
 /// </summary>
 public sealed class ScenarioRunner
 {
     private readonly Scenario _scenario;
     private readonly RunOptions _options;
-    private readonly SimMachine _machine;
+    private readonly IMachineDriver _machine;
     private readonly JsonlTrace? _trace;
     private readonly Dictionary<string, ulong> _names = [];
     private readonly Dictionary<string, ProcessSlot> _processes = [];
@@ -49,16 +50,13 @@ public sealed class ScenarioRunner
     {
         _scenario = scenario;
         _options = options;
-        SimMachine? machine = null;
-        _trace = OpenTrace(options, () => machine!.Loop.Now);
-        _machine = machine = options.System is { } system
-            ? new SimMachine(system, scenario.Partitions, options.Seed, akkaConfig, _trace)
-            : new SimMachine(scenario.Partitions, options.Seed, akkaConfig, _trace);
+        IMachineDriver? machine = null;
+        _trace = OpenTrace(options, () => machine!.Now);
+        _machine = machine = MachineDrivers.Create(options.Mode, options.System,
+            scenario.Partitions, options.Seed, akkaConfig, _trace);
     }
 
     private MachineMonitor Monitor => _machine.Monitor;
-
-    private SimLoop Loop => _machine.Loop;
 
     /// <summary>
     /// Runs <paramref name="scenario"/> to its end and reports; never throws for a scenario's
@@ -113,8 +111,8 @@ public sealed class ScenarioRunner
         options.OutDirectory is { } directory ? JsonlTrace.ToFolder(directory, clock)
         : options.Trace ? JsonlTrace.InMemory(clock) : null;
 
-    private TraceHeader Header() => TraceHeader.Of(_scenario, _options.Seed, _machine.Settings,
-        _processes.ToDictionary(p => p.Key, p => p.Value.Id));
+    private TraceHeader Header() => TraceHeader.Of(_scenario, _options.Seed, _options.Mode,
+        _machine.Settings, _processes.ToDictionary(p => p.Key, p => p.Value.Id));
 
     /// <summary>
     /// Ends the trace with the verdict line (the file gets its final name); the result carries
@@ -131,7 +129,8 @@ public sealed class ScenarioRunner
     }
 
     private RunSummary Summary(TimeSpan elapsed) => new(_steps, _calls, Monitor.Faults,
-        Loop.Deliveries, Monitor.XpcMessages, Monitor.Pins.Totals, Loop.Now, elapsed);
+        _machine.Deliveries, Monitor.XpcMessages, Monitor.Read(m => m.Pins.Totals), _machine.Now,
+        elapsed);
 
     private string BugReport()
         => $"emulator bug: {string.Join("; ", Monitor.Failures)} (seed {_options.Seed})";
@@ -181,27 +180,32 @@ public sealed class ScenarioRunner
                 Failed(FailureCause.Checker, Report(violation));
                 return;
             }
-            // A wait step's timer may lie far ahead: virtual time costs nothing, so the limit on
-            // how long a reply may take starts once the last wait is over.
             if (_lost.TryDequeue(out var lost))
             {
                 Receive(lost);
                 continue;
             }
-            var limit = SimMachine.CallTimeLimit + (_waitsUntil > Loop.Now
-                ? _waitsUntil - Loop.Now : TimeSpan.Zero);
-            if (_machine.Inbox.Count == 0
-                && !Loop.RunUntil(() => _machine.Inbox.Count > 0, limit))
+            // A wait step's timer may lie far ahead (virtual time costs nothing; in live the wait
+            // takes its real time anyway), so the limit on how long a reply may take starts once
+            // the last wait is over.
+            var now = _machine.Now;
+            var limit = _machine.ReplyTimeLimit
+                + (_waitsUntil > now ? _waitsUntil - now : TimeSpan.Zero);
+            if (!_machine.TryNextReply(limit, out var reply))
             {
                 var stuck = string.Join("; ",
                     _waiting.Values.Select(w => $"{w.Step.Location} \"{w.Step.Text}\""));
+                // Sim knows no reply can come (nothing ready, no timer due); live only knows
+                // that none came in time.
+                var why = _options.Mode == RunMode.Live ? $"no reply came within {limit}"
+                    : "no reply can come any more";
                 if (Monitor.Failures.Count > 0) Failed(FailureCause.EmulatorBug, BugReport());
-                else Failed(FailureCause.Stuck, "liveness: the run is stuck, no reply can come "
-                    + $"any more for {stuck}; {Monitor.InFlight.Describe()} (seed {_options.Seed})",
+                else Failed(FailureCause.Stuck, $"liveness: the run is stuck, {why} for "
+                    + $"{stuck}; {InFlight()} (seed {_options.Seed})",
                     _waiting.Values.Select(w => w.Step).FirstOrDefault());
                 return;
             }
-            Receive(_machine.Inbox.Dequeue());
+            Receive(reply);
         }
     }
 
@@ -210,7 +214,7 @@ public sealed class ScenarioRunner
         switch (message)
         {
             case Process.Completed or Refused:
-                var (id, outcome) = SimMachine.OutcomeOf(message);
+                var (id, outcome) = MachineReplies.OutcomeOf(message);
                 if (_waiting.Remove(id, out var waiting)) Finish(waiting.Strand, waiting.Step,
                     outcome);
                 break;
@@ -233,7 +237,7 @@ public sealed class ScenarioRunner
     {
         while (_failure is null)
         {
-            if (strand.Parent is null && strand.StepsDone > 0) _machine.Settle();
+            if (strand.Parent is null && strand.StepsDone > 0 && !Settle()) return;
             if (strand.Next() is not { } step)
             {
                 strand.Ended = true;
@@ -347,18 +351,21 @@ public sealed class ScenarioRunner
         switch (step.Command)
         {
             case WaitCommand wait:
-                var due = Loop.Now + wait.Duration;
+                var due = _machine.Now + wait.Duration;
                 if (due > _waitsUntil) _waitsUntil = due;
                 _machine.RemindAfter(wait.Duration, new WaitEnded(strand));
                 strand.StepsDone++;
                 return false;
             case ExpectPinsBalancedCommand:
-                var pins = Monitor.Pins;
-                if (!pins.Balanced) Fail(step, $"pins are not balanced: {pins.Totals.Pinned} "
-                    + $"pinned, {pins.Totals.Unpinned} unpinned; {pins.Holders()}");
+                var (balanced, totals, holders) = Monitor.Read(m =>
+                    (m.Pins.Balanced, m.Pins.Totals, m.Pins.Balanced ? "" : m.Pins.Holders()));
+                if (!balanced) Fail(step, $"pins are not balanced: {totals.Pinned} "
+                    + $"pinned, {totals.Unpinned} unpinned; {holders}");
                 break;
             case ExpectQuietCommand:
-                if (Monitor.InFlight.Count != 0) Fail(step, Monitor.InFlight.Describe());
+                var (waiting, described) = Monitor.Read(m =>
+                    (m.InFlight.Count, m.InFlight.Describe()));
+                if (waiting != 0) Fail(step, described);
                 break;
             case DropCommand or DelayCommand or DuplicateCommand or CutCommand or HealCommand:
                 _machine.Inject(step.Command);
@@ -377,6 +384,23 @@ public sealed class ScenarioRunner
         strand.StepsDone++;
         return _failure is null;
     }
+
+    /// <summary>
+    /// Lets everything the steps so far set going end; when the machine cannot settle within the
+    /// driver's bound, the run fails as stuck and false says so.
+    /// </summary>
+    private bool Settle()
+    {
+        if (_machine.Settle()) return true;
+        if (Monitor.Failures.Count > 0) Failed(FailureCause.EmulatorBug, BugReport());
+        else Failed(FailureCause.Stuck, "liveness: the machine did not settle within "
+            + $"{_machine.ReplyTimeLimit} (XPC still owes messages, or the machine never went "
+            + $"quiet); {InFlight()} (seed {_options.Seed})");
+        return false;
+    }
+
+    /// <summary>What is still in flight, read under the monitor's lock.</summary>
+    private string InFlight() => Monitor.Read(m => m.InFlight.Describe());
 
     /// <summary>
     /// <c>start PROCESS</c>: a declared process that ended runs again as a new process. Returns
@@ -481,11 +505,11 @@ public sealed class ScenarioRunner
     /// </summary>
     private List<CheckResult> EndOfRunChecks()
     {
-        _machine.Settle();
-        var idle = Monitor.InFlight;
+        if (!Settle()) return [];
+        var (waiting, described) = Monitor.Read(m => (m.InFlight.Count, m.InFlight.Describe()));
         var checks = new List<CheckResult>
         {
-            new("nothing in flight before teardown", idle.Count == 0, idle.Describe()),
+            new("nothing in flight before teardown", waiting == 0, described),
         };
         checks.AddRange(_machine.Finish(_everyProcess)
             .Select(r => new CheckResult(r.Name, r.Held, r.Saw)));

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using Akka.Configuration;
+using Emulator.Host.Machines;
 using Emulator.Host.Scenarios;
 using Emulator.Partitions;
 using Emulator.Partitions.Checks;
@@ -16,9 +18,10 @@ namespace Emulator.Host.Sim;
 /// <summary>
 /// One emulated machine in <c>sim</c> mode, driven from outside: its ActorSystem with the seeded
 /// loop, the machine's actors, and an inbox for their replies. The runner and the model-based test
-/// drive it; everything runs on the calling thread.
+/// drive it; everything runs on the calling thread. The runner sees it as an
+/// <see cref="IMachineDriver"/>.
 /// </summary>
-public sealed class SimMachine : IDisposable
+public sealed class SimMachine : IMachineDriver
 {
     /// <summary>
     /// How much virtual time one call may take before the machine counts as stuck.
@@ -82,6 +85,16 @@ public sealed class SimMachine : IDisposable
 
     public MachineMonitor Monitor { get; } = new();
 
+    /// <summary>Virtual time.</summary>
+    public TimeSpan Now => Loop.Now;
+
+    public long Deliveries => Loop.Deliveries;
+
+    /// <summary>
+    /// <see cref="CallTimeLimit"/> of virtual time, which costs nothing to wait out.
+    /// </summary>
+    public TimeSpan ReplyTimeLimit => CallTimeLimit;
+
     /// <summary>Replies that came for the driver, in arrival order.</summary>
     public Queue<object> Inbox => _inbox;
 
@@ -121,6 +134,19 @@ public sealed class SimMachine : IDisposable
     }
 
     /// <summary>
+    /// Runs the machine until a reply is in the inbox, firing timers due within
+    /// <paramref name="limit"/> of virtual time; false when nothing is ready and no timer is due
+    /// within it.
+    /// </summary>
+    public bool TryNextReply(TimeSpan limit, [NotNullWhen(true)] out object? reply)
+    {
+        reply = null;
+        if (_inbox.Count == 0 && !Loop.RunUntil(() => _inbox.Count > 0, limit)) return false;
+        reply = _inbox.Dequeue();
+        return true;
+    }
+
+    /// <summary>
     /// Makes one call and runs the machine until it and everything it set going have ended.
     /// </summary>
     public Outcome? Call(TgId process, Call call)
@@ -152,13 +178,14 @@ public sealed class SimMachine : IDisposable
     /// Runs until nothing is ready and XPC has handed over every message it took (a link fault may
     /// hold one back: a lost message waits for its retransmission, a delayed one for its time), so
     /// a step ends with everything it set going, faults or not. Timers fire only while XPC still
-    /// owes something; a message on a cut link waits for the heal and holds nothing up.
+    /// owes something; a message on a cut link waits for the heal and holds nothing up. False
+    /// when XPC still owed something after <see cref="CallTimeLimit"/> of virtual time.
     /// </summary>
-    public void Settle()
+    public bool Settle()
     {
         Loop.RunUntilIdle();
-        if (_wiring.Link.Settled) return;
-        Loop.RunUntil(() => _wiring.Link.Settled && Loop.IsIdle, CallTimeLimit);
+        if (_wiring.Link.Settled) return true;
+        return Loop.RunUntil(() => _wiring.Link.Settled && Loop.IsIdle, CallTimeLimit);
     }
 
     /// <summary>True while partition <paramref name="partition"/> is crashed.</summary>
@@ -166,31 +193,19 @@ public sealed class SimMachine : IDisposable
 
     /// <summary>
     /// Injects a fault from now on: a link fault (<c>drop</c>, <c>delay</c>, <c>duplicate</c> on
-    /// one direction or every link, <c>cut</c>, <c>heal</c>; packets already on their way keep
-    /// their fate), or <c>crash</c> / <c>restart</c> of a partition, which its partition actor
-    /// carries out at its next delivery. A heal and a restart return once the partitions they
-    /// concern see each other UP again (see <see cref="Rejoin"/>).
+    /// one direction or every link, <c>cut</c>, <c>heal</c>; see <see cref="LinkFaults"/>;
+    /// packets already on their way keep their fate), or <c>crash</c> / <c>restart</c> of a
+    /// partition, which its partition actor carries out at its next delivery. A heal and a
+    /// restart return once the partitions they concern see each other UP again (see
+    /// <see cref="Rejoin"/>).
     /// </summary>
     public void Inject(Command fault)
     {
-        var link = _wiring.Link;
         var mark = Monitor.Read(monitor => monitor.Peers.Mark);
         switch (fault)
         {
-            case DropCommand drop:
-                link.Drop(drop.RatePercent / 100, Direction(drop.Link));
-                break;
-            case DuplicateCommand duplicate:
-                link.Duplicate(duplicate.RatePercent / 100, Direction(duplicate.Link));
-                break;
-            case DelayCommand delay:
-                link.Delay(delay.Min, delay.Max, Direction(delay.Link));
-                break;
-            case CutCommand cut:
-                link.Cut(new PartitionId(cut.P), new PartitionId(cut.Q));
-                break;
             case HealCommand heal:
-                link.Heal(new PartitionId(heal.P), new PartitionId(heal.Q));
+                LinkFaults.TryApply(_wiring.Link, heal);
                 Rejoin([(heal.P, heal.Q)], mark, orStayed: true);
                 break;
             case CrashCommand crash:
@@ -205,7 +220,9 @@ public sealed class SimMachine : IDisposable
                     .Select(peer => (restart.Partition, peer))], mark, orStayed: false);
                 break;
             default:
-                throw new ArgumentException($"{fault} is not a link fault", nameof(fault));
+                if (!LinkFaults.TryApply(_wiring.Link, fault))
+                    throw new ArgumentException($"{fault} is not a fault", nameof(fault));
+                break;
         }
     }
 
@@ -219,33 +236,15 @@ public sealed class SimMachine : IDisposable
     /// </summary>
     private void Rejoin(IReadOnlyList<(int P, int Q)> pairs, long mark, bool orStayed)
     {
-        var xpc = Settings.Xpc;
-        var reachable = pairs.Where(pair => !IsCrashed(pair.P) && !IsCrashed(pair.Q)
-            && _wiring.Link.Carries(Between(pair.P, pair.Q))
-            && _wiring.Link.Carries(Between(pair.Q, pair.P))).ToList();
+        var reachable = MachineRejoin.Reachable(pairs, _lives, _wiring.Link);
         if (reachable.Count == 0) return;
-        Loop.RunUntil(() => Monitor.Read(monitor => reachable.All(pair =>
-                monitor.Peers.UpSince(new(pair.P), new(pair.Q), mark, orStayed)
-                && monitor.Peers.UpSince(new(pair.Q), new(pair.P), mark, orStayed))),
-            xpc.HeartbeatInterval * (xpc.MissedHeartbeatsMax + 4));
+        Loop.RunUntil(() => MachineRejoin.Rejoined(Monitor, reachable, mark, orStayed),
+            MachineRejoin.Bound(Settings.Xpc));
     }
 
-    private static LinkDirection Between(int from, int to) =>
-        new(new PartitionId(from), new PartitionId(to));
-
-    private static LinkDirection? Direction(Link? link) => link is null ? null
-        : new LinkDirection(new PartitionId(link.From), new PartitionId(link.To));
-
-    /// <summary>
-    /// The outcome a reply in the inbox carries. A process that ended and was freed is no longer in
-    /// its partition's table, which refuses the call (ENOENT): to the caller the process is dead.
-    /// </summary>
-    public static (RequestId Id, Outcome Outcome) OutcomeOf(object reply) => reply switch
-    {
-        Process.Completed completed => (completed.RequestId, completed.Outcome),
-        Refused refused => (refused.RequestId, Outcome.Dead()),
-        _ => throw new InvalidOperationException($"unexpected reply {reply}"),
-    };
+    /// <summary>The outcome a reply in the inbox carries (<see cref="MachineReplies"/>).</summary>
+    public static (RequestId Id, Outcome Outcome) OutcomeOf(object reply) =>
+        MachineReplies.OutcomeOf(reply);
 
     /// <summary>
     /// Schedules <paramref name="message"/> into the inbox after <paramref name="delay"/> of

@@ -4,7 +4,11 @@ namespace Emulator.Partitions.Checks;
 /// Where the machine's actors report what happens: every <see cref="MachineEvent"/> goes to every
 /// checker, in the order it happened, and the first breach is kept with the events that led to
 /// it. Also counts what the run's summary prints, and records actors that threw (each a bug in the
-/// emulator). Thread safe (actor specs run on real dispatchers); no actor reads it.
+/// emulator). Thread safe: in <c>live</c> mode (and in actor specs) the actors report from pool
+/// threads at once, so every event goes through the checkers under one lock, in the order the
+/// lock admits them. Each actor reports an event before it sends what the event caused, so an
+/// event never reaches the checkers ahead of one it depends on. The checkers themselves are plain
+/// state: read them mid-run through <see cref="Read{T}"/>, never directly. No actor reads it.
 /// </summary>
 public sealed class MachineMonitor
 {

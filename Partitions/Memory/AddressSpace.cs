@@ -161,11 +161,19 @@ public sealed class AddressSpace(FrameCounter frames)
             return true;
         }
         if (page.Sharers == 1) return true;
-        Invariant.Holds(page.Pins == 0,
-            $"copy-on-write break of pinned frame {page.Frame} at 0x{address:x}");
-        if (!frames.TryNext(out var copyFrame)) return false;
-        var copy = page.Copy(copyFrame);
-        page.Unshare();
+        Page copy;
+        // Every sharer may break at once (live: parent and child on two threads). Under the gate
+        // one breaks at a time, and the last one left finds itself alone and keeps the frame, so
+        // the frame is neither copied twice nor left with no sharer and never released.
+        lock (page.Gate)
+        {
+            if (page.Sharers == 1) return true;
+            Invariant.Holds(page.Pins == 0,
+                $"copy-on-write break of pinned frame {page.Frame} at 0x{address:x}");
+            if (!frames.TryNext(out var copyFrame)) return false;
+            copy = page.Copy(copyFrame);
+            page.Unshare();
+        }
         _pages[number] = copy;
         Observer?.Unmapped(number << Xpmem.PageShift, page);
         Observer?.Mapped(number << Xpmem.PageShift, copy);

@@ -61,12 +61,17 @@ public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<Machi
                     {
                         if (!memory.TryPageForWrite(chunk.Address, out var writable))
                             return new AccessStop(AccessStopKind.OutOfMemory, chunk);
-                        Move(walk, chunk, writable.Bytes, inPage);
+                        Move(walk, chunk, writable, inPage);
                         break;
                     }
                     var touched = memory.PageAt(chunk.Address);
-                    if (touched is null && SkipUntouched(walk, chunk.Address, vma.End)) break;
-                    walk.Loaded((touched?.Bytes ?? ZeroPage).AsSpan(inPage, chunk.LengthBytes));
+                    if (touched is not null)
+                    {
+                        Move(walk, chunk, touched, inPage);
+                        break;
+                    }
+                    if (SkipUntouched(walk, chunk.Address, vma.End)) break;
+                    walk.Loaded(ZeroPage.AsSpan(inPage, chunk.LengthBytes));
                     break;
                 case AttachmentVma { Attachment: var attachment }:
                     var pageAddress = chunk.Address & Xpmem.PageMask;
@@ -83,7 +88,7 @@ public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<Machi
                     emit(new Accessed(process, attachment.Id, attachment.Segment,
                         attachment.Owner, attachment.SourceOf(pageAddress), page.Frame,
                         chunk.Write));
-                    Move(walk, chunk, page.Bytes, inPage);
+                    Move(walk, chunk, page, inPage);
                     break;
             }
         }
@@ -101,15 +106,22 @@ public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<Machi
         return zeros > Xpmem.PageSize && walk.SkipZeros(zeros) > 0;
     }
 
-    private static void Move(RangeWalk walk, Chunk chunk, byte[] page, int inPage)
+    /// <summary>
+    /// Moves one chunk under the page's gate: another thread (live) may be moving bytes of the same
+    /// page, and a chunk must land whole. The walk only copies; it touches no other page.
+    /// </summary>
+    private static void Move(RangeWalk walk, Chunk chunk, Page page, int inPage)
     {
-        var bytes = page.AsSpan(inPage, chunk.LengthBytes);
-        if (!chunk.Write)
+        lock (page.Gate)
         {
-            walk.Loaded(bytes);
-            return;
+            var bytes = page.Bytes.AsSpan(inPage, chunk.LengthBytes);
+            if (!chunk.Write)
+            {
+                walk.Loaded(bytes);
+                return;
+            }
+            walk.Fill(bytes);
+            walk.Stored();
         }
-        walk.Fill(bytes);
-        walk.Stored();
     }
 }

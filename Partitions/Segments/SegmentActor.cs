@@ -238,7 +238,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
             pin.Page.Frame, Write: false));
         _port.Send(read.ReplyTo, new Frames.Data(read.RequestId,
-            pin.Page.Bytes.AsSpan(read.OffsetBytes, read.LengthBytes).ToArray()));
+            pin.Page.Read(read.OffsetBytes, read.LengthBytes)));
     }
 
     private void HandleWrite(Frames.Write write)
@@ -250,7 +250,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         }
         Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
             pin.Page.Frame, Write: true));
-        write.Bytes.CopyTo(pin.Page.Bytes, write.OffsetBytes);
+        pin.Page.Write(write.OffsetBytes, write.Bytes);
         Machine.Monitor.Observe(new StoreApplied(write.RequestId));
         _port.Send(write.ReplyTo, new Frames.Written(write.RequestId));
     }

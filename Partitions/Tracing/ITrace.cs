@@ -2,7 +2,8 @@ namespace Emulator.Partitions.Tracing;
 
 /// <summary>
 /// Where actors report what they see. Callers test <see cref="Enabled"/> first, so tracing that
-/// is off costs one branch and builds nothing.
+/// is off costs one branch and builds nothing. An implementation must be thread safe: in
+/// <c>live</c> mode every actor calls it from its own pool thread, at the same time.
 /// </summary>
 public interface ITrace
 {

@@ -91,6 +91,13 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     private readonly InboundChannel[] _inbound;
     private readonly PeerConnection[] _peers;
 
+    /// <summary>
+    /// A beat fired while the partition was down and was swallowed before Akka's timer scheduler
+    /// saw it, which leaves the single timer looking active for ever (live mode hits it: real
+    /// time passes between a crash and its restart).
+    /// </summary>
+    private bool _beatSwallowed;
+
     public XpcActor(MachineContext machine, PartitionId partition, int partitions,
         MachineWiring wiring)
         : base(machine)
@@ -131,8 +138,12 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     /// <summary>
     /// A crashed partition's endpoint is silent: it handles nothing, timers included.
     /// </summary>
-    protected override bool AroundReceive(Receive receive, object message) =>
-        Machine.Lives.Crashed(_partition) || base.AroundReceive(receive, message);
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (!Machine.Lives.Crashed(_partition)) return base.AroundReceive(receive, message);
+        if (message is IWrappedMessage { Message: HeartbeatTick }) _beatSwallowed = true;
+        return true;
+    }
 
     private void StartBeating()
     {
@@ -298,6 +309,8 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             _peers[index].Restart();
             Forget(new PartitionId(index));
         }
+        if (_beatSwallowed) Timers.Cancel(Beat);
+        _beatSwallowed = false;
         StartBeating();
     }
 

@@ -32,7 +32,10 @@ public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool
 /// It also keeps, per direction, how far the sending endpoint numbered and how far the receiving
 /// one handed over, each in its session (epoch), so a driver can tell when everything a step set
 /// going has arrived (<see cref="Settled"/>). Thread safe: in <c>sim</c> one thread calls it, in
-/// the order the seed decides, so the same seed gives the same fates.
+/// the order the seed decides, so the same seed gives the same fates; in <c>live</c> every
+/// endpoint calls it from its own thread and the driver reads <see cref="Settled"/> from another,
+/// so the faults, the random stream and the counts are all behind one lock (the seed then still
+/// decides the fates' stream, the threads decide which packet draws which).
 /// </summary>
 public sealed class XpcLink
 {

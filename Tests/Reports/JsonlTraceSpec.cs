@@ -6,6 +6,7 @@ using Emulator.Partitions.Checks;
 // in-memory trace and reads the lines back with System.Text.Json.
 using System.Text.Json;
 using Akka.Actor;
+using Emulator.Host.Machines;
 using Emulator.Host.Reports;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Segments;
@@ -214,7 +215,7 @@ public sealed class JsonlTraceSpec
     }
 
     internal static TraceHeader Header() => new(JsonlTrace.FormatVersion, "test", "t.hocon", "t",
-        1, 2, LibraryMode.Libxpmem, TimeSpan.FromTicks(1), TimeSpan.FromTicks(10),
+        1, RunMode.Sim, 2, LibraryMode.Libxpmem, TimeSpan.FromTicks(1), TimeSpan.FromTicks(10),
         [new TraceProcess("user", P1, 1000, 1000, User.Pid, User, TracePaths.OfThreadGroup(User))]);
 
     internal static TraceVerdict Verdict() => new(true, null, null, null, null, 0, 0, 0, 0, 0, 0,

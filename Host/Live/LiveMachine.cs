@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using Stopwatch = System.Diagnostics.Stopwatch;
+using System.Diagnostics.CodeAnalysis;
+using Akka.Actor;
+using Akka.Configuration;
+using Emulator.Host.Machines;
+using Emulator.Host.Scenarios;
+using Emulator.Partitions;
+using Emulator.Partitions.Checks;
+using Emulator.Partitions.Live;
+using Emulator.Partitions.Tracing;
+using Emulator.Partitions.Xpc;
+using Emulator.Protocol;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Partitions;
+using Emulator.Protocol.Processes;
+
+namespace Emulator.Host.Live;
+
+/// <summary>
+/// One emulated machine in <c>live</c> mode: the same actors as in <c>sim</c>, on a normal
+/// ActorSystem (<see cref="LiveSystem"/>): Akka's dispatcher runs them on the thread pool, so
+/// parallel branches really run at once; Akka's scheduler fires their timers and the wall clock
+/// is the machine's clock. The driver waits without polling: for a reply on a blocking inbox, for
+/// quiet on <see cref="LiveActivity"/>, each with a wall-clock bound past which the run is stuck.
+/// The seed decides only the link's faults; runs are not reproducible.
+/// </summary>
+public sealed class LiveMachine : IMachineDriver
+{
+    private readonly MachineWiring _wiring;
+    private readonly PartitionLives _lives;
+    private readonly BlockingCollection<object> _inbox = new();
+    private readonly IActorRef _inboxActor;
+    private readonly IActorRef _machineActor;
+    private readonly bool _ownsSystem;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly LiveActivity _activity;
+    private readonly long _deliveriesBefore;
+    private long _nextRequest;
+
+    /// <summary>Builds the machine on a fresh live system of its own.</summary>
+    public LiveMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
+        : this(LiveSystem.Create("emulator", akkaConfig), ownsSystem: true, partitions, seed,
+            akkaConfig, trace)
+    {
+    }
+
+    /// <summary>
+    /// Builds the machine on <paramref name="system"/>, a system from
+    /// <see cref="LiveSystem.Create"/> that no machine uses now; <see cref="Dispose"/> stops this
+    /// machine's actors and leaves the system to the next machine.
+    /// </summary>
+    public LiveMachine(ActorSystem system, int partitions, int seed, Config akkaConfig,
+        ITrace? trace = null)
+        : this(system, ownsSystem: false, partitions, seed, akkaConfig, trace)
+    {
+    }
+
+    private LiveMachine(ActorSystem system, bool ownsSystem, int partitions, int seed,
+        Config akkaConfig, ITrace? trace)
+    {
+        System = system;
+        _ownsSystem = ownsSystem;
+        _activity = LiveSystem.ActivityOf(system);
+        _deliveriesBefore = _activity.Deliveries;
+        // The seed still decides each packet's fate, but not which packet asks first.
+        _wiring = new MachineWiring(XpcLink.ForRun(seed));
+        Settings = EmulatorSettings.Create(akkaConfig);
+        ReplyTimeLimit = Settings.LiveReplyTimeLimit;
+        var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
+        _lives = machine.Lives;
+        _wiring.Link.Crashed = machine.Lives.Crashed;
+        _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
+        _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
+        // The machine actor wires the partitions in its constructor, on a pool thread: the driver
+        // may address them only once that has happened. Not the reply limit, which a scenario
+        // may set low: starting takes what the host takes (JIT, a loaded machine).
+        if (!_activity.WaitUntilQuiet(() => _wiring.Partitions.Count == partitions,
+            LiveSystem.StartWallLimit))
+        {
+            throw new TimeoutException(
+                $"the machine did not start within {LiveSystem.StartWallLimit}");
+        }
+    }
+
+    public ActorSystem System { get; }
+
+    public EmulatorSettings Settings { get; }
+
+    public MachineMonitor Monitor { get; } = new();
+
+    /// <summary>Wall-clock time since the machine was built.</summary>
+    public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>Deliveries on the system since this machine was built.</summary>
+    public long Deliveries => _activity.Deliveries - _deliveriesBefore;
+
+    /// <summary>Wall-clock time: <c>live-reply-time-limit</c> in akka.hocon.</summary>
+    public TimeSpan ReplyTimeLimit { get; }
+
+    public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
+    {
+        StartSpawn(partition, credentials, library);
+        var on = new PartitionId(partition);
+        if (!TryNextReply(ReplyTimeLimit, out var reply)) return null;
+        return reply is Partition.Spawned spawned ? new TgId(on, spawned.Pid)
+            : throw new InvalidOperationException($"partition {on} answered a spawn with no pid");
+    }
+
+    public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library)
+    {
+        var id = NextRequestId();
+        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library,
+            new Endpoint(new PartitionId(partition), _inboxActor)));
+        return id;
+    }
+
+    public bool IsCrashed(int partition) => _lives.Crashed(new PartitionId(partition));
+
+    public RequestId Start(TgId process, Call call)
+    {
+        var id = NextRequestId();
+        _wiring.Partitions[process.Partition.Value].Tell(new Partition.Deliver(process,
+            new Process.Run(id, call, new Endpoint(process.Partition, _inboxActor))));
+        return id;
+    }
+
+    /// <summary>
+    /// Blocks on the inbox; a reply or a reminder wakes it at once. Live cannot tell "no reply can
+    /// come any more" from "none came yet" (a timer may still fire), so only the bound ends it.
+    /// </summary>
+    public bool TryNextReply(TimeSpan limit, [NotNullWhen(true)] out object? reply) =>
+        _inbox.TryTake(out reply, limit);
+
+    /// <summary>
+    /// Waits for a quiet moment at which XPC has handed over everything it accepted; timers keep
+    /// firing meanwhile (heartbeats, retransmissions, delayed packets), as they would on a real
+    /// machine.
+    /// </summary>
+    public bool Settle() => _activity.WaitUntilQuiet(() => _wiring.Link.Settled, ReplyTimeLimit);
+
+    /// <summary>
+    /// A link fault from now on (<see cref="LinkFaults"/>), or a partition's crash or restart,
+    /// which its partition actor carries out when it gets to it, on its own thread. As in sim, a
+    /// heal and a restart return once the partitions concerned see each other UP again (or
+    /// <see cref="MachineRejoin.Bound"/> of wall-clock time passed).
+    /// </summary>
+    public void Inject(Command fault)
+    {
+        var mark = Monitor.Read(monitor => monitor.Peers.Mark);
+        switch (fault)
+        {
+            case HealCommand heal:
+                LinkFaults.TryApply(_wiring.Link, heal);
+                Rejoin([(heal.P, heal.Q)], mark, orStayed: true);
+                break;
+            case CrashCommand crash:
+                _wiring.Partitions[crash.Partition].Tell(new PartitionActor.Crash());
+                break;
+            case RestartCommand restart:
+                _wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart());
+                // Its partition actor boots it when it handles the restart; only then can it
+                // rejoin.
+                _activity.WaitUntilQuiet(() => !IsCrashed(restart.Partition), ReplyTimeLimit);
+                Rejoin([.. Enumerable.Range(0, _wiring.Partitions.Count)
+                    .Where(peer => peer != restart.Partition)
+                    .Select(peer => (restart.Partition, peer))], mark, orStayed: false);
+                break;
+            default:
+                if (!LinkFaults.TryApply(_wiring.Link, fault))
+                    throw new ArgumentException($"{fault} is not a fault", nameof(fault));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Waits, at quiet moments (heartbeats keep coming, so there are many), until every
+    /// reachable pair sees each other UP again; past the bound the run goes on.
+    /// </summary>
+    private void Rejoin(IReadOnlyList<(int P, int Q)> pairs, long mark, bool orStayed)
+    {
+        var reachable = MachineRejoin.Reachable(pairs, _lives, _wiring.Link);
+        if (reachable.Count == 0) return;
+        _activity.WaitUntilQuiet(() => MachineRejoin.Rejoined(Monitor, reachable, mark, orStayed),
+            MachineRejoin.Bound(Settings.Xpc));
+    }
+
+    /// <summary>Akka's scheduler: real time.</summary>
+    public void RemindAfter(TimeSpan delay, object message) =>
+        System.Scheduler.ScheduleTellOnce(delay, _inboxActor, message, ActorRefs.NoSender);
+
+    public IReadOnlyList<CheckerReport> Finish(IEnumerable<TgId> processes)
+    {
+        Settle();
+        foreach (var process in processes) Start(process, new ExitCall(0));
+        _activity.WaitUntilQuiet(
+            () => Monitor.Read(m => m.Refcounts.ThreadGroupsAlive == 0) && _wiring.Link.Settled,
+            ReplyTimeLimit);
+        while (_inbox.TryTake(out _))
+        {
+            // The exits' answers: the run is over, nobody reads them.
+        }
+        return Monitor.Final();
+    }
+
+    public void Dispose()
+    {
+        if (_ownsSystem)
+        {
+            LiveSystem.Shutdown(System);
+        }
+        else
+        {
+            // The names are free for the next machine once both are gone: their stopping is
+            // mailbox work like any other, so the next quiet moment comes after it.
+            System.Stop(_machineActor);
+            System.Stop(_inboxActor);
+            _activity.WaitUntilQuiet(() => true, LiveSystem.ShutdownWallLimit);
+        }
+        // The inbox actor is gone: what still comes for it goes to dead letters, not here.
+        _inbox.Dispose();
+    }
+
+    private RequestId NextRequestId() => new(new PartitionId(0), ++_nextRequest);
+
+    /// <summary>Receives the machine's replies for the driver, on pool threads.</summary>
+    private sealed class InboxActor : ReceiveActor
+    {
+        public InboxActor(BlockingCollection<object> inbox) => ReceiveAny(inbox.Add);
+    }
+}

@@ -1,0 +1,59 @@
+using Akka.Configuration;
+using Akka.Dispatch;
+
+namespace Emulator.Partitions.Live;
+
+/// <summary>
+/// Named as the <c>executor</c> of <c>akka.actor.default-dispatcher</c> in live mode (Akka's own
+/// <c>Dispatcher</c> type, throughput and all, stays): makes a <see cref="LiveExecutor"/> that
+/// reports to the system's <see cref="LiveActivity"/>.
+/// </summary>
+public sealed class LiveExecutorConfigurator : ExecutorServiceConfigurator
+{
+    /// <summary>
+    /// Akka creates it from the dispatcher's <c>executor</c> with this signature.
+    /// </summary>
+    public LiveExecutorConfigurator(Config config, IDispatcherPrerequisites prerequisites)
+        : base(config, prerequisites)
+    {
+    }
+
+    public override ExecutorService Produce(string id) =>
+        new LiveExecutor(id, LiveSystem.ActivityOf(Prerequisites.Settings));
+}
+
+/// <summary>
+/// Runs mailboxes on the .NET thread pool, as Akka's default executor does, and counts each run
+/// from the moment it is handed over until it is over, so <see cref="LiveActivity"/> knows when
+/// nothing is left to run. The count goes up on the thread that hands the run over (inside the
+/// sender's own run, or the driver's Tell), before the pool can start it.
+/// </summary>
+public sealed class LiveExecutor(string id, LiveActivity activity) : ExecutorService(id)
+{
+    public override void Execute(IRunnable run)
+    {
+        activity.RunScheduled();
+        ThreadPool.UnsafeQueueUserWorkItem(new CountedRun(run, activity), preferLocal: false);
+    }
+
+    /// <summary>Nothing to release: the pool belongs to .NET.</summary>
+    public override void Shutdown()
+    {
+    }
+
+    /// <summary>One mailbox run; the count goes down once its handlers have returned.</summary>
+    private sealed class CountedRun(IRunnable run, LiveActivity activity) : IThreadPoolWorkItem
+    {
+        public void Execute()
+        {
+            try
+            {
+                run.Run();
+            }
+            finally
+            {
+                activity.RunEnded();
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dispatch;
+using Akka.Dispatch.MessageQueues;
+
+namespace Emulator.Partitions.Live;
+
+/// <summary>
+/// Makes <see cref="LiveMessageQueue"/>s. <see cref="LiveSystem.Config"/> names it as the default
+/// mailbox and as the deque mailbox that Stash asks for.
+/// </summary>
+public sealed class LiveMailboxType : MailboxType, IProducesMessageQueue<LiveMessageQueue>
+{
+    private readonly LiveActivity _activity;
+
+    /// <summary>Akka creates it from a <c>mailbox-type</c> setting with this signature.</summary>
+    public LiveMailboxType(Settings settings, Config config)
+        : base(settings, config)
+    {
+        _activity = LiveSystem.ActivityOf(settings);
+    }
+
+    public override IMessageQueue Create(IActorRef owner, ActorSystem system) =>
+        new LiveMessageQueue(LiveSystem.IsMachineActor(owner.Path) ? _activity : null);
+}
+
+/// <summary>
+/// The user-message queue of every actor in a live system: Akka's unbounded deque (so Stash
+/// works) plus a count of the messages handed to actors under /user, the figure a sim run reports
+/// as its deliveries. One interlocked add per message; nothing else changes.
+/// </summary>
+public sealed class LiveMessageQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
+{
+    private readonly UnboundedDequeMessageQueue _queue = new();
+    private readonly LiveActivity? _activity;
+
+    /// <param name="activity">Where to count deliveries; null for Akka's own actors.</param>
+    public LiveMessageQueue(LiveActivity? activity) => _activity = activity;
+
+    public bool HasMessages => _queue.HasMessages;
+
+    public int Count => _queue.Count;
+
+    public void Enqueue(IActorRef receiver, Envelope envelope) =>
+        _queue.Enqueue(receiver, envelope);
+
+    public void EnqueueFirst(Envelope envelope) => _queue.EnqueueFirst(envelope);
+
+    /// <summary>
+    /// Akka's mailbox calls this only to hand the message to the actor right away.
+    /// </summary>
+    public bool TryDequeue(out Envelope envelope)
+    {
+        if (!_queue.TryDequeue(out envelope)) return false;
+        _activity?.Delivered();
+        return true;
+    }
+
+    /// <summary>Moves what is left to dead letters; not a delivery.</summary>
+    public void CleanUp(IActorRef owner, IMessageQueue deadletters) =>
+        _queue.CleanUp(owner, deadletters);
+}

@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Emulator.Partitions.Live;
+
+/// <summary>
+/// Creates and stops ActorSystems for the live run mode: Akka's own dispatcher on the .NET thread
+/// pool, Akka's own scheduler and the wall clock, with two additions that change no order: the
+/// default dispatcher's executor counts mailbox runs and the mailboxes count deliveries
+/// (<see cref="LiveActivity"/>), so a driver can wait for the machine to go quiet.
+/// </summary>
+public static class LiveSystem
+{
+    /// <summary>Longest wall-clock wait in <see cref="Shutdown"/>: a guard, not a timing.</summary>
+    public static readonly TimeSpan ShutdownWallLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest wall-clock wait for a machine's actors to start: a guard too.</summary>
+    public static readonly TimeSpan StartWallLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// One activity per system. Keyed by the system's <see cref="Settings"/>: the one object both
+    /// the executor and the mailbox type are given while the system is being built, before the
+    /// system itself can be asked for anything; weak, so a terminated system takes it along.
+    /// </summary>
+    private static readonly ConditionalWeakTable<Settings, LiveActivity> Activities = new();
+
+    private static readonly string ExecutorTypeName = TypeName<LiveExecutorConfigurator>();
+    private static readonly string MailboxTypeName = TypeName<LiveMailboxType>();
+
+    /// <summary>The live fragment: the counting executor and the counting mailbox.</summary>
+    public static Config Config { get; } = ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          # Akka's Dispatcher on the thread pool, as by default; the executor also counts runs.
+          default-dispatcher.executor = "{{ExecutorTypeName}}"
+          # The same for the guardians: a top-level actor starts, and its name is free again
+          # once it stopped, inside a run of the /user guardian, which runs here (Akka's own
+          # /system actors too: they are rarely busy, and a quiet moment waits for them).
+          internal-dispatcher.executor = "{{ExecutorTypeName}}"
+          # Counts deliveries; a deque, so Stash works.
+          default-mailbox.mailbox-type = "{{MailboxTypeName}}"
+          mailbox.unbounded-deque-based.mailbox-type = "{{MailboxTypeName}}"
+        }
+        """);
+
+    /// <summary>
+    /// Creates a live ActorSystem; <paramref name="extra"/> is merged over <see cref="Config"/>
+    /// (extra wins).
+    /// </summary>
+    public static ActorSystem Create(string name, Config? extra = null) =>
+        ActorSystem.Create(name, extra is null ? Config : extra.WithFallback(Config));
+
+    /// <summary>
+    /// What <paramref name="system"/> is doing (a system from <see cref="Create"/>).
+    /// </summary>
+    public static LiveActivity ActivityOf(ActorSystem system) => ActivityOf(system.Settings);
+
+    internal static LiveActivity ActivityOf(Settings settings) =>
+        Activities.GetValue(settings, _ => new LiveActivity());
+
+    /// <summary>Terminates a live system; throws past <see cref="ShutdownWallLimit"/>.</summary>
+    public static void Shutdown(ActorSystem system)
+    {
+        if (!system.Terminate().Wait(ShutdownWallLimit))
+            throw new TimeoutException($"the live system did not stop in {ShutdownWallLimit}");
+    }
+
+    /// <summary>
+    /// The machine's actors and the driver's inbox: /user and everything under it.
+    /// </summary>
+    internal static bool IsMachineActor(ActorPath path)
+    {
+        var top = path;
+        while (top.Depth > 1) top = top.Parent;
+        return top.Depth == 1 && top.Name == "user";
+    }
+
+    private static string TypeName<T>() =>
+        $"{typeof(T).FullName}, {typeof(T).Assembly.GetName().Name}";
+}
