@@ -32,6 +32,34 @@ public sealed class MachineActor : EmulatorActor
         wiring.Wire(endpoints, refs);
     }
 
+    /// <summary>
+    /// The part of a machine one cluster node runs: of <paramref name="partitions"/>, only the
+    /// <paramref name="hosted"/> ones with their endpoints, each wired into its slot of
+    /// <paramref name="wiring"/> (reserved here); the node wires the other partitions' slots
+    /// once it has found them on their nodes (same names under <c>/user/machine</c> there).
+    /// </summary>
+    public MachineActor(MachineContext machine, int partitions, IReadOnlyCollection<int> hosted,
+        MachineWiring wiring)
+        : base(machine)
+    {
+        machine.Lives.Boot(partitions);
+        wiring.Reserve(partitions);
+        foreach (var p in hosted.Order())
+        {
+            var id = new PartitionId(p);
+            var endpoint = Context.ActorOf(XpcActor.Props(machine, id, partitions, wiring),
+                $"xpc-p{p}");
+            var partition = Context.ActorOf(
+                PartitionActor.Props(machine, new XpcPort(id, wiring), partitions), $"p{p}");
+            wiring.Wire(id, endpoint, partition);
+        }
+    }
+
     public static Props Props(MachineContext machine, int partitions, MachineWiring wiring) =>
         Produced.By(() => new MachineActor(machine, partitions, wiring));
+
+    /// <summary>The props of a node's part of the machine (see the constructor).</summary>
+    public static Props Hosting(MachineContext machine, int partitions,
+        IReadOnlyCollection<int> hosted, MachineWiring wiring) =>
+        Produced.By(() => new MachineActor(machine, partitions, hosted, wiring));
 }

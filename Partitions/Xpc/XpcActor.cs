@@ -61,6 +61,14 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     public sealed record PeerTornDown(PartitionId Peer);
 
     /// <summary>
+    /// A cluster node's membership watch → each of its partitions' XPC: the node hosting
+    /// <paramref name="Peer"/> is unreachable. The session with it ends as on missed heartbeats
+    /// (the partition goes GOINGDOWN, and the peer, when heard again, sees a newer session and
+    /// ends its side too); an ended session stays ended. No reply.
+    /// </summary>
+    public sealed record PeerLost(PartitionId Peer);
+
+    /// <summary>
     /// The partition → its XPC: it booted again, empty; every session starts over.
     /// </summary>
     public sealed record Restart;
@@ -111,6 +119,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             _peers[tick.Peer.Value].Epoch, _inbound[tick.Peer.Value].Delivered), sequence: null));
         Receive<HeartbeatTick>(HandleHeartbeatTick);
         Receive<PeerTornDown>(down => _peers[down.Peer.Value].TornDown());
+        Receive<PeerLost>(HandlePeerLost);
         Receive<Restart>(_ => HandleRestart());
     }
 
@@ -215,6 +224,11 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         return true;
     }
 
+    private void HandlePeerLost(PeerLost lost)
+    {
+        if (lost.Peer != _partition && _peers[lost.Peer.Value].Lose()) EndSession(lost.Peer);
+    }
+
     private void HandleRetransmitTick(RetransmitTick tick)
     {
         var peer = tick.Peer;
@@ -230,6 +244,9 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         {
             if (index == _partition.Value) continue;
             var peer = new PartitionId(index);
+            // A cluster node wires a peer once it found it on its node: until then the peer
+            // cannot hear us nor we it, and its silence says nothing.
+            if (!_wiring.IsWired(peer)) continue;
             if (_peers[index].Tick()) EndSession(peer);
             Transmit(peer, new Heartbeat(_partition, _peers[index].Epoch,
                 _inbound[index].Delivered), sequence: null);

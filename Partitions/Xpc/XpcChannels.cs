@@ -167,6 +167,17 @@ internal sealed class PeerConnection(int missedMax)
         return true;
     }
 
+    /// <summary>
+    /// Membership says the peer is gone: the connection ends as if it had gone silent. True when
+    /// it was connected (it just ended).
+    /// </summary>
+    public bool Lose()
+    {
+        if (!Connected) return false;
+        Disconnect(Epoch + 1);
+        return true;
+    }
+
     /// <summary>The partition has nothing of the last session left: it may connect again.</summary>
     public void TornDown() => _tornDown = true;
 

@@ -61,6 +61,11 @@ public sealed class MachineWiring(XpcLink link)
 
     public IReadOnlyList<IActorRef> Partitions { get; private set; } = [];
 
+    /// <summary>
+    /// False while <paramref name="partition"/>'s slot of a reserved wiring is still empty.
+    /// </summary>
+    public bool IsWired(PartitionId partition) => !XpcOf(partition).IsNobody();
+
     /// <summary>Partition <paramref name="partition"/>'s XPC endpoint.</summary>
     public IActorRef XpcOf(PartitionId partition) => _everyXpc ?? _xpc[partition.Value];
 
@@ -75,6 +80,37 @@ public sealed class MachineWiring(XpcLink link)
         _xpc = xpc;
         _everyXpc = null;
         Partitions = partitions;
+    }
+
+    /// <summary>
+    /// A machine spread over cluster nodes: <paramref name="partitions"/> slots, each wired on
+    /// its own by <see cref="Wire(PartitionId, IActorRef, IActorRef)"/>, a node's own partitions
+    /// when it makes them and the others' once found on their nodes. Until then a slot is
+    /// <see cref="ActorRefs.Nobody"/>: what is sent there is lost, as on a link not yet up (XPC
+    /// resends, and a request to it fails by its deadline).
+    /// </summary>
+    public void Reserve(int partitions)
+    {
+        _everyXpc = null;
+        // Arrays, so Wire can fill a slot in place.
+        _xpc = Enumerable.Repeat<IActorRef>(ActorRefs.Nobody, partitions).ToArray();
+        Partitions = Enumerable.Repeat<IActorRef>(ActorRefs.Nobody, partitions).ToArray();
+    }
+
+    /// <summary>
+    /// Fills <paramref name="partition"/>'s slot of a reserved wiring. Actors of the machine may
+    /// read the slots meanwhile (on other threads): each slot is one reference, written once.
+    /// </summary>
+    public void Wire(PartitionId partition, IActorRef xpc, IActorRef partitionActor)
+    {
+        if (_xpc is not IActorRef[] endpoints || Partitions is not IActorRef[] actors
+            || partition.Value < 0 || partition.Value >= endpoints.Length)
+        {
+            throw new InvalidOperationException(
+                $"{partition} has no slot: Reserve the wiring for every partition first");
+        }
+        Volatile.Write(ref endpoints[partition.Value], xpc);
+        Volatile.Write(ref actors[partition.Value], partitionActor);
     }
 
     /// <summary>

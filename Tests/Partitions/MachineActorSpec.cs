@@ -44,6 +44,41 @@ public sealed class MachineActorSpec : TestKit
     }
 
     [Fact]
+    public void MachineActor_must_make_and_wire_only_the_partitions_its_node_hosts()
+    {
+        var machine = Sys.ActorOf(MachineActor.Hosting(Machine(_monitor), 3, [1], _wiring),
+            "machine");
+        machine.Tell(new Identify(1));
+        ExpectMsg<ActorIdentity>();
+
+        Assert.Equal(machine.Path / "xpc-p1", _wiring.XpcOf(P1).Path);
+        Assert.Equal(machine.Path / "p1", _wiring.Partitions[1].Path);
+        Assert.Equal([false, true, false],
+            Enumerable.Range(0, 3).Select(p => _wiring.IsWired(new PartitionId(p))));
+        Assert.True(_wiring.Partitions[0].IsNobody());
+        machine.Tell(new Identify(2));
+        ExpectMsg<ActorIdentity>();
+        Sys.ActorSelection(machine.Path / "p0").Tell(new Identify(3));
+        Assert.Null(ExpectMsg<ActorIdentity>().Subject);
+
+        // The node wires the others once found: here stand-ins for partitions on other nodes.
+        var p0 = CreateTestProbe();
+        _wiring.Wire(P0, p0, p0);
+        Assert.True(_wiring.IsWired(P0));
+        Assert.Equal(p0.Ref, _wiring.Partitions[0]);
+    }
+
+    [Fact]
+    public void MachineWiring_must_refuse_a_slot_it_has_not_reserved()
+    {
+        var wiring = new MachineWiring();
+        Assert.Throws<InvalidOperationException>(() => wiring.Wire(P0, TestActor, TestActor));
+        wiring.Reserve(2);
+        Assert.Throws<InvalidOperationException>(
+            () => wiring.Wire(new PartitionId(2), TestActor, TestActor));
+    }
+
+    [Fact]
     public void MachineActor_must_carry_a_cross_partition_call_through_xpc()
     {
         var machine = Sys.ActorOf(MachineActor.Props(Machine(_monitor), 2, _wiring), "machine");
