@@ -76,8 +76,16 @@ public static class NodeCommand
         };
         node.Validators.Add(result =>
         {
-            var count = result.GetValue(of);
-            var hosted = result.GetValue(partitions) ?? [];
+            // From the words, not GetValue: a value that failed its own parse throws there, and
+            // its error is already told.
+            var ofWords = result.GetResult(of)?.Tokens;
+            var partitionWords = result.GetResult(partitions)?.Tokens;
+            if (ofWords is not [.., var ofWord] || partitionWords is not [.., var partitionWord]
+                || !TryParseCount(ofWord.Value, out var count)
+                || !TryParsePartitions(partitionWord.Value, out var hosted, out _))
+            {
+                return;
+            }
             foreach (var p in hosted.Where(p => p >= count))
             {
                 result.AddError($"--partitions: partition {p} is not one of the machine's "
@@ -150,37 +158,44 @@ public static class NodeCommand
     private static IReadOnlyList<int> ParsePartitions(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        var words = text.Split(',', StringSplitOptions.TrimEntries);
-        var hosted = new List<int>();
-        foreach (var word in words)
+        if (TryParsePartitions(text, out var hosted, out var error)) return hosted;
+        result.AddError($"--partitions '{UserText.Safe(text)}': {error}");
+        return [];
+    }
+
+    private static bool TryParsePartitions(string text, out List<int> hosted, out string error)
+    {
+        hosted = [];
+        error = "";
+        foreach (var word in text.Split(',', StringSplitOptions.TrimEntries))
         {
             if (!int.TryParse(word, NumberStyles.None, CultureInfo.InvariantCulture, out var p))
             {
-                result.AddError($"--partitions '{UserText.Safe(text)}': '{UserText.Safe(word)}' "
-                    + "is not a partition number; LIST is numbers from 0, comma separated (2,3)");
-                return [];
+                error = $"'{UserText.Safe(word)}' is not a partition number; LIST is numbers "
+                    + "from 0, comma separated (2,3)";
+                return false;
             }
             if (hosted.Contains(p))
             {
-                result.AddError($"--partitions '{UserText.Safe(text)}': partition {p} twice");
-                return [];
+                error = $"partition {p} twice";
+                return false;
             }
             hosted.Add(p);
         }
-        return hosted;
+        return true;
     }
 
     private static int ParseCount(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
-            && count > 0)
-        {
-            return count;
-        }
+        if (TryParseCount(text, out var count)) return count;
         result.AddError($"--of '{UserText.Safe(text)}' is not a partition count (1 or more)");
         return 1;
     }
+
+    private static bool TryParseCount(string text, out int count) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out count)
+        && count > 0;
 
     private static int ParsePort(ArgumentResult result)
     {
