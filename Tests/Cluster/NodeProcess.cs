@@ -91,7 +91,8 @@ internal sealed partial class NodeProcess : IDisposable
     /// <summary>Waits for the exit; false at the deadline.</summary>
     public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
 
-    /// <summary>Kills it if it still runs (and waits, bounded): no orphan whatever failed.</summary>
+    /// <summary>Kills it if it still runs (and waits, bounded): no orphan, whatever
+    /// failed.</summary>
     public void Dispose()
     {
         try
