@@ -28,7 +28,7 @@ namespace Emulator.Host.Live;
 public sealed class LiveMachine : IMachineDriver
 {
     private readonly MachineWiring _wiring;
-    private readonly PartitionLives _lives;
+    private readonly FaultInjector _faults;
     private readonly BlockingCollection<object> _inbox = new();
     private readonly IActorRef _inboxActor;
     private readonly IActorRef _machineActor;
@@ -68,8 +68,10 @@ public sealed class LiveMachine : IMachineDriver
         Settings = EmulatorSettings.Create(akkaConfig);
         ReplyTimeLimit = Settings.LiveReplyTimeLimit;
         var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
-        _lives = machine.Lives;
         _wiring.Link.Crashed = machine.Lives.Crashed;
+        // Waits at quiet moments: heartbeats keep coming, so there are many.
+        _faults = new FaultInjector(_wiring, machine.Lives, Monitor, Settings.Xpc,
+            _activity.WaitUntilQuiet, ReplyTimeLimit);
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
         // The machine actor wires the partitions in its constructor, on a pool thread: the driver
@@ -115,7 +117,7 @@ public sealed class LiveMachine : IMachineDriver
         return id;
     }
 
-    public bool IsCrashed(int partition) => _lives.Crashed(new PartitionId(partition));
+    public bool IsCrashed(int partition) => _faults.IsCrashed(partition);
 
     public RequestId Start(TgId process, Call call)
     {
@@ -140,50 +142,11 @@ public sealed class LiveMachine : IMachineDriver
     public bool Settle() => _activity.WaitUntilQuiet(() => _wiring.Link.Settled, ReplyTimeLimit);
 
     /// <summary>
-    /// A link fault from now on (<see cref="LinkFaults"/>), or a partition's crash or restart,
-    /// which its partition actor carries out when it gets to it, on its own thread. As in sim, a
-    /// heal and a restart return once the partitions concerned see each other UP again (or
-    /// <see cref="MachineRejoin.Bound"/> of wall-clock time passed).
+    /// Injects a fault from now on (<see cref="FaultInjector"/>): a crash or restart is carried
+    /// out by its partition actor on its own thread; a heal or a restart waits, at quiet moments,
+    /// until the partitions concerned see each other UP again (a bound of wall-clock time).
     /// </summary>
-    public void Inject(Command fault)
-    {
-        var mark = Monitor.Read(monitor => monitor.Peers.Mark);
-        switch (fault)
-        {
-            case HealCommand heal:
-                LinkFaults.TryApply(_wiring.Link, heal);
-                Rejoin([(heal.P, heal.Q)], mark, orStayed: true);
-                break;
-            case CrashCommand crash:
-                _wiring.Partitions[crash.Partition].Tell(new PartitionActor.Crash());
-                break;
-            case RestartCommand restart:
-                _wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart());
-                // Its partition actor boots it when it handles the restart; only then can it
-                // rejoin.
-                _activity.WaitUntilQuiet(() => !IsCrashed(restart.Partition), ReplyTimeLimit);
-                Rejoin([.. Enumerable.Range(0, _wiring.Partitions.Count)
-                    .Where(peer => peer != restart.Partition)
-                    .Select(peer => (restart.Partition, peer))], mark, orStayed: false);
-                break;
-            default:
-                if (!LinkFaults.TryApply(_wiring.Link, fault))
-                    throw new ArgumentException($"{fault} is not a fault", nameof(fault));
-                break;
-        }
-    }
-
-    /// <summary>
-    /// Waits, at quiet moments (heartbeats keep coming, so there are many), until every
-    /// reachable pair sees each other UP again; past the bound the run goes on.
-    /// </summary>
-    private void Rejoin(IReadOnlyList<(int P, int Q)> pairs, long mark, bool orStayed)
-    {
-        var reachable = MachineRejoin.Reachable(pairs, _lives, _wiring.Link);
-        if (reachable.Count == 0) return;
-        _activity.WaitUntilQuiet(() => MachineRejoin.Rejoined(Monitor, reachable, mark, orStayed),
-            MachineRejoin.Bound(Settings.Xpc));
-    }
+    public void Inject(Command fault) => _faults.Inject(fault);
 
     /// <summary>Akka's scheduler: real time.</summary>
     public void RemindAfter(TimeSpan delay, object message) =>

@@ -76,7 +76,7 @@ public interface IMachineDriver : IDisposable
     /// Applies a fault command from now on: <c>drop</c>, <c>delay</c>, <c>duplicate</c>,
     /// <c>cut</c>, <c>heal</c> (packets already on their way keep their fate), <c>crash</c>
     /// and <c>restart</c> of a partition. A heal and a restart return once the partitions they
-    /// concern see each other UP again, or a bound passed (<see cref="MachineRejoin"/>).
+    /// concern see each other UP again, or a bound passed (<see cref="FaultInjector"/>).
     /// </summary>
     void Inject(Command fault);
 

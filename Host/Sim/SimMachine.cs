@@ -29,7 +29,7 @@ public sealed class SimMachine : IMachineDriver
     public static readonly TimeSpan CallTimeLimit = TimeSpan.FromMinutes(10);
 
     private readonly MachineWiring _wiring;
-    private readonly PartitionLives _lives;
+    private readonly FaultInjector _faults;
     private readonly Queue<object> _inbox = new();
     private readonly IActorRef _inboxActor;
     private readonly IActorRef _machineActor;
@@ -70,8 +70,9 @@ public sealed class SimMachine : IMachineDriver
         Loop.DeliveryTimeOf = message => XpcActor.IsPacket(message)
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
         var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
-        _lives = machine.Lives;
         _wiring.Link.Crashed = machine.Lives.Crashed;
+        _faults = new FaultInjector(_wiring, machine.Lives, Monitor, Settings.Xpc,
+            Loop.RunUntil, CallTimeLimit);
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
         Loop.RunUntilIdle();
@@ -189,58 +190,13 @@ public sealed class SimMachine : IMachineDriver
     }
 
     /// <summary>True while partition <paramref name="partition"/> is crashed.</summary>
-    public bool IsCrashed(int partition) => _lives.Crashed(new PartitionId(partition));
+    public bool IsCrashed(int partition) => _faults.IsCrashed(partition);
 
     /// <summary>
-    /// Injects a fault from now on: a link fault (<c>drop</c>, <c>delay</c>, <c>duplicate</c> on
-    /// one direction or every link, <c>cut</c>, <c>heal</c>; see <see cref="LinkFaults"/>;
-    /// packets already on their way keep their fate), or <c>crash</c> / <c>restart</c> of a
-    /// partition, which its partition actor carries out at its next delivery. A heal and a
-    /// restart return once the partitions they concern see each other UP again (see
-    /// <see cref="Rejoin"/>).
+    /// Injects a fault from now on (<see cref="FaultInjector"/>); a heal or a restart runs the
+    /// loop until the partitions concerned see each other UP again (a bound of virtual time).
     /// </summary>
-    public void Inject(Command fault)
-    {
-        var mark = Monitor.Read(monitor => monitor.Peers.Mark);
-        switch (fault)
-        {
-            case HealCommand heal:
-                LinkFaults.TryApply(_wiring.Link, heal);
-                Rejoin([(heal.P, heal.Q)], mark, orStayed: true);
-                break;
-            case CrashCommand crash:
-                _wiring.Partitions[crash.Partition].Tell(new PartitionActor.Crash());
-                break;
-            case RestartCommand restart:
-                _wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart());
-                // It boots at its partition actor's next delivery; only then can it rejoin.
-                Loop.RunUntil(() => !IsCrashed(restart.Partition), CallTimeLimit);
-                Rejoin([.. Enumerable.Range(0, _wiring.Partitions.Count)
-                    .Where(peer => peer != restart.Partition)
-                    .Select(peer => (restart.Partition, peer))], mark, orStayed: false);
-                break;
-            default:
-                if (!LinkFaults.TryApply(_wiring.Link, fault))
-                    throw new ArgumentException($"{fault} is not a fault", nameof(fault));
-                break;
-        }
-    }
-
-    /// <summary>
-    /// Runs until each pair of partitions that can reach each other (neither crashed, the link
-    /// carrying both ways) sees each other UP after <paramref name="mark"/> (or never lost
-    /// it, with <paramref name="orStayed"/>), so the next step meets them connected instead of
-    /// an ENOLINK that only says they had not met yet. Bounded by the time a silent peer takes
-    /// to be declared down and rejoin (a few heartbeats more than missed-heartbeats-max);
-    /// past it the run goes on, as a real machine's would.
-    /// </summary>
-    private void Rejoin(IReadOnlyList<(int P, int Q)> pairs, long mark, bool orStayed)
-    {
-        var reachable = MachineRejoin.Reachable(pairs, _lives, _wiring.Link);
-        if (reachable.Count == 0) return;
-        Loop.RunUntil(() => MachineRejoin.Rejoined(Monitor, reachable, mark, orStayed),
-            MachineRejoin.Bound(Settings.Xpc));
-    }
+    public void Inject(Command fault) => _faults.Inject(fault);
 
     /// <summary>The outcome a reply in the inbox carries (<see cref="MachineReplies"/>).</summary>
     public static (RequestId Id, Outcome Outcome) OutcomeOf(object reply) =>

@@ -55,7 +55,11 @@ public sealed class LiveMachineSpec
               "user: ap = get seg rdwr"
             ]
             """, "stuck.hocon");
-        var config = Settings.Load("xpmem-emulator.live-reply-time-limit = 200ms");
+        // Nothing else may end the get first: the cut is never noticed (no heartbeat timeout, no
+        // request deadline within the test), so only the reply bound can end it.
+        var config = Settings.Load("xpmem-emulator.live-reply-time-limit = 200ms\n"
+            + "xpmem-emulator.request-timeout = 1h\n"
+            + "xpmem-emulator.xpc.missed-heartbeats-max = 100000");
         var result = ScenarioRunner.Run(scenario, new RunOptions(7, Mode: RunMode.Live), config);
         Assert.False(result.Passed);
         Assert.Equal(FailureCause.Stuck, result.Cause);
