@@ -11,7 +11,10 @@ namespace Emulator.Host;
 /// <summary>
 /// The command line:
 /// <c>xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] [--faults LIST] [--out DIR]
-/// [--results FILE] [--junit FILE] [--keep-going] [--quiet]</c>, <c>xpmem-emu help [run]</c>,
+/// [--results FILE] [--junit FILE] [--keep-going] [--quiet]</c>,
+/// <c>xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] [--port P]
+/// [--host HOST]</c> (one cluster member, <see cref="Cluster.NodeCommand"/>),
+/// <c>xpmem-emu help [run|node]</c>,
 /// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public static class Program
@@ -20,7 +23,10 @@ public static class Program
         "usage: xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] "
         + "[--faults LIST] [--out DIR]\n"
         + "                      [--results FILE] [--junit FILE] [--keep-going] [--quiet]\n"
-        + "       xpmem-emu help [run] | version    (xpmem-emu run --help explains each option)";
+        + "       xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] "
+        + "[--port P] [--host HOST]\n"
+        + "       xpmem-emu help [run|node] | version    (xpmem-emu COMMAND --help explains each "
+        + "option)";
 
     /// <summary>The program's informational version (version+commit).</summary>
     public static string Version { get; } =
@@ -90,11 +96,12 @@ public static class Program
     private static RootCommand Commands(CliConsole console)
     {
         var run = RunCommandLine(console);
+        var node = Cluster.NodeCommand.CommandLine(console);
         var version = new Command("version", "Show the version (as --version does)");
         version.SetAction(parsed => new PrintVersion(console).Invoke(parsed));
         var topic = new Argument<string[]>("COMMAND")
         {
-            Description = "The command to explain (run, help, version)",
+            Description = "The command to explain (run, node, help, version)",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var help = new Command("help", "Show help, for the program or for one command")
@@ -103,7 +110,7 @@ public static class Program
         };
         var root = new RootCommand("An actor-based XPMEM partition emulator")
         {
-            run, version, help,
+            run, node, version, help,
         };
         // --version prints the entry assembly's version, which is not ours when a test host runs
         // the program: print the program's own, like the version command.
@@ -117,7 +124,7 @@ public static class Program
             if (words.Length > 0 && root.Subcommands.All(c => c.Name != words[0]))
             {
                 console.Diagnostic($"help: unknown command '{UserText.Safe(words[0])}' "
-                    + "(the commands are run, help and version)");
+                    + "(the commands are run, node, help and version)");
                 console.ErrorWriter.WriteLine(Usage);
                 return ExitCodes.BadInput;
             }

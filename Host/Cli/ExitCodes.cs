@@ -14,4 +14,10 @@ public static class ExitCodes
 
     /// <summary>An unexpected exception: a bug in xpmem-emu (stack trace on stderr).</summary>
     public const int Bug = 3;
+
+    /// <summary>
+    /// <c>node</c>: its actor system stopped without a signal (the cluster downed the node, or
+    /// it could not join); a signal ends it with <see cref="Held"/> after a graceful leave.
+    /// </summary>
+    public const int NodeRemoved = 1;
 }

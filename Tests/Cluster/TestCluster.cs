@@ -31,12 +31,16 @@ internal sealed class TestCluster : IDisposable
     private readonly List<IActorRef> _inboxActors = [];
     private long _nextRequest;
 
-    private TestCluster(IReadOnlyList<ClusterNode> nodes)
+    private TestCluster(IReadOnlyList<ClusterNode> nodes, bool driving = false)
     {
         Nodes = nodes;
         foreach (var node in nodes)
         {
-            foreach (var p in node.Options.Hosted) _hostOf[p] = node;
+            // A driver hosts no partition: every call goes from it to the partition's node.
+            var partitions = driving
+                ? Enumerable.Range(0, node.Options.Partitions)
+                : node.Options.Hosted;
+            foreach (var p in partitions) _hostOf[p] = node;
             var inbox = new BlockingCollection<object>();
             _inboxes.Add(inbox);
             _inboxActors.Add(node.System.ActorOf(Props.Create(() => new InboxActor(inbox)),
@@ -84,6 +88,13 @@ internal sealed class TestCluster : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Drives a machine whose partitions live on other nodes (other processes) from
+    /// <paramref name="driver"/>, a node that hosts none and is wired to them all: requests and
+    /// replies cross nodes. Disposing the result disposes the driver.
+    /// </summary>
+    public static TestCluster Driving(ClusterNode driver) => new([driver], driving: true);
 
     public ClusterNode HostOf(int partition) => _hostOf[partition];
 

@@ -1,0 +1,255 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Emulator.Host.Cli;
+
+namespace Emulator.Host.Cluster;
+
+/// <summary>What <c>xpmem-emu node</c> is asked to do once its command line parsed.</summary>
+public sealed record NodeRequest(int Partitions, IReadOnlyList<int> Hosted,
+    IReadOnlyList<Address> SeedNodes, string Hostname, int Port);
+
+/// <summary>
+/// <c>xpmem-emu node --partitions 2,3 --of N [--seed-nodes HOST:PORT,...] [--port P]
+/// [--host H]</c>: one member of a cluster run as its own OS process (issue 7). It hosts the
+/// partitions it is given, prints one line with its bound address (what another node or a
+/// driver passes as a seed), and runs until SIGTERM or SIGINT, when it leaves the cluster and
+/// exits 0, or until its system stops on its own (the cluster downed it), exit 1.
+/// </summary>
+public static class NodeCommand
+{
+    /// <summary>How long the node keeps trying to find every partition before it gives up
+    /// wiring (it still runs: the partitions it hosts answer whoever reaches them).</summary>
+    private static readonly TimeSpan WireTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a system that stopped waits for the signal that may have stopped it
+    /// (signal handlers run on another thread).</summary>
+    private static readonly TimeSpan SignalGrace = TimeSpan.FromMilliseconds(200);
+
+    public static Command CommandLine(CliConsole console)
+    {
+        var partitions = new Option<IReadOnlyList<int>>("--partitions")
+        {
+            HelpName = "LIST",
+            Description = "The partitions this node hosts, by number, comma separated (2,3)",
+            Required = true,
+            CustomParser = ParsePartitions,
+        };
+        var of = new Option<int>("--of")
+        {
+            HelpName = "N",
+            Description = "How many partitions the whole machine has (every node says the same)",
+            Required = true,
+            CustomParser = ParseCount,
+        };
+        var seeds = new Option<IReadOnlyList<Address>>("--seed-nodes")
+        {
+            HelpName = "HOST:PORT,...",
+            Description = "Members to join, as HOST:PORT (or the akka.tcp://xpmem@HOST:PORT a "
+                + "node prints); none: this node founds the cluster",
+            DefaultValueFactory = _ => [],
+            CustomParser = ParseSeeds,
+        };
+        var port = new Option<int>("--port")
+        {
+            HelpName = "P",
+            Description = "The TCP port to listen on (default 0: a free port the OS chooses; "
+                + "the printed line tells which)",
+            DefaultValueFactory = _ => 0,
+            CustomParser = ParsePort,
+        };
+        var host = new Option<string>("--host")
+        {
+            HelpName = "HOST",
+            Description = "The address to listen on and to be reached at (default 127.0.0.1; "
+                + "another host's nodes need one they can reach)",
+            DefaultValueFactory = _ => "127.0.0.1",
+            CustomParser = ParseHost,
+        };
+        var node = new Command("node", "Run one cluster member hosting some partitions, until "
+            + "SIGTERM or Ctrl-C (it leaves the cluster, exit 0) or the cluster removes it "
+            + "(exit 1); 2: bad input")
+        {
+            partitions, of, seeds, port, host,
+        };
+        node.Validators.Add(result =>
+        {
+            // From the words, not GetValue: a value that failed its own parse throws there, and
+            // its error is already told.
+            var ofWords = result.GetResult(of)?.Tokens;
+            var partitionWords = result.GetResult(partitions)?.Tokens;
+            if (ofWords is not [.., var ofWord] || partitionWords is not [.., var partitionWord]
+                || !TryParseCount(ofWord.Value, out var count)
+                || !TryParsePartitions(partitionWord.Value, out var hosted, out _))
+            {
+                return;
+            }
+            foreach (var p in hosted.Where(p => p >= count))
+            {
+                result.AddError($"--partitions: partition {p} is not one of the machine's "
+                    + $"{count} (0 to {count - 1}, from --of {count})");
+            }
+        });
+        node.SetAction(parsed => Execute(new NodeRequest(parsed.GetValue(of),
+            parsed.GetValue(partitions) ?? [], parsed.GetValue(seeds) ?? [],
+            parsed.GetValue(host) ?? "127.0.0.1", parsed.GetValue(port)), console));
+        return node;
+    }
+
+    /// <summary>
+    /// Starts the node, tells its address, wires the machine in the background and waits for a
+    /// signal or the end of its system.
+    /// </summary>
+    public static int Execute(NodeRequest request, CliConsole console)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Registered before the node starts, so a signal at any moment ends in a leave; the
+        // default action (killing the process) is cancelled for the same reason.
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var node = ClusterNode.Start(new(request.Partitions, request.Hosted,
+            request.SeedNodes, request.Hostname, request.Port), Settings.Load());
+        var hosted = string.Join(",", request.Hosted.Select(p => $"p{p}"));
+        // One plain line on stdout, flushed: a script or a test reads the bound port from it.
+        console.OutWriter.WriteLine($"node {node.Address} hosts {hosted}");
+        console.OutWriter.Flush();
+        _ = WireAsync(node, console);
+
+        Task.WaitAny(stop.Task, node.System.WhenTerminated);
+        // Akka's own CLR hook may run the coordinated shutdown (a leave) on the same signal,
+        // and win the race: a signal seen at all is the user's stop, however the system ended.
+        if (stop.Task.Wait(SignalGrace)) return ExitCodes.Held;
+        var reason = CoordinatedShutdown.Get(node.System).ShutdownReason;
+        console.Diagnostic($"node {node.Address}: its actor system stopped without a signal "
+            + $"({reason?.GetType().Name ?? "no reason given"}: the cluster removed this node, "
+            + "or it could not join)");
+        return ExitCodes.NodeRemoved;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Wires the partitions hosted elsewhere once every one is on an Up member; said on stderr,
+    /// so stdout keeps its one line.
+    /// </summary>
+    private static async Task WireAsync(ClusterNode node, CliConsole console)
+    {
+        try
+        {
+            if (!await node.WaitForPartitionsAsync(WireTimeout)) return;
+            var unwired = await node.WireAsync(WireTimeout);
+            console.ErrorWriter.WriteLine(unwired.Count == 0
+                ? $"node {node.Address}: every partition wired"
+                : $"node {node.Address}: partitions {string.Join(",", unwired)} not found");
+            console.ErrorWriter.Flush();
+        }
+        catch (Exception) when (node.System.WhenTerminated.IsCompleted)
+        {
+            // The node stopped while wiring (a signal or a removal): nothing is left to wire.
+        }
+    }
+
+    private static IReadOnlyList<int> ParsePartitions(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (TryParsePartitions(text, out var hosted, out var error)) return hosted;
+        result.AddError($"--partitions '{UserText.Safe(text)}': {error}");
+        return [];
+    }
+
+    private static bool TryParsePartitions(string text, out List<int> hosted, out string error)
+    {
+        hosted = [];
+        error = "";
+        foreach (var word in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(word, NumberStyles.None, CultureInfo.InvariantCulture, out var p))
+            {
+                error = $"'{UserText.Safe(word)}' is not a partition number; LIST is numbers "
+                    + "from 0, comma separated (2,3)";
+                return false;
+            }
+            if (hosted.Contains(p))
+            {
+                error = $"partition {p} twice";
+                return false;
+            }
+            hosted.Add(p);
+        }
+        return true;
+    }
+
+    private static int ParseCount(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (TryParseCount(text, out var count)) return count;
+        result.AddError($"--of '{UserText.Safe(text)}' is not a partition count (1 or more)");
+        return 1;
+    }
+
+    private static bool TryParseCount(string text, out int count) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out count)
+        && count > 0;
+
+    private static int ParsePort(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (TryParsePort(text, out var port)) return port;
+        result.AddError($"--port '{UserText.Safe(text)}' is not a TCP port (0 to 65535)");
+        return 0;
+    }
+
+    private static string ParseHost(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (Uri.CheckHostName(text) != UriHostNameType.Unknown) return text;
+        result.AddError($"--host '{UserText.Safe(text)}' is not a host name or IP address");
+        return "127.0.0.1";
+    }
+
+    private static IReadOnlyList<Address> ParseSeeds(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        var seeds = new List<Address>();
+        foreach (var word in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (TryParseSeed(word, out var seed))
+            {
+                seeds.Add(seed);
+                continue;
+            }
+            result.AddError($"--seed-nodes '{UserText.Safe(text)}': '{UserText.Safe(word)}' is "
+                + "not HOST:PORT (or akka.tcp://xpmem@HOST:PORT)");
+            return [];
+        }
+        return seeds;
+    }
+
+    /// <summary>HOST:PORT, or the full address a node prints, with a real port (a seed's port
+    /// cannot be 0: nobody would know it).</summary>
+    private static bool TryParseSeed(string word, out Address seed)
+    {
+        seed = Address.AllSystems;
+        const string prefix = "akka.tcp://" + ClusterNode.SystemName + "@";
+        var hostPort = word.StartsWith(prefix, StringComparison.Ordinal)
+            ? word[prefix.Length..]
+            : word;
+        var colon = hostPort.LastIndexOf(':');
+        if (colon <= 0) return false;
+        var host = hostPort[..colon];
+        if (Uri.CheckHostName(host) == UriHostNameType.Unknown) return false;
+        if (!TryParsePort(hostPort[(colon + 1)..], out var port) || port == 0) return false;
+        seed = new Address("akka.tcp", ClusterNode.SystemName, host, port);
+        return true;
+    }
+
+    private static bool TryParsePort(string text, out int port) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port)
+        && port <= ushort.MaxValue;
+}
