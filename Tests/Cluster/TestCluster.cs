@@ -141,12 +141,19 @@ internal sealed class TestCluster : IDisposable
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>
     public void WaitUntil(Func<bool> condition, TimeSpan timeout, string what)
     {
+        if (!TryWaitUntil(condition, timeout)) throw new TimeoutException($"{what} in {timeout}");
+    }
+
+    /// <summary>Polls <paramref name="condition"/>: true once it holds, false at the deadline.</summary>
+    public bool TryWaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
         var deadline = Stopwatch.StartNew();
         while (!condition())
         {
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"{what} in {timeout}");
+            if (deadline.Elapsed > timeout) return false;
             Thread.Sleep(10);
         }
+        return true;
     }
 
     /// <summary>
