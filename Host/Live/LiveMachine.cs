@@ -36,7 +36,7 @@ public sealed class LiveMachine : IMachineDriver
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly LiveActivity _activity;
     private readonly long _deliveriesBefore;
-    private long _nextRequest;
+    private readonly DriverRequests _requests;
 
     /// <summary>Builds the machine on a fresh live system of its own.</summary>
     public LiveMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
@@ -74,6 +74,7 @@ public sealed class LiveMachine : IMachineDriver
             _activity.WaitUntilQuiet, ReplyTimeLimit);
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
+        _requests = new DriverRequests(_wiring, _inboxActor);
         // The machine actor wires the partitions in its constructor, on a pool thread: the driver
         // may address them only once that has happened. Not the reply limit, which a scenario
         // may set low: starting takes what the host takes (JIT, a loaded machine).
@@ -103,29 +104,16 @@ public sealed class LiveMachine : IMachineDriver
     public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
     {
         StartSpawn(partition, credentials, library);
-        var on = new PartitionId(partition);
-        if (!TryNextReply(ReplyTimeLimit, out var reply)) return null;
-        return reply is Partition.Spawned spawned ? new TgId(on, spawned.Pid)
-            : throw new InvalidOperationException($"partition {on} answered a spawn with no pid");
+        return TryNextReply(ReplyTimeLimit, out var reply)
+            ? DriverRequests.Spawned(partition, reply) : null;
     }
 
-    public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library)
-    {
-        var id = NextRequestId();
-        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library,
-            new Endpoint(new PartitionId(partition), _inboxActor)));
-        return id;
-    }
+    public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library) =>
+        _requests.Spawn(partition, credentials, library);
 
     public bool IsCrashed(int partition) => _faults.IsCrashed(partition);
 
-    public RequestId Start(TgId process, Call call)
-    {
-        var id = NextRequestId();
-        _wiring.Partitions[process.Partition.Value].Tell(new Partition.Deliver(process,
-            new Process.Run(id, call, new Endpoint(process.Partition, _inboxActor))));
-        return id;
-    }
+    public RequestId Start(TgId process, Call call) => _requests.Start(process, call);
 
     /// <summary>
     /// Blocks on the inbox; a reply or a reminder wakes it at once. Live cannot tell "no reply can
@@ -183,8 +171,6 @@ public sealed class LiveMachine : IMachineDriver
         // The inbox actor is gone: what still comes for it goes to dead letters, not here.
         _inbox.Dispose();
     }
-
-    private RequestId NextRequestId() => new(new PartitionId(0), ++_nextRequest);
 
     /// <summary>Receives the machine's replies for the driver, on pool threads.</summary>
     private sealed class InboxActor : ReceiveActor

@@ -34,7 +34,7 @@ public sealed class SimMachine : IMachineDriver
     private readonly IActorRef _inboxActor;
     private readonly IActorRef _machineActor;
     private readonly bool _ownsSystem;
-    private long _nextRequest;
+    private readonly DriverRequests _requests;
 
     /// <summary>Builds the machine on a fresh sim system of its own, seeded with
     /// <paramref name="seed"/>.</summary>
@@ -75,6 +75,7 @@ public sealed class SimMachine : IMachineDriver
             Loop.RunUntil, CallTimeLimit);
         _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
         _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
+        _requests = new DriverRequests(_wiring, _inboxActor);
         Loop.RunUntilIdle();
     }
 
@@ -103,36 +104,22 @@ public sealed class SimMachine : IMachineDriver
     public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
     {
         StartSpawn(partition, credentials, library);
-        var on = new PartitionId(partition);
-        if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
-        return _inbox.Dequeue() is Partition.Spawned spawned ? new TgId(on, spawned.Pid)
-            : throw new InvalidOperationException($"partition {on} answered a spawn with no pid");
+        return TryNextReply(CallTimeLimit, out var reply)
+            ? DriverRequests.Spawned(partition, reply) : null;
     }
 
     /// <summary>
     /// Asks partition <paramref name="partition"/> to start a process; its
     /// <see cref="Partition.Spawned"/> arrives in the inbox.
     /// </summary>
-    public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library)
-    {
-        var id = NextRequestId();
-        var on = new PartitionId(partition);
-        _wiring.Partitions[partition].Tell(new Partition.Spawn(id, credentials, library,
-            new Endpoint(on, _inboxActor)));
-        return id;
-    }
+    public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library) =>
+        _requests.Spawn(partition, credentials, library);
 
     /// <summary>
     /// Sends <paramref name="call"/> to a process; its <see cref="Process.Completed"/> arrives in
     /// the inbox.
     /// </summary>
-    public RequestId Start(TgId process, Call call)
-    {
-        var id = NextRequestId();
-        _wiring.Partitions[process.Partition.Value].Tell(new Partition.Deliver(process,
-            new Process.Run(id, call, new Endpoint(process.Partition, _inboxActor))));
-        return id;
-    }
+    public RequestId Start(TgId process, Call call) => _requests.Start(process, call);
 
     /// <summary>
     /// Runs the machine until a reply is in the inbox, firing timers due within
@@ -153,8 +140,8 @@ public sealed class SimMachine : IMachineDriver
     public Outcome? Call(TgId process, Call call)
     {
         var id = Start(process, call);
-        if (!Loop.RunUntil(() => _inbox.Count > 0, CallTimeLimit)) return null;
-        var (replyId, outcome) = OutcomeOf(_inbox.Dequeue());
+        if (!TryNextReply(CallTimeLimit, out var reply)) return null;
+        var (replyId, outcome) = OutcomeOf(reply);
         if (replyId != id) throw new InvalidOperationException($"reply {replyId} for {id}");
         Settle();
         return outcome;
@@ -225,8 +212,6 @@ public sealed class SimMachine : IMachineDriver
         System.Stop(_inboxActor);
         Loop.RunUntilIdle();
     }
-
-    private RequestId NextRequestId() => new(new PartitionId(0), ++_nextRequest);
 
     /// <summary>
     /// Receives the machine's replies for the driver (one thread in sim, so a plain queue).
