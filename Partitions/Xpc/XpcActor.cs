@@ -91,13 +91,6 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     private readonly InboundChannel[] _inbound;
     private readonly PeerConnection[] _peers;
 
-    /// <summary>
-    /// A beat fired while the partition was down and was swallowed before Akka's timer scheduler
-    /// saw it, which leaves the single timer looking active for ever (live mode hits it: real
-    /// time passes between a crash and its restart).
-    /// </summary>
-    private bool _beatSwallowed;
-
     public XpcActor(MachineContext machine, PartitionId partition, int partitions,
         MachineWiring wiring)
         : base(machine)
@@ -136,20 +129,16 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     protected override void PreStart() => StartBeating();
 
     /// <summary>
-    /// A crashed partition's endpoint is silent: it handles nothing, timers included.
+    /// A crashed partition's endpoint is silent: it handles nothing, timers included (a timer
+    /// swallowed here still looks active to Akka's scheduler: a restart starts them all over).
     /// </summary>
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        if (!Machine.Lives.Crashed(_partition)) return base.AroundReceive(receive, message);
-        if (message is IWrappedMessage { Message: HeartbeatTick }) _beatSwallowed = true;
-        return true;
-    }
+    protected override bool AroundReceive(Receive receive, object message) =>
+        Machine.Lives.Crashed(_partition) || base.AroundReceive(receive, message);
 
     private void StartBeating()
     {
         // Alone on its machine, a partition has nobody to beat to.
-        if (_outbound.Length > 1 && !Timers.IsTimerActive(Beat))
-            Timers.StartSingleTimer(Beat, Beat, _settings.HeartbeatInterval);
+        if (_outbound.Length > 1) Timers.StartSingleTimer(Beat, Beat, _settings.HeartbeatInterval);
     }
 
     private void HandleCarry(Carry carry)
@@ -299,18 +288,18 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
 
     /// <summary>
     /// The partition booted again: every session ends (there is nothing of them to tear down),
-    /// the beats start again, and each peer is connected once it is heard in the new session.
+    /// every timer starts over (one that fired while crashed was swallowed), the beats start
+    /// again, and each peer is connected once it is heard in the new session.
     /// </summary>
     private void HandleRestart()
     {
+        Timers.CancelAll();
         for (var index = 0; index < _peers.Length; index++)
         {
             if (index == _partition.Value) continue;
             _peers[index].Restart();
             Forget(new PartitionId(index));
         }
-        if (_beatSwallowed) Timers.Cancel(Beat);
-        _beatSwallowed = false;
         StartBeating();
     }
 
