@@ -45,8 +45,10 @@ public sealed class XpcPort(PartitionId partition, MachineWiring wiring)
 }
 
 /// <summary>
-/// The machine's actors, filled once when the machine is built and before any message flows, and
-/// the link between its partitions (<see cref="XpcLink"/>, lossless until faults are set).
+/// The machine's actors and the link between its partitions (<see cref="XpcLink"/>, lossless
+/// until faults are set). In one process it is filled once, when the machine is built and before
+/// any message flows; a cluster node reserves a slot per partition and fills each as it finds it
+/// (<see cref="Reserve"/>).
 /// </summary>
 public sealed class MachineWiring(XpcLink link)
 {
