@@ -56,8 +56,10 @@ public sealed class LiveMachineSpec
             ]
             """, "stuck.hocon");
         // Nothing else may end the get first: the cut is never noticed (no heartbeat timeout, no
-        // request deadline within the test), so only the reply bound can end it.
-        var config = Settings.Load("xpmem-emulator.live-reply-time-limit = 200ms\n"
+        // request deadline within the test), so only the reply bound can end it. The bound also
+        // holds each step's settling, so it must leave a loaded machine time to settle the steps
+        // before (with 200ms the spec failed twice under the whole suite, never alone).
+        var config = Settings.Load("xpmem-emulator.live-reply-time-limit = 2s\n"
             + "xpmem-emulator.request-timeout = 1h\n"
             + "xpmem-emulator.xpc.missed-heartbeats-max = 100000");
         var result = ScenarioRunner.Run(scenario, new RunOptions(7, Mode: RunMode.Live), config);
