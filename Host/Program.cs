@@ -4,13 +4,14 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Reflection;
 using Emulator.Host.Cli;
+using Emulator.Host.Cluster;
 using Emulator.Host.Machines;
 
 namespace Emulator.Host;
 
 /// <summary>
 /// The command line:
-/// <c>xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] [--faults LIST] [--out DIR]
+/// <c>xpmem-emu run FILE... [--mode sim|live|cluster] [--seed N | --seeds SPEC] [--faults LIST] [--out DIR]
 /// [--results FILE] [--junit FILE] [--keep-going] [--quiet]</c>,
 /// <c>xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] [--port P]
 /// [--host HOST]</c> (one cluster member, <see cref="Cluster.NodeCommand"/>),
@@ -20,7 +21,7 @@ namespace Emulator.Host;
 public static class Program
 {
     private const string Usage =
-        "usage: xpmem-emu run FILE... [--mode sim|live] [--seed N | --seeds SPEC] "
+        "usage: xpmem-emu run FILE... [--mode sim|live|cluster] [--seed N | --seeds SPEC] "
         + "[--faults LIST] [--out DIR]\n"
         + "                      [--results FILE] [--junit FILE] [--keep-going] [--quiet]\n"
         + "       xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] "
@@ -151,13 +152,15 @@ public static class Program
         };
         var mode = new Option<RunMode>("--mode")
         {
-            HelpName = "sim|live",
+            HelpName = "sim|live|cluster",
             Description = "What runs the machine. sim (default): one seeded scheduler decides "
                 + "every delivery, timer and interleaving on a virtual clock; the same seed gives "
                 + "the same run. live: Akka's dispatchers on real threads, real timers, the wall "
                 + "clock (wait and delay take real time); parallel branches really run at once. "
                 + "Live runs are not reproducible: the seed then decides only the link faults "
-                + "(drop, duplicate, delay), and is reported",
+                + "(drop, duplicate, delay), and is reported. cluster: as live, with the "
+                + "partitions on Akka.Cluster nodes, each its own OS process (--nodes, "
+                + "--seed-nodes); XPC crosses nodes over the network",
             DefaultValueFactory = _ => RunMode.Sim,
             CustomParser = ParseMode,
         };
@@ -211,11 +214,22 @@ public static class Program
             Description = "Print only the failures (each with the command that reproduces it) "
                 + "and the closing line: no tables, no per-file lines, no progress bar",
         };
+        var nodes = ClusterOptions.Nodes("With --mode cluster: start N local node processes on "
+            + "127.0.0.1 (free ports), partitions placed round-robin (default "
+            + $"{ClusterOptions.DefaultNodes}; never more nodes than partitions)");
+        var seedNodes = ClusterOptions.SeedNodes("With --mode cluster: drive the running "
+            + "cluster these members belong to (started with xpmem-emu node) instead of "
+            + "starting nodes; this process joins it, hosting no partition, then leaves");
+        var host = ClusterOptions.Host("With --mode cluster: the address this driver listens on "
+            + "and is reached at (default 127.0.0.1; the nodes must reach it)");
+        var port = ClusterOptions.Port("With --mode cluster: the driver's TCP port (default 0: "
+            + "a free port)");
         var run = new Command("run", "Run scenarios, in sim mode (one seeded scheduler, virtual "
             + "time) unless --mode live; exit 0: every run held, 1: a step or checker failed, "
             + "2: bad input, 3: a bug in xpmem-emu")
         {
-            files, mode, seed, seeds, faults, output, results, junit, keepGoing, quiet,
+            files, mode, seed, seeds, faults, output, results, junit, keepGoing, quiet, nodes,
+            seedNodes, host, port,
         };
         run.Validators.Add(result =>
         {
@@ -223,6 +237,17 @@ public static class Program
             {
                 result.AddError("--seed and --seeds cannot go together: --seed N runs one seed, "
                     + "--seeds SPEC a sweep (--seeds N runs one seed too)");
+            }
+            var clusterOnly = new Option[] { nodes, seedNodes, host, port }
+                .Where(option => result.GetResult(option) is { Implicit: false });
+            var modeWord = result.GetResult(mode)?.Tokens is [.., var last] ? last.Value : "sim";
+            foreach (var option in clusterOnly.Where(_ => modeWord != "cluster"))
+                result.AddError($"{option.Name} goes with --mode cluster only");
+            if (result.GetResult(nodes) is { Implicit: false }
+                && result.GetResult(seedNodes) is { Implicit: false })
+            {
+                result.AddError("--nodes and --seed-nodes cannot go together: --nodes N starts "
+                    + "local nodes, --seed-nodes drives a running cluster");
             }
         });
         run.SetAction(parsed => RunCommand.Execute(new RunRequest(parsed.GetValue(files) ?? [])
@@ -236,6 +261,8 @@ public static class Program
             Quiet = parsed.GetValue(quiet),
             Mode = parsed.GetValue(mode),
             Faults = parsed.GetValue(faults) ?? [],
+            Cluster = new ClusterPlan(parsed.GetValue(nodes), parsed.GetValue(seedNodes) ?? [],
+                parsed.GetValue(host) ?? "127.0.0.1", parsed.GetValue(port)),
         }, console));
         return run;
     }
@@ -270,9 +297,12 @@ public static class Program
                 return RunMode.Sim;
             case "live":
                 return RunMode.Live;
+            case "cluster":
+                return RunMode.Cluster;
             default:
                 result.AddError($"--mode '{UserText.Safe(text)}' is not a run mode: sim (the "
-                    + "default: seeded, reproducible) or live (real threads and time)");
+                    + "default: seeded, reproducible), live (real threads and time) or cluster "
+                    + "(partitions on node processes)");
                 return RunMode.Sim;
         }
     }

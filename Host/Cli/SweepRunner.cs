@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Emulator.Host.Cluster;
 using Emulator.Host.Machines;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
@@ -15,7 +16,7 @@ namespace Emulator.Host.Cli;
 /// machine left in a bad state cannot leak into other runs.
 /// </summary>
 public sealed class SweepRunner(Config akkaConfig, bool reuseSystem = true,
-    RunMode mode = RunMode.Sim) : IDisposable
+    RunMode mode = RunMode.Sim, ClusterPlan? cluster = null) : IDisposable
 {
     private ActorSystem? _system;
 
@@ -25,12 +26,13 @@ public sealed class SweepRunner(Config akkaConfig, bool reuseSystem = true,
     /// <summary>Runs a scenario under a seed; writes its trace into the folder if given.</summary>
     public RunResult Run(Scenario scenario, int seed, string? traceFolder = null)
     {
-        var system = reuseSystem ? _system ??= NewSystem() : null;
+        var system = reuseSystem && MachineDrivers.Reuses(mode) ? _system ??= NewSystem() : null;
         RunResult result;
         try
         {
             result = ScenarioRunner.Run(scenario,
-                new RunOptions(seed, traceFolder, System: system, Mode: mode), akkaConfig);
+                new RunOptions(seed, traceFolder, System: system, Mode: mode, Cluster: cluster),
+                akkaConfig);
         }
         catch
         {

@@ -3,8 +3,8 @@ using Akka.Configuration;
 using Emulator.Partitions;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Cluster;
+using Emulator.Partitions.Live;
 using Emulator.Partitions.Serialization;
-using Emulator.Partitions.Tracing;
 using Emulator.Partitions.Xpc;
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -46,10 +46,13 @@ public sealed class ClusterNode : IDisposable
         _cluster = AkkaCluster.Get(system);
         _wired = [.. options.Hosted];
         Settings = EmulatorSettings.Create(config);
-        Context = new MachineContext(Settings, Monitor, NoTrace.Instance);
+        Log = new EventLog(LogicalClock.Of(system), Address.ToString());
+        Context = new MachineContext(Settings, Monitor, Log);
         system.ActorOf(MachineActor.Hosting(Context, options.Partitions, options.Hosted, Wiring),
             PartitionPlacement.MachineName);
         system.ActorOf(MembershipWatch.Props(Wiring, options.Hosted), "membership");
+        ((ExtendedActorSystem)system).SystemActorOf(NodeReporter.Props(Address.ToString(), Log,
+            LiveSystem.ActivityOf(system), Wiring, Monitor), NodeReporter.Name);
     }
 
     public ActorSystem System { get; }
@@ -59,6 +62,12 @@ public sealed class ClusterNode : IDisposable
     public EmulatorSettings Settings { get; }
 
     public MachineContext Context { get; }
+
+    /// <summary>
+    /// Every event of this node's actors, for a driver that gathers the machine's
+    /// (<see cref="NodeReporter"/>).
+    /// </summary>
+    public EventLog Log { get; }
 
     /// <summary>This node's checkers: they see what its own actors do.</summary>
     public MachineMonitor Monitor { get; } = new();
@@ -78,8 +87,19 @@ public sealed class ClusterNode : IDisposable
     {
         var config = ConfigurationFactory.ParseString(NodeHocon(options))
             .WithFallback(settings)
-            .WithFallback(XpmemSerializer.Config);
-        var system = ActorSystem.Create(SystemName, config);
+            .WithFallback(XpmemSerializer.Config)
+            // Counts what the node's actors do, so a report can wait for a quiet moment.
+            .WithFallback(LiveSystem.Config);
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(SystemName, config);
+        }
+        catch (Exception e) when (SocketProblem(e) is { } socket)
+        {
+            throw new ClusterStartException($"cannot listen on {options.Hostname}:"
+                + $"{options.Port}: {socket.Message}");
+        }
         try
         {
             var node = new ClusterNode(system, options, config);
@@ -94,6 +114,18 @@ public sealed class ClusterNode : IDisposable
         }
     }
 
+    /// <summary>The socket error under an exception of remoting's start, if that is what it
+    /// was.</summary>
+    private static System.Net.Sockets.SocketException? SocketProblem(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException socket) return socket;
+            if (e is AggregateException { InnerExceptions: [var inner] }) e = inner;
+        }
+        return null;
+    }
+
     /// <summary>
     /// What makes this system a node: the cluster provider, the address it binds, and one role
     /// per hosted partition (how every member learns the placement).
@@ -106,6 +138,9 @@ public sealed class ClusterNode : IDisposable
             akka.actor.provider = cluster
             akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
             akka.remote.dot-netty.tcp.port = {{options.Port}}
+            # A port one node holds is refused to the next, as Linux would without this: Akka's
+            # default lets two nodes bind one port and share its connections.
+            akka.remote.dot-netty.tcp.tcp-reuse-addr = off
             akka.cluster.roles = [{{roles}}]
             # Nothing crosses nodes as JSON: a type with no binding of its own meets our
             # serializer, which refuses it by name, where Akka's JSON fallback would send it
@@ -159,7 +194,7 @@ public sealed class ClusterNode : IDisposable
     }
 
     /// <summary>Each partition hosted by a member that is Up, with that member's address.</summary>
-    private Dictionary<int, Address> HostsUp()
+    public Dictionary<int, Address> HostsUp()
     {
         var hosts = new Dictionary<int, Address>();
         foreach (var member in _cluster.State.Members)
@@ -171,7 +206,8 @@ public sealed class ClusterNode : IDisposable
         return hosts;
     }
 
-    private async Task<IActorRef?> IdentifyAsync(ActorPath path)
+    /// <summary>The actor at <paramref name="path"/> (on any node), or null if none answered.</summary>
+    public async Task<IActorRef?> IdentifyAsync(ActorPath path)
     {
         try
         {

@@ -9,14 +9,15 @@ namespace Emulator.Host.Cluster;
 
 /// <summary>What <c>xpmem-emu node</c> is asked to do once its command line parsed.</summary>
 public sealed record NodeRequest(int Partitions, IReadOnlyList<int> Hosted,
-    IReadOnlyList<Address> SeedNodes, string Hostname, int Port);
+    IReadOnlyList<Address> SeedNodes, string Hostname, int Port, bool UntilStdinCloses = false);
 
 /// <summary>
 /// <c>xpmem-emu node --partitions 2,3 --of N [--seed-nodes HOST:PORT,...] [--port P]
 /// [--host H]</c>: one member of a cluster run as its own OS process (issue 7). It hosts the
 /// partitions it is given, prints one line with its bound address (what another node or a
-/// driver passes as a seed), and runs until SIGTERM or SIGINT, when it leaves the cluster and
-/// exits 0, or until its system stops on its own (the cluster downed it), exit 1.
+/// driver passes as a seed), and runs until SIGTERM or SIGINT (or, with
+/// <c>--until-stdin-closes</c>, the end of its stdin), when it leaves the cluster and exits 0, or
+/// until its system stops on its own (the cluster downed it), exit 1.
 /// </summary>
 public static class NodeCommand
 {
@@ -44,35 +45,22 @@ public static class NodeCommand
             Required = true,
             CustomParser = ParseCount,
         };
-        var seeds = new Option<IReadOnlyList<Address>>("--seed-nodes")
+        var seeds = ClusterOptions.SeedNodes("Members to join, as HOST:PORT (or the "
+            + "akka.tcp://xpmem@HOST:PORT a node prints); none: this node founds the cluster");
+        var port = ClusterOptions.Port("The TCP port to listen on (default 0: a free port the OS "
+            + "chooses; the printed line tells which)");
+        var host = ClusterOptions.Host("The address to listen on and to be reached at (default "
+            + "127.0.0.1; another host's nodes need one they can reach)");
+        var untilStdinCloses = new Option<bool>("--until-stdin-closes")
         {
-            HelpName = "HOST:PORT,...",
-            Description = "Members to join, as HOST:PORT (or the akka.tcp://xpmem@HOST:PORT a "
-                + "node prints); none: this node founds the cluster",
-            DefaultValueFactory = _ => [],
-            CustomParser = ParseSeeds,
-        };
-        var port = new Option<int>("--port")
-        {
-            HelpName = "P",
-            Description = "The TCP port to listen on (default 0: a free port the OS chooses; "
-                + "the printed line tells which)",
-            DefaultValueFactory = _ => 0,
-            CustomParser = ParsePort,
-        };
-        var host = new Option<string>("--host")
-        {
-            HelpName = "HOST",
-            Description = "The address to listen on and to be reached at (default 127.0.0.1; "
-                + "another host's nodes need one they can reach)",
-            DefaultValueFactory = _ => "127.0.0.1",
-            CustomParser = ParseHost,
+            Description = "Also leave and exit 0 when standard input closes (how the nodes a "
+                + "driver starts end with it, however it ends)",
         };
         var node = new Command("node", "Run one cluster member hosting some partitions, until "
             + "SIGTERM or Ctrl-C (it leaves the cluster, exit 0) or the cluster removes it "
             + "(exit 1); 2: bad input")
         {
-            partitions, of, seeds, port, host,
+            partitions, of, seeds, port, host, untilStdinCloses,
         };
         node.Validators.Add(result =>
         {
@@ -94,7 +82,8 @@ public static class NodeCommand
         });
         node.SetAction(parsed => Execute(new NodeRequest(parsed.GetValue(of),
             parsed.GetValue(partitions) ?? [], parsed.GetValue(seeds) ?? [],
-            parsed.GetValue(host) ?? "127.0.0.1", parsed.GetValue(port)), console));
+            parsed.GetValue(host) ?? "127.0.0.1", parsed.GetValue(port),
+            parsed.GetValue(untilStdinCloses)), console));
         return node;
     }
 
@@ -109,8 +98,19 @@ public static class NodeCommand
         // default action (killing the process) is cancelled for the same reason.
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var node = ClusterNode.Start(new(request.Partitions, request.Hosted,
-            request.SeedNodes, request.Hostname, request.Port), Settings.Load());
+        if (request.UntilStdinCloses) WatchStdin(stop);
+        ClusterNode started;
+        try
+        {
+            started = ClusterNode.Start(new(request.Partitions, request.Hosted,
+                request.SeedNodes, request.Hostname, request.Port), Settings.Load());
+        }
+        catch (ClusterStartException e)
+        {
+            console.Diagnostic($"bad input: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        using var node = started;
         var hosted = string.Join(",", request.Hosted.Select(p => $"p{p}"));
         // One plain line on stdout, flushed: a script or a test reads the bound port from it.
         console.OutWriter.WriteLine($"node {node.Address} hosts {hosted}");
@@ -132,6 +132,33 @@ public static class NodeCommand
             context.Cancel = true;
             stop.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// Ends the node when standard input reaches its end: the driver that started it closed the
+    /// pipe, or died (the OS closes it then), so its nodes never outlive it.
+    /// </summary>
+    private static void WatchStdin(TaskCompletionSource stop)
+    {
+        var thread = new Thread(() =>
+        {
+            using var input = Console.OpenStandardInput();
+            var buffer = new byte[256];
+            try
+            {
+                while (input.Read(buffer) > 0)
+                {
+                    // Whatever comes is ignored: only the end matters.
+                }
+            }
+            catch (IOException)
+            {
+                // A broken pipe is an end too.
+            }
+            stop.TrySetResult();
+        })
+        { IsBackground = true, Name = "stdin watch" };
+        thread.Start();
     }
 
     /// <summary>
@@ -196,60 +223,4 @@ public static class NodeCommand
     private static bool TryParseCount(string text, out int count) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out count)
         && count > 0;
-
-    private static int ParsePort(ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (TryParsePort(text, out var port)) return port;
-        result.AddError($"--port '{UserText.Safe(text)}' is not a TCP port (0 to 65535)");
-        return 0;
-    }
-
-    private static string ParseHost(ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (Uri.CheckHostName(text) != UriHostNameType.Unknown) return text;
-        result.AddError($"--host '{UserText.Safe(text)}' is not a host name or IP address");
-        return "127.0.0.1";
-    }
-
-    private static IReadOnlyList<Address> ParseSeeds(ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        var seeds = new List<Address>();
-        foreach (var word in text.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (TryParseSeed(word, out var seed))
-            {
-                seeds.Add(seed);
-                continue;
-            }
-            result.AddError($"--seed-nodes '{UserText.Safe(text)}': '{UserText.Safe(word)}' is "
-                + "not HOST:PORT (or akka.tcp://xpmem@HOST:PORT)");
-            return [];
-        }
-        return seeds;
-    }
-
-    /// <summary>HOST:PORT, or the full address a node prints, with a real port (a seed's port
-    /// cannot be 0: nobody would know it).</summary>
-    private static bool TryParseSeed(string word, out Address seed)
-    {
-        seed = Address.AllSystems;
-        const string prefix = "akka.tcp://" + ClusterNode.SystemName + "@";
-        var hostPort = word.StartsWith(prefix, StringComparison.Ordinal)
-            ? word[prefix.Length..]
-            : word;
-        var colon = hostPort.LastIndexOf(':');
-        if (colon <= 0) return false;
-        var host = hostPort[..colon];
-        if (Uri.CheckHostName(host) == UriHostNameType.Unknown) return false;
-        if (!TryParsePort(hostPort[(colon + 1)..], out var port) || port == 0) return false;
-        seed = new Address("akka.tcp", ClusterNode.SystemName, host, port);
-        return true;
-    }
-
-    private static bool TryParsePort(string text, out int port) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port)
-        && port <= ushort.MaxValue;
 }

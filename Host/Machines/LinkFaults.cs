@@ -1,13 +1,13 @@
 using Emulator.Host.Scenarios;
 using Emulator.Partitions.Xpc;
-using Emulator.Protocol.Ids;
 
 namespace Emulator.Host.Machines;
 
 /// <summary>
 /// The link fault commands, applied to a machine's <see cref="XpcLink"/> the same way in every
 /// mode (in <c>sim</c> the link's choices come from the run's seed; in <c>live</c> too, but the
-/// order in which packets ask for them does not).
+/// order in which packets ask for them does not; in <c>cluster</c> every node applies it to its
+/// own link).
 /// </summary>
 public static class LinkFaults
 {
@@ -18,28 +18,32 @@ public static class LinkFaults
     /// </summary>
     public static bool TryApply(XpcLink link, Command fault)
     {
-        switch (fault)
-        {
-            case DropCommand drop:
-                link.Drop(drop.RatePercent / 100, Direction(drop.Link));
-                return true;
-            case DuplicateCommand duplicate:
-                link.Duplicate(duplicate.RatePercent / 100, Direction(duplicate.Link));
-                return true;
-            case DelayCommand delay:
-                link.Delay(delay.Min, delay.Max, Direction(delay.Link));
-                return true;
-            case CutCommand cut:
-                link.Cut(new PartitionId(cut.P), new PartitionId(cut.Q));
-                return true;
-            case HealCommand heal:
-                link.Heal(new PartitionId(heal.P), new PartitionId(heal.Q));
-                return true;
-            default:
-                return false;
-        }
+        if (Of(fault) is not { } linkFault) return false;
+        linkFault.ApplyTo(link);
+        return true;
     }
 
-    private static LinkDirection? Direction(Link? link) => link is null ? null
-        : new LinkDirection(new PartitionId(link.From), new PartitionId(link.To));
+    /// <summary>The command as a <see cref="LinkFault"/>; null for any other command.</summary>
+    public static LinkFault? Of(Command fault) => fault switch
+    {
+        DropCommand drop => Directed(LinkFaultKind.Drop, drop.Link) with
+        {
+            Rate = drop.RatePercent / 100,
+        },
+        DuplicateCommand duplicate => Directed(LinkFaultKind.Duplicate, duplicate.Link) with
+        {
+            Rate = duplicate.RatePercent / 100,
+        },
+        DelayCommand delay => Directed(LinkFaultKind.Delay, delay.Link) with
+        {
+            Min = delay.Min,
+            Max = delay.Max,
+        },
+        CutCommand cut => new LinkFault(LinkFaultKind.Cut, cut.P, cut.Q),
+        HealCommand heal => new LinkFault(LinkFaultKind.Heal, heal.P, heal.Q),
+        _ => null,
+    };
+
+    private static LinkFault Directed(LinkFaultKind kind, Link? link) =>
+        link is null ? new LinkFault(kind) : new LinkFault(kind, link.From, link.To);
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Emulator.Host.Cluster;
 using Emulator.Host.Live;
 using Emulator.Host.Sim;
 using Emulator.Partitions.Live;
@@ -17,8 +18,11 @@ public static class MachineDrivers
     /// on a fresh system of its own.
     /// </summary>
     public static IMachineDriver Create(RunMode mode, ActorSystem? system, int partitions,
-        int seed, Config akkaConfig, ITrace? trace) => (mode, system) switch
+        int seed, Config akkaConfig, ITrace? trace, ClusterPlan? cluster = null) =>
+        (mode, system) switch
     {
+        (RunMode.Cluster, null) => new ClusterMachine(partitions, cluster ?? ClusterPlan.Default,
+            akkaConfig, trace),
         (RunMode.Sim, null) => new SimMachine(partitions, seed, akkaConfig, trace),
         (RunMode.Sim, { } reused) => new SimMachine(reused, partitions, seed, akkaConfig, trace),
         (RunMode.Live, null) => new LiveMachine(partitions, seed, akkaConfig, trace),
@@ -27,6 +31,9 @@ public static class MachineDrivers
     };
 
     /// <summary>A system for machines of <paramref name="mode"/>, one after another.</summary>
+    /// <summary>True when machines of <paramref name="mode"/> can share one system.</summary>
+    public static bool Reuses(RunMode mode) => mode != RunMode.Cluster;
+
     public static ActorSystem CreateSystem(RunMode mode, Config akkaConfig) => mode switch
     {
         // The seed is set again by every run (SimLoop.Reset).

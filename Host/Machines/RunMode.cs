@@ -14,4 +14,11 @@ public enum RunMode
     /// concurrency, not reproducible; the seed decides only the link's faults.
     /// </summary>
     Live,
+
+    /// <summary>
+    /// The partitions on Akka.Cluster nodes, each an OS process (started here, or running on
+    /// other hosts), XPC riding Akka remoting; a driver node runs the scenario and gathers every
+    /// node's events for the checkers. Real concurrency and time, as <see cref="Live"/>.
+    /// </summary>
+    Cluster,
 }

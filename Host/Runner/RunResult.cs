@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Emulator.Host.Cluster;
 using Emulator.Host.Machines;
 using Emulator.Partitions.Checks;
 using Emulator.Host.Scenarios;
@@ -8,10 +9,11 @@ namespace Emulator.Host.Runner;
 /// <summary>
 /// How to run a scenario. <paramref name="System"/>: a system of <paramref name="Mode"/> to build
 /// the machine on, which the run leaves running for the next (a sweep reuses one; see
-/// <see cref="MachineDrivers"/>); null: a fresh system per run.
+/// <see cref="MachineDrivers"/>); null: a fresh system per run. <paramref name="Cluster"/>: where
+/// a cluster run's partitions live (three local nodes if null).
 /// </summary>
 public sealed record RunOptions(int Seed, string? OutDirectory = null, bool Trace = false,
-    ActorSystem? System = null, RunMode Mode = RunMode.Sim);
+    ActorSystem? System = null, RunMode Mode = RunMode.Sim, ClusterPlan? Cluster = null);
 
 /// <summary>One checker's verdict at the end of a run.</summary>
 public sealed record CheckResult(string Name, bool Held, string Detail);

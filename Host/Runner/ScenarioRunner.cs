@@ -53,7 +53,7 @@ public sealed class ScenarioRunner
         IMachineDriver? machine = null;
         _trace = OpenTrace(options, () => machine!.Now);
         _machine = machine = MachineDrivers.Create(options.Mode, options.System,
-            scenario.Partitions, options.Seed, akkaConfig, _trace);
+            scenario.Partitions, options.Seed, akkaConfig, _trace, options.Cluster);
     }
 
     private MachineMonitor Monitor => _machine.Monitor;

@@ -25,7 +25,20 @@ public sealed record Scenario(
     int Partitions,
     bool RawLibrary,
     IReadOnlyList<ProcessDeclaration> Processes,
-    IReadOnlyList<Step> Steps);
+    IReadOnlyList<Step> Steps)
+{
+    /// <summary>Every command step, inside parallel and repeat blocks too, in file order.</summary>
+    public IEnumerable<CommandStep> Commands() => CommandsIn(Steps);
+
+    private static IEnumerable<CommandStep> CommandsIn(IEnumerable<Step> steps) =>
+        steps.SelectMany(step => step switch
+        {
+            CommandStep command => [command],
+            ParallelStep parallel => parallel.Branches.SelectMany(CommandsIn),
+            RepeatStep repeat => CommandsIn(repeat.Steps),
+            _ => [],
+        });
+}
 
 /// <summary>A process declared in <c>processes { }</c>; it starts when the run starts.</summary>
 public sealed record ProcessDeclaration(string Name, int Partition, int Uid, int Gid,

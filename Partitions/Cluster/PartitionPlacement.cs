@@ -35,6 +35,10 @@ public static class PartitionPlacement
     public static ActorPath PartitionPath(Address node, int partition) =>
         new RootActorPath(node) / "user" / MachineName / $"p{partition}";
 
+    /// <summary>The <see cref="NodeReporter"/> of the node at <paramref name="node"/>.</summary>
+    public static ActorPath ReporterPath(Address node) =>
+        new RootActorPath(node) / "system" / NodeReporter.Name;
+
     /// <summary>Partition <paramref name="partition"/>'s XPC endpoint on the node at
     /// <paramref name="node"/>.</summary>
     public static ActorPath XpcPath(Address node, int partition) =>

@@ -85,6 +85,9 @@ internal sealed class WireReader(byte[] bytes, ExtendedActorSystem system)
     public uint ReadFixed32() =>
         BinaryPrimitives.ReadUInt32LittleEndian(Take(sizeof(uint), "a 32-bit number"));
 
+    public ulong ReadFixed64() =>
+        BinaryPrimitives.ReadUInt64LittleEndian(Take(sizeof(ulong), "a 64-bit number"));
+
     public float ReadSingle() =>
         BinaryPrimitives.ReadSingleLittleEndian(Take(sizeof(float), "a float"));
 

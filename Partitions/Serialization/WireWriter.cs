@@ -79,6 +79,13 @@ internal sealed class WireWriter
         _length += sizeof(uint);
     }
 
+    public void WriteFixed64(ulong value)
+    {
+        Ensure(sizeof(ulong));
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_length), value);
+        _length += sizeof(ulong);
+    }
+
     public void WriteSingle(float value)
     {
         Ensure(sizeof(float));

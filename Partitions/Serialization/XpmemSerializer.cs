@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
+using Emulator.Partitions.Cluster;
 
 namespace Emulator.Partitions.Serialization;
 
@@ -13,8 +14,9 @@ namespace Emulator.Partitions.Serialization;
 /// Format: binary, our own. Issue 7 puts partitions on separate nodes, so every load and store
 /// through a remote attachment is a message on the network: the bytes are the cost, and JSON
 /// spent several times as many (a 4 KiB Frames.Write as base64 text, every field named) and
-/// more time. A message is a header (<see cref="FormatVersion"/>, then the
-/// <see cref="WireSchema"/> fingerprint, 4 bytes little endian) and the record's constructor
+/// more time. A message is a header (<see cref="FormatVersion"/>, the <see cref="WireSchema"/>
+/// fingerprint, 4 bytes little endian, and the sending system's <see cref="LogicalClock"/>
+/// reading, 8 bytes, which the receiving system witnesses) and the record's constructor
 /// parameters in order, written by a codec compiled once per type (<see cref="WireCodecs"/>), so
 /// a new message needs no code: integers as LEB128 varints (zigzag when signed), lengths and
 /// counts as 1 + n (0: null), an abstract, interface or <c>object</c> field as a type tag and
@@ -35,10 +37,12 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
     /// The first byte of every message. Change it with any change to how values are encoded
     /// (a change to the messages themselves changes the schema fingerprint on its own).
     /// </summary>
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
 
-    /// <summary>The version byte and the 4-byte schema fingerprint.</summary>
-    public const int HeaderBytes = 1 + sizeof(uint);
+    /// <summary>
+    /// The version byte, the 4-byte schema fingerprint and the 8-byte logical clock reading.
+    /// </summary>
+    public const int HeaderBytes = 1 + sizeof(uint) + sizeof(ulong);
 
     /// <summary>
     /// The bindings: every protocol message, and XPC's envelope (no IXpmemMessage).
@@ -58,10 +62,10 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
     private readonly WireCodecs _codecs = WireCodecs.Instance;
     private readonly WireTypes _types = WireTypes.Instance;
     private readonly uint _fingerprint = WireSchema.Instance.Fingerprint;
+    private readonly LogicalClock _clock;
 
-    public XpmemSerializer(ExtendedActorSystem system) : base(system)
-    {
-    }
+    public XpmemSerializer(ExtendedActorSystem system) : base(system) =>
+        _clock = LogicalClock.Of(system);
 
     /// <summary><see cref="Hocon"/>, parsed: add it as a fallback to the system's config.</summary>
     public static Config Config { get; } = ConfigurationFactory.ParseString(Hocon);
@@ -81,6 +85,7 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
         {
             writer.WriteByte(FormatVersion);
             writer.WriteFixed32(_fingerprint);
+            writer.WriteFixed64((ulong)_clock.Tick());
             codec.Write(writer, obj);
             return writer.ToArray();
         }
@@ -131,5 +136,8 @@ public sealed class XpmemSerializer : SerializerWithStringManifest
                 $"schema 0x{fingerprint:x8}, but this build's messages are schema "
                 + $"0x{_fingerprint:x8}: every node must run the same build");
         }
+        var stamp = reader.ReadFixed64();
+        if (stamp > long.MaxValue) throw reader.Corrupt($"logical clock reading {stamp}");
+        _clock.Witness((long)stamp);
     }
 }

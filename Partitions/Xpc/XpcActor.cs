@@ -90,6 +90,8 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     private readonly OutboundChannel[] _outbound;
     private readonly InboundChannel[] _inbound;
     private readonly PeerConnection[] _peers;
+    // Per peer, the session in which the link was last told we heard it: once per session.
+    private readonly long[] _heardIn;
 
     public XpcActor(MachineContext machine, PartitionId partition, int partitions,
         MachineWiring wiring)
@@ -103,6 +105,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         _inbound = [.. Enumerable.Range(0, partitions).Select(_ => new InboundChannel())];
         _peers = [.. Enumerable.Range(0, partitions)
             .Select(_ => new PeerConnection(_settings.MissedHeartbeatsMax))];
+        _heardIn = [.. Enumerable.Repeat(-1L, partitions)];
         Receive<Carry>(HandleCarry);
         Receive<Sequenced>(HandleSequenced);
         Receive<Ack>(ack => HandleHeard(ack.From, ack.Epoch, ack.Acknowledged));
@@ -205,6 +208,12 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             case Hearing.Reconnected:
                 StartSession(peer);
                 break;
+        }
+        var session = _peers[peer.Value].Epoch;
+        if (_heardIn[peer.Value] != session)
+        {
+            _heardIn[peer.Value] = session;
+            _wiring.Link.Heard(new LinkDirection(peer, _partition), session);
         }
         var channel = _outbound[peer.Value];
         if (!channel.Acknowledge(acknowledged)) return true;

@@ -8,6 +8,26 @@ public readonly record struct LinkDirection(PartitionId From, PartitionId To)
     public override string ToString() => $"{From}->{To}";
 }
 
+/// <summary>What a <see cref="LedgerMark"/> counts.</summary>
+public enum LedgerKind
+{
+    /// <summary>Messages the sending endpoint numbered.</summary>
+    Sent = 1,
+
+    /// <summary>Messages the receiving endpoint handed over.</summary>
+    Handed,
+
+    /// <summary>The receiving endpoint heard the sender (any packet); Count is 1.</summary>
+    Heard,
+}
+
+/// <summary>
+/// How far one direction of the link got in session <paramref name="Epoch"/>, as the endpoints
+/// of one node count it. A cluster driver merges every node's into one link, to tell whether
+/// XPC settled and whether every pair of partitions has met.
+/// </summary>
+public sealed record LedgerMark(int From, int To, LedgerKind Kind, long Epoch, long Count);
+
 /// <summary>
 /// What the link does to one packet: the delays of the copies that arrive (none: lost; two: the
 /// link duplicated it), how many copies it lost, and whether a cut lost it.
@@ -47,6 +67,7 @@ public sealed class XpcLink
     private readonly HashSet<(int, int)> _cut = [];
     private readonly Dictionary<LinkDirection, (long Epoch, long Count)> _sent = [];
     private readonly Dictionary<LinkDirection, (long Epoch, long Count)> _handed = [];
+    private readonly Dictionary<LinkDirection, long> _heard = [];
     private double _dropEvery;
     private double _duplicateEvery;
     private (TimeSpan Min, TimeSpan Max) _delayEvery;
@@ -159,6 +180,66 @@ public sealed class XpcLink
     public void Handed(LinkDirection link, long epoch, long count)
     {
         lock (_gate) _handed[link] = (epoch, count);
+    }
+
+    /// <summary>Every direction's counts as the endpoints told them here.</summary>
+    public IReadOnlyList<LedgerMark> Marks()
+    {
+        lock (_gate)
+        {
+            return
+            [
+                .. _sent.Select(e => new LedgerMark(e.Key.From.Value, e.Key.To.Value,
+                    LedgerKind.Sent, e.Value.Epoch, e.Value.Count)),
+                .. _handed.Select(e => new LedgerMark(e.Key.From.Value, e.Key.To.Value,
+                    LedgerKind.Handed, e.Value.Epoch, e.Value.Count)),
+                .. _heard.Select(e => new LedgerMark(e.Key.From.Value, e.Key.To.Value,
+                    LedgerKind.Heard, e.Value, 1)),
+            ];
+        }
+    }
+
+    /// <summary>Takes a mark another node's endpoint counted (a cluster driver's merge).</summary>
+    public void Record(LedgerMark mark)
+    {
+        var link = new LinkDirection(new PartitionId(mark.From), new PartitionId(mark.To));
+        switch (mark.Kind)
+        {
+            case LedgerKind.Sent:
+                Sent(link, mark.Epoch, mark.Count);
+                break;
+            case LedgerKind.Handed:
+                Handed(link, mark.Epoch, mark.Count);
+                break;
+            case LedgerKind.Heard:
+                Heard(link, mark.Epoch);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The receiving endpoint of <paramref name="link"/> heard its sender in session
+    /// <paramref name="epoch"/> (the first time in each session is what counts).
+    /// </summary>
+    public void Heard(LinkDirection link, long epoch)
+    {
+        lock (_gate)
+        {
+            if (_heard.GetValueOrDefault(link, -1) < epoch) _heard[link] = epoch;
+        }
+    }
+
+    /// <summary>
+    /// True once each of <paramref name="p"/> and <paramref name="q"/> has heard the other: the
+    /// pair has met (what a cluster's start waits for).
+    /// </summary>
+    public bool Met(PartitionId p, PartitionId q)
+    {
+        lock (_gate)
+        {
+            return _heard.ContainsKey(new LinkDirection(p, q))
+                && _heard.ContainsKey(new LinkDirection(q, p));
+        }
     }
 
     private bool IsSettled(LinkDirection link, (long Epoch, long Count) sent)

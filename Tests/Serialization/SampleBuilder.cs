@@ -135,7 +135,10 @@ internal sealed class SampleBuilder(IActorRef actor, IReadOnlyCollection<Type> e
     private object List(Type type, Type element)
     {
         var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
-        for (var i = 0; i < 3; i++) list.Add(SamplesOf(element)[0]);
+        // Every sample of the element, so a list of an abstract type (a chunk of events) holds
+        // each kind; at least three items, so a list is never a lone value in disguise.
+        var items = SamplesOf(element);
+        for (var i = 0; i < Math.Max(3, items.Count); i++) list.Add(items[i % items.Count]);
         if (type.IsArray)
         {
             var array = Array.CreateInstance(element, list.Count);

@@ -1,0 +1,411 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Akka.Actor;
+using Akka.Configuration;
+using Emulator.Host.Machines;
+using Emulator.Host.Scenarios;
+using Emulator.Partitions;
+using Emulator.Partitions.Checks;
+using Emulator.Partitions.Cluster;
+using Emulator.Partitions.Tracing;
+using Emulator.Protocol;
+using Emulator.Protocol.Ids;
+using Emulator.Protocol.Processes;
+using Stopwatch = System.Diagnostics.Stopwatch;
+
+namespace Emulator.Host.Cluster;
+
+/// <summary>
+/// One emulated machine in <c>cluster</c> mode: its partitions on Akka.Cluster nodes, each an OS
+/// process (<see cref="LocalNode"/>s it starts, or the members of a running cluster), and this
+/// process a member that hosts none: the driver. Requests go from here to each partition's node
+/// and replies come back; only XPC crosses between partitions, over Akka remoting.
+/// The checkers run here, on every node's events: the driver gathers them in waves (each node
+/// reports at a quiet moment of its own, <see cref="NodeReporter"/>) and releases them once two
+/// waves in a row found no new event on any node, merged by logical clock
+/// (<see cref="EventMerge"/>): nothing that happened before the first wave can still be missing,
+/// and nothing released can have been caused by an event still to come. The same waves tell when
+/// the machine settled: every node quiet, and XPC's counts of every direction, merged from the
+/// nodes that keep them, balanced.
+/// Time is the wall clock; runs are not reproducible (the seed decides only link faults).
+/// </summary>
+public sealed class ClusterMachine : IMachineDriver
+{
+    /// <summary>How long the nodes may take to start, join, find each other and connect.</summary>
+    public static readonly TimeSpan FormLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one wave waits for every node's report.</summary>
+    private static readonly TimeSpan WaveLimit = NodeReporter.QuietBound * 5;
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// The driver's console is the run's report: what Akka logs there is about associations that
+    /// broke (a crash kills a node on purpose, as an error; every run ends with its nodes
+    /// leaving), which the run's own report says better, so the driver's Akka logs nothing. A
+    /// message that cannot cross ends the run as stuck, naming the request.
+    /// On Ctrl-C or SIGTERM the driver just dies, without Akka's leave on the way out (which
+    /// waits on the nodes): its nodes see their stdin close and go themselves.
+    /// </summary>
+    private static readonly Config DriverConfig = ConfigurationFactory.ParseString("""
+        akka.loglevel = OFF
+        akka.stdout-loglevel = OFF
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        """);
+
+    /// <summary>How long the nodes may take to leave and exit before they are killed.</summary>
+    private static readonly TimeSpan LeaveLimit = TimeSpan.FromSeconds(10);
+
+    private readonly int _partitions;
+    private readonly ClusterNode _driver;
+    private readonly List<LocalNode> _local = [];
+    private readonly Dictionary<string, IActorRef> _reporters = [];
+    private readonly Dictionary<string, NodeReport> _last = [];
+    private readonly HashSet<string> _gone = [];
+    private readonly BlockingCollection<object> _inbox = new();
+    private readonly BlockingCollection<object> _gathered = new();
+    private readonly IActorRef _inboxActor;
+    private readonly IActorRef _gatherer;
+    private readonly DriverRequests _requests;
+    private readonly FaultInjector _faults;
+    private readonly EventMerge _merge = new();
+    private readonly ITrace _trace;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _wave;
+
+    /// <summary>
+    /// Starts (or joins) the cluster of <paramref name="plan"/> for a machine of
+    /// <paramref name="partitions"/> partitions and waits until every partition is wired here and
+    /// connected to every other; throws <see cref="ClusterStartException"/> if that did not
+    /// happen within <see cref="FormLimit"/> (everything started is stopped again).
+    /// </summary>
+    public ClusterMachine(int partitions, ClusterPlan plan, Config akkaConfig, ITrace? trace)
+    {
+        _partitions = partitions;
+        _trace = trace ?? NoTrace.Instance;
+        _driver = ClusterNode.Start(new(partitions, [], plan.SeedNodes, plan.Host, plan.Port),
+            DriverConfig.WithFallback(akkaConfig));
+        try
+        {
+            Settings = _driver.Settings;
+            ReplyTimeLimit = Settings.LiveReplyTimeLimit;
+            _inboxActor = _driver.System.ActorOf(
+                Produced.By(() => new QueueActor(_inbox)), "runner");
+            _gatherer = _driver.System.ActorOf(
+                Produced.By(() => new QueueActor(_gathered)), "gatherer");
+            _requests = new DriverRequests(_driver.Wiring, _inboxActor);
+            // The driver hosts no partition, so its link carries nothing: it mirrors the nodes'
+            // links (their faults and their counts), to tell when XPC settled.
+            _driver.Wiring.Link.Crashed = _driver.Context.Lives.Crashed;
+            _faults = new FaultInjector(_driver.Wiring, _driver.Context.Lives, Monitor,
+                Settings.Xpc, GatherUntil, FormLimit);
+            if (plan.StartsNodes)
+            {
+                foreach (var hosted in plan.Placement(partitions))
+                    _local.Add(LocalNode.Start(hosted, partitions, _driver.Address));
+            }
+            Form();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public EmulatorSettings Settings { get; }
+
+    /// <summary>The checkers, fed with every node's events in merged order.</summary>
+    public MachineMonitor Monitor { get; } = new();
+
+    /// <summary>The nodes started here (none when driving a running cluster).</summary>
+    public IReadOnlyList<LocalNode> LocalNodes => _local;
+
+    /// <summary>The driver's own cluster address.</summary>
+    public Address Address => _driver.Address;
+
+    /// <summary>How long the cluster took to form, wire and connect.</summary>
+    public TimeSpan FormedAfter { get; private set; }
+
+    /// <summary>Wall-clock time since the machine was built.</summary>
+    public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>Deliveries on every node, as of the last wave.</summary>
+    public long Deliveries => _last.Values.Sum(report => report.Deliveries);
+
+    /// <summary>Wall-clock time: <c>live-reply-time-limit</c> in akka.hocon.</summary>
+    public TimeSpan ReplyTimeLimit { get; }
+
+    public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
+    {
+        StartSpawn(partition, credentials, library);
+        return TryNextReply(ReplyTimeLimit, out var reply)
+            ? DriverRequests.Spawned(partition, reply) : null;
+    }
+
+    public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library) =>
+        _requests.Spawn(partition, credentials, library);
+
+    public bool IsCrashed(int partition) => _faults.IsCrashed(partition);
+
+    public RequestId Start(TgId process, Call call) => _requests.Start(process, call);
+
+    public bool TryNextReply(TimeSpan limit, [NotNullWhen(true)] out object? reply) =>
+        _inbox.TryTake(out reply, limit);
+
+    /// <summary>
+    /// Gathers until a pair of waves finds every node quiet with nothing new and XPC balanced,
+    /// or <see cref="ReplyTimeLimit"/> passed.
+    /// </summary>
+    public bool Settle() => GatherUntil(() => true, ReplyTimeLimit);
+
+    /// <summary>
+    /// A link fault goes to every node's own link, and to the driver's mirror of them; a wave
+    /// after it ends only once every node has set it (each node's reporter takes the order before
+    /// the wave's request). Heal waits, as in every mode, for the partitions to rejoin. A crash
+    /// kills the node process of the partition (SIGKILL: no leave, nothing more from it).
+    /// </summary>
+    public void Inject(Command fault)
+    {
+        if (fault is CrashCommand crash)
+        {
+            Kill(crash.Partition);
+            return;
+        }
+        if (LinkFaults.Of(fault) is not { } link)
+        {
+            throw new NotSupportedException($"'{fault}' is not carried out in cluster mode (yet): "
+                + "a restarted partition would need its node process started again and rewired");
+        }
+        foreach (var reporter in _reporters.Values) reporter.Tell(new LinkOrder(link));
+        Gather();
+        _faults.Inject(fault);
+    }
+
+    /// <summary>
+    /// Which plans can carry out a crash of a partition: its node must be one of ours (a process
+    /// we can kill) and host it alone (a kill takes all it hosts); null if this one can, else why
+    /// not.
+    /// </summary>
+    public static string? CannotCrash(ClusterPlan plan, int partitions) =>
+        !plan.StartsNodes ? "a crash kills the partition's node process, and --seed-nodes drives "
+            + "nodes this run did not start"
+        : plan.Nodes < partitions ? $"a crash kills the partition's node process, which with "
+            + $"--nodes {plan.Nodes} also hosts other partitions; use --nodes {partitions}"
+        : null;
+
+    /// <summary>
+    /// SIGKILLs the node of <paramref name="partition"/> and tells the checkers it crashed, after
+    /// every event it managed to send.
+    /// </summary>
+    private void Kill(int partition)
+    {
+        var node = _local.Single(n => n.Hosted.Contains(partition));
+        if (node.HasExited) return;
+        node.Kill();
+        _driver.Context.Lives.Crash(new PartitionId(partition));
+        var name = node.Address?.ToString();
+        if (name is not null && _reporters.Remove(name)) _gone.Add(name);
+        // What it sent before it died is final: released with the survivors' events up to now,
+        // merged, then the crash; anything of it still on the wire is dropped, as the crash
+        // came after it in every order the checkers could be shown.
+        Gather();
+        Monitor.Observe(new PartitionCrashed(new PartitionId(partition)));
+        if (name is not null) _merge.Forget(name);
+    }
+
+    /// <summary>The driver's inbox; a wait's reminder comes after its time, by Akka's
+    /// scheduler.</summary>
+    public void RemindAfter(TimeSpan delay, object message) =>
+        _driver.System.Scheduler.ScheduleTellOnce(delay, _inboxActor, message, ActorRefs.NoSender);
+
+    public IReadOnlyList<CheckerReport> Finish(IEnumerable<TgId> processes)
+    {
+        Settle();
+        foreach (var process in processes) Start(process, new ExitCall(0));
+        GatherUntil(() => Monitor.Read(m => m.Refcounts.ThreadGroupsAlive == 0), ReplyTimeLimit);
+        while (_inbox.TryTake(out _))
+        {
+            // The exits' answers: the run is over, nobody reads them.
+        }
+        return Monitor.Final();
+    }
+
+    /// <summary>
+    /// Leaves the cluster, then releases the nodes started here (they leave and exit once their
+    /// stdin closes; killed if they take longer than <see cref="LeaveLimit"/>). The driver goes
+    /// first: a member that left is forgotten, where one that stayed would watch the others go
+    /// and log every broken association.
+    /// </summary>
+    public void Dispose()
+    {
+        _driver.Dispose();
+        foreach (var node in _local) node.Release();
+        var watch = Stopwatch.StartNew();
+        foreach (var node in _local)
+        {
+            var left = LeaveLimit - watch.Elapsed;
+            node.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            node.Dispose();
+        }
+        _inbox.Dispose();
+        _gathered.Dispose();
+    }
+
+    /// <summary>
+    /// Waits for the nodes' addresses, every partition on an Up member, the machine wired here,
+    /// every node's reporter, and every pair of partitions connected.
+    /// </summary>
+    private void Form()
+    {
+        foreach (var node in _local)
+        {
+            if (node.WaitForAddress(FormLimit - _clock.Elapsed) is null)
+            {
+                throw new ClusterStartException($"node process {node.Pid} (partitions "
+                    + $"{string.Join(",", node.Hosted)}) did not start within {FormLimit}; it "
+                    + $"printed:\n{node.Printed}");
+            }
+        }
+        if (!_driver.WaitForPartitionsAsync(FormLimit - _clock.Elapsed).GetAwaiter().GetResult())
+        {
+            var up = _driver.HostsUp().Keys.Order();
+            throw new ClusterStartException($"within {FormLimit} only partitions "
+                + $"{string.Join(",", up)} of {_partitions} were hosted by Up members");
+        }
+        var unwired = _driver.WireAsync(FormLimit - _clock.Elapsed).GetAwaiter().GetResult();
+        if (unwired.Count > 0)
+        {
+            throw new ClusterStartException("partitions " + string.Join(",", unwired)
+                + $" could not be found on their nodes within {FormLimit}");
+        }
+        foreach (var address in _driver.HostsUp().Values.Distinct())
+        {
+            var reporter = _driver.IdentifyAsync(PartitionPlacement.ReporterPath(address))
+                .GetAwaiter().GetResult() ?? throw new ClusterStartException(
+                    $"the node at {address} has no reporter (another build?)");
+            _reporters[address.ToString()] = reporter;
+        }
+        var pairs = Enumerable.Range(0, _partitions)
+            .SelectMany(p => Enumerable.Range(0, _partitions).Where(q => q != p)
+                .Select(q => (P: new PartitionId(p), Q: new PartitionId(q))))
+            .ToList();
+        // Met (each heard the other, XPC's ledgers say) and not lost since (the events say).
+        bool Connected((PartitionId P, PartitionId Q) pair) =>
+            _driver.Wiring.Link.Met(pair.P, pair.Q)
+            && Monitor.Read(m => m.Peers.UpSince(pair.P, pair.Q, 0, orStayed: true));
+        if (!GatherUntil(() => pairs.All(Connected), FormLimit - _clock.Elapsed))
+        {
+            var apart = pairs.Where(pair => !Connected(pair)).Select(pair => $"{pair.P}-{pair.Q}");
+            throw new ClusterStartException($"the partitions did not connect within {FormLimit}: "
+                + $"{string.Join(", ", apart)} never met, or are not Up");
+        }
+        FormedAfter = _clock.Elapsed;
+    }
+
+    /// <summary>
+    /// Gathers until the machine settled and <paramref name="condition"/> holds on the checkers'
+    /// state, or <paramref name="limit"/> passed.
+    /// </summary>
+    private bool GatherUntil(Func<bool> condition, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Gather() && condition()) return true;
+            if (watch.Elapsed > limit) return false;
+            Thread.Sleep(PollInterval);
+        }
+    }
+
+    /// <summary>
+    /// Waves until two in a row see the same count of events on every node, then releases those
+    /// events to the checkers; true if, at that second wave, every node was quiet and XPC
+    /// balanced.
+    /// </summary>
+    private bool Gather()
+    {
+        var first = Wave();
+        while (first is not null)
+        {
+            var second = Wave();
+            if (second is null) return false;
+            if (second.All(entry => first[entry.Key].Emitted == entry.Value.Emitted))
+            {
+                Release(second.ToDictionary(entry => entry.Key, entry => entry.Value.Emitted));
+                Absorb(second);
+                return second.Values.All(report => report.Quiet) && _driver.Wiring.Link.Settled;
+            }
+            first = second;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Asks every node for a report and waits for all of them (the chunks of events each sends
+    /// ahead of its report go to the merge); null if one did not come within
+    /// <see cref="WaveLimit"/>.
+    /// </summary>
+    private Dictionary<string, NodeReport>? Wave()
+    {
+        var wave = ++_wave;
+        foreach (var reporter in _reporters.Values)
+            reporter.Tell(new ReportRequest(wave, _gatherer));
+        var reports = new Dictionary<string, NodeReport>();
+        var watch = Stopwatch.StartNew();
+        while (reports.Count < _reporters.Count)
+        {
+            var left = WaveLimit - watch.Elapsed;
+            if (left <= TimeSpan.Zero || !_gathered.TryTake(out var message, left)) return null;
+            switch (message)
+            {
+                case EventChunk chunk when !_merge.Forgotten(chunk.Node):
+                    _merge.Add(chunk);
+                    break;
+                case NodeReport report when report.Wave == wave:
+                    reports[report.Node] = report;
+                    break;
+            }
+        }
+        return reports;
+    }
+
+    /// <summary>
+    /// Feeds the released events to the checkers and the trace, in merged order; a node that is
+    /// gone releases all it sent.
+    /// </summary>
+    private void Release(Dictionary<string, long> complete)
+    {
+        foreach (var gone in _gone) complete[gone] = long.MaxValue;
+        foreach (var (node, stamped) in _merge.Release(complete))
+        {
+            if (stamped.Event is MachineEvent e) Monitor.Observe(e);
+            if (_trace.Enabled) _trace.Event(node + stamped.Actor, stamped.Event);
+        }
+    }
+
+    /// <summary>Takes what the nodes count: XPC's ledgers, messages carried, actors that threw.</summary>
+    private void Absorb(Dictionary<string, NodeReport> reports)
+    {
+        foreach (var (node, report) in reports)
+        {
+            foreach (var mark in report.Ledger) _driver.Wiring.Link.Record(mark);
+            var last = _last.GetValueOrDefault(node);
+            Monitor.XpcCarried(report.XpcCarried - (last?.XpcCarried ?? 0));
+            foreach (var failure in report.Failures.Skip(last?.Failures.Count ?? 0))
+                Monitor.ActorFailed($"{node}: {failure}");
+            _last[node] = report;
+        }
+    }
+
+    /// <summary>Puts what it receives in a queue the driver's thread reads.</summary>
+    private sealed class QueueActor : ReceiveActor
+    {
+        public QueueActor(BlockingCollection<object> queue) => ReceiveAny(queue.Add);
+    }
+}
+
+/// <summary>
+/// The cluster of a run could not be formed: a node could not listen, start, join or connect.
+/// </summary>
+public sealed class ClusterStartException(string message) : Exception(message);

@@ -1,0 +1,30 @@
+using Akka.Actor;
+
+namespace Emulator.Host.Cluster;
+
+/// <summary>
+/// Where a cluster run's partitions live: on <see cref="Nodes"/> node processes started here on
+/// 127.0.0.1 (placed round-robin: node i hosts partitions i, i + N, ...), or, with
+/// <see cref="SeedNodes"/>, on the members of a running cluster, which the driver joins at
+/// <see cref="Host"/>:<see cref="Port"/> (0: a free port).
+/// </summary>
+public sealed record ClusterPlan(int Nodes, IReadOnlyList<Address> SeedNodes,
+    string Host = "127.0.0.1", int Port = 0)
+{
+    /// <summary>Three local nodes, the CI's and the docs' cluster.</summary>
+    public static readonly ClusterPlan Default = new(3, []);
+
+    /// <summary>True when the driver starts the nodes itself.</summary>
+    public bool StartsNodes => SeedNodes.Count == 0;
+
+    /// <summary>The partitions each node hosts, round-robin; no node is left empty.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Placement(int partitions)
+    {
+        var nodes = Math.Min(Nodes, partitions);
+        return
+        [
+            .. Enumerable.Range(0, nodes).Select(node => (IReadOnlyList<int>)
+                [.. Enumerable.Range(0, partitions).Where(p => p % nodes == node)]),
+        ];
+    }
+}

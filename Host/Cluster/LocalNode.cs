@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Akka.Actor;
+
+namespace Emulator.Host.Cluster;
+
+/// <summary>
+/// A node of a local cluster run as its own OS process: this program again, as
+/// <c>xpmem-emu node ... --until-stdin-closes</c>, its stdin held open by us so that it leaves and
+/// exits once we close it, or once this process dies however it dies (the OS closes the pipe):
+/// no orphan even after a SIGKILL of the driver. Its stdout and stderr are read on threads of
+/// their own, so every wait has a deadline.
+/// </summary>
+public sealed partial class LocalNode : IDisposable
+{
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
+
+    private readonly Process _process;
+    private readonly BlockingCollection<string> _stdout = [];
+    private readonly ConcurrentQueue<string> _printed = [];
+
+    private LocalNode(Process process, IReadOnlyList<int> hosted)
+    {
+        _process = process;
+        Hosted = hosted;
+        Pump(process.StandardOutput, _stdout);
+        Pump(process.StandardError, null);
+    }
+
+    /// <summary>The partitions it hosts.</summary>
+    public IReadOnlyList<int> Hosted { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>Its cluster address, once <see cref="WaitForAddress"/> read it.</summary>
+    public Address? Address { get; private set; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What it printed so far, both streams, for a report.</summary>
+    public string Printed => string.Join("\n", _printed);
+
+    /// <summary>
+    /// Starts a node hosting <paramref name="hosted"/> of <paramref name="partitions"/>, joining
+    /// <paramref name="seed"/>, on a free port of 127.0.0.1.
+    /// </summary>
+    public static LocalNode Start(IReadOnlyList<int> hosted, int partitions, Address seed)
+    {
+        var (program, prefix) = ThisProgram();
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        string[] words =
+        [
+            .. prefix, "node", "--partitions", string.Join(",", hosted),
+            "--of", partitions.ToString(CultureInfo.InvariantCulture),
+            "--seed-nodes", seed.ToString(), "--until-stdin-closes",
+        ];
+        foreach (var word in words) start.ArgumentList.Add(word);
+        var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"{program} did not start");
+        return new LocalNode(process, hosted);
+    }
+
+    /// <summary>Reads the line that tells its bound address; null at the deadline.</summary>
+    public Address? WaitForAddress(TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (_stdout.TryTake(out var line, Remaining(watch, timeout)))
+        {
+            var match = AddressPattern().Match(line);
+            if (!match.Success) continue;
+            return Address = new Address("akka.tcp", ClusterNode.SystemName,
+                match.Groups[1].Value,
+                int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+        }
+        return null;
+    }
+
+    /// <summary>SIGKILL: it dies on the spot, with no leave, as a crashed host would.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(KillWait);
+        }
+        catch (InvalidOperationException)
+        {
+            // It had exited already.
+        }
+    }
+
+    /// <summary>Closes its stdin, so it leaves the cluster and exits.</summary>
+    public void Release()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It is gone already.
+        }
+    }
+
+    /// <summary>Waits for it to exit; false at the deadline.</summary>
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    /// <summary>Kills it if it still runs: no orphan, whatever happened.</summary>
+    public void Dispose()
+    {
+        if (!_process.HasExited) Kill();
+        _process.Dispose();
+    }
+
+    /// <summary>
+    /// How to run this program again: its apphost, or <c>dotnet</c> with its dll (how it runs
+    /// under <c>dotnet run</c>, a test host, or a published folder started with dotnet).
+    /// </summary>
+    private static (string Program, string[] Prefix) ThisProgram()
+    {
+        var dll = typeof(LocalNode).Assembly.Location;
+        var path = Environment.ProcessPath ?? "dotnet";
+        if (Path.GetFileNameWithoutExtension(path) == Path.GetFileNameWithoutExtension(dll))
+            return (path, []);
+        // Under the SDK (dotnet run, dotnet test) the host says which dotnet runs us.
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
+            ?? (Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet");
+        return (dotnet, [dll]);
+    }
+
+    private static TimeSpan Remaining(Stopwatch watch, TimeSpan timeout)
+    {
+        var left = timeout - watch.Elapsed;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private void Pump(StreamReader reader, BlockingCollection<string>? lines)
+    {
+        var thread = new Thread(() =>
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                _printed.Enqueue(line);
+                lines?.Add(line);
+            }
+        })
+        { IsBackground = true, Name = $"node {_process.Id} output" };
+        thread.Start();
+    }
+
+    [GeneratedRegex(@"^node akka\.tcp://xpmem@([^:\s]+):(\d+) ")]
+    private static partial Regex AddressPattern();
+}
