@@ -124,6 +124,9 @@ public sealed class ClusterMachine : IMachineDriver
     /// <summary>The driver's own cluster address.</summary>
     public Address Address => _driver.Address;
 
+    /// <summary>The driver's ActorSystem (for figures taken beside the run).</summary>
+    public ActorSystem System => _driver.System;
+
     /// <summary>How long the cluster took to form, wire and connect.</summary>
     public TimeSpan FormedAfter { get; private set; }
 
