@@ -148,21 +148,15 @@ public static class RunCommand
     }
 
     /// <summary>
-    /// What a cluster run cannot carry out, named by the step: a crash its nodes cannot
-    /// take (<see cref="ClusterMachine.CannotCrash"/>); a restart, not yet built in cluster mode.
+    /// What a cluster run cannot carry out, named by the step: a crash or restart its nodes
+    /// cannot take (<see cref="ClusterMachine.CannotCrash"/>).
     /// </summary>
     private static string? ClusterProblem(ClusterPlan plan, Scenario scenario)
     {
         foreach (var step in scenario.Commands())
         {
-            var why = step.Command switch
-            {
-                RestartCommand => "restart is not carried out in cluster mode yet (the "
-                    + "partition's node would start again as a new process and be rewired); run "
-                    + "it in sim or live",
-                CrashCommand => ClusterMachine.CannotCrash(plan, scenario.Partitions),
-                _ => null,
-            };
+            var why = step.Command is CrashCommand or RestartCommand
+                ? ClusterMachine.CannotCrash(plan, scenario.Partitions) : null;
             if (why is not null) return $"{step.Location}: \"{step.Text}\" in --mode cluster: {why}";
         }
         return null;

@@ -39,7 +39,7 @@ public sealed class MachineActor : EmulatorActor
     /// once it has found them on their nodes (same names under <c>/user/machine</c> there).
     /// </summary>
     public MachineActor(MachineContext machine, int partitions, IReadOnlyCollection<int> hosted,
-        MachineWiring wiring)
+        MachineWiring wiring, int incarnation = 1)
         : base(machine)
     {
         machine.Lives.Boot(partitions);
@@ -47,6 +47,7 @@ public sealed class MachineActor : EmulatorActor
         foreach (var p in hosted.Order())
         {
             var id = new PartitionId(p);
+            machine.Lives.Resume(id, incarnation);
             var endpoint = Context.ActorOf(XpcActor.Props(machine, id, partitions, wiring),
                 $"xpc-p{p}");
             var partition = Context.ActorOf(
@@ -58,8 +59,11 @@ public sealed class MachineActor : EmulatorActor
     public static Props Props(MachineContext machine, int partitions, MachineWiring wiring) =>
         Produced.By(() => new MachineActor(machine, partitions, wiring));
 
-    /// <summary>The props of a node's part of the machine (see the constructor).</summary>
+    /// <summary>
+    /// The props of a node's part of the machine (see the constructor); the hosted partitions
+    /// boot as incarnation <paramref name="incarnation"/> (above 1: restarted, on a new node).
+    /// </summary>
     public static Props Hosting(MachineContext machine, int partitions,
-        IReadOnlyCollection<int> hosted, MachineWiring wiring) =>
-        Produced.By(() => new MachineActor(machine, partitions, hosted, wiring));
+        IReadOnlyCollection<int> hosted, MachineWiring wiring, int incarnation = 1) =>
+        Produced.By(() => new MachineActor(machine, partitions, hosted, wiring, incarnation));
 }

@@ -81,6 +81,19 @@ public sealed class PartitionActor : EmulatorActor
     }
 
     /// <summary>
+    /// A partition that boots as a later incarnation (a cluster node started again for it, its
+    /// last incarnation gone with the old process) starts as a restarted one does: every peer
+    /// DOWN until XPC hears it (its endpoint starts a new session on its own, as it boots).
+    /// </summary>
+    protected override void PreStart()
+    {
+        var incarnation = Machine.Lives.Incarnation(_port.Partition);
+        if (incarnation <= 1) return;
+        _peers.AllDown(_port.Partition);
+        Emit(new PartitionRestarted(_port.Partition, incarnation));
+    }
+
+    /// <summary>
     /// Up: starts processes, routes requests, tracks its peers' states; may crash.
     /// </summary>
     private void Up()

@@ -30,6 +30,13 @@ public sealed class PartitionLives
 
     public void Crash(PartitionId partition) => Write(partition, -Incarnation(partition));
 
+    /// <summary>
+    /// This process runs <paramref name="partition"/>'s incarnation
+    /// <paramref name="incarnation"/> (a cluster node started for a restart; its last
+    /// incarnation ran in another process).
+    /// </summary>
+    public void Resume(PartitionId partition, int incarnation) => Write(partition, incarnation);
+
     /// <summary>The partition runs again, as a new incarnation; returns its number.</summary>
     public int Restart(PartitionId partition)
     {

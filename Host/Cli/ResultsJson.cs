@@ -23,7 +23,7 @@ public static class ResultsJson
         json.WriteStartObject();
         json.WriteString("tool", "xpmem-emu");
         json.WriteString("version", Program.Version);
-        json.WriteString("mode", mode == RunMode.Live ? "live" : "sim");
+        json.WriteString("mode", mode.ToString().ToLowerInvariant());
         if (totals.Seeds is { } seeds) json.WriteString("seeds", UserText.WellFormed(seeds));
         else json.WriteNull("seeds");
         json.WriteNumber("exitCode", totals.ExitCode);

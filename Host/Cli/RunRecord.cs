@@ -42,13 +42,14 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
     }
 
     /// <summary>
-    /// <c>xpmem-emu run FILE --seed N</c> (and <c>--mode live</c> for a live run, <c>--faults
-    /// LIST</c> for a run with faults), with FILE and LIST quoted for a POSIX shell where needed.
+    /// <c>xpmem-emu run FILE --seed N</c> (and <c>--mode live</c> or <c>cluster</c> for such a
+    /// run, <c>--faults LIST</c> for a run with faults), with FILE and LIST quoted for a POSIX
+    /// shell where needed.
     /// </summary>
     public static string ReproduceCommand(string path, int seed, RunMode mode = RunMode.Sim,
         IReadOnlyList<string>? faults = null) =>
         $"xpmem-emu run {ShellWord(path)} --seed {seed}"
-        + (mode == RunMode.Live ? " --mode live" : "")
+        + (mode == RunMode.Sim ? "" : $" --mode {mode.ToString().ToLowerInvariant()}")
         + (faults is { Count: > 0 } ? $" --faults {ShellWord(string.Join(", ", faults))}" : "");
 
     private static string ShellWord(string path)

@@ -53,6 +53,13 @@ public sealed class ClusterMachine : IMachineDriver
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """);
 
+    /// <summary>
+    /// How far above the last pid seen a restarted partition numbers its processes: a process
+    /// its dying node started without the event reaching us (a fork in its last moments) keeps a
+    /// pid no new process takes, unless that many were started so.
+    /// </summary>
+    private const int RestartPidGap = 1000;
+
     /// <summary>How long the nodes may take to leave and exit before they are killed.</summary>
     private static readonly TimeSpan LeaveLimit = TimeSpan.FromSeconds(10);
 
@@ -62,6 +69,8 @@ public sealed class ClusterMachine : IMachineDriver
     private readonly Dictionary<string, IActorRef> _reporters = [];
     private readonly Dictionary<string, NodeReport> _last = [];
     private readonly HashSet<string> _gone = [];
+    // Per partition, the highest pid the checkers saw start there.
+    private readonly Dictionary<int, int> _lastPid = [];
     private readonly BlockingCollection<object> _inbox = new();
     private readonly BlockingCollection<object> _gathered = new();
     private readonly IActorRef _inboxActor;
@@ -170,32 +179,73 @@ public sealed class ClusterMachine : IMachineDriver
     /// </summary>
     public void Inject(Command fault)
     {
-        if (fault is CrashCommand crash)
+        switch (fault)
         {
-            Kill(crash.Partition);
-            return;
+            case CrashCommand crash:
+                Kill(crash.Partition);
+                return;
+            case RestartCommand restart:
+                Restart(restart.Partition);
+                return;
         }
         if (LinkFaults.Of(fault) is not { } link)
-        {
-            throw new NotSupportedException($"'{fault}' is not carried out in cluster mode (yet): "
-                + "a restarted partition would need its node process started again and rewired");
-        }
+            throw new ArgumentException($"{fault} is not a fault", nameof(fault));
         foreach (var reporter in _reporters.Values) reporter.Tell(new LinkOrder(link));
         Gather();
         _faults.Inject(fault);
     }
 
     /// <summary>
-    /// Which plans can carry out a crash of a partition: its node must be one of ours (a process
-    /// we can kill) and host it alone (a kill takes all it hosts); null if this one can, else why
-    /// not.
+    /// Which plans can carry out a crash (or restart) of a partition: its node must be one of
+    /// ours (a process we can kill and start again) and host it alone (a kill takes all it
+    /// hosts); null if this one can, else why not.
     /// </summary>
     public static string? CannotCrash(ClusterPlan plan, int partitions) =>
-        !plan.StartsNodes ? "a crash kills the partition's node process, and --seed-nodes drives "
-            + "nodes this run did not start"
+        !plan.StartsNodes ? "a crash kills the partition's node process (a restart starts a new "
+            + "one), and --seed-nodes drives nodes this run did not start"
         : plan.Nodes < partitions ? $"a crash kills the partition's node process, which with "
             + $"--nodes {plan.Nodes} also hosts other partitions; use --nodes {partitions}"
         : null;
+
+    /// <summary>
+    /// Starts a new node process for <paramref name="partition"/> (crashed first if it runs), its
+    /// next incarnation numbering processes above every pid the checkers saw on it, and waits
+    /// until the driver reaches it there (every member's <see cref="MembershipWatch"/> wires it
+    /// again) and it has rejoined its peers, as a restart in every mode does.
+    /// </summary>
+    private void Restart(int partition)
+    {
+        var mark = Monitor.Read(m => m.Peers.Mark);
+        var id = new PartitionId(partition);
+        var old = _local.Single(n => n.Hosted.Contains(partition));
+        if (!old.HasExited) Kill(partition);
+        var incarnation = _driver.Context.Lives.Incarnation(id) + 1;
+        var firstPid = Math.Max(Settings.FirstPid,
+            _lastPid.GetValueOrDefault(partition) + RestartPidGap);
+        var node = LocalNode.Start(old.Hosted, _partitions, _driver.Address, incarnation,
+            firstPid);
+        _local[_local.IndexOf(old)] = node;
+        old.Dispose();
+        var address = node.WaitForAddress(FormLimit) ?? throw new ClusterStartException(
+            $"restart partition {partition}: its new node did not start within {FormLimit}; it "
+            + $"printed:\n{node.Printed}");
+        var watch = Stopwatch.StartNew();
+        while (_driver.Wiring.XpcOf(id).Path.Address != address
+            || _driver.Wiring.Partitions[partition].Path.Address != address)
+        {
+            if (watch.Elapsed > FormLimit)
+            {
+                throw new ClusterStartException($"restart partition {partition}: its new node "
+                    + $"at {address} was not found within {FormLimit}");
+            }
+            Thread.Sleep(PollInterval);
+        }
+        _reporters[address.ToString()] = _driver.IdentifyAsync(
+                PartitionPlacement.ReporterPath(address)).GetAwaiter().GetResult()
+            ?? throw new ClusterStartException($"the node at {address} has no reporter");
+        _driver.Context.Lives.Restart(id);
+        _faults.AwaitRejoin(partition, mark);
+    }
 
     /// <summary>
     /// SIGKILLs the node of <paramref name="partition"/> and tells the checkers it crashed, after
@@ -382,6 +432,11 @@ public sealed class ClusterMachine : IMachineDriver
         foreach (var gone in _gone) complete[gone] = long.MaxValue;
         foreach (var (node, stamped) in _merge.Release(complete))
         {
+            if (stamped.Event is ThreadGroupStarted { Tg: var tg })
+            {
+                _lastPid[tg.Partition.Value] =
+                    Math.Max(_lastPid.GetValueOrDefault(tg.Partition.Value), tg.Pid);
+            }
             if (stamped.Event is MachineEvent e) Monitor.Observe(e);
             if (_trace.Enabled) _trace.Event(node + stamped.Actor, stamped.Event);
         }

@@ -13,10 +13,14 @@ namespace Emulator.Host.Cluster;
 /// <summary>
 /// What a node is told at its start: the machine's size, the partitions it hosts, where it
 /// listens (port 0: a free port the OS chooses; <see cref="ClusterNode.Address"/> tells which),
-/// and the seed nodes it joins (none: it founds the cluster, joining itself).
+/// and the seed nodes it joins (none: it founds the cluster, joining itself). A node started
+/// again for a restart boots its partitions as incarnation <see cref="Incarnation"/> and numbers
+/// their processes from <see cref="FirstPid"/> (null: akka.hocon's <c>first-pid</c>), above
+/// every pid of the last incarnation, so no id from before names a new process.
 /// </summary>
 public sealed record ClusterNodeOptions(int Partitions, IReadOnlyList<int> Hosted,
-    IReadOnlyList<Address> SeedNodes, string Hostname = "127.0.0.1", int Port = 0);
+    IReadOnlyList<Address> SeedNodes, string Hostname = "127.0.0.1", int Port = 0,
+    int Incarnation = 1, int? FirstPid = null);
 
 /// <summary>
 /// One member of a cluster run (issue 7): an ActorSystem named <see cref="SystemName"/> with
@@ -48,8 +52,8 @@ public sealed class ClusterNode : IDisposable
         Settings = EmulatorSettings.Create(config);
         Log = new EventLog(LogicalClock.Of(system), Address.ToString());
         Context = new MachineContext(Settings, Monitor, Log);
-        system.ActorOf(MachineActor.Hosting(Context, options.Partitions, options.Hosted, Wiring),
-            PartitionPlacement.MachineName);
+        system.ActorOf(MachineActor.Hosting(Context, options.Partitions, options.Hosted, Wiring,
+            options.Incarnation), PartitionPlacement.MachineName);
         system.ActorOf(MembershipWatch.Props(Wiring, options.Hosted), "membership");
         ((ExtendedActorSystem)system).SystemActorOf(NodeReporter.Props(Address.ToString(), Log,
             LiveSystem.ActivityOf(system), Wiring, Monitor), NodeReporter.Name);
@@ -148,6 +152,7 @@ public sealed class ClusterNode : IDisposable
             akka.actor.serialization-bindings { "System.Object" = xpmem }
             # Leaving is Dispose's job; a bare Terminate is Abort, a death the others notice.
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            {{(options.FirstPid is { } first ? $"xpmem-emulator.first-pid = {first}" : "")}}
             """;
     }
 

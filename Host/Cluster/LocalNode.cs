@@ -44,9 +44,11 @@ public sealed partial class LocalNode : IDisposable
 
     /// <summary>
     /// Starts a node hosting <paramref name="hosted"/> of <paramref name="partitions"/>, joining
-    /// <paramref name="seed"/>, on a free port of 127.0.0.1.
+    /// <paramref name="seed"/>, on a free port of 127.0.0.1; for a restart, as incarnation
+    /// <paramref name="incarnation"/> numbering processes from <paramref name="firstPid"/>.
     /// </summary>
-    public static LocalNode Start(IReadOnlyList<int> hosted, int partitions, Address seed)
+    public static LocalNode Start(IReadOnlyList<int> hosted, int partitions, Address seed,
+        int incarnation = 1, int? firstPid = null)
     {
         var (program, prefix) = ThisProgram();
         var start = new ProcessStartInfo(program)
@@ -61,6 +63,8 @@ public sealed partial class LocalNode : IDisposable
             .. prefix, "node", "--partitions", string.Join(",", hosted),
             "--of", partitions.ToString(CultureInfo.InvariantCulture),
             "--seed-nodes", seed.ToString(), "--until-stdin-closes",
+            .. incarnation > 1 ? ["--incarnation", Invariant(incarnation)] : (string[])[],
+            .. firstPid is { } pid ? ["--first-pid", Invariant(pid)] : (string[])[],
         ];
         foreach (var word in words) start.ArgumentList.Add(word);
         var process = Process.Start(start)
@@ -135,6 +139,8 @@ public sealed partial class LocalNode : IDisposable
             ?? (Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet");
         return (dotnet, [dll]);
     }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static TimeSpan Remaining(Stopwatch watch, TimeSpan timeout)
     {

@@ -9,7 +9,8 @@ namespace Emulator.Host.Cluster;
 
 /// <summary>What <c>xpmem-emu node</c> is asked to do once its command line parsed.</summary>
 public sealed record NodeRequest(int Partitions, IReadOnlyList<int> Hosted,
-    IReadOnlyList<Address> SeedNodes, string Hostname, int Port, bool UntilStdinCloses = false);
+    IReadOnlyList<Address> SeedNodes, string Hostname, int Port, bool UntilStdinCloses = false,
+    int Incarnation = 1, int? FirstPid = null);
 
 /// <summary>
 /// <c>xpmem-emu node --partitions 2,3 --of N [--seed-nodes HOST:PORT,...] [--port P]
@@ -56,11 +57,27 @@ public static class NodeCommand
             Description = "Also leave and exit 0 when standard input closes (how the nodes a "
                 + "driver starts end with it, however it ends)",
         };
+        var incarnation = new Option<int>("--incarnation")
+        {
+            HelpName = "K",
+            Description = "Boot the partitions as their K-th incarnation (default 1; above 1: "
+                + "they restart, on this new node, after their last node died): ids of the last "
+                + "incarnation are refused",
+            DefaultValueFactory = _ => 1,
+            CustomParser = result => ParsePositive(result, "--incarnation"),
+        };
+        var firstPid = new Option<int?>("--first-pid")
+        {
+            HelpName = "PID",
+            Description = "Number the partitions' processes from PID (with --incarnation: above "
+                + "every pid the last incarnation gave, so no old id names a new process)",
+            CustomParser = result => ParsePositive(result, "--first-pid"),
+        };
         var node = new Command("node", "Run one cluster member hosting some partitions, until "
             + "SIGTERM or Ctrl-C (it leaves the cluster, exit 0) or the cluster removes it "
             + "(exit 1); 2: bad input")
         {
-            partitions, of, seeds, port, host, untilStdinCloses,
+            partitions, of, seeds, port, host, untilStdinCloses, incarnation, firstPid,
         };
         node.Validators.Add(result =>
         {
@@ -83,7 +100,8 @@ public static class NodeCommand
         node.SetAction(parsed => Execute(new NodeRequest(parsed.GetValue(of),
             parsed.GetValue(partitions) ?? [], parsed.GetValue(seeds) ?? [],
             parsed.GetValue(host) ?? "127.0.0.1", parsed.GetValue(port),
-            parsed.GetValue(untilStdinCloses)), console));
+            parsed.GetValue(untilStdinCloses), parsed.GetValue(incarnation),
+            parsed.GetValue(firstPid)), console));
         return node;
     }
 
@@ -103,7 +121,8 @@ public static class NodeCommand
         try
         {
             started = ClusterNode.Start(new(request.Partitions, request.Hosted,
-                request.SeedNodes, request.Hostname, request.Port), Settings.Load());
+                request.SeedNodes, request.Hostname, request.Port, request.Incarnation,
+                request.FirstPid), Settings.Load());
         }
         catch (ClusterStartException e)
         {
@@ -210,6 +229,14 @@ public static class NodeCommand
             hosted.Add(p);
         }
         return true;
+    }
+
+    private static int ParsePositive(ArgumentResult result, string option)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (TryParseCount(text, out var value)) return value;
+        result.AddError($"{option} '{UserText.Safe(text)}' is not a number of 1 or more");
+        return 1;
     }
 
     private static int ParseCount(ArgumentResult result)

@@ -42,9 +42,7 @@ public sealed class FaultInjector(MachineWiring wiring, PartitionLives lives,
                 wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart(), ActorRefs.NoSender);
                 // It boots when its partition actor handles the restart; only then can it rejoin.
                 waitUntil(() => !IsCrashed(restart.Partition), bootLimit);
-                Rejoin([.. Enumerable.Range(0, wiring.Partitions.Count)
-                    .Where(peer => peer != restart.Partition)
-                    .Select(peer => (restart.Partition, peer))], mark, orStayed: false);
+                AwaitRejoin(restart.Partition, mark);
                 break;
             default:
                 if (!LinkFaults.TryApply(wiring.Link, fault))
@@ -52,6 +50,16 @@ public sealed class FaultInjector(MachineWiring wiring, PartitionLives lives,
                 break;
         }
     }
+
+    /// <summary>
+    /// Waits until <paramref name="partition"/>, restarted, and each peer it can reach see each
+    /// other come UP after <paramref name="mark"/> (the monitor's peer mark before the restart),
+    /// or the bound passed.
+    /// </summary>
+    public void AwaitRejoin(int partition, long mark) =>
+        Rejoin([.. Enumerable.Range(0, wiring.Partitions.Count)
+            .Where(peer => peer != partition)
+            .Select(peer => (partition, peer))], mark, orStayed: false);
 
     /// <summary>
     /// Waits until both sides of every pair that can rejoin (neither crashed, the link carrying

@@ -6,27 +6,35 @@ using Emulator.Protocol.Ids;
 namespace Emulator.Partitions.Cluster;
 
 /// <summary>
-/// Turns cluster membership into partition state on one node: a member that becomes unreachable
-/// takes its partitions (its roles, <see cref="PartitionPlacement"/>) with it, so each partition
-/// hosted here ends its XPC session with each of them, the path missed heartbeats take (GOINGDOWN,
-/// then DOWN once every process severed them). XPC's own heartbeats usually notice first (0.5s
-/// against the failure detector's ~2.5s); this makes membership the authority when they do not,
-/// as with slower XPC settings for a real network. Going through XPC rather than telling the
-/// partition keeps both ends in step: the session number moves on, so the peer, if it was only
-/// unreachable, ends its side too when it is heard again. A member downed and removed needs
-/// nothing more here: it was unreachable first.
+/// Turns cluster membership into partition state on one node.
+/// A member that becomes unreachable takes its partitions (its roles,
+/// <see cref="PartitionPlacement"/>) with it, so each partition hosted here ends its XPC session
+/// with each of them, the path missed heartbeats take (GOINGDOWN, then DOWN once every process
+/// severed them). XPC's own heartbeats usually notice first (0.5s against the failure
+/// detector's ~2.5s); this makes membership the authority when they do not, as with slower XPC
+/// settings for a real network. Going through XPC rather than telling the partition keeps both
+/// ends in step: the session number moves on, so the peer, if it was only unreachable, ends its
+/// side too when it is heard again. A member downed and removed needs nothing more here: it was
+/// unreachable first.
+/// A member that comes Up hosting partitions is found (<see cref="Identify"/> of each partition
+/// actor and XPC endpoint, answered to this actor) and wired in their slots: a partition
+/// restarted on a new node is reached there.
 /// Level: beside the machine; it tells XPC endpoints and waits for nothing.
 /// </summary>
 public sealed class MembershipWatch : ReceiveActor
 {
     private readonly MachineWiring _wiring;
     private readonly IReadOnlyList<int> _hosted;
+    // What Identify found so far, per partition and node: its endpoint, its partition actor.
+    private readonly Dictionary<(int, Address), (IActorRef? Xpc, IActorRef? Actor)> _found = [];
 
     public MembershipWatch(MachineWiring wiring, IReadOnlyList<int> hosted)
     {
         _wiring = wiring;
         _hosted = hosted;
         Receive<ClusterEvent.UnreachableMember>(HandleUnreachableMember);
+        Receive<ClusterEvent.MemberUp>(up => HandleMemberUp(up.Member));
+        Receive<ActorIdentity>(HandleIdentity);
     }
 
     public static Props Props(MachineWiring wiring, IReadOnlyList<int> hosted) =>
@@ -35,7 +43,7 @@ public sealed class MembershipWatch : ReceiveActor
     protected override void PreStart() =>
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self,
             ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.UnreachableMember));
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberUp));
 
     protected override void PostStop() =>
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
@@ -47,5 +55,48 @@ public sealed class MembershipWatch : ReceiveActor
             foreach (var partition in _hosted.Where(partition => partition != lost))
                 _wiring.XpcOf(new PartitionId(partition)).Tell(new XpcActor.PeerLost(new(lost)));
         }
+    }
+
+    private void HandleMemberUp(Member member)
+    {
+        foreach (var partition in PartitionPlacement.HostedBy(member))
+        {
+            // Every member Up is a new one (a node started again, even at the same address,
+            // is a new member): what is wired here may be its predecessor's.
+            if (_hosted.Contains(partition)) continue;
+            _found[(partition, member.Address)] = (null, null);
+            Context.ActorSelection(PartitionPlacement.XpcPath(member.Address, partition))
+                .Tell(new Identify(IdentityOf("xpc", partition, member.Address)));
+            Context.ActorSelection(PartitionPlacement.PartitionPath(member.Address, partition))
+                .Tell(new Identify(IdentityOf("partition", partition, member.Address)));
+        }
+    }
+
+    private void HandleIdentity(ActorIdentity identity)
+    {
+        if (identity.Subject is not { } found || identity.MessageId is not string id) return;
+        var (kind, partition) = Parse(id);
+        var address = found.Path.Address;
+        if (!_found.TryGetValue((partition, address), out var pair)) return;
+        pair = kind == "xpc" ? pair with { Xpc = found } : pair with { Actor = found };
+        if (pair is { Xpc: { } xpc, Actor: { } actor })
+        {
+            _found.Remove((partition, address));
+            _wiring.Wire(new PartitionId(partition), xpc, actor);
+        }
+        else
+        {
+            _found[(partition, address)] = pair;
+        }
+    }
+
+    // An Identify's id crosses nodes: a plain string (Akka's own serializer carries it).
+    private static string IdentityOf(string kind, int partition, Address node) =>
+        $"{kind} {partition} {node}";
+
+    private static (string Kind, int Partition) Parse(string id)
+    {
+        var words = id.Split(' ');
+        return (words[0], int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 }

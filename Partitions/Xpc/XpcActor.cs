@@ -129,7 +129,16 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     /// partitions).</summary>
     public static bool IsPacket(object message) => message is Sequenced or Ack or Heartbeat;
 
-    protected override void PreStart() => StartBeating();
+    /// <summary>
+    /// Beats from the start; an endpoint that boots for a later incarnation of its partition (a
+    /// cluster node started again for it) starts as a restarted one does, in a new session with
+    /// every peer.
+    /// </summary>
+    protected override void PreStart()
+    {
+        if (Machine.Lives.Incarnation(_partition) > 1) HandleRestart();
+        else StartBeating();
+    }
 
     /// <summary>
     /// A crashed partition's endpoint is silent: it handles nothing, timers included (a timer

@@ -100,8 +100,9 @@ public sealed class MachineWiring(XpcLink link)
     }
 
     /// <summary>
-    /// Fills <paramref name="partition"/>'s slot of a reserved wiring. Actors of the machine may
-    /// read the slots meanwhile (on other threads): each slot is one reference, written once.
+    /// Fills <paramref name="partition"/>'s slot of a reserved wiring, when its node is found,
+    /// and again when a new node hosts it (a restart). Actors of the machine may read the slots
+    /// meanwhile (on other threads): each slot is one reference, written whole.
     /// </summary>
     public void Wire(PartitionId partition, IActorRef xpc, IActorRef partitionActor)
     {

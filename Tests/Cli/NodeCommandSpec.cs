@@ -20,6 +20,8 @@ public sealed class NodeCommandSpec
     [InlineData("--partitions 0 --of 2 --seed-nodes 127.0.0.1", "'127.0.0.1' is not HOST:PORT")]
     [InlineData("--partitions 0 --of 2 --seed-nodes h:0", "'h:0' is not HOST:PORT")]
     [InlineData("--partitions 0 --of 2 --host a\"b", "is not a host name or IP address")]
+    [InlineData("--partitions 0 --of 2 --incarnation 0", "--incarnation '0' is not a number")]
+    [InlineData("--partitions 0 --of 2 --first-pid -5", "--first-pid '-5' is not a number")]
     public void Node_must_refuse_bad_arguments_as_bad_input(string arguments, string message)
     {
         var outcome = CliFixture.Run(["node", .. arguments.Split(' ')]);

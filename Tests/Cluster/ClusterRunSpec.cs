@@ -1,8 +1,9 @@
 // Proves `run --mode cluster`: scenarios run on three node processes started on 127.0.0.1 give the
 // outcomes they give in sim (every step's expectation, every checker's verdict, judged here on the
-// events gathered from every node), including a partition whose node is SIGKILLed mid-run; and a
-// cluster run leaves no process and no bound port behind, whether it held, failed, or its driver
-// was interrupted with Ctrl-C (SIGINT). Every wait has a deadline.
+// events gathered from every node), including a partition whose node is SIGKILLed mid-run, and one
+// restarted on a new node process that every member wires again; and a cluster run leaves no
+// process and no bound port behind, whether it held, failed, or its driver was interrupted with
+// Ctrl-C (SIGINT). Every wait has a deadline.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -29,6 +30,7 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
     [
         "cluster-ring.hocon",
         "partition-crash.hocon",
+        "partition-restart.hocon",
         "lossy-links.hocon",
         "parallel-cross-faults.hocon",
         "munmap-invalidates.hocon",
