@@ -240,9 +240,7 @@ public sealed class ClusterMachine : IMachineDriver
             }
             Thread.Sleep(PollInterval);
         }
-        _reporters[address.ToString()] = _driver.IdentifyAsync(
-                PartitionPlacement.ReporterPath(address)).GetAwaiter().GetResult()
-            ?? throw new ClusterStartException($"the node at {address} has no reporter");
+        _reporters[address.ToString()] = Reporter(address);
         _driver.Context.Lives.Restart(id);
         _faults.AwaitRejoin(partition, mark);
     }
@@ -334,10 +332,7 @@ public sealed class ClusterMachine : IMachineDriver
         }
         foreach (var address in _driver.HostsUp().Values.Distinct())
         {
-            var reporter = _driver.IdentifyAsync(PartitionPlacement.ReporterPath(address))
-                .GetAwaiter().GetResult() ?? throw new ClusterStartException(
-                    $"the node at {address} has no reporter (another build?)");
-            _reporters[address.ToString()] = reporter;
+            _reporters[address.ToString()] = Reporter(address);
         }
         var pairs = Enumerable.Range(0, _partitions)
             .SelectMany(p => Enumerable.Range(0, _partitions).Where(q => q != p)
@@ -355,6 +350,12 @@ public sealed class ClusterMachine : IMachineDriver
         }
         FormedAfter = _clock.Elapsed;
     }
+
+    /// <summary>The <see cref="NodeReporter"/> of the node at <paramref name="address"/>.</summary>
+    private IActorRef Reporter(Address address) => _driver
+        .FindAsync(PartitionPlacement.ReporterPath(address), FormLimit).GetAwaiter().GetResult()
+        ?? throw new ClusterStartException(
+            $"the node at {address} has no reporter within {FormLimit} (another build?)");
 
     /// <summary>
     /// Gathers until the machine settled and <paramref name="condition"/> holds on the checkers'

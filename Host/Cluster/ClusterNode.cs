@@ -211,6 +211,22 @@ public sealed class ClusterNode : IDisposable
         return hosts;
     }
 
+    /// <summary>
+    /// The actor at <paramref name="path"/>, asked again until it answers (a node just started
+    /// may not have it yet, or the connection to it may still be forming), or null at the
+    /// deadline.
+    /// </summary>
+    public async Task<IActorRef?> FindAsync(ActorPath path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        do
+        {
+            if (await IdentifyAsync(path) is { } found) return found;
+        }
+        while (DateTime.UtcNow < deadline);
+        return null;
+    }
+
     /// <summary>The actor at <paramref name="path"/> (on any node), or null if none answered.</summary>
     public async Task<IActorRef?> IdentifyAsync(ActorPath path)
     {

@@ -21,12 +21,17 @@ namespace Emulator.Partitions.Cluster;
 /// restarted on a new node is reached there.
 /// Level: beside the machine; it tells XPC endpoints and waits for nothing.
 /// </summary>
-public sealed class MembershipWatch : ReceiveActor
+public sealed class MembershipWatch : ReceiveActor, IWithTimers
 {
+    /// <summary>How often an Identify nobody answered yet is sent again, and how many times.</summary>
+    private static readonly TimeSpan IdentifyRetry = TimeSpan.FromMilliseconds(200);
+    private const int IdentifyAttemptsMax = 150;
+
     private readonly MachineWiring _wiring;
     private readonly IReadOnlyList<int> _hosted;
     // What Identify found so far, per partition and node: its endpoint, its partition actor.
     private readonly Dictionary<(int, Address), (IActorRef? Xpc, IActorRef? Actor)> _found = [];
+    private readonly Dictionary<string, int> _attempts = [];
 
     public MembershipWatch(MachineWiring wiring, IReadOnlyList<int> hosted)
     {
@@ -35,7 +40,10 @@ public sealed class MembershipWatch : ReceiveActor
         Receive<ClusterEvent.UnreachableMember>(HandleUnreachableMember);
         Receive<ClusterEvent.MemberUp>(up => HandleMemberUp(up.Member));
         Receive<ActorIdentity>(HandleIdentity);
+        Receive<IdentifyAgain>(again => Identify(again.Path, again.Id));
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(MachineWiring wiring, IReadOnlyList<int> hosted) =>
         Produced.By(() => new MembershipWatch(wiring, hosted));
@@ -65,18 +73,34 @@ public sealed class MembershipWatch : ReceiveActor
             // is a new member): what is wired here may be its predecessor's.
             if (_hosted.Contains(partition)) continue;
             _found[(partition, member.Address)] = (null, null);
-            Context.ActorSelection(PartitionPlacement.XpcPath(member.Address, partition))
-                .Tell(new Identify(IdentityOf("xpc", partition, member.Address)));
-            Context.ActorSelection(PartitionPlacement.PartitionPath(member.Address, partition))
-                .Tell(new Identify(IdentityOf("partition", partition, member.Address)));
+            Identify(PartitionPlacement.XpcPath(member.Address, partition),
+                IdentityOf("xpc", partition, member.Address));
+            Identify(PartitionPlacement.PartitionPath(member.Address, partition),
+                IdentityOf("partition", partition, member.Address));
         }
+    }
+
+    private void Identify(ActorPath path, string id)
+    {
+        _attempts[id] = _attempts.GetValueOrDefault(id) + 1;
+        Context.ActorSelection(path).Tell(new Identify(id));
     }
 
     private void HandleIdentity(ActorIdentity identity)
     {
-        if (identity.Subject is not { } found || identity.MessageId is not string id) return;
-        var (kind, partition) = Parse(id);
-        var address = found.Path.Address;
+        if (identity.MessageId is not string id) return;
+        var (kind, partition, address) = Parse(id);
+        if (identity.Subject is not { } found)
+        {
+            // Not made yet on a node that just started: ask again, a bounded number of times.
+            if (!_found.ContainsKey((partition, address))
+                || _attempts.GetValueOrDefault(id) >= IdentifyAttemptsMax) return;
+            var path = kind == "xpc" ? PartitionPlacement.XpcPath(address, partition)
+                : PartitionPlacement.PartitionPath(address, partition);
+            Timers.StartSingleTimer(id, new IdentifyAgain(path, id), IdentifyRetry);
+            return;
+        }
+        _attempts.Remove(id);
         if (!_found.TryGetValue((partition, address), out var pair)) return;
         pair = kind == "xpc" ? pair with { Xpc = found } : pair with { Actor = found };
         if (pair is { Xpc: { } xpc, Actor: { } actor })
@@ -94,9 +118,13 @@ public sealed class MembershipWatch : ReceiveActor
     private static string IdentityOf(string kind, int partition, Address node) =>
         $"{kind} {partition} {node}";
 
-    private static (string Kind, int Partition) Parse(string id)
+    private static (string Kind, int Partition, Address Node) Parse(string id)
     {
-        var words = id.Split(' ');
-        return (words[0], int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture));
+        var words = id.Split(' ', 3);
+        return (words[0], int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture),
+            Address.Parse(words[2]));
     }
+
+    /// <summary>An Identify to send again (nobody answered at that path yet).</summary>
+    private sealed record IdentifyAgain(ActorPath Path, string Id);
 }
