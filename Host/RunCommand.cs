@@ -155,8 +155,14 @@ public static class RunCommand
     {
         foreach (var step in scenario.Commands())
         {
-            var why = step.Command is CrashCommand or RestartCommand
-                ? ClusterMachine.CannotCrash(plan, scenario.Partitions) : null;
+            int? partition = step.Command switch
+            {
+                CrashCommand crash => crash.Partition,
+                RestartCommand restart => restart.Partition,
+                _ => null,
+            };
+            var why = partition is { } p ? ClusterMachine.CannotCrash(
+                plan with { Explicit = scenario.Placement }, scenario.Partitions, p) : null;
             if (why is not null) return $"{step.Location}: \"{step.Text}\" in --mode cluster: {why}";
         }
         return null;

@@ -200,11 +200,14 @@ public sealed class ClusterMachine : IMachineDriver
     /// ours (a process we can kill and start again) and host it alone (a kill takes all it
     /// hosts); null if this one can, else why not.
     /// </summary>
-    public static string? CannotCrash(ClusterPlan plan, int partitions) =>
+    public static string? CannotCrash(ClusterPlan plan, int partitions, int partition) =>
         !plan.StartsNodes ? "a crash kills the partition's node process (a restart starts a new "
             + "one), and --seed-nodes drives nodes this run did not start"
-        : plan.Nodes < partitions ? $"a crash kills the partition's node process, which with "
-            + $"--nodes {plan.Nodes} also hosts other partitions; use --nodes {partitions}"
+        : plan.Placement(partitions).Single(hosted => hosted.Contains(partition)) is
+            { Count: > 1 } shared ? $"a crash kills the partition's node process, which also "
+            + $"hosts partition{(shared.Count > 2 ? "s" : "")} "
+            + $"{string.Join(", ", shared.Where(p => p != partition))}; use --nodes "
+            + $"{partitions}, or a placement that puts it alone on a node"
         : null;
 
     /// <summary>

@@ -3,8 +3,9 @@ using Akka.Actor;
 namespace Emulator.Host.Cluster;
 
 /// <summary>
-/// Where a cluster run's partitions live: on <see cref="Nodes"/> node processes started here on
-/// 127.0.0.1 (placed round-robin: node i hosts partitions i, i + N, ...), or, with
+/// Where a cluster run's partitions live: on node processes started here on 127.0.0.1, placed
+/// as the scenario's <see cref="Explicit"/> placement says (one node per entry), else
+/// round-robin over <see cref="Nodes"/> (node i hosts partitions i, i + N, ...); or, with
 /// <see cref="SeedNodes"/>, on the members of a running cluster, which the driver joins at
 /// <see cref="Host"/>:<see cref="Port"/> (0: a free port).
 /// </summary>
@@ -17,9 +18,16 @@ public sealed record ClusterPlan(int Nodes, IReadOnlyList<Address> SeedNodes,
     /// <summary>True when the driver starts the nodes itself.</summary>
     public bool StartsNodes => SeedNodes.Count == 0;
 
-    /// <summary>The partitions each node hosts, round-robin; no node is left empty.</summary>
+    /// <summary>The scenario's own placement (its <c>placement</c> key), if it has one.</summary>
+    public IReadOnlyList<IReadOnlyList<int>>? Explicit { get; init; }
+
+    /// <summary>
+    /// The partitions each node hosts: the explicit placement, or round-robin with no node left
+    /// empty.
+    /// </summary>
     public IReadOnlyList<IReadOnlyList<int>> Placement(int partitions)
     {
+        if (Explicit is { } placed) return placed;
         var nodes = Math.Min(Nodes, partitions);
         return
         [

@@ -1,5 +1,6 @@
 using Stopwatch = System.Diagnostics.Stopwatch;
 using Akka.Configuration;
+using Emulator.Host.Cluster;
 using Emulator.Host.Machines;
 using Emulator.Host.Reports;
 using Emulator.Partitions.Checks;
@@ -53,7 +54,8 @@ public sealed class ScenarioRunner
         IMachineDriver? machine = null;
         _trace = OpenTrace(options, () => machine!.Now);
         _machine = machine = MachineDrivers.Create(options.Mode, options.System,
-            scenario.Partitions, options.Seed, akkaConfig, _trace, options.Cluster);
+            scenario.Partitions, options.Seed, akkaConfig, _trace,
+            (options.Cluster ?? ClusterPlan.Default) with { Explicit = scenario.Placement });
     }
 
     private MachineMonitor Monitor => _machine.Monitor;

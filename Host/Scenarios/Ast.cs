@@ -27,6 +27,12 @@ public sealed record Scenario(
     IReadOnlyList<ProcessDeclaration> Processes,
     IReadOnlyList<Step> Steps)
 {
+    /// <summary>
+    /// <c>placement = [[0, 2], [1]]</c>: in <c>cluster</c> mode, node i hosts the partitions of
+    /// entry i (each partition exactly once); null: round-robin over <c>--nodes</c>.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<int>>? Placement { get; init; }
+
     /// <summary>Every command step, inside parallel and repeat blocks too, in file order.</summary>
     public IEnumerable<CommandStep> Commands() => CommandsIn(Steps);
 

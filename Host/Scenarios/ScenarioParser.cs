@@ -32,7 +32,7 @@ public static class ScenarioParser
     public static readonly TimeSpan WaitTotalMax = ScenarioValues.DurationMax;
 
     private static readonly string[] TopLevelKeys =
-        ["name", "seed", "partitions", "processes", "steps", "library"];
+        ["name", "seed", "partitions", "processes", "steps", "library", "placement"];
     private static readonly string[] ProcessKeys = ["partition", "uid", "gid"];
     private static readonly string[] Libraries = ["raw", "libxpmem"];
 
@@ -107,9 +107,55 @@ public static class ScenarioParser
             Processes: processes,
             Steps: stepsNode is null
                 ? []
-                : new StepsReader(scope, partitions, errors).ReadSteps(stepsNode));
+                : new StepsReader(scope, partitions, errors).ReadSteps(stepsNode))
+        {
+            Placement = byKey.TryGetValue("placement", out var placement)
+                ? errors.Read(() => ReadPlacement(placement, partitions), null)
+                : null,
+        };
         errors.ThrowIfAny();
         return scenario;
+    }
+
+    /// <summary>
+    /// <c>[[0, 2], [1]]</c>: one list of partitions per node, every partition in exactly one.
+    /// </summary>
+    private static IReadOnlyList<IReadOnlyList<int>> ReadPlacement(HoconNode node, int partitions)
+    {
+        const string form = "placement = [[0, 2], [1]] (one list of partitions per node)";
+        if (!node.IsArray || node.Items().Count == 0)
+            throw new ScenarioException(node.Location, $"expected {form}");
+        var placement = new List<IReadOnlyList<int>>();
+        var placed = new Dictionary<int, int>();
+        foreach (var entry in node.Items())
+        {
+            if (!entry.IsArray || entry.Items().Count == 0)
+            {
+                throw new ScenarioException(entry.Location,
+                    $"expected a non-empty list of partitions for node {placement.Count}: {form}");
+            }
+            var hosted = new List<int>();
+            foreach (var item in entry.Items())
+            {
+                var partition = ReadDeclaredPartition(item, partitions);
+                if (placed.TryGetValue(partition, out var other))
+                {
+                    throw new ScenarioException(item.Location, $"partition {partition} is placed "
+                        + $"on node {other} already (each partition on exactly one node)");
+                }
+                placed[partition] = placement.Count;
+                hosted.Add(partition);
+            }
+            placement.Add(hosted);
+        }
+        var missing = Enumerable.Range(0, partitions).Where(p => !placed.ContainsKey(p)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ScenarioException(node.Location, "placement leaves out partition"
+                + $"{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} (each of the "
+                + $"{partitions} partitions on exactly one node)");
+        }
+        return placement;
     }
 
     private static int ReadPartitions(HoconNode node) =>

@@ -52,8 +52,25 @@ public sealed class ScenarioParserErrorsSpec
 
         Assert.Equal(
             "t.hocon:2:1: unknown key 'step'; did you mean 'steps'? "
-            + "(expected one of: name, seed, partitions, processes, steps, library)",
+            + "(expected one of: name, seed, partitions, processes, steps, library, "
+            + "placement)",
             error.Message);
+    }
+
+    [Theory]
+    [InlineData("placement = 1", 2, 13, "expected placement = [[0, 2], [1]]")]
+    [InlineData("placement = []", 2, 13, "expected placement = [[0, 2], [1]]")]
+    [InlineData("placement = [[0, 1], []]", 2, 22, "expected a non-empty list of partitions")]
+    [InlineData("placement = [[0, 1], [1, 2]]", 2, 23, "partition 1 is placed on node 0")]
+    [InlineData("placement = [[0, 1]]", 2, 13, "placement leaves out partition 2")]
+    [InlineData("placement = [[0, 1], [2, 3]]", 2, 26, "partition 3 does not exist")]
+    public void ScenarioParser_must_refuse_a_placement_that_is_not_one_node_per_partition(
+        string placement, int line, int column, string reasonStart)
+    {
+        var error = Error($"partitions = 3\n{placement}\nsteps = []");
+
+        Assert.Equal(new SourceLocation("t.hocon", line, column), error.Location);
+        Assert.Contains(reasonStart, error.Reason);
     }
 
     [Fact]
