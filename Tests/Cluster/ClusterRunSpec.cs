@@ -3,7 +3,8 @@
 // events gathered from every node), including a partition whose node is SIGKILLed mid-run, and one
 // restarted on a new node process that every member wires again; and a cluster run leaves no
 // process and no bound port behind, whether it held, failed, or its driver was interrupted with
-// Ctrl-C (SIGINT). Every wait has a deadline.
+// Ctrl-C (SIGINT); and it drives a running cluster (--seed-nodes) run after run. Every wait has
+// a deadline.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -53,6 +54,34 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
         Assert.Equal(sim.Checks.Select(c => (c.Name, c.Held)),
             cluster.Checks.Select(c => (c.Name, c.Held)));
         Assert.Empty(NodeChildren());
+    }
+
+    [Fact]
+    public void Cluster_run_must_drive_a_running_cluster_again_and_again()
+    {
+        var timeout = TimeSpan.FromSeconds(30);
+        using var founder = NodeProcess.Start("--partitions", "0", "--of", "2");
+        var seed = founder.WaitForAddress(timeout);
+        using var joiner = NodeProcess.Start("--partitions", "1", "--of", "2",
+            "--seed-nodes", $"{seed.Host}:{seed.Port}");
+        joiner.WaitForAddress(timeout);
+        var scenario = ScenarioParser.ParseFile(
+            Path.Combine(ExamplesSpec.RepositoryFolder("examples"), "parallel-cross-faults.hocon"));
+        var plan = new ClusterPlan(ClusterOptions.DefaultNodes, [seed]);
+
+        // Each run's driver joins, finds the partitions, runs, gathers, and leaves; the second
+        // meets nodes that already served one, whose events went to the first.
+        for (var run = 1; run <= 2; run++)
+        {
+            var result = ScenarioRunner.Run(scenario,
+                new RunOptions(1, Mode: RunMode.Cluster, Cluster: plan));
+            Assert.True(result.Passed, $"run {run} on the running cluster: {Describe(result)}");
+        }
+        Assert.False(founder.HasExited || joiner.HasExited, "the nodes keep running");
+        founder.Terminate();
+        joiner.Terminate();
+        Assert.True(founder.WaitForExit(ExitTimeout) && joiner.WaitForExit(ExitTimeout),
+            "the nodes left on SIGTERM");
     }
 
     [Fact]
