@@ -11,8 +11,9 @@ namespace Emulator.Host;
 
 /// <summary>
 /// The command line:
-/// <c>xpmem-emu run FILE... [--mode sim|live|cluster] [--seed N | --seeds SPEC] [--faults LIST] [--out DIR]
-/// [--results FILE] [--junit FILE] [--keep-going] [--quiet]</c>,
+/// <c>xpmem-emu run FILE... [--mode sim|live|cluster] [--seed N | --seeds SPEC] [--faults LIST]
+/// [--out DIR] [--results FILE] [--junit FILE] [--keep-going] [--quiet] [--nodes N |
+/// --seed-nodes HOST:PORT,...] [--host H] [--port P]</c>,
 /// <c>xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] [--port P]
 /// [--host HOST]</c> (one cluster member, <see cref="Cluster.NodeCommand"/>),
 /// <c>xpmem-emu help [run|node]</c>,
@@ -24,6 +25,7 @@ public static class Program
         "usage: xpmem-emu run FILE... [--mode sim|live|cluster] [--seed N | --seeds SPEC] "
         + "[--faults LIST] [--out DIR]\n"
         + "                      [--results FILE] [--junit FILE] [--keep-going] [--quiet]\n"
+        + "                      [--nodes N | --seed-nodes HOST:PORT,...] [--host H] [--port P]\n"
         + "       xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] "
         + "[--port P] [--host HOST]\n"
         + "       xpmem-emu help [run|node] | version    (xpmem-emu COMMAND --help explains each "

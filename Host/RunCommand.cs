@@ -81,8 +81,11 @@ public static class RunCommand
                 return Refuse(console, error.Message);
             }
             if (request.Faults.Count == 0) continue;
-            if (FaultsOption.Apply(scenarios[^1], request.Faults, out var refused) is not { } faulty)
+            if (FaultsOption.Apply(scenarios[^1], request.Faults, out var refused)
+                is not { } faulty)
+            {
                 return Refuse(console, $"{path}: {refused}");
+            }
             scenarios[^1] = faulty;
         }
         if (Problem(request, scenarios) is { } problem) return Refuse(console, problem);
@@ -163,7 +166,8 @@ public static class RunCommand
             };
             var why = partition is { } p ? ClusterMachine.CannotCrash(
                 plan with { Explicit = scenario.Placement }, scenario.Partitions, p) : null;
-            if (why is not null) return $"{step.Location}: \"{step.Text}\" in --mode cluster: {why}";
+            if (why is not null)
+                return $"{step.Location}: \"{step.Text}\" in --mode cluster: {why}";
         }
         return null;
     }

@@ -446,7 +446,9 @@ public sealed class ClusterMachine : IMachineDriver
         }
     }
 
-    /// <summary>Takes what the nodes count: XPC's ledgers, messages carried, actors that threw.</summary>
+    /// <summary>
+    /// Takes what the nodes count: XPC's ledgers, messages carried, actors that threw.
+    /// </summary>
     private void Absorb(Dictionary<string, NodeReport> reports)
     {
         foreach (var (node, report) in reports)

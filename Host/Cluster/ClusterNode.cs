@@ -227,7 +227,9 @@ public sealed class ClusterNode : IDisposable
         return null;
     }
 
-    /// <summary>The actor at <paramref name="path"/> (on any node), or null if none answered.</summary>
+    /// <summary>
+    /// The actor at <paramref name="path"/> (on any node), or null if none answered.
+    /// </summary>
     public async Task<IActorRef?> IdentifyAsync(ActorPath path)
     {
         try

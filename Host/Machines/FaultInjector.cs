@@ -36,10 +36,12 @@ public sealed class FaultInjector(MachineWiring wiring, PartitionLives lives,
                 Rejoin([(heal.P, heal.Q)], mark, orStayed: true);
                 break;
             case CrashCommand crash:
-                wiring.Partitions[crash.Partition].Tell(new PartitionActor.Crash(), ActorRefs.NoSender);
+                wiring.Partitions[crash.Partition].Tell(new PartitionActor.Crash(),
+                    ActorRefs.NoSender);
                 break;
             case RestartCommand restart:
-                wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart(), ActorRefs.NoSender);
+                wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart(),
+                    ActorRefs.NoSender);
                 // It boots when its partition actor handles the restart; only then can it rejoin.
                 waitUntil(() => !IsCrashed(restart.Partition), bootLimit);
                 AwaitRejoin(restart.Partition, mark);

@@ -106,7 +106,9 @@ public sealed class MachineMonitor
 
     public void XpcCarried() => Interlocked.Increment(ref _xpcMessages);
 
-    /// <summary>Messages XPC carried elsewhere (a cluster node's, gathered by the driver).</summary>
+    /// <summary>
+    /// Messages XPC carried elsewhere (a cluster node's, gathered by the driver).
+    /// </summary>
     public void XpcCarried(long count) => Interlocked.Add(ref _xpcMessages, count);
 
     /// <summary>An actor that threw elsewhere, as that node's monitor wrote it.</summary>

@@ -24,7 +24,9 @@ public sealed class LogicalClock
     /// <summary>The clock of <paramref name="system"/>.</summary>
     public static LogicalClock Of(ActorSystem system) => Clocks.GetValue(system, _ => new());
 
-    /// <summary>Moves on by one and returns the new reading: a stamp no earlier one shares.</summary>
+    /// <summary>
+    /// Moves on by one and returns the new reading: a stamp no earlier one shares.
+    /// </summary>
     public long Tick() => Interlocked.Increment(ref _now);
 
     /// <summary>

@@ -23,7 +23,9 @@ namespace Emulator.Partitions.Cluster;
 /// </summary>
 public sealed class MembershipWatch : ReceiveActor, IWithTimers
 {
-    /// <summary>How often an Identify nobody answered yet is sent again, and how many times.</summary>
+    /// <summary>
+    /// How often an Identify nobody answered yet is sent again, and how many times.
+    /// </summary>
     private static readonly TimeSpan IdentifyRetry = TimeSpan.FromMilliseconds(200);
     private const int IdentifyAttemptsMax = 150;
 

@@ -15,7 +15,9 @@ namespace Emulator.Partitions.Cluster;
 /// </summary>
 public sealed class NodeReporter : ReceiveActor
 {
-    /// <summary>How long one report waits for a quiet moment before it says it found none.</summary>
+    /// <summary>
+    /// How long one report waits for a quiet moment before it says it found none.
+    /// </summary>
     public static readonly TimeSpan QuietBound = TimeSpan.FromSeconds(1);
 
     /// <summary>Its name under <c>/system</c> on every node.</summary>

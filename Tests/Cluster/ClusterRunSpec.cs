@@ -173,7 +173,8 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
     }
 
     private static string Describe(RunResult result) => result.Failure
-        ?? string.Join("; ", result.Checks.Where(c => !c.Held).Select(c => $"{c.Name}: {c.Detail}"));
+        ?? string.Join("; ",
+            result.Checks.Where(c => !c.Held).Select(c => $"{c.Name}: {c.Detail}"));
 
     /// <summary>The running node processes whose parent is <paramref name="parent"/> (this
     /// process by default), from /proc.</summary>
