@@ -133,13 +133,6 @@ public static class RunCommand
                     return $"{request.Files[i]}: --seeds {spec}: {seeds}";
             }
         }
-        if (request.Mode == RunMode.Cluster)
-        {
-            foreach (var scenario in scenarios)
-            {
-                if (ClusterProblem(request.Cluster, scenario) is { } cluster) return cluster;
-            }
-        }
         if (request.Results is { } results && request.JUnit is { } junit
             && Path.GetFullPath(results) == Path.GetFullPath(junit))
         {
@@ -148,28 +141,6 @@ public static class RunCommand
         return (request.Out is { } folder ? OutputPaths.CheckFolder("--out", folder) : null)
             ?? (request.Results is { } json ? OutputPaths.CheckFile("--results", json) : null)
             ?? (request.JUnit is { } xml ? OutputPaths.CheckFile("--junit", xml) : null);
-    }
-
-    /// <summary>
-    /// What a cluster run cannot carry out, named by the step: a crash or restart its nodes
-    /// cannot take (<see cref="ClusterMachine.CannotCrash"/>).
-    /// </summary>
-    private static string? ClusterProblem(ClusterPlan plan, Scenario scenario)
-    {
-        foreach (var step in scenario.Commands())
-        {
-            int? partition = step.Command switch
-            {
-                CrashCommand crash => crash.Partition,
-                RestartCommand restart => restart.Partition,
-                _ => null,
-            };
-            var why = partition is { } p ? ClusterMachine.CannotCrash(
-                plan with { Explicit = scenario.Placement }, scenario.Partitions, p) : null;
-            if (why is not null)
-                return $"{step.Location}: \"{step.Text}\" in --mode cluster: {why}";
-        }
-        return null;
     }
 
     private static SweepFile File(RunRequest request, string path, Scenario scenario,

@@ -55,17 +55,17 @@ public sealed class PartitionActor : EmulatorActor
     /// Machine → partition: the partition crashes. Every process stops on the spot, mid-call,
     /// with no teardown, and its XPC endpoint falls silent: nothing leaves it any more (one store
     /// in <see cref="PartitionLives"/>, so at once). Peers learn it from the silence. Crashing a
-    /// crashed partition changes nothing.
+    /// crashed partition changes nothing. It may come from another node (a cluster run's driver).
     /// </summary>
-    public sealed record Crash;
+    public sealed record Crash : IXpmemMessage;
 
     /// <summary>
     /// Machine → partition: boot again, empty, as a new incarnation (a partition that runs is
     /// crashed first: a reboot). Pids go on from where the last incarnation stopped, so an id
     /// minted before the crash names no process (ENOENT), never a new one. Peers are DOWN until
-    /// XPC hears each again.
+    /// XPC hears each again. It may come from another node (a cluster run's driver).
     /// </summary>
-    public sealed record Restart;
+    public sealed record Restart : IXpmemMessage;
 
     private readonly XpcPort _port;
     private readonly Dictionary<int, IActorRef> _processes = [];

@@ -174,18 +174,34 @@ public sealed class ClusterMachine : IMachineDriver
     /// <summary>
     /// A link fault goes to every node's own link, and to the driver's mirror of them; a wave
     /// after it ends only once every node has set it (each node's reporter takes the order before
-    /// the wave's request). Heal waits, as in every mode, for the partitions to rejoin. A crash
-    /// kills the node process of the partition (SIGKILL: no leave, nothing more from it).
+    /// the wave's request). Heal waits, as in every mode, for the partitions to rejoin.
+    /// A crash of a partition alone on a node this run started kills that node's process
+    /// (SIGKILL: no leave, nothing more from it), and its restart starts a new one; any other
+    /// partition crashes and restarts on its node as in <c>sim</c> (its partition actor is told,
+    /// across nodes), the node going on with the partitions it also hosts.
     /// </summary>
     public void Inject(Command fault)
     {
         switch (fault)
         {
-            case CrashCommand crash:
+            case CrashCommand crash when Alone(crash.Partition) is not null:
                 Kill(crash.Partition);
                 return;
-            case RestartCommand restart:
+            case RestartCommand restart when Alone(restart.Partition) is not null:
                 Restart(restart.Partition);
+                return;
+            case CrashCommand crash:
+                _driver.Context.Lives.Crash(new PartitionId(crash.Partition));
+                _faults.Inject(fault);
+                return;
+            case RestartCommand restart:
+                var mark = Monitor.Read(m => m.Peers.Mark);
+                var id = new PartitionId(restart.Partition);
+                if (!_driver.Context.Lives.Crashed(id)) _driver.Context.Lives.Crash(id);
+                _driver.Context.Lives.Restart(id);
+                _driver.Wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart(),
+                    ActorRefs.NoSender);
+                _faults.AwaitRejoin(restart.Partition, mark);
                 return;
         }
         if (LinkFaults.Of(fault) is not { } link)
@@ -196,19 +212,11 @@ public sealed class ClusterMachine : IMachineDriver
     }
 
     /// <summary>
-    /// Which plans can carry out a crash (or restart) of a partition: its node must be one of
-    /// ours (a process we can kill and start again) and host it alone (a kill takes all it
-    /// hosts); null if this one can, else why not.
+    /// The node process started here that hosts <paramref name="partition"/> and nothing else,
+    /// or null.
     /// </summary>
-    public static string? CannotCrash(ClusterPlan plan, int partitions, int partition) =>
-        !plan.StartsNodes ? "a crash kills the partition's node process (a restart starts a new "
-            + "one), and --seed-nodes drives nodes this run did not start"
-        : plan.Placement(partitions).Single(hosted => hosted.Contains(partition)) is
-            { Count: > 1 } shared ? $"a crash kills the partition's node process, which also "
-            + $"hosts partition{(shared.Count > 2 ? "s" : "")} "
-            + $"{string.Join(", ", shared.Where(p => p != partition))}; use --nodes "
-            + $"{partitions}, or a placement that puts it alone on a node"
-        : null;
+    private LocalNode? Alone(int partition) =>
+        _local.SingleOrDefault(node => node.Hosted is [var only] && only == partition);
 
     /// <summary>
     /// Starts a new node process for <paramref name="partition"/> (crashed first if it runs), its

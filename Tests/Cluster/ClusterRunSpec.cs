@@ -39,15 +39,29 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(CrossPartitionExamples))]
-    public void Cluster_run_must_give_the_outcomes_of_sim(string file)
+    public void Cluster_run_must_give_the_outcomes_of_sim(string file) =>
+        AssertSameAsSim(file, nodes: 3);
+
+    /// <summary>
+    /// Fewer nodes than partitions: a crash and a restart of a partition that shares its node
+    /// are carried out on that node by message, as in sim, and the node goes on with the others.
+    /// </summary>
+    [Theory]
+    [InlineData("partition-crash.hocon", 2)]
+    [InlineData("partition-restart.hocon", 1)]
+    public void Cluster_run_must_crash_a_partition_that_shares_its_node(string file, int nodes) =>
+        AssertSameAsSim(file, nodes);
+
+    private void AssertSameAsSim(string file, int nodes)
     {
         var scenario = ScenarioParser.ParseFile(
             Path.Combine(ExamplesSpec.RepositoryFolder("examples"), file));
         var sim = ScenarioRunner.Run(scenario, new RunOptions(1));
         var clock = Stopwatch.StartNew();
         var cluster = ScenarioRunner.Run(scenario,
-            new RunOptions(1, Mode: RunMode.Cluster, Cluster: new ClusterPlan(3, [])));
-        output.WriteLine($"{file}: cluster run {clock.Elapsed.TotalSeconds:F1} s (3 nodes)");
+            new RunOptions(1, Mode: RunMode.Cluster, Cluster: new ClusterPlan(nodes, [])));
+        output.WriteLine($"{file}: cluster run {clock.Elapsed.TotalSeconds:F1} s "
+            + $"({nodes} nodes)");
 
         Assert.True(sim.Passed, $"{file} in sim: {Describe(sim)}");
         Assert.True(cluster.Passed, $"{file} in cluster mode: {Describe(cluster)}");
