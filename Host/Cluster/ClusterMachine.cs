@@ -370,38 +370,35 @@ public sealed class ClusterMachine : IMachineDriver
 
     /// <summary>
     /// Gathers until the machine settled and <paramref name="condition"/> holds on the checkers'
-    /// state, or <paramref name="limit"/> passed.
+    /// state, or <paramref name="limit"/> passed: waves, each compared with the one before;
+    /// once two in a row see the same count of events on every node, those events are released
+    /// to the checkers (<see cref="Release"/>), and the machine settled if at the second every
+    /// node was quiet and XPC balanced.
     /// </summary>
-    private bool GatherUntil(Func<bool> condition, TimeSpan limit)
+    private bool GatherUntil(Func<bool> condition, TimeSpan limit) =>
+        Gather(limit, () => _driver.Wiring.Link.Settled && condition());
+
+    /// <summary>Waves until one release, bounded (after a fault order, at a kill).</summary>
+    private void Gather() => Gather(WaveLimit * 4, () => true, quiet: false);
+
+    private bool Gather(TimeSpan limit, Func<bool> done, bool quiet = true)
     {
         var watch = Stopwatch.StartNew();
-        while (true)
+        Dictionary<string, NodeReport>? previous = null;
+        while (watch.Elapsed <= limit)
         {
-            if (Gather() && condition()) return true;
-            if (watch.Elapsed > limit) return false;
-            Thread.Sleep(PollInterval);
-        }
-    }
-
-    /// <summary>
-    /// Waves until two in a row see the same count of events on every node, then releases those
-    /// events to the checkers; true if, at that second wave, every node was quiet and XPC
-    /// balanced.
-    /// </summary>
-    private bool Gather()
-    {
-        var first = Wave();
-        while (first is not null)
-        {
-            var second = Wave();
-            if (second is null) return false;
-            if (second.All(entry => first[entry.Key].Emitted == entry.Value.Emitted))
+            var current = Wave();
+            if (current is not null && previous is not null && current.All(entry =>
+                previous.TryGetValue(entry.Key, out var before)
+                && before.Emitted == entry.Value.Emitted))
             {
-                Release(second.ToDictionary(entry => entry.Key, entry => entry.Value.Emitted));
-                Absorb(second);
-                return second.Values.All(report => report.Quiet) && _driver.Wiring.Link.Settled;
+                Release(current.ToDictionary(entry => entry.Key, entry => entry.Value.Emitted));
+                Absorb(current);
+                if ((!quiet || current.Values.All(report => report.Quiet)) && done()) return true;
+                // Not there yet (XPC owes a resend, a timer is due): let the machine move.
+                Thread.Sleep(PollInterval);
             }
-            first = second;
+            previous = current;
         }
         return false;
     }
