@@ -20,22 +20,14 @@ namespace Emulator.Host.Cluster;
 /// process (<see cref="LocalNode"/>s it starts, or the members of a running cluster), and this
 /// process a member that hosts none: the driver. Requests go from here to each partition's node
 /// and replies come back; only XPC crosses between partitions, over Akka remoting.
-/// The checkers run here, on every node's events: the driver gathers them in waves (each node
-/// reports at a quiet moment of its own, <see cref="NodeReporter"/>) and releases them once two
-/// waves in a row found no new event on any node, merged by logical clock
-/// (<see cref="EventMerge"/>): nothing that happened before the first wave can still be missing,
-/// and nothing released can have been caused by an event still to come. The same waves tell when
-/// the machine settled: every node quiet, and XPC's counts of every direction, merged from the
-/// nodes that keep them, balanced.
+/// The checkers run here, on every node's events, merged into one order by
+/// <see cref="NodeGathering"/>, which also tells when the machine settled.
 /// Time is the wall clock; runs are not reproducible (the seed decides only link faults).
 /// </summary>
 public sealed class ClusterMachine : IMachineDriver
 {
     /// <summary>How long the nodes may take to start, join, find each other and connect.</summary>
     public static readonly TimeSpan FormLimit = TimeSpan.FromSeconds(60);
-
-    /// <summary>How long one wave waits for every node's report.</summary>
-    private static readonly TimeSpan WaveLimit = NodeReporter.QuietBound * 5;
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
@@ -66,21 +58,12 @@ public sealed class ClusterMachine : IMachineDriver
     private readonly int _partitions;
     private readonly ClusterNode _driver;
     private readonly List<LocalNode> _local = [];
-    private readonly Dictionary<string, IActorRef> _reporters = [];
-    private readonly Dictionary<string, NodeReport> _last = [];
-    private readonly HashSet<string> _gone = [];
-    // Per partition, the highest pid the checkers saw start there.
-    private readonly Dictionary<int, int> _lastPid = [];
     private readonly BlockingCollection<object> _inbox = new();
-    private readonly BlockingCollection<object> _gathered = new();
     private readonly IActorRef _inboxActor;
-    private readonly IActorRef _gatherer;
     private readonly DriverRequests _requests;
     private readonly FaultInjector _faults;
-    private readonly EventMerge _merge = new();
-    private readonly ITrace _trace;
+    private readonly NodeGathering _gathering;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _wave;
 
     /// <summary>
     /// Starts (or joins) the cluster of <paramref name="plan"/> for a machine of
@@ -91,7 +74,6 @@ public sealed class ClusterMachine : IMachineDriver
     public ClusterMachine(int partitions, ClusterPlan plan, Config akkaConfig, ITrace? trace)
     {
         _partitions = partitions;
-        _trace = trace ?? NoTrace.Instance;
         _driver = ClusterNode.Start(new(partitions, [], plan.SeedNodes, plan.Host, plan.Port),
             DriverConfig.WithFallback(akkaConfig));
         try
@@ -100,14 +82,14 @@ public sealed class ClusterMachine : IMachineDriver
             ReplyTimeLimit = Settings.LiveReplyTimeLimit;
             _inboxActor = _driver.System.ActorOf(
                 Produced.By(() => new QueueActor(_inbox)), "runner");
-            _gatherer = _driver.System.ActorOf(
-                Produced.By(() => new QueueActor(_gathered)), "gatherer");
             _requests = new DriverRequests(_driver.Wiring, _inboxActor);
             // The driver hosts no partition, so its link carries nothing: it mirrors the nodes'
             // links (their faults and their counts), to tell when XPC settled.
             _driver.Wiring.Link.Crashed = _driver.Context.Lives.Crashed;
+            _gathering = new NodeGathering(_driver.System, Monitor, trace ?? NoTrace.Instance,
+                _driver.Wiring.Link);
             _faults = new FaultInjector(_driver.Wiring, _driver.Context.Lives, Monitor,
-                Settings.Xpc, GatherUntil, FormLimit);
+                Settings.Xpc, _gathering.Until, FormLimit);
             if (plan.StartsNodes)
             {
                 foreach (var hosted in plan.Placement(partitions))
@@ -143,7 +125,7 @@ public sealed class ClusterMachine : IMachineDriver
     public TimeSpan Now => _clock.Elapsed;
 
     /// <summary>Deliveries on every node, as of the last wave.</summary>
-    public long Deliveries => _last.Values.Sum(report => report.Deliveries);
+    public long Deliveries => _gathering.Deliveries;
 
     /// <summary>Wall-clock time: <c>live-reply-time-limit</c> in akka.hocon.</summary>
     public TimeSpan ReplyTimeLimit { get; }
@@ -169,7 +151,7 @@ public sealed class ClusterMachine : IMachineDriver
     /// Gathers until a pair of waves finds every node quiet with nothing new and XPC balanced,
     /// or <see cref="ReplyTimeLimit"/> passed.
     /// </summary>
-    public bool Settle() => GatherUntil(() => true, ReplyTimeLimit);
+    public bool Settle() => _gathering.Until(() => true, ReplyTimeLimit);
 
     /// <summary>
     /// A link fault goes to every node's own link, and to the driver's mirror of them; a wave
@@ -206,8 +188,8 @@ public sealed class ClusterMachine : IMachineDriver
         }
         if (LinkFaults.Of(fault) is not { } link)
             throw new ArgumentException($"{fault} is not a fault", nameof(fault));
-        foreach (var reporter in _reporters.Values) reporter.Tell(new LinkOrder(link));
-        Gather();
+        _gathering.TellEveryNode(new LinkOrder(link));
+        _gathering.Once();
         _faults.Inject(fault);
     }
 
@@ -232,7 +214,7 @@ public sealed class ClusterMachine : IMachineDriver
         if (!old.HasExited) Kill(partition);
         var incarnation = _driver.Context.Lives.Incarnation(id) + 1;
         var firstPid = Math.Max(Settings.FirstPid,
-            _lastPid.GetValueOrDefault(partition) + RestartPidGap);
+            _gathering.LastPid(partition) + RestartPidGap);
         var node = LocalNode.Start(old.Hosted, _partitions, _driver.Address, incarnation,
             firstPid);
         _local[_local.IndexOf(old)] = node;
@@ -251,7 +233,7 @@ public sealed class ClusterMachine : IMachineDriver
             }
             Thread.Sleep(PollInterval);
         }
-        _reporters[address.ToString()] = Reporter(address);
+        _gathering.Add(address, Reporter(address));
         _driver.Context.Lives.Restart(id);
         _faults.AwaitRejoin(partition, mark);
     }
@@ -266,14 +248,13 @@ public sealed class ClusterMachine : IMachineDriver
         if (node.HasExited) return;
         node.Kill();
         _driver.Context.Lives.Crash(new PartitionId(partition));
-        var name = node.Address?.ToString();
-        if (name is not null && _reporters.Remove(name)) _gone.Add(name);
+        if (node.Address is { } address) _gathering.Lose(address);
         // What it sent before it died is final: released with the survivors' events up to now,
         // merged, then the crash; anything of it still on the wire is dropped, as the crash
         // came after it in every order the checkers could be shown.
-        Gather();
+        _gathering.Once();
         Monitor.Observe(new PartitionCrashed(new PartitionId(partition)));
-        if (name is not null) _merge.Forget(name);
+        if (node.Address is { } gone) _gathering.Forget(gone);
     }
 
     /// <summary>The driver's inbox; a wait's reminder comes after its time, by Akka's
@@ -285,7 +266,8 @@ public sealed class ClusterMachine : IMachineDriver
     {
         Settle();
         foreach (var process in processes) Start(process, new ExitCall(0));
-        GatherUntil(() => Monitor.Read(m => m.Refcounts.ThreadGroupsAlive == 0), ReplyTimeLimit);
+        _gathering.Until(() => Monitor.Read(m => m.Refcounts.ThreadGroupsAlive == 0),
+            ReplyTimeLimit);
         while (_inbox.TryTake(out _))
         {
             // The exits' answers: the run is over, nobody reads them.
@@ -311,7 +293,6 @@ public sealed class ClusterMachine : IMachineDriver
             node.Dispose();
         }
         _inbox.Dispose();
-        _gathered.Dispose();
     }
 
     /// <summary>
@@ -342,9 +323,7 @@ public sealed class ClusterMachine : IMachineDriver
                 + $" could not be found on their nodes within {FormLimit}");
         }
         foreach (var address in _driver.HostsUp().Values.Distinct())
-        {
-            _reporters[address.ToString()] = Reporter(address);
-        }
+            _gathering.Add(address, Reporter(address));
         var pairs = Enumerable.Range(0, _partitions)
             .SelectMany(p => Enumerable.Range(0, _partitions).Where(q => q != p)
                 .Select(q => (P: new PartitionId(p), Q: new PartitionId(q))))
@@ -353,7 +332,7 @@ public sealed class ClusterMachine : IMachineDriver
         bool Connected((PartitionId P, PartitionId Q) pair) =>
             _driver.Wiring.Link.Met(pair.P, pair.Q)
             && Monitor.Read(m => m.Peers.UpSince(pair.P, pair.Q, 0, orStayed: true));
-        if (!GatherUntil(() => pairs.All(Connected), FormLimit - _clock.Elapsed))
+        if (!_gathering.Until(() => pairs.All(Connected), FormLimit - _clock.Elapsed))
         {
             var apart = pairs.Where(pair => !Connected(pair)).Select(pair => $"{pair.P}-{pair.Q}");
             throw new ClusterStartException($"the partitions did not connect within {FormLimit}: "
@@ -367,111 +346,6 @@ public sealed class ClusterMachine : IMachineDriver
         .FindAsync(PartitionPlacement.ReporterPath(address), FormLimit).GetAwaiter().GetResult()
         ?? throw new ClusterStartException(
             $"the node at {address} has no reporter within {FormLimit} (another build?)");
-
-    /// <summary>
-    /// Gathers until the machine settled and <paramref name="condition"/> holds on the checkers'
-    /// state, or <paramref name="limit"/> passed: waves, each compared with the one before;
-    /// once two in a row see the same count of events on every node, those events are released
-    /// to the checkers (<see cref="Release"/>), and the machine settled if at the second every
-    /// node was quiet and XPC balanced.
-    /// </summary>
-    private bool GatherUntil(Func<bool> condition, TimeSpan limit) =>
-        Gather(limit, () => _driver.Wiring.Link.Settled && condition());
-
-    /// <summary>Waves until one release, bounded (after a fault order, at a kill).</summary>
-    private void Gather() => Gather(WaveLimit * 4, () => true, quiet: false);
-
-    private bool Gather(TimeSpan limit, Func<bool> done, bool quiet = true)
-    {
-        var watch = Stopwatch.StartNew();
-        Dictionary<string, NodeReport>? previous = null;
-        while (watch.Elapsed <= limit)
-        {
-            var current = Wave();
-            if (current is not null && previous is not null && current.All(entry =>
-                previous.TryGetValue(entry.Key, out var before)
-                && before.Emitted == entry.Value.Emitted))
-            {
-                Release(current.ToDictionary(entry => entry.Key, entry => entry.Value.Emitted));
-                Absorb(current);
-                if ((!quiet || current.Values.All(report => report.Quiet)) && done()) return true;
-                // Not there yet (XPC owes a resend, a timer is due): let the machine move.
-                Thread.Sleep(PollInterval);
-            }
-            previous = current;
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// Asks every node for a report and waits for all of them (the chunks of events each sends
-    /// ahead of its report go to the merge); null if one did not come within
-    /// <see cref="WaveLimit"/>.
-    /// </summary>
-    private Dictionary<string, NodeReport>? Wave()
-    {
-        var wave = ++_wave;
-        foreach (var reporter in _reporters.Values)
-            reporter.Tell(new ReportRequest(wave, _gatherer));
-        var reports = new Dictionary<string, NodeReport>();
-        var watch = Stopwatch.StartNew();
-        while (reports.Count < _reporters.Count)
-        {
-            var left = WaveLimit - watch.Elapsed;
-            if (left <= TimeSpan.Zero || !_gathered.TryTake(out var message, left)) return null;
-            switch (message)
-            {
-                case EventChunk chunk when !_merge.Forgotten(chunk.Node):
-                    _merge.Add(chunk);
-                    break;
-                case NodeReport report when report.Wave == wave:
-                    reports[report.Node] = report;
-                    break;
-            }
-        }
-        return reports;
-    }
-
-    /// <summary>
-    /// Feeds the released events to the checkers and the trace, in merged order; a node that is
-    /// gone releases all it sent.
-    /// </summary>
-    private void Release(Dictionary<string, long> complete)
-    {
-        foreach (var gone in _gone) complete[gone] = long.MaxValue;
-        foreach (var (node, stamped) in _merge.Release(complete))
-        {
-            if (stamped.Event is ThreadGroupStarted { Tg: var tg })
-            {
-                _lastPid[tg.Partition.Value] =
-                    Math.Max(_lastPid.GetValueOrDefault(tg.Partition.Value), tg.Pid);
-            }
-            if (stamped.Event is MachineEvent e) Monitor.Observe(e);
-            if (_trace.Enabled) _trace.Event(node + stamped.Actor, stamped.Event);
-        }
-    }
-
-    /// <summary>
-    /// Takes what the nodes count: XPC's ledgers, messages carried, actors that threw.
-    /// </summary>
-    private void Absorb(Dictionary<string, NodeReport> reports)
-    {
-        foreach (var (node, report) in reports)
-        {
-            foreach (var mark in report.Ledger) _driver.Wiring.Link.Record(mark);
-            var last = _last.GetValueOrDefault(node);
-            Monitor.XpcCarried(report.XpcCarried - (last?.XpcCarried ?? 0));
-            foreach (var failure in report.Failures.Skip(last?.Failures.Count ?? 0))
-                Monitor.ActorFailed($"{node}: {failure}");
-            _last[node] = report;
-        }
-    }
-
-    /// <summary>Puts what it receives in a queue the driver's thread reads.</summary>
-    private sealed class QueueActor : ReceiveActor
-    {
-        public QueueActor(BlockingCollection<object> queue) => ReceiveAny(queue.Add);
-    }
 }
 
 /// <summary>
