@@ -1,6 +1,7 @@
-// Proves `run --mode`: sim is the default and live runs the same file to the same verdict; a
-// sweep in live still takes --seeds and names the mode in the reproduce line and in --results;
-// a mode that does not exist is bad input (exit 2, a message naming both modes, nothing run);
+// Proves `run --mode`: sim is the default, and live and cluster run the same file to the same
+// verdict (cluster's options refused without it, or together when they contradict); a sweep in
+// live still takes --seeds and names the mode in the reproduce line and in --results; a mode
+// that does not exist is bad input (exit 2, a message naming the modes, nothing run);
 // and --help says that live runs are not reproducible. Each case runs the program in-process.
 using System.Text.Json;
 using Emulator.Host.Cli;
@@ -29,12 +30,29 @@ public sealed class RunModeOptionSpec : IDisposable
     [Theory]
     [InlineData("sim")]
     [InlineData("live")]
-    public void Run_must_hold_the_same_file_in_either_mode(string mode)
+    [InlineData("cluster")]
+    public void Run_must_hold_the_same_file_in_every_mode(string mode)
     {
         var outcome = CliFixture.Run("run", _files.Write("good.hocon", CliFixture.Good),
             "--mode", mode, "--quiet");
         Assert.True(outcome.Exit == ExitCodes.Held, $"{mode}: {outcome}");
         Assert.Contains("1 scenario held, 0 failed", outcome.Out);
+    }
+
+    [Theory]
+    [InlineData("--nodes 2", "--nodes goes with --mode cluster only")]
+    [InlineData("--seed-nodes h:4053", "--seed-nodes goes with --mode cluster only")]
+    [InlineData("--port 4060", "--port goes with --mode cluster only")]
+    [InlineData("--mode cluster --nodes 0", "--nodes '0' is not a node count (1 to 64)")]
+    [InlineData("--mode cluster --nodes 2 --seed-nodes h:4053",
+        "--nodes and --seed-nodes cannot go together")]
+    public void Run_must_refuse_cluster_options_that_do_not_fit(string options, string message)
+    {
+        var outcome = CliFixture.Run(["run", _files.Write("good.hocon", CliFixture.Good),
+            .. options.Split(' ')]);
+        Assert.True(outcome.Exit == ExitCodes.BadInput, outcome.ToString());
+        Assert.Contains(message, outcome.Error);
+        Assert.True(outcome.Out.Length == 0, outcome.ToString());
     }
 
     [Fact]
