@@ -12,7 +12,7 @@ namespace Emulator.Host;
 /// <summary>
 /// The command line:
 /// <c>xpmem-emu run FILE... [--mode sim|live|cluster] [--seed N | --seeds SPEC] [--faults LIST]
-/// [--out DIR] [--results FILE] [--junit FILE] [--keep-going] [--quiet] [--nodes N |
+/// [--set KEY=VALUE]... [--out DIR] [--results FILE] [--junit FILE] [--keep-going] [--quiet] [--nodes N |
 /// --seed-nodes HOST:PORT,...] [--host H] [--port P]</c>,
 /// <c>xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] [--port P]
 /// [--host HOST]</c> (one cluster member, <see cref="Cluster.NodeCommand"/>),
@@ -23,7 +23,7 @@ public static class Program
 {
     private const string Usage =
         "usage: xpmem-emu run FILE... [--mode sim|live|cluster] [--seed N | --seeds SPEC] "
-        + "[--faults LIST] [--out DIR]\n"
+        + "[--faults LIST] [--set KEY=VALUE]... [--out DIR]\n"
         + "                      [--results FILE] [--junit FILE] [--keep-going] [--quiet]\n"
         + "                      [--nodes N | --seed-nodes HOST:PORT,...] [--host H] [--port P]\n"
         + "       xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] "
@@ -207,6 +207,15 @@ public static class Program
             DefaultValueFactory = _ => [],
             CustomParser = ParseFaults,
         };
+        var overrides = new Option<string[]>("--set")
+        {
+            HelpName = "KEY=VALUE",
+            Description = "Override a setting of akka.hocon's xpmem-emulator section for these "
+                + "runs (repeatable): --set request-timeout=5s --set xpc.heartbeat-interval=20ms; "
+                + "an unknown key or a value the emulator cannot read is bad input",
+            Arity = ArgumentArity.ZeroOrMore,
+            DefaultValueFactory = _ => [],
+        };
         var keepGoing = new Option<bool>("--keep-going")
         {
             Description = "In a sweep, keep running after a failure (default: stop at the first)",
@@ -230,8 +239,8 @@ public static class Program
             + "time) unless --mode live; exit 0: every run held, 1: a step or checker failed, "
             + "2: bad input, 3: a bug in xpmem-emu")
         {
-            files, mode, seed, seeds, faults, output, results, junit, keepGoing, quiet, nodes,
-            seedNodes, host, port,
+            files, mode, seed, seeds, faults, overrides, output, results, junit, keepGoing, quiet,
+            nodes, seedNodes, host, port,
         };
         run.Validators.Add(result =>
         {
@@ -265,6 +274,7 @@ public static class Program
             Faults = parsed.GetValue(faults) ?? [],
             Cluster = new ClusterPlan(parsed.GetValue(nodes), parsed.GetValue(seedNodes) ?? [],
                 parsed.GetValue(host) ?? "127.0.0.1", parsed.GetValue(port)),
+            Overrides = parsed.GetValue(overrides) ?? [],
         }, console));
         return run;
     }

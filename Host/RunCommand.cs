@@ -46,6 +46,9 @@ public sealed record RunRequest(IReadOnlyList<string> Files)
     /// partitions live.
     /// </summary>
     public ClusterPlan Cluster { get; init; } = ClusterPlan.Default;
+
+    /// <summary><c>--set KEY=VALUE</c>: emulator settings for these runs (<see cref="SetOption"/>).</summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
 }
 
 /// <summary>
@@ -89,11 +92,19 @@ public static class RunCommand
             scenarios[^1] = faulty;
         }
         if (Problem(request, scenarios) is { } problem) return Refuse(console, problem);
+        if (!SetOption.TryParse(request.Overrides, out var overrides, out var refusal))
+            return Refuse(console, refusal);
+        if (request.Overrides.Count > 0)
+        {
+            akkaConfig = ConfigurationFactory.ParseString(overrides)
+                .WithFallback(akkaConfig ?? Settings.Defaults);
+        }
         var names = SweepFile.TraceNames(request.Files);
         var files = request.Files.Select((path, i) => File(request, path, scenarios[i], names[i]))
             .ToList();
+        // A cluster's nodes are other processes: they are given the overrides too.
         using var runner = new SweepRunner(akkaConfig ?? Settings.Load(), reuseSystem,
-            request.Mode, request.Cluster);
+            request.Mode, request.Cluster with { Overrides = request.Overrides });
         var execution = new Execution(request, console, runner, files);
         SweepTotals totals;
         try
@@ -243,7 +254,12 @@ public static class RunCommand
         }
 
         private RunRecord Record(SweepFile file, int seed, RunResult result, string? trace) =>
-            new(file, seed, result, trace) { Mode = request.Mode, Faults = request.Faults };
+            new(file, seed, result, trace)
+            {
+                Mode = request.Mode,
+                Faults = request.Faults,
+                Overrides = request.Overrides,
+            };
 
         private static string? TraceIn(string? folder) =>
             folder is null ? null : Path.Combine(folder, "trace.jsonl");

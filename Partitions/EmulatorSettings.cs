@@ -28,11 +28,14 @@ public sealed record EmulatorSettings(
         Xpc: XpcSettings.Default,
         LiveReplyTimeLimit: TimeSpan.FromSeconds(30));
 
+    /// <summary>The highest first pid: the pids after it must still fit an int.</summary>
+    public const int FirstPidMax = int.MaxValue / 2;
+
     public static EmulatorSettings Create(Config config)
     {
         var section = config.GetConfig("xpmem-emulator")
             ?? throw new ArgumentException("no xpmem-emulator section");
-        return new EmulatorSettings(
+        var settings = new EmulatorSettings(
             RequestTimeout: section.GetTimeSpan("request-timeout", Default.RequestTimeout),
             StashCapacityMax: section.GetInt("stash-capacity-max", Default.StashCapacityMax),
             FirstPid: section.GetInt("first-pid", Default.FirstPid),
@@ -46,5 +49,28 @@ public sealed record EmulatorSettings(
             Xpc: XpcSettings.Create(section.GetConfig("xpc")),
             LiveReplyTimeLimit: section.GetTimeSpan("live-reply-time-limit",
                 Default.LiveReplyTimeLimit, allowInfinite: false));
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>
+    /// Values the emulator cannot run with are refused here, by name (akka.hocon, or a
+    /// <c>--set</c>), rather than failing a run in some unrelated way.
+    /// </summary>
+    private void Validate()
+    {
+        Refuse(RequestTimeout <= TimeSpan.Zero, "request-timeout must be > 0");
+        Refuse(StashCapacityMax < 1, "stash-capacity-max must be >= 1");
+        // A pid is the low 32 bits of a segid or apid, and 0 is no process.
+        Refuse(FirstPid is < 1 or > FirstPidMax,
+            $"first-pid must be from 1 to {FirstPidMax} (room for the pids after it)");
+        Refuse(PhysicalMemoryBytes < Memory.Page.SizeBytes,
+            $"physical-memory must hold at least one page ({Memory.Page.SizeBytes} bytes)");
+        Refuse(LiveReplyTimeLimit <= TimeSpan.Zero, "live-reply-time-limit must be > 0");
+    }
+
+    private static void Refuse(bool wrong, string rule)
+    {
+        if (wrong) throw new ArgumentException($"xpmem-emulator: {rule}");
     }
 }

@@ -16,11 +16,14 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
     /// <summary>The <c>--faults</c> the run started with.</summary>
     public IReadOnlyList<string> Faults { get; init; } = [];
 
+    /// <summary>The <c>--set</c> overrides the run had.</summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
+
     /// <summary>
     /// The command that runs this file under this seed again (in live, the same setting: not
     /// the same run).
     /// </summary>
-    public string Reproduce => ReproduceCommand(File.Path, Seed, Mode, Faults);
+    public string Reproduce => ReproduceCommand(File.Path, Seed, Mode, Faults, Overrides);
 
     /// <summary>
     /// What failed, one message per line: the step (or the machine), then each checker that did
@@ -43,14 +46,15 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
 
     /// <summary>
     /// <c>xpmem-emu run FILE --seed N</c> (and <c>--mode live</c> or <c>cluster</c> for such a
-    /// run, <c>--faults LIST</c> for a run with faults), with FILE and LIST quoted for a POSIX
-    /// shell where needed.
+    /// run, <c>--faults LIST</c> for a run with faults, <c>--set KEY=VALUE</c> for each
+    /// override), with FILE, LIST and each setting quoted for a POSIX shell where needed.
     /// </summary>
     public static string ReproduceCommand(string path, int seed, RunMode mode = RunMode.Sim,
-        IReadOnlyList<string>? faults = null) =>
+        IReadOnlyList<string>? faults = null, IReadOnlyList<string>? overrides = null) =>
         $"xpmem-emu run {ShellWord(path)} --seed {seed}"
         + (mode == RunMode.Sim ? "" : $" --mode {mode.ToString().ToLowerInvariant()}")
-        + (faults is { Count: > 0 } ? $" --faults {ShellWord(string.Join(", ", faults))}" : "");
+        + (faults is { Count: > 0 } ? $" --faults {ShellWord(string.Join(", ", faults))}" : "")
+        + string.Concat((overrides ?? []).Select(setting => $" --set {ShellWord(setting)}"));
 
     private static string ShellWord(string path)
     {

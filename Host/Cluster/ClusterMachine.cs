@@ -56,6 +56,7 @@ public sealed class ClusterMachine : IMachineDriver
     private static readonly TimeSpan LeaveLimit = TimeSpan.FromSeconds(10);
 
     private readonly int _partitions;
+    private readonly ClusterPlan _plan;
     private readonly ClusterNode _driver;
     private readonly List<LocalNode> _local = [];
     private readonly BlockingCollection<object> _inbox = new();
@@ -74,6 +75,7 @@ public sealed class ClusterMachine : IMachineDriver
     public ClusterMachine(int partitions, ClusterPlan plan, Config akkaConfig, ITrace? trace)
     {
         _partitions = partitions;
+        _plan = plan;
         _driver = ClusterNode.Start(new(partitions, [], plan.SeedNodes, plan.Host, plan.Port),
             DriverConfig.WithFallback(akkaConfig));
         try
@@ -93,7 +95,8 @@ public sealed class ClusterMachine : IMachineDriver
             if (plan.StartsNodes)
             {
                 foreach (var hosted in plan.Placement(partitions))
-                    _local.Add(LocalNode.Start(hosted, partitions, _driver.Address));
+                    _local.Add(LocalNode.Start(hosted, partitions, _driver.Address,
+                        plan.Overrides));
             }
             Form();
         }
@@ -215,8 +218,8 @@ public sealed class ClusterMachine : IMachineDriver
         var incarnation = _driver.Context.Lives.Incarnation(id) + 1;
         var firstPid = Math.Max(Settings.FirstPid,
             _gathering.LastPid(partition) + RestartPidGap);
-        var node = LocalNode.Start(old.Hosted, _partitions, _driver.Address, incarnation,
-            firstPid);
+        var node = LocalNode.Start(old.Hosted, _partitions, _driver.Address, _plan.Overrides,
+            incarnation, firstPid);
         _local[_local.IndexOf(old)] = node;
         old.Dispose();
         var address = node.WaitForAddress(FormLimit) ?? throw new ClusterStartException(

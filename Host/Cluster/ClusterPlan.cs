@@ -18,6 +18,11 @@ public sealed record ClusterPlan(int Nodes, IReadOnlyList<Address> SeedNodes,
     /// <summary>True when the driver starts the nodes itself.</summary>
     public bool StartsNodes => SeedNodes.Count == 0;
 
+    /// <summary>
+    /// The run's <c>--set KEY=VALUE</c> overrides, which the nodes it starts are given too.
+    /// </summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
+
     /// <summary>The scenario's own placement (its <c>placement</c> key), if it has one.</summary>
     public IReadOnlyList<IReadOnlyList<int>>? Explicit { get; init; }
 

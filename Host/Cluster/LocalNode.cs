@@ -44,11 +44,12 @@ public sealed partial class LocalNode : IDisposable
 
     /// <summary>
     /// Starts a node hosting <paramref name="hosted"/> of <paramref name="partitions"/>, joining
-    /// <paramref name="seed"/>, on a free port of 127.0.0.1; for a restart, as incarnation
+    /// <paramref name="seed"/>, on a free port of 127.0.0.1, with the run's
+    /// <paramref name="overrides"/> of akka.hocon; for a restart, as incarnation
     /// <paramref name="incarnation"/> numbering processes from <paramref name="firstPid"/>.
     /// </summary>
     public static LocalNode Start(IReadOnlyList<int> hosted, int partitions, Address seed,
-        int incarnation = 1, int? firstPid = null)
+        IReadOnlyList<string> overrides, int incarnation = 1, int? firstPid = null)
     {
         var (program, prefix) = ThisProgram();
         var start = new ProcessStartInfo(program)
@@ -65,6 +66,7 @@ public sealed partial class LocalNode : IDisposable
             "--seed-nodes", seed.ToString(), "--until-stdin-closes",
             .. incarnation > 1 ? ["--incarnation", Invariant(incarnation)] : (string[])[],
             .. firstPid is { } pid ? ["--first-pid", Invariant(pid)] : (string[])[],
+            .. overrides.SelectMany(setting => (string[])["--set", setting]),
         ];
         foreach (var word in words) start.ArgumentList.Add(word);
         var process = Process.Start(start)

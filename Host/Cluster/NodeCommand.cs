@@ -10,7 +10,7 @@ namespace Emulator.Host.Cluster;
 /// <summary>What <c>xpmem-emu node</c> is asked to do once its command line parsed.</summary>
 public sealed record NodeRequest(int Partitions, IReadOnlyList<int> Hosted,
     IReadOnlyList<Address> SeedNodes, string Hostname, int Port, bool UntilStdinCloses = false,
-    int Incarnation = 1, int? FirstPid = null);
+    int Incarnation = 1, int? FirstPid = null, IReadOnlyList<string>? Overrides = null);
 
 /// <summary>
 /// <c>xpmem-emu node --partitions 2,3 --of N [--seed-nodes HOST:PORT,...] [--port P]
@@ -73,11 +73,19 @@ public static class NodeCommand
                 + "every pid the last incarnation gave, so no old id names a new process)",
             CustomParser = result => ParsePositive(result, "--first-pid"),
         };
+        var overrides = new Option<string[]>("--set")
+        {
+            HelpName = "KEY=VALUE",
+            Description = "Override a setting of akka.hocon's xpmem-emulator section "
+                + "(repeatable), as run --set does; every node of a machine should say the same",
+            Arity = ArgumentArity.ZeroOrMore,
+            DefaultValueFactory = _ => [],
+        };
         var node = new Command("node", "Run one cluster member hosting some partitions, until "
             + "SIGTERM or Ctrl-C (it leaves the cluster, exit 0) or the cluster removes it "
             + "(exit 1); 2: bad input")
         {
-            partitions, of, seeds, port, host, untilStdinCloses, incarnation, firstPid,
+            partitions, of, seeds, port, host, untilStdinCloses, incarnation, firstPid, overrides,
         };
         node.Validators.Add(result =>
         {
@@ -101,7 +109,7 @@ public static class NodeCommand
             parsed.GetValue(partitions) ?? [], parsed.GetValue(seeds) ?? [],
             parsed.GetValue(host) ?? "127.0.0.1", parsed.GetValue(port),
             parsed.GetValue(untilStdinCloses), parsed.GetValue(incarnation),
-            parsed.GetValue(firstPid)), console));
+            parsed.GetValue(firstPid), parsed.GetValue(overrides)), console));
         return node;
     }
 
@@ -117,12 +125,17 @@ public static class NodeCommand
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         if (request.UntilStdinCloses) WatchStdin(stop);
+        if (!SetOption.TryParse(request.Overrides ?? [], out var overrides, out var refusal))
+        {
+            console.Diagnostic($"bad input: {refusal}");
+            return ExitCodes.BadInput;
+        }
         ClusterNode started;
         try
         {
             started = ClusterNode.Start(new(request.Partitions, request.Hosted,
                 request.SeedNodes, request.Hostname, request.Port, request.Incarnation,
-                request.FirstPid), Settings.Load());
+                request.FirstPid), Settings.Load(overrides.Length > 0 ? overrides : null));
         }
         catch (ClusterStartException e)
         {
