@@ -133,12 +133,8 @@ public sealed class ClusterMachine : IMachineDriver
     /// <summary>Wall-clock time: <c>live-reply-time-limit</c> in akka.hocon.</summary>
     public TimeSpan ReplyTimeLimit { get; }
 
-    public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
-    {
-        StartSpawn(partition, credentials, library);
-        return TryNextReply(ReplyTimeLimit, out var reply)
-            ? DriverRequests.Spawned(partition, reply) : null;
-    }
+    public TgId? Spawn(int partition, Credentials credentials, LibraryMode library) =>
+        DriverRequests.Spawn(this, partition, credentials, library);
 
     public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library) =>
         _requests.Spawn(partition, credentials, library);

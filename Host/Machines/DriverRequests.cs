@@ -37,6 +37,18 @@ public sealed class DriverRequests(MachineWiring wiring, IActorRef inbox)
     }
 
     /// <summary>
+    /// Starts a process on <paramref name="machine"/> and waits for its pid within the machine's
+    /// reply limit; null if none came (the machine is stuck).
+    /// </summary>
+    public static TgId? Spawn(IMachineDriver machine, int partition, Credentials credentials,
+        LibraryMode library)
+    {
+        machine.StartSpawn(partition, credentials, library);
+        return machine.TryNextReply(machine.ReplyTimeLimit, out var reply)
+            ? Spawned(partition, reply) : null;
+    }
+
+    /// <summary>
     /// The process a spawn's reply names; a reply without a pid is a bug of the machine.
     /// </summary>
     public static TgId Spawned(int partition, object reply) => reply is Partition.Spawned spawned

@@ -101,12 +101,8 @@ public sealed class SimMachine : IMachineDriver
     public Queue<object> Inbox => _inbox;
 
     /// <summary>Starts a process and waits until it runs; null if the machine got stuck.</summary>
-    public TgId? Spawn(int partition, Credentials credentials, LibraryMode library)
-    {
-        StartSpawn(partition, credentials, library);
-        return TryNextReply(CallTimeLimit, out var reply)
-            ? DriverRequests.Spawned(partition, reply) : null;
-    }
+    public TgId? Spawn(int partition, Credentials credentials, LibraryMode library) =>
+        DriverRequests.Spawn(this, partition, credentials, library);
 
     /// <summary>
     /// Asks partition <paramref name="partition"/> to start a process; its
