@@ -31,6 +31,9 @@ public sealed class ClusterMachine : IMachineDriver
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>How often a wait for a reply looks for a node process that died.</summary>
+    private static readonly TimeSpan LostNodeCheck = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
     /// The driver's console is the run's report: what Akka logs there is about associations that
     /// broke (a crash kills a node on purpose, as an error; every run ends with its nodes
@@ -52,9 +55,6 @@ public sealed class ClusterMachine : IMachineDriver
     /// </summary>
     private const int RestartPidGap = 1000;
 
-    /// <summary>How long the nodes may take to leave and exit before they are killed.</summary>
-    private static readonly TimeSpan LeaveLimit = TimeSpan.FromSeconds(10);
-
     private readonly int _partitions;
     private readonly ClusterPlan _plan;
     private readonly ClusterNode _driver;
@@ -65,6 +65,7 @@ public sealed class ClusterMachine : IMachineDriver
     private readonly FaultInjector _faults;
     private readonly NodeGathering _gathering;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly HashSet<int> _lostReported = [];
 
     /// <summary>
     /// Starts (or joins) the cluster of <paramref name="plan"/> for a machine of
@@ -91,7 +92,8 @@ public sealed class ClusterMachine : IMachineDriver
             _gathering = new NodeGathering(_driver.System, Monitor, trace ?? NoTrace.Instance,
                 _driver.Wiring.Link);
             _faults = new FaultInjector(_driver.Wiring, _driver.Context.Lives, Monitor,
-                Settings.Xpc, _gathering.Until, FormLimit);
+                Settings.Xpc, (condition, limit) => _gathering.Until(condition, limit, NodeLost),
+                FormLimit);
             if (plan.StartsNodes)
             {
                 foreach (var hosted in plan.Placement(partitions))
@@ -143,14 +145,46 @@ public sealed class ClusterMachine : IMachineDriver
 
     public RequestId Start(TgId process, Call call) => _requests.Start(process, call);
 
-    public bool TryNextReply(TimeSpan limit, [NotNullWhen(true)] out object? reply) =>
-        _inbox.TryTake(out reply, limit);
+    /// <summary>
+    /// Waits for the next reply; a node process that died on its own (not a crash the scenario
+    /// asked for) ends the wait at once, recorded as a failure of the emulator with what the
+    /// node printed, instead of a liveness failure after the whole limit.
+    /// </summary>
+    public bool TryNextReply(TimeSpan limit, [NotNullWhen(true)] out object? reply)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var left = limit - watch.Elapsed;
+            var slice = left < LostNodeCheck ? left : LostNodeCheck;
+            if (_inbox.TryTake(out reply, slice > TimeSpan.Zero ? slice : TimeSpan.Zero))
+                return true;
+            if (NodeLost() || watch.Elapsed >= limit) return false;
+        }
+    }
 
     /// <summary>
     /// Gathers until a pair of waves finds every node quiet with nothing new and XPC balanced,
     /// or <see cref="ReplyTimeLimit"/> passed.
     /// </summary>
-    public bool Settle() => _gathering.Until(() => true, ReplyTimeLimit);
+    public bool Settle() => !NodeLost() && _gathering.Until(() => true, ReplyTimeLimit, NodeLost);
+
+    /// <summary>
+    /// True when a node process started here died without being killed on purpose; the first
+    /// time, the monitor records it (a failure of the emulator: the run ends as one).
+    /// </summary>
+    private bool NodeLost()
+    {
+        var lost = _local.FirstOrDefault(node => node.HasExited && !node.Killed);
+        if (lost is null) return false;
+        if (_lostReported.Add(lost.Pid))
+        {
+            Monitor.ActorFailed($"node process {lost.Pid} (partitions "
+                + $"{string.Join(",", lost.Hosted)}) ended on its own ({lost.Ending}); it "
+                + $"printed: {string.Join(" | ", lost.Printed.Split('\n').TakeLast(5))}");
+        }
+        return true;
+    }
 
     /// <summary>
     /// A link fault goes to every node's own link, and to the driver's mirror of them; a wave
@@ -266,7 +300,7 @@ public sealed class ClusterMachine : IMachineDriver
         Settle();
         foreach (var process in processes) Start(process, new ExitCall(0));
         _gathering.Until(() => Monitor.Read(m => m.Refcounts.ThreadGroupsAlive == 0),
-            ReplyTimeLimit);
+            ReplyTimeLimit, NodeLost);
         while (_inbox.TryTake(out _))
         {
             // The exits' answers: the run is over, nobody reads them.
@@ -275,22 +309,17 @@ public sealed class ClusterMachine : IMachineDriver
     }
 
     /// <summary>
-    /// Leaves the cluster, then releases the nodes started here (they leave and exit once their
-    /// stdin closes; killed if they take longer than <see cref="LeaveLimit"/>). The driver goes
-    /// first: a member that left is forgotten, where one that stayed would watch the others go
-    /// and log every broken association.
+    /// Ends the machine. Nodes started here are killed with the driver stopped first: the run is
+    /// over, nothing on them is kept, and a graceful leave would wait for members that cannot
+    /// answer (one the scenario crashed, or one that died) for the leave's whole timeout. On a
+    /// running cluster (<c>--seed-nodes</c>) the driver leaves, as a member that goes, and the
+    /// nodes stay.
     /// </summary>
     public void Dispose()
     {
-        _driver.Dispose();
-        foreach (var node in _local) node.Release();
-        var watch = Stopwatch.StartNew();
-        foreach (var node in _local)
-        {
-            var left = LeaveLimit - watch.Elapsed;
-            node.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero);
-            node.Dispose();
-        }
+        if (_local.Count == 0) _driver.Dispose();
+        else _driver.Abort();
+        foreach (var node in _local) node.Dispose();
         _inbox.Dispose();
     }
 
@@ -331,8 +360,9 @@ public sealed class ClusterMachine : IMachineDriver
         bool Connected((PartitionId P, PartitionId Q) pair) =>
             _driver.Wiring.Link.Met(pair.P, pair.Q)
             && Monitor.Read(m => m.Peers.UpSince(pair.P, pair.Q, 0, orStayed: true));
-        if (!_gathering.Until(() => pairs.All(Connected), FormLimit - _clock.Elapsed))
+        if (!_gathering.Until(() => pairs.All(Connected), FormLimit - _clock.Elapsed, NodeLost))
         {
+            if (NodeLost()) throw new ClusterStartException(string.Join("; ", Monitor.Failures));
             var apart = pairs.Where(pair => !Connected(pair)).Select(pair => $"{pair.P}-{pair.Q}");
             throw new ClusterStartException($"the partitions did not connect within {FormLimit}: "
                 + $"{string.Join(", ", apart)} never met, or are not Up");

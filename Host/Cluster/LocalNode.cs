@@ -8,9 +8,9 @@ namespace Emulator.Host.Cluster;
 
 /// <summary>
 /// A node of a local cluster run as its own OS process: this program again, as
-/// <c>xpmem-emu node ... --until-stdin-closes</c>, its stdin held open by us so that it leaves and
-/// exits once we close it, or once this process dies however it dies (the OS closes the pipe):
-/// no orphan even after a SIGKILL of the driver. Its stdout and stderr are read on threads of
+/// <c>xpmem-emu node ... --until-stdin-closes</c>, its stdin a pipe held open by us, so that it
+/// leaves and exits once this process dies, however it dies (the OS closes the pipe): no orphan
+/// even after a SIGKILL of the driver. A run that ends normally kills it. Its stdout and stderr are read on threads of
 /// their own, so every wait has a deadline.
 /// </summary>
 public sealed partial class LocalNode : IDisposable
@@ -38,6 +38,12 @@ public sealed partial class LocalNode : IDisposable
     public Address? Address { get; private set; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>True once this node was killed on purpose (<see cref="Kill"/>).</summary>
+    public bool Killed { get; private set; }
+
+    /// <summary>How it ended: its exit code, or that it still runs.</summary>
+    public string Ending => _process.HasExited ? $"exit code {_process.ExitCode}" : "running";
 
     /// <summary>What it printed so far, both streams, for a report.</summary>
     public string Printed => string.Join("\n", _printed);
@@ -92,6 +98,7 @@ public sealed partial class LocalNode : IDisposable
     /// <summary>SIGKILL: it dies on the spot, with no leave, as a crashed host would.</summary>
     public void Kill()
     {
+        Killed = true;
         try
         {
             _process.Kill(entireProcessTree: true);
@@ -102,22 +109,6 @@ public sealed partial class LocalNode : IDisposable
             // It had exited already.
         }
     }
-
-    /// <summary>Closes its stdin, so it leaves the cluster and exits.</summary>
-    public void Release()
-    {
-        try
-        {
-            _process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // It is gone already.
-        }
-    }
-
-    /// <summary>Waits for it to exit; false at the deadline.</summary>
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
 
     /// <summary>Kills it if it still runs: no orphan, whatever happened.</summary>
     public void Dispose()

@@ -82,10 +82,11 @@ public sealed class NodeGathering
 
     /// <summary>
     /// Gathers until the machine settled and <paramref name="condition"/> holds on the checkers'
-    /// state, or <paramref name="limit"/> passed.
+    /// state (true), or <paramref name="limit"/> passed or <paramref name="abandon"/> says there
+    /// is no point (false).
     /// </summary>
-    public bool Until(Func<bool> condition, TimeSpan limit) =>
-        Gather(limit, () => _mirror.Settled && condition(), quiet: true);
+    public bool Until(Func<bool> condition, TimeSpan limit, Func<bool>? abandon = null) =>
+        Gather(limit, () => _mirror.Settled && condition(), quiet: true, abandon);
 
     /// <summary>Waves until one release, bounded (after a fault order, at a kill).</summary>
     public void Once() => Gather(WaveLimit * 4, () => true, quiet: false);
@@ -95,11 +96,11 @@ public sealed class NodeGathering
     /// on every node, those are released, and the gathering ends if <paramref name="done"/>
     /// (and, with <paramref name="quiet"/>, every node was quiet at the second).
     /// </summary>
-    private bool Gather(TimeSpan limit, Func<bool> done, bool quiet)
+    private bool Gather(TimeSpan limit, Func<bool> done, bool quiet, Func<bool>? abandon = null)
     {
         var watch = Stopwatch.StartNew();
         Dictionary<string, NodeReport>? previous = null;
-        while (watch.Elapsed <= limit)
+        while (watch.Elapsed <= limit && abandon?.Invoke() != true)
         {
             var current = Wave();
             if (current is not null && previous is not null && current.All(entry =>

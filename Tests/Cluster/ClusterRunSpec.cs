@@ -150,6 +150,29 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Cluster_machine_must_end_a_wait_at_once_when_a_node_dies_on_its_own()
+    {
+        using var machine = new ClusterMachine(2, new ClusterPlan(2, []), Settings.Load(), null);
+        var user = machine.Spawn(1, new Credentials(1000, 1000), LibraryMode.Libxpmem);
+        Assert.NotNull(user);
+        var node = machine.LocalNodes.Single(n => n.Hosted.Contains(1));
+        // Not a crash the scenario asked for: the process dies under the driver's feet.
+        using (var process = Process.GetProcessById(node.Pid)) process.Kill();
+        Assert.True(WaitFor(() => Gone(node.Pid) ? (object)true : null, ExitTimeout,
+            "the node to die") is true);
+
+        var clock = Stopwatch.StartNew();
+        machine.Start(user.Value, new MmapCall(0x10000, Xpmem.PageSize));
+        var replied = machine.TryNextReply(machine.ReplyTimeLimit, out _);
+
+        Assert.False(replied, "a reply from a dead node");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10),
+            $"the wait took {clock.Elapsed}, not cut short by the lost node");
+        Assert.Contains(machine.Monitor.Failures, f => f.Contains("ended on its own"));
+        Assert.False(machine.Settle(), "a machine with a lost node does not settle");
+    }
+
+    [Fact]
     public void Cluster_run_interrupted_with_ctrl_c_must_leave_no_node_behind()
     {
         var folder = Directory.CreateTempSubdirectory("xpmem-ctrl-c");
