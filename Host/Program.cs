@@ -12,8 +12,8 @@ namespace Emulator.Host;
 /// <summary>
 /// The command line:
 /// <c>xpmem-emu run FILE... [--mode sim|live|cluster] [--seed N | --seeds SPEC] [--faults LIST]
-/// [--set KEY=VALUE]... [--out DIR] [--results FILE] [--junit FILE] [--keep-going] [--quiet] [--nodes N |
-/// --seed-nodes HOST:PORT,...] [--host H] [--port P]</c>,
+/// [--set KEY=VALUE]... [--out DIR] [--results FILE] [--junit FILE] [--keep-going] [--quiet]
+/// [--nodes N | --seed-nodes HOST:PORT,...] [--host H] [--port P]</c>,
 /// <c>xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] [--port P]
 /// [--host HOST]</c> (one cluster member, <see cref="Cluster.NodeCommand"/>),
 /// <c>xpmem-emu help [run|node]</c>,

@@ -47,7 +47,9 @@ public sealed record RunRequest(IReadOnlyList<string> Files)
     /// </summary>
     public ClusterPlan Cluster { get; init; } = ClusterPlan.Default;
 
-    /// <summary><c>--set KEY=VALUE</c>: emulator settings for these runs (<see cref="SetOption"/>).</summary>
+    /// <summary>
+    /// <c>--set KEY=VALUE</c>: emulator settings for these runs (<see cref="SetOption"/>).
+    /// </summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
 }
 

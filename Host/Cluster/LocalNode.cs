@@ -10,8 +10,8 @@ namespace Emulator.Host.Cluster;
 /// A node of a local cluster run as its own OS process: this program again, as
 /// <c>xpmem-emu node ... --until-stdin-closes</c>, its stdin a pipe held open by us, so that it
 /// leaves and exits once this process dies, however it dies (the OS closes the pipe): no orphan
-/// even after a SIGKILL of the driver. A run that ends normally kills it. Its stdout and stderr are read on threads of
-/// their own, so every wait has a deadline.
+/// even after a SIGKILL of the driver. A run that ends normally kills it. Its stdout and stderr
+/// are read on threads of their own, so every wait has a deadline.
 /// </summary>
 public sealed partial class LocalNode : IDisposable
 {
