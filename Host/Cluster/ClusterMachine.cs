@@ -210,13 +210,12 @@ public sealed class ClusterMachine : IMachineDriver
                 _faults.Inject(fault);
                 return;
             case RestartCommand restart:
-                var mark = Monitor.Read(m => m.Peers.Mark);
+                // The driver's record of the partition's lives follows the node's (both move to
+                // the next incarnation), then the restart goes the way it goes in every mode.
                 var id = new PartitionId(restart.Partition);
                 if (!_driver.Context.Lives.Crashed(id)) _driver.Context.Lives.Crash(id);
                 _driver.Context.Lives.Restart(id);
-                _driver.Wiring.Partitions[restart.Partition].Tell(new PartitionActor.Restart(),
-                    ActorRefs.NoSender);
-                _faults.AwaitRejoin(restart.Partition, mark);
+                _faults.Inject(fault);
                 return;
         }
         if (LinkFaults.Of(fault) is not { } link)
@@ -236,7 +235,7 @@ public sealed class ClusterMachine : IMachineDriver
     /// <summary>
     /// Starts a new node process for <paramref name="partition"/> (crashed first if it runs), its
     /// next incarnation numbering processes above every pid the checkers saw on it, and waits
-    /// until the driver reaches it there (every member's <see cref="MembershipWatch"/> wires it
+    /// until the driver reaches it there (every member's <see cref="PartitionFinder"/> wires it
     /// again) and it has rejoined its peers, as a restart in every mode does.
     /// </summary>
     private void Restart(int partition)

@@ -27,7 +27,8 @@ public sealed record ClusterNodeOptions(int Partitions, IReadOnlyList<int> Hoste
 /// Akka.Cluster, our serializer for everything that crosses nodes, and its part of the machine
 /// (the hosted partitions and their XPC endpoints, <see cref="MachineActor.Hosting"/>) with its
 /// own checkers' monitor. The other partitions are wired once found on their nodes
-/// (<see cref="WireAsync"/>), so XPC between nodes rides Akka remoting.
+/// (<see cref="PartitionFinder"/>; <see cref="WireAsync"/> waits for it), so XPC between nodes
+/// rides Akka remoting.
 /// Everything here runs outside actors (the process's edge), so it may wait, always bounded.
 /// </summary>
 public sealed class ClusterNode : IDisposable
@@ -41,20 +42,19 @@ public sealed class ClusterNode : IDisposable
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
     private readonly AkkaCluster _cluster;
-    private readonly HashSet<int> _wired;
 
     private ClusterNode(ActorSystem system, ClusterNodeOptions options, Config config)
     {
         System = system;
         Options = options;
         _cluster = AkkaCluster.Get(system);
-        _wired = [.. options.Hosted];
         Settings = EmulatorSettings.Create(config);
         Log = new EventLog(LogicalClock.Of(system), Address.ToString());
         Context = new MachineContext(Settings, Monitor, Log);
         system.ActorOf(MachineActor.Hosting(Context, options.Partitions, options.Hosted, Wiring,
             options.Incarnation), PartitionPlacement.MachineName);
         system.ActorOf(MembershipWatch.Props(Wiring, options.Hosted), "membership");
+        system.ActorOf(PartitionFinder.Props(Wiring, options.Hosted), "finder");
         ((ExtendedActorSystem)system).SystemActorOf(NodeReporter.Props(Address.ToString(), Log,
             LiveSystem.ActivityOf(system), Wiring, Monitor), NodeReporter.Name);
     }
@@ -172,31 +172,23 @@ public sealed class ClusterNode : IDisposable
     }
 
     /// <summary>
-    /// Finds each partition not hosted here on the member that hosts it (ActorSelection and
-    /// Identify, retried until the deadline, as that node may not have made its machine yet) and
-    /// wires its partition actor and XPC endpoint. Returns the partitions still unwired at the
-    /// deadline (none: the machine is whole).
+    /// Waits until every partition's slot of <see cref="Wiring"/> is wired: the hosted ones by
+    /// the machine here, the others by <see cref="PartitionFinder"/> as their members come Up.
+    /// Returns the partitions still unwired at the deadline (none: the machine is whole).
     /// </summary>
     public async Task<IReadOnlyList<int>> WireAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        while (Unwired() is { Count: > 0 } unwired)
         {
-            foreach (var (partition, address) in HostsUp())
-            {
-                if (_wired.Contains(partition)) continue;
-                var xpc = await IdentifyAsync(PartitionPlacement.XpcPath(address, partition));
-                var actor = await IdentifyAsync(
-                    PartitionPlacement.PartitionPath(address, partition));
-                if (xpc is null || actor is null) continue;
-                Wiring.Wire(new(partition), xpc, actor);
-                _wired.Add(partition);
-            }
-            if (_wired.Count == Options.Partitions) return [];
+            if (DateTime.UtcNow >= deadline) return unwired;
             await Task.Delay(PollInterval);
         }
-        return [.. Enumerable.Range(0, Options.Partitions).Where(p => !_wired.Contains(p))];
+        return [];
     }
+
+    private List<int> Unwired() =>
+        [.. Enumerable.Range(0, Options.Partitions).Where(p => !Wiring.IsWired(new(p)))];
 
     /// <summary>Each partition hosted by a member that is Up, with that member's address.</summary>
     public Dictionary<int, Address> HostsUp()
