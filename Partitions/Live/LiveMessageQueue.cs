@@ -29,34 +29,8 @@ public sealed class LiveMailboxType : MailboxType, IProducesMessageQueue<LiveMes
 /// works) plus a count of the messages handed to actors under /user, the figure a sim run reports
 /// as its deliveries. One interlocked add per message; nothing else changes.
 /// </summary>
-public sealed class LiveMessageQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
+public sealed class LiveMessageQueue(LiveActivity? activity) : ReportingDequeQueue
 {
-    private readonly UnboundedDequeMessageQueue _queue = new();
-    private readonly LiveActivity? _activity;
-
-    /// <param name="activity">Where to count deliveries; null for Akka's own actors.</param>
-    public LiveMessageQueue(LiveActivity? activity) => _activity = activity;
-
-    public bool HasMessages => _queue.HasMessages;
-
-    public int Count => _queue.Count;
-
-    public void Enqueue(IActorRef receiver, Envelope envelope) =>
-        _queue.Enqueue(receiver, envelope);
-
-    public void EnqueueFirst(Envelope envelope) => _queue.EnqueueFirst(envelope);
-
-    /// <summary>
-    /// Akka's mailbox calls this only to hand the message to the actor right away.
-    /// </summary>
-    public bool TryDequeue(out Envelope envelope)
-    {
-        if (!_queue.TryDequeue(out envelope)) return false;
-        _activity?.Delivered();
-        return true;
-    }
-
-    /// <summary>Moves what is left to dead letters; not a delivery.</summary>
-    public void CleanUp(IActorRef owner, IMessageQueue deadletters) =>
-        _queue.CleanUp(owner, deadletters);
+    /// <summary>Counts the delivery; <c>activity</c> is null for Akka's own actors.</summary>
+    protected override void Delivering(Envelope envelope) => activity?.Delivered();
 }

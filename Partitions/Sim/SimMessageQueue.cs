@@ -10,42 +10,12 @@ namespace Emulator.Partitions.Sim;
 /// <see cref="SimLoop.Deliveries"/> and <see cref="SimLoop.Delivered"/> see every delivery,
 /// unstashed ones included.
 /// </summary>
-public sealed class SimMessageQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
+public sealed class SimMessageQueue(IActorRef owner, SimLoop? loop) : ReportingDequeQueue
 {
-    private readonly UnboundedDequeMessageQueue _queue = new();
-    private readonly IActorRef _owner;
-    private readonly SimLoop? _loop;
-
-    /// <param name="owner">The actor whose queue this is.</param>
-    /// <param name="loop">The loop to report to; null when the loop does not simulate it.</param>
-    public SimMessageQueue(IActorRef owner, SimLoop? loop)
-    {
-        _owner = owner;
-        _loop = loop;
-    }
-
-    public bool HasMessages => _queue.HasMessages;
-
-    public int Count => _queue.Count;
-
-    public void Enqueue(IActorRef receiver, Envelope envelope) =>
-        _queue.Enqueue(receiver, envelope);
-
-    public void EnqueueFirst(Envelope envelope) => _queue.EnqueueFirst(envelope);
-
     /// <summary>
-    /// Akka's mailbox calls this only to hand the message to the actor right away.
+    /// Reports to <c>loop</c>, which is null when the loop does not simulate
+    /// <c>owner</c>.
     /// </summary>
-    public bool TryDequeue(out Envelope envelope)
-    {
-        if (!_queue.TryDequeue(out envelope)) return false;
-        _loop?.RecordDelivery(_owner, envelope.Message);
-        return true;
-    }
-
-    /// <summary>
-    /// Moves what is left to dead letters; not a delivery, so it bypasses the report.
-    /// </summary>
-    public void CleanUp(IActorRef owner, IMessageQueue deadletters) =>
-        _queue.CleanUp(owner, deadletters);
+    protected override void Delivering(Envelope envelope) =>
+        loop?.RecordDelivery(owner, envelope.Message);
 }

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Dispatch.MessageQueues;
+
+namespace Emulator.Partitions;
+
+/// <summary>
+/// The user-message queue under every mode's actors: Akka's unbounded deque (so Stash works)
+/// plus one report each time the mailbox hands a message to its actor, unstashed ones included,
+/// which is how a mode counts and schedules deliveries (<c>SimMessageQueue</c>,
+/// <c>LiveMessageQueue</c>). Moving what is left to dead letters is not a delivery.
+/// </summary>
+public abstract class ReportingDequeQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
+{
+    private readonly UnboundedDequeMessageQueue _queue = new();
+
+    public bool HasMessages => _queue.HasMessages;
+
+    public int Count => _queue.Count;
+
+    public void Enqueue(IActorRef receiver, Envelope envelope) =>
+        _queue.Enqueue(receiver, envelope);
+
+    public void EnqueueFirst(Envelope envelope) => _queue.EnqueueFirst(envelope);
+
+    /// <summary>
+    /// Akka's mailbox calls this only to hand the message to the actor right away.
+    /// </summary>
+    public bool TryDequeue(out Envelope envelope)
+    {
+        if (!_queue.TryDequeue(out envelope)) return false;
+        Delivering(envelope);
+        return true;
+    }
+
+    /// <summary>Not a delivery, so it bypasses the report.</summary>
+    public void CleanUp(IActorRef owner, IMessageQueue deadletters) =>
+        _queue.CleanUp(owner, deadletters);
+
+    /// <summary>The mailbox is handing <paramref name="envelope"/> to its actor now.</summary>
+    protected abstract void Delivering(Envelope envelope);
+}
