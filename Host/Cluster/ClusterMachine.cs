@@ -84,7 +84,7 @@ public sealed class ClusterMachine : IMachineDriver
             Settings = _driver.Settings;
             ReplyTimeLimit = Settings.LiveReplyTimeLimit;
             _inboxActor = _driver.System.ActorOf(
-                Produced.By(() => new QueueActor(_inbox)), "runner");
+                Produced.By(() => new InboxActor(_inbox.Add)), "runner");
             _requests = new DriverRequests(_driver.Wiring, _inboxActor);
             // The driver hosts no partition, so its link carries nothing: it mirrors the nodes'
             // links (their faults and their counts), to tell when XPC settled.

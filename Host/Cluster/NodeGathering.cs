@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Emulator.Host.Machines;
 using Emulator.Partitions;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Cluster;
@@ -50,7 +51,7 @@ public sealed class NodeGathering
         _monitor = monitor;
         _trace = trace;
         _mirror = mirror;
-        _gatherer = driver.ActorOf(Produced.By(() => new QueueActor(_gathered)), "gatherer");
+        _gatherer = driver.ActorOf(Produced.By(() => new InboxActor(_gathered.Add)), "gatherer");
     }
 
     /// <summary>Deliveries on every node, as of the last wave.</summary>
@@ -180,10 +181,4 @@ public sealed class NodeGathering
             _last[node] = report;
         }
     }
-}
-
-/// <summary>Puts what it receives in a queue the driver's thread reads.</summary>
-internal sealed class QueueActor : ReceiveActor
-{
-    public QueueActor(BlockingCollection<object> queue) => ReceiveAny(queue.Add);
 }

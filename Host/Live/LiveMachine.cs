@@ -27,16 +27,12 @@ namespace Emulator.Host.Live;
 /// </summary>
 public sealed class LiveMachine : IMachineDriver
 {
-    private readonly MachineWiring _wiring;
-    private readonly FaultInjector _faults;
+    private readonly InProcessMachine _parts;
     private readonly BlockingCollection<object> _inbox = new();
-    private readonly IActorRef _inboxActor;
-    private readonly IActorRef _machineActor;
     private readonly bool _ownsSystem;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly LiveActivity _activity;
     private readonly long _deliveriesBefore;
-    private readonly DriverRequests _requests;
 
     /// <summary>Builds the machine on a fresh live system of its own.</summary>
     public LiveMachine(int partitions, int seed, Config akkaConfig, ITrace? trace = null)
@@ -63,22 +59,17 @@ public sealed class LiveMachine : IMachineDriver
         _ownsSystem = ownsSystem;
         _activity = LiveSystem.ActivityOf(system);
         _deliveriesBefore = _activity.Deliveries;
-        // The seed still decides each packet's fate, but not which packet asks first.
-        _wiring = new MachineWiring(XpcLink.ForRun(seed));
         Settings = EmulatorSettings.Create(akkaConfig);
         ReplyTimeLimit = Settings.LiveReplyTimeLimit;
-        var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
-        _wiring.Link.Crashed = machine.Lives.Crashed;
-        // Waits at quiet moments: heartbeats keep coming, so there are many.
-        _faults = new FaultInjector(_wiring, machine.Lives, Monitor, Settings.Xpc,
-            _activity.WaitUntilQuiet, ReplyTimeLimit);
-        _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
-        _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
-        _requests = new DriverRequests(_wiring, _inboxActor);
+        // The seed still decides each packet's fate, but not which packet asks first. Faults
+        // wait at quiet moments: heartbeats keep coming, so there are many. Replies come on
+        // pool threads: the inbox blocks its reader.
+        _parts = new InProcessMachine(system, partitions, seed, Settings, Monitor, trace,
+            _inbox.Add, _activity.WaitUntilQuiet, ReplyTimeLimit);
         // The machine actor wires the partitions in its constructor, on a pool thread: the driver
         // may address them only once that has happened. Not the reply limit, which a scenario
         // may set low: starting takes what the host takes (JIT, a loaded machine).
-        if (!_activity.WaitUntilQuiet(() => _wiring.Partitions.Count == partitions,
+        if (!_activity.WaitUntilQuiet(() => _parts.Wiring.Partitions.Count == partitions,
             LiveSystem.StartWallLimit))
         {
             throw new TimeoutException(
@@ -105,11 +96,11 @@ public sealed class LiveMachine : IMachineDriver
         DriverRequests.Spawn(this, partition, credentials, library);
 
     public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library) =>
-        _requests.Spawn(partition, credentials, library);
+        _parts.Requests.Spawn(partition, credentials, library);
 
-    public bool IsCrashed(int partition) => _faults.IsCrashed(partition);
+    public bool IsCrashed(int partition) => _parts.Faults.IsCrashed(partition);
 
-    public RequestId Start(TgId process, Call call) => _requests.Start(process, call);
+    public RequestId Start(TgId process, Call call) => _parts.Requests.Start(process, call);
 
     /// <summary>
     /// Blocks on the inbox; a reply or a reminder wakes it at once. Live cannot tell "no reply can
@@ -123,25 +114,27 @@ public sealed class LiveMachine : IMachineDriver
     /// firing meanwhile (heartbeats, retransmissions, delayed packets), as they would on a real
     /// machine.
     /// </summary>
-    public bool Settle() => _activity.WaitUntilQuiet(() => _wiring.Link.Settled, ReplyTimeLimit);
+    public bool Settle() =>
+        _activity.WaitUntilQuiet(() => _parts.Wiring.Link.Settled, ReplyTimeLimit);
 
     /// <summary>
     /// Injects a fault from now on (<see cref="FaultInjector"/>): a crash or restart is carried
     /// out by its partition actor on its own thread; a heal or a restart waits, at quiet moments,
     /// until the partitions concerned see each other UP again (a bound of wall-clock time).
     /// </summary>
-    public void Inject(Command fault) => _faults.Inject(fault);
+    public void Inject(Command fault) => _parts.Faults.Inject(fault);
 
     /// <summary>Akka's scheduler: real time.</summary>
     public void RemindAfter(TimeSpan delay, object message) =>
-        System.Scheduler.ScheduleTellOnce(delay, _inboxActor, message, ActorRefs.NoSender);
+        System.Scheduler.ScheduleTellOnce(delay, _parts.Inbox, message, ActorRefs.NoSender);
 
     public IReadOnlyList<CheckerReport> Finish(IEnumerable<TgId> processes)
     {
         Settle();
         foreach (var process in processes) Start(process, new ExitCall(0));
         _activity.WaitUntilQuiet(
-            () => Monitor.Read(m => m.Refcounts.ThreadGroupsAlive == 0) && _wiring.Link.Settled,
+            () => Monitor.Read(m => m.Refcounts.ThreadGroupsAlive == 0)
+                && _parts.Wiring.Link.Settled,
             ReplyTimeLimit);
         while (_inbox.TryTake(out _))
         {
@@ -160,17 +153,10 @@ public sealed class LiveMachine : IMachineDriver
         {
             // The names are free for the next machine once both are gone: their stopping is
             // mailbox work like any other, so the next quiet moment comes after it.
-            System.Stop(_machineActor);
-            System.Stop(_inboxActor);
+            _parts.Stop();
             _activity.WaitUntilQuiet(() => true, LiveSystem.ShutdownWallLimit);
         }
         // The inbox actor is gone: what still comes for it goes to dead letters, not here.
         _inbox.Dispose();
-    }
-
-    /// <summary>Receives the machine's replies for the driver, on pool threads.</summary>
-    private sealed class InboxActor : ReceiveActor
-    {
-        public InboxActor(BlockingCollection<object> inbox) => ReceiveAny(inbox.Add);
     }
 }

@@ -28,13 +28,9 @@ public sealed class SimMachine : IMachineDriver
     /// </summary>
     public static readonly TimeSpan CallTimeLimit = TimeSpan.FromMinutes(10);
 
-    private readonly MachineWiring _wiring;
-    private readonly FaultInjector _faults;
+    private readonly InProcessMachine _parts;
     private readonly Queue<object> _inbox = new();
-    private readonly IActorRef _inboxActor;
-    private readonly IActorRef _machineActor;
     private readonly bool _ownsSystem;
-    private readonly DriverRequests _requests;
 
     /// <summary>Builds the machine on a fresh sim system of its own, seeded with
     /// <paramref name="seed"/>.</summary>
@@ -62,20 +58,14 @@ public sealed class SimMachine : IMachineDriver
     {
         System = system;
         _ownsSystem = ownsSystem;
-        // The link's faults draw from their own stream of the run's seed: same seed, same faults.
-        _wiring = new MachineWiring(XpcLink.ForRun(seed));
         Loop = SimLoop.Of(system);
         Loop.Reset(seed);
         Settings = EmulatorSettings.Create(akkaConfig);
         Loop.DeliveryTimeOf = message => XpcActor.IsPacket(message)
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
-        var machine = new MachineContext(Settings, Monitor, trace ?? NoTrace.Instance);
-        _wiring.Link.Crashed = machine.Lives.Crashed;
-        _faults = new FaultInjector(_wiring, machine.Lives, Monitor, Settings.Xpc,
-            Loop.RunUntil, CallTimeLimit);
-        _machineActor = System.ActorOf(MachineActor.Props(machine, partitions, _wiring), "machine");
-        _inboxActor = System.ActorOf(Produced.By(() => new InboxActor(_inbox)), "runner");
-        _requests = new DriverRequests(_wiring, _inboxActor);
+        // One thread in sim: the inbox is a plain queue.
+        _parts = new InProcessMachine(system, partitions, seed, Settings, Monitor, trace,
+            _inbox.Enqueue, Loop.RunUntil, CallTimeLimit);
         Loop.RunUntilIdle();
     }
 
@@ -109,13 +99,13 @@ public sealed class SimMachine : IMachineDriver
     /// <see cref="Partition.Spawned"/> arrives in the inbox.
     /// </summary>
     public RequestId StartSpawn(int partition, Credentials credentials, LibraryMode library) =>
-        _requests.Spawn(partition, credentials, library);
+        _parts.Requests.Spawn(partition, credentials, library);
 
     /// <summary>
     /// Sends <paramref name="call"/> to a process; its <see cref="Process.Completed"/> arrives in
     /// the inbox.
     /// </summary>
-    public RequestId Start(TgId process, Call call) => _requests.Start(process, call);
+    public RequestId Start(TgId process, Call call) => _parts.Requests.Start(process, call);
 
     /// <summary>
     /// Runs the machine until a reply is in the inbox, firing timers due within
@@ -168,18 +158,18 @@ public sealed class SimMachine : IMachineDriver
     public bool Settle()
     {
         Loop.RunUntilIdle();
-        if (_wiring.Link.Settled) return true;
-        return Loop.RunUntil(() => _wiring.Link.Settled && Loop.IsIdle, CallTimeLimit);
+        if (_parts.Wiring.Link.Settled) return true;
+        return Loop.RunUntil(() => _parts.Wiring.Link.Settled && Loop.IsIdle, CallTimeLimit);
     }
 
     /// <summary>True while partition <paramref name="partition"/> is crashed.</summary>
-    public bool IsCrashed(int partition) => _faults.IsCrashed(partition);
+    public bool IsCrashed(int partition) => _parts.Faults.IsCrashed(partition);
 
     /// <summary>
     /// Injects a fault from now on (<see cref="FaultInjector"/>); a heal or a restart runs the
     /// loop until the partitions concerned see each other UP again (a bound of virtual time).
     /// </summary>
-    public void Inject(Command fault) => _faults.Inject(fault);
+    public void Inject(Command fault) => _parts.Faults.Inject(fault);
 
     /// <summary>The outcome a reply in the inbox carries (<see cref="MachineReplies"/>).</summary>
     public static (RequestId Id, Outcome Outcome) OutcomeOf(object reply) =>
@@ -190,7 +180,7 @@ public sealed class SimMachine : IMachineDriver
     /// virtual time.
     /// </summary>
     public void RemindAfter(TimeSpan delay, object message) =>
-        System.Scheduler.ScheduleTellOnce(delay, _inboxActor, message, ActorRefs.NoSender);
+        System.Scheduler.ScheduleTellOnce(delay, _parts.Inbox, message, ActorRefs.NoSender);
 
     public void Dispose()
     {
@@ -204,16 +194,7 @@ public sealed class SimMachine : IMachineDriver
     /// </summary>
     private void Release()
     {
-        System.Stop(_machineActor);
-        System.Stop(_inboxActor);
+        _parts.Stop();
         Loop.RunUntilIdle();
-    }
-
-    /// <summary>
-    /// Receives the machine's replies for the driver (one thread in sim, so a plain queue).
-    /// </summary>
-    private sealed class InboxActor : ReceiveActor
-    {
-        public InboxActor(Queue<object> inbox) => ReceiveAny(inbox.Enqueue);
     }
 }
