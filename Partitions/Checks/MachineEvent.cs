@@ -1,3 +1,4 @@
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Tracing;
 using Emulator.Protocol.Ids;
 
@@ -117,3 +118,19 @@ public sealed record PartitionRestarted(PartitionId Partition, int Incarnation) 
 /// </summary>
 public sealed record PeerStateChanged(PartitionId Partition, PartitionId Peer, PeerState State)
     : MachineEvent;
+
+/// <summary>
+/// Task <paramref name="Task"/> (a call: one thread of a process, named by its request) waits
+/// for <paramref name="Lock"/> in <paramref name="Mode"/>: it is parked until the lock is granted
+/// (or it gives up: <see cref="LockReleased"/>).
+/// </summary>
+public sealed record LockWaiting(LockId Lock, RequestId Task, LockMode Mode) : MachineEvent;
+
+/// <summary><paramref name="Task"/> holds <paramref name="Lock"/> in <paramref name="Mode"/>.</summary>
+public sealed record LockAcquired(LockId Lock, RequestId Task, LockMode Mode) : MachineEvent;
+
+/// <summary>
+/// <paramref name="Task"/> let go of <paramref name="Lock"/>, or stopped waiting for it (its
+/// process died, it dropped the wait to retake the locks in order).
+/// </summary>
+public sealed record LockReleased(LockId Lock, RequestId Task) : MachineEvent;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Emulator.Partitions.Attachments;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Faults;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Rules;

@@ -4,10 +4,10 @@
 // inside a drain is looped over, never recursed into (100,000 of them run on one small stack).
 // Each test records the order work runs in and compares it with the order the doc promises.
 using Emulator.Partitions;
-using Emulator.Partitions.Processes;
+using Emulator.Partitions.Locks;
 using Xunit;
 
-namespace Emulator.Tests.Processes;
+namespace Emulator.Tests.Locks;
 
 public sealed class MmLockSpec
 {

@@ -1,4 +1,4 @@
-namespace Emulator.Partitions.Processes;
+namespace Emulator.Partitions.Locks;
 
 /// <summary>
 /// A process's mmap_lock, as state its thread group holds (design section 3). mmap, munmap, a
