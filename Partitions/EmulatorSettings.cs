@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Emulator.Partitions.Memory;
 using Emulator.Partitions.Xpc;
 
 namespace Emulator.Partitions;
@@ -12,7 +13,8 @@ public sealed record EmulatorSettings(
     TimeSpan SimXpcDeliveryTime,
     long PhysicalMemoryBytes,
     XpcSettings Xpc,
-    TimeSpan LiveReplyTimeLimit)
+    TimeSpan LiveReplyTimeLimit,
+    AccessGrain AccessGrain)
 {
     /// <summary>
     /// The one source of defaults: what a key left out of the section means (akka.hocon spells
@@ -26,7 +28,8 @@ public sealed record EmulatorSettings(
         SimXpcDeliveryTime: TimeSpan.FromMicroseconds(1),
         PhysicalMemoryBytes: 8L << 30,
         Xpc: XpcSettings.Default,
-        LiveReplyTimeLimit: TimeSpan.FromSeconds(30));
+        LiveReplyTimeLimit: TimeSpan.FromSeconds(30),
+        AccessGrain: AccessGrain.Line);
 
     /// <summary>The highest first pid: the pids after it must still fit an int.</summary>
     public const int FirstPidMax = int.MaxValue / 2;
@@ -48,7 +51,8 @@ public sealed record EmulatorSettings(
                 ?? Default.PhysicalMemoryBytes,
             Xpc: XpcSettings.Create(section.GetConfig("xpc")),
             LiveReplyTimeLimit: section.GetTimeSpan("live-reply-time-limit",
-                Default.LiveReplyTimeLimit, allowInfinite: false));
+                Default.LiveReplyTimeLimit, allowInfinite: false),
+            AccessGrain: ReadAccessGrain(section));
         settings.Validate();
         return settings;
     }
@@ -67,6 +71,17 @@ public sealed record EmulatorSettings(
         Refuse(PhysicalMemoryBytes < Memory.Page.SizeBytes,
             $"physical-memory must hold at least one page ({Memory.Page.SizeBytes} bytes)");
         Refuse(LiveReplyTimeLimit <= TimeSpan.Zero, "live-reply-time-limit must be > 0");
+    }
+
+    /// <summary>
+    /// <c>access-grain</c>: one of the words, nothing else (a number of bytes would allow units
+    /// that cross a page).
+    /// </summary>
+    private static AccessGrain ReadAccessGrain(Config section)
+    {
+        if (section.GetString("access-grain", null) is not { } name) return Default.AccessGrain;
+        return AccessGrains.Parse(name) ?? throw new ArgumentException(
+            $"xpmem-emulator: access-grain must be word, line or page (got '{name}')");
     }
 
     private static void Refuse(bool wrong, string rule)

@@ -33,7 +33,7 @@ public sealed partial class ThreadGroupActor
                 Die(run, kill.Signal);
                 return;
         }
-        if (RangeWalk.For(run.Call) is { } walk)
+        if (RangeWalk.For(run.Call, Machine.Settings.AccessGrain) is { } walk)
         {
             _mm.Read(() => Drive(run, walk));
             return;
