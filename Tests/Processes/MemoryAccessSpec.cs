@@ -5,7 +5,11 @@
 // page, stores break copy-on-write, and each chunk through a local PTE is reported once as an
 // Accessed event naming attacher, attachment, segment, owner, source page and frame. A check or
 // sum over untouched memory skips each stretch up to the next touched page at once, and gives
-// what walking it byte by byte gives (words that straddle a touched page included).
+// what walking it byte by byte gives (words that straddle a touched page included). Each run
+// moves one unit of the walk's grain (the thread group takes the next in a delivery of its own;
+// RunToStop here takes them all). A fetchop is one step: on the page itself for anonymous memory
+// and local PTEs (one Accessed, a write), a Remote stop for a remote PTE, and a Misaligned stop,
+// before any memory is touched, at an address that is not 4-byte aligned.
 using Akka.Actor;
 using Emulator.Partitions.Attachments;
 using Emulator.Partitions.Checks;
@@ -303,6 +307,65 @@ public sealed class MemoryAccessSpec
         Assert.Equal(OutcomeKind.Mismatch, miss.Outcome.Kind);
         Assert.Contains($"0x{Anon + 0x10:x}", miss.Outcome.Detail);
         Assert.Equal(3, memory.PageCount);
+    }
+
+    [Fact]
+    public void MemoryAccess_must_move_one_unit_per_run()
+    {
+        // Each unit is a scheduling point: the thread group takes the next in a later delivery.
+        var f = new Fixture();
+        var fill = new FillWalk(Anon + 64, PageBytes, new BytePattern(3), AccessGrain.Line);
+        var stops = new List<AccessStopKind>();
+        do stops.Add(f.Access.Run(fill).Kind);
+        while (stops[^1] == AccessStopKind.UnitMoved);
+        // 64 bytes to the first line's end, 31 whole lines, 64 bytes of the next page.
+        Assert.Equal(33, stops.Count);
+        Assert.Equal(AccessStopKind.Done, stops[^1]);
+        Assert.Equal(3, f.Memory.PageAt(Anon + PageBytes + 63)!.Bytes[63]);
+        Assert.Equal(0, f.Memory.PageAt(Anon + PageBytes + 64)!.Bytes[64]);
+    }
+
+    [Fact]
+    public void MemoryAccess_must_stop_a_misaligned_fetchop_before_touching_memory()
+    {
+        var f = new Fixture();
+        var stop = f.Access.Run(new FetchopWalk(new FetchAdd32Call(Anon + 2, 1)));
+        Assert.Equal(new AccessStop(AccessStopKind.Misaligned, new Chunk(Anon + 2, 4, true)),
+            stop);
+        Assert.Equal(AccessStopKind.Misaligned,
+            f.Access.Run(new FetchopWalk(new Swap32Call(At + PageBytes - 2, 1))).Kind);
+        Assert.Equal(0, f.Memory.PageCount);
+        Assert.Empty(f.Events);
+    }
+
+    [Fact]
+    public void MemoryAccess_must_run_a_fetchop_in_one_step_wherever_its_page_is()
+    {
+        var f = new Fixture();
+        // Untouched anonymous memory: a fetchop is a store, so it gets a page.
+        var first = new FetchopWalk(new FetchAdd32Call(Anon + 8, 5));
+        Assert.Equal(AccessStopKind.Done, f.Access.Run(first).Kind);
+        Assert.Equal(Outcome.Ok(0), first.Outcome);
+        Assert.Equal(1, f.Memory.PageCount);
+        var swap = new FetchopWalk(new Swap32Call(Anon + 8, 9));
+        Assert.Equal(AccessStopKind.Done, f.Access.Run(swap).Kind);
+        Assert.Equal(Outcome.Ok(5), swap.Outcome);
+
+        // Through a local PTE: one access, a write, on the owner's page itself.
+        var page = f.Local(1, 0);
+        var cas = new FetchopWalk(new Cas32Call(At + PageBytes + 4, Expected: 0, New: 7));
+        Assert.Equal(AccessStopKind.Done, f.Access.Run(cas).Kind);
+        Assert.Equal(Outcome.Ok(0), cas.Outcome);
+        Assert.Equal(7, page.Bytes[4]);
+        Assert.Equal([new Accessed(Me, 9, Seg, OwnerTg, Source + PageBytes, page.Frame, true)],
+            f.Events);
+
+        // Through a remote PTE: the walk stops with its one chunk, a store.
+        f.Remote(2, pinId: 12);
+        var remote = f.Access.Run(new FetchopWalk(new FetchAdd32Call(At + 2 * PageBytes, 1)));
+        Assert.Equal(AccessStopKind.Remote, remote.Kind);
+        Assert.Equal(new Chunk(At + 2 * PageBytes, 4, true), remote.Chunk);
+        Assert.Equal(new Frame(12, null), remote.Frame);
     }
 
     /// <summary>Sums whole words byte by byte, straight from the page table.</summary>
