@@ -51,3 +51,12 @@ public readonly record struct LockId(LockKind Kind, TgId Process, long Object = 
         _ => $"att->mutex of {Process} attachment {Object}",
     };
 }
+
+/// <summary>
+/// Who holds or waits for a lock: a call (one thread) of a process, wherever the lock is (a
+/// fault takes the owner's mm for the attacher's call).
+/// </summary>
+public readonly record struct LockTask(TgId Process, RequestId Call)
+{
+    public override string ToString() => $"{Process} (call {Call})";
+}
