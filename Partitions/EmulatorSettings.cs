@@ -53,7 +53,7 @@ public sealed record EmulatorSettings(
             LiveReplyTimeLimit: section.GetTimeSpan("live-reply-time-limit",
                 Default.LiveReplyTimeLimit, allowInfinite: false),
             LockOrder: ReadLockOrder(section.GetString("lock-order", "kernel")),
-            RemoveWaitsForFaults: section.GetBoolean("remove-waits-for-faults",
+            RemoveWaitsForFaults: ReadSwitch(section, "remove-waits-for-faults",
                 Default.RemoveWaitsForFaults));
         settings.Validate();
         return settings;
@@ -82,6 +82,16 @@ public sealed record EmulatorSettings(
         _ => throw new ArgumentException(
             $"xpmem-emulator: lock-order must be kernel or naive, not \"{value}\""),
     };
+
+    /// <summary>HOCON's booleans (true/false, on/off, yes/no), refused by name otherwise.</summary>
+    private static bool ReadSwitch(Config section, string key, bool fallback) =>
+        section.GetString(key, fallback ? "true" : "false") switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            var value => throw new ArgumentException(
+                $"xpmem-emulator: {key} must be true or false, not \"{value}\""),
+        };
 
     private static void Refuse(bool wrong, string rule)
     {
