@@ -121,8 +121,8 @@ public sealed record PeerStateChanged(PartitionId Partition, PartitionId Peer, P
 
 /// <summary>
 /// Task <paramref name="Task"/> (a call: one thread of a process, named by its request) waits
-/// for <paramref name="Lock"/> for <paramref name="Access"/>: it is parked until the lock is granted
-/// (or it gives up: <see cref="LockReleased"/>).
+/// for <paramref name="Lock"/> for <paramref name="Access"/>: it is parked until the lock is
+/// granted (or it gives up: <see cref="LockReleased"/>).
 /// </summary>
 public sealed record LockWaiting(LockId Lock, LockTask Task, LockMode Access) : MachineEvent;
 
