@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Xpc;
 
@@ -14,7 +15,9 @@ public sealed record EmulatorSettings(
     long PhysicalMemoryBytes,
     XpcSettings Xpc,
     TimeSpan LiveReplyTimeLimit,
-    AccessGrain AccessGrain)
+    LockOrder LockOrder = LockOrder.Kernel,
+    bool RemoveWaitsForFaults = true,
+    AccessGrain AccessGrain = AccessGrain.Line)
 {
     /// <summary>
     /// The one source of defaults: what a key left out of the section means (akka.hocon spells
@@ -28,8 +31,7 @@ public sealed record EmulatorSettings(
         SimXpcDeliveryTime: TimeSpan.FromMicroseconds(1),
         PhysicalMemoryBytes: 8L << 30,
         Xpc: XpcSettings.Default,
-        LiveReplyTimeLimit: TimeSpan.FromSeconds(30),
-        AccessGrain: AccessGrain.Line);
+        LiveReplyTimeLimit: TimeSpan.FromSeconds(30));
 
     /// <summary>The highest first pid: the pids after it must still fit an int.</summary>
     public const int FirstPidMax = int.MaxValue / 2;
@@ -52,6 +54,9 @@ public sealed record EmulatorSettings(
             Xpc: XpcSettings.Create(section.GetConfig("xpc")),
             LiveReplyTimeLimit: section.GetTimeSpan("live-reply-time-limit",
                 Default.LiveReplyTimeLimit, allowInfinite: false),
+            LockOrder: ReadLockOrder(section.GetString("lock-order", "kernel")),
+            RemoveWaitsForFaults: ReadSwitch(section, "remove-waits-for-faults",
+                Default.RemoveWaitsForFaults),
             AccessGrain: ReadAccessGrain(section));
         settings.Validate();
         return settings;
@@ -81,8 +86,26 @@ public sealed record EmulatorSettings(
     {
         if (section.GetString("access-grain", null) is not { } name) return Default.AccessGrain;
         return AccessGrains.Parse(name) ?? throw new ArgumentException(
-            $"xpmem-emulator: access-grain must be word, line or page (got '{name}')");
+            $"xpmem-emulator: access-grain must be word, line or page, not \"{name}\"");
     }
+
+    private static LockOrder ReadLockOrder(string value) => value switch
+    {
+        "kernel" => LockOrder.Kernel,
+        "naive" => LockOrder.Naive,
+        _ => throw new ArgumentException(
+            $"xpmem-emulator: lock-order must be kernel or naive, not \"{value}\""),
+    };
+
+    /// <summary>HOCON's booleans (true/false, on/off, yes/no), refused by name otherwise.</summary>
+    private static bool ReadSwitch(Config section, string key, bool fallback) =>
+        section.GetString(key, fallback ? "true" : "false") switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            var value => throw new ArgumentException(
+                $"xpmem-emulator: {key} must be true or false, not \"{value}\""),
+        };
 
     private static void Refuse(bool wrong, string rule)
     {
