@@ -283,8 +283,12 @@ public sealed class ScenarioRunner
         Call call;
         try
         {
-            call = CallBuilder.Build(step.Command, name => _names.TryGetValue(name, out var value)
-                ? value : throw new UnboundNameException(name));
+            CallBuilder.Resolve resolve = name => _names.TryGetValue(name, out var value)
+                ? value : throw new UnboundNameException(name);
+            call = CallBuilder.Build(step.Command, resolve);
+            // A value an expectation names is the one bound when the step starts.
+            if (step.Expect is ExpectBound or ExpectAny)
+                step = step with { Expect = CallBuilder.Resolved(step.Expect, resolve) };
         }
         catch (UnboundNameException unbound)
         {
