@@ -5,13 +5,8 @@ namespace Emulator.Host.Reports.Coverage;
 /// <summary>One protocol state or fault-chain step that coverage counts.</summary>
 public sealed record CoverageItem(string Area, string Name, string Meaning);
 
-/// <summary>
-/// Every state and step coverage knows, in the order a report lists them, and how trace lines
-/// and machine events map onto them. A state is named for what the trace shows of it (the actors
-/// keep their states to themselves: a segment recalling is a <c>Recall</c> it was handed).
-/// Both observers (trace lines, live events) map through here, so they count alike.
-/// </summary>
-public static class CoverageCatalogue
+/// <summary>The areas coverage groups its items in, in the order a report lists them.</summary>
+public static class CoverageArea
 {
     public const string Segment = "segment";
     public const string Permit = "permit";
@@ -20,6 +15,18 @@ public static class CoverageCatalogue
     public const string FaultChain = "fault chain";
     public const string Partition = "partition";
 
+    public static IReadOnlyList<string> All { get; } =
+        [Segment, Permit, Attachment, Lock, FaultChain, Partition];
+}
+
+/// <summary>
+/// Every state and step coverage knows, in the order a report lists them, and how trace lines
+/// and machine events map onto them. A state is named for what the trace shows of it (the actors
+/// keep their states to themselves: a segment recalling is a <c>Recall</c> it was handed).
+/// Both observers (trace lines, live events) map through here, so they count alike.
+/// </summary>
+public static class CoverageCatalogue
+{
     /// <summary>Every lock kind, with the kernel's name for it.</summary>
     public static readonly IReadOnlyList<(LockKind Kind, string Name)> LockKinds =
     [
@@ -54,39 +61,39 @@ public static class CoverageCatalogue
 
     static CoverageCatalogue()
     {
-        Item(Segment, "made", "xpmem_make exported it", events: ["segment_made"]);
-        Item(Segment, "granted", "it granted a permit (xpmem_get)", messages: ["Granted"]);
-        Item(Segment, "checked for an attach", "xpmem_attach found it alive",
+        Item(CoverageArea.Segment, "made", "xpmem_make exported it", events: ["segment_made"]);
+        Item(CoverageArea.Segment, "granted", "it granted a permit (xpmem_get)", messages: ["Granted"]);
+        Item(CoverageArea.Segment, "checked for an attach", "xpmem_attach found it alive",
             messages: ["Checked"]);
-        Item(Segment, "recalling", "a munmap of its pages took its sema for write",
+        Item(CoverageArea.Segment, "recalling", "a munmap of its pages took its sema for write",
             messages: ["Recall"]);
-        Item(Segment, "zapping", "it cleared its attachers' PTEs", messages: ["Zap"]);
-        Item(Segment, "removing", "xpmem_remove took its sema for write",
+        Item(CoverageArea.Segment, "zapping", "it cleared its attachers' PTEs", messages: ["Zap"]);
+        Item(CoverageArea.Segment, "removing", "xpmem_remove took its sema for write",
             messages: ["Remove"]);
-        Item(Segment, "removed", "removed: no access may go through it",
+        Item(CoverageArea.Segment, "removed", "removed: no access may go through it",
             events: ["segment_removed"]);
-        Item(Segment, "unlinked", "a released permit dropped its reference",
+        Item(CoverageArea.Segment, "unlinked", "a released permit dropped its reference",
             messages: ["Unlink"]);
-        Item(Segment, "freed", "its last reference went", events: ["segment_freed"]);
+        Item(CoverageArea.Segment, "freed", "its last reference went", events: ["segment_freed"]);
 
-        Item(Permit, "got", "xpmem_get gave a permit", messages: ["Granted"]);
-        Item(Permit, "attached through", "an attachment was made through it",
+        Item(CoverageArea.Permit, "got", "xpmem_get gave a permit", messages: ["Granted"]);
+        Item(CoverageArea.Permit, "attached through", "an attachment was made through it",
             events: ["attachment_mapped"]);
-        Item(Permit, "released", "xpmem_release (or exit) let it go", messages: ["Unlink"]);
-        Item(Permit, "probed", "its owner's liveness was asked (NOPROC)", messages: ["Probe"]);
+        Item(CoverageArea.Permit, "released", "xpmem_release (or exit) let it go", messages: ["Unlink"]);
+        Item(CoverageArea.Permit, "probed", "its owner's liveness was asked (NOPROC)", messages: ["Probe"]);
 
-        Item(Attachment, "mapped", "xpmem_attach mapped it", events: ["attachment_mapped"]);
-        Item(Attachment, "faulted", "a touch found no PTE", events: ["fault_started"]);
-        Item(Attachment, "loaded through", "a load went through it", events: ["accessed/read"]);
-        Item(Attachment, "stored through", "a store went through it",
+        Item(CoverageArea.Attachment, "mapped", "xpmem_attach mapped it", events: ["attachment_mapped"]);
+        Item(CoverageArea.Attachment, "faulted", "a touch found no PTE", events: ["fault_started"]);
+        Item(CoverageArea.Attachment, "loaded through", "a load went through it", events: ["accessed/read"]);
+        Item(CoverageArea.Attachment, "stored through", "a store went through it",
             events: ["accessed/write"]);
-        Item(Attachment, "loaded across XPC", "a load went to the owner's partition",
+        Item(CoverageArea.Attachment, "loaded across XPC", "a load went to the owner's partition",
             messages: ["Read"]);
-        Item(Attachment, "stored across XPC", "a store went to the owner's partition",
+        Item(CoverageArea.Attachment, "stored across XPC", "a store went to the owner's partition",
             messages: ["Write"]);
-        Item(Attachment, "zapped", "its PTEs were cleared by a recall or remove",
+        Item(CoverageArea.Attachment, "zapped", "its PTEs were cleared by a recall or remove",
             messages: ["Zapped"]);
-        Item(Attachment, "unmapped", "detached, released or torn down",
+        Item(CoverageArea.Attachment, "unmapped", "detached, released or torn down",
             events: ["attachment_unmapped"]);
 
         foreach (var (kind, name) in LockKinds)
@@ -94,58 +101,54 @@ public static class CoverageCatalogue
             for (var stage = 0; stage < LockStages.Count; stage++)
             {
                 LockItems[(kind, (LockStage)stage)] = All.Count;
-                Item(Lock, $"{name} {LockStages[stage].Name}", LockStages[stage].Meaning);
+                Item(CoverageArea.Lock, $"{name} {LockStages[stage].Name}", LockStages[stage].Meaning);
             }
         }
 
-        Item(FaultChain, "started", "a fault actor began the chain", events: ["fault_started"]);
-        Item(FaultChain, "Pin at the segment", "the segment took the fault (seg->sema read)",
+        Item(CoverageArea.FaultChain, "started", "a fault actor began the chain", events: ["fault_started"]);
+        Item(CoverageArea.FaultChain, "Pin at the segment", "the segment took the fault (seg->sema read)",
             chain: ["Pin"]);
-        Item(FaultChain, "crossed partitions", "a message of the chain went over XPC",
+        Item(CoverageArea.FaultChain, "crossed partitions", "a message of the chain went over XPC",
             chain: ["Sequenced"]);
-        Item(FaultChain, "FindPage at the owner", "the owner's mm looked the page up",
+        Item(CoverageArea.FaultChain, "FindPage at the owner", "the owner's mm looked the page up",
             chain: ["FindPage"]);
-        Item(FaultChain, "lookup retried", "an invalidation made the pin look the page up again");
-        Item(FaultChain, "page found", "the owner found (and pinned) the page",
+        Item(CoverageArea.FaultChain, "lookup retried", "an invalidation made the pin look the page up again");
+        Item(CoverageArea.FaultChain, "page found", "the owner found (and pinned) the page",
             chain: ["PageFound"]);
-        Item(FaultChain, "pinned", "the segment entered the pin in its table",
+        Item(CoverageArea.FaultChain, "pinned", "the segment entered the pin in its table",
             events: ["pinned"]);
-        Item(FaultChain, "handed over", "the page went to an attacher on its partition",
+        Item(CoverageArea.FaultChain, "handed over", "the page went to an attacher on its partition",
             chain: ["LocalPinned"]);
-        Item(FaultChain, "pinned for a remote attacher", "the pin went back over XPC",
+        Item(CoverageArea.FaultChain, "pinned for a remote attacher", "the pin went back over XPC",
             chain: ["Pinned"]);
-        Item(FaultChain, "done", "the attacher ended the fault (up_read)", chain: ["Done"]);
-        Item(FaultChain, "refused", "the chain was refused (the toucher gets SIGBUS)",
+        Item(CoverageArea.FaultChain, "done", "the attacher ended the fault (up_read)", chain: ["Done"]);
+        Item(CoverageArea.FaultChain, "refused", "the chain was refused (the toucher gets SIGBUS)",
             chain: ["Refused"]);
-        Item(FaultChain, "timer fired", "the fault's request timeout passed",
+        Item(CoverageArea.FaultChain, "timer fired", "the fault's request timeout passed",
             chain: ["PinTimedOut"]);
-        Item(FaultChain, "timed out", "the attacher was told the outcome is unknown",
+        Item(CoverageArea.FaultChain, "timed out", "the attacher was told the outcome is unknown",
             chain: ["TimedOut"]);
-        Item(FaultChain, "abandoned", "the segment dropped the timed-out fault",
+        Item(CoverageArea.FaultChain, "abandoned", "the segment dropped the timed-out fault",
             chain: ["Abandon"]);
 
-        Item(Partition, "crashed", "a partition crashed", events: ["partition_crashed"]);
-        Item(Partition, "restarted", "a partition booted again", events: ["partition_restarted"]);
-        Item(Partition, "peer going down", "a peer was declared unreachable",
+        Item(CoverageArea.Partition, "crashed", "a partition crashed", events: ["partition_crashed"]);
+        Item(CoverageArea.Partition, "restarted", "a partition booted again", events: ["partition_restarted"]);
+        Item(CoverageArea.Partition, "peer going down", "a peer was declared unreachable",
             events: ["peer_state_changed/GoingDown"]);
-        Item(Partition, "peer down", "nothing of a peer was left here",
+        Item(CoverageArea.Partition, "peer down", "nothing of a peer was left here",
             events: ["peer_state_changed/Down"]);
-        Item(Partition, "peer up", "a peer was heard again", events: ["peer_state_changed/Up"]);
-        Item(Partition, "packet dropped", "the link lost a packet", events: ["packet_dropped"]);
-        Item(Partition, "packet duplicated", "the link doubled a packet",
+        Item(CoverageArea.Partition, "peer up", "a peer was heard again", events: ["peer_state_changed/Up"]);
+        Item(CoverageArea.Partition, "packet dropped", "the link lost a packet", events: ["packet_dropped"]);
+        Item(CoverageArea.Partition, "packet duplicated", "the link doubled a packet",
             events: ["packet_duplicated"]);
-        Item(Partition, "packet delayed", "the link held a packet back",
+        Item(CoverageArea.Partition, "packet delayed", "the link held a packet back",
             events: ["packet_delayed"]);
-        Item(Partition, "disconnected", "an XPC session ended", events: ["xpc_disconnected"]);
-        Item(Partition, "connected", "an XPC session began", events: ["xpc_connected"]);
-        LookupRetried = IndexOf(FaultChain, "lookup retried");
+        Item(CoverageArea.Partition, "disconnected", "an XPC session ended", events: ["xpc_disconnected"]);
+        Item(CoverageArea.Partition, "connected", "an XPC session began", events: ["xpc_connected"]);
+        LookupRetried = IndexOf(CoverageArea.FaultChain, "lookup retried");
     }
 
     public static IReadOnlyList<CoverageItem> Items => All;
-
-    /// <summary>The areas in the order they are listed.</summary>
-    public static IReadOnlyList<string> Areas { get; } =
-        [Segment, Permit, Attachment, Lock, FaultChain, Partition];
 
     /// <summary>The one step no single line shows: a chain's second <c>FindPage</c>.</summary>
     public static int LookupRetried { get; }

@@ -1,10 +1,12 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
 using Akka.Actor;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Locks;
 using Emulator.Partitions.Tracing;
 using Emulator.Partitions.Xpc;
 using Emulator.Protocol;
-using Emulator.Protocol.Faults;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Partitions;
 
@@ -101,12 +103,28 @@ public sealed class CoverageTrace : ITrace
         _ => null,
     };
 
+    /// <summary>
+    /// The request chain of a message: its <c>RequestId</c> property, as the trace writes it
+    /// (internal messages such as <c>FindPage</c> carry one without being an IRequest).
+    /// </summary>
     private static RequestId? RequestOf(object message) => message switch
     {
         IRequest request => request.RequestId,
         IReply reply => reply.RequestId,
-        Fault.Done done => done.RequestId,
-        Fault.Abandon abandon => abandon.RequestId,
-        _ => null,
+        _ => RequestIds.GetOrAdd(message.GetType(), RequestIdReader)(message),
     };
+
+    private static readonly ConcurrentDictionary<Type, Func<object, RequestId?>> RequestIds = new();
+
+    private static Func<object, RequestId?> RequestIdReader(Type type)
+    {
+        var property = type.GetProperty(nameof(IRequest.RequestId),
+            BindingFlags.Public | BindingFlags.Instance);
+        if (property?.PropertyType != typeof(RequestId)) return static _ => null;
+        // Compiled once per type: a message then costs one delegate call.
+        var message = Expression.Parameter(typeof(object));
+        return Expression.Lambda<Func<object, RequestId?>>(Expression.Convert(
+            Expression.Property(Expression.Convert(message, type), property),
+            typeof(RequestId?)), message).Compile();
+    }
 }

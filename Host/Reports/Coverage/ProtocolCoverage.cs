@@ -70,7 +70,7 @@ public sealed class ProtocolCoverage
         html.WriteLine($"<p><b>{ReachedCount} of {ItemCount}</b> states and steps reached over "
             + $"{runs}. A state counts when the trace shows it: a message handed to the actor "
             + "in it, or an event it emitted.</p>");
-        foreach (var area in CoverageCatalogue.Areas)
+        foreach (var area in CoverageArea.All)
         {
             var items = Counts().Where(c => c.Item.Area == area).ToList();
             var reached = items.Count(c => c.Count > 0);
