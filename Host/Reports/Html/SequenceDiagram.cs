@@ -66,7 +66,10 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
     {
         if (!call.Ended || call.ThreadGroup is not { } tg) return;
         Add(new Row(call.EndSeq, call.EndNs, tg, TraceActors.Runner,
-            $"{call.Kind}: {call.Outcome}", call.RequestId, null, Return: true));
+            $"{call.Kind}: {call.Outcome}", call.RequestId, null, Return: true)
+        {
+            Detail = $"the answer to \"{call.Step}\"" + (call.Location is { } at ? $" ({at})" : ""),
+        });
     }
 
     public void LockLeft(LockSpan visit)
@@ -244,7 +247,8 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
         var to = column[row.To];
         var title = $"#{row.Seq} at {HtmlText.Duration(row.TimeNs)}: "
             + $"{row.From ?? "(sender not in the trace)"} → {row.To}: {row.Label}"
-            + (row.RequestId is null ? "" : $" [{row.RequestId}]");
+            + (row.RequestId is null ? "" : $" [{row.RequestId}]")
+            + (row.Detail is null ? "" : $", {row.Detail}");
         var dash = row.Return ? " stroke-dasharray=\"5 3\"" : "";
         svg.Write($"<g class=\"{(row.Return ? "return" : "message")}\" data-seq=\"{row.Seq}\">"
             + $"<title>{HtmlText.Escape(title)}</title>");
@@ -318,7 +322,11 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
         text.Length <= length ? text : text[..(length - 1)] + "…";
 
     private sealed record Row(long Seq, long TimeNs, string? From, string To, string Label,
-        string? RequestId, FaultChain? Chain, bool Return);
+        string? RequestId, FaultChain? Chain, bool Return)
+    {
+        /// <summary>More for the arrow's tooltip (the step a call's answer ends).</summary>
+        public string? Detail { get; init; }
+    }
 
     private sealed record Hold(string Lifeline, LockSpan Visit);
 
