@@ -9,10 +9,11 @@ namespace Emulator.Host.Reports;
 /// </summary>
 public sealed class TraceLine
 {
-    private TraceLine(long number, JsonElement json)
+    private TraceLine(long number, JsonElement json, ReadOnlyMemory<byte> raw)
     {
         Number = number;
         Json = json;
+        Raw = raw;
         Kind = Text(json, "kind") ?? "";
         Seq = json.TryGetProperty("seq", out var seq) ? seq.GetInt64() : 0;
         TimeNs = json.TryGetProperty("t_ns", out var time) ? time.GetInt64() : 0;
@@ -30,6 +31,9 @@ public sealed class TraceLine
     public long Number { get; }
 
     public JsonElement Json { get; }
+
+    /// <summary>The line's own UTF-8 bytes (without its newline); the reader's, as Json is.</summary>
+    public ReadOnlyMemory<byte> Raw { get; }
 
     /// <summary><c>header</c>, <c>deliver</c>, <c>call_started</c>, ..., <c>verdict</c>.</summary>
     public string Kind { get; }
@@ -66,7 +70,8 @@ public sealed class TraceLine
         json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out var value)
             && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    internal static TraceLine Of(long number, JsonElement json) => new(number, json);
+    internal static TraceLine Of(long number, JsonElement json, ReadOnlyMemory<byte> raw) =>
+        new(number, json, raw);
 
     private static JsonElement? Nested(JsonElement json)
     {
@@ -145,7 +150,7 @@ public static class TraceFile
             {
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                     throw new InvalidDataException($"{name}:{number}: not a JSON object");
-                yield return TraceLine.Of(number, document.RootElement);
+                yield return TraceLine.Of(number, document.RootElement, bytes);
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Emulator.Host.Reports.Timeline;
@@ -25,13 +24,12 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
     /// </summary>
     private const long LiveDeliveryNs = 1000;
 
+    private const int FlushBytes = 1 << 16;
+
     private static readonly JsonWriterOptions Options = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
-
-    /// <summary>The fields every trace line has; a slice's args are the others.</summary>
-    private static readonly HashSet<string> Common = ["seq", "t_ns", "actor", "process", "kind"];
 
     private readonly Utf8JsonWriter _json;
     private readonly Dictionary<string, (int Pid, int Tid)> _tracks = [];
@@ -41,7 +39,6 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
     private readonly Dictionary<string, Pending> _pending = [];
     private readonly Dictionary<int, Flow> _flows = [];
     private readonly Dictionary<string, List<long>> _lanes = [];
-    private readonly ArrayBufferWriter<byte> _args = new();
     private RunHeader? _header;
 
     public ChromeTrace(Stream output)
@@ -68,7 +65,8 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
         var key = TraceActors.TrackOf(delivery.Actor);
         var track = TrackOf(key);
         if (_pending.Remove(key, out var before)) WriteDelivery(before, delivery.TimeNs);
-        _pending[key] = new Pending(track, delivery, ArgsOf(line.Json, delivery));
+        // The line itself is the slice's args (its buffer is the reader's: keep a copy).
+        _pending[key] = new Pending(track, delivery, line.Raw.ToArray());
         if (delivery.Chain is { } chain)
         {
             if (!_flows.TryGetValue(chain.Index, out var flow))
@@ -91,8 +89,9 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
         _json.WriteString("cat", "event");
         Where(track, line.TimeNs);
         _json.WritePropertyName("args");
-        WriteArgs(_json, line.Json, line.Seq, skipType: false);
+        _json.WriteRawValue(line.Raw.Span, skipInputValidation: true);
         _json.WriteEndObject();
+        FlushIfFull();
     }
 
     public void CallEnded(CallSpan call)
@@ -114,6 +113,7 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
         _json.WriteString("outcome", call.Ended ? call.Outcome : "none: the trace ended first");
         _json.WriteEndObject();
         _json.WriteEndObject();
+        FlushIfFull();
     }
 
     public void LockLeft(LockSpan visit)
@@ -125,6 +125,7 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
                 visit.AcquiredNs ?? visit.EndNs);
         if (visit.AcquiredNs is { } acquired)
             WriteLock(track, $"{visit.Lock} ({visit.Mode})", visit, acquired, visit.EndNs);
+        FlushIfFull();
     }
 
     public void End(RunVerdict? verdict)
@@ -177,6 +178,16 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
         _json.WritePropertyName("args");
         _json.WriteRawValue(pending.Args, skipInputValidation: true);
         _json.WriteEndObject();
+        FlushIfFull();
+    }
+
+    /// <summary>
+    /// The writer holds what it wrote until flushed: hand it to the stream every 64 KiB, so a
+    /// long trace never sits in memory whole.
+    /// </summary>
+    private void FlushIfFull()
+    {
+        if (_json.BytesPending >= FlushBytes) _json.Flush();
     }
 
     private void WriteLock(Track track, string name, LockSpan visit, long startNs, long endNs)
@@ -306,30 +317,6 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
         else _json.WriteNumber(field, Convert.ToInt64(value));
         _json.WriteEndObject();
         _json.WriteEndObject();
-    }
-
-    /// <summary>A delivery's args, written now: its JSON is gone by the time its slice is.</summary>
-    private byte[] ArgsOf(JsonElement json, Delivery delivery)
-    {
-        _args.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(_args, Options))
-        {
-            WriteArgs(writer, json, delivery.Seq, skipType: true);
-        }
-        return _args.WrittenSpan.ToArray();
-    }
-
-    /// <summary>The line's own fields (the message's, the event's), with its seq first.</summary>
-    private static void WriteArgs(Utf8JsonWriter writer, JsonElement json, long seq, bool skipType)
-    {
-        writer.WriteStartObject();
-        writer.WriteNumber("seq", seq);
-        foreach (var property in json.EnumerateObject())
-        {
-            if (Common.Contains(property.Name) || (skipType && property.Name == "type")) continue;
-            property.WriteTo(writer);
-        }
-        writer.WriteEndObject();
     }
 
     private readonly record struct Track(int Pid, int Tid);
