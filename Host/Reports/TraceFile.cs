@@ -32,7 +32,9 @@ public sealed class TraceLine
 
     public JsonElement Json { get; }
 
-    /// <summary>The line's own UTF-8 bytes (without its newline); the reader's, as Json is.</summary>
+    /// <summary>
+    /// The line's own UTF-8 bytes (without its newline); the reader's, as Json is.
+    /// </summary>
     public ReadOnlyMemory<byte> Raw { get; }
 
     /// <summary><c>header</c>, <c>deliver</c>, <c>call_started</c>, ..., <c>verdict</c>.</summary>
@@ -43,7 +45,9 @@ public sealed class TraceLine
     /// <summary>The clock of the line: virtual in sim, the wall in live and cluster.</summary>
     public long TimeNs { get; }
 
-    /// <summary>The actor's trace path (<c>p0/tg-100/seg-1</c>, <c>xpc-p1</c>, <c>runner</c>).</summary>
+    /// <summary>
+    /// The actor's trace path (<c>p0/tg-100/seg-1</c>, <c>xpc-p1</c>, <c>runner</c>).
+    /// </summary>
     public string Actor { get; }
 
     public string? Process { get; }
@@ -57,7 +61,9 @@ public sealed class TraceLine
     /// </summary>
     public JsonElement Message { get; }
 
-    /// <summary>The innermost message's type (<c>Pin</c>); an event line's own type if any.</summary>
+    /// <summary>
+    /// The innermost message's type (<c>Pin</c>); an event line's own type if any.
+    /// </summary>
     public string? MessageType { get; }
 
     /// <summary>The request chain the innermost message belongs to, if any.</summary>
@@ -102,7 +108,9 @@ public static class TraceFile
         foreach (var line in Lines(stream, path)) yield return line;
     }
 
-    /// <summary>The lines of a trace held in <paramref name="text"/> (tests, in-memory runs).</summary>
+    /// <summary>
+    /// The lines of a trace held in <paramref name="text"/> (tests, in-memory runs).
+    /// </summary>
     public static IEnumerable<TraceLine> LinesOfText(string text)
     {
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));

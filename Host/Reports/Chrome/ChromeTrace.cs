@@ -257,7 +257,9 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
         return lane + 1;
     }
 
-    /// <summary>The track of a key, announced (named and ordered) the first time it is used.</summary>
+    /// <summary>
+    /// The track of a key, announced (named and ordered) the first time it is used.
+    /// </summary>
     private Track TrackOf(string key)
     {
         if (_tracks.TryGetValue(key, out var known)) return new Track(known.Pid, known.Tid);
@@ -323,7 +325,9 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
 
     private sealed record Pending(Track Track, Delivery Delivery, byte[] Args);
 
-    /// <summary>A chain's flow so far: its last point is held until the next (or the end).</summary>
+    /// <summary>
+    /// A chain's flow so far: its last point is held until the next (or the end).
+    /// </summary>
     private sealed class Flow(FaultChain chain)
     {
         public FaultChain Chain { get; } = chain;

@@ -62,7 +62,8 @@ public static class CoverageCatalogue
     static CoverageCatalogue()
     {
         Item(CoverageArea.Segment, "made", "xpmem_make exported it", events: ["segment_made"]);
-        Item(CoverageArea.Segment, "granted", "it granted a permit (xpmem_get)", messages: ["Granted"]);
+        Item(CoverageArea.Segment, "granted", "it granted a permit (xpmem_get)",
+            messages: ["Granted"]);
         Item(CoverageArea.Segment, "checked for an attach", "xpmem_attach found it alive",
             messages: ["Checked"]);
         Item(CoverageArea.Segment, "recalling", "a munmap of its pages took its sema for write",
@@ -79,12 +80,16 @@ public static class CoverageCatalogue
         Item(CoverageArea.Permit, "got", "xpmem_get gave a permit", messages: ["Granted"]);
         Item(CoverageArea.Permit, "attached through", "an attachment was made through it",
             events: ["attachment_mapped"]);
-        Item(CoverageArea.Permit, "released", "xpmem_release (or exit) let it go", messages: ["Unlink"]);
-        Item(CoverageArea.Permit, "probed", "its owner's liveness was asked (NOPROC)", messages: ["Probe"]);
+        Item(CoverageArea.Permit, "released", "xpmem_release (or exit) let it go",
+            messages: ["Unlink"]);
+        Item(CoverageArea.Permit, "probed", "its owner's liveness was asked (NOPROC)",
+            messages: ["Probe"]);
 
-        Item(CoverageArea.Attachment, "mapped", "xpmem_attach mapped it", events: ["attachment_mapped"]);
+        Item(CoverageArea.Attachment, "mapped", "xpmem_attach mapped it",
+            events: ["attachment_mapped"]);
         Item(CoverageArea.Attachment, "faulted", "a touch found no PTE", events: ["fault_started"]);
-        Item(CoverageArea.Attachment, "loaded through", "a load went through it", events: ["accessed/read"]);
+        Item(CoverageArea.Attachment, "loaded through", "a load went through it",
+            events: ["accessed/read"]);
         Item(CoverageArea.Attachment, "stored through", "a store went through it",
             events: ["accessed/write"]);
         Item(CoverageArea.Attachment, "loaded across XPC", "a load went to the owner's partition",
@@ -101,27 +106,33 @@ public static class CoverageCatalogue
             for (var stage = 0; stage < LockStages.Count; stage++)
             {
                 LockItems[(kind, (LockStage)stage)] = All.Count;
-                Item(CoverageArea.Lock, $"{name} {LockStages[stage].Name}", LockStages[stage].Meaning);
+                var (stageName, meaning) = LockStages[stage];
+                Item(CoverageArea.Lock, $"{name} {stageName}", meaning);
             }
         }
 
-        Item(CoverageArea.FaultChain, "started", "a fault actor began the chain", events: ["fault_started"]);
-        Item(CoverageArea.FaultChain, "Pin at the segment", "the segment took the fault (seg->sema read)",
+        Item(CoverageArea.FaultChain, "started", "a fault actor began the chain",
+            events: ["fault_started"]);
+        Item(CoverageArea.FaultChain, "Pin at the segment",
+            "the segment took the fault (seg->sema read)",
             chain: ["Pin"]);
         Item(CoverageArea.FaultChain, "crossed partitions", "a message of the chain went over XPC",
             chain: ["Sequenced"]);
         Item(CoverageArea.FaultChain, "FindPage at the owner", "the owner's mm looked the page up",
             chain: ["FindPage"]);
-        Item(CoverageArea.FaultChain, "lookup retried", "an invalidation made the pin look the page up again");
+        Item(CoverageArea.FaultChain, "lookup retried",
+            "an invalidation made the pin look the page up again");
         Item(CoverageArea.FaultChain, "page found", "the owner found (and pinned) the page",
             chain: ["PageFound"]);
         Item(CoverageArea.FaultChain, "pinned", "the segment entered the pin in its table",
             events: ["pinned"]);
-        Item(CoverageArea.FaultChain, "handed over", "the page went to an attacher on its partition",
+        Item(CoverageArea.FaultChain, "handed over",
+            "the page went to an attacher on its partition",
             chain: ["LocalPinned"]);
         Item(CoverageArea.FaultChain, "pinned for a remote attacher", "the pin went back over XPC",
             chain: ["Pinned"]);
-        Item(CoverageArea.FaultChain, "done", "the attacher ended the fault (up_read)", chain: ["Done"]);
+        Item(CoverageArea.FaultChain, "done", "the attacher ended the fault (up_read)",
+            chain: ["Done"]);
         Item(CoverageArea.FaultChain, "refused", "the chain was refused (the toucher gets SIGBUS)",
             chain: ["Refused"]);
         Item(CoverageArea.FaultChain, "timer fired", "the fault's request timeout passed",
@@ -131,20 +142,26 @@ public static class CoverageCatalogue
         Item(CoverageArea.FaultChain, "abandoned", "the segment dropped the timed-out fault",
             chain: ["Abandon"]);
 
-        Item(CoverageArea.Partition, "crashed", "a partition crashed", events: ["partition_crashed"]);
-        Item(CoverageArea.Partition, "restarted", "a partition booted again", events: ["partition_restarted"]);
+        Item(CoverageArea.Partition, "crashed", "a partition crashed",
+            events: ["partition_crashed"]);
+        Item(CoverageArea.Partition, "restarted", "a partition booted again",
+            events: ["partition_restarted"]);
         Item(CoverageArea.Partition, "peer going down", "a peer was declared unreachable",
             events: ["peer_state_changed/GoingDown"]);
         Item(CoverageArea.Partition, "peer down", "nothing of a peer was left here",
             events: ["peer_state_changed/Down"]);
-        Item(CoverageArea.Partition, "peer up", "a peer was heard again", events: ["peer_state_changed/Up"]);
-        Item(CoverageArea.Partition, "packet dropped", "the link lost a packet", events: ["packet_dropped"]);
+        Item(CoverageArea.Partition, "peer up", "a peer was heard again",
+            events: ["peer_state_changed/Up"]);
+        Item(CoverageArea.Partition, "packet dropped", "the link lost a packet",
+            events: ["packet_dropped"]);
         Item(CoverageArea.Partition, "packet duplicated", "the link doubled a packet",
             events: ["packet_duplicated"]);
         Item(CoverageArea.Partition, "packet delayed", "the link held a packet back",
             events: ["packet_delayed"]);
-        Item(CoverageArea.Partition, "disconnected", "an XPC session ended", events: ["xpc_disconnected"]);
-        Item(CoverageArea.Partition, "connected", "an XPC session began", events: ["xpc_connected"]);
+        Item(CoverageArea.Partition, "disconnected", "an XPC session ended",
+            events: ["xpc_disconnected"]);
+        Item(CoverageArea.Partition, "connected", "an XPC session began",
+            events: ["xpc_connected"]);
         LookupRetried = IndexOf(CoverageArea.FaultChain, "lookup retried");
     }
 

@@ -24,7 +24,9 @@ public sealed class ProtocolCoverage
     /// <summary>How many of them some run reached.</summary>
     public int ReachedCount => Counts().Count(c => c.Count > 0);
 
-    /// <summary>How many times runs reached <paramref name="name"/> of <paramref name="area"/>.</summary>
+    /// <summary>
+    /// How many times runs reached <paramref name="name"/> of <paramref name="area"/>.
+    /// </summary>
     public long CountOf(string area, string name) =>
         Interlocked.Read(ref _counts[CoverageCatalogue.IndexOf(area, name)]);
 
@@ -32,7 +34,8 @@ public sealed class ProtocolCoverage
 
     /// <summary>The items with their counts, in catalogue order.</summary>
     public IEnumerable<(CoverageItem Item, long Count)> Counts() =>
-        CoverageCatalogue.Items.Select((item, index) => (item, Interlocked.Read(ref _counts[index])));
+        CoverageCatalogue.Items.Select((item, index) =>
+            (item, Interlocked.Read(ref _counts[index])));
 
     /// <summary>
     /// A trace for one run's machine that counts what the run reaches as it happens (sim or

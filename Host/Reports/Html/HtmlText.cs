@@ -3,7 +3,9 @@ using System.Text;
 
 namespace Emulator.Host.Reports.Html;
 
-/// <summary>Text as the report writes it: escaped for HTML and SVG, times and counts readable.</summary>
+/// <summary>
+/// Text as the report writes it: escaped for HTML and SVG, times and counts readable.
+/// </summary>
 public static class HtmlText
 {
     /// <summary>Escapes for element text and double-quoted attributes alike.</summary>
@@ -27,7 +29,9 @@ public static class HtmlText
         return escaped.ToString();
     }
 
-    /// <summary>A duration in the unit that reads best: <c>850 ns</c>, <c>14.9 µs</c>, <c>3.2 ms</c>.</summary>
+    /// <summary>
+    /// A duration in the unit that reads best: <c>850 ns</c>, <c>14.9 µs</c>, <c>3.2 ms</c>.
+    /// </summary>
     public static string Duration(long nanoseconds)
     {
         var ns = (double)nanoseconds;
@@ -48,5 +52,6 @@ public static class HtmlText
         Math.Round(value, 1).ToString("0.#", CultureInfo.InvariantCulture);
 
     private static string Number(double value) =>
-        value.ToString(value < 10 ? "0.##" : value < 100 ? "0.#" : "0", CultureInfo.InvariantCulture);
+        value.ToString(value < 10 ? "0.##" : value < 100 ? "0.#" : "0",
+            CultureInfo.InvariantCulture);
 }

@@ -68,7 +68,8 @@ public sealed class LatencyHistograms : ITimelineView
         foreach (var (kind, values) in kinds)
         {
             values.Sort();
-            html.Write($"<tr><td>{HtmlText.Escape(kind)}</td><td>{HtmlText.Count(values.Count)}</td>"
+            html.Write($"<tr><td>{HtmlText.Escape(kind)}</td>"
+                + $"<td>{HtmlText.Count(values.Count)}</td>"
                 + $"<td>{Time(values[0])}</td><td>{Time(Percentile(values, 0.5))}</td>"
                 + $"<td>{Time(Percentile(values, 0.9))}</td>"
                 + $"<td>{Time(Percentile(values, 0.99))}</td><td>{Time(values[^1])}</td><td>");

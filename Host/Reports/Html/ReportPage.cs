@@ -122,7 +122,8 @@ public sealed class ReportPage(SequenceDiagram diagram, LatencyHistograms latenc
             var where = verdict.Location is null ? ""
                 : $" at {verdict.Location}" + (verdict.Step is null ? "" : $" \"{verdict.Step}\"");
             html.WriteLine($"<div class=\"violation\" id=\"failure\"><h3>"
-                + $"{HtmlText.Escape(what + where)}</h3><pre>{HtmlText.Escape(failure)}</pre></div>");
+                + $"{HtmlText.Escape(what + where)}</h3>"
+                + $"<pre>{HtmlText.Escape(failure)}</pre></div>");
         }
         if (verdict.Checks.Count == 0)
         {

@@ -85,7 +85,9 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
         if (_tailHolds.Count > 4 * RowsAtEachEnd) _tailHolds.Dequeue();
     }
 
-    /// <summary>Writes the diagram's SVG (nothing but an explaining line when it has no arrows).</summary>
+    /// <summary>
+    /// Writes the diagram's SVG (nothing but an explaining line when it has no arrows).
+    /// </summary>
     public void WriteSvg(TextWriter svg)
     {
         var rows = _head.Concat(_tail).ToList();
@@ -202,7 +204,8 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
     private static string Bar(double x, double top, double bottom, string colour, bool waiting) =>
         waiting
             ? $"<rect class=\"waiting\" x=\"{C(x)}\" y=\"{C(top)}\" width=\"7\" "
-                + $"height=\"{C(Math.Max(2, bottom - top))}\" fill=\"{colour}\" fill-opacity=\"0.18\" "
+                + $"height=\"{C(Math.Max(2, bottom - top))}\" fill=\"{colour}\" "
+                + "fill-opacity=\"0.18\" "
                 + $"stroke=\"{colour}\" stroke-dasharray=\"2 2\"/>"
             : $"<rect class=\"held\" x=\"{C(x)}\" y=\"{C(top)}\" width=\"7\" "
                 + $"height=\"{C(Math.Max(2, bottom - top))}\" fill=\"{colour}\" "
@@ -229,14 +232,18 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
             var right = xs.Max() + ColumnWidth / 2 - 3;
             var top = layout.Y(part.First()) - 17;
             var bottom = layout.Y(part.Last()) + 7;
-            svg.WriteLine($"<g class=\"fault-chain\" data-chain=\"{HtmlText.Escape(chain.RequestId)}\" "
+            svg.WriteLine("<g class=\"fault-chain\" "
+                + $"data-chain=\"{HtmlText.Escape(chain.RequestId)}\" "
                 + $"data-colour=\"{colour}\">"
-                + $"<rect class=\"band\" x=\"{C(left)}\" y=\"{C(top)}\" width=\"{C(right - left)}\" "
+                + $"<rect class=\"band\" x=\"{C(left)}\" y=\"{C(top)}\" "
+                + $"width=\"{C(right - left)}\" "
                 + $"height=\"{C(bottom - top)}\" rx=\"6\" fill=\"{colour}\" fill-opacity=\"0.08\" "
                 + $"stroke=\"{colour}\" stroke-opacity=\"0.5\"/>"
-                + $"<text x=\"{C(left + 4)}\" y=\"{C(top + 10)}\" fill=\"{colour}\" font-size=\"9\" "
+                + $"<text x=\"{C(left + 4)}\" y=\"{C(top + 10)}\" fill=\"{colour}\" "
+                + "font-size=\"9\" "
                 + $"font-weight=\"bold\">fault {HtmlText.Escape(chain.RequestId)}</text>");
-            foreach (var index in part) WriteArrow(svg, rows[index], layout.Y(index), column, colour);
+            foreach (var index in part)
+                WriteArrow(svg, rows[index], layout.Y(index), column, colour);
             svg.WriteLine("</g>");
         }
     }
@@ -330,11 +337,15 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
 
     private sealed record Hold(string Lifeline, LockSpan Visit);
 
-    /// <summary>A lock visit's bar: from its start, granted at, to its end (y coordinates).</summary>
+    /// <summary>
+    /// A lock visit's bar: from its start, granted at, to its end (y coordinates).
+    /// </summary>
     private readonly record struct PlacedHold(Hold Hold, double Top, double Granted,
         double Bottom);
 
-    /// <summary>Where each kept row goes, and where a line of the trace falls between them.</summary>
+    /// <summary>
+    /// Where each kept row goes, and where a line of the trace falls between them.
+    /// </summary>
     private sealed class Layout(List<Row> rows, int headCount, long leftOut, long firstLeftOut)
     {
         private bool HasGap => leftOut > 0;

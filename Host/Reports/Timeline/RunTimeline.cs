@@ -36,7 +36,9 @@ public interface ITimelineView
     {
     }
 
-    /// <summary>The trace is over; <paramref name="verdict"/> is null for a trace cut short.</summary>
+    /// <summary>
+    /// The trace is over; <paramref name="verdict"/> is null for a trace cut short.
+    /// </summary>
     void End(RunVerdict? verdict)
     {
     }
@@ -189,7 +191,9 @@ public sealed class RunTimeline(params ITimelineView[] views)
         return replyTo ?? last.Actor;
     }
 
-    /// <summary>A fault actor's own timer belongs to its chain: fault-3 of p0/tg-100 is p0/100.3.</summary>
+    /// <summary>
+    /// A fault actor's own timer belongs to its chain: fault-3 of p0/tg-100 is p0/100.3.
+    /// </summary>
     private static string? FaultRequestOf(string actor)
     {
         var cut = actor.LastIndexOf("/fault-", StringComparison.Ordinal);

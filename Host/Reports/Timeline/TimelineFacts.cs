@@ -53,7 +53,9 @@ public sealed record RunHeader(
 /// <summary>One checker's verdict, as the verdict line lists it.</summary>
 public sealed record CheckVerdict(string Name, bool Held, string Detail);
 
-/// <summary>The verdict line: held or failed, why and where, the run's figures, the checkers.</summary>
+/// <summary>
+/// The verdict line: held or failed, why and where, the run's figures, the checkers.
+/// </summary>
 public sealed record RunVerdict(
     bool Held,
     string? Cause,
@@ -109,10 +111,14 @@ public sealed class FaultChain(int index, string requestId, string? attacher)
     /// <summary>The faulting thread group, <c>p0/100</c>.</summary>
     public string? Attacher { get; } = attacher;
 
-    /// <summary>Where and when the attacher's <c>fault_started</c> was, if the trace has it.</summary>
+    /// <summary>
+    /// Where and when the attacher's <c>fault_started</c> was, if the trace has it.
+    /// </summary>
     public (long Seq, long TimeNs, string Actor)? Started { get; set; }
 
-    /// <summary>The chain's first delivery's time (its start when no fault_started matched).</summary>
+    /// <summary>
+    /// The chain's first delivery's time (its start when no fault_started matched).
+    /// </summary>
     public long FirstTimeNs { get; set; }
 
     /// <summary>True once the attacher's thread group had its answer.</summary>

@@ -40,7 +40,9 @@ public static class TraceActors
         return cut < 0 ? actor : actor[..cut] + "/faults";
     }
 
-    /// <summary>True for a thread group's own path (<c>p0/tg-100</c>), not its children's.</summary>
+    /// <summary>
+    /// True for a thread group's own path (<c>p0/tg-100</c>), not its children's.
+    /// </summary>
     public static bool IsThreadGroup(string actor)
     {
         var (_, local) = Split(actor);
@@ -61,7 +63,9 @@ public static class TraceActors
         return actor[..(actor.Length - local.Length + parts[0].Length + 1 + parts[1].Length)];
     }
 
-    /// <summary>The thread group path of <c>p0/100</c> (a <c>tg</c> field): <c>p0/tg-100</c>.</summary>
+    /// <summary>
+    /// The thread group path of <c>p0/100</c> (a <c>tg</c> field): <c>p0/tg-100</c>.
+    /// </summary>
     public static string? ThreadGroupPath(string? tg)
     {
         if (tg is null) return null;
