@@ -70,7 +70,7 @@ public sealed class ProtocolCoverageSpec
         // Refused twice: the owner to the segment, the segment to the fault actor.
         Assert.Equal(2, merged.CountOf(CoverageArea.FaultChain, "refused"));
         Assert.Equal(2, merged.CountOf(CoverageArea.Lock, "mmap_sem held for read"));
-        Assert.Equal(1, merged.CountOf(CoverageArea.Lock, "mmap_sem gave up waiting"));
+        Assert.Equal(1, merged.CountOf(CoverageArea.Lock, "mmap_sem stopped waiting"));
         var union = ProtocolCoverage.ItemCount - CoverageCatalogue.Items.Select((item, index) => index)
             .Count(index => remote.Counts().ElementAt(index).Count == 0
                 && refused.Counts().ElementAt(index).Count == 0);
@@ -135,14 +135,14 @@ public sealed class ProtocolCoverageSpec
     {
         const string pin = "\"request_id\":\"p0/100.2\",\"source_address\":\"0x10000\","
             + "\"attacher\":\"p0/100\",\"attachment\":1,\"reply_to\":\"p0/tg-100/fault-2\"";
-        var chain = new RequestId(P0, (100L << 32) | 2);
+        var call = new LockTask(A, new RequestId(P0, 2));
         return new TraceText().Header("Sim", 1, ("a", "p0", "p0/100"))
             .Event(0, "p0/tg-100", "fault_started", "\"attacher\":\"p0/100\",\"address\":\"0x0\"")
             .Deliver(100, "p0/tg-101/seg-1", "Pin", pin)
             .Deliver(200, "p0/tg-101", "FindPage", "\"request_id\":\"p0/100.2\"")
-            .Event(200, "p0/tg-101", new LockWaiting(LockId.Mm(new TgId(P0, 101)), chain,
+            .Event(200, "p0/tg-101", new LockWaiting(LockId.Mm(new TgId(P0, 101)), call,
                 LockMode.Read))
-            .Event(250, "p0/tg-101", new LockReleased(LockId.Mm(new TgId(P0, 101)), chain))
+            .Event(250, "p0/tg-101", new LockReleased(LockId.Mm(new TgId(P0, 101)), call))
             .Deliver(300, "p0/tg-101", "FindPage", "\"request_id\":\"p0/100.2\"")
             .Deliver(400, "p0/tg-101/seg-1", "Refused", "\"request_id\":\"p0/100.2\",\"errno\":\"ENOENT\"")
             .Deliver(500, "p0/tg-100/fault-2", "Refused", "\"request_id\":\"p0/100.2\",\"errno\":\"ENOENT\"")
@@ -158,6 +158,8 @@ public sealed class ProtocolCoverageSpec
         var nobody = new Endpoint(P0, ActorRefs.Nobody);
         var chain = TraceText.Chain;
         var second = new RequestId(P0, (100L << 32) | 2);
+        var task = TraceText.Call;
+        var other = new LockTask(A, new RequestId(P0, 2));
         var pin = new Fault.Pin(chain, 0x20000, A, 1, nobody);
         var pinned = new Fault.Pinned(chain, 1);
         var done = new Fault.Done(chain);
@@ -169,8 +171,8 @@ public sealed class ProtocolCoverageSpec
             ("/user/machine/xpc-p0", new XpcActor.Carry(P0, nobody, pin)),
             ("/user/machine/xpc-p1", new XpcActor.Sequenced(P0, 1, 1, 0, nobody, pin)),
             (seg, pin),
-            (owner, new ThreadGroupActor.FindPage(chain, 0x20000, ActorRefs.Nobody)),
-            (owner, new ThreadGroupActor.FindPage(chain, 0x20000, ActorRefs.Nobody)),
+            (owner, new ThreadGroupActor.FindPage(chain, 0x20000, ActorRefs.Nobody, task, OwnerMm.Wait)),
+            (owner, new ThreadGroupActor.FindPage(chain, 0x20000, ActorRefs.Nobody, task, OwnerMm.Wait)),
             (seg, new ThreadGroupActor.PageFound(chain, new Page(5))),
             ("/user/machine/xpc-p1", new XpcActor.Carry(P1, nobody, pinned)),
             ("/user/machine/xpc-p0", new XpcActor.Sequenced(P1, 1, 1, 1, nobody, pinned)),
@@ -185,21 +187,21 @@ public sealed class ProtocolCoverageSpec
         };
         List<ITraceEvent[]> events =
         [
-            [new FaultStarted(A, 0x7f0000000000), new LockAcquired(TraceText.MmOfA, chain, LockMode.Read)],
+            [new FaultStarted(A, 0x7f0000000000), new LockAcquired(TraceText.MmOfA, task, LockMode.Read)],
             [],
-            [new LockWaiting(TraceText.MmOfB, chain, LockMode.Read)],
-            [new LockAcquired(TraceText.MmOfB, chain, LockMode.Read)],
+            [new LockWaiting(TraceText.MmOfB, task, LockMode.Read)],
+            [new LockAcquired(TraceText.MmOfB, task, LockMode.Read)],
             [],
-            [new LockReleased(TraceText.MmOfB, chain), new CheckPinned(
+            [new LockReleased(TraceText.MmOfB, task), new CheckPinned(
                 new SegId(XpmemId.Compose(P1, 100, 1)), 1, 0x20000, 5, A, 1, chain)],
             [],
             [new PeerStateChanged(P0, P1, PeerState.GoingDown)],
             [],
             [new Accessed(A, 1, new SegId(XpmemId.Compose(P1, 100, 1)), B, 0x20000, 5, Write: true),
-                new LockReleased(TraceText.MmOfA, chain)],
-            [new LockWaiting(LockId.Mm(A), second, LockMode.Write)],
+                new LockReleased(TraceText.MmOfA, task)],
+            [new LockWaiting(LockId.Mm(A), other, LockMode.Write)],
             [new SegmentRemoved(new SegId(XpmemId.Compose(P1, 100, 1)))],
-            [new LockReleased(LockId.Mm(A), second)],
+            [new LockReleased(LockId.Mm(A), other)],
             [new ProcessExited(Signal.SIGBUS)],
             [],
             [new AttachmentUnmapped(A, 1)],

@@ -97,7 +97,7 @@ public sealed class RunTimelineSpec
                 call.Ended));
         Assert.Equal(2, seen.Locks.Count);
         var owners = seen.Locks.Single(l => l.Lock == "mmap_sem of p1/100");
-        Assert.Equal(("Read", "p0/100.1", "p0/tg-100", 1300L, 1400L, 1500L, true),
+        Assert.Equal(("Read", "p0/100 (call p0/0.1)", "p0/tg-100", 1300L, 1400L, 1500L, true),
             (owners.Mode, owners.Task, owners.Holder, owners.WaitNs, owners.AcquiredNs,
                 owners.EndNs, owners.Released));
         var own = seen.Locks.Single(l => l.Lock == "mmap_sem of p0/100");

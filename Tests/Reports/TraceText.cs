@@ -88,6 +88,10 @@ internal sealed class TraceText
     /// <summary>The fault chain p0/100.1 (the first request of a's thread group).</summary>
     public static readonly RequestId Chain = new(new PartitionId(0), (100L << 32) | 1);
 
+    /// <summary>a's call p0/0.1 as a lock holder: its fault takes both mms for it.</summary>
+    public static readonly LockTask Call =
+        new(new TgId(new PartitionId(0), 100), new RequestId(new PartitionId(0), 1));
+
     /// <summary>
     /// One read by <c>a</c> (p0/100) through an attachment of <c>b</c>'s (p1/100) memory: the
     /// call, its page fault across partitions (Pin out through XPC, the owner's FindPage and
@@ -112,19 +116,19 @@ internal sealed class TraceText
             .Deliver(100, "p0/tg-100", "Run", run, process: "a")
             .Event(100, "p0/tg-100", "fault_started",
                 "\"attacher\":\"p0/100\",\"address\":\"0x7f0000000000\"", process: "a")
-            .Event(100, "p0/tg-100", new LockAcquired(MmOfA, Chain, LockMode.Read))
+            .Event(100, "p0/tg-100", new LockAcquired(MmOfA, Call, LockMode.Read))
             .Deliver(200, "xpc-p0", "Carry", "\"from\":\"p0\",\"to\":\"p1/tg-100/seg-1\","
                 + "\"message\":{\"type\":\"Pin\"," + pin + "}")
             .Deliver(300, "xpc-p1", "Sequenced", "\"from\":\"p0\",\"epoch\":1,\"sequence\":1,"
                 + "\"acknowledged\":0,\"to\":\"p1/tg-100/seg-1\",\"message\":{\"type\":\"Pin\"," + pin + "}")
             .Deliver(1300, "p1/tg-100/seg-1", "Pin", pin, process: "b")
-            .Event(1300, "p1/tg-100", new LockWaiting(MmOfB, Chain, LockMode.Read))
+            .Event(1300, "p1/tg-100", new LockWaiting(MmOfB, Call, LockMode.Read))
             .Deliver(1400, "p1/tg-100", "FindPage", "\"request_id\":\"p0/100.1\","
                 + "\"source_address\":\"0x20000\",\"reply_to\":\"p1/tg-100/seg-1\"", process: "b")
-            .Event(1400, "p1/tg-100", new LockAcquired(MmOfB, Chain, LockMode.Read))
+            .Event(1400, "p1/tg-100", new LockAcquired(MmOfB, Call, LockMode.Read))
             .Deliver(1500, "p1/tg-100/seg-1", "PageFound", "\"request_id\":\"p0/100.1\",\"page\":5",
                 process: "b")
-            .Event(1500, "p1/tg-100", new LockReleased(MmOfB, Chain))
+            .Event(1500, "p1/tg-100", new LockReleased(MmOfB, Call))
             .Event(1500, "p1/tg-100/seg-1", "pinned", "\"segment\":\"0x1000100000064\","
                 + "\"pin_id\":1,\"source_page\":\"0x20000\",\"frame\":5,\"attacher\":\"p0/100\","
                 + "\"attachment\":1,\"request_id\":\"p0/100.1\"", process: "b")
@@ -137,7 +141,7 @@ internal sealed class TraceText
             .Event(2800, "p0/tg-100", "accessed", "\"attacher\":\"p0/100\",\"attachment\":1,"
                 + "\"segment\":\"0x1000100000064\",\"owner\":\"p1/100\",\"source_page\":\"0x20000\","
                 + "\"frame\":5,\"write\":false", process: "a")
-            .Event(2800, "p0/tg-100", new LockReleased(MmOfA, Chain))
+            .Event(2800, "p0/tg-100", new LockReleased(MmOfA, Call))
             .Event(2800, "p0/tg-100", "call_ended", "\"request_id\":\"p0/0.1\",\"call\":{\"type\":"
                 + "\"ReadCall\",\"address\":\"0x7f0000000000\",\"width_bytes\":4},\"outcome\":"
                 + "{\"type\":\"Outcome\",\"kind\":\"Ok\",\"value\":\"0x0\"}", process: "a")

@@ -33,9 +33,6 @@ public static class CoverageCatalogue
         .. Enum.GetValues<LockKind>().Select(kind => (kind, kind switch
         {
             LockKind.MmapSem => "mmap_sem",
-            LockKind.SegmentSema => "seg->sema",
-            LockKind.RecallGate => "recall gate",
-            LockKind.AttachmentMutex => "att->mutex",
             _ => kind.ToString(),
         })),
     ];
@@ -48,8 +45,8 @@ public static class CoverageCatalogue
         ("held for read", "a task held it for read"),
         ("held for write", "a task held it for write"),
         ("released", "a holder let go of it"),
-        ("gave up waiting", "a task stopped waiting (its process died, or it dropped the wait "
-            + "to retake its locks in order)"),
+        ("stopped waiting", "a task stopped waiting without holding it (a read passing "
+            + "through, its process died, or it backed off to retake its locks in order)"),
     ];
 
     private static readonly List<CoverageItem> All = [];
@@ -232,5 +229,5 @@ public enum LockStage
     HeldForRead,
     HeldForWrite,
     Released,
-    GaveUpWaiting,
+    StoppedWaiting,
 }

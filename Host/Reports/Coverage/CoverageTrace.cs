@@ -24,7 +24,7 @@ public sealed class CoverageTrace : ITrace
     private readonly HashSet<RequestId> _chains = [];
     private readonly HashSet<RequestId> _lookedUp = [];
     /// <summary>Lock visits in progress: true once the task holds the lock.</summary>
-    private readonly Dictionary<(LockId, RequestId), bool> _visits = [];
+    private readonly Dictionary<(LockId, LockTask), bool> _visits = [];
     private readonly List<int> _items = [];
 
     internal CoverageTrace(ProtocolCoverage coverage) => _coverage = coverage;
@@ -60,15 +60,15 @@ public sealed class CoverageTrace : ITrace
             {
                 case LockWaiting waiting:
                     _visits[(waiting.Lock, waiting.Task)] = false;
-                    Lock(waiting.Lock, CoverageCatalogue.Waited(waiting.Mode));
+                    Lock(waiting.Lock, CoverageCatalogue.Waited(waiting.Access));
                     break;
                 case LockAcquired acquired:
                     _visits[(acquired.Lock, acquired.Task)] = true;
-                    Lock(acquired.Lock, CoverageCatalogue.Held(acquired.Mode));
+                    Lock(acquired.Lock, CoverageCatalogue.Held(acquired.Access));
                     break;
                 case LockReleased released:
                     if (_visits.Remove((released.Lock, released.Task), out var held))
-                        Lock(released.Lock, held ? LockStage.Released : LockStage.GaveUpWaiting);
+                        Lock(released.Lock, held ? LockStage.Released : LockStage.StoppedWaiting);
                     break;
                 default:
                     var detail = @event switch

@@ -41,14 +41,15 @@ public sealed class CoverageView : ITimelineView
 
     public void LockLeft(LockSpan visit)
     {
-        if (!Enum.TryParse<LockKind>(visit.LockKind, out var kind)) return;
+        if (!CoverageCatalogue.LockKinds.Any(k => k.Name == visit.LockKind)) return;
+        var kind = CoverageCatalogue.LockKinds.First(k => k.Name == visit.LockKind).Kind;
         var mode = visit.Mode == nameof(LockMode.Write) ? LockMode.Write : LockMode.Read;
         if (visit.WaitNs is not null) _items.Add(CoverageCatalogue.ForLock(kind,
             CoverageCatalogue.Waited(mode)));
         if (visit.AcquiredNs is not null) _items.Add(CoverageCatalogue.ForLock(kind,
             CoverageCatalogue.Held(mode)));
         if (visit.Released) _items.Add(CoverageCatalogue.ForLock(kind,
-            visit.AcquiredNs is null ? LockStage.GaveUpWaiting : LockStage.Released));
+            visit.AcquiredNs is null ? LockStage.StoppedWaiting : LockStage.Released));
         Flush();
     }
 

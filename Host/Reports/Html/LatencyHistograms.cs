@@ -1,7 +1,5 @@
 using System.Numerics;
-using Emulator.Host.Reports.Coverage;
 using Emulator.Host.Reports.Timeline;
-using Emulator.Partitions.Locks;
 
 namespace Emulator.Host.Reports.Html;
 
@@ -33,9 +31,7 @@ public sealed class LatencyHistograms : ITimelineView
     public void LockLeft(LockSpan visit)
     {
         if (visit.WaitNs is not { } waited || visit.AcquiredNs is not { } acquired) return;
-        var name = Enum.TryParse<LockKind>(visit.LockKind, out var kind)
-            ? CoverageCatalogue.LockKinds.First(k => k.Kind == kind).Name : visit.LockKind;
-        Add(_waits, $"{name} for {visit.Mode.ToLowerInvariant()}", acquired - waited);
+        Add(_waits, $"{visit.LockKind} for {visit.Mode.ToLowerInvariant()}", acquired - waited);
     }
 
     /// <summary>The durations of one kind (tests read them).</summary>

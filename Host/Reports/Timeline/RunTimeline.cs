@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Emulator.Partitions.Locks;
-using Emulator.Protocol.Ids;
 
 namespace Emulator.Host.Reports.Timeline;
 
@@ -252,25 +250,24 @@ public sealed class RunTimeline(params ITimelineView[] views)
 
     private void Lock(TraceLine line)
     {
-        if (!line.Json.TryGetProperty("lock", out var lockJson)
+        if (TraceLine.Text(line.Json, "lock") is not { } name
             || TraceLine.Text(line.Json, "task") is not { } task) return;
-        var (name, kind) = LockName(lockJson);
         var key = (name, task);
-        var mode = TraceLine.Text(line.Json, "mode");
+        var access = TraceLine.Text(line.Json, "access");
         _locks.TryGetValue(key, out var visit);
         switch (line.Kind)
         {
             case "lock_waiting":
-                _locks[key] = NewVisit(name, kind, mode, task, line) with
+                _locks[key] = NewVisit(name, access, task, line) with
                 {
                     WaitNs = line.TimeNs,
                     WaitSeq = line.Seq,
                 };
                 return;
             case "lock_acquired":
-                _locks[key] = (visit ?? NewVisit(name, kind, mode, task, line)) with
+                _locks[key] = (visit ?? NewVisit(name, access, task, line)) with
                 {
-                    Mode = mode ?? visit?.Mode ?? "?",
+                    Mode = access ?? visit?.Mode ?? "?",
                     AcquiredNs = line.TimeNs,
                     AcquiredSeq = line.Seq,
                 };
@@ -283,37 +280,19 @@ public sealed class RunTimeline(params ITimelineView[] views)
         }
     }
 
-    private LockSpan NewVisit(string name, string kind, string? mode, string task, TraceLine line)
-    {
-        var holder = TraceActors.ThreadGroupOfRequest(task)
-            ?? (_calls.TryGetValue(task, out var call) ? call.ThreadGroup : null)
-            ?? TraceActors.LifelineOf(line.Actor);
-        return new LockSpan(name, kind, mode ?? "?", task, holder, null, null, null, null,
-            line.TimeNs, line.Seq, Released: false);
-    }
-
     /// <summary>
-    /// A lock's name as <see cref="LockId"/> spells it (<c>mmap_sem of p0/100</c>), and its kind.
+    /// A visit begins: the lock's kind is its name's first words (<c>mmap_sem</c> of
+    /// <c>mmap_sem of p0/100</c>); the holder is the thread group of the task's call
+    /// (<c>p0/101 (call p0/0.8)</c>: a fault takes the owner's mm for the attacher's call).
     /// </summary>
-    public static (string Name, string Kind) LockName(JsonElement json)
+    private static LockSpan NewVisit(string name, string? access, string task, TraceLine line)
     {
-        var kindText = TraceLine.Text(json, "kind") ?? "?";
-        var process = TraceLine.Text(json, "process");
-        var target = json.TryGetProperty("object", out var o) && o.ValueKind == JsonValueKind.Number
-            ? o.GetInt64() : 0;
-        if (!Enum.TryParse<LockKind>(kindText, out var kind) || TgOf(process) is not { } tg)
-            return ($"{kindText} of {process}", kindText);
-        return (new LockId(kind, tg, target).ToString(), kindText);
-    }
-
-    /// <summary>Reads a thread group as ids print it: <c>p0/100</c>.</summary>
-    public static TgId? TgOf(string? text)
-    {
-        if (text is null || text.Length < 4 || text[0] != 'p') return null;
-        var slash = text.IndexOf('/');
-        return slash > 1 && int.TryParse(text.AsSpan(1, slash - 1), out var partition)
-            && int.TryParse(text.AsSpan(slash + 1), out var pid)
-            ? new TgId(new PartitionId(partition), pid) : null;
+        var of = name.IndexOf(" of ", StringComparison.Ordinal);
+        var call = task.IndexOf(" (call ", StringComparison.Ordinal);
+        var holder = TraceActors.ThreadGroupPath(call < 0 ? null : task[..call])
+            ?? TraceActors.LifelineOf(line.Actor);
+        return new LockSpan(name, of < 0 ? name : name[..of], access ?? "?", task, holder, null,
+            null, null, null, line.TimeNs, line.Seq, Released: false);
     }
 
     /// <summary>The last delivery of a request chain: who got what, in which wrapper.</summary>

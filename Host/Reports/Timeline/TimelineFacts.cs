@@ -168,10 +168,13 @@ public sealed record CallSpan(
     bool Ended);
 
 /// <summary>
-/// One task's visit to a lock: it waited from <paramref name="WaitNs"/> (null: it got the lock
-/// at once), held it from <paramref name="AcquiredNs"/> (null: it gave up waiting), and let go
-/// at <paramref name="EndNs"/> (<paramref name="Released"/> false: still there when the trace
-/// ended). <paramref name="Holder"/> is the holder's thread group path when known.
+/// One task's visit to a lock (<paramref name="Lock"/>, <c>mmap_sem of p0/100</c>, of kind
+/// <paramref name="LockKind"/>, <c>mmap_sem</c>): it waited from <paramref name="WaitNs"/> (null:
+/// it got the lock at once), held it from <paramref name="AcquiredNs"/> (null: it stopped waiting
+/// without holding it) for <paramref name="Mode"/> (<c>Read</c>, <c>Write</c>), and let go at
+/// <paramref name="EndNs"/> (<paramref name="Released"/> false: still there when the trace ended).
+/// <paramref name="Task"/> is the call it works for; <paramref name="Holder"/> that call's thread
+/// group's path.
 /// </summary>
 public sealed record LockSpan(
     string Lock,
