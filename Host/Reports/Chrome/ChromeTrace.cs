@@ -61,7 +61,7 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
     public void Delivered(Delivery delivery, TraceLine line)
     {
         if (line.Process is { } process && TraceActors.IsThreadGroup(line.Actor))
-            _processNames.TryAdd(line.Actor, process);
+            _processNames.TryAdd(TraceActors.LocalOf(line.Actor), process);
         var key = TraceActors.TrackOf(delivery.Actor);
         var track = TrackOf(key);
         if (_pending.Remove(key, out var before)) WriteDelivery(before, delivery.TimeNs);
@@ -283,7 +283,8 @@ public sealed class ChromeTrace : ITimelineView, IDisposable
     {
         var faults = actor.EndsWith("/faults", StringComparison.Ordinal);
         var owner = faults ? actor[..^"/faults".Length] : actor;
-        var name = _processNames.TryGetValue(owner, out var process) ? $"{process} " : "";
+        var name = _processNames.TryGetValue(TraceActors.LocalOf(owner), out var process)
+            ? $"{process} " : "";
         var hash = key.IndexOf('#');
         if (hash >= 0) return $"{name}({owner}) {key[(hash + 1)..]}";
         return name.Length == 0 ? actor : $"{actor} ({process})";

@@ -56,7 +56,7 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
     public void Delivered(Delivery delivery, TraceLine line)
     {
         if (line.Process is { } process && TraceActors.IsThreadGroup(line.Actor))
-            _names.TryAdd(line.Actor, process);
+            _names.TryAdd(TraceActors.LocalOf(line.Actor), process);
         var from = delivery.Sender is { } sender ? TraceActors.LifelineOf(sender) : null;
         Add(new Row(delivery.Seq, delivery.TimeNs, from, TraceActors.LifelineOf(delivery.Actor),
             delivery.Label, delivery.RequestId, delivery.Chain, Return: false));
@@ -149,7 +149,7 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
         foreach (var lifeline in lifelines)
         {
             var x = column[lifeline];
-            var name = _names.GetValueOrDefault(lifeline);
+            var name = _names.GetValueOrDefault(TraceActors.LocalOf(lifeline));
             svg.WriteLine($"<g class=\"lifeline\" data-actor=\"{HtmlText.Escape(lifeline)}\">"
                 + $"<line x1=\"{C(x)}\" y1=\"{C(HeaderHeight - 12)}\" x2=\"{C(x)}\" "
                 + $"y2=\"{C(bottom)}\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>"

@@ -21,6 +21,12 @@ public static class TraceActors
     }
 
     /// <summary>
+    /// The machine's part of a path, as the header names actors: a cluster trace's
+    /// <c>akka.tcp://xpmem@host:port/user/machine/p0/tg-100</c> is <c>p0/tg-100</c>.
+    /// </summary>
+    public static string LocalOf(string actor) => Split(actor).Local;
+
+    /// <summary>
     /// The lifeline an actor is drawn on: a fault actor is a short-lived part of its thread
     /// group (<c>p0/tg-100/fault-3</c> → <c>p0/tg-100</c>); everything else is its own.
     /// </summary>
