@@ -39,6 +39,8 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
 
     public int RowsAtEachEnd { get; } = Math.Max(1, rowsAtEachEnd);
 
+    private int HoldsAtEachEnd => 4 * RowsAtEachEnd;
+
     /// <summary>Arrows in the whole run.</summary>
     public long Messages => _rows;
 
@@ -76,13 +78,18 @@ public sealed class SequenceDiagram(int rowsAtEachEnd = SequenceDiagram.DefaultR
     {
         var hold = new Hold(TraceActors.LifelineOf(visit.Holder), visit);
         // A visit that began by the head's last arrow is drawn there (and in the tail if it lasts).
+        // Bounded as the arrows are: a trace of few arrows and many lock events (a cluster
+        // trace has no deliveries) draws the first and the last visits.
         if (_head.Count < RowsAtEachEnd || visit.StartSeq <= _head[^1].Seq)
         {
-            _headHolds.Add(hold);
-            return;
+            if (_headHolds.Count < HoldsAtEachEnd)
+            {
+                _headHolds.Add(hold);
+                return;
+            }
         }
         _tailHolds.Enqueue(hold);
-        if (_tailHolds.Count > 4 * RowsAtEachEnd) _tailHolds.Dequeue();
+        if (_tailHolds.Count > HoldsAtEachEnd) _tailHolds.Dequeue();
     }
 
     /// <summary>
