@@ -64,8 +64,9 @@ public sealed class SimMachine : IMachineDriver
         Loop.DeliveryTimeOf = message => XpcActor.IsPacket(message)
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
         // One thread in sim: the inbox is a plain queue.
+        // The loop's strategy decides the link's faults too, so a schedule records them.
         _parts = new InProcessMachine(system, partitions, seed, Settings, Monitor, trace,
-            _inbox.Enqueue, Loop.RunUntil, CallTimeLimit);
+            _inbox.Enqueue, Loop.RunUntil, CallTimeLimit, Loop.LinkDraws(seed));
         Loop.RunUntilIdle();
     }
 
