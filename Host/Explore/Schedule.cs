@@ -15,6 +15,10 @@ public sealed record Schedule
     /// <summary>The scenario file, as a full path.</summary>
     public required string Scenario { get; init; }
 
+    /// <summary>The scenario file as the explore was given it: its runs' messages name it so.
+    /// </summary>
+    public required string File { get; init; }
+
     public required string ScenarioSha256 { get; init; }
 
     /// <summary>The build that recorded it (<see cref="Program.Version"/>).</summary>

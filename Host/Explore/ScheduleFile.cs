@@ -33,6 +33,7 @@ public static class ScheduleFile
         json.WriteStartObject();
         json.WriteString("format", Format);
         json.WriteString("scenario", schedule.Scenario);
+        json.WriteString("file", schedule.File);
         json.WriteString("scenarioSha256", schedule.ScenarioSha256);
         json.WriteString("build", schedule.Build);
         WriteList(json, "set", schedule.Overrides);
@@ -110,6 +111,7 @@ public static class ScheduleFile
         return new Schedule
         {
             Scenario = fields.String("scenario"),
+            File = fields.String("file"),
             ScenarioSha256 = fields.String("scenarioSha256"),
             Build = fields.String("build"),
             Overrides = fields.Strings("set"),

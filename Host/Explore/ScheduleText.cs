@@ -25,8 +25,9 @@ public static class ScheduleText
 
     /// <summary>The choices of <paramref name="text"/>; null with <paramref name="error"/>.</summary>
     public static IReadOnlyList<int>? ParseChoices(string text, out string error) =>
-        Parse(text, token => int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture,
-            out var choice) ? choice : null, "a choice (0, 1, 2...)", out error);
+        Parse<int>(text, token => int.TryParse(token, NumberStyles.None,
+            CultureInfo.InvariantCulture, out var choice) ? choice : null, "a choice (0, 1, 2...)",
+            out error);
 
     /// <summary>The link draws of <paramref name="text"/>; null with <paramref name="error"/>.
     /// </summary>

@@ -237,6 +237,7 @@ public sealed class SimLoop
                     + $"{chosen} of {_offer.Count}.");
             }
             if (_offer.Count > 1) Decide(chosen);
+            _ready.NextStep();
             // The timer's option is the one past the mailboxes: it fires out of the lock.
             next = chosen < _ready.Count ? _ready.TakeAt(chosen) : null;
         }

@@ -8,8 +8,9 @@ namespace Emulator.Partitions.Sim;
 /// so the order of this list is part of the schedule: sorting by a number the schedule itself
 /// decided makes it independent of the order in which Akka happened to register the mailboxes
 /// (a stopping parent visits its children in an order .NET randomizes per process). Each entry
-/// also keeps when it became ready (a count of readies), for the first-come order strategies
-/// and recorded schedules count from (<see cref="OldestIndex"/>).
+/// also keeps the loop step during which it became ready, for the first-come order strategies
+/// and recorded schedules count from (<see cref="OldestIndex"/>): a step, not the order of
+/// arrival, which within one step is that same per-process order.
 /// Not thread-safe: <see cref="SimLoop"/> holds its lock around every call.
 /// </summary>
 internal sealed class SimReadySet
@@ -17,7 +18,7 @@ internal sealed class SimReadySet
     private readonly Dictionary<Mailbox, long> _numbers = new(ReferenceEqualityComparer.Instance);
     private readonly List<Entry> _ready = new();
     private long _numberNext;
-    private long _readyNext;
+    private long _step;
 
     public int Count => _ready.Count;
 
@@ -51,14 +52,23 @@ internal sealed class SimReadySet
             // Akka's Scheduled status bit lets a mailbox be registered once until it has run.
             throw new InvalidOperationException($"Mailbox #{number} was made ready twice.");
         }
-        _ready.Insert(~index, new Entry(number, mailbox, _readyNext++));
+        _ready.Insert(~index, new Entry(number, mailbox, _step));
         return true;
     }
 
     /// <summary>The registration number of the entry at <paramref name="index"/>.</summary>
     public long NumberAt(int index) => _ready[index].Number;
 
-    /// <summary>The index of the entry that became ready first (the set is not empty).</summary>
+    /// <summary>
+    /// A new step of the loop begins: mailboxes made ready from now on (by the step, or by work
+    /// elsewhere before the next) became ready after every one ready now.
+    /// </summary>
+    public void NextStep() => _step++;
+
+    /// <summary>
+    /// The index of the entry that became ready in the earliest step, the lowest registration
+    /// number among those (the set is not empty).
+    /// </summary>
     public int OldestIndex()
     {
         var oldest = 0;
