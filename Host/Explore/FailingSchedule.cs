@@ -38,7 +38,9 @@ public static class FailingSchedule
         var schedule = Describe(scenario, plan, request, recorded) with { Index = found.Index };
         var path = Path.Combine(runFolder, FileName);
         ScheduleFile.Write(path, schedule);
-        var problem = !ScheduleVerdicts.Same(found.Result, ScheduleVerdicts.Of(recorded.Outcome.Result))
+        var sameRun = ScheduleVerdicts.Same(found.Result,
+            ScheduleVerdicts.Of(recorded.Outcome.Result));
+        var problem = !sameRun
             ? "the schedule ended differently when run again to record it, which is a bug in "
                 + "xpmem-emu"
             : ProveReplay(runner, schedule, folder: null);

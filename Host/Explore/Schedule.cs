@@ -50,7 +50,8 @@ public sealed record Schedule
 
     public required IReadOnlyList<LinkDraw> Draws { get; init; }
 
-    /// <summary>The loop's digest of every decision (<see cref="SimLoop.ScheduleDigest"/>).</summary>
+    /// <summary>The loop's digest of every decision (<see cref="SimLoop.ScheduleDigest"/>).
+    /// </summary>
     public required ulong Digest { get; init; }
 
     public required long Deliveries { get; init; }

@@ -100,8 +100,8 @@ public static class ScheduleFile
         var format = fields.String("format");
         if (format != Format)
         {
-            throw Bad(path, $"\"format\" is \"{Cut(format)}\", expected \"{Format}\" (not a schedule "
-                + "file, or one of another version)");
+            throw Bad(path, $"\"format\" is \"{Cut(format)}\", expected \"{Format}\" (not a "
+                + "schedule file, or one of another version)");
         }
         var choices = ScheduleText.ParseChoices(fields.String("choices"), out var badChoice)
             ?? throw Bad(path, $"\"choices\": {badChoice}");

@@ -13,7 +13,8 @@ namespace Emulator.Host.Explore;
 /// </summary>
 public static class ScheduleText
 {
-    /// <summary>Most items one list may hold: a bound on what a file can make us allocate.</summary>
+    /// <summary>Most items one list may hold: a bound on what a file can make us allocate.
+    /// </summary>
     public const int ItemsMax = 100_000_000;
 
     public static string Choices(IReadOnlyList<int> choices) =>
@@ -23,7 +24,8 @@ public static class ScheduleText
         Runs(draws.Select(draw => (draw.IsDelay ? "d" : "c")
             + draw.Value.ToString(CultureInfo.InvariantCulture)));
 
-    /// <summary>The choices of <paramref name="text"/>; null with <paramref name="error"/>.</summary>
+    /// <summary>The choices of <paramref name="text"/>; null with <paramref name="error"/>.
+    /// </summary>
     public static IReadOnlyList<int>? ParseChoices(string text, out string error) =>
         Parse<int>(text, token => int.TryParse(token, NumberStyles.None,
             CultureInfo.InvariantCulture, out var choice) ? choice : null, "a choice (0, 1, 2...)",

@@ -98,7 +98,8 @@ public sealed class SimLoop
     /// <summary>When the earliest timer is offered beside ready mailboxes (Idle: never).</summary>
     public SimTimers Timers { get; set; } = SimTimers.Idle;
 
-    /// <summary>Records the schedule of each run when set (cleared by <see cref="Reset"/>).</summary>
+    /// <summary>Records the schedule of each run when set (cleared by <see cref="Reset"/>).
+    /// </summary>
     public SimRecorder? Recorder { get; set; }
 
     /// <summary>Steps with more than one option since the run began.</summary>

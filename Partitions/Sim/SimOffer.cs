@@ -18,7 +18,8 @@ public sealed class SimOffer
     /// <summary>True when firing the earliest timer is one of the options.</summary>
     public bool TimerOffered { get; private set; }
 
-    /// <summary>True when the offered timer's due time has come (firing it moves no clock).</summary>
+    /// <summary>True when the offered timer's due time has come (firing it moves no clock).
+    /// </summary>
     public bool TimerIsDue { get; private set; }
 
     /// <summary>The options: the ready mailboxes, and the timer when offered.</summary>

@@ -6,8 +6,8 @@ namespace Emulator.Partitions.Sim;
 /// Records one run's schedule as its loop makes it: each decision (a step with more than one
 /// option) as the option taken counted from the default order's (0: the mailbox ready longest;
 /// see <see cref="SimOffer.Oldest"/>), and each draw the link makes for its faults. Played back
-/// by <see cref="ReplayStrategy"/>. Set it on the loop before a run (<see cref="SimLoop.Recorder"/>);
-/// the loop clears it when the run starts.
+/// by <see cref="ReplayStrategy"/>. Set it on the loop before a run
+/// (<see cref="SimLoop.Recorder"/>); the loop clears it when the run starts.
 /// </summary>
 public sealed class SimRecorder
 {

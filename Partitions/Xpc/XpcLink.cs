@@ -44,10 +44,10 @@ public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool
 /// <summary>
 /// The wire between the partitions' XPC endpoints, and its faults (the fault-injecting driver,
 /// like TigerBeetle's packet simulator): for each packet an endpoint sends it decides, with its
-/// own draws (<see cref="LinkDraws"/>, seeded), whether it is lost, duplicated or delayed. Faults are set per
-/// direction (<c>drop 30% 0->1</c>) or on every link at once (<c>drop 30%</c>, which also ends
-/// the per-direction settings of the same kind); a cut link carries nothing either way. Without
-/// faults it draws nothing, so a run without faults is the run it always was.
+/// own seeded draws (<see cref="LinkDraws"/>), whether it is lost, duplicated or delayed. Faults
+/// are set per direction (<c>drop 30% 0->1</c>) or on every link at once (<c>drop 30%</c>, which
+/// also ends the per-direction settings of the same kind); a cut link carries nothing either way.
+/// Without faults it draws nothing, so a run without faults is the run it always was.
 ///
 /// It also keeps, per direction, how far the sending endpoint numbered and how far the receiving
 /// one handed over, each in its session (epoch), so a driver can tell when everything a step set
