@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Xpc;
 
 namespace Emulator.Partitions;
@@ -12,7 +13,9 @@ public sealed record EmulatorSettings(
     TimeSpan SimXpcDeliveryTime,
     long PhysicalMemoryBytes,
     XpcSettings Xpc,
-    TimeSpan LiveReplyTimeLimit)
+    TimeSpan LiveReplyTimeLimit,
+    LockOrder LockOrder = LockOrder.Kernel,
+    bool RemoveWaitsForFaults = true)
 {
     /// <summary>
     /// The one source of defaults: what a key left out of the section means (akka.hocon spells
@@ -48,7 +51,10 @@ public sealed record EmulatorSettings(
                 ?? Default.PhysicalMemoryBytes,
             Xpc: XpcSettings.Create(section.GetConfig("xpc")),
             LiveReplyTimeLimit: section.GetTimeSpan("live-reply-time-limit",
-                Default.LiveReplyTimeLimit, allowInfinite: false));
+                Default.LiveReplyTimeLimit, allowInfinite: false),
+            LockOrder: ReadLockOrder(section.GetString("lock-order", "kernel")),
+            RemoveWaitsForFaults: ReadSwitch(section, "remove-waits-for-faults",
+                Default.RemoveWaitsForFaults));
         settings.Validate();
         return settings;
     }
@@ -68,6 +74,24 @@ public sealed record EmulatorSettings(
             $"physical-memory must hold at least one page ({Memory.Page.SizeBytes} bytes)");
         Refuse(LiveReplyTimeLimit <= TimeSpan.Zero, "live-reply-time-limit must be > 0");
     }
+
+    private static LockOrder ReadLockOrder(string value) => value switch
+    {
+        "kernel" => LockOrder.Kernel,
+        "naive" => LockOrder.Naive,
+        _ => throw new ArgumentException(
+            $"xpmem-emulator: lock-order must be kernel or naive, not \"{value}\""),
+    };
+
+    /// <summary>HOCON's booleans (true/false, on/off, yes/no), refused by name otherwise.</summary>
+    private static bool ReadSwitch(Config section, string key, bool fallback) =>
+        section.GetString(key, fallback ? "true" : "false") switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            var value => throw new ArgumentException(
+                $"xpmem-emulator: {key} must be true or false, not \"{value}\""),
+        };
 
     private static void Refuse(bool wrong, string rule)
     {

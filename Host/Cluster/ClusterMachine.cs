@@ -82,6 +82,7 @@ public sealed class ClusterMachine : IMachineDriver
         try
         {
             Settings = _driver.Settings;
+            Monitor = new MachineMonitor(Settings.LockOrder);
             ReplyTimeLimit = Settings.LiveReplyTimeLimit;
             _inboxActor = _driver.System.ActorOf(
                 Produced.By(() => new InboxActor(_inbox.Add)), "runner");
@@ -112,7 +113,7 @@ public sealed class ClusterMachine : IMachineDriver
     public EmulatorSettings Settings { get; }
 
     /// <summary>The checkers, fed with every node's events in merged order.</summary>
-    public MachineMonitor Monitor { get; } = new();
+    public MachineMonitor Monitor { get; }
 
     /// <summary>The nodes started here (none when driving a running cluster).</summary>
     public IReadOnlyList<LocalNode> LocalNodes => _local;

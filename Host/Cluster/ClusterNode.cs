@@ -49,6 +49,7 @@ public sealed class ClusterNode : IDisposable
         Options = options;
         _cluster = AkkaCluster.Get(system);
         Settings = EmulatorSettings.Create(config);
+        Monitor = new MachineMonitor(Settings.LockOrder);
         Log = new EventLog(LogicalClock.Of(system), Address.ToString());
         Context = new MachineContext(Settings, Monitor, Log);
         system.ActorOf(MachineActor.Hosting(Context, options.Partitions, options.Hosted, Wiring,
@@ -74,7 +75,7 @@ public sealed class ClusterNode : IDisposable
     public EventLog Log { get; }
 
     /// <summary>This node's checkers: they see what its own actors do.</summary>
-    public MachineMonitor Monitor { get; } = new();
+    public MachineMonitor Monitor { get; }
 
     /// <summary>Every partition's actors: the hosted ones at once, the others once wired.</summary>
     public MachineWiring Wiring { get; } = new();

@@ -60,6 +60,7 @@ public sealed class LiveMachine : IMachineDriver
         _activity = LiveSystem.ActivityOf(system);
         _deliveriesBefore = _activity.Deliveries;
         Settings = EmulatorSettings.Create(akkaConfig);
+        Monitor = new MachineMonitor(Settings.LockOrder);
         ReplyTimeLimit = Settings.LiveReplyTimeLimit;
         // The seed still decides each packet's fate, but not which packet asks first. Faults
         // wait at quiet moments: heartbeats keep coming, so there are many. Replies come on
@@ -81,7 +82,7 @@ public sealed class LiveMachine : IMachineDriver
 
     public EmulatorSettings Settings { get; }
 
-    public MachineMonitor Monitor { get; } = new();
+    public MachineMonitor Monitor { get; }
 
     /// <summary>Wall-clock time since the machine was built.</summary>
     public TimeSpan Now => _clock.Elapsed;

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Memory;
 using Emulator.Protocol;
 using Emulator.Protocol.Ids;
@@ -145,6 +146,8 @@ internal static class TraceEncoders
         if (type == typeof(SegId)) return new TextEncoder<SegId>(id => Hex(id.Value));
         if (type == typeof(ApId)) return new TextEncoder<ApId>(id => Hex(id.Value));
         if (type == typeof(TgId)) return new TgIdEncoder();
+        if (type == typeof(LockId)) return new TextEncoder<LockId>(id => id.ToString());
+        if (type == typeof(LockTask)) return new TextEncoder<LockTask>(task => task.ToString());
         if (type == typeof(RequestId)) return new RequestIdEncoder();
         if (type == typeof(PartitionId)) return new PartitionIdEncoder();
         if (type == typeof(Endpoint))

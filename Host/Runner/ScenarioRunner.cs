@@ -145,8 +145,8 @@ public sealed class ScenarioRunner
     {
         var steps = _waiting.Values.Select(w => w.Step).Append(ending).OfType<CommandStep>();
         var during = steps
-            .Where(step => violation.Process is { } process
-                && _processes.GetValueOrDefault(step.Process!)?.Id == process)
+            .Where(step => violation.Process is { } process && step.Process is { } name
+                && _processes.GetValueOrDefault(name)?.Id == process)
             .Select(step => $" during {step.Location} \"{step.Text}\"")
             .FirstOrDefault() ?? "";
         var events = string.Join("\n    ", violation.Events);

@@ -62,6 +62,7 @@ public sealed class SimMachine : IMachineDriver
         Loop = SimLoop.Of(system);
         Loop.Reset(seed);
         Settings = SettingsOf(akkaConfig);
+        Monitor = new MachineMonitor(Settings.LockOrder);
         Loop.DeliveryTimeOf = message => XpcActor.IsPacket(message)
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
         // One thread in sim: the inbox is a plain queue.
@@ -83,7 +84,7 @@ public sealed class SimMachine : IMachineDriver
 
     public EmulatorSettings Settings { get; }
 
-    public MachineMonitor Monitor { get; } = new();
+    public MachineMonitor Monitor { get; }
 
     /// <summary>Virtual time.</summary>
     public TimeSpan Now => Loop.Now;

@@ -121,16 +121,18 @@ public sealed record PeerStateChanged(PartitionId Partition, PartitionId Peer, P
 
 /// <summary>
 /// Task <paramref name="Task"/> (a call: one thread of a process, named by its request) waits
-/// for <paramref name="Lock"/> in <paramref name="Mode"/>: it is parked until the lock is granted
-/// (or it gives up: <see cref="LockReleased"/>).
+/// for <paramref name="Lock"/> for <paramref name="Access"/>: it is parked until the lock is
+/// granted (or it gives up: <see cref="LockReleased"/>).
 /// </summary>
-public sealed record LockWaiting(LockId Lock, RequestId Task, LockMode Mode) : MachineEvent;
+public sealed record LockWaiting(LockId Lock, LockTask Task, LockMode Access) : MachineEvent;
 
-/// <summary><paramref name="Task"/> holds <paramref name="Lock"/> in <paramref name="Mode"/>.</summary>
-public sealed record LockAcquired(LockId Lock, RequestId Task, LockMode Mode) : MachineEvent;
+/// <summary>
+/// <paramref name="Task"/> holds <paramref name="Lock"/> for <paramref name="Access"/>.
+/// </summary>
+public sealed record LockAcquired(LockId Lock, LockTask Task, LockMode Access) : MachineEvent;
 
 /// <summary>
 /// <paramref name="Task"/> let go of <paramref name="Lock"/>, or stopped waiting for it (its
 /// process died, it dropped the wait to retake the locks in order).
 /// </summary>
-public sealed record LockReleased(LockId Lock, RequestId Task) : MachineEvent;
+public sealed record LockReleased(LockId Lock, LockTask Task) : MachineEvent;

@@ -1,3 +1,5 @@
+using Emulator.Partitions.Locks;
+
 namespace Emulator.Partitions.Checks;
 
 /// <summary>
@@ -24,13 +26,19 @@ public sealed class MachineMonitor
     private long _faults;
     private Violation? _violation;
 
-    public MachineMonitor()
+    /// <summary>
+    /// The checkers of a machine whose faults take two mms in <paramref name="lockOrder"/>: the
+    /// kernel's order is asserted on every wait; the naive one is not (the wait-for graph judges
+    /// what it leads to).
+    /// </summary>
+    public MachineMonitor(LockOrder lockOrder = LockOrder.Kernel)
     {
         Pins = new PinChecker();
         InFlight = new InFlightChecker();
         Refcounts = new RefcountChecker();
+        IChecker[] order = lockOrder == LockOrder.Kernel ? [new LockOrderChecker()] : [];
         _checkers = [new CoherenceChecker(), new DeadAccessChecker(), new StoresOnceChecker(),
-            Pins, Refcounts, InFlight];
+            Pins, Refcounts, InFlight, new DeadlockChecker(), .. order];
     }
 
     public PinChecker Pins { get; }

@@ -48,13 +48,15 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
 
     /// <summary>
     /// A fault for attachment <paramref name="attachment"/> of <paramref name="attacher"/> at
-    /// <paramref name="source"/> in the segment at <paramref name="segment"/>; the FaultActor is
-    /// the pin request's reply address.
+    /// <paramref name="source"/> in the segment at <paramref name="segment"/>, for the call
+    /// <paramref name="task"/>, taking the owner's mm as <paramref name="mm"/> says; the
+    /// FaultActor is the pin request's reply address.
     /// </summary>
     public static Props Props(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
-        ulong source, TgId attacher, long attachment) =>
+        ulong source, TgId attacher, long attachment, RequestId task = default,
+        OwnerMm mm = OwnerMm.Same) =>
         Produced.By(() => new FaultActor(machine, port, segment,
-            new Fault.Pin(id, source, attacher, attachment, default)));
+            new Fault.Pin(id, source, attacher, attachment, default, task, mm)));
 
     protected override void PreStart()
     {

@@ -1,21 +1,52 @@
+using Emulator.Partitions.Checks;
+using Emulator.Protocol.Ids;
+
 namespace Emulator.Partitions.Locks;
 
 /// <summary>
-/// A process's mmap_lock, as state its thread group holds (design section 3). mmap, munmap, a
-/// fixed attach, fork and exit hold it for write across their whole work, recalls included; work
-/// that needs the mm meanwhile (another thread's call, an access resuming after a fault, the
-/// owner's page lookup for a fault) is parked, in arrival order, and runs when the writer is done,
-/// so it sees the mm before the change or after it, never halfway. Writer preference, as the
-/// kernel's: once a writer waits, later readers queue behind it. Parking is a queued action, never
-/// a blocked thread. Readers here finish within the action they run, so only writes are held.
+/// A process's mmap_lock (mmap_sem), as state its thread group holds: a read-write semaphore
+/// with the kernel's writer preference (once a writer waits, later readers queue behind it).
+/// Waiting is parked work, in arrival order, never a blocked thread. Each holder or waiter is a
+/// task: the call (one thread of a process) it works for, named by its request, wherever the
+/// lock is taken for it (a fault takes the owner's mm for the attacher's call).
+///
+/// Three ways to hold it:
+/// - <see cref="Write"/>: mmap, munmap, a fixed attach, fork and exit, across their whole work.
+/// - a held read (<see cref="AcquireRead"/>, <see cref="TryAcquireRead"/>,
+///   <see cref="HoldRead"/>), across deliveries: a fault holds its own mm for its whole chain,
+///   and the owner's from its lookup until the attacher is done with the page.
+/// - a passing read (<see cref="Read"/>): work that needs the mm for the one step it runs in (a
+///   call's lookups, an access resuming after a fault).
+/// Every wait, grant and release is a lock event (<see cref="LockWaiting"/>,
+/// <see cref="LockAcquired"/>, <see cref="LockReleased"/>) for the wait-for graph; a passing read
+/// says only that it waited, and when its wait ended.
 /// </summary>
-public sealed class MmLock
+public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
 {
-    private readonly Queue<(bool Write, Action Work)> _parked = new();
+    private enum Want
+    {
+        PassingRead,
+        HeldRead,
+        Write,
+    }
+
+    private readonly record struct Waiter(Want Want, LockTask Task, Action Work);
+
+    private readonly Queue<Waiter> _parked = new();
+    private readonly Dictionary<LockTask, int> _readers = [];
+    private LockTask _writer;
     private bool _draining;
+
+    public LockId Id => id;
 
     /// <summary>True while a writer holds the mm.</summary>
     public bool WriteHeld { get; private set; }
+
+    /// <summary>True while <paramref name="task"/> holds the mm for write.</summary>
+    public bool WriteHeldBy(LockTask task) => WriteHeld && _writer == task;
+
+    /// <summary>Held reads (a task may hold more than one).</summary>
+    public int Readers { get; private set; }
 
     /// <summary>Work waiting for the mm.</summary>
     public int Parked => _parked.Count;
@@ -23,24 +54,70 @@ public sealed class MmLock
     /// <summary>
     /// Runs <paramref name="work"/> now if no writer holds or waits for the mm; else parks it.
     /// </summary>
-    public void Read(Action work)
+    public void Read(LockTask task, Action work)
     {
-        if (WriteHeld || _parked.Count > 0) _parked.Enqueue((false, work));
-        else work();
+        if (Free) work();
+        else Park(new Waiter(Want.PassingRead, task, work), LockMode.Read);
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> holding the mm for write, now or when it is free. The work (or
-    /// the continuation it leaves) must end with <see cref="ReleaseWrite"/>.
+    /// Takes a read for <paramref name="task"/> and keeps it until <see cref="ReleaseRead"/>:
+    /// now, or when its turn comes; <paramref name="granted"/> runs then.
     /// </summary>
-    public void Write(Action work)
+    public void AcquireRead(LockTask task, Action granted)
     {
-        if (WriteHeld || _parked.Count > 0)
+        if (!Free)
         {
-            _parked.Enqueue((true, work));
+            Park(new Waiter(Want.HeldRead, task, granted), LockMode.Read);
             return;
         }
-        WriteHeld = true;
+        GrantRead(task);
+        granted();
+    }
+
+    /// <summary>down_read_trylock: a read held now, or false if a writer holds or waits.</summary>
+    public bool TryAcquireRead(LockTask task)
+    {
+        if (!Free) return false;
+        GrantRead(task);
+        return true;
+    }
+
+    /// <summary>
+    /// Keeps, for <paramref name="task"/>, the read that the passing work running now has (a
+    /// fault that starts in an access keeps the mm it runs under). No writer holds it now.
+    /// </summary>
+    public void HoldRead(LockTask task)
+    {
+        Invariant.Holds(!WriteHeld, $"{id}: a read kept while a writer holds it");
+        GrantRead(task);
+    }
+
+    /// <summary>Ends a held read; a writer waiting for the last reader takes the mm then.</summary>
+    public void ReleaseRead(LockTask task)
+    {
+        Invariant.Holds(_readers.TryGetValue(task, out var held),
+            $"{id}: released for read by {task}, which holds no read");
+        if (held == 1) _readers.Remove(task);
+        else _readers[task] = held - 1;
+        Readers--;
+        emit?.Invoke(new LockReleased(id, task));
+        Drain();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> holding the mm for write, now or when it is free (no reader,
+    /// no writer, nobody ahead). The work (or the continuation it leaves) must end with
+    /// <see cref="ReleaseWrite"/>.
+    /// </summary>
+    public void Write(LockTask task, Action work)
+    {
+        if (!Free || Readers > 0)
+        {
+            Park(new Waiter(Want.Write, task, work), LockMode.Write);
+            return;
+        }
+        GrantWrite(task);
         work();
     }
 
@@ -49,17 +126,63 @@ public sealed class MmLock
     /// </summary>
     public void ReleaseWrite()
     {
-        Invariant.Holds(WriteHeld, "mmap_lock released for write while not held");
+        Invariant.Holds(WriteHeld, $"{id}: released for write while not held");
         WriteHeld = false;
-        // Work run below may release a write it took at once; the outer loop goes on then,
+        emit?.Invoke(new LockReleased(id, _writer));
+        Drain();
+    }
+
+    /// <summary>No writer holds the mm and nobody waits for it.</summary>
+    private bool Free => !WriteHeld && _parked.Count == 0;
+
+    private void Park(Waiter parked, LockMode mode)
+    {
+        _parked.Enqueue(parked);
+        emit?.Invoke(new LockWaiting(id, parked.Task, mode));
+    }
+
+    private void GrantRead(LockTask task)
+    {
+        _readers[task] = _readers.GetValueOrDefault(task) + 1;
+        Readers++;
+        emit?.Invoke(new LockAcquired(id, task, LockMode.Read));
+    }
+
+    private void GrantWrite(LockTask task)
+    {
+        WriteHeld = true;
+        _writer = task;
+        emit?.Invoke(new LockAcquired(id, task, LockMode.Write));
+    }
+
+    /// <summary>
+    /// Runs parked work in order while the head may go: reads while no writer holds, a write
+    /// once nobody holds the mm at all.
+    /// </summary>
+    private void Drain()
+    {
+        // Work run below may release a lock it took at once; the outer loop goes on then,
         // instead of recursing once per parked item.
         if (_draining) return;
         _draining = true;
         try
         {
-            while (!WriteHeld && _parked.TryDequeue(out var next))
+            while (!WriteHeld && _parked.TryPeek(out var next)
+                && (next.Want != Want.Write || Readers == 0))
             {
-                if (next.Write) WriteHeld = true;
+                _parked.Dequeue();
+                switch (next.Want)
+                {
+                    case Want.Write:
+                        GrantWrite(next.Task);
+                        break;
+                    case Want.HeldRead:
+                        GrantRead(next.Task);
+                        break;
+                    default:
+                        emit?.Invoke(new LockReleased(id, next.Task));
+                        break;
+                }
                 next.Work();
             }
         }

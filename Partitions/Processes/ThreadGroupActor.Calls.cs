@@ -35,7 +35,7 @@ public sealed partial class ThreadGroupActor
         }
         if (RangeWalk.For(run.Call) is { } walk)
         {
-            _mm.Read(() => Drive(run, walk));
+            _mm.Read(TaskOf(run), () => Drive(run, walk));
             return;
         }
         // libxpmem opens /dev/xpmem on the first call of a process (which makes its tg).
@@ -95,8 +95,8 @@ public sealed partial class ThreadGroupActor
             if (Running(run)) body(done);
             else if (write) _mm.ReleaseWrite();
         };
-        if (write) _mm.Write(start);
-        else _mm.Read(start);
+        if (write) _mm.Write(TaskOf(run), start);
+        else _mm.Read(TaskOf(run), start);
     }
 
     /// <summary>

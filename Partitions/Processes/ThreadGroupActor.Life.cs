@@ -24,7 +24,8 @@ public sealed partial class ThreadGroupActor
 
     /// <summary>
     /// The process ends (exit, kill, or a fatal signal from an access): teardown as exit_mm does
-    /// it, holding the mm for write, then its memory goes. <paramref name="run"/> ends with
+    /// it, holding the mm for write (a call that dies holding it already, an out-of-band munmap,
+    /// goes on with that hold), then its memory goes. <paramref name="run"/> ends with
     /// <paramref name="outcome"/> (null: Ok), every other call still running in it as Dead; then
     /// work parked on the mm runs and finds the process gone.
     /// </summary>
@@ -34,7 +35,7 @@ public sealed partial class ThreadGroupActor
         _alive = false;
         if (Machine.Trace.Enabled)
             Machine.Trace.Event(TracePath, new Tracing.ProcessExited(signal));
-        _mm.Write(() => Teardown(() =>
+        Action exit = () => Teardown(() =>
         {
             _memory.Clear();
             _tg = null;
@@ -42,7 +43,9 @@ public sealed partial class ThreadGroupActor
             foreach (var other in _calls.Values.ToList()) Complete(other, Outcome.Dead());
             _mm.ReleaseWrite();
             StopIfUnreferenced();
-        }));
+        });
+        if (_mm.WriteHeldBy(TaskOf(run))) exit();
+        else _mm.Write(TaskOf(run), exit);
     }
 
     /// <summary>

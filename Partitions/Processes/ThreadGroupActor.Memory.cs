@@ -80,8 +80,8 @@ public sealed partial class ThreadGroupActor
                 done(then());
                 return;
             }
+            // The process dies of it holding the mm: its exit goes on with this hold.
             Die(run, Signal.SIGKILL, Outcome.Signalled(Signal.SIGKILL));
-            _mm.ReleaseWrite();
         });
         foreach (var (id, entry) in recalls)
         {
@@ -160,7 +160,7 @@ public sealed partial class ThreadGroupActor
                     break;
             }
             attachment.RemoteEnded();
-            _mm.Read(() => Drive(run, walk));
+            _mm.Read(TaskOf(run), () => Drive(run, walk));
         });
         if (!reachable) return;
         if (chunk.Write)
@@ -179,9 +179,12 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
-    /// The attacher's side of a page fault: a FaultActor child runs the chain to the owner's
-    /// segment. When it answers, the PTE is installed (or the pin given back) and the walk resumes
-    /// from the same chunk, which either finds the new PTE or faults again.
+    /// The attacher's side of a page fault: it keeps the mm the access runs under for the whole
+    /// chain (the kernel enters its fault handler holding it), and a FaultActor child runs the
+    /// chain to the owner's segment, which takes the owner's mm as the lock order says (see
+    /// <see cref="OwnerMmFor"/>). When it answers, the PTE is installed (or the pin given back),
+    /// the mm is let go, and the walk resumes from the same chunk, which either finds the new PTE
+    /// or faults again.
     /// </summary>
     private void StartFault(Process.Run run, RangeWalk walk, AttachmentState attachment,
         ulong pageAddress)
@@ -192,43 +195,94 @@ public sealed partial class ThreadGroupActor
             Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
             return;
         }
-        var id = NextRequestId();
         Emit(new FaultStarted(_id, pageAddress));
+        _mm.HoldRead(TaskOf(run));
+        RequestPin(run, walk, attachment, pageAddress, OwnerMmFor(attachment.Owner),
+            ownHeld: true);
+    }
+
+    /// <summary>
+    /// How this fault takes the owner's mm (xpmem-spec 3.3 step 5). Kernel order: the lower-ranked
+    /// mm first, so a fault holding the lower one waits for the owner's, and one holding the higher
+    /// only tries it. Naive order: always waits, holding its own.
+    /// </summary>
+    private OwnerMm OwnerMmFor(TgId owner)
+    {
+        if (owner == _id) return OwnerMm.Same;
+        if (Machine.Settings.LockOrder == LockOrder.Naive) return OwnerMm.Wait;
+        return LockId.Rank(_id, owner) < 0 ? OwnerMm.Wait : OwnerMm.Try;
+    }
+
+    /// <summary>
+    /// One try at the pin, holding our own mm or not. A failed trylock (EAGAIN) is
+    /// avoid_deadlock_2: drop our mm, wait for the owner's, and take ours back at the install,
+    /// which re-verifies the VMA in the same step (it is never parked: a recall may be waiting for
+    /// this very hold). The fault ends once the owner has let go of its mm too (step 13), so the
+    /// access that resumes holds nothing of the owner's.
+    /// </summary>
+    private void RequestPin(Process.Run run, RangeWalk walk, AttachmentState attachment,
+        ulong pageAddress, OwnerMm mm, bool ownHeld)
+    {
+        var id = NextRequestId();
         _replies.Await(id, "Fault.Pin", reply =>
         {
-            switch (reply)
+            if (reply is Refused { Errno: Errno.EAGAIN } && mm == OwnerMm.Try)
             {
-                case Fault.Pinned pinned:
-                    Install(attachment, pageAddress, new Frame(pinned.PinId, null), id);
-                    break;
-                case SegmentActor.LocalPinned local:
-                    Install(attachment, pageAddress, new Frame(local.PinId, local.Page), id);
-                    break;
-                default:
-                    // The segment is gone, the source is a hole or an attachment, the lookup was
-                    // invalidated on every try, or nobody answered: SIGBUS, for the toucher only.
-                    Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
-                    return;
+                _mm.ReleaseRead(TaskOf(run));
+                RequestPin(run, walk, attachment, pageAddress, OwnerMm.Wait, ownHeld: false);
+                return;
             }
-            _mm.Read(() => Drive(run, walk));
+            Frame? frame = reply switch
+            {
+                Fault.Pinned pinned => new Frame(pinned.PinId, null),
+                SegmentActor.LocalPinned local => new Frame(local.PinId, local.Page),
+                _ => null,
+            };
+            if (frame is not { } pin)
+            {
+                // The segment is gone, the source is a hole or an attachment, no frame was left,
+                // or nobody answered: SIGBUS, for the toucher only.
+                if (ownHeld) _mm.ReleaseRead(TaskOf(run));
+                Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
+                return;
+            }
+            var ownerHeld = mm != OwnerMm.Same;
+            Install(attachment, pageAddress, pin, id, ownerHeld);
+            if (ownerHeld)
+            {
+                AwaitReply(attachment.SegmentActor.Partition, id, "Fault.Released",
+                    _ => Resume(run, walk, ownHeld));
+            }
+            else Resume(run, walk, ownHeld);
         });
         Context.ActorOf(FaultActor.Props(Machine, _port, id, attachment.SegmentActor,
-            attachment.SourceOf(pageAddress), _id, attachment.Id),
+            attachment.SourceOf(pageAddress), _id, attachment.Id, run.RequestId, mm),
             $"fault-{id.Sequence & 0xFFFFFFFF}");
     }
 
     /// <summary>
+    /// The fault is over: our mm is let go, and the access goes on from the same chunk when the mm
+    /// lets it (the process may have died meanwhile: then it does nothing).
+    /// </summary>
+    private void Resume(Process.Run run, RangeWalk walk, bool ownHeld)
+    {
+        if (ownHeld) _mm.ReleaseRead(TaskOf(run));
+        _mm.Read(TaskOf(run), () => Drive(run, walk));
+    }
+
+    /// <summary>
     /// Installs a PTE if the attachment still maps that page and has none; else gives the pin back.
-    /// Then ends the fault's hold on the segment. Not parked behind a write hold: a recall may be
-    /// waiting for exactly this hold to end.
+    /// Then ends the fault's hold on the segment, asking the owner to say when it has let go of its
+    /// mm if <paramref name="ownerHeld"/>. Not parked behind a write hold: a recall may be waiting
+    /// for exactly this hold to end.
     /// </summary>
     private void Install(AttachmentState attachment, ulong pageAddress, Frame frame,
-        RequestId fault)
+        RequestId fault, bool ownerHeld)
     {
         var current = (_memory.Find(pageAddress) as AttachmentVma)?.Attachment;
         var installed = _alive && current == attachment && !attachment.Unmapping
             && attachment.Ptes.TryAdd(pageAddress, frame);
         if (!installed) _port.Send(attachment.SegmentActor, new Frames.Unpin([frame.PinId]));
-        _port.Send(attachment.SegmentActor, new Fault.Done(fault));
+        _port.Send(attachment.SegmentActor, new Fault.Done(fault, ownerHeld ? Me : null));
     }
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Emulator.Partitions.Memory;
 using Emulator.Protocol;
 using Emulator.Protocol.Attachments;
+using Emulator.Protocol.Faults;
 using Emulator.Protocol.Partitions;
 using Emulator.Protocol.Permits;
 using Emulator.Protocol.Segments;
@@ -44,30 +45,62 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
-    /// The owner's mm during a fault (get_user_pages), for read: it waits while an mmap, munmap,
-    /// fork or exit holds the mm, so it sees the mm before or after, never halfway. The source
-    /// must lie in an ordinary mapping (a hole, or an attachment re-exported, is ENOENT and the
-    /// attacher gets SIGBUS). An untouched page is zero-filled; a copy-on-write page is copied
-    /// first, since the pin is for writing. The page is pinned here, under the mm, so a fork that
-    /// comes next copies it for the child and the owner keeps the frame its attachers map.
+    /// The owner's mm during a fault (get_user_pages), for read, taken for the attacher's call
+    /// as the fault says: waited for (behind any writer: it sees the mm before or after an mmap,
+    /// munmap, fork or exit, never halfway), tried (EAGAIN if a writer holds or waits), or not at
+    /// all when the attacher is this very process (its fault holds the mm already). A read taken
+    /// is kept until the fault is over (<see cref="LookupDone"/>), as the kernel holds it until the
+    /// PTE is in.
     /// </summary>
-    private void HandleFindPage(FindPage find) => _mm.Read(() =>
+    private void HandleFindPage(FindPage find)
+    {
+        switch (find.Mm)
+        {
+            case OwnerMm.Same:
+                FindPageUnderMm(find, held: false);
+                break;
+            case OwnerMm.Try when !_mm.TryAcquireRead(find.Task):
+                find.ReplyTo.Tell(new Refused(find.RequestId, Errno.EAGAIN));
+                break;
+            case OwnerMm.Try:
+                FindPageUnderMm(find, held: true);
+                break;
+            default:
+                _mm.AcquireRead(find.Task, () => FindPageUnderMm(find, held: true));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The source must lie in an ordinary mapping (a hole, or an attachment re-exported, is ENOENT
+    /// and the attacher gets SIGBUS). An untouched page is zero-filled; a copy-on-write page is
+    /// copied first, since the pin is for writing. The page is pinned here, under the mm, so a fork
+    /// that comes next copies it for the child and the owner keeps the frame its attachers map.
+    /// A refusal lets go of the read at once.
+    /// </summary>
+    private void FindPageUnderMm(FindPage find, bool held)
     {
         if (!_alive || _memory.Find(find.SourceAddress) is not AnonymousVma)
         {
-            find.ReplyTo.Tell(new Refused(find.RequestId, Errno.ENOENT));
+            Refuse(Errno.ENOENT);
         }
         else if (!_memory.TryPageForWrite(find.SourceAddress, out var page))
         {
             // No frame left to fault the page in: the toucher gets SIGBUS (VM_FAULT_OOM).
-            find.ReplyTo.Tell(new Refused(find.RequestId, Errno.ENOMEM));
+            Refuse(Errno.ENOMEM);
         }
         else
         {
             page.Pin();
             find.ReplyTo.Tell(new PageFound(find.RequestId, page));
         }
-    });
+
+        void Refuse(Errno errno)
+        {
+            if (held) _mm.ReleaseRead(find.Task);
+            find.ReplyTo.Tell(new Refused(find.RequestId, errno));
+        }
+    }
 
     /// <summary>
     /// A segment recalls its pages: clear the PTEs of our attachments of it in that source range.

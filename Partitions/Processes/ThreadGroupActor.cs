@@ -6,6 +6,7 @@ using Emulator.Partitions.Permits;
 using Emulator.Partitions.Xpc;
 using Emulator.Protocol;
 using Emulator.Protocol.Attachments;
+using Emulator.Protocol.Faults;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Partitions;
 using Emulator.Protocol.Permits;
@@ -39,7 +40,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     private readonly LibraryMode _library;
     private readonly AddressSpace _memory;
     private readonly MemoryAccess _access;
-    private readonly MmLock _mm = new();
+    private readonly MmLock _mm;
     private readonly PendingReplies _replies;
     private readonly Dictionary<RequestId, Process.Run> _calls = [];
     /// <summary>Peers not Up (GOINGDOWN or DOWN): requests to them fail at once.</summary>
@@ -66,12 +67,19 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _memory.Observer = this;
         _access = new MemoryAccess(_memory, id, Emit);
         _replies = new PendingReplies(machine.Monitor, this);
+        _mm = new MmLock(LockId.Mm(id), Emit);
         _deviceOpen = image.DeviceOpen;
         if (hasTg) _tg = new ThreadGroup();
         Receive<Process.Run>(HandleRun);
         Receive<Process.Probe>(HandleProbe);
         Receive<AccessPermit.Get>(HandleGet);
         Receive<FindPage>(HandleFindPage);
+        Receive<LookupDone>(done =>
+        {
+            _mm.ReleaseRead(done.Task);
+            if (done.ReplyTo is { } attacher)
+                _port.Send(attacher, new Fault.Released(done.RequestId));
+        });
         Receive<Attachment.Zap>(HandleZap);
         Receive<Segment.Freed>(HandleFreed);
         Receive<IReply>(HandleReply);
@@ -147,6 +155,9 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
 
     /// <summary>True while the call has not ended (a process's death ends them all).</summary>
     private bool Running(Process.Run run) => _calls.ContainsKey(run.RequestId);
+
+    /// <summary>The call as a holder of locks: one thread of this process.</summary>
+    private LockTask TaskOf(Process.Run run) => new(_id, run.RequestId);
 
     private RequestId NextRequestId()
         => new(_port.Partition, ((long)_id.Pid << 32) | ++_nextRequest);
@@ -230,11 +241,21 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     }
 
     /// <summary>
-    /// SegmentActor → its owner thread group: get_user_pages for a fault; the page found is
-    /// pinned here, under the owner's mm, so no fork, munmap or remap can slip between the lookup
-    /// and the pin. Replies: <see cref="PageFound"/> or <see cref="Refused"/>.
+    /// SegmentActor → its owner thread group: get_user_pages for a fault of call
+    /// <paramref name="Task"/>; the page found is pinned here, under the owner's mm (taken as
+    /// <paramref name="Mm"/> says, and kept for the task until <see cref="LookupDone"/>), so no
+    /// fork, munmap or remap can slip between the lookup and the pin. Replies:
+    /// <see cref="PageFound"/> or <see cref="Refused"/> (EAGAIN: the trylock failed).
     /// </summary>
-    internal sealed record FindPage(RequestId RequestId, ulong SourceAddress, IActorRef ReplyTo);
+    internal sealed record FindPage(RequestId RequestId, ulong SourceAddress, IActorRef ReplyTo,
+        LockTask Task, OwnerMm Mm);
+
+    /// <summary>
+    /// SegmentActor → its owner thread group: the fault <paramref name="RequestId"/> of
+    /// <paramref name="Task"/> is over; the read its lookup took of the mm ends, and
+    /// <paramref name="ReplyTo"/> (if set) hears so.
+    /// </summary>
+    internal sealed record LookupDone(LockTask Task, RequestId RequestId, Endpoint? ReplyTo);
 
     /// <summary>
     /// The owner's current page at the source address, copy-on-write already broken, pinned.

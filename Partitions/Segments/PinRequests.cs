@@ -14,7 +14,10 @@ namespace Emulator.Partitions.Segments;
 public sealed class PinRequests
 {
     private readonly Dictionary<RequestId, Lookup> _lookups = [];
-    private readonly Dictionary<RequestId, long> _holds = [];
+    private readonly Dictionary<RequestId, Held> _holds = [];
+
+    /// <summary>A fault whose page is pinned under <paramref name="PinId"/>.</summary>
+    public readonly record struct Held(long PinId, Fault.Pin Pin);
 
     /// <summary>One lookup in flight, with what has happened to it meanwhile.</summary>
     public sealed class Lookup(Fault.Pin pin)
@@ -51,10 +54,10 @@ public sealed class PinRequests
     }
 
     /// <summary>The page is pinned under <paramref name="pinId"/> and on its way.</summary>
-    public void Hold(RequestId id, long pinId) => _holds[id] = pinId;
+    public void Hold(Fault.Pin pin, long pinId) => _holds[pin.RequestId] = new Held(pinId, pin);
 
-    /// <summary>The attacher is done with the hold; false if there was none (stale).</summary>
-    public bool EndHold(RequestId id) => _holds.Remove(id);
+    /// <summary>The attacher is done with the hold; null if there was none (stale).</summary>
+    public Held? EndHold(RequestId id) => _holds.Remove(id, out var held) ? held : null;
 
     /// <summary>
     /// Marks the lookups whose source lies in [start, end) invalid; returns how many.
@@ -73,10 +76,10 @@ public sealed class PinRequests
 
     /// <summary>
     /// Partition <paramref name="peer"/> went down: the faults of its attachers are abandoned
-    /// (their ids carry the partition they started on); returns the pins of their holds, to be
-    /// unpinned.
+    /// (their ids carry the partition they started on); returns their holds, whose pins are to
+    /// be unpinned.
     /// </summary>
-    public List<long> AbandonFrom(PartitionId peer)
+    public List<Held> AbandonFrom(PartitionId peer)
     {
         foreach (var lookup in _lookups.Values)
         {
@@ -89,15 +92,15 @@ public sealed class PinRequests
 
     /// <summary>
     /// A fault nobody waits for: a lookup is marked (its answer will be given back); a hold ends at
-    /// once and its pin id is returned, to be unpinned (the attacher never got it).
+    /// once and is returned, its pin to be unpinned (the attacher never got it).
     /// </summary>
-    public long? Abandon(RequestId id)
+    public Held? Abandon(RequestId id)
     {
         if (_lookups.TryGetValue(id, out var lookup))
         {
             lookup.Abandoned = true;
             return null;
         }
-        return _holds.Remove(id, out var pinId) ? pinId : null;
+        return _holds.Remove(id, out var held) ? held : null;
     }
 }

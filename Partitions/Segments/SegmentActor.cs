@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Processes;
 using Emulator.Partitions.Rules;
@@ -139,7 +140,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Receive<Refused>(HandlePageRefused);
         Receive<Fault.Done>(done =>
         {
-            _requests.EndHold(done.RequestId);
+            if (_requests.EndHold(done.RequestId) is { } held) OwnerMmDone(held.Pin, done.ReplyTo);
             ReadersChanged();
         });
         Receive<Fault.Abandon>(HandleAbandon);
@@ -180,7 +181,20 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private void HandlePin(Fault.Pin pin)
     {
         _requests.StartLookup(pin);
-        _ownerActor.Tell(new ThreadGroupActor.FindPage(pin.RequestId, pin.SourceAddress, Self));
+        _ownerActor.Tell(new ThreadGroupActor.FindPage(pin.RequestId, pin.SourceAddress, Self,
+            new LockTask(pin.Attacher, pin.Task), pin.Mm));
+    }
+
+    /// <summary>
+    /// The fault is over here (the attacher is done, or nobody takes the page): the owner's mm,
+    /// which the lookup took for it, is let go (xpmem-spec 3.3 step 13), and the owner tells
+    /// <paramref name="replyTo"/> when it has.
+    /// </summary>
+    private void OwnerMmDone(Fault.Pin pin, Endpoint? replyTo = null)
+    {
+        if (pin.Mm == OwnerMm.Same) return;
+        _ownerActor.Tell(new ThreadGroupActor.LookupDone(new LockTask(pin.Attacher, pin.Task),
+            pin.RequestId, replyTo));
     }
 
     private void HandlePageFound(ThreadGroupActor.PageFound found)
@@ -190,6 +204,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         {
             // The owner pinned the page for us; nobody may map it now.
             found.Page.Unpin();
+            OwnerMmDone(lookup.Pin);
             Overtaken(lookup);
             return;
         }
@@ -199,7 +214,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         _pins[pinId] = new PinEntry(found.Page, sourcePage, pin.Attacher, pin.Attachment);
         Emit(new Pinned(_id, pinId, sourcePage, found.Page.Frame, pin.Attacher, pin.Attachment,
             pin.RequestId));
-        _requests.Hold(pin.RequestId, pinId);
+        _requests.Hold(pin, pinId);
         _port.Send(pin.ReplyTo, pin.ReplyTo.Partition == _port.Partition
             ? new LocalPinned(pin.RequestId, pinId, found.Page)
             : new Fault.Pinned(pin.RequestId, pinId));
@@ -224,7 +239,11 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     private void HandleAbandon(Fault.Abandon abandon)
     {
-        if (_requests.Abandon(abandon.RequestId) is { } pinId) Unpin([pinId]);
+        if (_requests.Abandon(abandon.RequestId) is { } held)
+        {
+            Unpin([held.PinId]);
+            OwnerMmDone(held.Pin);
+        }
         ReadersChanged();
     }
 
@@ -275,6 +294,13 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         /// <summary>Null until the holds have drained and the zaps went out.</summary>
         public List<Endpoint>? Waiting { get; set; }
+
+        /// <summary>
+        /// It waits for the faults in flight (false only for a remove under
+        /// <c>remove-waits-for-faults = false</c>, the variant that lets a PTE in after the
+        /// remove).
+        /// </summary>
+        public bool WaitsForFaults { get; init; } = true;
     }
 
     private void StartWriting(Zapping zapping)
@@ -287,7 +313,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         if (zapping.Remove)
         {
             _removed = true;
-            _requests.Invalidate(zapping.Start, zapping.End);
+            if (Machine.Settings.RemoveWaitsForFaults)
+                _requests.Invalidate(zapping.Start, zapping.End);
+            else zapping = zapping with { WaitsForFaults = false };
         }
         _zapping = zapping;
         Become(Writing);
@@ -299,7 +327,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     private void ReadersChanged()
     {
-        if (_zapping is not { Waiting: null } zapping || _requests.Holds > 0)
+        if (_zapping is not { Waiting: null } zapping
+            || (zapping.WaitsForFaults && _requests.Holds > 0))
         {
             FreeIfUnreferenced();
             return;
@@ -351,7 +380,11 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             _links.Remove(link);
         Unpin(_pins.Where(p => p.Value.Attacher.Partition == down.Peer).Select(p => p.Key)
             .Order().ToList());
-        foreach (var pinId in _requests.AbandonFrom(down.Peer)) Unpin([pinId]);
+        foreach (var held in _requests.AbandonFrom(down.Peer))
+        {
+            Unpin([held.PinId]);
+            OwnerMmDone(held.Pin);
+        }
         if (_zapping is { Waiting: { } waiting })
         {
             if (waiting.RemoveAll(getter => getter.Partition == down.Peer) > 0

@@ -11,12 +11,15 @@ public static class Fault
 {
     /// <summary>
     /// FaultActor → SegmentActor: pin the owner's page at <paramref name="SourceAddress"/> for
-    /// attachment <paramref name="Attachment"/> of <paramref name="Attacher"/>. Replies:
-    /// <see cref="Pinned"/>, or <see cref="Refused"/> (ENOENT: segment gone, hole, or the source is
-    /// an attachment; EAGAIN: invalidated on every retry).
+    /// attachment <paramref name="Attachment"/> of <paramref name="Attacher"/>, working for the
+    /// attacher's call <paramref name="Task"/>, taking the owner's mm as <paramref name="Mm"/>
+    /// says. Replies: <see cref="Pinned"/>, or <see cref="Refused"/> (ENOENT: segment gone, hole,
+    /// or the source is an attachment; ENOMEM: no frame for the page; EAGAIN: a trylock of the
+    /// owner's mm failed).
     /// </summary>
     public sealed record Pin(RequestId RequestId, ulong SourceAddress, TgId Attacher,
-        long Attachment, Endpoint ReplyTo) : IRequest;
+        long Attachment, Endpoint ReplyTo, RequestId Task = default, OwnerMm Mm = OwnerMm.Same)
+        : IRequest;
 
     /// <summary>
     /// The page is pinned under <paramref name="PinId"/>, for an attacher on another partition:
@@ -27,10 +30,18 @@ public static class Fault
     public sealed record Pinned(RequestId RequestId, long PinId) : IReply;
 
     /// <summary>
-    /// Attacher → SegmentActor, one way: the fault is over (PTE installed or dropped); the read
-    /// hold ends.
+    /// Attacher → SegmentActor: the fault is over (PTE installed or dropped); the read hold ends,
+    /// and the owner lets go of its mm, which the lookup took. When <paramref name="ReplyTo"/> is
+    /// set, the owner answers <see cref="Released"/> there once it has (the attacher's fault ends
+    /// only then, as the kernel's unlocks both mms before it returns).
     /// </summary>
-    public sealed record Done(RequestId RequestId) : IXpmemMessage;
+    public sealed record Done(RequestId RequestId, Endpoint? ReplyTo = null) : IXpmemMessage;
+
+    /// <summary>
+    /// Owner's thread group → attacher: the owner's mm, taken for fault
+    /// <paramref name="RequestId"/>, is let go.
+    /// </summary>
+    public sealed record Released(RequestId RequestId) : IReply;
 
     /// <summary>
     /// FaultActor → SegmentActor, one way: nobody waits for this fault any more (its timer
@@ -38,6 +49,22 @@ public static class Fault
     /// drop the request, and the pin if one was taken for it.
     /// </summary>
     public sealed record Abandon(RequestId RequestId) : IXpmemMessage;
+}
+
+/// <summary>
+/// How a fault takes the owner's mm for its lookup (xpmem-spec 3.3 step 5). Held by the fault
+/// from the lookup until the attacher is done with the page (<see cref="Fault.Done"/>).
+/// </summary>
+public enum OwnerMm
+{
+    /// <summary>The owner is the faulting process: the fault holds that mm already.</summary>
+    Same,
+
+    /// <summary>down_read: wait for it, behind any writer holding or waiting.</summary>
+    Wait,
+
+    /// <summary>down_read_trylock: take it now, or refuse the pin with EAGAIN.</summary>
+    Try,
 }
 
 /// <summary>

@@ -87,8 +87,9 @@ public sealed class MachineMonitorSpec
         monitor.Observe(new SegmentMade(Seg));
         var reports = monitor.Final();
         Assert.Equal(["coherence", "no access through the dead", "stores once", "pins balanced",
-            "refcounts back to zero", "nothing in flight"], reports.Select(r => r.Name));
-        Assert.Equal([true, true, true, true, false, false], reports.Select(r => r.Held));
+            "refcounts back to zero", "nothing in flight", "no deadlock", "lock order"],
+            reports.Select(r => r.Name));
+        Assert.Equal([true, true, true, true, false, false, true, true], reports.Select(r => r.Held));
         Assert.Contains("Fault.Pin", reports[5].Saw);
         Assert.Equal(1, monitor.Read(m => m.InFlight.Count));
         Assert.Equal(1, monitor.Refcounts.SegmentsAlive);

@@ -37,6 +37,8 @@ public sealed class SetOptionSpec : IDisposable
     [InlineData("xpc.missed-heartbeats-max=0", "missed-heartbeats-max must be >= 1", "")]
     [InlineData("first-pid=5\"}\nakka.x=1", "not a value the emulator reads", "")]
     [InlineData("first-pid", "is not KEY=VALUE", "")]
+    [InlineData("lock-order=sideways", "lock-order must be kernel or naive", "its default is kernel")]
+    [InlineData("remove-waits-for-faults=maybe", "must be true or false", "")]
     public void Set_must_refuse_what_the_emulator_cannot_take(string setting, string message,
         string hint)
     {

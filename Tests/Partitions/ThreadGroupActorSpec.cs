@@ -228,7 +228,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         Assert.Equal(tg.Path, pin.ReplyTo.Ref.Path.Parent);   // a child of the thread group asks
         Assert.Equal(1, _monitor.Faults);
         pin.ReplyTo.Ref.Tell(new SegmentActor.LocalPinned(pin.RequestId, 7, page));
-        Assert.Equal(pin.RequestId, segment.ExpectMsg<Fault.Done>().RequestId);
+        Assert.Equal(pin.RequestId, Released(segment.ExpectMsg<Fault.Done>()).RequestId);
         Assert.Equal(Outcome.Ok(0x1122334455667788), Completion(id));
 
         // The PTE stays: loads and stores reach the owner's page itself, without a message.
@@ -364,7 +364,8 @@ public sealed class ThreadGroupActorSpec : TestKit
         var pin = _xpc.ExpectCarried<Fault.Pin>(P0, remote);
         Assert.Equal(SegmentAddress + 0x2000, pin.SourceAddress);
         pin.ReplyTo.Ref.Tell(new Fault.Pinned(pin.RequestId, 9));
-        Assert.Equal(pin.RequestId, _xpc.ExpectCarried<Fault.Done>(P0, remote).RequestId);
+        Assert.Equal(pin.RequestId,
+            Released(_xpc.ExpectCarried<Fault.Done>(P0, remote)).RequestId);
         var read = _xpc.ExpectCarried<Frames.Read>(P0, remote);
         Assert.Equal((9L, 8, 8), (read.PinId, read.OffsetBytes, read.LengthBytes));
         Assert.Equal(tg.At(), read.ReplyTo);
@@ -409,7 +410,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var pin = segment.ExpectMsg<Fault.Pin>();
         Assert.Equal(SegmentAddress + 0x1000, pin.SourceAddress);
         pin.ReplyTo.Ref.Tell(new SegmentActor.LocalPinned(pin.RequestId, 8, new Page(1)));
-        segment.ExpectMsg<Fault.Done>();
+        Released(segment.ExpectMsg<Fault.Done>());
         Assert.Equal(Outcome.Ok(0), Completion(id));
         segment.ExpectNoMsg(Quiet);
     }
@@ -581,13 +582,23 @@ public sealed class ThreadGroupActorSpec : TestKit
         Start(tg, new ReadCall(at, 8));
         var pin = _xpc.ExpectCarried<Fault.Pin>(P0, remote);
         pin.ReplyTo.Ref.Tell(new Fault.Pinned(pin.RequestId, 9));
-        _xpc.ExpectCarried<Fault.Done>(P0, remote);
+        Released(_xpc.ExpectCarried<Fault.Done>(P0, remote));
         var read = _xpc.ExpectCarried<Frames.Read>(P0, remote);
         read.ReplyTo.Ref.Tell(new Refused(read.RequestId, Errno.ENOENT));
         Assert.Equal(SegmentAddress, _xpc.ExpectCarried<Fault.Pin>(P0, remote).SourceAddress);
     }
 
     // ---- helpers ----
+
+    /// <summary>
+    /// The owner's side of a fault's end: when the attacher asks to hear it, the owner lets go of
+    /// its mm and says so.
+    /// </summary>
+    private static Fault.Done Released(Fault.Done done)
+    {
+        done.ReplyTo?.Ref.Tell(new Fault.Released(done.RequestId));
+        return done;
+    }
 
     private IActorRef Spawn(
         LibraryMode library = LibraryMode.Raw, bool hasTg = true, bool deviceOpen = true)
@@ -670,7 +681,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var id = Start(tg, new ReadCall(address, 1));
         var pin = segment.ExpectMsg<Fault.Pin>();
         pin.ReplyTo.Ref.Tell(new SegmentActor.LocalPinned(pin.RequestId, pinId, new Page(1)));
-        segment.ExpectMsg<Fault.Done>();
+        Released(segment.ExpectMsg<Fault.Done>());
         Assert.Equal(Outcome.Ok(0), Completion(id));
     }
 

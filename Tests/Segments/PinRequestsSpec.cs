@@ -46,7 +46,7 @@ public sealed class PinRequestsSpec
         requests.StartLookup(Pin(1, 0x10000));
         requests.EndLookup(Id(1));
         Assert.Throws<InvariantException>(() => requests.EndLookup(Id(1)));
-        requests.Hold(Id(2), 77);
+        requests.Hold(Pin(2, 0x10000), 77);
         Assert.Throws<InvariantException>(() => requests.EndLookup(Id(2)));
         Assert.Equal(1, requests.Holds);
     }
@@ -57,7 +57,7 @@ public sealed class PinRequestsSpec
         var requests = new PinRequests();
         requests.StartLookup(Pin(1, 0x10000));
         Assert.Throws<InvariantException>(() => requests.StartLookup(Pin(1, 0x20000)));
-        requests.Hold(Id(2), 5);
+        requests.Hold(Pin(2, 0x10000), 5);
         Assert.Throws<InvariantException>(() => requests.StartLookup(Pin(2, 0x20000)));
         Assert.Equal(1, requests.Lookups);
         Assert.Equal(1, requests.Holds);
@@ -69,13 +69,13 @@ public sealed class PinRequestsSpec
         var requests = new PinRequests();
         requests.StartLookup(Pin(1, 0x10000));
         requests.EndLookup(Id(1));
-        requests.Hold(Id(1), 31);
+        requests.Hold(Pin(1, 0x10000), 31);
         Assert.Equal(1, requests.Holds);
         Assert.False(requests.Idle);
-        Assert.True(requests.EndHold(Id(1)));
+        Assert.Equal(31, requests.EndHold(Id(1))?.PinId);
         Assert.True(requests.Idle);
-        Assert.False(requests.EndHold(Id(1)));
-        Assert.False(requests.EndHold(Id(2)));
+        Assert.Null(requests.EndHold(Id(1)));
+        Assert.Null(requests.EndHold(Id(2)));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class PinRequestsSpec
         requests.StartLookup(Pin(3, 0x2abc));   // inside
         requests.StartLookup(Pin(4, 0x2fff));   // last byte
         requests.StartLookup(Pin(5, 0x3000));   // the end is not in it
-        requests.Hold(Id(6), 66);                   // a hold is not a lookup
+        requests.Hold(Pin(6, 0x10000), 66);                   // a hold is not a lookup
         Assert.Equal(3, requests.Invalidate(0x1000, 0x3000));
         var invalid = Enumerable.Range(1, 5)
             .Where(n => requests.EndLookup(Id(n)).Invalid).ToList();
@@ -124,13 +124,13 @@ public sealed class PinRequestsSpec
     public void PinRequests_must_end_an_abandoned_hold_at_once_and_hand_back_its_pin()
     {
         var requests = new PinRequests();
-        requests.Hold(Id(1), 4242);
-        requests.Hold(Id(2), 17);
-        Assert.Equal(4242, requests.Abandon(Id(1)));
+        requests.Hold(Pin(1, 0x10000), 4242);
+        requests.Hold(Pin(2, 0x10000), 17);
+        Assert.Equal(4242, requests.Abandon(Id(1))?.PinId);
         Assert.Equal(1, requests.Holds);
         Assert.Null(requests.Abandon(Id(1)));
-        Assert.False(requests.EndHold(Id(1)));
-        Assert.True(requests.EndHold(Id(2)));
+        Assert.Null(requests.EndHold(Id(1)));
+        Assert.Equal(Id(2), requests.EndHold(Id(2))?.Pin.RequestId);
         Assert.True(requests.Idle);
     }
 

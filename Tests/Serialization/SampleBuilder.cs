@@ -96,8 +96,13 @@ internal sealed class SampleBuilder(IActorRef actor, IReadOnlyCollection<Type> e
         return null;
     }
 
-    private static object[] NonDefaultValues(Type enumType) =>
-        [.. Enum.GetValues(enumType).Cast<object>().Where(v => Convert.ToInt64(v) != 0)];
+    /// <summary>The members past the default, or the one member an enum may have.</summary>
+    private static object[] NonDefaultValues(Type enumType)
+    {
+        var all = Enum.GetValues(enumType).Cast<object>().ToArray();
+        var past = all.Where(v => Convert.ToInt64(v) != 0).ToArray();
+        return past.Length > 0 ? past : all;
+    }
 
     private static Page SamplePage(long n)
     {

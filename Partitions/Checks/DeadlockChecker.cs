@@ -1,0 +1,169 @@
+using System.Text;
+using Emulator.Partitions.Locks;
+using Emulator.Protocol.Ids;
+
+namespace Emulator.Partitions.Checks;
+
+/// <summary>
+/// No deadlock: a wait-for graph of the locks the actors hold and await (lock events), checked
+/// each time an edge can appear. A task (a call) waiting for a lock waits for every holder whose
+/// mode conflicts with the one it wants, and for every waiter queued ahead of it that conflicts
+/// (a read-write semaphore grants in order, with writer preference). A cycle is a deadlock: the
+/// tasks in it wait for each other for ever, whatever a deadline may later break. The breach
+/// names the cycle: each task, the lock it waits for, and whom it waits for there.
+/// </summary>
+public sealed class DeadlockChecker : IChecker
+{
+    private sealed class LockState
+    {
+        public readonly Dictionary<LockTask, (LockMode Mode, int Count)> Holders = [];
+        public readonly List<(LockTask Task, LockMode Mode)> Waiters = [];
+
+        public bool Unused => Holders.Count == 0 && Waiters.Count == 0;
+    }
+
+    private readonly Dictionary<LockId, LockState> _locks = [];
+    private readonly Dictionary<LockTask, LockId> _waitingFor = [];
+    private long _waits;
+    private long _acquisitions;
+
+    public string Name => "no deadlock";
+
+    public CheckerBreach? Observe(MachineEvent e)
+    {
+        switch (e)
+        {
+            case LockWaiting waiting:
+                _waits++;
+                StateOf(waiting.Lock).Waiters.Add((waiting.Task, waiting.Access));
+                _waitingFor[waiting.Task] = waiting.Lock;
+                return CycleFrom(waiting.Task);
+            case LockAcquired acquired:
+                _acquisitions++;
+                var state = StateOf(acquired.Lock);
+                StopWaiting(state, acquired.Lock, acquired.Task);
+                var (_, count) = state.Holders.GetValueOrDefault(acquired.Task);
+                state.Holders[acquired.Task] = (acquired.Access, count + 1);
+                // A new holder is a new edge from everyone still waiting for the lock.
+                foreach (var (task, _) in state.Waiters)
+                {
+                    if (CycleFrom(task) is { } breach) return breach;
+                }
+                break;
+            case LockReleased released:
+                if (_locks.TryGetValue(released.Lock, out var held))
+                {
+                    if (held.Holders.TryGetValue(released.Task, out var hold))
+                    {
+                        if (hold.Count > 1) held.Holders[released.Task] = hold with
+                        {
+                            Count = hold.Count - 1,
+                        };
+                        else held.Holders.Remove(released.Task);
+                    }
+                    else StopWaiting(held, released.Lock, released.Task);
+                    if (held.Unused) _locks.Remove(released.Lock);
+                }
+                break;
+            case PartitionCrashed crashed:
+                // Its locks are gone without a word, and whoever waited there with them.
+                Forget(l => l.Process.Partition == crashed.Partition);
+                break;
+            case ThreadGroupStopped stopped:
+                Forget(l => l.Process == stopped.Tg);
+                break;
+        }
+        return null;
+    }
+
+    public CheckerReport Final() => new(Name, true,
+        $"{Counted.Of(_waits, "lock wait")}, {Counted.Of(_acquisitions, "acquisition")}, "
+        + "no cycle");
+
+    private LockState StateOf(LockId id)
+    {
+        if (!_locks.TryGetValue(id, out var state)) _locks[id] = state = new LockState();
+        return state;
+    }
+
+    private void StopWaiting(LockState state, LockId id, LockTask task)
+    {
+        var index = state.Waiters.FindIndex(w => w.Task == task);
+        if (index >= 0) state.Waiters.RemoveAt(index);
+        if (_waitingFor.TryGetValue(task, out var awaited) && awaited == id)
+            _waitingFor.Remove(task);
+    }
+
+    private void Forget(Func<LockId, bool> gone)
+    {
+        foreach (var id in _locks.Keys.Where(gone).ToList())
+        {
+            foreach (var (task, _) in _locks[id].Waiters) _waitingFor.Remove(task);
+            _locks.Remove(id);
+        }
+    }
+
+    /// <summary>Whom <paramref name="task"/> waits for, in the lock it waits for.</summary>
+    private IEnumerable<(LockTask Blocker, LockMode Mode)> BlockersOf(LockTask task)
+    {
+        if (!_waitingFor.TryGetValue(task, out var id)) yield break;
+        var state = _locks[id];
+        var wanted = LockMode.Read;
+        foreach (var (waiter, mode) in state.Waiters)
+        {
+            if (waiter == task)
+            {
+                wanted = mode;
+                break;
+            }
+        }
+        foreach (var (holder, (mode, _)) in state.Holders)
+        {
+            if (Conflict(wanted, mode)) yield return (holder, mode);
+        }
+        foreach (var (waiter, mode) in state.Waiters)
+        {
+            if (waiter == task) yield break;
+            if (Conflict(wanted, mode)) yield return (waiter, mode);
+        }
+    }
+
+    private static bool Conflict(LockMode a, LockMode b) =>
+        a == LockMode.Write || b == LockMode.Write;
+
+    /// <summary>A cycle of waits through <paramref name="start"/>, as a breach, or null.</summary>
+    private CheckerBreach? CycleFrom(LockTask start)
+    {
+        var path = new List<(LockTask Task, LockTask Blocker, LockMode Mode)>();
+        var visited = new HashSet<LockTask>();
+        return Search(start) ? Describe(path) : null;
+
+        bool Search(LockTask task)
+        {
+            if (!visited.Add(task)) return false;
+            foreach (var (blocker, mode) in BlockersOf(task))
+            {
+                path.Add((task, blocker, mode));
+                if (blocker == start || Search(blocker)) return true;
+                path.RemoveAt(path.Count - 1);
+            }
+            return false;
+        }
+    }
+
+    private CheckerBreach Describe(List<(LockTask Task, LockTask Blocker, LockMode Mode)> path)
+    {
+        var text = new StringBuilder("deadlock: a cycle of waits: ");
+        for (var i = 0; i < path.Count; i++)
+        {
+            var (task, blocker, mode) = path[i];
+            var id = _waitingFor[task];
+            var how = _locks[id].Holders.ContainsKey(blocker) ? "held" : "awaited";
+            if (i > 0) text.Append("; ");
+            text.Append($"{task} waits for {id}, {how} by {blocker} ({Lower(mode)})");
+        }
+        return new CheckerBreach(text.ToString(), path[0].Task.Process);
+    }
+
+    private static string Lower(LockMode mode) => mode == LockMode.Read ? "read" : "write";
+}
