@@ -193,18 +193,27 @@ public static class ExploreCommand
         if (written.ReplayProblem is { } problem)
             console.Diagnostic($"the schedule does not reproduce its run ({problem}): a bug");
         if (written.Shrunk is not { } shrunk) return;
+        if (shrunk.Schedule is not { } smaller)
+        {
+            console.Line(schedule.Deviations == 0 && schedule.FaultDraws == 0
+                ? "  nothing to shrink: it takes the default order and draws no link fault"
+                : $"  shrinking took nothing away in {CliConsole.Count(shrunk.Runs, "run")}: "
+                    + $"its {schedule.Deviations} decisions off the default order and "
+                    + $"{CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
+            return;
+        }
         console.Line($"  shrunk in {CliConsole.Count(shrunk.Runs, "run")}: "
-            + $"{schedule.Deviations} -> {shrunk.Schedule.Deviations} decisions off the default "
-            + $"order, {schedule.FaultDraws} -> {shrunk.Schedule.FaultDraws} link faults, "
-            + $"{schedule.Deliveries} -> {shrunk.Schedule.Deliveries} deliveries");
-        if (shrunk.Schedule.Verdict.Failure is { } shrunkFailure
+            + $"{schedule.Deviations} -> {smaller.Deviations} decisions off the default "
+            + $"order, {schedule.FaultDraws} -> {smaller.FaultDraws} link faults, "
+            + $"{schedule.Deliveries} -> {smaller.Deliveries} deliveries");
+        if (smaller.Verdict.Failure is { } shrunkFailure
             && shrunkFailure != schedule.Verdict.Failure)
         {
-            console.Line("  the shrunk schedule fails the same way: "
+            console.Line("  the shrunk schedule's failure: "
                 + UserText.Safe(shrunkFailure.Split('\n')[0]));
         }
-        console.Line($"  shrunk trace: {UserText.Safe(shrunk.TracePath)}");
-        console.Line($"  replay: xpmem-emu replay {RunRecord.ShellWord(shrunk.SchedulePath)}");
+        console.Line($"  shrunk trace: {UserText.Safe(shrunk.TracePath!)}");
+        console.Line($"  replay: xpmem-emu replay {RunRecord.ShellWord(shrunk.SchedulePath!)}");
         if (shrunk.ReplayProblem is { } shrunkProblem)
         {
             console.Diagnostic($"the shrunk schedule does not reproduce its run ({shrunkProblem})"

@@ -7,9 +7,12 @@ namespace Emulator.Host.Explore;
 public sealed record WrittenSchedule(string SchedulePath, string TracePath, Schedule Schedule,
     string? ReplayProblem, ShrunkSchedule? Shrunk);
 
-/// <summary>A shrunk schedule as written next to its original.</summary>
-public sealed record ShrunkSchedule(string SchedulePath, string TracePath, Schedule Schedule,
-    Schedule Original, int Runs, string? ReplayProblem);
+/// <summary>
+/// A shrunk schedule as written next to its original; its paths and schedule are null when the
+/// shrink could take nothing away (then nothing is written).
+/// </summary>
+public sealed record ShrunkSchedule(string? SchedulePath, string? TracePath, Schedule? Schedule,
+    int Runs, string? ReplayProblem);
 
 /// <summary>
 /// What an explore does with the failing schedule it found: runs it again recording every
@@ -17,7 +20,7 @@ public sealed record ShrunkSchedule(string SchedulePath, string TracePath, Sched
 /// schedule (<c>DIR/seed-N/schedule.json</c>), replays it to prove the file reproduces the run
 /// (the same decisions, the same trace bytes, the same verdict), then shrinks it and writes the
 /// shrunk one beside it (<c>schedule.shrunk.json</c>, its trace in <c>DIR/seed-N/shrunk/</c>),
-/// proved the same way.
+/// proved the same way, if the shrink took anything away.
 /// </summary>
 public static class FailingSchedule
 {
@@ -71,6 +74,11 @@ public static class FailingSchedule
         var result = Shrinker.Shrink(recorded,
             (choices, draws) => Replayer.Record(runner, original.Seed, plan.Timers, choices, draws),
             ShrinkRunsMax, ShrinkBudget);
+        if (result.Shrunk.Deviations >= original.Deviations
+            && result.Shrunk.FaultDraws >= original.FaultDraws)
+        {
+            return new ShrunkSchedule(null, null, null, result.Runs, null);
+        }
         var shrunkFolder = Path.Combine(runFolder, "shrunk");
         var candidate = Describe(scenario, plan, request, result.Shrunk) with
         {
@@ -85,7 +93,7 @@ public static class FailingSchedule
             ? $"its replay left the schedule: {mismatch}"
             : traced.SameVerdictAs(schedule) ? null : "its replay ended differently";
         return new ShrunkSchedule(path, Path.Combine(shrunkFolder, "trace.jsonl"), schedule,
-            original, result.Runs, problem);
+            result.Runs, problem);
     }
 
     private static Schedule Describe(PreparedScenario scenario, ExplorePlan plan,
