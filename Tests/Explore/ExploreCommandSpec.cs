@@ -128,6 +128,18 @@ public sealed class ExploreCommandSpec : IDisposable
         Assert.Contains($"bad input: {bad}:11:", outcome.Error);
     }
 
+    [Theory]
+    [InlineData("explore", "--strategy")]
+    [InlineData("replay", "PATH")]
+    public void Help_must_explain_explore_and_replay(string command, string word)
+    {
+        var help = CliFixture.Run("help", command);
+        Assert.True(help.Exit == ExitCodes.Held, help.ToString());
+        Assert.Equal(help, CliFixture.Run(command, "--help"));
+        Assert.Contains(word, help.Out);
+        Assert.Contains("explore", CliFixture.Run("--help").Out);
+    }
+
     private static int SeedOf(CliFixture.Outcome outcome)
     {
         var match = System.Text.RegularExpressions.Regex.Match(outcome.Out,

@@ -21,7 +21,7 @@ public sealed class ExploreFiguresSpec(ITestOutputHelper output)
             ?? throw new InvalidOperationException(error);
         var plan = new ExplorePlan(scenario.Scenario, scenario.AkkaConfig, StrategyPlan.Random,
             SimTimers.Idle, Seed, Schedules, Workers: 1, TimeLimit: null);
-        Explorer.Run(plan with { Schedules = 500 });
+        Explorer.Run(plan with { Schedules = 1500 });
         foreach (var workers in new[] { 1, 2 })
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
