@@ -44,6 +44,27 @@ public sealed class ExploreCommandSpec : IDisposable
     }
 
     [Fact]
+    public void Replay_must_reproduce_a_schedule_found_with_link_faults_and_overrides()
+    {
+        var folder = _files.PathOf("faulty");
+        var outcome = CliFixture.Run("explore", ExploreFiles.RacyRead, "--strategy", "pct",
+            "--faults", "drop 30%, duplicate 20%, delay 10us..300us", "--set",
+            "request-timeout=5s", "--timers", "due", "--out", folder, "--workers", "1");
+        Assert.True(outcome.Exit == ExitCodes.ScenarioFailed, outcome.ToString());
+        var seed = SeedOf(outcome);
+        var schedule = Path.Combine(folder, $"seed-{seed}", "schedule.json");
+        var recorded = JsonDocument.Parse(File.ReadAllText(schedule)).RootElement;
+        Assert.True(recorded.GetProperty("faultDraws").GetInt32() > 0, $"seed {seed}: no fault");
+        Assert.Equal("request-timeout=5s", recorded.GetProperty("set")[0].GetString());
+        var replay = CliFixture.Run("replay", schedule, "--out", _files.PathOf("again"));
+        Assert.True(replay.Exit == ExitCodes.ScenarioFailed, $"seed {seed}: {replay}");
+        Assert.Contains("again (the same deliveries, trace and verdict as recorded)", replay.Out);
+        Assert.True(File.ReadAllText(Path.Combine(folder, $"seed-{seed}", "trace.jsonl"))
+            == File.ReadAllText(Path.Combine(_files.PathOf("again"), "trace.jsonl")),
+            $"seed {seed}: the replay's trace differs");
+    }
+
+    [Fact]
     public void Explore_must_report_the_same_lowest_failing_schedule_with_one_or_two_workers()
     {
         var one = CliFixture.Run("explore", ExploreFiles.RacyRead, "--seed", "40",
