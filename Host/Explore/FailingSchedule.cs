@@ -35,6 +35,7 @@ public static class FailingSchedule
         ExploreRequest request, FoundFailure found, string folder, bool shrink)
     {
         var runFolder = Path.Combine(folder, $"seed-{found.Seed}");
+        ClearShrunk(runFolder);
         using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
         var recorded = Replayer.Record(runner, found.Seed, plan.Strategy.Create(), plan.Timers,
             runFolder);
@@ -94,6 +95,19 @@ public static class FailingSchedule
             : traced.SameVerdictAs(schedule) ? null : "its replay ended differently";
         return new ShrunkSchedule(path, Path.Combine(shrunkFolder, "trace.jsonl"), schedule,
             result.Runs, problem);
+    }
+
+    /// <summary>
+    /// Takes away what an earlier explore shrank into this folder, so a shrunk schedule there is
+    /// always this one's.
+    /// </summary>
+    private static void ClearShrunk(string runFolder)
+    {
+        var shrunk = Path.Combine(runFolder,
+            Path.GetFileNameWithoutExtension(FileName) + ScheduleFile.ShrunkSuffix);
+        if (File.Exists(shrunk)) File.Delete(shrunk);
+        var traces = Path.Combine(runFolder, "shrunk");
+        if (Directory.Exists(traces)) Directory.Delete(traces, recursive: true);
     }
 
     private static Schedule Describe(PreparedScenario scenario, ExplorePlan plan,

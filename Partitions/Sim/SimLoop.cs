@@ -39,9 +39,10 @@ namespace Emulator.Partitions.Sim;
 ///   the same point: between the same Run calls, on the loop's thread.
 /// - Timers fire only when no mailbox is ready (unless <see cref="Timers"/> says otherwise), so a
 ///   timeout never overtakes a message already sent; races between them need a fault (drop,
-///   delay) from the sender's side, or <see cref="SimTimers.Race"/>. With a delivery
-///   cost the clock may pass a timer's due time while the machine is busy: the timer then fires
-///   as soon as it goes idle, still in due order, and the clock never moves backwards.
+///   delay) from the sender's side, or <see cref="SimTimers.Race"/>. With a delivery cost the
+///   clock may pass a timer's due time while the machine is busy: the timer then fires as soon
+///   as it goes idle (or, with <see cref="SimTimers.Due"/>, when the strategy picks it), still in
+///   due order, and the clock never moves backwards.
 /// - A Tell from another thread while the loop runs lands at a point the seed does not decide.
 /// - Use paths, not <c>IActorRef.ToString()</c>, in traces: refs print a random uid.
 /// - Order matters wherever one actor sends several messages to one receiver: do not derive that
@@ -56,12 +57,12 @@ public sealed class SimLoop
 
     private static readonly TimeSpan WakeupInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly SimScheduler _scheduler;
-    private readonly object _gate = new();
     /// <summary>FNV-1a's offset basis and prime, for <see cref="ScheduleDigest"/>.</summary>
     private const ulong DigestBasis = 14695981039346656037;
     private const ulong DigestPrime = 1099511628211;
 
+    private readonly SimScheduler _scheduler;
+    private readonly object _gate = new();
     private readonly SimReadySet _ready = new();
     private readonly SimOffer _offer;
     private SimStrategy _strategy = new RandomStrategy();
@@ -188,9 +189,9 @@ public sealed class SimLoop
     /// Starts the loop over for another run on the same system, as a fresh system created with
     /// <paramref name="seed"/> would: every timer dropped, virtual time back to zero, the counts
     /// at zero (decisions and digest too, and the recorder cleared), the strategy begun again
-    /// from the seed. Call it between runs, once the last
-    /// run's actors were told to stop: it first runs what is still ready (their stopping, or a
-    /// new system's guardian start) until idle, with the strategy as it is, fires no timer.
+    /// from the seed. Call it between runs, once the last run's actors were told to stop: it
+    /// first runs what is still ready (their stopping, or a new system's guardian start) until
+    /// idle, with the strategy as it is, fires no timer.
     /// Mailboxes keep their registration numbers: only their relative order is part of the
     /// schedule, and actors created after the reset come after the ones that stay, as on a fresh
     /// system.
