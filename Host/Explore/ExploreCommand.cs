@@ -192,7 +192,11 @@ public static class ExploreCommand
         console.Line($"  replay: xpmem-emu replay {RunRecord.ShellWord(written.SchedulePath)}");
         if (written.ReplayProblem is { } problem)
             console.Diagnostic($"the schedule does not reproduce its run ({problem}): a bug");
-        if (written.Shrunk is not { } shrunk) return;
+        if (written.Shrunk is { } shrunk) ReportShrunk(console, schedule, shrunk);
+    }
+
+    private static void ReportShrunk(CliConsole console, Schedule schedule, ShrunkSchedule shrunk)
+    {
         if (shrunk.Schedule is not { } smaller)
         {
             console.Line(schedule.Deviations == 0 && schedule.FaultDraws == 0
