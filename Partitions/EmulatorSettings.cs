@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Emulator.Partitions.Locks;
+using Emulator.Partitions.Memory;
 using Emulator.Partitions.Xpc;
 
 namespace Emulator.Partitions;
@@ -15,7 +16,8 @@ public sealed record EmulatorSettings(
     XpcSettings Xpc,
     TimeSpan LiveReplyTimeLimit,
     LockOrder LockOrder = LockOrder.Kernel,
-    bool RemoveWaitsForFaults = true)
+    bool RemoveWaitsForFaults = true,
+    AccessGrain AccessGrain = AccessGrain.Line)
 {
     /// <summary>
     /// The one source of defaults: what a key left out of the section means (akka.hocon spells
@@ -54,7 +56,8 @@ public sealed record EmulatorSettings(
                 Default.LiveReplyTimeLimit, allowInfinite: false),
             LockOrder: ReadLockOrder(section.GetString("lock-order", "kernel")),
             RemoveWaitsForFaults: ReadSwitch(section, "remove-waits-for-faults",
-                Default.RemoveWaitsForFaults));
+                Default.RemoveWaitsForFaults),
+            AccessGrain: ReadAccessGrain(section));
         settings.Validate();
         return settings;
     }
@@ -73,6 +76,17 @@ public sealed record EmulatorSettings(
         Refuse(PhysicalMemoryBytes < Memory.Page.SizeBytes,
             $"physical-memory must hold at least one page ({Memory.Page.SizeBytes} bytes)");
         Refuse(LiveReplyTimeLimit <= TimeSpan.Zero, "live-reply-time-limit must be > 0");
+    }
+
+    /// <summary>
+    /// <c>access-grain</c>: one of the words, nothing else (a number of bytes would allow units
+    /// that cross a page).
+    /// </summary>
+    private static AccessGrain ReadAccessGrain(Config section)
+    {
+        if (section.GetString("access-grain", null) is not { } name) return Default.AccessGrain;
+        return AccessGrains.Parse(name) ?? throw new ArgumentException(
+            $"xpmem-emulator: access-grain must be word, line or page, not \"{name}\"");
     }
 
     private static LockOrder ReadLockOrder(string value) => value switch

@@ -191,6 +191,9 @@ public sealed class PartitionActor : EmulatorActor
 
     private void HandleFork(Fork fork)
     {
+        // A fork its parent asked of the incarnation that crashed, delivered after the restart:
+        // that kernel is gone, and its process with it (a child started here would outlive both).
+        if (!_processes.ContainsValue(fork.ReplyTo.Ref)) return;
         var pid = Start(fork.Image, hasTg: false);
         _port.Send(fork.ReplyTo, new Partition.Spawned(fork.RequestId, pid));
     }

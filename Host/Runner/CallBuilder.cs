@@ -16,12 +16,7 @@ public static class CallBuilder
 
     public static Call Build(Command command, Resolve resolve)
     {
-        ulong Eval(Expr expr) => expr switch
-        {
-            LiteralExpr literal => literal.Value,
-            NameExpr name => unchecked(resolve(name.Name) + (ulong)name.OffsetBytes),
-            _ => throw new ArgumentOutOfRangeException(nameof(expr)),
-        };
+        ulong Eval(Expr expr) => Evaluate(expr, resolve);
         ulong? EvalOptional(Expr? expr) => expr is null ? null : Eval(expr);
 
         return command switch
@@ -45,6 +40,11 @@ public static class CallBuilder
             Add32Command c => new Add32Call(Eval(c.Address), c.SizeBytes, c.K),
             Sum32Command c => new Sum32Call(Eval(c.Address), c.SizeBytes),
             CopyCommand c => new CopyCall(Eval(c.Destination), Eval(c.Source), c.SizeBytes),
+            // A name's value is narrowed to the word, as write32 narrows it.
+            FetchAdd32Command c => new FetchAdd32Call(Eval(c.Address), (uint)Eval(c.K)),
+            Cas32Command c => new Cas32Call(Eval(c.Address), (uint)Eval(c.Expected),
+                (uint)Eval(c.New)),
+            Swap32Command c => new Swap32Call(Eval(c.Address), (uint)Eval(c.New)),
             ForkCommand => new ForkCall(),
             ExitCommand c => new ExitCall(c.Code),
             KillCommand c => new KillCall(c.Signal),
@@ -52,6 +52,25 @@ public static class CallBuilder
                 $"{command.GetType().Name} is not a process command"),
         };
     }
+
+    /// <summary>
+    /// An expectation with every name replaced by its value (<c>=&gt; old</c> becomes the
+    /// number bound to <c>old</c>), read, like the call's names, when the step starts.
+    /// </summary>
+    public static Expectation Resolved(Expectation expect, Resolve resolve) => expect switch
+    {
+        ExpectBound bound => new ExpectValue(Evaluate(bound.Value, resolve)),
+        ExpectAny any when any.Alternatives.Any(a => a is ExpectBound) =>
+            new ExpectAny([.. any.Alternatives.Select(a => Resolved(a, resolve))]),
+        _ => expect,
+    };
+
+    private static ulong Evaluate(Expr expr, Resolve resolve) => expr switch
+    {
+        LiteralExpr literal => literal.Value,
+        NameExpr name => unchecked(resolve(name.Name) + (ulong)name.OffsetBytes),
+        _ => throw new ArgumentOutOfRangeException(nameof(expr)),
+    };
 }
 
 /// <summary>

@@ -23,6 +23,7 @@ public static class Expectations
     {
         ExpectOk => "ok",
         ExpectValue value => $"0x{value.Value:x} ({value.Value})",
+        ExpectBound bound => $"the value of {bound.Value}",
         ExpectErrno errno => errno.Errno.ToString(),
         ExpectSignal signal => signal.Signal.ToString(),
         ExpectDead => "dead (the process ended before the call finished)",
@@ -41,9 +42,12 @@ public static class Expectations
 
     /// <summary>
     /// A load of fewer than 8 bytes compares only its width (<c>read32 x => -1</c> means
-    /// 0xffffffff).
+    /// 0xffffffff), and so does an atomic's word (<c>fetch-add32 x 1 => -1</c>).
     /// </summary>
-    private static ulong Mask(Command command, ulong value) =>
-        command is ReadCommand { WidthBytes: < 8 } read
-        ? value & ((1UL << (read.WidthBytes * 8)) - 1) : value;
+    private static ulong Mask(Command command, ulong value) => command switch
+    {
+        ReadCommand { WidthBytes: < 8 } read => value & ((1UL << (read.WidthBytes * 8)) - 1),
+        FetchAdd32Command or Cas32Command or Swap32Command => value & uint.MaxValue,
+        _ => value,
+    };
 }

@@ -125,6 +125,7 @@ public sealed class ScenarioRunner
         if (_trace is null) return result;
         if (!_trace.HasBegun) _trace.Begin(Header());
         var text = _trace.End(TraceVerdict.Of(result, _trace.Lines));
+        if (_trace.FinalPath is { } path) RunReports.WriteBeside(path, result.Summary.Elapsed);
         return _options.Trace
             ? result with { Trace = text ?? File.ReadAllText(_trace.FinalPath!) }
             : result;
@@ -283,8 +284,12 @@ public sealed class ScenarioRunner
         Call call;
         try
         {
-            call = CallBuilder.Build(step.Command, name => _names.TryGetValue(name, out var value)
-                ? value : throw new UnboundNameException(name));
+            CallBuilder.Resolve resolve = name => _names.TryGetValue(name, out var value)
+                ? value : throw new UnboundNameException(name);
+            call = CallBuilder.Build(step.Command, resolve);
+            // A value an expectation names is the one bound when the step starts.
+            if (step.Expect is ExpectBound or ExpectAny)
+                step = step with { Expect = CallBuilder.Resolved(step.Expect, resolve) };
         }
         catch (UnboundNameException unbound)
         {

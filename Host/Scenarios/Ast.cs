@@ -83,6 +83,13 @@ public abstract record Expectation
 
 public sealed record ExpectOk(bool Explicit) : Expectation;
 public sealed record ExpectValue(ulong Value) : Expectation;
+
+/// <summary>
+/// <c>=&gt; NAME</c> (an addition to version 1): the value a name was bound to, or
+/// <c>NAME+SIZE</c>, read when the step starts; the runner replaces it with an
+/// <see cref="ExpectValue"/> then.
+/// </summary>
+public sealed record ExpectBound(Expr Value) : Expectation;
 public sealed record ExpectErrno(Errno Errno) : Expectation;
 public sealed record ExpectSignal(Signal Signal) : Expectation;
 
@@ -141,6 +148,19 @@ public sealed record WriteCommand(int WidthBytes, Expr Address, Expr Value) : Co
 public sealed record Add32Command(Expr Address, ulong SizeBytes, uint K) : Command;
 public sealed record Sum32Command(Expr Address, ulong SizeBytes) : Command;
 public sealed record CopyCommand(Expr Destination, Expr Source, ulong SizeBytes) : Command;
+
+/// <summary>
+/// <c>fetch-add32 ADDR K</c> (an addition to version 1, as are cas32 and swap32): an atomic on an
+/// aligned 32-bit word; the result is the word before. Operands are a literal that fits 32 bits
+/// or a bound name (its low 32 bits).
+/// </summary>
+public sealed record FetchAdd32Command(Expr Address, Expr K) : Command;
+
+/// <summary><c>cas32 ADDR EXPECTED NEW</c>.</summary>
+public sealed record Cas32Command(Expr Address, Expr Expected, Expr New) : Command;
+
+/// <summary><c>swap32 ADDR NEW</c>.</summary>
+public sealed record Swap32Command(Expr Address, Expr New) : Command;
 public sealed record ForkCommand : Command;
 public sealed record ExitCommand(int Code) : Command;
 public sealed record KillCommand(Signal Signal) : Command;

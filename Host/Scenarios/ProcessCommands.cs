@@ -32,18 +32,28 @@ internal static class ProcessCommands
         .. new[] { 1, 2, 4, 8 }.Select(Write),
         Spec("add32", "add32 ADDR SIZE K", Add32),
         Spec("sum32", "sum32 ADDR SIZE", (a, c) => new Sum32Command(Address(a, c), Size(a, c))),
+        Spec("fetch-add32", "fetch-add32 ADDR K",
+            (a, c) => new FetchAdd32Command(Address(a, c), Word32(a, c, "K")), bindable: true),
+        Spec("cas32", "cas32 ADDR EXPECTED NEW",
+            (a, c) => new Cas32Command(Address(a, c), Word32(a, c, "EXPECTED"), Word32(a, c, "NEW")),
+            bindable: true),
+        Spec("swap32", "swap32 ADDR NEW",
+            (a, c) => new Swap32Command(Address(a, c), Word32(a, c, "NEW")), bindable: true),
         Spec("copy", "copy DST SRC SIZE", Copy),
         Spec("fork", "NAME = fork", (_, _) => new ForkCommand(), bindable: true),
         Spec("exit", "exit [CODE]", Exit),
         Spec("kill", "kill [SIGNAL]", Kill),
     ];
 
-    /// <summary>The width a read command loads, e.g. 4 for read32; 0 for other commands.</summary>
-    public static int ReadWidthBytes(string command) => command switch
+    /// <summary>
+    /// How wide a command's result is when it is a loaded value: 4 for read32 and the atomics
+    /// (the word before); 0 for commands whose result is not a load.
+    /// </summary>
+    public static int ResultWidthBytes(string command) => command switch
     {
         "read8" => 1,
         "read16" => 2,
-        "read32" => 4,
+        "read32" or "fetch-add32" or "cas32" or "swap32" => 4,
         "read64" => 8,
         _ => 0,
     };
@@ -104,14 +114,23 @@ internal static class ProcessCommands
         Spec($"write{widthBytes * 8}", $"write{widthBytes * 8} ADDR VALUE", (args, context) =>
         {
             var address = Address(args, context);
-            var value = args.Next("VALUE");
-            // A literal must fit the store; a name (an address, an id) is the runner's to narrow.
-            bool literal = char.IsAsciiDigit(value.Text[0]) || value.Text[0] == '-';
-            var expr = literal
-                ? new LiteralExpr(context.Number(value, widthBytes * 8))
-                : context.Expression(value);
-            return new WriteCommand(widthBytes, address, expr);
+            return new WriteCommand(widthBytes, address,
+                StoreValue(args.Next("VALUE"), widthBytes * 8, context));
         });
+
+    /// <summary>
+    /// A value to store: a literal must fit <paramref name="bits"/>; a name (an address, an id, a
+    /// word an atomic returned) is the runner's to narrow.
+    /// </summary>
+    private static Expr StoreValue(StepToken value, int bits, StepContext context)
+    {
+        bool literal = char.IsAsciiDigit(value.Text[0]) || value.Text[0] == '-';
+        return literal ? new LiteralExpr(context.Number(value, bits)) : context.Expression(value);
+    }
+
+    /// <summary>An atomic's operand: a 32-bit literal or a bound name.</summary>
+    private static Expr Word32(StepArguments args, StepContext context, string what) =>
+        StoreValue(args.Next(what), 32, context);
 
     private static Command Add32(StepArguments args, StepContext context)
     {

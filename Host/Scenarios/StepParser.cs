@@ -7,7 +7,7 @@ namespace Emulator.Host.Scenarios;
 internal static class StepParser
 {
     private static readonly string ExpectationForms =
-        "a number, ok, dead, an errno name ("
+        "a number, a bound name, ok, dead, an errno name ("
         + string.Join(", ", ScenarioValues.ExpectableErrnos)
         + ") or a signal (" + string.Join(", ", ScenarioValues.ExpectableSignals)
         + "), or several joined by '|'";
@@ -300,16 +300,39 @@ internal static class StepParser
         if (signal.Error is null)
             return new ExpectSignal(signal.Value);
         if (!char.IsAsciiDigit(text[0]) && text[0] != '-')
-        {
-            throw context.Error(token, $"unknown expectation {MessageText.Quote(text)}"
-                + Suggestions.DidYouMean(text, ExpectationNames)
-                + $" (expected {ExpectationForms})");
-        }
+            return BoundExpectation(token, spec, context);
         // A read's value is as wide as the read: read8 => -1 means 0xff, read8 => 256 cannot be.
-        int widthBytes = ProcessCommands.ReadWidthBytes(spec.Name);
+        int widthBytes = ProcessCommands.ResultWidthBytes(spec.Name);
         var value = widthBytes == 0
             ? ScenarioValues.Number(text)
             : ScenarioValues.NumberOfWidth(text, widthBytes * 8);
         return new ExpectValue(context.Value(token, value));
+    }
+
+    /// <summary>
+    /// <c>=&gt; NAME</c> or <c>=&gt; NAME+SIZE</c>: a value a step before bound (an addition to
+    /// version 1). A word that is no bound name is an unknown expectation; on a command whose
+    /// result can be bound, one that is no typo of a known word is taken for a name meant to be
+    /// bound here, and the message shows how.
+    /// </summary>
+    private static Expectation BoundExpectation(StepToken token, CommandSpec spec,
+        StepContext context)
+    {
+        string text = token.Text;
+        int sign = text.IndexOfAny(['+', '-']);
+        string name = sign < 0 ? text : text[..sign];
+        if (context.Scope.KindOf(name) is NameKind.Value or NameKind.Unknown)
+            return new ExpectBound(context.Expression(token));
+        string shown = MessageText.Quote(text);
+        var known = ExpectationNames.Concat(context.Scope.Values);
+        if (spec.Bindable && sign < 0 && ScenarioValues.IsName(text)
+            && context.Scope.KindOf(text) is null && Suggestions.Nearest(text, known) is null)
+        {
+            throw context.Error(token, $"{shown} is not bound by an earlier step (an expectation "
+                + $"names a value bound before it; to bind this step's result, write "
+                + $"'{MessageText.Clip(text)} = {spec.Name} ...')");
+        }
+        throw context.Error(token, $"unknown expectation {shown}"
+            + Suggestions.DidYouMean(text, known) + $" (expected {ExpectationForms})");
     }
 }

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using Emulator.Protocol.Processes;
+
 namespace Emulator.Partitions.Memory;
 
 /// <summary>
@@ -65,6 +68,22 @@ public sealed class Page(long frame)
     public void Write(int offsetBytes, ReadOnlySpan<byte> bytes)
     {
         lock (Gate) bytes.CopyTo(Bytes.AsSpan(offsetBytes));
+    }
+
+    /// <summary>
+    /// Runs a fetchop on the aligned word at <paramref name="offsetBytes"/>: its load and its
+    /// store under one hold of the gate, so no other access (another thread's, live) lands
+    /// between them. Returns the word before.
+    /// </summary>
+    public uint Fetchop(int offsetBytes, Atomic32Call call)
+    {
+        lock (Gate)
+        {
+            var word = Bytes.AsSpan(offsetBytes, Fetchops.WordBytes);
+            var old = BinaryPrimitives.ReadUInt32LittleEndian(word);
+            BinaryPrimitives.WriteUInt32LittleEndian(word, Fetchops.Apply(call, old));
+            return old;
+        }
     }
 }
 

@@ -4,20 +4,28 @@ using Emulator.Protocol.Processes;
 
 namespace Emulator.Partitions.Memory;
 
-/// <summary>One piece of a memory operation: a load or a store of bytes inside one page.</summary>
+/// <summary>
+/// One piece of a memory operation: a load or a store of bytes inside one grain unit (so inside
+/// one page); each is a scheduling point of its own.
+/// </summary>
 public readonly record struct Chunk(ulong Address, int LengthBytes, bool Write);
 
 /// <summary>
-/// A load, store or range operation (read, write, fill, check, add32, sum32, copy) as a sequence
-/// of chunks, each inside one page, walked in a loop by whoever holds the memory: it asks for the
+/// A load, store, fetchop or range operation (read, write, fetch-add32, cas32, swap32, fill,
+/// check, add32, sum32, copy) as a sequence of chunks, each inside one unit of the access grain
+/// (<see cref="AccessGrain"/>; a single load or store splits only at a page), walked by whoever
+/// holds the memory, one chunk per scheduling point: it asks for the
 /// chunk at hand (<see cref="TryCurrent"/>), hands over a read chunk's bytes (<see cref="Loaded"/>)
 /// or has a write chunk's bytes made (<see cref="Fill"/>, as often as needed) and says they are
 /// stored (<see cref="Stored"/>); then the walk moves on. A chunk that must wait (a fault, a
 /// remote page) is asked for again when the wait is over. Memory used is one page of buffer at
 /// most, whatever the range: never the range itself.
 /// </summary>
-public abstract class RangeWalk
+public abstract class RangeWalk(AccessGrain grain)
 {
+    /// <summary>The unit a chunk stays inside.</summary>
+    protected AccessGrain Grain => grain;
+
     /// <summary>The chunk to move now; false when the operation is over.</summary>
     public abstract bool TryCurrent(out Chunk chunk);
 
@@ -43,35 +51,50 @@ public abstract class RangeWalk
     /// </summary>
     public virtual ulong SkipZeros(ulong count) => 0;
 
+    /// <summary>
+    /// A fetchop walk's operation: its one chunk is a write that loads, changes and stores the
+    /// word in one step (<see cref="Page.Fetchop"/>), then <see cref="Fetched"/>. Null for the
+    /// other walks.
+    /// </summary>
+    public virtual Atomic32Call? Fetchop => null;
+
+    /// <summary>The fetchop ran; <paramref name="old"/> is the word before it.</summary>
+    public virtual void Fetched(uint old) =>
+        throw new InvalidOperationException($"{GetType().Name} is not a fetchop");
+
     /// <summary>How the operation ended, once <see cref="TryCurrent"/> said it is over.</summary>
     public virtual Outcome Outcome => Outcome.Ok();
 
-    /// <summary>The walk for one call, or null if the call is not a memory operation.</summary>
-    public static RangeWalk? For(Call call) => call switch
+    /// <summary>
+    /// The walk for one call, range operations in units of <paramref name="grain"/>; null if the
+    /// call is not a memory operation.
+    /// </summary>
+    public static RangeWalk? For(Call call, AccessGrain grain) => call switch
     {
         ReadCall read => new LoadWalk(read.Address, read.WidthBytes),
         WriteCall write => new StoreWalk(write.Address, write.Value, write.WidthBytes),
-        FillCall fill => new FillWalk(fill.Address, fill.SizeBytes, fill.Pattern),
-        CheckCall check => new CheckWalk(check.Address, check.SizeBytes, check.Pattern),
-        Sum32Call sum => new Sum32Walk(sum.Address, sum.SizeBytes),
-        Add32Call add => new Add32Walk(add.Address, add.SizeBytes, add.K),
-        CopyCall copy => new CopyWalk(copy.Destination, copy.Source, copy.SizeBytes),
+        Atomic32Call atomic => new FetchopWalk(atomic),
+        FillCall fill => new FillWalk(fill.Address, fill.SizeBytes, fill.Pattern, grain),
+        CheckCall check => new CheckWalk(check.Address, check.SizeBytes, check.Pattern, grain),
+        Sum32Call sum => new Sum32Walk(sum.Address, sum.SizeBytes, grain),
+        Add32Call add => new Add32Walk(add.Address, add.SizeBytes, add.K, grain),
+        CopyCall copy => new CopyWalk(copy.Destination, copy.Source, copy.SizeBytes, grain),
         _ => null,
     };
 
-    /// <summary>Bytes from <paramref name="address"/> to the end of its page.</summary>
-    protected static ulong InPage(ulong address) =>
-        Xpmem.PageSize - (address & (Xpmem.PageSize - 1));
+    /// <summary>Bytes from <paramref name="address"/> to the end of its unit.</summary>
+    protected ulong ToUnitEnd(ulong address) => AccessGrains.ToUnitEnd(address, grain);
 
-    /// <summary>The chunk at <paramref name="address"/>: at most to the end of the page.</summary>
-    protected static Chunk ChunkAt(ulong address, ulong left, bool write) =>
-        new(address, (int)Math.Min(left, InPage(address)), write);
+    /// <summary>The chunk at <paramref name="address"/>: at most to the end of the unit.</summary>
+    protected Chunk ChunkAt(ulong address, ulong left, bool write) =>
+        new(address, (int)Math.Min(left, ToUnitEnd(address)), write);
 }
 
 /// <summary>
-/// A range walked from its first byte to its last, one chunk per page (fill, check, sum32).
+/// A range walked from its first byte to its last, one chunk per unit (fill, check, sum32).
 /// </summary>
-public abstract class ForwardWalk(ulong address, ulong sizeBytes, bool write) : RangeWalk
+public abstract class ForwardWalk(ulong address, ulong sizeBytes, bool write, AccessGrain grain)
+    : RangeWalk(grain)
 {
     protected ulong Address => address;
 
@@ -100,7 +123,7 @@ public abstract class ForwardWalk(ulong address, ulong sizeBytes, bool write) : 
 
 /// <summary>readN: one load of 1 to 8 bytes (two chunks if it straddles a page).</summary>
 public sealed class LoadWalk(ulong address, int widthBytes)
-    : ForwardWalk(address, (ulong)widthBytes, write: false)
+    : ForwardWalk(address, (ulong)widthBytes, write: false, AccessGrain.Page)
 {
     private readonly byte[] _value = new byte[8];
 
@@ -114,9 +137,9 @@ public sealed class LoadWalk(ulong address, int widthBytes)
         Outcome.Ok(BinaryPrimitives.ReadUInt64LittleEndian(_value));
 }
 
-/// <summary>writeN: one store of 1 to 8 bytes.</summary>
+/// <summary>writeN: one store of 1 to 8 bytes (two chunks if it straddles a page).</summary>
 public sealed class StoreWalk(ulong address, ulong value, int widthBytes)
-    : ForwardWalk(address, (ulong)widthBytes, write: true)
+    : ForwardWalk(address, (ulong)widthBytes, write: true, AccessGrain.Page)
 {
     public override void Fill(Span<byte> bytes)
     {
@@ -126,9 +149,9 @@ public sealed class StoreWalk(ulong address, ulong value, int widthBytes)
     }
 }
 
-/// <summary>fill: the pattern over the range, a page at a time.</summary>
-public sealed class FillWalk(ulong address, ulong sizeBytes, Pattern pattern)
-    : ForwardWalk(address, sizeBytes, write: true)
+/// <summary>fill: the pattern over the range, a unit at a time.</summary>
+public sealed class FillWalk(ulong address, ulong sizeBytes, Pattern pattern, AccessGrain grain)
+    : ForwardWalk(address, sizeBytes, write: true, grain)
 {
     private readonly PatternCursor _pattern = new(pattern);
     private readonly byte[] _chunk = new byte[Page.SizeBytes];
@@ -149,8 +172,8 @@ public sealed class FillWalk(ulong address, ulong sizeBytes, Pattern pattern)
 /// check: every byte must equal the pattern; the first differing byte ends it (later pages are not
 /// touched).
 /// </summary>
-public sealed class CheckWalk(ulong address, ulong sizeBytes, Pattern pattern)
-    : ForwardWalk(address, sizeBytes, write: false)
+public sealed class CheckWalk(ulong address, ulong sizeBytes, Pattern pattern, AccessGrain grain)
+    : ForwardWalk(address, sizeBytes, write: false, grain)
 {
     private readonly PatternCursor _pattern = new(pattern);
     private readonly byte[] _expected = new byte[Page.SizeBytes];
@@ -185,8 +208,8 @@ public sealed class CheckWalk(ulong address, ulong sizeBytes, Pattern pattern)
 }
 
 /// <summary>sum32: the 64-bit sum of the range's whole 32-bit words.</summary>
-public sealed class Sum32Walk(ulong address, ulong sizeBytes)
-    : ForwardWalk(address, sizeBytes & ~3UL, write: false)
+public sealed class Sum32Walk(ulong address, ulong sizeBytes, AccessGrain grain)
+    : ForwardWalk(address, sizeBytes & ~3UL, write: false, grain)
 {
     private ulong _sum;
     private uint _partial;
@@ -195,7 +218,7 @@ public sealed class Sum32Walk(ulong address, ulong sizeBytes)
     public override void Loaded(ReadOnlySpan<byte> bytes)
     {
         Advance(bytes.Length);
-        // Chunks start word-aligned except after a word that straddles a page.
+        // Chunks start word-aligned except after a word that straddles a unit.
         while (_partialBytes > 0 && bytes.Length > 0) AddByte(ref bytes);
         for (; bytes.Length >= 4; bytes = bytes[4..])
             _sum += BinaryPrimitives.ReadUInt32LittleEndian(bytes);
@@ -229,10 +252,12 @@ public sealed class Sum32Walk(ulong address, ulong sizeBytes)
 }
 
 /// <summary>
-/// A load then a store of each unit (a stretch of bytes inside a page, or a small value that
-/// straddles two pages and is loaded whole before any of it is stored): add32 and copy.
+/// A load then a store of each unit (a stretch of bytes inside a grain unit, or a 32-bit word
+/// that straddles two units and is loaded whole before any of it is stored): add32 and copy. The
+/// load and the store are separate chunks, so others may run between them, as between a CPU's
+/// load and its store: racing read-modify-writes lose updates unit by unit.
 /// </summary>
-public abstract class UnitWalk : RangeWalk
+public abstract class UnitWalk(AccessGrain grain) : RangeWalk(grain)
 {
     private readonly byte[] _buffer = new byte[Page.SizeBytes];
     private ulong _loadAt;
@@ -280,10 +305,12 @@ public abstract class UnitWalk : RangeWalk
 }
 
 /// <summary>
-/// add32: a load and a store of every whole 32-bit word, a page's worth of words at a time; a word
-/// that straddles two pages goes alone, so a fault in the second page leaves it unstored.
+/// add32: a load and a store of every whole 32-bit word, a unit's worth of words at a time; a word
+/// that straddles two units (a range not 4-byte aligned) goes alone, so a fault in a second page
+/// leaves it unstored.
 /// </summary>
-public sealed class Add32Walk(ulong address, ulong sizeBytes, uint k) : UnitWalk
+public sealed class Add32Walk(ulong address, ulong sizeBytes, uint k, AccessGrain grain)
+    : UnitWalk(grain)
 {
     private readonly ulong _wordsBytes = sizeBytes & ~3UL;
     private ulong _done;
@@ -293,8 +320,8 @@ public sealed class Add32Walk(ulong address, ulong sizeBytes, uint k) : UnitWalk
         loadAt = storeAt = address + _done;
         lengthBytes = 0;
         if (_done >= _wordsBytes) return false;
-        var inPage = InPage(loadAt);
-        lengthBytes = inPage < 4 ? 4 : (int)Math.Min(_wordsBytes - _done, inPage & ~3UL);
+        var inUnit = ToUnitEnd(loadAt);
+        lengthBytes = inUnit < 4 ? 4 : (int)Math.Min(_wordsBytes - _done, inUnit & ~3UL);
         _done += (ulong)lengthBytes;
         return true;
     }
@@ -314,7 +341,8 @@ public sealed class Add32Walk(ulong address, ulong sizeBytes, uint k) : UnitWalk
 /// from the end when the destination overlaps the source from above, so no byte is read after it
 /// was overwritten.
 /// </summary>
-public sealed class CopyWalk(ulong destination, ulong source, ulong sizeBytes) : UnitWalk
+public sealed class CopyWalk(ulong destination, ulong source, ulong sizeBytes, AccessGrain grain)
+    : UnitWalk(grain)
 {
     private readonly bool _backward =
         destination > source && destination - source < sizeBytes;
@@ -330,25 +358,49 @@ public sealed class CopyWalk(ulong destination, ulong source, ulong sizeBytes) :
         if (_backward)
         {
             // The unit ends where the copied part begins, and starts no lower than either
-            // address's page start.
+            // address's unit start.
             var end = left;
-            var length = Math.Min(end, Math.Min(PageBytesBelow(source + end),
-                PageBytesBelow(destination + end)));
+            var length = Math.Min(end, Math.Min(AccessGrains.FromUnitStart(source + end, Grain),
+                AccessGrains.FromUnitStart(destination + end, Grain)));
             offset = end - length;
             lengthBytes = (int)length;
         }
         else
         {
             offset = _done;
-            lengthBytes = (int)Math.Min(left, Math.Min(InPage(source + offset),
-                InPage(destination + offset)));
+            lengthBytes = (int)Math.Min(left, Math.Min(ToUnitEnd(source + offset),
+                ToUnitEnd(destination + offset)));
         }
         loadAt = source + offset;
         storeAt = destination + offset;
         _done += (ulong)lengthBytes;
         return true;
     }
+}
 
-    /// <summary>Bytes between the start of the page holding end-1 and end.</summary>
-    private static ulong PageBytesBelow(ulong end) => ((end - 1) & (Xpmem.PageSize - 1)) + 1;
+/// <summary>
+/// fetch-add32, cas32, swap32: one chunk, the aligned word, loaded, changed and stored in one
+/// step wherever its page is (<see cref="Page.Fetchop"/> here, or at the owner's segment for a
+/// remote PTE); the outcome is the word before.
+/// </summary>
+public sealed class FetchopWalk(Atomic32Call call) : RangeWalk(AccessGrain.Word)
+{
+    private uint _old;
+    private bool _done;
+
+    public override Atomic32Call Fetchop => call;
+
+    public override bool TryCurrent(out Chunk chunk)
+    {
+        chunk = new Chunk(call.Address, Fetchops.WordBytes, Write: true);
+        return !_done;
+    }
+
+    public override void Fetched(uint old)
+    {
+        _old = old;
+        _done = true;
+    }
+
+    public override Outcome Outcome => Outcome.Ok(_old);
 }

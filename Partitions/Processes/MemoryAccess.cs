@@ -12,6 +12,13 @@ public enum AccessStopKind
     /// <summary>The walk is over; its outcome is ready.</summary>
     Done,
 
+    /// <summary>
+    /// A chunk moved and the walk has more: the next is a scheduling point of its own, taken in
+    /// a later delivery (between the two, other processes and threads may run, and this one
+    /// holds no lock).
+    /// </summary>
+    UnitMoved,
+
     /// <summary>No VMA at the chunk's address: SIGSEGV.</summary>
     Unmapped,
 
@@ -25,6 +32,12 @@ public enum AccessStopKind
     /// A store needs a frame and the machine has none left: the OOM killer's SIGKILL.
     /// </summary>
     OutOfMemory,
+
+    /// <summary>
+    /// A fetchop at an address that is not 4-byte aligned: SIGBUS (<see cref="Fetchops.Aligned"/>),
+    /// before any memory is touched.
+    /// </summary>
+    Misaligned,
 }
 
 /// <summary>
@@ -35,64 +48,67 @@ public readonly record struct AccessStop(AccessStopKind Kind, Chunk Chunk,
     AttachmentState? Attachment = null, ulong PageAddress = 0, Frame Frame = default);
 
 /// <summary>
-/// The memory-access loop of one process: moves a walk's chunks through the page tables, in a
-/// loop (never a continuation calling itself), as far as it can without waiting. Anonymous memory
-/// and attachment PTEs that hold the page are plain copies; it stops at what needs a message (a
-/// fault, a remote page) or ends the process (an unmapped address). A load of an untouched
-/// anonymous page reads the zero page, as the kernel's does, and allocates nothing. Plain code, no
-/// actor; every chunk that goes through an attachment is reported as an <see cref="Accessed"/>.
-/// A check or sum over untouched memory skips the stretch at once.
+/// The memory access of one process: moves a walk's next chunk through the page tables, one
+/// chunk per call, since each is a scheduling point (the caller takes the next in a delivery of
+/// its own, <see cref="AccessStopKind.UnitMoved"/>). Anonymous memory and attachment PTEs that
+/// hold the page are plain copies; it stops at what needs a message (a fault, a remote page) or
+/// ends the process (an unmapped address, a misaligned fetchop). A load of an untouched anonymous
+/// page reads the zero page, as the kernel's does, and allocates nothing. Plain code, no actor;
+/// every chunk that goes through an attachment is reported as an <see cref="Accessed"/>. A check
+/// or sum over untouched memory skips the stretch in one step.
 /// </summary>
 public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<MachineEvent> emit)
 {
     private static readonly byte[] ZeroPage = new byte[Page.SizeBytes];
 
+    /// <summary>Moves the walk's next chunk, or says why it cannot.</summary>
     public AccessStop Run(RangeWalk walk)
     {
-        while (walk.TryCurrent(out var chunk))
+        if (!walk.TryCurrent(out var chunk)) return new AccessStop(AccessStopKind.Done, default);
+        if (walk.Fetchop is not null && !Fetchops.Aligned(chunk.Address))
+            return new AccessStop(AccessStopKind.Misaligned, chunk);
+        var inPage = (int)(chunk.Address & (Xpmem.PageSize - 1));
+        switch (memory.Find(chunk.Address))
         {
-            var inPage = (int)(chunk.Address & (Xpmem.PageSize - 1));
-            switch (memory.Find(chunk.Address))
-            {
-                case null:
-                    return new AccessStop(AccessStopKind.Unmapped, chunk);
-                case AnonymousVma vma:
-                    if (chunk.Write)
-                    {
-                        if (!memory.TryPageForWrite(chunk.Address, out var writable))
-                            return new AccessStop(AccessStopKind.OutOfMemory, chunk);
-                        Move(walk, chunk, writable, inPage);
-                        break;
-                    }
-                    var touched = memory.PageAt(chunk.Address);
-                    if (touched is not null)
-                    {
-                        Move(walk, chunk, touched, inPage);
-                        break;
-                    }
-                    if (SkipUntouched(walk, chunk.Address, vma.End)) break;
-                    walk.Loaded(ZeroPage.AsSpan(inPage, chunk.LengthBytes));
+            case null:
+                return new AccessStop(AccessStopKind.Unmapped, chunk);
+            case AnonymousVma vma:
+                if (chunk.Write)
+                {
+                    if (!memory.TryPageForWrite(chunk.Address, out var writable))
+                        return new AccessStop(AccessStopKind.OutOfMemory, chunk);
+                    Move(walk, chunk, writable, inPage);
                     break;
-                case AttachmentVma { Attachment: var attachment }:
-                    var pageAddress = chunk.Address & Xpmem.PageMask;
-                    if (!attachment.Ptes.TryGetValue(pageAddress, out var frame))
-                    {
-                        return new AccessStop(AccessStopKind.Fault, chunk, attachment,
-                            pageAddress);
-                    }
-                    if (frame.Page is not { } page)
-                    {
-                        return new AccessStop(AccessStopKind.Remote, chunk, attachment,
-                            pageAddress, frame);
-                    }
-                    emit(new Accessed(process, attachment.Id, attachment.Segment,
-                        attachment.Owner, attachment.SourceOf(pageAddress), page.Frame,
-                        chunk.Write));
-                    Move(walk, chunk, page, inPage);
+                }
+                var touched = memory.PageAt(chunk.Address);
+                if (touched is not null)
+                {
+                    Move(walk, chunk, touched, inPage);
                     break;
-            }
+                }
+                if (SkipUntouched(walk, chunk.Address, vma.End)) break;
+                walk.Loaded(ZeroPage.AsSpan(inPage, chunk.LengthBytes));
+                break;
+            case AttachmentVma { Attachment: var attachment }:
+                var pageAddress = chunk.Address & Xpmem.PageMask;
+                if (!attachment.Ptes.TryGetValue(pageAddress, out var frame))
+                {
+                    return new AccessStop(AccessStopKind.Fault, chunk, attachment,
+                        pageAddress);
+                }
+                if (frame.Page is not { } page)
+                {
+                    return new AccessStop(AccessStopKind.Remote, chunk, attachment,
+                        pageAddress, frame);
+                }
+                emit(new Accessed(process, attachment.Id, attachment.Segment,
+                    attachment.Owner, attachment.SourceOf(pageAddress), page.Frame,
+                    chunk.Write));
+                Move(walk, chunk, page, inPage);
+                break;
         }
-        return new AccessStop(AccessStopKind.Done, default);
+        return new AccessStop(
+            walk.TryCurrent(out _) ? AccessStopKind.UnitMoved : AccessStopKind.Done, default);
     }
 
     /// <summary>
@@ -108,10 +124,16 @@ public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<Machi
 
     /// <summary>
     /// Moves one chunk under the page's gate: another thread (live) may be moving bytes of the same
-    /// page, and a chunk must land whole. The walk only copies; it touches no other page.
+    /// page, and a chunk must land whole. The walk only copies; it touches no other page. A
+    /// fetchop's load and store are one hold of the gate.
     /// </summary>
     private static void Move(RangeWalk walk, Chunk chunk, Page page, int inPage)
     {
+        if (walk.Fetchop is { } fetchop)
+        {
+            walk.Fetched(page.Fetchop(inPage, fetchop));
+            return;
+        }
         lock (page.Gate)
         {
             var bytes = page.Bytes.AsSpan(inPage, chunk.LengthBytes);

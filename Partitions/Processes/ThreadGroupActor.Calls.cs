@@ -33,7 +33,7 @@ public sealed partial class ThreadGroupActor
                 Die(run, kill.Signal);
                 return;
         }
-        if (RangeWalk.For(run.Call) is { } walk)
+        if (RangeWalk.For(run.Call, Machine.Settings.AccessGrain) is { } walk)
         {
             _mm.Read(TaskOf(run), () => Drive(run, walk));
             return;
@@ -198,15 +198,22 @@ public sealed partial class ThreadGroupActor
     private void ProbeForeign(TgId owner, ApId? permit, Action<Outcome> done)
     {
         var id = NextRequestId();
-        var reachable = AwaitReply(owner.Partition, id, "Process.Probe", reply => done(
+        Action<IReply> answered = reply => done(
             Outcome.Fail(reply switch
             {
                 Process.Probed { Found: true } or Segment.Checked => Errno.EACCES,
                 Refused { Errno: Errno.EINVAL } => Errno.EINVAL,
                 TimedOut or Refused { Errno: Errno.ENOLINK } => Errno.ENOLINK,
                 _ => Errno.ENOENT,
-            })));
-        if (reachable) _port.Route(owner, new Process.Probe(id, permit, Me));
+            }));
+        // A permit's holder hands the probe on to its segment, whose answer may cross XPC from
+        // another partition even when the holder is here: only a deadline bounds that (a crash
+        // there left an attach waiting for ever; CrashInterleavingSpec, seed 26).
+        var local = owner.Partition == _port.Partition;
+        if (local && permit is not null)
+            _replies.AwaitWithDeadline(id, "Process.Probe", owner.Partition, answered);
+        else if (!AwaitReply(owner.Partition, id, "Process.Probe", answered)) return;
+        _port.Route(owner, new Process.Probe(id, permit, Me));
     }
 
     private void CallGet(GetCall get, Action<Outcome> done)

@@ -22,6 +22,23 @@ namespace Emulator.Partitions.Processes;
 /// </summary>
 public sealed partial class ThreadGroupActor
 {
+    /// <summary>
+    /// Self → self: call <paramref name="RequestId"/>'s walk goes on with its next grain unit, in
+    /// a delivery of its own, so anything else may run between two units. One per call, told
+    /// again for every unit.
+    /// </summary>
+    private sealed record NextUnit(RequestId RequestId)
+    {
+        /// <summary>The call's thread, as the mm's lock names it.</summary>
+        public required LockTask Task { get; init; }
+
+        /// <summary>The walk's next step, taken under the mm (made once per call).</summary>
+        public required Action Resume { get; init; }
+    }
+
+    /// <summary>The range calls between two units, by request id.</summary>
+    private readonly Dictionary<RequestId, NextUnit> _walking = [];
+
     private void Mmap(Process.Run run, MmapCall mmap, Action<Outcome> done)
     {
         var (errno, size) = CallRules.Mmap(mmap.Address, mmap.SizeBytes);
@@ -91,23 +108,41 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
-    /// Moves a walk's chunks as far as they go without waiting; a fault or a remote page parks
-    /// it under a reply, after which it resumes here with the mm held for read again.
+    /// Moves a walk's next chunk (one unit of the access grain); the one after it comes in a
+    /// delivery of its own (<see cref="NextUnit"/>). A fault or a remote page parks the walk
+    /// under a reply, after which it resumes here with the mm held for read again.
     /// </summary>
     private void Drive(Process.Run run, RangeWalk walk)
     {
-        if (!_alive || !Running(run)) return;
+        if (!_alive || !Running(run))
+        {
+            _walking.Remove(run.RequestId);
+            return;
+        }
         var stop = _access.Run(walk);
         switch (stop.Kind)
         {
             case AccessStopKind.Done:
+                _walking.Remove(run.RequestId);
                 Complete(run, walk.Outcome);
                 break;
+            case AccessStopKind.UnitMoved:
+                // A thread's loads and stores hold no lock between them (not even mmap_lock):
+                // the next unit waits only for a writer of the mm, and a munmap that got in
+                // between makes it SIGSEGV, as in the kernel.
+                Self.Tell(NextUnitOf(run, walk));
+                break;
             case AccessStopKind.Unmapped:
+                _walking.Remove(run.RequestId);
                 Die(run, Signal.SIGSEGV, Outcome.Signalled(Signal.SIGSEGV));
+                break;
+            case AccessStopKind.Misaligned:
+                _walking.Remove(run.RequestId);
+                Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
                 break;
             case AccessStopKind.OutOfMemory:
                 // Physical memory is exhausted: the OOM killer ends the process that asked.
+                _walking.Remove(run.RequestId);
                 Die(run, Signal.SIGKILL, Outcome.Signalled(Signal.SIGKILL));
                 break;
             case AccessStopKind.Fault:
@@ -120,9 +155,27 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
+    /// The walk's <see cref="NextUnit"/>, made at its first unit and kept until it ends.
+    /// </summary>
+    private NextUnit NextUnitOf(Process.Run run, RangeWalk walk)
+    {
+        if (_walking.TryGetValue(run.RequestId, out var next)) return next;
+        next = new NextUnit(run.RequestId)
+        {
+            Task = TaskOf(run),
+            Resume = () => Drive(run, walk),
+        };
+        _walking.Add(run.RequestId, next);
+        return next;
+    }
+
+    /// <summary>A walk's next unit, when the mm has no writer holding or waiting.</summary>
+    private void HandleNextUnit(NextUnit next) => _mm.Read(next.Task, next.Resume);
+
+    /// <summary>
     /// A chunk through a remote PTE: one message to the owner's segment, which moves the bytes
-    /// while its pin holds the page. The attachment counts it in flight, so it is not gone before
-    /// the reply (the TLB shootdown).
+    /// (or runs the fetchop) while its pin holds the page. The attachment counts it in flight, so
+    /// it is not gone before the reply (the TLB shootdown).
     /// </summary>
     private void AccessRemote(Process.Run run, RangeWalk walk, AccessStop stop)
     {
@@ -130,9 +183,11 @@ public sealed partial class ThreadGroupActor
         var chunk = stop.Chunk;
         var offset = (int)(chunk.Address & (Xpmem.PageSize - 1));
         var id = NextRequestId();
+        var fetchop = walk.Fetchop;
         attachment.RemoteStarted();
         var reachable = AwaitReply(attachment.SegmentActor.Partition, id,
-            chunk.Write ? "Frames.Write" : "Frames.Read", reply =>
+            fetchop is not null ? "Frames.Fetchop" : chunk.Write ? "Frames.Write" : "Frames.Read",
+            reply =>
         {
             switch (reply)
             {
@@ -142,6 +197,10 @@ public sealed partial class ThreadGroupActor
                 case Frames.Written:
                     Machine.Monitor.Observe(new StoreAnswered(id, Written: true));
                     walk.Stored();
+                    break;
+                case Frames.Fetched fetched:
+                    Machine.Monitor.Observe(new StoreAnswered(id, Written: true));
+                    walk.Fetched(fetched.Value);
                     break;
                 case TimedOut or Refused { Errno: Errno.ENOLINK }:
                     // The owner's partition did not answer, or is down: whether a store landed
@@ -163,7 +222,13 @@ public sealed partial class ThreadGroupActor
             _mm.Read(TaskOf(run), () => Drive(run, walk));
         });
         if (!reachable) return;
-        if (chunk.Write)
+        if (fetchop is not null)
+        {
+            Machine.Monitor.Observe(new StoreSent(id, _id));
+            _port.Send(attachment.SegmentActor,
+                new Frames.Fetchop(id, stop.Frame.PinId, offset, fetchop, Me));
+        }
+        else if (chunk.Write)
         {
             var bytes = new byte[chunk.LengthBytes];
             walk.Fill(bytes);

@@ -71,6 +71,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _deviceOpen = image.DeviceOpen;
         if (hasTg) _tg = new ThreadGroup();
         Receive<Process.Run>(HandleRun);
+        Receive<NextUnit>(HandleNextUnit);
         Receive<Process.Probe>(HandleProbe);
         Receive<AccessPermit.Get>(HandleGet);
         Receive<FindPage>(HandleFindPage);

@@ -132,7 +132,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     /// <summary>
     /// What every state serves: the owner's lookup answers, fault ends and abandons, zap answers,
-    /// unpins, remote loads and stores, unlinks.
+    /// unpins, remote loads, stores and fetchops, unlinks.
     /// </summary>
     private void Common()
     {
@@ -148,6 +148,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Receive<Frames.Unpin>(unpin => Unpin(unpin.PinIds));
         Receive<Frames.Read>(HandleRead);
         Receive<Frames.Write>(HandleWrite);
+        Receive<Frames.Fetchop>(HandleFetchop);
         Receive<AccessPermit.Unlink>(unlink =>
         {
             _links.Remove(unlink.LinkId);
@@ -272,6 +273,24 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         pin.Page.Write(write.OffsetBytes, write.Bytes);
         Machine.Monitor.Observe(new StoreApplied(write.RequestId));
         _port.Send(write.ReplyTo, new Frames.Written(write.RequestId));
+    }
+
+    /// <summary>
+    /// A remote attacher's fetchop, run here under the pin in one step (the page's gate holds
+    /// the load and the store together); counted as a store, since it changes the word once.
+    /// </summary>
+    private void HandleFetchop(Frames.Fetchop fetchop)
+    {
+        if (!_pins.TryGetValue(fetchop.PinId, out var pin))
+        {
+            Refuse(fetchop.ReplyTo, fetchop.RequestId, Errno.ENOENT);
+            return;
+        }
+        Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
+            pin.Page.Frame, Write: true));
+        var old = pin.Page.Fetchop(fetchop.OffsetBytes, fetchop.Call);
+        Machine.Monitor.Observe(new StoreApplied(fetchop.RequestId));
+        _port.Send(fetchop.ReplyTo, new Frames.Fetched(fetchop.RequestId, old));
     }
 
     private void Unpin(IEnumerable<long> pinIds)

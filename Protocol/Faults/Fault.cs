@@ -1,4 +1,5 @@
 using Emulator.Protocol.Ids;
+using Emulator.Protocol.Processes;
 
 namespace Emulator.Protocol.Faults;
 
@@ -97,4 +98,17 @@ public static class Frames
         : IRequest;
 
     public sealed record Written(RequestId RequestId) : IReply;
+
+    /// <summary>
+    /// Remote attacher → SegmentActor: run <paramref name="Call"/> (fetch-add32, cas32, swap32)
+    /// on the aligned word at <paramref name="OffsetBytes"/> of a pinned page, in one step under
+    /// the pin; a store as far as delivery is concerned (sent once, applied once). Replies:
+    /// <see cref="Fetched"/>, or <see cref="Refused"/> (ENOENT: the pin was dropped by a recall;
+    /// nothing ran, the attacher refaults).
+    /// </summary>
+    public sealed record Fetchop(RequestId RequestId, long PinId, int OffsetBytes,
+        Atomic32Call Call, Endpoint ReplyTo) : IRequest;
+
+    /// <summary>The fetchop ran; <paramref name="Value"/> is the word before it.</summary>
+    public sealed record Fetched(RequestId RequestId, uint Value) : IReply;
 }

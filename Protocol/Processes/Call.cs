@@ -58,6 +58,23 @@ public sealed record Add32Call(ulong Address, ulong SizeBytes, uint K) : Call;
 /// <summary>Sum of the 32-bit words of the range, as a 64-bit value.</summary>
 public sealed record Sum32Call(ulong Address, ulong SizeBytes) : Call;
 
+/// <summary>
+/// An atomic on the aligned 32-bit word at <see cref="Address"/>: a load, a change and a store in
+/// one indivisible step, against every other access (SGI XPMEM 1.1's fetchops, which its AMO
+/// pages gave MPI one-sided synchronisation). The outcome's value is the word before. An address
+/// not 4-byte aligned is SIGBUS, as ia64 gives for an atomic it cannot emulate.
+/// </summary>
+public abstract record Atomic32Call(ulong Address) : Call;
+
+/// <summary>fetch-add32: the word becomes word + K (mod 2^32).</summary>
+public sealed record FetchAdd32Call(ulong Address, uint K) : Atomic32Call(Address);
+
+/// <summary>cas32: the word becomes New if it was Expected; else it stays.</summary>
+public sealed record Cas32Call(ulong Address, uint Expected, uint New) : Atomic32Call(Address);
+
+/// <summary>swap32: the word becomes New.</summary>
+public sealed record Swap32Call(ulong Address, uint New) : Atomic32Call(Address);
+
 /// <summary>memcpy inside the process; ranges may be attachments.</summary>
 public sealed record CopyCall(ulong Destination, ulong Source, ulong SizeBytes) : Call;
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Emulator.Partitions.Memory;
 using Xunit;
 
@@ -5,8 +6,10 @@ namespace Emulator.Tests.Memory;
 
 /// <summary>
 /// A memory of 4 KiB pages by page address, for driving a <see cref="RangeWalk"/> by hand: it
-/// moves each chunk the walk asks for, checks the chunk stays inside one page, logs it, and can
-/// refuse a store once (as a remote segment does) to see the walk make the same bytes again.
+/// moves each chunk the walk asks for (a fetchop's as <see cref="Page.Fetchop"/> does), checks the
+/// chunk stays inside one page (and, given a <see cref="Grain"/>, inside one unit of it), logs it,
+/// and can refuse a store once (as a remote segment does) to see the walk make the same bytes
+/// again.
 /// </summary>
 internal sealed class FakeMemory
 {
@@ -22,6 +25,9 @@ internal sealed class FakeMemory
 
     /// <summary>Refuse every store once before taking it (the remote Refused-then-retry path).</summary>
     public bool RefuseEachStoreOnce { get; init; }
+
+    /// <summary>When set, every chunk must stay inside one unit of this grain.</summary>
+    public AccessGrain? Grain { get; init; }
 
     public byte[] Page(ulong pageAddress)
     {
@@ -66,8 +72,22 @@ internal sealed class FakeMemory
             var offset = Offset(chunk.Address);
             Assert.True(offset + chunk.LengthBytes <= PageBytes,
                 $"chunk of {chunk.LengthBytes} bytes at 0x{chunk.Address:x} crosses a page");
+            if (Grain is { } grain)
+            {
+                var inUnit = (int)(chunk.Address % (ulong)grain.Bytes());
+                Assert.True(inUnit + chunk.LengthBytes <= grain.Bytes(),
+                    $"chunk of {chunk.LengthBytes} bytes at 0x{chunk.Address:x} crosses a {grain}");
+            }
             if (Holes.Contains(PageOf(chunk.Address))) return chunk;
             var bytes = Page(PageOf(chunk.Address)).AsSpan(offset, chunk.LengthBytes);
+            if (walk.Fetchop is { } fetchop)
+            {
+                Chunks.Add(chunk);
+                var old = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes, Fetchops.Apply(fetchop, old));
+                walk.Fetched(old);
+                continue;
+            }
             if (!chunk.Write)
             {
                 Chunks.Add(chunk);

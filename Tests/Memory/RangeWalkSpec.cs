@@ -51,7 +51,7 @@ public sealed class RangeWalkSpec
             foreach (var call in calls)
             {
                 var memory = new FakeMemory();
-                Assert.Null(memory.Run(RangeWalk.For(call)!));
+                Assert.Null(memory.Run(RangeWalk.For(call, AccessGrain.Page)!));
             }
         }
     }
@@ -59,15 +59,15 @@ public sealed class RangeWalkSpec
     [Fact]
     public void RangeWalk_must_make_a_walk_for_memory_calls_only()
     {
-        Assert.IsType<LoadWalk>(RangeWalk.For(new ReadCall(0, 4)));
-        Assert.IsType<StoreWalk>(RangeWalk.For(new WriteCall(0, 4, 1)));
-        Assert.IsType<FillWalk>(RangeWalk.For(new FillCall(0, 4, new ZeroPattern())));
-        Assert.IsType<CheckWalk>(RangeWalk.For(new CheckCall(0, 4, new ZeroPattern())));
-        Assert.IsType<Sum32Walk>(RangeWalk.For(new Sum32Call(0, 4)));
-        Assert.IsType<Add32Walk>(RangeWalk.For(new Add32Call(0, 4, 1)));
-        Assert.IsType<CopyWalk>(RangeWalk.For(new CopyCall(0, 8, 4)));
-        Assert.Null(RangeWalk.For(new ForkCall()));
-        Assert.Null(RangeWalk.For(new MunmapCall(0, 4096)));
+        Assert.IsType<LoadWalk>(RangeWalk.For(new ReadCall(0, 4), AccessGrain.Page));
+        Assert.IsType<StoreWalk>(RangeWalk.For(new WriteCall(0, 4, 1), AccessGrain.Page));
+        Assert.IsType<FillWalk>(RangeWalk.For(new FillCall(0, 4, new ZeroPattern()), AccessGrain.Page));
+        Assert.IsType<CheckWalk>(RangeWalk.For(new CheckCall(0, 4, new ZeroPattern()), AccessGrain.Page));
+        Assert.IsType<Sum32Walk>(RangeWalk.For(new Sum32Call(0, 4), AccessGrain.Page));
+        Assert.IsType<Add32Walk>(RangeWalk.For(new Add32Call(0, 4, 1), AccessGrain.Page));
+        Assert.IsType<CopyWalk>(RangeWalk.For(new CopyCall(0, 8, 4), AccessGrain.Page));
+        Assert.Null(RangeWalk.For(new ForkCall(), AccessGrain.Page));
+        Assert.Null(RangeWalk.For(new MunmapCall(0, 4096), AccessGrain.Page));
     }
 
     // ---- read and write ----
@@ -134,7 +134,7 @@ public sealed class RangeWalkSpec
         var memory = new FakeMemory();
         var around = Enumerable.Repeat((byte)0xEE, 5 * PageBytes).ToArray();
         memory.Write(Base, around);
-        var walk = new FillWalk(Base + offset, size, pattern);
+        var walk = new FillWalk(Base + offset, size, pattern, AccessGrain.Page);
         Assert.Null(memory.Run(walk));
         Assert.Equal(OutcomeKind.Ok, walk.Outcome.Kind);
         PatternCursor.Lay(pattern, size).CopyTo(around.AsSpan(offset));
@@ -150,7 +150,7 @@ public sealed class RangeWalkSpec
         var pattern = Named(name);
         const int size = 4 * PageBytes + 6;
         var memory = new FakeMemory { RefuseEachStoreOnce = true };
-        Assert.Null(memory.Run(new FillWalk(Base + 2, size, pattern)));
+        Assert.Null(memory.Run(new FillWalk(Base + 2, size, pattern, AccessGrain.Page)));
         Assert.Equal(PatternCursor.Lay(pattern, size), memory.Read(Base + 2, size));
     }
 
@@ -158,7 +158,7 @@ public sealed class RangeWalkSpec
     public void FillWalk_must_give_the_same_bytes_to_a_retry_after_a_shorter_refused_attempt()
     {
         // A refused store asks again with the same chunk; Fill may be called any number of times.
-        var walk = new FillWalk(Base, 2 * PageBytes, new Index32Pattern(0));
+        var walk = new FillWalk(Base, 2 * PageBytes, new Index32Pattern(0), AccessGrain.Page);
         Assert.True(walk.TryCurrent(out var chunk));
         var first = new byte[chunk.LengthBytes];
         var second = new byte[chunk.LengthBytes];
@@ -186,7 +186,7 @@ public sealed class RangeWalkSpec
         const int size = 3 * PageBytes + 1;
         var memory = new FakeMemory();
         memory.Write(Base + 5, PatternCursor.Lay(pattern, size));
-        var walk = new CheckWalk(Base + 5, size, pattern);
+        var walk = new CheckWalk(Base + 5, size, pattern, AccessGrain.Page);
         Assert.Null(memory.Run(walk));
         Assert.Equal(OutcomeKind.Ok, walk.Outcome.Kind);
         Assert.Equal(4, memory.Chunks.Count);
@@ -210,7 +210,7 @@ public sealed class RangeWalkSpec
         var expected = laid[wrong];
         memory.Write(Base + offset + (ulong)wrong, [(byte)(expected ^ 0x5A)]);
         if (wrong + 10 < size) memory.Write(Base + offset + (ulong)wrong + 10, [0xFF]);
-        var walk = new CheckWalk(Base + offset, size, pattern);
+        var walk = new CheckWalk(Base + offset, size, pattern, AccessGrain.Page);
         Assert.Null(memory.Run(walk));
         Assert.Equal(OutcomeKind.Mismatch, walk.Outcome.Kind);
         var address = Base + offset + (ulong)wrong;
@@ -243,7 +243,7 @@ public sealed class RangeWalkSpec
         var memory = new FakeMemory();
         var bytes = RandomBytes(random, size);
         memory.Write(Base + (ulong)offset, bytes);
-        var walk = new Sum32Walk(Base + (ulong)offset, (ulong)size);
+        var walk = new Sum32Walk(Base + (ulong)offset, (ulong)size, AccessGrain.Page);
         Assert.Null(memory.Run(walk));
         Assert.Equal(SumOfWords(bytes), walk.Outcome.Value);
     }
@@ -253,7 +253,7 @@ public sealed class RangeWalkSpec
     {
         var memory = new FakeMemory();
         memory.Write(Base + 2, Enumerable.Repeat((byte)0xFF, 2 * PageBytes).ToArray());
-        var walk = new Sum32Walk(Base + 2, 2 * PageBytes);
+        var walk = new Sum32Walk(Base + 2, 2 * PageBytes, AccessGrain.Page);
         Assert.Null(memory.Run(walk));
         Assert.Equal(2048UL * 0xFFFFFFFF, walk.Outcome.Value);
     }
@@ -273,7 +273,7 @@ public sealed class RangeWalkSpec
         var memory = new FakeMemory { RefuseEachStoreOnce = true };
         var around = RandomBytes(random, size + 2 * PageBytes);
         memory.Write(Base, around);
-        Assert.Null(memory.Run(new Add32Walk(Base + (ulong)offset, (ulong)size, k)));
+        Assert.Null(memory.Run(new Add32Walk(Base + (ulong)offset, (ulong)size, k, AccessGrain.Page)));
         for (var i = offset; i + 4 <= offset + size; i += 4)
         {
             var word = BinaryPrimitives.ReadUInt32LittleEndian(around.AsSpan(i));
@@ -287,7 +287,7 @@ public sealed class RangeWalkSpec
     {
         var memory = new FakeMemory();
         memory.Write(Base + PageBytes - 6, [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
-        Assert.Null(memory.Run(new Add32Walk(Base + PageBytes - 6, 12, 10)));
+        Assert.Null(memory.Run(new Add32Walk(Base + PageBytes - 6, 12, 10, AccessGrain.Page)));
         var edge = Base + PageBytes;
         Assert.Equal(
         [
@@ -306,7 +306,7 @@ public sealed class RangeWalkSpec
         var memory = new FakeMemory();
         memory.Write(Base + PageBytes - 6, [1, 0, 0, 0, 2, 0, 0, 0]);
         memory.Holes.Add(Base + PageBytes);
-        var walk = new Add32Walk(Base + PageBytes - 6, 8, 10);
+        var walk = new Add32Walk(Base + PageBytes - 6, 8, 10, AccessGrain.Page);
         var stop = memory.Run(walk);
         Assert.Equal(new Chunk(Base + PageBytes, 2, false), stop);
         // The first word is done, the straddling one untouched in both pages.
@@ -326,7 +326,7 @@ public sealed class RangeWalkSpec
         var memory = new FakeMemory { RefuseEachStoreOnce = refuse };
         var region = RandomBytes(random, regionPages * PageBytes);
         memory.Write(Base, region);
-        Assert.Null(memory.Run(new CopyWalk(destination, source, (ulong)size)));
+        Assert.Null(memory.Run(new CopyWalk(destination, source, (ulong)size, AccessGrain.Page)));
         Array.Copy(region, (int)(source - Base), region, (int)(destination - Base), size);
         var got = memory.Read(Base, region.Length);
         if (!got.AsSpan().SequenceEqual(region))
@@ -375,11 +375,11 @@ public sealed class RangeWalkSpec
     public void CopyWalk_must_go_backward_when_the_destination_overlaps_from_above()
     {
         var memory = new FakeMemory();
-        Assert.Null(memory.Run(new CopyWalk(Base + 8, Base, 3 * PageBytes)));
+        Assert.Null(memory.Run(new CopyWalk(Base + 8, Base, 3 * PageBytes, AccessGrain.Page)));
         var loads = memory.Chunks.Where(c => !c.Write).Select(c => c.Address).ToList();
         Assert.Equal(loads.OrderByDescending(a => a), loads);
         var forward = new FakeMemory();
-        Assert.Null(forward.Run(new CopyWalk(Base, Base + 8, 3 * PageBytes)));
+        Assert.Null(forward.Run(new CopyWalk(Base, Base + 8, 3 * PageBytes, AccessGrain.Page)));
         var forwardLoads = forward.Chunks.Where(c => !c.Write).Select(c => c.Address).ToList();
         Assert.Equal(forwardLoads.Order(), forwardLoads);
     }
@@ -409,14 +409,14 @@ public sealed class RangeWalkSpec
         const ulong quarter = gib / 4;
         var zero = new byte[PageBytes];
         // Warm up (JIT) so what is measured is the walk alone.
-        DriveOverZeroPage(new Sum32Walk(Base, 2 * PageBytes), zero);
-        DriveOverZeroPage(new CheckWalk(Base, 2 * PageBytes, new ZeroPattern()), zero);
+        DriveOverZeroPage(new Sum32Walk(Base, 2 * PageBytes, AccessGrain.Page), zero);
+        DriveOverZeroPage(new CheckWalk(Base, 2 * PageBytes, new ZeroPattern(), AccessGrain.Page), zero);
 
         var clock = Stopwatch.StartNew();
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var check = new CheckWalk(Base, gib, new ZeroPattern());
+        var check = new CheckWalk(Base, gib, new ZeroPattern(), AccessGrain.Page);
         var checkChunks = DriveOverZeroPage(check, zero);
-        var sum = new Sum32Walk(Base + 2, quarter);
+        var sum = new Sum32Walk(Base + 2, quarter, AccessGrain.Page);
         var sumChunks = DriveOverZeroPage(sum, zero);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         clock.Stop();

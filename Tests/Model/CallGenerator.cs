@@ -114,6 +114,7 @@ internal sealed class RunBuilder(PCG random)
     {
         Mmap, Munmap, Make, Remove, Get, Release, Attach, Detach,
         Fill, Check, Read, Write, Add32, Sum32, Copy, Fork, Open, Close, Version, Exit, Kill,
+        Atomic,
     }
 
     /// <summary>
@@ -127,6 +128,7 @@ internal sealed class RunBuilder(PCG random)
         (Kind.Fill, 70), (Kind.Check, 50), (Kind.Read, 70), (Kind.Write, 70),
         (Kind.Add32, 40), (Kind.Sum32, 30), (Kind.Copy, 30), (Kind.Fork, 30),
         (Kind.Open, 20), (Kind.Close, 15), (Kind.Version, 15), (Kind.Exit, 10), (Kind.Kill, 10),
+        (Kind.Atomic, 40),
     ];
 
     private void FollowUp(Actor actor, Func<Call> call) => _followUp = (actor, call);
@@ -183,6 +185,7 @@ internal sealed class RunBuilder(PCG random)
             Kind.Close => new CloseCall(),
             Kind.Version => new VersionCall(),
             Kind.Exit => new ExitCall(Int(3)),
+            Kind.Atomic => Atomic(actor),
             _ => new KillCall(Chance(50) ? Signal.SIGKILL : Signal.SIGTERM),
         };
     }
@@ -200,7 +203,7 @@ internal sealed class RunBuilder(PCG random)
         return kind switch
         {
             Kind.Munmap or Kind.Detach or Kind.Fill or Kind.Check or Kind.Read or Kind.Write
-                or Kind.Add32 or Kind.Sum32 or Kind.Copy when !hasMemory => Kind.Mmap,
+                or Kind.Add32 or Kind.Sum32 or Kind.Copy or Kind.Atomic when !hasMemory => Kind.Mmap,
             Kind.Make when !hasMemory => Kind.Mmap,
             Kind.Remove when !_segments.Any(s => s.Owner == actor && s.Live) => Kind.Make,
             Kind.Get when !_segments.Any(s => s.Live) => hasMemory ? Kind.Make : Kind.Mmap,
@@ -470,6 +473,22 @@ internal sealed class RunBuilder(PCG random)
     {
         var (address, size) = Range(actor, Page);
         return new Add32Call(address, size, (uint)Int(1000));
+    }
+
+    /// <summary>
+    /// fetch-add32, cas32 or swap32 on a word, nearly always aligned (a misaligned one is SIGBUS);
+    /// a cas32 often expects 0, which untouched memory holds, so both of its ends come up.
+    /// </summary>
+    private Atomic32Call Atomic(Actor actor)
+    {
+        var address = Range(actor, 4).Address;
+        address = Chance(95) ? address & ~3UL : address | 2;
+        return Int(3) switch
+        {
+            0 => new FetchAdd32Call(address, Chance(20) ? uint.MaxValue : (uint)Int(1000)),
+            1 => new Cas32Call(address, Chance(60) ? 0 : (uint)Int(4), (uint)Int(1000)),
+            _ => new Swap32Call(address, (uint)Int(1000)),
+        };
     }
 
     private Sum32Call Sum32(Actor actor)

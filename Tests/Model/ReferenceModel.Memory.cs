@@ -323,10 +323,41 @@ public sealed partial class ReferenceModel
     }
 
     /// <summary>
-    /// memmove, a unit at a time: each unit (at most the rest of a page on both sides) is loaded,
-    /// then stored; units go from the end when the destination overlaps the source from above, so
-    /// no byte is read after it was overwritten. A failing page ends the copy there: the units
-    /// before it stay stored.
+    /// fetch-add32, cas32, swap32: a word not 4-byte aligned is SIGBUS before anything is touched;
+    /// else the word's page is resolved for writing (a store, whatever the operation) and the
+    /// word is read and written in that one frame. The result is the word before.
+    /// </summary>
+    private Outcome HandleAtomic(ModelProcess process, Atomic32Call call)
+    {
+        if ((call.Address & 3) != 0)
+        {
+            return Outcome.Signalled(Signal.SIGBUS);
+        }
+        var signal = ResolveMemo(process, call.Address & Xpmem.PageMask, write: true, out var frame);
+        if (signal != Signal.None)
+        {
+            return Outcome.Signalled(signal);
+        }
+        var word = frame.Bytes.AsSpan((int)(call.Address & (Xpmem.PageSize - 1)), 4);
+        var old = BinaryPrimitives.ReadUInt32LittleEndian(word);
+        var stored = call switch
+        {
+            FetchAdd32Call add => unchecked(old + add.K),
+            Cas32Call cas when cas.Expected == old => cas.New,
+            Cas32Call => old,
+            Swap32Call swap => swap.New,
+            _ => throw new ArgumentException($"the reference model does not know {call}"),
+        };
+        BinaryPrimitives.WriteUInt32LittleEndian(word, stored);
+        return Outcome.Ok(old);
+    }
+
+    /// <summary>
+    /// memmove, a unit at a time: each unit (at most the rest of a grain unit on both sides) is
+    /// loaded, then stored; units go from the end when the destination overlaps the source from
+    /// above, so no byte is read after it was overwritten. A failing page ends the copy there:
+    /// the units before it stay stored. (Where source and destination are two mappings of one
+    /// frame, what lands depends on the unit, as for a real memcpy.)
     /// </summary>
     private Outcome HandleCopy(ModelProcess process, CopyCall call)
     {
@@ -341,15 +372,15 @@ public sealed partial class ReferenceModel
             int count;
             if (backward)
             {
-                count = (int)Math.Min(left, Math.Min(PageBytesBelow(unchecked(source + left)),
-                    PageBytesBelow(unchecked(destination + left))));
+                count = (int)Math.Min(left, Math.Min(UnitBytesBelow(unchecked(source + left)),
+                    UnitBytesBelow(unchecked(destination + left))));
                 offset = left - (ulong)count;
             }
             else
             {
                 offset = done;
-                count = (int)Math.Min(left, Math.Min(InPage(unchecked(source + offset)),
-                    InPage(unchecked(destination + offset))));
+                count = (int)Math.Min(left, Math.Min(InUnit(unchecked(source + offset)),
+                    InUnit(unchecked(destination + offset))));
             }
             var signal = Load(process, unchecked(source + offset), unit.AsSpan(0, count));
             if (signal == Signal.None)
@@ -365,9 +396,10 @@ public sealed partial class ReferenceModel
         return Outcome.Ok();
     }
 
-    private static ulong InPage(ulong address) => Xpmem.PageSize - (address & (Xpmem.PageSize - 1));
+    /// <summary>Bytes from the address to the end of its unit (units are aligned).</summary>
+    private ulong InUnit(ulong address) => _unitBytes - address % _unitBytes;
 
-    private static ulong PageBytesBelow(ulong end) => (unchecked(end - 1) & (Xpmem.PageSize - 1)) + 1;
+    private ulong UnitBytesBelow(ulong end) => unchecked(end - 1) % _unitBytes + 1;
 
     private static Outcome Done(Signal signal) =>
         signal == Signal.None ? Outcome.Ok() : Outcome.Signalled(signal);

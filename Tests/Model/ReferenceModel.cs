@@ -1,3 +1,6 @@
+using Emulator.Host;
+using Emulator.Partitions;
+using Emulator.Partitions.Memory;
 using Emulator.Protocol;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Processes;
@@ -18,6 +21,13 @@ public sealed partial class ReferenceModel : IXpmemSystem
     /// <summary>The first pid on every partition.</summary>
     public const int FirstPid = 100;
 
+    /// <summary>
+    /// Bytes in one unit of a memory operation, as the emulator's access-grain setting (default
+    /// line, 128): what a copy moves between a load and a store, which only shows when its
+    /// source and destination are two mappings of the same frame.
+    /// </summary>
+    private readonly ulong _unitBytes;
+
     private readonly List<Dictionary<int, ModelProcess>> _partitions = new();
     private readonly List<int> _nextPid = new();
     private bool _rawLibrary;
@@ -32,6 +42,13 @@ public sealed partial class ReferenceModel : IXpmemSystem
 
     private sealed record FrameMemo(
         ModelProcess Process, ulong Page, ModelPage Frame, bool Writable);
+
+    /// <summary>A model of the emulator with its default access grain (akka.hocon).</summary>
+    public ReferenceModel() : this(EmulatorSettings.Create(Settings.Defaults).AccessGrain)
+    {
+    }
+
+    public ReferenceModel(AccessGrain grain) => _unitBytes = (ulong)grain;
 
     public PinCounts Pins => new(_pinned, _unpinned);
 
@@ -174,6 +191,7 @@ public sealed partial class ReferenceModel : IXpmemSystem
         CheckCall c => HandleCheck(process, c),
         Add32Call c => HandleAdd32(process, c),
         Sum32Call c => HandleSum32(process, c),
+        Atomic32Call c => HandleAtomic(process, c),
         CopyCall c => HandleCopy(process, c),
         ForkCall => HandleFork(process),
         ExitCall or KillCall => HandleEnd(process),

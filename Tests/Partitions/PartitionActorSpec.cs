@@ -13,6 +13,8 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Emulator.Partitions;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Memory;
+using Emulator.Partitions.Processes;
 using Emulator.Partitions.Tracing;
 using Emulator.Partitions.Xpc;
 using Emulator.Protocol;
@@ -196,6 +198,22 @@ public sealed class PartitionActorSpec : TestKit
             new Process.Run(id, new GetCall(onPeer, 2, 1), _runner.Ref.At())));
         var carried = _xpc.ExpectMsg<XpcActor.Carry>();
         Assert.Equal(P1, carried.To.Partition);
+    }
+
+    [Fact]
+    public void PartitionActor_must_start_a_fork_only_for_a_process_it_runs()
+    {
+        // A fork a process of a crashed incarnation sent comes from no process of this one:
+        // nothing starts. A process of its own forks as ever.
+        var partition = Start(EmulatorSettings.Default);
+        var pid = Spawn(partition, LibraryMode.Libxpmem);
+        var image = new ProcessImage(User, LibraryMode.Libxpmem,
+            new AddressSpace(new FrameCounter()), DeviceOpen: true);
+        partition.Tell(new PartitionActor.Fork(NextId(), image, _runner.Ref.At()));
+        _runner.ExpectNoMsg(Quiet);
+
+        var child = Call(partition, pid, new ForkCall());
+        Assert.Equal(Outcome.Ok((ulong)pid + 1), child);
     }
 
     private IActorRef Start(EmulatorSettings settings, Action<MachineEvent>? tap = null)

@@ -3,8 +3,10 @@
 // attachers but not for lookups (the owner may be holding them back behind the very write that
 // recalls; their answers come after the change), a remove refuses the lookups it overtakes and
 // gives their pages back, an abandoned fault's pin is given back, and a removed segment refuses
-// new users and is freed when its last reference goes, after answering what it had stashed. Probes stand in for the owner thread group
-// and the attachers.
+// new users and is freed when its last reference goes, after answering what it had stashed; a
+// remote attacher's fetchop runs under its pin (one write access, one store applied) and answers
+// the word before, or is refused for a pin that is gone. Probes stand in for the owner thread
+// group and the attachers.
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
@@ -17,6 +19,7 @@ using Emulator.Protocol.Attachments;
 using Emulator.Protocol.Faults;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Permits;
+using Emulator.Protocol.Processes;
 using Emulator.Protocol.Segments;
 using Xunit;
 using static Emulator.Tests.Partitions.ActorSpecSupport;
@@ -304,6 +307,53 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         recaller.ExpectMsg<Segment.Recalled>();
         AwaitCondition(() => _monitor.Pins.Balanced);
         far.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void SegmentActor_must_run_a_remote_fetchop_under_its_pin_and_answer_the_word_before()
+    {
+        var relay = CreateTestProbe();
+        relay.SetAutoPilot(new DelegateAutoPilot((_, message) =>
+        {
+            if (message is Emulator.Partitions.Xpc.XpcActor.Carry carry)
+                carry.To.Ref.Tell(carry.Message);
+            return AutoPilot.KeepRunning;
+        }));
+        var events = new List<MachineEvent>();
+        _monitor.Tap = e => { lock (events) events.Add(e); };
+        var owner = CreateTestProbe();
+        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(relay.Ref), Id, Owner,
+            0x10000, 0x4000, 0x1B6, owner.Ref));
+        var far = CreateTestProbe();
+        var farGetter = new TgId(P1, 200);
+        segment.Tell(new Fault.Pin(new RequestId(P1, 1), 0x11000, farGetter, 3, far.Ref.On(P1)));
+        var page = PinnedPage();
+        segment.Tell(new ThreadGroupActor.PageFound(
+            owner.ExpectMsg<ThreadGroupActor.FindPage>().RequestId, page));
+        var pin = far.ExpectMsg<Fault.Pinned>().PinId;
+
+        var add = new RequestId(P1, 2);
+        segment.Tell(new Frames.Fetchop(add, pin, 8, new FetchAdd32Call(0x7000_0008, 5),
+            far.Ref.On(P1)));
+        Assert.Equal(new Frames.Fetched(add, 0), far.ExpectMsg<Frames.Fetched>());
+        var cas = new RequestId(P1, 3);
+        segment.Tell(new Frames.Fetchop(cas, pin, 8, new Cas32Call(0x7000_0008, 5, 9),
+            far.Ref.On(P1)));
+        Assert.Equal(new Frames.Fetched(cas, 5), far.ExpectMsg<Frames.Fetched>());
+        Assert.Equal(9, page.Bytes[8]);
+        lock (events)
+        {
+            Assert.Equal(2, events.OfType<Accessed>().Count(a => a.Write && a.Attachment == 3
+                && a.SourcePage == 0x11000 && a.Attacher == farGetter));
+            Assert.Equal([add, cas], events.OfType<StoreApplied>().Select(a => a.Request));
+        }
+
+        // A pin a recall dropped: refused, nothing runs, the attacher refaults.
+        var stale = new RequestId(P1, 4);
+        segment.Tell(new Frames.Fetchop(stale, pin + 1, 8, new Swap32Call(0x7000_0008, 1),
+            far.Ref.On(P1)));
+        Assert.Equal(new Refused(stale, Errno.ENOENT), far.ExpectMsg<Refused>());
+        Assert.Equal(9, page.Bytes[8]);
     }
 
     /// <summary>

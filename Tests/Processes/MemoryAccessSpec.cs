@@ -5,7 +5,11 @@
 // page, stores break copy-on-write, and each chunk through a local PTE is reported once as an
 // Accessed event naming attacher, attachment, segment, owner, source page and frame. A check or
 // sum over untouched memory skips each stretch up to the next touched page at once, and gives
-// what walking it byte by byte gives (words that straddle a touched page included).
+// what walking it byte by byte gives (words that straddle a touched page included). Each run
+// moves one unit of the walk's grain (the thread group takes the next in a delivery of its own;
+// RunToStop here takes them all). A fetchop is one step: on the page itself for anonymous memory
+// and local PTEs (one Accessed, a write), a Remote stop for a remote PTE, and a Misaligned stop,
+// before any memory is touched, at an address that is not 4-byte aligned.
 using Akka.Actor;
 using Emulator.Partitions.Attachments;
 using Emulator.Partitions.Checks;
@@ -66,13 +70,13 @@ public sealed class MemoryAccessSpec
     {
         var f = new Fixture();
         var load = new LoadWalk(Anon + 8, 8);
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(load).Kind);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(load).Kind);
         Assert.Equal(0UL, load.Outcome.Value);
-        var check = new CheckWalk(Anon, 4 * PageBytes, new ZeroPattern());
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(check).Kind);
+        var check = new CheckWalk(Anon, 4 * PageBytes, new ZeroPattern(), AccessGrain.Page);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(check).Kind);
         Assert.Equal(OutcomeKind.Ok, check.Outcome.Kind);
-        var sum = new Sum32Walk(Anon + 1, 4 * PageBytes - 1);
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(sum).Kind);
+        var sum = new Sum32Walk(Anon + 1, 4 * PageBytes - 1, AccessGrain.Page);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(sum).Kind);
         Assert.Equal(0, f.Memory.PageCount);
         Assert.Empty(f.Events);
     }
@@ -81,14 +85,14 @@ public sealed class MemoryAccessSpec
     public void MemoryAccess_must_store_to_anonymous_memory_and_read_it_back()
     {
         var f = new Fixture();
-        var fill = new FillWalk(Anon + 4090, 10, new Index32Pattern(5));
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(fill).Kind);
+        var fill = new FillWalk(Anon + 4090, 10, new Index32Pattern(5), AccessGrain.Page);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(fill).Kind);
         Assert.Equal(2, f.Memory.PageCount);
-        var check = new CheckWalk(Anon + 4090, 10, new Index32Pattern(5));
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(check).Kind);
+        var check = new CheckWalk(Anon + 4090, 10, new Index32Pattern(5), AccessGrain.Page);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(check).Kind);
         Assert.Equal(OutcomeKind.Ok, check.Outcome.Kind);
         var load = new LoadWalk(Anon + 4090, 4);
-        f.Access.Run(load);
+        f.Access.RunToStop(load);
         Assert.Equal(5UL, load.Outcome.Value);
         Assert.Empty(f.Events);
     }
@@ -97,12 +101,12 @@ public sealed class MemoryAccessSpec
     public void MemoryAccess_must_stop_at_an_unmapped_address_with_the_chunk_at_hand()
     {
         var f = new Fixture(anonPages: 2);
-        var stop = f.Access.Run(new LoadWalk(0x5000, 4));
+        var stop = f.Access.RunToStop(new LoadWalk(0x5000, 4));
         Assert.Equal(new AccessStop(AccessStopKind.Unmapped, new Chunk(0x5000, 4, false)), stop);
 
         // A fill running off the end of the mapping stores what is mapped, then stops.
-        var fill = new FillWalk(Anon + PageBytes + 100, 2 * PageBytes, new BytePattern(7));
-        stop = f.Access.Run(fill);
+        var fill = new FillWalk(Anon + PageBytes + 100, 2 * PageBytes, new BytePattern(7), AccessGrain.Page);
+        stop = f.Access.RunToStop(fill);
         Assert.Equal(AccessStopKind.Unmapped, stop.Kind);
         Assert.Equal(new Chunk(Anon + 2 * PageBytes, (int)PageBytes, true), stop.Chunk);
         Assert.Null(stop.Attachment);
@@ -115,8 +119,8 @@ public sealed class MemoryAccessSpec
     {
         var f = new Fixture();
         f.Local(0, 1);
-        var load = new CheckWalk(At, 2 * PageBytes, new BytePattern(1));
-        var stop = f.Access.Run(load);
+        var load = new CheckWalk(At, 2 * PageBytes, new BytePattern(1), AccessGrain.Page);
+        var stop = f.Access.RunToStop(load);
         Assert.Equal(AccessStopKind.Fault, stop.Kind);
         Assert.Equal(new Chunk(At + PageBytes, (int)PageBytes, false), stop.Chunk);
         Assert.Same(f.Attachment, stop.Attachment);
@@ -125,7 +129,7 @@ public sealed class MemoryAccessSpec
 
         // The fault maps the page; the same walk goes on from the chunk it stopped at.
         f.Local(1, 1);
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(load).Kind);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(load).Kind);
         Assert.Equal(OutcomeKind.Ok, load.Outcome.Kind);
         Assert.Equal(2, f.Events.Count);
     }
@@ -137,7 +141,7 @@ public sealed class MemoryAccessSpec
         f.Local(0, 3);
         f.Remote(1, pinId: 77);
         var store = new StoreWalk(At + PageBytes - 2, 0x0102030405060708, 8);
-        var stop = f.Access.Run(store);
+        var stop = f.Access.RunToStop(store);
         Assert.Equal(AccessStopKind.Remote, stop.Kind);
         Assert.Equal(new Chunk(At + PageBytes, 6, true), stop.Chunk);
         Assert.Same(f.Attachment, stop.Attachment);
@@ -154,8 +158,8 @@ public sealed class MemoryAccessSpec
         var f = new Fixture();
         var pages = Enumerable.Range(0, 3).Select(i => f.Local(i, (byte)(i + 1), pinId: 50 + i))
             .ToList();
-        var fill = new FillWalk(At + 100, 3 * PageBytes - 200, new BytePattern(9));
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(fill).Kind);
+        var fill = new FillWalk(At + 100, 3 * PageBytes - 200, new BytePattern(9), AccessGrain.Page);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(fill).Kind);
         var expected = Enumerable.Range(0, 3).Select(i => (MachineEvent)new Accessed(Me, 9, Seg,
             OwnerTg, Source + (ulong)i * PageBytes, pages[i].Frame, true)).ToList();
         Assert.Equal(expected, f.Events);
@@ -165,7 +169,7 @@ public sealed class MemoryAccessSpec
 
         f.Events.Clear();
         var load = new LoadWalk(At + 2 * PageBytes - 4, 8);
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(load).Kind);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(load).Kind);
         Assert.Equal(0x0909090909090909UL, load.Outcome.Value);
         Assert.Equal(
         [
@@ -180,14 +184,14 @@ public sealed class MemoryAccessSpec
     {
         var f = new Fixture();
         var page = f.Local(0, 0x42);
-        var copy = new CopyWalk(Anon, At, PageBytes);
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(copy).Kind);
+        var copy = new CopyWalk(Anon, At, PageBytes, AccessGrain.Page);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(copy).Kind);
         Assert.Equal([new Accessed(Me, 9, Seg, OwnerTg, Source, page.Frame, false)], f.Events);
         Assert.All(f.Memory.PageAt(Anon)!.Bytes, b => Assert.Equal(0x42, b));
 
         f.Events.Clear();
-        var back = new CopyWalk(At + 10, Anon, 20);
-        Assert.Equal(AccessStopKind.Done, f.Access.Run(back).Kind);
+        var back = new CopyWalk(At + 10, Anon, 20, AccessGrain.Page);
+        Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(back).Kind);
         Assert.Equal([new Accessed(Me, 9, Seg, OwnerTg, Source, page.Frame, true)], f.Events);
     }
 
@@ -199,12 +203,12 @@ public sealed class MemoryAccessSpec
         var child = f.Memory.ForkCopy();
         var childAccess = new MemoryAccess(child, Me, _ => { });
         var shared = child.PageAt(Anon)!;
-        Assert.Equal(AccessStopKind.Done, childAccess.Run(new StoreWalk(Anon, 2, 1)).Kind);
+        Assert.Equal(AccessStopKind.Done, childAccess.RunToStop(new StoreWalk(Anon, 2, 1)).Kind);
         Assert.NotSame(shared, child.PageAt(Anon));
         Assert.Equal(1, f.Memory.PageAt(Anon)!.Bytes[0]);
         Assert.Equal(2, child.PageAt(Anon)!.Bytes[0]);
         var load = new LoadWalk(Anon, 1);
-        f.Access.Run(load);
+        f.Access.RunToStop(load);
         Assert.Equal(1UL, load.Outcome.Value);
     }
 
@@ -212,10 +216,10 @@ public sealed class MemoryAccessSpec
     public void MemoryAccess_must_report_nothing_for_a_walk_that_stops_before_its_attachment_page()
     {
         var f = new Fixture();
-        var stop = f.Access.Run(new LoadWalk(At, 4));
+        var stop = f.Access.RunToStop(new LoadWalk(At, 4));
         Assert.Equal(AccessStopKind.Fault, stop.Kind);
         f.Remote(0, 5);
-        Assert.Equal(AccessStopKind.Remote, f.Access.Run(new LoadWalk(At, 4)).Kind);
+        Assert.Equal(AccessStopKind.Remote, f.Access.RunToStop(new LoadWalk(At, 4)).Kind);
         Assert.Empty(f.Events);
     }
 
@@ -246,10 +250,10 @@ public sealed class MemoryAccessSpec
                 5 => new ReadCall(Somewhere(8), 1 << random.Next(4)),
                 _ => new WriteCall(Somewhere(8), 1 << random.Next(4), (ulong)random.NextInt64()),
             };
-            var real = RangeWalk.For(call)!;
-            var model = RangeWalk.For(call)!;
+            var real = RangeWalk.For(call, AccessGrain.Page)!;
+            var model = RangeWalk.For(call, AccessGrain.Page)!;
             f.Events.Clear();
-            Assert.Equal(AccessStopKind.Done, f.Access.Run(real).Kind);
+            Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(real).Kind);
             Assert.Null(fake.Run(model));
             Assert.Equal(model.Outcome, real.Outcome);
             var throughAttachment = fake.Chunks.Count(c => c.Address >= At);
@@ -282,8 +286,8 @@ public sealed class MemoryAccessSpec
         }
         ulong Sum(ulong address, ulong size)
         {
-            var walk = new Sum32Walk(address, size);
-            Assert.Equal(AccessStopKind.Done, access.Run(walk).Kind);
+            var walk = new Sum32Walk(address, size, AccessGrain.Page);
+            Assert.Equal(AccessStopKind.Done, access.RunToStop(walk).Kind);
             return walk.Outcome.Value;
         }
         Assert.Equal(total, Sum(Anon, pages * PageBytes));
@@ -292,17 +296,76 @@ public sealed class MemoryAccessSpec
         Assert.Equal(SlowSum(memory, Anon + 0x6_fffe, 0x2_0000), Sum(Anon + 0x6_fffe, 0x2_0000));
 
         var check = new CheckWalk(Anon + 0x8_0000, (pages - 0x80) * PageBytes - 0x1000,
-            new ZeroPattern());
-        Assert.Equal(AccessStopKind.Done, access.Run(check).Kind);
+            new ZeroPattern(), AccessGrain.Page);
+        Assert.Equal(AccessStopKind.Done, access.RunToStop(check).Kind);
         Assert.Equal(Outcome.Ok(), check.Outcome);
-        var lfsrZero = new CheckWalk(Anon + 0x8_0000, 0x4000_0000, new Lfsr32Pattern(0));
-        access.Run(lfsrZero);
+        var lfsrZero = new CheckWalk(Anon + 0x8_0000, 0x4000_0000, new Lfsr32Pattern(0), AccessGrain.Page);
+        access.RunToStop(lfsrZero);
         Assert.Equal(Outcome.Ok(), lfsrZero.Outcome);
-        var miss = new CheckWalk(Anon, pages * PageBytes, new ZeroPattern());
-        access.Run(miss);
+        var miss = new CheckWalk(Anon, pages * PageBytes, new ZeroPattern(), AccessGrain.Page);
+        access.RunToStop(miss);
         Assert.Equal(OutcomeKind.Mismatch, miss.Outcome.Kind);
         Assert.Contains($"0x{Anon + 0x10:x}", miss.Outcome.Detail);
         Assert.Equal(3, memory.PageCount);
+    }
+
+    [Fact]
+    public void MemoryAccess_must_move_one_unit_per_run()
+    {
+        // Each unit is a scheduling point: the thread group takes the next in a later delivery.
+        var f = new Fixture();
+        var fill = new FillWalk(Anon + 64, PageBytes, new BytePattern(3), AccessGrain.Line);
+        var stops = new List<AccessStopKind>();
+        do stops.Add(f.Access.Run(fill).Kind);
+        while (stops[^1] == AccessStopKind.UnitMoved);
+        // 64 bytes to the first line's end, 31 whole lines, 64 bytes of the next page.
+        Assert.Equal(33, stops.Count);
+        Assert.Equal(AccessStopKind.Done, stops[^1]);
+        Assert.Equal(3, f.Memory.PageAt(Anon + PageBytes + 63)!.Bytes[63]);
+        Assert.Equal(0, f.Memory.PageAt(Anon + PageBytes + 64)!.Bytes[64]);
+    }
+
+    [Fact]
+    public void MemoryAccess_must_stop_a_misaligned_fetchop_before_touching_memory()
+    {
+        var f = new Fixture();
+        var stop = f.Access.Run(new FetchopWalk(new FetchAdd32Call(Anon + 2, 1)));
+        Assert.Equal(new AccessStop(AccessStopKind.Misaligned, new Chunk(Anon + 2, 4, true)),
+            stop);
+        Assert.Equal(AccessStopKind.Misaligned,
+            f.Access.Run(new FetchopWalk(new Swap32Call(At + PageBytes - 2, 1))).Kind);
+        Assert.Equal(0, f.Memory.PageCount);
+        Assert.Empty(f.Events);
+    }
+
+    [Fact]
+    public void MemoryAccess_must_run_a_fetchop_in_one_step_wherever_its_page_is()
+    {
+        var f = new Fixture();
+        // Untouched anonymous memory: a fetchop is a store, so it gets a page.
+        var first = new FetchopWalk(new FetchAdd32Call(Anon + 8, 5));
+        Assert.Equal(AccessStopKind.Done, f.Access.Run(first).Kind);
+        Assert.Equal(Outcome.Ok(0), first.Outcome);
+        Assert.Equal(1, f.Memory.PageCount);
+        var swap = new FetchopWalk(new Swap32Call(Anon + 8, 9));
+        Assert.Equal(AccessStopKind.Done, f.Access.Run(swap).Kind);
+        Assert.Equal(Outcome.Ok(5), swap.Outcome);
+
+        // Through a local PTE: one access, a write, on the owner's page itself.
+        var page = f.Local(1, 0);
+        var cas = new FetchopWalk(new Cas32Call(At + PageBytes + 4, Expected: 0, New: 7));
+        Assert.Equal(AccessStopKind.Done, f.Access.Run(cas).Kind);
+        Assert.Equal(Outcome.Ok(0), cas.Outcome);
+        Assert.Equal(7, page.Bytes[4]);
+        Assert.Equal([new Accessed(Me, 9, Seg, OwnerTg, Source + PageBytes, page.Frame, true)],
+            f.Events);
+
+        // Through a remote PTE: the walk stops with its one chunk, a store.
+        f.Remote(2, pinId: 12);
+        var remote = f.Access.Run(new FetchopWalk(new FetchAdd32Call(At + 2 * PageBytes, 1)));
+        Assert.Equal(AccessStopKind.Remote, remote.Kind);
+        Assert.Equal(new Chunk(At + 2 * PageBytes, 4, true), remote.Chunk);
+        Assert.Equal(new Frame(12, null), remote.Frame);
     }
 
     /// <summary>Sums whole words byte by byte, straight from the page table.</summary>
@@ -320,5 +383,21 @@ public sealed class MemoryAccessSpec
             sum += word;
         }
         return sum;
+    }
+}
+
+internal static class MemoryAccessSteps
+{
+    /// <summary>
+    /// Takes the walk's units one after another, as the thread group does in a delivery each,
+    /// until it is over or stops at something else.
+    /// </summary>
+    public static AccessStop RunToStop(this MemoryAccess access, RangeWalk walk)
+    {
+        while (true)
+        {
+            var stop = access.Run(walk);
+            if (stop.Kind != AccessStopKind.UnitMoved) return stop;
+        }
     }
 }

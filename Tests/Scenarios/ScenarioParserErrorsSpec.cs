@@ -32,8 +32,8 @@ public sealed class ScenarioParserErrorsSpec
             "t.hocon:7:11: unknown command 'atach'; did you mean 'attach'? "
             + "(expected one of: mmap, munmap, make, remove, "
             + "get, release, attach, detach, version, open, close, fill, check, read8, read16, "
-            + "read32, read64, write8, write16, write32, write64, add32, sum32, copy, fork, exit, "
-            + "kill)",
+            + "read32, read64, write8, write16, write32, write64, add32, sum32, fetch-add32, cas32, "
+            + "swap32, copy, fork, exit, kill)",
             error.Message);
     }
 
@@ -144,7 +144,8 @@ public sealed class ScenarioParserErrorsSpec
     public void ScenarioParser_must_refuse_binding_a_command_that_yields_nothing()
     {
         AssertError(AfterPrelude("user: x = detach at"), 11, 10,
-            "'detach' gives nothing to bind to 'x' (only mmap, make, get, attach, fork do)");
+            "'detach' gives nothing to bind to 'x' "
+            + "(only mmap, make, get, attach, fetch-add32, cas32, swap32, fork do)");
         AssertError(StepError("owner: fork"), 7, 11,
             "fork needs a name for the child: write 'NAME = fork'");
         AssertError(StepError("owner: mmap 4p"), 7, 16, "mmap without an address needs a name");
@@ -222,7 +223,7 @@ public sealed class ScenarioParserErrorsSpec
             "expected an octal mode like 0600");
         AssertError(AfterPrelude("user: read32 at => EINVALID"), 11, 23,
             "unknown expectation 'EINVALID'; did you mean 'EINVAL'? "
-            + "(expected a number, ok, dead, an errno name (EINVAL, EACCES,");
+            + "(expected a number, a bound name, ok, dead, an errno name (EINVAL, EACCES,");
         AssertError(AfterPrelude("user: read32 at =>"), 11, 22,
             "expected an expectation after '=>'");
         AssertError(AfterPrelude("user: read32 at => sigbus"), 11, 23,
