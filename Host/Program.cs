@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Reflection;
 using Emulator.Host.Cli;
 using Emulator.Host.Cluster;
+using Emulator.Host.Explore;
 using Emulator.Host.Machines;
 
 namespace Emulator.Host;
@@ -16,7 +17,11 @@ namespace Emulator.Host;
 /// [--nodes N | --seed-nodes HOST:PORT,...] [--host H] [--port P]</c>,
 /// <c>xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] [--port P]
 /// [--host HOST]</c> (one cluster member, <see cref="Cluster.NodeCommand"/>),
-/// <c>xpmem-emu help [run|node]</c>,
+/// <c>xpmem-emu explore FILE [--schedules N] [--strategy random|pct|round-robin] [--depth D]
+/// [--seed S] [--workers W] [--time-limit T] [--timers idle|due|race] [--faults LIST]
+/// [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c> (<see cref="ExploreCommand"/>),
+/// <c>xpmem-emu replay PATH [--out DIR]</c> (<see cref="ReplayCommand"/>),
+/// <c>xpmem-emu help [run|node|explore|replay]</c>,
 /// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public static class Program
@@ -28,8 +33,14 @@ public static class Program
         + "                      [--nodes N | --seed-nodes HOST:PORT,...] [--host H] [--port P]\n"
         + "       xpmem-emu node --partitions LIST --of N [--seed-nodes HOST:PORT,...] "
         + "[--port P] [--host HOST]\n"
-        + "       xpmem-emu help [run|node] | version    (xpmem-emu COMMAND --help explains each "
-        + "option)";
+        + "       xpmem-emu explore FILE [--schedules N] [--strategy random|pct|round-robin] "
+        + "[--depth D] [--seed S]\n"
+        + "                      [--workers W] [--time-limit T] [--timers idle|due|race] "
+        + "[--faults LIST]\n"
+        + "                      [--set KEY=VALUE]... [--out DIR] [--no-shrink]\n"
+        + "       xpmem-emu replay PATH [--out DIR]\n"
+        + "       xpmem-emu help [run|node|explore|replay] | version    (xpmem-emu COMMAND --help "
+        + "explains each option)";
 
     /// <summary>The program's informational version (version+commit).</summary>
     public static string Version { get; } =
@@ -100,11 +111,13 @@ public static class Program
     {
         var run = RunCommandLine(console);
         var node = Cluster.NodeCommand.CommandLine(console);
+        var explore = ExploreCommand.CommandLine(console);
+        var replay = ReplayCommand.CommandLine(console);
         var version = new Command("version", "Show the version (as --version does)");
         version.SetAction(parsed => new PrintVersion(console).Invoke(parsed));
         var topic = new Argument<string[]>("COMMAND")
         {
-            Description = "The command to explain (run, node, help, version)",
+            Description = "The command to explain (run, node, explore, replay, help, version)",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var help = new Command("help", "Show help, for the program or for one command")
@@ -113,7 +126,7 @@ public static class Program
         };
         var root = new RootCommand("An actor-based XPMEM partition emulator")
         {
-            run, node, version, help,
+            run, node, explore, replay, version, help,
         };
         // --version prints the entry assembly's version, which is not ours when a test host runs
         // the program: print the program's own, like the version command.
@@ -127,7 +140,7 @@ public static class Program
             if (words.Length > 0 && root.Subcommands.All(c => c.Name != words[0]))
             {
                 console.Diagnostic($"help: unknown command '{UserText.Safe(words[0])}' "
-                    + "(the commands are run, node, help and version)");
+                    + "(the commands are run, node, explore, replay, help and version)");
                 console.ErrorWriter.WriteLine(Usage);
                 return ExitCodes.BadInput;
             }

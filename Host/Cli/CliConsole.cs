@@ -16,6 +16,7 @@ public sealed class CliConsole
         OutWriter = output;
         ErrorWriter = error;
         OutputIsTerminal = outputIsTerminal;
+        ErrorIsTerminal = errorIsTerminal;
         Out = Create(output, outputIsTerminal);
         Error = Create(error, errorIsTerminal);
     }
@@ -45,6 +46,10 @@ public sealed class CliConsole
 
     /// <summary>True when stdout is a terminal a person watches (a bar may be drawn).</summary>
     public bool OutputIsTerminal { get; }
+
+    /// <summary>True when stderr is a terminal (an explore's progress line redraws itself).
+    /// </summary>
+    public bool ErrorIsTerminal { get; }
 
     /// <summary>The process's own stdout and stderr.</summary>
     public static CliConsole Standard() => new(Console.Out, Console.Error,

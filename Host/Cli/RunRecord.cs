@@ -56,7 +56,7 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
         + (faults is { Count: > 0 } ? $" --faults {ShellWord(string.Join(", ", faults))}" : "")
         + string.Concat((overrides ?? []).Select(setting => $" --set {ShellWord(setting)}"));
 
-    private static string ShellWord(string path)
+    internal static string ShellWord(string path)
     {
         // A path that starts with '-' would read as an option.
         if (path.StartsWith('-')) path = "./" + path;

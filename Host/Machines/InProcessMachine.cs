@@ -20,10 +20,10 @@ internal sealed class InProcessMachine
 
     public InProcessMachine(ActorSystem system, int partitions, int seed,
         EmulatorSettings settings, MachineMonitor monitor, ITrace? trace, Action<object> deliver,
-        Func<Func<bool>, TimeSpan, bool> waitUntil, TimeSpan bootLimit)
+        Func<Func<bool>, TimeSpan, bool> waitUntil, TimeSpan bootLimit, LinkDraws? draws = null)
     {
         _system = system;
-        Wiring = new MachineWiring(XpcLink.ForRun(seed));
+        Wiring = new MachineWiring(draws is null ? XpcLink.ForRun(seed) : new XpcLink(draws));
         var machine = new MachineContext(settings, monitor, trace ?? NoTrace.Instance);
         Wiring.Link.Crashed = machine.Lives.Crashed;
         Faults = new FaultInjector(Wiring, machine.Lives, monitor, settings.Xpc, waitUntil,

@@ -125,6 +125,7 @@ public sealed class ScenarioRunner
         if (_trace is null) return result;
         if (!_trace.HasBegun) _trace.Begin(Header());
         var text = _trace.End(TraceVerdict.Of(result, _trace.Lines));
+        if (_trace.FinalPath is { } path) RunReports.WriteBeside(path, result.Summary.Elapsed);
         return _options.Trace
             ? result with { Trace = text ?? File.ReadAllText(_trace.FinalPath!) }
             : result;

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Emulator.Host.Machines;
@@ -60,15 +61,22 @@ public sealed class SimMachine : IMachineDriver
         _ownsSystem = ownsSystem;
         Loop = SimLoop.Of(system);
         Loop.Reset(seed);
-        Settings = EmulatorSettings.Create(akkaConfig);
+        Settings = SettingsOf(akkaConfig);
         Monitor = new MachineMonitor(Settings.LockOrder);
         Loop.DeliveryTimeOf = message => XpcActor.IsPacket(message)
             ? Settings.SimXpcDeliveryTime : Settings.SimDeliveryTime;
         // One thread in sim: the inbox is a plain queue.
+        // The loop's strategy decides the link's faults too, so a schedule records them.
         _parts = new InProcessMachine(system, partitions, seed, Settings, Monitor, trace,
-            _inbox.Enqueue, Loop.RunUntil, CallTimeLimit);
+            _inbox.Enqueue, Loop.RunUntil, CallTimeLimit, Loop.LinkDraws(seed));
         Loop.RunUntilIdle();
     }
+
+    /// <summary>
+    /// The settings each config gave: reading them from HOCON cost a run of a small scenario a
+    /// tenth of its time, and a sweep or an explore runs one config thousands of times.
+    /// </summary>
+    private static readonly ConditionalWeakTable<Config, EmulatorSettings> Read = new();
 
     public ActorSystem System { get; }
 
@@ -162,6 +170,9 @@ public sealed class SimMachine : IMachineDriver
         if (_parts.Wiring.Link.Settled) return true;
         return Loop.RunUntil(() => _parts.Wiring.Link.Settled && Loop.IsIdle, CallTimeLimit);
     }
+
+    private static EmulatorSettings SettingsOf(Config config) =>
+        Read.GetValue(config, EmulatorSettings.Create);
 
     /// <summary>True while partition <paramref name="partition"/> is crashed.</summary>
     public bool IsCrashed(int partition) => _parts.Faults.IsCrashed(partition);

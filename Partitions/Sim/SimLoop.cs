@@ -7,11 +7,16 @@ namespace Emulator.Partitions.Sim;
 
 /// <summary>
 /// The one loop that runs a sim ActorSystem, on the thread that calls it. Each step drains the
-/// work running elsewhere (see below), picks one ready simulated mailbox with the seeded
-/// <see cref="Random"/> and runs it: its pending system messages, then at most one user message.
-/// When nothing is ready, <see cref="RunUntil"/> and <see cref="Advance"/> fire the next
-/// virtual-time timer of <see cref="SimScheduler"/>. Same seed + same actors + same inputs give
-/// the same deliveries in the same order, in any process.
+/// work running elsewhere (see below), lets its <see cref="Strategy"/> pick one ready simulated
+/// mailbox (seeded <see cref="RandomStrategy"/> unless told otherwise) and runs it: its pending
+/// system messages, then at most one user message. When nothing is ready, <see cref="RunUntil"/>
+/// and <see cref="Advance"/> fire the next virtual-time timer of <see cref="SimScheduler"/>; with
+/// <see cref="Timers"/> set, <see cref="RunUntil"/> also offers the strategy the earliest timer
+/// beside the ready mailboxes. Same seed + same strategy + same actors + same inputs give the
+/// same deliveries in the same order, in any process. Every step with more than one option is a
+/// decision: counted (<see cref="Decisions"/>), folded into <see cref="ScheduleDigest"/>, and
+/// recorded when a <see cref="Recorder"/> is set, so <see cref="ReplayStrategy"/> can run it
+/// again.
 ///
 /// Virtual time moves two ways: a timer fires (the clock jumps to its due time), and each user
 /// message delivered costs <see cref="DeliveryTime"/> (zero unless the owner sets one): the
@@ -32,10 +37,12 @@ namespace Emulator.Partitions.Sim;
 ///   (<c>Context.ActorOf</c>) start synchronously inside their parent's step.
 /// - Inputs (Tell from outside, new actors) count as part of the schedule only if they come at
 ///   the same point: between the same Run calls, on the loop's thread.
-/// - Timers fire only when no mailbox is ready, so a timeout never overtakes a message already
-///   sent; races between them need a fault (drop, delay) from the sender's side. With a delivery
-///   cost the clock may pass a timer's due time while the machine is busy: the timer then fires
-///   as soon as it goes idle, still in due order, and the clock never moves backwards.
+/// - Timers fire only when no mailbox is ready (unless <see cref="Timers"/> says otherwise), so a
+///   timeout never overtakes a message already sent; races between them need a fault (drop,
+///   delay) from the sender's side, or <see cref="SimTimers.Race"/>. With a delivery cost the
+///   clock may pass a timer's due time while the machine is busy: the timer then fires as soon
+///   as it goes idle (or, with <see cref="SimTimers.Due"/>, when the strategy picks it), still in
+///   due order, and the clock never moves backwards.
 /// - A Tell from another thread while the loop runs lands at a point the seed does not decide.
 /// - Use paths, not <c>IActorRef.ToString()</c>, in traces: refs print a random uid.
 /// - Order matters wherever one actor sends several messages to one receiver: do not derive that
@@ -50,10 +57,15 @@ public sealed class SimLoop
 
     private static readonly TimeSpan WakeupInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>FNV-1a's offset basis and prime, for <see cref="ScheduleDigest"/>.</summary>
+    private const ulong DigestBasis = 14695981039346656037;
+    private const ulong DigestPrime = 1099511628211;
+
     private readonly SimScheduler _scheduler;
     private readonly object _gate = new();
     private readonly SimReadySet _ready = new();
-    private Random _random = new(0);
+    private readonly SimOffer _offer;
+    private SimStrategy _strategy = new RandomStrategy();
     private int _elsewhereRunning;
     private bool _stepping;
     private bool _awaitingWork;
@@ -63,6 +75,7 @@ public sealed class SimLoop
     internal SimLoop(SimScheduler scheduler)
     {
         _scheduler = scheduler;
+        _offer = new SimOffer(_ready);
     }
 
     /// <summary>
@@ -70,10 +83,35 @@ public sealed class SimLoop
     /// </summary>
     public event Action<IActorRef, object>? Delivered;
 
-    /// <summary>
-    /// The seed of the current <see cref="Random"/> (0 until <see cref="Reseed"/>).
-    /// </summary>
+    /// <summary>The seed the strategy began with (0 until <see cref="Reseed"/>).</summary>
     public int Seed { get; private set; }
+
+    /// <summary>
+    /// Chooses at every step (<see cref="RandomStrategy"/> unless set). Set it between runs: it
+    /// begins with the next <see cref="Reseed"/> or <see cref="Reset"/>.
+    /// </summary>
+    public SimStrategy Strategy
+    {
+        get => _strategy;
+        set => _strategy = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>When the earliest timer is offered beside ready mailboxes (Idle: never).</summary>
+    public SimTimers Timers { get; set; } = SimTimers.Idle;
+
+    /// <summary>Records the schedule of each run when set (cleared by <see cref="Reset"/>).
+    /// </summary>
+    public SimRecorder? Recorder { get; set; }
+
+    /// <summary>Steps with more than one option since the run began.</summary>
+    public long Decisions { get; private set; }
+
+    /// <summary>
+    /// A 64-bit digest of every decision since the run began (how many options, which one): two
+    /// runs with the same digest took the same schedule, and a replay that ends with another
+    /// digest left its schedule.
+    /// </summary>
+    public ulong ScheduleDigest { get; private set; } = DigestBasis;
 
     public TimeSpan Now => _scheduler.Now;
 
@@ -129,19 +167,31 @@ public sealed class SimLoop
                 $"The sim run mode needs akka.scheduler.implementation = {typeof(SimScheduler)}; "
                 + $"this system has {scheduler.GetType()}.");
 
-    /// <summary>Restarts the random choices from <paramref name="seed"/>.</summary>
+    /// <summary>Begins the strategy again from <paramref name="seed"/>.</summary>
     public void Reseed(int seed)
     {
         Seed = seed;
-        _random = new Random(seed);
+        _strategy.Begin(seed);
+    }
+
+    /// <summary>
+    /// The draws the link of a run seeded with <paramref name="runSeed"/> makes for its faults:
+    /// the strategy's, recorded when a <see cref="Recorder"/> is set. Call it once per run, after
+    /// <see cref="Reset"/>.
+    /// </summary>
+    public Xpc.LinkDraws LinkDraws(int runSeed)
+    {
+        var draws = _strategy.LinkDraws(runSeed);
+        return Recorder?.Wrap(draws) ?? draws;
     }
 
     /// <summary>
     /// Starts the loop over for another run on the same system, as a fresh system created with
     /// <paramref name="seed"/> would: every timer dropped, virtual time back to zero, the counts
-    /// at zero, the random choices restarted from the seed. Call it between runs, once the last
-    /// run's actors were told to stop: it first runs what is still ready (their stopping, or a
-    /// new system's guardian start) until idle, with the old seed, fires no timer.
+    /// at zero (decisions and digest too, and the recorder cleared), the strategy begun again
+    /// from the seed. Call it between runs, once the last run's actors were told to stop: it
+    /// first runs what is still ready (their stopping, or a new system's guardian start) until
+    /// idle, with the strategy as it is, fires no timer.
     /// Mailboxes keep their registration numbers: only their relative order is part of the
     /// schedule, and actors created after the reset come after the ones that stay, as on a fresh
     /// system.
@@ -152,11 +202,20 @@ public sealed class SimLoop
         _scheduler.Reset();
         Deliveries = 0;
         Steps = 0;
+        Decisions = 0;
+        ScheduleDigest = DigestBasis;
+        Recorder?.Clear();
         Reseed(seed);
     }
 
-    /// <summary>Runs one ready mailbox chosen by the seed; false if none is ready.</summary>
-    public bool Step()
+    /// <summary>Runs one ready mailbox the strategy picks; false if none is ready.</summary>
+    public bool Step() => Step(timerLimit: null);
+
+    /// <summary>
+    /// Runs one ready mailbox, or fires the earliest timer when <see cref="Timers"/> offers it and
+    /// it is due by <paramref name="timerLimit"/> (null: no timer); false if none is ready.
+    /// </summary>
+    private bool Step(TimeSpan? timerLimit)
     {
         if (_stepping)
         {
@@ -164,12 +223,27 @@ public sealed class SimLoop
                 "The sim loop was entered again from inside a step.");
         }
         WaitForElsewhere();
-        Mailbox next;
+        var timerDue = TimeSpan.MaxValue;
+        var timer = timerLimit is { } limit && Timers != SimTimers.Idle
+            && _scheduler.TryPeekDue(out timerDue)
+            && (timerDue <= Now || (Timers == SimTimers.Race && timerDue <= limit));
+        Mailbox? next;
         lock (_gate)
         {
             if (_ready.Count == 0) return false;
-            next = _ready.TakeAt(_random.Next(_ready.Count));
+            _offer.Set(timer, timerDue <= Now);
+            var chosen = _strategy.Choose(_offer);
+            if ((uint)chosen >= (uint)_offer.Count)
+            {
+                throw new InvalidOperationException($"The {_strategy.Name} strategy chose option "
+                    + $"{chosen} of {_offer.Count}.");
+            }
+            if (_offer.Count > 1) Decide(chosen);
+            _ready.NextStep();
+            // The timer's option is the one past the mailboxes: it fires out of the lock.
+            next = chosen < _ready.Count ? _ready.TakeAt(chosen) : null;
         }
+        if (next is null) return _scheduler.FireNext(timerDue);
         _stepping = true;
         try
         {
@@ -187,7 +261,8 @@ public sealed class SimLoop
     /// <summary>
     /// Delivers until <paramref name="done"/> holds (checked before the first and after every
     /// step or timer). When nothing is ready it fires the next timer due within
-    /// <paramref name="virtualLimit"/> of the current time. Returns false on a stuck run: nothing
+    /// <paramref name="virtualLimit"/> of the current time; with <see cref="Timers"/> set, such a
+    /// timer may be chosen while mailboxes are ready, too. Returns false on a stuck run: nothing
     /// ready and no timer within the limit, or <see cref="StepsPerRunMax"/> steps taken.
     /// </summary>
     public bool RunUntil(Func<bool> done, TimeSpan virtualLimit)
@@ -196,7 +271,7 @@ public sealed class SimLoop
         for (long steps = 0; steps < StepsPerRunMax; steps++)
         {
             if (done()) return true;
-            if (!Step() && !_scheduler.FireNext(deadline)) return false;
+            if (!Step(deadline) && !_scheduler.FireNext(deadline)) return false;
         }
         return done();
     }
@@ -306,6 +381,19 @@ public sealed class SimLoop
         var inner = message is IWrappedMessage wrapped ? wrapped.Message : message;
         _stepCost += DeliveryTimeOf?.Invoke(inner) ?? DeliveryTime;
         Delivered?.Invoke(receiver, inner);
+    }
+
+    /// <summary>
+    /// Counts a decision, folds it into the digest and records it, counted from the default
+    /// order's option (under the loop's lock).
+    /// </summary>
+    private void Decide(int chosen)
+    {
+        var count = _offer.Count;
+        Decisions++;
+        var digest = (ScheduleDigest ^ (uint)count) * DigestPrime;
+        ScheduleDigest = (digest ^ (uint)chosen) * DigestPrime;
+        Recorder?.Choice((chosen - _offer.Oldest + count) % count);
     }
 
     /// <summary>

@@ -7,7 +7,10 @@ namespace Emulator.Partitions.Sim;
 /// (given once, when its actor attaches to a sim dispatcher). The loop picks an index at random,
 /// so the order of this list is part of the schedule: sorting by a number the schedule itself
 /// decided makes it independent of the order in which Akka happened to register the mailboxes
-/// (a stopping parent visits its children in an order .NET randomizes per process).
+/// (a stopping parent visits its children in an order .NET randomizes per process). Each entry
+/// also keeps the loop step during which it became ready, for the first-come order strategies
+/// and recorded schedules count from (<see cref="OldestIndex"/>): a step, not the order of
+/// arrival, which within one step is that same per-process order.
 /// Not thread-safe: <see cref="SimLoop"/> holds its lock around every call.
 /// </summary>
 internal sealed class SimReadySet
@@ -15,6 +18,7 @@ internal sealed class SimReadySet
     private readonly Dictionary<Mailbox, long> _numbers = new(ReferenceEqualityComparer.Instance);
     private readonly List<Entry> _ready = new();
     private long _numberNext;
+    private long _step;
 
     public int Count => _ready.Count;
 
@@ -48,8 +52,31 @@ internal sealed class SimReadySet
             // Akka's Scheduled status bit lets a mailbox be registered once until it has run.
             throw new InvalidOperationException($"Mailbox #{number} was made ready twice.");
         }
-        _ready.Insert(~index, new Entry(number, mailbox));
+        _ready.Insert(~index, new Entry(number, mailbox, _step));
         return true;
+    }
+
+    /// <summary>The registration number of the entry at <paramref name="index"/>.</summary>
+    public long NumberAt(int index) => _ready[index].Number;
+
+    /// <summary>
+    /// A new step of the loop begins: mailboxes made ready from now on (by the step, or by work
+    /// elsewhere before the next) became ready after every one ready now.
+    /// </summary>
+    public void NextStep() => _step++;
+
+    /// <summary>
+    /// The index of the entry that became ready in the earliest step, the lowest registration
+    /// number among those (the set is not empty).
+    /// </summary>
+    public int OldestIndex()
+    {
+        var oldest = 0;
+        for (var index = 1; index < _ready.Count; index++)
+        {
+            if (_ready[index].ReadySince < _ready[oldest].ReadySince) oldest = index;
+        }
+        return oldest;
     }
 
     public Mailbox TakeAt(int index)
@@ -77,5 +104,5 @@ internal sealed class SimReadySet
         return ~low;
     }
 
-    private readonly record struct Entry(long Number, Mailbox Mailbox);
+    private readonly record struct Entry(long Number, Mailbox Mailbox, long ReadySince);
 }

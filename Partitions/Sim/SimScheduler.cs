@@ -123,6 +123,20 @@ public sealed class SimScheduler : SchedulerBase
         return true;
     }
 
+    /// <summary>
+    /// The due time of the earliest live timer; false when there is none. What the loop offers
+    /// its strategy beside the ready mailboxes (<see cref="SimTimers"/>).
+    /// </summary>
+    internal bool TryPeekDue(out TimeSpan due)
+    {
+        lock (_gate)
+        {
+            DropCancelledHead();
+            due = _timers.Count > 0 ? _timers.Min!.Due : TimeSpan.MaxValue;
+            return _timers.Count > 0;
+        }
+    }
+
     /// <summary>Moves virtual time forward to <paramref name="time"/>; firing nothing.</summary>
     internal void MoveTo(TimeSpan time)
     {

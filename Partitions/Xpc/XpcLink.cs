@@ -44,10 +44,10 @@ public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool
 /// <summary>
 /// The wire between the partitions' XPC endpoints, and its faults (the fault-injecting driver,
 /// like TigerBeetle's packet simulator): for each packet an endpoint sends it decides, with its
-/// own seeded <see cref="Random"/>, whether it is lost, duplicated or delayed. Faults are set per
-/// direction (<c>drop 30% 0->1</c>) or on every link at once (<c>drop 30%</c>, which also ends
-/// the per-direction settings of the same kind); a cut link carries nothing either way. Without
-/// faults it draws nothing, so a run without faults is the run it always was.
+/// own seeded draws (<see cref="LinkDraws"/>), whether it is lost, duplicated or delayed. Faults
+/// are set per direction (<c>drop 30% 0->1</c>) or on every link at once (<c>drop 30%</c>, which
+/// also ends the per-direction settings of the same kind); a cut link carries nothing either way.
+/// Without faults it draws nothing, so a run without faults is the run it always was.
 ///
 /// It also keeps, per direction, how far the sending endpoint numbered and how far the receiving
 /// one handed over, each in its session (epoch), so a driver can tell when everything a step set
@@ -60,7 +60,7 @@ public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool
 public sealed class XpcLink
 {
     private readonly object _gate = new();
-    private readonly Random _random;
+    private readonly LinkDraws _draws;
     private readonly Dictionary<LinkDirection, double> _drop = [];
     private readonly Dictionary<LinkDirection, double> _duplicate = [];
     private readonly Dictionary<LinkDirection, (TimeSpan Min, TimeSpan Max)> _delay = [];
@@ -73,14 +73,16 @@ public sealed class XpcLink
     private (TimeSpan Min, TimeSpan Max) _delayEvery;
 
     /// <summary>A link whose random choices come from <paramref name="seed"/>.</summary>
-    public XpcLink(int seed = 0) => _random = new Random(seed);
+    public XpcLink(int seed = 0) => _draws = new LinkDraws(seed);
+
+    /// <summary>A link whose random choices <paramref name="draws"/> makes.</summary>
+    public XpcLink(LinkDraws draws) => _draws = draws;
 
     /// <summary>
     /// The link of a run seeded with <paramref name="runSeed"/>: its own stream, derived from the
-    /// run's seed, so its choices and the scheduler's do not move in step.
+    /// run's seed (<see cref="LinkDraws.SeedForRun"/>).
     /// </summary>
-    public static XpcLink ForRun(int runSeed) =>
-        new(unchecked((int)((uint)runSeed * 0x9E3779B9u ^ 0x5851F42Du)));
+    public static XpcLink ForRun(int runSeed) => new(LinkDraws.SeedForRun(runSeed));
 
     /// <summary>
     /// Whether a partition is crashed: nothing to or from it is waited for. The machine sets it.
@@ -153,11 +155,11 @@ public sealed class XpcLink
             var delay = _delay.GetValueOrDefault(link, _delayEvery);
             if (drop == 0 && duplicate == 0 && delay.Max == TimeSpan.Zero)
                 return PacketFate.Delivered;
-            var copies = duplicate > 0 && _random.NextDouble() < duplicate ? 2 : 1;
+            var copies = duplicate > 0 && _draws.Happens(duplicate) ? 2 : 1;
             var arrivals = new List<TimeSpan>(copies);
             for (var copy = 0; copy < copies; copy++)
             {
-                if (drop > 0 && _random.NextDouble() < drop) continue;
+                if (drop > 0 && _draws.Happens(drop)) continue;
                 arrivals.Add(Draw(delay.Min, delay.Max));
             }
             return new PacketFate(arrivals, copies - arrivals.Count, copies == 2, false);
@@ -262,7 +264,7 @@ public sealed class XpcLink
         || _drop.GetValueOrDefault(link, _dropEvery) >= 1;
 
     private TimeSpan Draw(TimeSpan min, TimeSpan max) =>
-        max == min ? min : min + TimeSpan.FromTicks(_random.NextInt64(0, (max - min).Ticks + 1));
+        max == min ? min : _draws.Between(min, max);
 
     /// <summary>
     /// One direction takes its own value; every link takes the new value and forgets the
