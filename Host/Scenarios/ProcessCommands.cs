@@ -34,9 +34,7 @@ internal static class ProcessCommands
         Spec("sum32", "sum32 ADDR SIZE", (a, c) => new Sum32Command(Address(a, c), Size(a, c))),
         Spec("fetch-add32", "fetch-add32 ADDR K",
             (a, c) => new FetchAdd32Command(Address(a, c), Word32(a, c, "K")), bindable: true),
-        Spec("cas32", "cas32 ADDR EXPECTED NEW",
-            (a, c) => new Cas32Command(Address(a, c), Word32(a, c, "EXPECTED"), Word32(a, c, "NEW")),
-            bindable: true),
+        Spec("cas32", "cas32 ADDR EXPECTED NEW", Cas32, bindable: true),
         Spec("swap32", "swap32 ADDR NEW",
             (a, c) => new Swap32Command(Address(a, c), Word32(a, c, "NEW")), bindable: true),
         Spec("copy", "copy DST SRC SIZE", Copy),
@@ -126,6 +124,13 @@ internal static class ProcessCommands
     {
         bool literal = char.IsAsciiDigit(value.Text[0]) || value.Text[0] == '-';
         return literal ? new LiteralExpr(context.Number(value, bits)) : context.Expression(value);
+    }
+
+    private static Command Cas32(StepArguments args, StepContext context)
+    {
+        var address = Address(args, context);
+        var expected = Word32(args, context, "EXPECTED");
+        return new Cas32Command(address, expected, Word32(args, context, "NEW"));
     }
 
     /// <summary>An atomic's operand: a 32-bit literal or a bound name.</summary>
