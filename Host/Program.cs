@@ -292,7 +292,8 @@ public static class Program
         return run;
     }
 
-    private static int? ParseSeed(ArgumentResult result)
+    /// <summary>A <c>--seed</c> option's value (run and explore), or the error it is.</summary>
+    internal static int? ParseSeed(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
         if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,

@@ -64,7 +64,7 @@ public static class ExploreCommand
             HelpName = "S",
             Description = $"Schedule i runs under seed S+i (default: the file's seed, or 1); "
                 + SeedSpec.SeedIs,
-            CustomParser = ParseSeed,
+            CustomParser = Program.ParseSeed,
         };
         var workers = new Option<int?>("--workers")
         {
@@ -333,18 +333,6 @@ public static class ExploreCommand
         result.AddError($"--timers '{UserText.Safe(text)}' is not idle, due or race"
             + Suggestions.DidYouMean(text, ["idle", "due", "race"]));
         return SimTimers.Idle;
-    }
-
-    private static int? ParseSeed(ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
-            out var seed))
-        {
-            return seed;
-        }
-        result.AddError($"--seed '{UserText.Safe(text)}' is not a seed: {SeedSpec.SeedIs}");
-        return null;
     }
 
     private static TimeSpan? ParseTimeLimit(ArgumentResult result)
