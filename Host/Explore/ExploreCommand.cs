@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Emulator.Host.Cli;
+using Emulator.Host.Reports;
+using Emulator.Host.Reports.Coverage;
 using Emulator.Host.Scenarios;
 using Command = System.CommandLine.Command;
 using Emulator.Partitions.Sim;
@@ -21,6 +23,9 @@ public static class ExploreCommand
     /// <summary>The folder failing schedules go to without <c>--out</c>, under the current
     /// directory (one folder per scenario inside it).</summary>
     public const string DefaultFolder = "xpmem-explore";
+
+    /// <summary>What an explore that found nothing writes in <c>--out DIR</c>.</summary>
+    public const string CoverageFile = "coverage.html";
 
     private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(5);
 
@@ -164,6 +169,8 @@ public static class ExploreCommand
         plan = plan with { Strategy = result.Strategy };
         if (result.Failure is not { } found)
         {
+            if (request.Out is { } coverageFolder)
+                console.Line($"  coverage: {WriteCoverage(coverageFolder, result.Coverage)}");
             console.Line($"explore {name}: {Summary(plan, result)}: no schedule failed");
             return ExitCodes.Held;
         }
@@ -171,7 +178,10 @@ public static class ExploreCommand
             SweepFile.TraceNames([request.File])[0]);
         var written = FailingSchedule.Write(scenario, plan, request, found, outFolder,
             shrink: !request.NoShrink);
+        // The failing run's report shows what every schedule of the explore reached.
+        var report = RunReports.WriteBeside(written.TracePath, coverage: result.Coverage).Report;
         Report(console, name, plan, found, written, request.Out is null);
+        console.Line($"  report: {UserText.Safe(report)} (coverage summed over the explore)");
         console.Line($"explore {name}: {Summary(plan, result)}: schedule {found.Index} failed");
         return ExitCodes.ScenarioFailed;
     }
@@ -240,7 +250,24 @@ public static class ExploreCommand
         return $"{CliConsole.Count(result.Ran, "schedule")} ({result.Distinct} distinct), "
             + $"{plan.Strategy}, seeds from {plan.Seed}, "
             + $"{CliConsole.Count(plan.Workers, "worker")}, "
-            + $"{result.Elapsed.TotalSeconds:0.0} s, {result.PerSecond:0} schedules/s{stopped}";
+            + $"{result.Elapsed.TotalSeconds:0.0} s, {result.PerSecond:0} schedules/s{stopped}, "
+            + $"{result.Coverage.ReachedCount} of {ProtocolCoverage.ItemCount} protocol states "
+            + "and steps reached";
+    }
+
+    /// <summary>
+    /// Writes <c>coverage.html</c> in <paramref name="folder"/>: the explore's coverage on a page
+    /// of its own. Returns its path.
+    /// </summary>
+    private static string WriteCoverage(string folder, ProtocolCoverage coverage)
+    {
+        var path = Path.Combine(folder, CoverageFile);
+        using var html = new StreamWriter(path);
+        html.WriteLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            + "<title>xpmem-emu explore: coverage</title></head><body>");
+        coverage.WriteHtml(html);
+        html.WriteLine("</body></html>");
+        return path;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Configuration;
+using Emulator.Host.Reports.Coverage;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Partitions.Sim;
@@ -20,10 +21,10 @@ public sealed record ExplorePlan(Scenario Scenario, Config AkkaConfig, StrategyP
 /// <summary>The first failing schedule an explore found: the lowest-numbered one.</summary>
 public sealed record FoundFailure(long Index, int Seed, RunResult Result);
 
-/// <summary>What an explore did: schedules run, how many distinct, how long, what it found.
-/// </summary>
+/// <summary>What an explore did: schedules run, how many distinct, how long, what it found, and
+/// the protocol states and steps its schedules reached, summed.</summary>
 public sealed record ExploreResult(long Ran, long Distinct, TimeSpan Elapsed,
-    StrategyPlan Strategy, FoundFailure? Failure, bool TimedOut)
+    StrategyPlan Strategy, FoundFailure? Failure, bool TimedOut, ProtocolCoverage Coverage)
 {
     public double PerSecond => Elapsed.TotalSeconds > 0 ? Ran / Elapsed.TotalSeconds : 0;
 }
@@ -40,7 +41,8 @@ public readonly record struct ExploreProgress(long Ran, long Schedules, long Vio
 /// lowest-numbered failing schedule whatever the number of workers, and the same schedule is
 /// found again with the same seed. For pct the estimated number of decisions is measured first,
 /// on the random schedule of <c>Seed</c>. Schedules whose decisions were all the same count once
-/// among the distinct (by the loop's digest of the decisions).
+/// among the distinct (by the loop's digest of the decisions). Every schedule's deliveries and
+/// events are counted into one <see cref="ProtocolCoverage"/> as it runs.
 /// </summary>
 public static class Explorer
 {
@@ -65,7 +67,7 @@ public static class Explorer
             bug);
         progress?.Invoke(search.Progress);
         return new ExploreResult(search.Ran, search.Distinct, clock.Elapsed, strategy,
-            search.Failure, search.TimedOut);
+            search.Failure, search.TimedOut, search.Coverage);
     }
 
     /// <summary>
@@ -102,6 +104,9 @@ public static class Explorer
             get { lock (_gate) return _digests.Count; }
         }
 
+        /// <summary>What every schedule reached (counting is thread safe).</summary>
+        public ProtocolCoverage Coverage { get; } = new();
+
         public ExploreProgress Progress => new(Ran, plan.Schedules,
             Interlocked.Read(ref _violations), clock.Elapsed);
 
@@ -114,7 +119,8 @@ public static class Explorer
                 while (Take() is { } index)
                 {
                     var seed = plan.SeedOf(index);
-                    var outcome = runner.Run(seed, strategy, plan.Timers);
+                    var outcome = runner.Run(seed, strategy, plan.Timers,
+                        observer: Coverage.ObserveRun());
                     Done(index, seed, outcome);
                 }
             }

@@ -4,6 +4,7 @@ using Emulator.Host.Machines;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Partitions.Sim;
+using Emulator.Partitions.Tracing;
 
 namespace Emulator.Host.Explore;
 
@@ -25,10 +26,12 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
     /// <summary>
     /// Runs the scenario under <paramref name="seed"/> with <paramref name="strategy"/>;
     /// <paramref name="recorder"/>, when given, records the schedule; the trace goes to
-    /// <paramref name="traceFolder"/>, or into the result with <paramref name="traceInMemory"/>.
+    /// <paramref name="traceFolder"/>, or into the result with <paramref name="traceInMemory"/>;
+    /// <paramref name="observer"/> sees the run too (an explore's coverage).
     /// </summary>
     public ScheduleOutcome Run(int seed, SimStrategy strategy, SimTimers timers,
-        SimRecorder? recorder = null, string? traceFolder = null, bool traceInMemory = false)
+        SimRecorder? recorder = null, string? traceFolder = null, bool traceInMemory = false,
+        ITrace? observer = null)
     {
         var system = _system ??= MachineDrivers.CreateSystem(RunMode.Sim, akkaConfig);
         var loop = SimLoop.Of(system);
@@ -39,7 +42,7 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
         try
         {
             result = ScenarioRunner.Run(scenario, new RunOptions(seed, traceFolder,
-                traceInMemory, system, RunMode.Sim), akkaConfig);
+                traceInMemory, system, RunMode.Sim, Observer: observer), akkaConfig);
         }
         catch
         {

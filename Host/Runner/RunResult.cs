@@ -2,6 +2,7 @@ using Akka.Actor;
 using Emulator.Host.Cluster;
 using Emulator.Host.Machines;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Tracing;
 using Emulator.Host.Scenarios;
 
 namespace Emulator.Host.Runner;
@@ -10,10 +11,12 @@ namespace Emulator.Host.Runner;
 /// How to run a scenario. <paramref name="System"/>: a system of <paramref name="Mode"/> to build
 /// the machine on, which the run leaves running for the next (a sweep reuses one; see
 /// <see cref="MachineDrivers"/>); null: a fresh system per run. <paramref name="Cluster"/>: where
-/// a cluster run's partitions live (three local nodes if null).
+/// a cluster run's partitions live (three local nodes if null). <paramref name="Observer"/>: a
+/// trace that sees the run beside its trace file, if any (an explore's coverage).
 /// </summary>
 public sealed record RunOptions(int Seed, string? OutDirectory = null, bool Trace = false,
-    ActorSystem? System = null, RunMode Mode = RunMode.Sim, ClusterPlan? Cluster = null);
+    ActorSystem? System = null, RunMode Mode = RunMode.Sim, ClusterPlan? Cluster = null,
+    ITrace? Observer = null);
 
 /// <summary>One checker's verdict at the end of a run.</summary>
 public sealed record CheckResult(string Name, bool Held, string Detail);

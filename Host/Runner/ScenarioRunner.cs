@@ -54,7 +54,7 @@ public sealed class ScenarioRunner
         IMachineDriver? machine = null;
         _trace = OpenTrace(options, () => machine!.Now);
         _machine = machine = MachineDrivers.Create(options.Mode, options.System,
-            scenario.Partitions, options.Seed, akkaConfig, _trace,
+            scenario.Partitions, options.Seed, akkaConfig, TraceTee.Of(_trace, options.Observer),
             (options.Cluster ?? ClusterPlan.Default) with { Explicit = scenario.Placement });
     }
 

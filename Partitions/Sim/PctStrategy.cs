@@ -8,7 +8,9 @@ namespace Emulator.Partitions.Sim;
 /// other (the i-th change point to priority -i), and the next one runs instead. A bug that needs
 /// d ordering constraints is found by one run with probability at least 1/(n k^(d-1)) for n
 /// actors and k decisions; small depths find most bugs. A decision is a step with more than one
-/// option; a timer, when offered, is one more actor with its own priority.
+/// option; a timer whose time has come is one more actor with its own priority, and one offered
+/// before its time (<see cref="SimTimers.Race"/>) fires only at a change point, which then moves
+/// the clock on instead of lowering an actor.
 /// </summary>
 public sealed class PctStrategy : SimStrategy
 {
@@ -70,21 +72,26 @@ public sealed class PctStrategy : SimStrategy
     {
         if (offer.Count == 1) return 0;
         _decisions++;
-        var chosen = Highest(offer);
+        var early = offer.TimerOffered && !offer.TimerIsDue;
+        var options = early ? offer.Ready : offer.Count;
+        var chosen = Highest(offer, options);
         if (_changesDone < _changePoints.Length && _changePoints[_changesDone] == _decisions)
         {
             _changesDone++;
+            if (early) return offer.TimerOption;
             _priorities[Actor(offer, chosen)] = -_changesDone;
-            chosen = Highest(offer);
+            chosen = Highest(offer, options);
         }
         return chosen;
     }
 
-    private int Highest(SimOffer offer)
+    /// <summary>The option of the highest priority among the first <paramref name="options"/>.
+    /// </summary>
+    private int Highest(SimOffer offer, int options)
     {
         var best = 0;
         var bestPriority = long.MinValue;
-        for (var option = 0; option < offer.Count; option++)
+        for (var option = 0; option < options; option++)
         {
             var priority = PriorityOf(Actor(offer, option));
             if (priority <= bestPriority) continue;

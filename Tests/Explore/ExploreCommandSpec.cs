@@ -3,7 +3,7 @@
 // written, the seed and a replay line printed, exit 1, and the replay fails again the same way;
 // the lowest failing schedule is found whatever the number of workers; with random and idle
 // timers schedule i is run --seed S+i, trace for trace; a scenario that always holds exits 0
-// with a summary; bad input exits 2 and writes nothing.
+// with a summary and the coverage its schedules reached; bad input exits 2 and writes nothing.
 using System.Text.Json;
 using Emulator.Host.Cli;
 using Emulator.Tests.Cli;
@@ -30,6 +30,9 @@ public sealed class ExploreCommandSpec : IDisposable
         Assert.Contains($"  replay: xpmem-emu replay {schedule}\n", outcome.Out);
         Assert.Contains($"  replay: xpmem-emu replay {shrunk}\n", outcome.Out);
         Assert.True(File.Exists(Path.Combine(folder, $"seed-{seed}", "trace.jsonl")), outcome.Out);
+        var report = Path.Combine(folder, $"seed-{seed}", "report.html");
+        Assert.Contains($"  report: {report} (coverage summed over the explore)\n", outcome.Out);
+        Assert.Contains("Protocol-state coverage", File.ReadAllText(report));
         Assert.True(outcome.Error.Length == 0 || !outcome.Error.Contains("a bug"), outcome.Error);
         var failure = outcome.OutLines.First(line => line.Contains("step \"user: read32"));
 
@@ -100,10 +103,13 @@ public sealed class ExploreCommandSpec : IDisposable
             "--strategy", "pct", "--depth", "2", "--timers", "due", "--faults", "drop 10%",
             "--out", folder);
         Assert.True(outcome.Exit == ExitCodes.Held, outcome.ToString());
-        Assert.Matches(@"^explore two-partition round trip \(.*\): 40 schedules \(\d+ distinct\), "
-            + @"pct depth 2, seeds from 1, \d+ workers?, [\d.]+ s, \d+ schedules/s: no schedule "
-            + "failed\n$", outcome.Out);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        var coverage = Path.Combine(folder, "coverage.html");
+        Assert.Matches($"^  coverage: {System.Text.RegularExpressions.Regex.Escape(coverage)}\n"
+            + @"explore two-partition round trip \(.*\): 40 schedules \(\d+ distinct\), "
+            + @"pct depth 2, seeds from 1, \d+ workers?, [\d.]+ s, \d+ schedules/s, \d+ of \d+ "
+            + "protocol states and steps reached: no schedule failed\n$", outcome.Out);
+        Assert.Equal([coverage], Directory.EnumerateFileSystemEntries(folder));
+        Assert.Contains("Protocol-state coverage", File.ReadAllText(coverage));
     }
 
     [Fact]

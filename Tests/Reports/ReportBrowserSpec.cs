@@ -28,8 +28,8 @@ public sealed class ReportBrowserSpec : IDisposable
         var folder = _cli.PathOf("out");
         var example = Path.Combine(ExamplesSpec.RepositoryFolder("examples"),
             "parallel-cross-faults.hocon");
-        // Page grain: at finer grains the fills and checks around the race move a unit per
-        // delivery, and the diagram's first and last arrows are theirs, the faults between.
+        // Page grain keeps the run short enough that its fault chains fall among the arrows the
+        // diagram draws (the first and last 150).
         var run = CliFixture.Run("run", example, "--out", folder, "--seed", "5",
             "--set", "access-grain=page");
         Assert.True(run.Exit == 0, run.ToString());

@@ -1,6 +1,7 @@
 // Proves each strategy's rule on the loop's own ready set, with no actors running: pct draws
 // depth-1 distinct change points among the estimated decisions and always runs the highest
-// priority actor, which changes only at a change point; round-robin serves actors in the order
+// priority actor, which changes only at a change point (where a timer offered before its time
+// fires instead); round-robin serves actors in the order
 // they became ready, so none waits more turns than there are ready actors; random draws what
 // the loop always drew (one Next(count) a step, as Random(seed) does); replay takes the
 // recorded options counted from the first-come one, and names the decision that does not fit.
@@ -87,6 +88,30 @@ public sealed class SimStrategySpec
             Assert.True(strategy.Choose(ready.Offer) == expected.Next(4),
                 $"seed {seed} step {step}");
         }
+    }
+
+    [Fact]
+    public void Random_and_pct_must_take_a_timer_offered_before_its_time_rarely()
+    {
+        const int seed = 8;
+        const int decisions = 3200;
+        var ready = new ReadyBoxes(3);
+        ready.Offer.Set(timerOffered: true, timerIsDue: false);
+        var random = new RandomStrategy();
+        random.Begin(seed);
+        var timers = Enumerable.Range(0, decisions)
+            .Count(_ => random.Choose(ready.Offer) == ready.Offer.TimerOption);
+        var expected = decisions / RandomStrategy.EarlyTimerOdds;
+        Assert.True(timers > expected / 2 && timers < expected * 2,
+            $"seed {seed}: random took the early timer {timers} times in {decisions}");
+
+        var pct = new PctStrategy(depth: 4, estimatedSteps: decisions);
+        pct.Begin(seed);
+        var at = Enumerable.Range(1, decisions)
+            .Where(_ => pct.Choose(ready.Offer) == ready.Offer.TimerOption).Select(d => (long)d);
+        Assert.True(at.SequenceEqual(pct.ChangePoints),
+            $"seed {seed}: pct fired it at {string.Join(",", at)}, change points "
+            + string.Join(",", pct.ChangePoints));
     }
 
     [Fact]
