@@ -15,9 +15,9 @@ public sealed record EmulatorSettings(
     long PhysicalMemoryBytes,
     XpcSettings Xpc,
     TimeSpan LiveReplyTimeLimit,
-    LockOrder LockOrder = LockOrder.Kernel,
-    bool RemoveWaitsForFaults = true,
-    AccessGrain AccessGrain = AccessGrain.Line)
+    LockOrder LockOrder,
+    bool RemoveWaitsForFaults,
+    AccessGrain AccessGrain)
 {
     /// <summary>
     /// The one source of defaults: what a key left out of the section means (akka.hocon spells
@@ -31,7 +31,10 @@ public sealed record EmulatorSettings(
         SimXpcDeliveryTime: TimeSpan.FromMicroseconds(1),
         PhysicalMemoryBytes: 8L << 30,
         Xpc: XpcSettings.Default,
-        LiveReplyTimeLimit: TimeSpan.FromSeconds(30));
+        LiveReplyTimeLimit: TimeSpan.FromSeconds(30),
+        LockOrder: LockOrder.Kernel,
+        RemoveWaitsForFaults: true,
+        AccessGrain: AccessGrain.Line);
 
     /// <summary>The highest first pid: the pids after it must still fit an int.</summary>
     public const int FirstPidMax = int.MaxValue / 2;
@@ -54,7 +57,7 @@ public sealed record EmulatorSettings(
             Xpc: XpcSettings.Create(section.GetConfig("xpc")),
             LiveReplyTimeLimit: section.GetTimeSpan("live-reply-time-limit",
                 Default.LiveReplyTimeLimit, allowInfinite: false),
-            LockOrder: ReadLockOrder(section.GetString("lock-order", "kernel")),
+            LockOrder: ReadLockOrder(section),
             RemoveWaitsForFaults: ReadSwitch(section, "remove-waits-for-faults",
                 Default.RemoveWaitsForFaults),
             AccessGrain: ReadAccessGrain(section));
@@ -89,13 +92,15 @@ public sealed record EmulatorSettings(
             $"xpmem-emulator: access-grain must be word, line or page, not \"{name}\"");
     }
 
-    private static LockOrder ReadLockOrder(string value) => value switch
-    {
-        "kernel" => LockOrder.Kernel,
-        "naive" => LockOrder.Naive,
-        _ => throw new ArgumentException(
-            $"xpmem-emulator: lock-order must be kernel or naive, not \"{value}\""),
-    };
+    private static LockOrder ReadLockOrder(Config section) =>
+        section.GetString("lock-order", null) switch
+        {
+            null => Default.LockOrder,
+            "kernel" => LockOrder.Kernel,
+            "naive" => LockOrder.Naive,
+            var name => throw new ArgumentException(
+                $"xpmem-emulator: lock-order must be kernel or naive, not \"{name}\""),
+        };
 
     /// <summary>HOCON's booleans (true/false, on/off, yes/no), refused by name otherwise.</summary>
     private static bool ReadSwitch(Config section, string key, bool fallback) =>

@@ -53,8 +53,7 @@ public sealed class FaultActor : EmulatorActor, IWithTimers
     /// FaultActor is the pin request's reply address.
     /// </summary>
     public static Props Props(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
-        ulong source, TgId attacher, long attachment, RequestId task = default,
-        OwnerMm mm = OwnerMm.Same) =>
+        ulong source, TgId attacher, long attachment, RequestId task, OwnerMm mm) =>
         Produced.By(() => new FaultActor(machine, port, segment,
             new Fault.Pin(id, source, attacher, attachment, default, task, mm)));
 

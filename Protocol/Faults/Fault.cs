@@ -19,8 +19,7 @@ public static class Fault
     /// owner's mm failed).
     /// </summary>
     public sealed record Pin(RequestId RequestId, ulong SourceAddress, TgId Attacher,
-        long Attachment, Endpoint ReplyTo, RequestId Task = default, OwnerMm Mm = OwnerMm.Same)
-        : IRequest;
+        long Attachment, Endpoint ReplyTo, RequestId Task, OwnerMm Mm) : IRequest;
 
     /// <summary>
     /// The page is pinned under <paramref name="PinId"/>, for an attacher on another partition:

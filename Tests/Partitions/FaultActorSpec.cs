@@ -20,7 +20,7 @@ public sealed class FaultActorSpec() : TestKit(VirtualTime)
     private (IActorRef Fault, TestProbe Segment) Start()
     {
         var segment = CreateTestProbe();
-        var fault = ChildActorOf(FaultActor.Props(Machine(), Port(), Id, segment.Ref.At(), 0x10000, new TgId(P0, 101), 1));
+        var fault = ChildActorOf(FaultActor.Props(Machine(), Port(), Id, segment.Ref.At(), 0x10000, new TgId(P0, 101), 1, default, OwnerMm.Same));
         return (fault, segment);
     }
 

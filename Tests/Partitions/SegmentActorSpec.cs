@@ -77,7 +77,8 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var faulter = CreateTestProbe();
         var id = NextId();
-        segment.Tell(new Fault.Pin(id, 0x11000, Getter, 1, faulter.Ref.At()));
+        segment.Tell(new Fault.Pin(id, 0x11000, Getter, 1, faulter.Ref.At(), default,
+            OwnerMm.Same));
         var find = owner.ExpectMsg<ThreadGroupActor.FindPage>();
         Assert.Equal(0x11000UL, find.SourceAddress);
         var page = new Page(1);
@@ -119,7 +120,8 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var recaller = CreateTestProbe();
         segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
-        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, 1, getter.Ref.At()));
+        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, 1, getter.Ref.At(), default,
+            OwnerMm.Same));
         owner.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         recaller.ExpectMsg<Segment.Recalled>();
@@ -142,7 +144,8 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
         segment.Tell(new Segment.Check(NextId(), remover.Ref.At()));
         Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
-        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, 1, remover.Ref.At()));
+        segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, 1, remover.Ref.At(), default,
+            OwnerMm.Same));
         Assert.Equal(Errno.ENOENT, remover.ExpectMsg<Refused>().Errno);
 
         Watch(segment);
@@ -293,7 +296,8 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         far.ExpectMsg<AccessPermit.Granted>();
         // The far attacher holds a pin, and has a second fault on its way.
         var held = new RequestId(P1, 1);
-        segment.Tell(new Fault.Pin(held, 0x10000, farGetter, 1, far.Ref.On(P1)));
+        segment.Tell(new Fault.Pin(held, 0x10000, farGetter, 1, far.Ref.On(P1), default,
+            OwnerMm.Same));
         segment.Tell(new ThreadGroupActor.PageFound(owner.ExpectMsg<ThreadGroupActor.FindPage>()
             .RequestId, PinnedPage()));
         far.ExpectMsg<Fault.Pinned>();
@@ -326,7 +330,8 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
             0x10000, 0x4000, 0x1B6, owner.Ref));
         var far = CreateTestProbe();
         var farGetter = new TgId(P1, 200);
-        segment.Tell(new Fault.Pin(new RequestId(P1, 1), 0x11000, farGetter, 3, far.Ref.On(P1)));
+        segment.Tell(new Fault.Pin(new RequestId(P1, 1), 0x11000, farGetter, 3, far.Ref.On(P1), default,
+            OwnerMm.Same));
         var page = PinnedPage();
         segment.Tell(new ThreadGroupActor.PageFound(
             owner.ExpectMsg<ThreadGroupActor.FindPage>().RequestId, page));
@@ -364,7 +369,8 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         Akka.TestKit.TestProbe owner, Akka.TestKit.TestProbe getter)
     {
         var fault = NextId();
-        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At()));
+        segment.Tell(new Fault.Pin(fault, 0x10000, Getter, 1, getter.Ref.At(), default,
+            OwnerMm.Same));
         return (fault, owner.ExpectMsg<ThreadGroupActor.FindPage>());
     }
 

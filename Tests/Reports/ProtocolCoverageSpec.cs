@@ -160,7 +160,7 @@ public sealed class ProtocolCoverageSpec
         var second = new RequestId(P0, (100L << 32) | 2);
         var task = TraceText.Call;
         var other = new LockTask(A, new RequestId(P0, 2));
-        var pin = new Fault.Pin(chain, 0x20000, A, 1, nobody);
+        var pin = new Fault.Pin(chain, 0x20000, A, 1, nobody, default, OwnerMm.Same);
         var pinned = new Fault.Pinned(chain, 1);
         var done = new Fault.Done(chain);
         const string seg = "/user/machine/p1/tg-100/seg-1";
@@ -180,7 +180,8 @@ public sealed class ProtocolCoverageSpec
             ("/user/machine/p0/tg-100", pinned),
             ("/user/machine/xpc-p0", new XpcActor.Carry(P0, nobody, done)),
             (seg, done),
-            ("/user/machine/p0/tg-100/seg-1", new Fault.Pin(second, 0x10000, A, 2, nobody)),
+            ("/user/machine/p0/tg-100/seg-1", new Fault.Pin(second, 0x10000, A, 2, nobody, default,
+                OwnerMm.Same)),
             ("/user/machine/p0/tg-100/fault-2", new Refused(second, Errno.ENOENT)),
             ("/user/machine/p0/tg-100/fault-2", new Fault.Abandon(second)),
             ("/user/machine/p0/tg-100", new SegmentActor.LocalPinned(second, 2, new Page(6))),

@@ -19,7 +19,7 @@ public sealed class PinRequestsSpec
     private static RequestId Id(long n) => new(P0, n);
 
     private static Fault.Pin Pin(long n, ulong source) =>
-        new(Id(n), source, Attacher, 1, new Endpoint(P0, ActorRefs.Nobody));
+        new(Id(n), source, Attacher, 1, new Endpoint(P0, ActorRefs.Nobody), default, OwnerMm.Same);
 
     [Fact]
     public void PinRequests_must_track_a_lookup_until_the_owner_answers()

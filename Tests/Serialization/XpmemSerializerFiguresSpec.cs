@@ -96,7 +96,8 @@ public sealed class XpmemSerializerFiguresSpec : TestKit
         yield return ("Process.Run (fill 4 KiB)",
             new Process.Run(id, new FillCall(address, 4096, new BytePattern(0xA5)), here));
         yield return ("Process.Completed (ok)", new Process.Completed(id, Outcome.Ok(address)));
-        yield return ("Fault.Pin", new Fault.Pin(id, address, new TgId(P2, 4242), 3, here));
+        yield return ("Fault.Pin", new Fault.Pin(id, address, new TgId(P2, 4242), 3, here,
+            new RequestId(P2, 7), OwnerMm.Wait));
         yield return ("Fault.Pinned", new Fault.Pinned(id, 17));
         yield return ("Frames.Read (8 bytes)", new Frames.Read(id, 17, 128, 8, here));
         yield return ("Frames.Data (8 bytes)", new Frames.Data(id, [1, 2, 3, 4, 5, 6, 7, 8]));
