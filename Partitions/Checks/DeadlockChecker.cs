@@ -14,12 +14,14 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class DeadlockChecker : IChecker
 {
+    /// <summary>
+    /// Who holds a lock and who waits for it, in arrival order. Kept while its process lives (a
+    /// lock is taken again and again: no state is made per acquisition).
+    /// </summary>
     private sealed class LockState
     {
         public readonly Dictionary<LockTask, (LockMode Mode, int Count)> Holders = [];
         public readonly List<(LockTask Task, LockMode Mode)> Waiters = [];
-
-        public bool Unused => Holders.Count == 0 && Waiters.Count == 0;
     }
 
     private readonly Dictionary<LockId, LockState> _locks = [];
@@ -34,36 +36,11 @@ public sealed class DeadlockChecker : IChecker
         switch (e)
         {
             case LockWaiting waiting:
-                _waits++;
-                StateOf(waiting.Lock).Waiters.Add((waiting.Task, waiting.Access));
-                _waitingFor[waiting.Task] = waiting.Lock;
-                return CycleFrom(waiting.Task);
+                return Waiting(waiting);
             case LockAcquired acquired:
-                _acquisitions++;
-                var state = StateOf(acquired.Lock);
-                StopWaiting(state, acquired.Lock, acquired.Task);
-                var (_, count) = state.Holders.GetValueOrDefault(acquired.Task);
-                state.Holders[acquired.Task] = (acquired.Access, count + 1);
-                // A new holder is a new edge from everyone still waiting for the lock.
-                foreach (var (task, _) in state.Waiters)
-                {
-                    if (CycleFrom(task) is { } breach) return breach;
-                }
-                break;
+                return Acquired(acquired);
             case LockReleased released:
-                if (_locks.TryGetValue(released.Lock, out var held))
-                {
-                    if (held.Holders.TryGetValue(released.Task, out var hold))
-                    {
-                        if (hold.Count > 1) held.Holders[released.Task] = hold with
-                        {
-                            Count = hold.Count - 1,
-                        };
-                        else held.Holders.Remove(released.Task);
-                    }
-                    else StopWaiting(held, released.Lock, released.Task);
-                    if (held.Unused) _locks.Remove(released.Lock);
-                }
+                Released(released);
                 break;
             case PartitionCrashed crashed:
                 // Its locks are gone without a word, and whoever waited there with them.
@@ -74,6 +51,39 @@ public sealed class DeadlockChecker : IChecker
                 break;
         }
         return null;
+    }
+
+    private CheckerBreach? Waiting(LockWaiting waiting)
+    {
+        _waits++;
+        StateOf(waiting.Lock).Waiters.Add((waiting.Task, waiting.Access));
+        _waitingFor[waiting.Task] = waiting.Lock;
+        return CycleFrom(waiting.Task);
+    }
+
+    private CheckerBreach? Acquired(LockAcquired acquired)
+    {
+        _acquisitions++;
+        var state = StateOf(acquired.Lock);
+        StopWaiting(state, acquired.Lock, acquired.Task);
+        var (_, count) = state.Holders.GetValueOrDefault(acquired.Task);
+        state.Holders[acquired.Task] = (acquired.Access, count + 1);
+        // A new holder is a new edge from everyone still waiting for the lock.
+        foreach (var (task, _) in state.Waiters)
+        {
+            if (CycleFrom(task) is { } breach) return breach;
+        }
+        return null;
+    }
+
+    /// <summary>A hold ends (one of a task's reads), or else a wait does.</summary>
+    private void Released(LockReleased released)
+    {
+        if (!_locks.TryGetValue(released.Lock, out var state)) return;
+        if (!state.Holders.TryGetValue(released.Task, out var hold))
+            StopWaiting(state, released.Lock, released.Task);
+        else if (hold.Count > 1) state.Holders[released.Task] = (hold.Mode, hold.Count - 1);
+        else state.Holders.Remove(released.Task);
     }
 
     public CheckerReport Final() => new(Name, true,

@@ -10,7 +10,8 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class LockOrderChecker : IChecker
 {
-    private readonly Dictionary<LockTask, Dictionary<LockId, int>> _held = [];
+    /// <summary>The holds now, by task and lock (a task may hold a read twice).</summary>
+    private readonly Dictionary<(LockTask Task, LockId Lock), int> _held = [];
     private long _judged;
 
     public string Name => "lock order";
@@ -19,39 +20,39 @@ public sealed class LockOrderChecker : IChecker
     {
         switch (e)
         {
-            case LockWaiting { Lock.Kind: LockKind.MmapSem } waiting:
+            case LockWaiting waiting:
                 _judged++;
-                if (!_held.TryGetValue(waiting.Task, out var locks)) break;
-                foreach (var (held, _) in locks)
-                {
-                    if (held.Kind != LockKind.MmapSem || held == waiting.Lock
-                        || LockId.Rank(held.Process, waiting.Lock.Process) < 0) continue;
-                    return new CheckerBreach($"lock order: {waiting.Task} waits for "
-                        + $"{waiting.Lock} while holding {held}, which ranks above it (the kernel "
-                        + "takes the lower-ranked mm first and only tries the other)",
-                        waiting.Task.Process);
-                }
-                break;
+                return Judge(waiting);
             case LockAcquired acquired:
-                if (!_held.TryGetValue(acquired.Task, out var mine))
-                    _held[acquired.Task] = mine = [];
-                mine[acquired.Lock] = mine.GetValueOrDefault(acquired.Lock) + 1;
+                var key = (acquired.Task, acquired.Lock);
+                _held[key] = _held.GetValueOrDefault(key) + 1;
                 break;
             case LockReleased released:
-                if (!_held.TryGetValue(released.Task, out var taken)
-                    || !taken.TryGetValue(released.Lock, out var count)) break;
-                if (count > 1) taken[released.Lock] = count - 1;
-                else if (taken.Remove(released.Lock) && taken.Count == 0)
-                    _held.Remove(released.Task);
+                var hold = (released.Task, released.Lock);
+                if (!_held.TryGetValue(hold, out var count)) break;
+                if (count > 1) _held[hold] = count - 1;
+                else _held.Remove(hold);
                 break;
             case PartitionCrashed crashed:
-                foreach (var (task, holds) in _held.ToList())
-                {
-                    foreach (var id in holds.Keys.Where(l => l.Process.Partition
-                        == crashed.Partition).ToList()) holds.Remove(id);
-                    if (holds.Count == 0) _held.Remove(task);
-                }
+                foreach (var gone in _held.Keys
+                    .Where(k => k.Lock.Process.Partition == crashed.Partition).ToList())
+                    _held.Remove(gone);
                 break;
+        }
+        return null;
+    }
+
+    /// <summary>A wait for an mm while holding one that ranks above it breaks the rule.</summary>
+    private CheckerBreach? Judge(LockWaiting waiting)
+    {
+        foreach (var ((task, held), _) in _held)
+        {
+            if (task != waiting.Task || held == waiting.Lock
+                || LockId.Rank(held.Process, waiting.Lock.Process) < 0) continue;
+            return new CheckerBreach($"lock order: {waiting.Task} waits for "
+                + $"{waiting.Lock} while holding {held}, which ranks above it (the kernel "
+                + "takes the lower-ranked mm first and only tries the other)",
+                waiting.Task.Process);
         }
         return null;
     }
