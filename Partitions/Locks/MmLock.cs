@@ -37,8 +37,6 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
     private LockTask _writer;
     private bool _draining;
 
-    public LockId Id => id;
-
     /// <summary>True while a writer holds the mm.</summary>
     public bool WriteHeld { get; private set; }
 
