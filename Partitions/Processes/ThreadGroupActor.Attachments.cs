@@ -1,6 +1,5 @@
 using Emulator.Partitions.Attachments;
 using Emulator.Partitions.Checks;
-using Emulator.Partitions.Locks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Permits;
 using Emulator.Partitions.Rules;

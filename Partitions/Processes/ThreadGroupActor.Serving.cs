@@ -72,6 +72,16 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
+    /// A fault that took our mm for its lookup is over: the read ends, and the attacher, if it
+    /// waits to hear it, does (its fault ends only then).
+    /// </summary>
+    private void HandleLookupDone(LookupDone done)
+    {
+        _mm.ReleaseRead(done.Task);
+        if (done.ReplyTo is { } attacher) _port.Send(attacher, new Fault.Released(done.RequestId));
+    }
+
+    /// <summary>
     /// The source must lie in an ordinary mapping (a hole, or an attachment re-exported, is ENOENT
     /// and the attacher gets SIGBUS). An untouched page is zero-filled; a copy-on-write page is
     /// copied first, since the pin is for writing. The page is pinned here, under the mm, so a fork

@@ -75,12 +75,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         Receive<Process.Probe>(HandleProbe);
         Receive<AccessPermit.Get>(HandleGet);
         Receive<FindPage>(HandleFindPage);
-        Receive<LookupDone>(done =>
-        {
-            _mm.ReleaseRead(done.Task);
-            if (done.ReplyTo is { } attacher)
-                _port.Send(attacher, new Fault.Released(done.RequestId));
-        });
+        Receive<LookupDone>(HandleLookupDone);
         Receive<Attachment.Zap>(HandleZap);
         Receive<Segment.Freed>(HandleFreed);
         Receive<IReply>(HandleReply);
