@@ -285,7 +285,7 @@ public static class RunCommand
         private void ReportFailure(RunRecord record)
         {
             console.Markup($"[red]FAILED[/] {Markup.Escape(Title(record))}");
-            foreach (var failure in record.Failures) console.Line($"  {UserText.Safe(failure)}");
+            foreach (var failure in record.Failures) console.Failure(failure);
             console.Line($"  reproduce: {UserText.Safe(record.Reproduce)}");
             if (record.TracePath is { } trace) console.Line($"  trace: {UserText.Safe(trace)}");
         }

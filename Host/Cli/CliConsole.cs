@@ -58,6 +58,15 @@ public sealed class CliConsole
     /// <summary>Writes plain text to stdout (no markup), on one line however long.</summary>
     public void Line(string text = "") => Out.Write(new Text(text + "\n"));
 
+    /// <summary>
+    /// Writes a failure to stdout two spaces in, line by line (a checker's breach lists the events
+    /// that led to it on lines of their own), each line escaped and clipped as user text.
+    /// </summary>
+    public void Failure(string failure)
+    {
+        foreach (var line in failure.Split('\n')) Line("  " + UserText.Safe(line));
+    }
+
     /// <summary>Writes <paramref name="markup"/> to stdout.</summary>
     public void Markup(string markup) => Out.MarkupLine(markup);
 

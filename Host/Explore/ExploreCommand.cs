@@ -193,7 +193,7 @@ public static class ExploreCommand
             + $"{found.Index} (seed {found.Seed}, {plan.Strategy}, timers "
             + $"{ScheduleFile.TimersName(plan.Timers)})");
         foreach (var failure in ScheduleVerdicts.Failures(found.Result))
-            console.Line($"  {UserText.Safe(failure)}");
+            console.Failure(failure);
         var schedule = written.Schedule;
         var where = defaultFolder ? " (under the current directory; --out DIR to choose)" : "";
         console.Line($"  schedule: {UserText.Safe(written.SchedulePath)}{where}: "
@@ -223,8 +223,8 @@ public static class ExploreCommand
         if (smaller.Verdict.Failure is { } shrunkFailure
             && shrunkFailure != schedule.Verdict.Failure)
         {
-            console.Line("  the shrunk schedule's failure: "
-                + UserText.Safe(shrunkFailure.Split('\n')[0]));
+            console.Line("  the shrunk schedule's failure:");
+            console.Failure(shrunkFailure);
         }
         console.Line($"  shrunk trace: {UserText.Safe(shrunk.TracePath!)}");
         console.Line($"  replay: xpmem-emu replay {RunRecord.ShellWord(shrunk.SchedulePath!)}");

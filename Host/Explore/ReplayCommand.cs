@@ -82,7 +82,7 @@ public static class ReplayCommand
         }
         console.Markup($"[red]FAILED[/] {Spectre.Console.Markup.Escape(name)} again ({same})");
         foreach (var failure in ScheduleVerdicts.Failures(replay.Result))
-            console.Line($"  {UserText.Safe(failure)}");
+            console.Failure(failure);
         return ExitCodes.ScenarioFailed;
     }
 

@@ -9,13 +9,18 @@ namespace Emulator.Partitions.Checks;
 /// permit, so no store goes through one. A removal marks the attachments of the segment it
 /// removed (segids come back after a close and a new open, so the id alone cannot say which
 /// incarnation an access went through).
+/// A remote load or store is seen where it lands, on the owner's partition: one its attacher sent
+/// before it unmapped (a detach, an exit, a crash of its partition) may land after, and it is no
+/// breach, since the owner keeps the page pinned until it hears of the unmap and that news
+/// follows the access on the ordered channel, as a store on NUMAlink drains before the unmap's
+/// shootdown ends. A local access is seen as the attacher makes it, so none may follow.
 /// </summary>
 public sealed class DeadAccessChecker : IChecker
 {
     private readonly Dictionary<(TgId Attacher, long Attachment), Live> _live = [];
     private readonly Dictionary<SegId, List<(TgId, long)>> _bySegment = [];
-    // Attachments of processes that died in a crash: a store they sent before it may still land.
-    private readonly HashSet<(TgId Attacher, long Attachment)> _crashed = [];
+    // Attachments unmapped at their attacher: a remote access sent before may still land.
+    private readonly HashSet<(TgId Attacher, long Attachment)> _unmapped = [];
     private long _attachments;
     private long _accesses;
     private long _breaches;
@@ -38,9 +43,7 @@ public sealed class DeadAccessChecker : IChecker
                     + $"RDONLY permit {mapped.Permit} (attach must refuse it: EACCES)",
                     mapped.Attacher);
             case AttachmentUnmapped unmapped:
-                if (_live.Remove((unmapped.Attacher, unmapped.Attachment), out var gone)
-                    && !gone.SegmentRemoved)
-                    _bySegment[gone.Segment].Remove((unmapped.Attacher, unmapped.Attachment));
+                Unmap((unmapped.Attacher, unmapped.Attachment));
                 return null;
             case SegmentRemoved removed:
                 if (_bySegment.Remove(removed.Segment, out var attachments))
@@ -55,10 +58,7 @@ public sealed class DeadAccessChecker : IChecker
                 // Its attachers are gone; attachments of its segments elsewhere stay (severed).
                 foreach (var dead in _live.Keys
                     .Where(k => k.Attacher.Partition == crashed.Partition).ToList())
-                {
-                    Observe(new AttachmentUnmapped(dead.Attacher, dead.Attachment));
-                    _crashed.Add(dead);
-                }
+                    Unmap(dead);
                 return null;
             default:
                 return null;
@@ -75,10 +75,11 @@ public sealed class DeadAccessChecker : IChecker
         var through = $"{access.Attacher} {verb} through attachment {access.Attachment}";
         if (!_live.TryGetValue((access.Attacher, access.Attachment), out var live))
         {
-            // A load or store its process sent before its partition crashed, landing after it
-            // (the owner's segment still holds the pin until it hears of the crash).
-            if (_crashed.Contains((access.Attacher, access.Attachment))) return null;
-            return Breach($"{through}, which is detached or released", access.Attacher);
+            bool sentBefore = access.Attacher.Partition != access.Owner.Partition
+                && _unmapped.Contains((access.Attacher, access.Attachment));
+            return sentBefore
+                ? null
+                : Breach($"{through}, which is detached or released", access.Attacher);
         }
         if (live.SegmentRemoved)
             return Breach($"{through} of segment {access.Segment}, which is removed",
@@ -86,6 +87,13 @@ public sealed class DeadAccessChecker : IChecker
         if (access.Write && (live.PermitFlags & Xpmem.RdOnly) != 0)
             return Breach($"{through}, made with a RDONLY permit", access.Attacher);
         return null;
+    }
+
+    private void Unmap((TgId Attacher, long Attachment) key)
+    {
+        if (!_live.Remove(key, out var gone)) return;
+        if (!gone.SegmentRemoved) _bySegment[gone.Segment].Remove(key);
+        _unmapped.Add(key);
     }
 
     private CheckerBreach Breach(string what, TgId process)

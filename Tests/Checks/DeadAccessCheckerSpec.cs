@@ -1,10 +1,13 @@
 // Proves the no-access-through-the-dead checker on synthetic events: accesses through a mapped
-// attachment of a live segment are fine; through a detached or unknown attachment, through one of
+// attachment of a live segment are fine, and so is a remote one landing after its attacher
+// unmapped (sent before); a local one through a detached attachment, one through an unknown
+// attachment, through one of
 // a removed segment, or a store through one made with a RDONLY permit is a breach, and so is the
 // attachment made through that permit. A segid that comes back after removal, used by a NEW
 // attachment, is fine, and the old attachment's later unmap does not disturb the new one.
 using Emulator.Partitions.Checks;
 using Emulator.Protocol;
+using Emulator.Protocol.Ids;
 using Xunit;
 using static Emulator.Tests.Checks.CheckEvents;
 
@@ -25,17 +28,32 @@ public sealed class DeadAccessCheckerSpec
     }
 
     [Fact]
-    public void DeadAccessChecker_must_catch_an_access_through_a_detached_attachment()
+    public void DeadAccessChecker_must_catch_a_local_access_through_a_detached_attachment()
     {
         var checker = new DeadAccessChecker();
-        checker.Observe(Mapped(1));
-        Assert.Null(checker.Observe(new AttachmentUnmapped(Attacher, 1)));
-        var breach = checker.Observe(Access(1, 7, write: true));
+        var local = new TgId(Owner.Partition, 300);
+        checker.Observe(Mapped(1, attacher: local));
+        Assert.Null(checker.Observe(new AttachmentUnmapped(local, 1)));
+        var breach = checker.Observe(Access(1, 7, write: true, attacher: local));
         Assert.NotNull(breach);
-        Assert.Equal(Attacher, breach.Process);
-        Assert.Contains($"{Attacher} stored through attachment 1", breach.What);
+        Assert.Equal(local, breach.Process);
+        Assert.Contains($"{local} stored through attachment 1", breach.What);
         Assert.Contains("detached", breach.What);
         Assert.False(checker.Final().Held);
+    }
+
+    [Fact]
+    public void DeadAccessChecker_must_let_a_remote_access_sent_before_the_detach_land_after_it()
+    {
+        // explore examples/parallel-cross-faults.hocon --timers race --seed 1, schedule 32: a
+        // store's reply deadline passed, its process exited and unmapped, and the store, still
+        // on the link, landed on the owner's still-pinned page after.
+        var checker = new DeadAccessChecker();
+        checker.Observe(Mapped(1));
+        checker.Observe(new AttachmentUnmapped(Attacher, 1));
+        Assert.Null(checker.Observe(Access(1, 7, write: true)));
+        Assert.Null(checker.Observe(Access(1, 7)));
+        Assert.NotNull(checker.Observe(Access(2, 7, write: true)));
     }
 
     [Fact]
