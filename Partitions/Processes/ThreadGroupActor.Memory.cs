@@ -122,34 +122,35 @@ public sealed partial class ThreadGroupActor
         var stop = _access.Run(walk);
         switch (stop.Kind)
         {
-            case AccessStopKind.Done:
-                _walking.Remove(run.RequestId);
-                Complete(run, walk.Outcome);
-                break;
             case AccessStopKind.UnitMoved:
                 // A thread's loads and stores hold no lock between them (not even mmap_lock):
                 // the next unit waits only for a writer of the mm, and a munmap that got in
                 // between makes it SIGSEGV, as in the kernel.
                 Self.Tell(NextUnitOf(run, walk));
+                return;
+            case AccessStopKind.Fault:
+                StartFault(run, walk, stop.Attachment!, stop.PageAddress);
+                return;
+            case AccessStopKind.Remote:
+                AccessRemote(run, walk, stop);
+                return;
+        }
+        // The walk ends here: done, or its thread dies of what it met.
+        _walking.Remove(run.RequestId);
+        switch (stop.Kind)
+        {
+            case AccessStopKind.Done:
+                Complete(run, walk.Outcome);
                 break;
             case AccessStopKind.Unmapped:
-                _walking.Remove(run.RequestId);
                 Die(run, Signal.SIGSEGV, Outcome.Signalled(Signal.SIGSEGV));
                 break;
             case AccessStopKind.Misaligned:
-                _walking.Remove(run.RequestId);
                 Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
                 break;
             case AccessStopKind.OutOfMemory:
                 // Physical memory is exhausted: the OOM killer ends the process that asked.
-                _walking.Remove(run.RequestId);
                 Die(run, Signal.SIGKILL, Outcome.Signalled(Signal.SIGKILL));
-                break;
-            case AccessStopKind.Fault:
-                StartFault(run, walk, stop.Attachment!, stop.PageAddress);
-                break;
-            case AccessStopKind.Remote:
-                AccessRemote(run, walk, stop);
                 break;
         }
     }

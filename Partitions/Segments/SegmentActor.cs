@@ -250,26 +250,14 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     private void HandleRead(Frames.Read read)
     {
-        if (!_pins.TryGetValue(read.PinId, out var pin))
-        {
-            Refuse(read.ReplyTo, read.RequestId, Errno.ENOENT);
-            return;
-        }
-        Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
-            pin.Page.Frame, Write: false));
+        if (Access(read.PinId, read.ReplyTo, read.RequestId, write: false) is not { } pin) return;
         _port.Send(read.ReplyTo, new Frames.Data(read.RequestId,
             pin.Page.Read(read.OffsetBytes, read.LengthBytes)));
     }
 
     private void HandleWrite(Frames.Write write)
     {
-        if (!_pins.TryGetValue(write.PinId, out var pin))
-        {
-            Refuse(write.ReplyTo, write.RequestId, Errno.ENOENT);
-            return;
-        }
-        Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
-            pin.Page.Frame, Write: true));
+        if (Access(write.PinId, write.ReplyTo, write.RequestId, write: true) is not { } pin) return;
         pin.Page.Write(write.OffsetBytes, write.Bytes);
         Machine.Monitor.Observe(new StoreApplied(write.RequestId));
         _port.Send(write.ReplyTo, new Frames.Written(write.RequestId));
@@ -281,16 +269,27 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     private void HandleFetchop(Frames.Fetchop fetchop)
     {
-        if (!_pins.TryGetValue(fetchop.PinId, out var pin))
-        {
-            Refuse(fetchop.ReplyTo, fetchop.RequestId, Errno.ENOENT);
+        if (Access(fetchop.PinId, fetchop.ReplyTo, fetchop.RequestId, write: true) is not { } pin)
             return;
-        }
-        Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
-            pin.Page.Frame, Write: true));
         var old = pin.Page.Fetchop(fetchop.OffsetBytes, fetchop.Call);
         Machine.Monitor.Observe(new StoreApplied(fetchop.RequestId));
         _port.Send(fetchop.ReplyTo, new Frames.Fetched(fetchop.RequestId, old));
+    }
+
+    /// <summary>
+    /// The pin a remote load or store goes through, its access recorded; null, and the access
+    /// refused (ENOENT), when the pin is gone (the page was unpinned under it).
+    /// </summary>
+    private PinEntry? Access(long pinId, Endpoint replyTo, RequestId requestId, bool write)
+    {
+        if (!_pins.TryGetValue(pinId, out var pin))
+        {
+            Refuse(replyTo, requestId, Errno.ENOENT);
+            return null;
+        }
+        Emit(new Accessed(pin.Attacher, pin.Attachment, _id, _id.Owner, pin.SourcePage,
+            pin.Page.Frame, write));
+        return pin;
     }
 
     private void Unpin(IEnumerable<long> pinIds)
