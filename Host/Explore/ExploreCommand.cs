@@ -95,7 +95,7 @@ public static class ExploreCommand
                 + $"schedule draws their losses, duplicates and delays from its seed: "
                 + FaultsOption.Forms,
             DefaultValueFactory = _ => [],
-            CustomParser = ParseFaults,
+            CustomParser = FaultsOption.Parse,
         };
         var overrides = new Option<string[]>("--set")
         {
@@ -343,14 +343,5 @@ public static class ExploreCommand
         result.AddError($"--time-limit '{UserText.Safe(text)}': "
             + (parsed.Error ?? "a time limit is more than 0"));
         return null;
-    }
-
-    private static IReadOnlyList<string> ParseFaults(ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (FaultsOption.TryParse(text, out var faults, out var error)) return faults;
-        result.AddError($"--faults '{UserText.Safe(text)}': {error}; LIST is "
-            + FaultsOption.Forms);
-        return [];
     }
 }
