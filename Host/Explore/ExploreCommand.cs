@@ -209,14 +209,14 @@ public static class ExploreCommand
     {
         if (shrunk.Schedule is not { } smaller)
         {
-            console.Line(schedule.Deviations == 0 && schedule.FaultDraws == 0
-                ? "  nothing to shrink: it takes the default order and draws no link fault"
-                : $"  shrinking took nothing away in {CliConsole.Count(shrunk.Runs, "run")}: "
-                    + $"its {schedule.Deviations} decisions off the default order and "
-                    + $"{CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
+            console.Line($"  shrinking took nothing away in {CliConsole.Count(shrunk.Runs, "run")}"
+                + $": its {CliConsole.Count(shrunk.FileSteps, "step")}, "
+                + $"{schedule.Deviations} decisions off the default order and "
+                + $"{CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
             return;
         }
         console.Line($"  shrunk in {CliConsole.Count(shrunk.Runs, "run")}: "
+            + $"{shrunk.FileSteps} -> {shrunk.FileSteps - smaller.LeftOut.Count} steps, "
             + $"{schedule.Deviations} -> {smaller.Deviations} decisions off the default "
             + $"order, {schedule.FaultDraws} -> {smaller.FaultDraws} link faults, "
             + $"{schedule.Deliveries} -> {smaller.Deliveries} deliveries");
@@ -240,7 +240,11 @@ public static class ExploreCommand
     internal static string Figures(Schedule schedule) =>
         $"{CliConsole.Count(schedule.Choices.Count, "decision")}, {schedule.Deviations} off the "
         + $"default order, {CliConsole.Count(schedule.FaultDraws, "link fault")}, "
-        + $"{schedule.Deliveries} deliveries";
+        + $"{schedule.Deliveries} deliveries" + LeftOutFigure(schedule);
+
+    private static string LeftOutFigure(Schedule schedule) => schedule.LeftOut.Count == 0 ? ""
+        : $", {CliConsole.Count(schedule.LeftOut.Count, "step")} of the file left out "
+            + $"({string.Join(" ", schedule.LeftOut)})";
 
     private static string Summary(ExplorePlan plan, ExploreResult result)
     {
