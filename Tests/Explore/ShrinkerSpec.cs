@@ -54,6 +54,18 @@ public sealed class ShrinkerSpec
         Assert.Equal(10, result.Runs);
     }
 
+    [Fact]
+    public void A_step_failing_for_a_name_with_no_value_must_not_fail_the_same_way()
+    {
+        var found = Outcome("shrink.hocon:3:1: step \"p: exit\": expected ok, got EFAULT").Result;
+        var unbound = Outcome($"shrink.hocon:3:1: step \"p: exit\": name 'm' "
+            + ScenarioRunner.NoValue).Result;
+        var again = Outcome("shrink.hocon:3:1: step \"p: exit\": expected ok, got EINVAL").Result;
+
+        Assert.NotEqual(FailureSignature.Of(found), FailureSignature.Of(unbound));
+        Assert.Equal(FailureSignature.Of(found), FailureSignature.Of(again));
+    }
+
     private static ScheduleOutcome Outcome(string? failure, int line = 3)
     {
         var step = new CommandStep(new SourceLocation("shrink.hocon", line, 1), "p", null,
