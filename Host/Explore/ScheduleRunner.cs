@@ -42,8 +42,9 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
         RunResult result;
         try
         {
-            result = ScenarioRunner.Run(StepCut.Without(scenario, leftOut ?? []), new RunOptions(seed, traceFolder,
-                traceInMemory, system, RunMode.Sim, Observer: observer), akkaConfig);
+            result = ScenarioRunner.Run(StepCut.Without(scenario, leftOut ?? []),
+                new RunOptions(seed, traceFolder, traceInMemory, system, RunMode.Sim,
+                    Observer: observer), akkaConfig);
         }
         catch
         {
