@@ -29,6 +29,9 @@ public static class ExploreCommand
 
     private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>Left-out steps a schedule's figures name; the file has them all.</summary>
+    private const int LeftOutNamed = 8;
+
     public static Command CommandLine(CliConsole console)
     {
         var file = new Argument<string>("FILE")
@@ -242,9 +245,15 @@ public static class ExploreCommand
         + $"default order, {CliConsole.Count(schedule.FaultDraws, "link fault")}, "
         + $"{schedule.Deliveries} deliveries" + LeftOutFigure(schedule);
 
-    private static string LeftOutFigure(Schedule schedule) => schedule.LeftOut.Count == 0 ? ""
-        : $", {CliConsole.Count(schedule.LeftOut.Count, "step")} of the file left out "
-            + $"({string.Join(" ", schedule.LeftOut)})";
+    /// <summary>", 3 steps of the file left out (14:3 16:9 16:37)": the first few named.</summary>
+    private static string LeftOutFigure(Schedule schedule)
+    {
+        var count = schedule.LeftOut.Count;
+        if (count == 0) return "";
+        var named = string.Join(" ", schedule.LeftOut.Take(LeftOutNamed));
+        var more = count > LeftOutNamed ? $" and {count - LeftOutNamed} more" : "";
+        return $", {CliConsole.Count(count, "step")} of the file left out ({named}{more})";
+    }
 
     private static string Summary(ExplorePlan plan, ExploreResult result)
     {
