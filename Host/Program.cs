@@ -218,7 +218,7 @@ public static class Program
                 + $"{FaultsOption.Forms}; e.g. --faults \"drop 30%, duplicate 30%, delay "
                 + "10us..2ms\"",
             DefaultValueFactory = _ => [],
-            CustomParser = ParseFaults,
+            CustomParser = FaultsOption.Parse,
         };
         var overrides = new Option<string[]>("--set")
         {
@@ -303,15 +303,6 @@ public static class Program
         }
         result.AddError($"--seed '{UserText.Safe(text)}' is not a seed: {SeedSpec.SeedIs}");
         return null;
-    }
-
-    private static IReadOnlyList<string> ParseFaults(ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (FaultsOption.TryParse(text, out var faults, out var error)) return faults;
-        result.AddError($"--faults '{UserText.Safe(text)}': {error}; LIST is "
-            + FaultsOption.Forms);
-        return [];
     }
 
     private static RunMode ParseMode(ArgumentResult result)

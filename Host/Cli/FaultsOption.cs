@@ -1,3 +1,4 @@
+using System.CommandLine.Parsing;
 using Emulator.Host.Scenarios;
 
 namespace Emulator.Host.Cli;
@@ -18,6 +19,18 @@ public static class FaultsOption
     /// <summary>What the option's value is, for help and errors.</summary>
     public const string Forms = "a list of drop RATE [P->Q], duplicate RATE [P->Q] and "
         + "delay MIN..MAX [P->Q], separated by commas or semicolons";
+
+    /// <summary>
+    /// The <c>--faults</c> option's parser (run and explore): the last value given, or the error
+    /// saying what was wrong and what LIST may be.
+    /// </summary>
+    public static IReadOnlyList<string> Parse(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (TryParse(text, out var faults, out var error)) return faults;
+        result.AddError($"--faults '{UserText.Safe(text)}': {error}; LIST is {Forms}");
+        return [];
+    }
 
     /// <summary>
     /// Splits <paramref name="text"/> into its faults; false, with <paramref name="error"/>, when
