@@ -20,7 +20,7 @@ namespace Emulator.Partitions.Locks;
 /// </summary>
 public sealed class SegSema(LockId id, Action<MachineEvent> emit)
 {
-    private readonly Dictionary<LockTask, int> _readers = [];
+    private readonly ReadHolds _reads = new(id);
     private HashSet<LockTask>? _parked;
     private LockTask _writer;
     private bool _writerWaits;
@@ -28,7 +28,7 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
     public LockId Id => id;
 
     /// <summary>Faults holding it for read.</summary>
-    public int Readers { get; private set; }
+    public int Readers => _reads.Count;
 
     /// <summary>A writer holds it (its readers have drained, or it does not wait for them).</summary>
     public bool WriteHeld { get; private set; }
@@ -58,19 +58,14 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
     public void Read(LockTask task)
     {
         _parked?.Remove(task);
-        _readers[task] = _readers.GetValueOrDefault(task) + 1;
-        Readers++;
+        _reads.Add(task);
         emit(new LockAcquired(id, task, LockMode.Read));
     }
 
     /// <summary>The attacher is done with the page (or it was given back): one read ends.</summary>
     public void EndRead(LockTask task)
     {
-        Invariant.Holds(_readers.TryGetValue(task, out var held),
-            $"{id}: released for read by {task}, which holds no read");
-        if (held == 1) _readers.Remove(task);
-        else _readers[task] = held - 1;
-        Readers--;
+        _reads.Remove(task);
         emit(new LockReleased(id, task));
     }
 
