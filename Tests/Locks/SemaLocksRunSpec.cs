@@ -62,9 +62,9 @@ public sealed class SemaLocksRunSpec : IDisposable
         var waitEnd = locks.First(l => l.Lock == Sema && l.Task == wait.Task && l.Seq > wait.Seq);
         Assert.True(waitEnd.Seq > recallEnd.Seq, $"seed {seed}: the fault's wait ended before "
             + "the recall let go");
-        // The recall cleared the attacher's PTEs under its mutex, for the owner.
+        // The attacher cleared its PTEs under its mutex for the recall (the owner's request).
         Assert.Contains(locks, l => l.Kind == "lock_acquired" && l.Lock == Mutex
-            && l.Task.StartsWith("p0/100 ", StringComparison.Ordinal)
+            && l.Task.StartsWith("p0/101 (call p0/100.", StringComparison.Ordinal)
             && l.Seq > recall.Seq && l.Seq < recallEnd.Seq);
         AssertCheckersHeld(result, seed);
     }
