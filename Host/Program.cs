@@ -21,7 +21,8 @@ namespace Emulator.Host;
 /// [--seed S] [--workers W] [--time-limit T] [--timers idle|due|race] [--faults LIST]
 /// [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c> (<see cref="ExploreCommand"/>),
 /// <c>xpmem-emu replay PATH [--out DIR]</c> (<see cref="ReplayCommand"/>),
-/// <c>xpmem-emu help [run|node|explore|replay]</c>,
+/// <c>xpmem-emu generate altix ...</c> and <c>xpmem-emu bench ...</c> (<see cref="Bench.BenchCommand"/>),
+/// <c>xpmem-emu help [COMMAND]</c>,
 /// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public static class Program
@@ -42,8 +43,8 @@ public static class Program
         + "       xpmem-emu generate altix [--partitions P] [--processes N] [--pages S] "
         + "[--out FILE]\n"
         + "       xpmem-emu bench [--quick] [--altix N] [--json FILE]\n"
-        + "       xpmem-emu help [run|node|explore|replay|generate|bench] | version    (xpmem-emu COMMAND --help "
-        + "explains each option)";
+        + "       xpmem-emu help [COMMAND] | version    (xpmem-emu COMMAND --help explains "
+        + "each option)";
 
     /// <summary>The program's informational version (version+commit).</summary>
     public static string Version { get; } =
