@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Emulator.Host.Bench;
 
 /// <summary>
-/// <c>xpmem-emu bench [--quick] [--altix N] [--json FILE]</c>: the raw ceilings (a local Akka
+/// <c>xpmem-emu bench [--quick] [--altix N] [--remote] [--json FILE]</c>: the raw ceilings (a local Akka
 /// ping-pong, the seeded sim loop on a ping-pong) measured beside the emulator's own figures in
 /// one run on one machine, each figure with its ratio to the ceiling it is bounded by.
 /// </summary>
@@ -38,6 +38,12 @@ public static class BenchCommand
             DefaultValueFactory = _ => AltixDefault,
             CustomParser = r => NumberOptions.Whole(r, "--altix", 1, AltixScenario.ProcessesMax),
         };
+        var remote = new Option<bool>("--remote")
+        {
+            Description = "Also measure across processes: a ping-pong between two ActorSystems "
+                + $"over loopback, and cross-node faults in cluster mode ({EmulatorFigures
+                    .ClusterNodes} local nodes on 127.0.0.1)",
+        };
         var json = new Option<string?>("--json")
         {
             HelpName = "FILE",
@@ -46,21 +52,21 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure the emulator beside the raw Akka and sim-loop "
             + "ceilings on this machine, in one run")
         {
-            quick, altix, json,
+            quick, altix, remote, json,
         };
         bench.SetAction(parsed =>
         {
             var sizes = parsed.GetValue(quick) ? Quick : Full;
             if (parsed.GetResult(altix) is { Implicit: false })
                 sizes = sizes with { Altix = parsed.GetValue(altix) };
-            return Execute(console, sizes, parsed.GetValue(json));
+            return Execute(console, sizes, parsed.GetValue(remote), parsed.GetValue(json));
         });
         return bench;
     }
 
-    private static int Execute(CliConsole console, Sizes sizes, string? jsonPath)
+    private static int Execute(CliConsole console, Sizes sizes, bool remote, string? jsonPath)
     {
-        var figures = Measure(sizes, what => console.Diagnostic($"bench: {what}"));
+        var figures = Measure(sizes, remote, what => console.Diagnostic($"bench: {what}"));
         var table = new Table().AddColumns("figure", "value", "ratio");
         foreach (var figure in figures)
         {
@@ -88,7 +94,7 @@ public static class BenchCommand
     /// </summary>
     private sealed record Figure(string Key, double Value, string? Ratio = null);
 
-    private static List<Figure> Measure(Sizes sizes, Action<string> progress)
+    private static List<Figure> Measure(Sizes sizes, bool remote, Action<string> progress)
     {
         var config = Settings.Load("xpmem-emulator.access-grain = page");
         var emulator = new EmulatorFigures(config, progress);
@@ -96,8 +102,8 @@ public static class BenchCommand
         var local = Ceilings.LocalMessagesPerSecond(sizes.PingPong);
         progress("sim loop ping-pong");
         var loop = Ceilings.SimLoopDeliveriesPerSecond(sizes.PingPong);
-        var sameMessages = emulator.MessagesPerFault(sizes.Pages, cross: false);
-        var crossMessages = emulator.MessagesPerFault(sizes.Pages, cross: true);
+        var (sameMessages, _) = emulator.MessagesPerFault(sizes.Pages, cross: false);
+        var (crossMessages, crossXpc) = emulator.MessagesPerFault(sizes.Pages, cross: true);
         var liveCross = emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Live);
         var simAltix = emulator.AltixDeliveriesPerSecond(sizes.Altix);
         var explore2 = emulator.ExploreSchedulesPerSecond(2, sizes.Schedules);
@@ -115,6 +121,7 @@ public static class BenchCommand
                 Ratio(liveCross * crossMessages, local, "of raw local messages, per message")),
             new("messages_per_fault.same_partition", sameMessages),
             new("messages_per_fault.cross_partition", crossMessages),
+            new("messages_per_fault.cross_partition_xpc", crossXpc, "of them between partitions"),
             new("calls.attach_detach_pairs_per_s",
                 emulator.AttachDetachPerSecond(sizes.Pairs, RunMode.Sim)),
             new("calls.make_get_release_remove_per_s",
@@ -125,6 +132,16 @@ public static class BenchCommand
                 emulator.ExploreSchedulesPerSecond(1, sizes.Schedules)),
             new("explore.schedules_per_s", explore2, "2 workers"),
         };
+        if (remote)
+        {
+            progress("remote ping-pong");
+            var raw = Ceilings.RemoteMessagesPerSecond(sizes.PingPong / 10);
+            var cluster = emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Cluster);
+            figures.Add(new("ceiling.remote_msgs_per_s", raw,
+                $"{Ceilings.RemoteInFlight} in flight"));
+            figures.Add(new("cluster.faults_per_s", cluster, Ratio(cluster * crossXpc, raw,
+                "of raw remote messages, per cross-node message")));
+        }
         figures.AddRange(Altix(sizes.Altix, progress));
         return figures;
     }

@@ -12,11 +12,13 @@ internal static class BenchScenarios
     /// <summary>
     /// An owner exports <paramref name="pages"/> pages; a user on the same partition or the
     /// other attaches them and reads every word of them <paramref name="touches"/> times (the
-    /// first touch of each page is a fault; later touches are loads alone).
+    /// first touch of each page is a fault; later touches are loads alone). A third partition,
+    /// idle, makes room for a third node in cluster mode.
     /// </summary>
-    public static string Faults(int pages, int touches, bool crossPartition) => Text($$"""
+    public static string Faults(int pages, int touches, bool crossPartition,
+        int partitions = 2) => Text($$"""
         name = "first-touch faults, {{(crossPartition ? "cross" : "same")}} partition"
-        partitions = 2
+        partitions = {{partitions}}
         processes {
           owner { partition = 0 }
           user { partition = {{(crossPartition ? 1 : 0)}} }

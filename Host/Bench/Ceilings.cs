@@ -2,6 +2,9 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Emulator.Partitions.Sim;
+using Emulator.Protocol;
+using Emulator.Protocol.Faults;
+using Emulator.Protocol.Ids;
 
 namespace Emulator.Host.Bench;
 
@@ -13,6 +16,11 @@ namespace Emulator.Host.Bench;
 internal static class Ceilings
 {
     public const int Rounds = 3;
+
+    /// <summary>Balls a remote rally keeps in play (one would measure the round trip).</summary>
+    public const int RemoteInFlight = 100;
+
+    private static readonly object Ball = 1;
 
     private static readonly Config Quiet = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
@@ -27,7 +35,7 @@ internal static class Ceilings
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var pong = system.ActorOf(Props.Create(() => new Pong()));
-            var ping = system.ActorOf(Props.Create(() => new Ping(pong, messages, done)));
+            var ping = system.ActorOf(Props.Create(() => new Ping(pong, Ball, 1, messages, done)));
             var clock = Stopwatch.StartNew();
             ping.Tell(Ping.Serve);
             if (!done.Task.Wait(TimeSpan.FromMinutes(2)))
@@ -51,7 +59,7 @@ internal static class Ceilings
             return Median(() =>
             {
                 var pong = system.ActorOf(Props.Create(() => new Pong()));
-                var ping = system.ActorOf(Props.Create(() => new Ping(pong, messages, null)));
+                var ping = system.ActorOf(Props.Create(() => new Ping(pong, Ball, 1, messages, null)));
                 loop.RunUntilIdle();
                 var before = loop.Deliveries;
                 var clock = Stopwatch.StartNew();
@@ -68,6 +76,53 @@ internal static class Ceilings
         finally
         {
             SimSystem.Shutdown(system);
+        }
+    }
+
+    /// <summary>
+    /// A ping-pong between two ActorSystems over loopback TCP (Akka.Remote), the emulator's own
+    /// serializer on a message of ours, <see cref="RemoteInFlight"/> balls in play: messages per
+    /// second, the floor of a cross-node message.
+    /// </summary>
+    public static double RemoteMessagesPerSecond(long messages)
+    {
+        var remote = ConfigurationFactory.ParseString("""
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
+            akka.remote.dot-netty.tcp.port = 0
+            """).WithFallback(Quiet).WithFallback(Settings.Defaults);
+        using var serving = ActorSystem.Create("bench-ping", remote);
+        using var returning = ActorSystem.Create("bench-pong", remote);
+        var ball = new Frames.Written(new RequestId(new PartitionId(0), 1));
+        try
+        {
+            return Median(() =>
+            {
+                var done = new TaskCompletionSource(
+                    TaskCreationOptions.RunContinuationsAsynchronously);
+                var local = returning.ActorOf(Props.Create(() => new Pong()));
+                var address = ((ExtendedActorSystem)returning).Provider.DefaultAddress;
+                var pong = serving.ActorSelection(new RootActorPath(address) / "user"
+                        / local.Path.Name)
+                    .ResolveOne(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+                var ping = serving.ActorOf(Props.Create(() =>
+                    new Ping(pong, ball, RemoteInFlight, messages, done)));
+                var clock = Stopwatch.StartNew();
+                ping.Tell(Ping.Serve);
+                if (!done.Task.Wait(TimeSpan.FromMinutes(2)))
+                    throw new TimeoutException("the remote ping-pong did not finish in 2 minutes");
+                clock.Stop();
+                serving.Stop(ping);
+                returning.Stop(local);
+                return messages / clock.Elapsed.TotalSeconds;
+            });
+        }
+        finally
+        {
+            CoordinatedShutdown.Get(serving).Run(CoordinatedShutdown.ClrExitReason.Instance)
+                .Wait(TimeSpan.FromSeconds(10));
+            CoordinatedShutdown.Get(returning).Run(CoordinatedShutdown.ClrExitReason.Instance)
+                .Wait(TimeSpan.FromSeconds(10));
         }
     }
 

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Emulator.Host.Cluster;
 using Emulator.Host.Explore;
 using Emulator.Host.Machines;
 using Emulator.Host.Runner;
@@ -14,24 +15,33 @@ namespace Emulator.Host.Bench;
 /// </summary>
 internal sealed class EmulatorFigures(Config config, Action<string> progress)
 {
-    /// <summary>First-touch faults per second in <paramref name="mode"/>.</summary>
+    /// <summary>The local nodes of a cluster figure, as the figure asks.</summary>
+    public const int ClusterNodes = 3;
+
+    /// <summary>
+    /// First-touch faults per second in <paramref name="mode"/> (cluster: three local nodes,
+    /// the owner's and the user's partitions on two of them).
+    /// </summary>
     public double FaultsPerSecond(int pages, bool cross, RunMode mode)
     {
-        var touched = Run(BenchScenarios.Faults(pages, 1, cross), mode);
-        var untouched = Run(BenchScenarios.Faults(pages, 0, cross), mode);
+        var partitions = mode == RunMode.Cluster ? ClusterNodes : 2;
+        var touched = Run(BenchScenarios.Faults(pages, 1, cross, partitions), mode);
+        var untouched = Run(BenchScenarios.Faults(pages, 0, cross, partitions), mode);
         return pages / Seconds(touched, untouched);
     }
 
     /// <summary>
-    /// Messages (deliveries) per fault chain, counted in sim: a run that touches every page
-    /// once, less one that does not touch, less the loads alone (a second touch of every page).
+    /// Messages per fault chain, counted in sim: a run that touches every page once, less one
+    /// that does not touch, less the loads alone (a second touch of every page). All: every
+    /// delivery; XPC: only the messages that cross between partitions.
     /// </summary>
-    public double MessagesPerFault(int pages, bool cross)
+    public (double All, double Xpc) MessagesPerFault(int pages, bool cross)
     {
-        var once = Run(BenchScenarios.Faults(pages, 1, cross), RunMode.Sim).Summary.Messages;
-        var twice = Run(BenchScenarios.Faults(pages, 2, cross), RunMode.Sim).Summary.Messages;
-        var none = Run(BenchScenarios.Faults(pages, 0, cross), RunMode.Sim).Summary.Messages;
-        return (double)(2 * once - twice - none) / pages;
+        var once = Run(BenchScenarios.Faults(pages, 1, cross), RunMode.Sim).Summary;
+        var twice = Run(BenchScenarios.Faults(pages, 2, cross), RunMode.Sim).Summary;
+        var none = Run(BenchScenarios.Faults(pages, 0, cross), RunMode.Sim).Summary;
+        return ((double)(2 * once.Messages - twice.Messages - none.Messages) / pages,
+            (double)(2 * once.XpcMessages - twice.XpcMessages - none.XpcMessages) / pages);
     }
 
     public double AttachDetachPerSecond(int pairs, RunMode mode) =>
@@ -68,7 +78,10 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
     {
         var scenario = ScenarioParser.Parse(text, "bench.hocon");
         progress($"{scenario.Name} ({mode.ToString().ToLowerInvariant()})");
-        var result = ScenarioRunner.Run(scenario, new RunOptions(1, Mode: mode), config);
+        var cluster = mode == RunMode.Cluster ? new ClusterPlan(ClusterNodes, [])
+            { Overrides = ["access-grain=page"] } : null;
+        var result = ScenarioRunner.Run(scenario,
+            new RunOptions(1, Mode: mode, Cluster: cluster), config);
         // A bench scenario that fails measures nothing: say so rather than print a figure.
         if (!result.Passed)
             throw new InvalidOperationException($"{scenario.Name} failed: {result.Failure}");

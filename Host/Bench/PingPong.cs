@@ -3,36 +3,28 @@ using Akka.Actor;
 namespace Emulator.Host.Bench;
 
 /// <summary>
-/// The raw ceiling's protocol: a ping and a pong pass one message back and forth, nothing else
-/// (no allocation per message: the message is a boxed int kept in a field). The ping counts the
-/// messages of both and says <see cref="Done"/> when the count is reached.
+/// The raw ceiling's protocol: a ping and a pong pass balls back and forth, nothing else (no
+/// allocation per message: each ball is sent again as it came). <see cref="Serve"/> puts
+/// <c>inFlight</c> balls in play; the ping counts the messages of both ways and completes
+/// <c>done</c> when <c>messages</c> have gone.
 /// </summary>
-internal sealed class Ping : UntypedActor
+internal sealed class Ping(IActorRef pong, object ball, int inFlight, long messages,
+    TaskCompletionSource? done) : UntypedActor
 {
-    private static readonly object Ball = 1;
-    private readonly IActorRef _pong;
-    private readonly long _messages;
-    private readonly TaskCompletionSource? _done;
-    private long _count;
-
-    public Ping(IActorRef pong, long messages, TaskCompletionSource? done)
-    {
-        _pong = pong;
-        _messages = messages;
-        _done = done;
-    }
-
     /// <summary>Starts the rally.</summary>
     public static readonly object Serve = new();
 
+    private long _count;
+
     protected override void OnReceive(object message)
     {
-        if (ReferenceEquals(message, Serve) || (_count += 2) < _messages)
+        if (ReferenceEquals(message, Serve))
         {
-            _pong.Tell(Ball);
+            for (var i = 0; i < inFlight; i++) pong.Tell(ball);
             return;
         }
-        _done?.TrySetResult();
+        if ((_count += 2) + 2 * (inFlight - 1) < messages) pong.Tell(message);
+        else if (_count >= messages) done?.TrySetResult();
     }
 }
 

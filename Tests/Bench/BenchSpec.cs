@@ -1,7 +1,7 @@
 // Proves the bench's parts without timing anything: the Altix-shaped scenario holds and faults
 // once per page across partitions, its full size fits the parser's file bound, `generate`
-// refuses a bad size, and `bench --quick` writes every figure it prints (positive numbers, and
-// fault chains counted, not assumed).
+// refuses a bad size, and `bench --quick --remote` writes every figure it prints (positive
+// numbers, and fault chains counted, not assumed).
 using System.Text.Json;
 using Emulator.Host;
 using Emulator.Host.Bench;
@@ -9,10 +9,13 @@ using Emulator.Host.Cli;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Tests.Cli;
+using Emulator.Tests.Cluster;
 using Xunit;
 
 namespace Emulator.Tests.Bench;
 
+// The bench's remote figures start cluster nodes: not beside the cluster specs.
+[Collection(ClusterCollection.Name)]
 public sealed class BenchSpec : IDisposable
 {
     private readonly CliFixture _cli = new();
@@ -60,13 +63,15 @@ public sealed class BenchSpec : IDisposable
     public void Bench_quick_must_write_every_figure()
     {
         var path = _cli.PathOf("bench.json");
-        var outcome = CliFixture.Run("bench", "--quick", "--altix", "1", "--json", path);
+        var outcome = CliFixture.Run("bench", "--quick", "--altix", "1", "--remote", "--json",
+            path);
         Assert.True(outcome.Exit == ExitCodes.Held, outcome.ToString());
         var figures = JsonSerializer.Deserialize<Dictionary<string, double>>(
             File.ReadAllText(path))!;
         string[] keys =
         [
-            "ceiling.local_msgs_per_s", "ceiling.sim_loop_deliveries_per_s",
+            "ceiling.local_msgs_per_s", "ceiling.remote_msgs_per_s",
+            "ceiling.sim_loop_deliveries_per_s", "cluster.faults_per_s",
             "faults.same_partition_per_s", "faults.cross_partition_per_s",
             "messages_per_fault.same_partition", "messages_per_fault.cross_partition",
             "sim.deliveries_per_s", "explore.schedules_per_s", "altix.sim_s", "altix.live_s",
