@@ -29,6 +29,9 @@ public static class ExploreCommand
 
     private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>Left-out steps a schedule's figures name; the file has them all.</summary>
+    private const int LeftOutNamed = 8;
+
     public static Command CommandLine(CliConsole console)
     {
         var file = new Argument<string>("FILE")
@@ -209,14 +212,14 @@ public static class ExploreCommand
     {
         if (shrunk.Schedule is not { } smaller)
         {
-            console.Line(schedule.Deviations == 0 && schedule.FaultDraws == 0
-                ? "  nothing to shrink: it takes the default order and draws no link fault"
-                : $"  shrinking took nothing away in {CliConsole.Count(shrunk.Runs, "run")}: "
-                    + $"its {schedule.Deviations} decisions off the default order and "
-                    + $"{CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
+            console.Line($"  shrinking took nothing away in {CliConsole.Count(shrunk.Runs, "run")}"
+                + $": its {CliConsole.Count(shrunk.FileSteps, "step")}, "
+                + $"{schedule.Deviations} decisions off the default order and "
+                + $"{CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
             return;
         }
         console.Line($"  shrunk in {CliConsole.Count(shrunk.Runs, "run")}: "
+            + $"{shrunk.FileSteps} -> {shrunk.FileSteps - smaller.LeftOut.Count} steps, "
             + $"{schedule.Deviations} -> {smaller.Deviations} decisions off the default "
             + $"order, {schedule.FaultDraws} -> {smaller.FaultDraws} link faults, "
             + $"{schedule.Deliveries} -> {smaller.Deliveries} deliveries");
@@ -240,7 +243,17 @@ public static class ExploreCommand
     internal static string Figures(Schedule schedule) =>
         $"{CliConsole.Count(schedule.Choices.Count, "decision")}, {schedule.Deviations} off the "
         + $"default order, {CliConsole.Count(schedule.FaultDraws, "link fault")}, "
-        + $"{schedule.Deliveries} deliveries";
+        + $"{schedule.Deliveries} deliveries" + LeftOutFigure(schedule);
+
+    /// <summary>", 3 steps of the file left out (14:3 16:9 16:37)": the first few named.</summary>
+    private static string LeftOutFigure(Schedule schedule)
+    {
+        var count = schedule.LeftOut.Count;
+        if (count == 0) return "";
+        var named = string.Join(" ", schedule.LeftOut.Take(LeftOutNamed));
+        var more = count > LeftOutNamed ? $" and {count - LeftOutNamed} more" : "";
+        return $", {CliConsole.Count(count, "step")} of the file left out ({named}{more})";
+    }
 
     private static string Summary(ExplorePlan plan, ExploreResult result)
     {

@@ -31,7 +31,7 @@ public static class Replayer
     {
         var strategy = new ReplayStrategy(schedule.Choices, schedule.Draws);
         var outcome = runner.Run(schedule.Seed, strategy, schedule.Timers,
-            traceFolder: traceFolder, traceInMemory: true);
+            traceFolder: traceFolder, traceInMemory: true, leftOut: schedule.LeftOut);
         var mismatch = strategy.Mismatch
             ?? (outcome.Decisions != schedule.Choices.Count
                 ? $"the run made {outcome.Decisions} decisions, the schedule has "
@@ -46,20 +46,25 @@ public static class Replayer
     }
 
     /// <summary>
-    /// Runs <paramref name="choices"/> and <paramref name="draws"/> as far as they fit (past
-    /// them, the default order and fault-free draws) and records what the run did.
+    /// Runs <paramref name="attempt"/>'s choices and draws as far as they fit (past them, the
+    /// default order and fault-free draws), without its left-out steps, and records what the run
+    /// did.
     /// </summary>
     public static ScheduleRun Record(ScheduleRunner runner, int seed, SimTimers timers,
-        IReadOnlyList<int> choices, IReadOnlyList<LinkDraw> draws) =>
-        Record(runner, seed, new ReplayStrategy(choices, draws), timers);
+        ScheduleTry attempt) =>
+        Record(runner, seed, new ReplayStrategy(attempt.Choices, attempt.Draws), timers,
+            leftOut: attempt.LeftOut);
 
     /// <summary>Runs with <paramref name="strategy"/> and records the schedule it made.</summary>
     public static ScheduleRun Record(ScheduleRunner runner, int seed, SimStrategy strategy,
-        SimTimers timers, string? traceFolder = null)
+        SimTimers timers, string? traceFolder = null, IReadOnlyList<StepId>? leftOut = null)
     {
         var recorder = new SimRecorder();
         var outcome = runner.Run(seed, strategy, timers, recorder, traceFolder,
-            traceInMemory: traceFolder is not null);
-        return new ScheduleRun([.. recorder.Choices], [.. recorder.Draws], outcome);
+            traceInMemory: traceFolder is not null, leftOut: leftOut);
+        return new ScheduleRun([.. recorder.Choices], [.. recorder.Draws], outcome)
+        {
+            LeftOut = leftOut ?? [],
+        };
     }
 }

@@ -27,11 +27,12 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
     /// Runs the scenario under <paramref name="seed"/> with <paramref name="strategy"/>;
     /// <paramref name="recorder"/>, when given, records the schedule; the trace goes to
     /// <paramref name="traceFolder"/>, or into the result with <paramref name="traceInMemory"/>;
-    /// <paramref name="observer"/> sees the run too (an explore's coverage).
+    /// <paramref name="observer"/> sees the run too (an explore's coverage);
+    /// <paramref name="leftOut"/> names steps of the file the run leaves out (a shrunk schedule).
     /// </summary>
     public ScheduleOutcome Run(int seed, SimStrategy strategy, SimTimers timers,
         SimRecorder? recorder = null, string? traceFolder = null, bool traceInMemory = false,
-        ITrace? observer = null)
+        ITrace? observer = null, IReadOnlyCollection<StepId>? leftOut = null)
     {
         var system = _system ??= MachineDrivers.CreateSystem(RunMode.Sim, akkaConfig);
         var loop = SimLoop.Of(system);
@@ -41,8 +42,9 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
         RunResult result;
         try
         {
-            result = ScenarioRunner.Run(scenario, new RunOptions(seed, traceFolder,
-                traceInMemory, system, RunMode.Sim, Observer: observer), akkaConfig);
+            result = ScenarioRunner.Run(StepCut.Without(scenario, leftOut ?? []),
+                new RunOptions(seed, traceFolder, traceInMemory, system, RunMode.Sim,
+                    Observer: observer), akkaConfig);
         }
         catch
         {

@@ -24,6 +24,13 @@ namespace Emulator.Host.Runner;
 /// </summary>
 public sealed class ScenarioRunner
 {
+    /// <summary>How a step's failure for a name without a value ends (a shrink tells it apart).
+    /// </summary>
+    public const string NoValue = "has no value (the step that binds it did not succeed)";
+
+    /// <summary>How a step's failure for a forked process that is not there ends.</summary>
+    public const string NoProcess = "does not exist (it is bound by a fork that did not run)";
+
     private readonly Scenario _scenario;
     private readonly RunOptions _options;
     private readonly IMachineDriver _machine;
@@ -277,8 +284,7 @@ public sealed class ScenarioRunner
         if (!_processes.TryGetValue(step.Process!, out var process))
         {
             Fail(step,
-                $"process '{step.Process}' does not exist "
-                    + "(it is bound by a fork that did not run)");
+                $"process '{step.Process}' {NoProcess}");
             return;
         }
         Call call;
@@ -294,7 +300,7 @@ public sealed class ScenarioRunner
         catch (UnboundNameException unbound)
         {
             Fail(step,
-                $"name '{unbound.Name}' has no value (the step that binds it did not succeed)");
+                $"name '{unbound.Name}' {NoValue}");
             return;
         }
         _calls++;

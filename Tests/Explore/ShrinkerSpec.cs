@@ -24,14 +24,15 @@ public sealed class ShrinkerSpec
         var draws = Enumerable.Range(0, 60).Select(i => new LinkDraw(i % 7 == 3,
             i == 17 ? 1 : random.Next(2))).ToList();
         var runs = 0;
-        ScheduleRun Run(IReadOnlyList<int> c, IReadOnlyList<LinkDraw> d)
+        ScheduleRun Run(ScheduleTry attempt)
         {
             runs++;
+            var (c, d) = (attempt.Choices, attempt.Draws);
             var fails = c[40] != 0 && c[211] != 0 && d[17].IsFault;
             return new ScheduleRun(c, d, Outcome(fails ? "step 3 failed" : null));
         }
-        var failing = Run(choices, draws);
-        var result = Shrinker.Shrink(failing, Run, runsMax: 5000, TimeSpan.FromMinutes(5));
+        var failing = Run(new ScheduleTry(choices, draws, []));
+        var result = Shrinker.Shrink(failing, scenario: null, Run, runsMax: 5000, TimeSpan.FromMinutes(5));
         var kept = Enumerable.Range(0, 300).Where(i => result.Shrunk.Choices[i] != 0);
         Assert.Equal([40, 211], kept);
         Assert.Equal(1, result.Shrunk.FaultDraws);
@@ -45,10 +46,24 @@ public sealed class ShrinkerSpec
         var choices = Enumerable.Repeat(1, 64).ToList();
         // Every candidate fails, but at another step: nothing may be taken from the original.
         var result = Shrinker.Shrink(new ScheduleRun(choices, [], Outcome("step 3 failed")),
-            (c, d) => new ScheduleRun(c, d, Outcome("step 4 failed", line: 4)), runsMax: 10,
+            scenario: null,
+            attempt => new ScheduleRun(attempt.Choices, attempt.Draws,
+                Outcome("step 4 failed", line: 4)), runsMax: 10,
             TimeSpan.FromMinutes(5));
         Assert.Equal(64, result.Shrunk.Deviations);
         Assert.Equal(10, result.Runs);
+    }
+
+    [Fact]
+    public void A_step_failing_for_a_name_with_no_value_must_not_fail_the_same_way()
+    {
+        var found = Outcome("shrink.hocon:3:1: step \"p: exit\": expected ok, got EFAULT").Result;
+        var unbound = Outcome($"shrink.hocon:3:1: step \"p: exit\": name 'm' "
+            + ScenarioRunner.NoValue).Result;
+        var again = Outcome("shrink.hocon:3:1: step \"p: exit\": expected ok, got EINVAL").Result;
+
+        Assert.NotEqual(FailureSignature.Of(found), FailureSignature.Of(unbound));
+        Assert.Equal(FailureSignature.Of(found), FailureSignature.Of(again));
     }
 
     private static ScheduleOutcome Outcome(string? failure, int line = 3)
