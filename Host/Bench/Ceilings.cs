@@ -33,17 +33,10 @@ internal static class Ceilings
         using var system = ActorSystem.Create("bench-local", Quiet);
         return Median(() =>
         {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var pong = system.ActorOf(Props.Create(() => new Pong()));
-            var ping = system.ActorOf(Props.Create(() => new Ping(pong, Ball, 1, messages, done)));
-            var clock = Stopwatch.StartNew();
-            ping.Tell(Ping.Serve);
-            if (!done.Task.Wait(TimeSpan.FromMinutes(2)))
-                throw new TimeoutException("the local ping-pong did not finish in 2 minutes");
-            clock.Stop();
-            system.Stop(ping);
+            var perSecond = Rally(system, pong, Ball, 1, messages, "local");
             system.Stop(pong);
-            return messages / clock.Elapsed.TotalSeconds;
+            return perSecond;
         });
     }
 
@@ -98,23 +91,14 @@ internal static class Ceilings
         {
             return Median(() =>
             {
-                var done = new TaskCompletionSource(
-                    TaskCreationOptions.RunContinuationsAsynchronously);
                 var local = returning.ActorOf(Props.Create(() => new Pong()));
                 var address = ((ExtendedActorSystem)returning).Provider.DefaultAddress;
                 var pong = serving.ActorSelection(new RootActorPath(address) / "user"
                         / local.Path.Name)
                     .ResolveOne(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
-                var ping = serving.ActorOf(Props.Create(() =>
-                    new Ping(pong, ball, RemoteInFlight, messages, done)));
-                var clock = Stopwatch.StartNew();
-                ping.Tell(Ping.Serve);
-                if (!done.Task.Wait(TimeSpan.FromMinutes(2)))
-                    throw new TimeoutException("the remote ping-pong did not finish in 2 minutes");
-                clock.Stop();
-                serving.Stop(ping);
+                var perSecond = Rally(serving, pong, ball, RemoteInFlight, messages, "remote");
                 returning.Stop(local);
-                return messages / clock.Elapsed.TotalSeconds;
+                return perSecond;
             });
         }
         finally
@@ -124,6 +108,25 @@ internal static class Ceilings
             CoordinatedShutdown.Get(returning).Run(CoordinatedShutdown.ClrExitReason.Instance)
                 .Wait(TimeSpan.FromSeconds(10));
         }
+    }
+
+    /// <summary>
+    /// One timed rally of <paramref name="messages"/> against <paramref name="pong"/>: messages
+    /// per second.
+    /// </summary>
+    private static double Rally(ActorSystem system, IActorRef pong, object ball, int inFlight,
+        long messages, string what)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ping = system.ActorOf(Props.Create(() =>
+            new Ping(pong, ball, inFlight, messages, done)));
+        var clock = Stopwatch.StartNew();
+        ping.Tell(Ping.Serve);
+        if (!done.Task.Wait(TimeSpan.FromMinutes(2)))
+            throw new TimeoutException($"the {what} ping-pong did not finish in 2 minutes");
+        clock.Stop();
+        system.Stop(ping);
+        return messages / clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>The median of <see cref="Rounds"/> measurements, after one warm-up.</summary>
