@@ -46,7 +46,7 @@ public sealed class LockOrderChecker : IChecker
         return null;
     }
 
-    /// <summary>A block on <paramref name="wanted"/> out of order with a held lock breaks it.</summary>
+    /// <summary>A breach if blocking on <paramref name="wanted"/> is out of order.</summary>
     private CheckerBreach? Judge(LockTask task, LockId wanted, string verb)
     {
         if (wanted.Kind == LockKind.AttMutex) _takes++;

@@ -30,7 +30,7 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
     /// <summary>Faults holding it for read.</summary>
     public int Readers => _reads.Count;
 
-    /// <summary>A writer holds it (its readers have drained, or it does not wait for them).</summary>
+    /// <summary>A writer holds it (its readers drained, or it does not wait for them).</summary>
     public bool WriteHeld { get; private set; }
 
     /// <summary>Tasks parked behind a writer.</summary>
@@ -95,7 +95,7 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
         Grant();
     }
 
-    /// <summary>The writer is done (every attacher zapped): the parked requests are served.</summary>
+    /// <summary>The writer is done (every attacher zapped): the parked are served.</summary>
     public void EndWrite()
     {
         Invariant.Holds(WriteHeld, $"{id}: released for write while not held");

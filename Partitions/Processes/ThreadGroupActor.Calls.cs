@@ -54,14 +54,16 @@ public sealed partial class ThreadGroupActor
             case GetCall get:
                 Locked(run, write: false, done => Libxpmem(call => CallGet(get, call), done));
                 break;
-            case RemoveCall remove: Locked(run, write: false, done => CallRemove(run, remove, done));
+            case RemoveCall remove:
+                Locked(run, write: false, done => CallRemove(run, remove, done));
                 break;
             case ReleaseCall release:
                 Locked(run, write: true, done => CallRelease(run, release, done));
                 break;
             case AttachCall attach: Locked(run, write: true, done => CallAttach(run, attach, done));
                 break;
-            case DetachCall detach: Locked(run, write: true, done => Detach(TaskOf(run), detach.Address, done));
+            case DetachCall detach:
+                Locked(run, write: true, done => Detach(TaskOf(run), detach.Address, done));
                 break;
             case VersionCall: Complete(run, Outcome.Ok(Xpmem.Version)); break;
             case OpenCall:
@@ -284,7 +286,8 @@ public sealed partial class ThreadGroupActor
     private void ReleasePermit(PermitState permit, LockTask task, Action then)
     {
         var one = Join.After(permit.Attachments.Count + 1, then);
-        foreach (var attachment in permit.Attachments.ToList()) DetachAttachment(attachment, task, one);
+        foreach (var attachment in permit.Attachments.ToList())
+            DetachAttachment(attachment, task, one);
         _port.Send(permit.SegmentActor, new AccessPermit.Unlink(permit.LinkId));
         one();
     }

@@ -91,7 +91,8 @@ public sealed partial class ThreadGroupActor
         _replies.AwaitAll(recalls.Select(r => r.Id).ToList(), "Segment.Recall", () =>
         {
             var attachments = _memory.Unmap(start, end);
-            foreach (var vma in attachments) UnmapAttachment(vma.Attachment, TaskOf(run), () => { });
+            foreach (var vma in attachments)
+                UnmapAttachment(vma.Attachment, TaskOf(run), () => { });
             if (attachments.Count == 0)
             {
                 done(then());

@@ -133,7 +133,8 @@ public sealed class DeadlockCheckerSpec
         var breach = checker.Observe(new LockWaiting(MmA, SemaFault, LockMode.Read));
 
         Assert.NotNull(breach);
-        Assert.Equal($"deadlock: a cycle of waits: {SemaFault} waits for mmap_sem of p0/100, held by "
+        Assert.Equal($"deadlock: a cycle of waits: {SemaFault} waits for mmap_sem of p0/100, "
+            + "held by "
             + $"{SemaMunmap} (write); {SemaMunmap} waits for seg->sema of segment "
             + $"0x{XpmemId.Compose(new PartitionId(0), 100, 1):x}, held by {SemaFault} (read)",
             breach.What);
@@ -157,7 +158,8 @@ public sealed class DeadlockCheckerSpec
 
         Assert.NotNull(breach);
         Assert.Contains($"{SemaMunmap} waits for seg->sema of segment "
-            + $"0x{XpmemId.Compose(new PartitionId(0), 100, 2):x}, held by {SemaFault2}", breach.What);
+            + $"0x{XpmemId.Compose(new PartitionId(0), 100, 2):x}, held by {SemaFault2}",
+            breach.What);
     }
 
     [Fact]
@@ -190,7 +192,8 @@ public sealed class DeadlockCheckerSpec
             new LockAcquired(Att, SemaFault, LockMode.Write),
             new LockWaiting(MmB, SemaFault, LockMode.Read));
         Assert.NotNull(underMutex);
-        Assert.Equal($"lock order: {SemaFault} waits for mmap_sem of p1/100 while holding att->mutex "
+        Assert.Equal($"lock order: {SemaFault} waits for mmap_sem of p1/100 while holding "
+            + "att->mutex "
             + "of attachment 1 of p1/100, and att->mutex is the innermost lock (the attacher's mm "
             + "and seg->sema come first)", underMutex.What);
 

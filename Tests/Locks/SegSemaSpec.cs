@@ -15,7 +15,10 @@ public sealed class SegSemaSpec
 {
     private static readonly TgId Owner = new(new PartitionId(0), 100);
     private static readonly TgId Attacher = new(new PartitionId(1), 100);
-    private static readonly LockId Sema = LockId.Sema(new SegId(XpmemId.Compose(new PartitionId(0), 100, 1)));
+    private static readonly LockId Sema = SemaOf(100, 1);
+
+    private static LockId SemaOf(int owner, int uniq) =>
+        LockId.Sema(new SegId(XpmemId.Compose(new PartitionId(0), owner, uniq)));
 
     private readonly List<MachineEvent> _events = [];
 
@@ -123,7 +126,7 @@ public sealed class SegSemaSpec
         var mmA = LockId.Mm(Attacher);
         var mmOwner = LockId.Mm(Owner);
         var att = LockId.Att(Attacher, 1);
-        var otherSema = LockId.Sema(new SegId(XpmemId.Compose(new PartitionId(0), 101, 1)));
+        var otherSema = SemaOf(101, 1);
 
         // Own mm, seg->sema, the owner's mm, att->mutex (xpmem-spec 3.1 rule 2).
         Assert.Null(KernelLockOrder.Breach(mmA, Sema));
@@ -133,7 +136,7 @@ public sealed class SegSemaSpec
         Assert.Null(KernelLockOrder.Breach(mmA, att));
         // A munmap holds its mm for write and recalls its segments (several at once).
         Assert.Null(KernelLockOrder.Breach(mmOwner, Sema));
-        Assert.Null(KernelLockOrder.Breach(Sema, LockId.Sema(new SegId(XpmemId.Compose(new PartitionId(0), 100, 2)))));
+        Assert.Null(KernelLockOrder.Breach(Sema, SemaOf(100, 2)));
 
         Assert.Contains("innermost", KernelLockOrder.Breach(att, mmA));
         Assert.Contains("innermost", KernelLockOrder.Breach(att, Sema));
