@@ -19,7 +19,8 @@ namespace Emulator.Host;
 /// [--host HOST]</c> (one cluster member, <see cref="Cluster.NodeCommand"/>),
 /// <c>xpmem-emu explore FILE [--schedules N] [--strategy random|pct|round-robin] [--depth D]
 /// [--seed S] [--workers W] [--time-limit T] [--timers idle|due|race] [--faults LIST]
-/// [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c> (<see cref="ExploreCommand"/>),
+/// [--inject LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c>
+/// (<see cref="ExploreCommand"/>),
 /// <c>xpmem-emu replay PATH [--out DIR]</c> (<see cref="ReplayCommand"/>),
 /// <c>xpmem-emu help [run|node|explore|replay]</c>,
 /// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
@@ -37,7 +38,7 @@ public static class Program
         + "[--depth D] [--seed S]\n"
         + "                      [--workers W] [--time-limit T] [--timers idle|due|race] "
         + "[--faults LIST]\n"
-        + "                      [--set KEY=VALUE]... [--out DIR] [--no-shrink]\n"
+        + "                      [--inject LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]\n"
         + "       xpmem-emu replay PATH [--out DIR]\n"
         + "       xpmem-emu help [run|node|explore|replay] | version    (xpmem-emu COMMAND --help "
         + "explains each option)";

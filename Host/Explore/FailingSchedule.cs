@@ -38,7 +38,7 @@ public static class FailingSchedule
         ClearShrunk(runFolder);
         using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
         var recorded = Replayer.Record(runner, found.Seed, plan.Strategy.Create(), plan.Timers,
-            runFolder);
+            runFolder, plan.Injecting(found.Seed));
         var schedule = Describe(scenario, plan, request, recorded) with { Index = found.Index };
         var path = Path.Combine(runFolder, FileName);
         ScheduleFile.Write(path, schedule);
@@ -73,10 +73,12 @@ public static class FailingSchedule
         string originalPath, string runFolder)
     {
         var result = Shrinker.Shrink(recorded,
-            (choices, draws) => Replayer.Record(runner, original.Seed, plan.Timers, choices, draws),
+            candidate => Replayer.Record(runner, original.Seed, plan.Timers, candidate.Choices,
+                candidate.Draws, candidate.Injected),
             ShrinkRunsMax, ShrinkBudget);
         if (result.Shrunk.Deviations >= original.Deviations
-            && result.Shrunk.FaultDraws >= original.FaultDraws)
+            && result.Shrunk.FaultDraws >= original.FaultDraws
+            && result.Shrunk.Injected.Count >= original.Injected.Count)
         {
             return new ShrunkSchedule(null, null, null, result.Runs, null);
         }
@@ -130,5 +132,7 @@ public static class FailingSchedule
         Deliveries = run.Outcome.Result.Summary.Messages,
         TraceSha256 = run.Outcome.Result.Trace is { } trace ? ScheduleFile.Sha256(trace) : null,
         Verdict = ScheduleVerdicts.Of(run.Outcome.Result),
+        Inject = plan.Inject.Names,
+        Injected = run.Injected,
     };
 }

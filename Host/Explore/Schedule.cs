@@ -61,6 +61,13 @@ public sealed record Schedule
 
     public required ScheduleVerdict Verdict { get; init; }
 
+    /// <summary>The explore's <c>--inject</c> kinds (none: no fault was injected).</summary>
+    public IReadOnlyList<string> Inject { get; init; } = [];
+
+    /// <summary>The faults injected into the run, in order: a replay applies them again.
+    /// </summary>
+    public IReadOnlyList<Injection.Injection> Injected { get; init; } = [];
+
     /// <summary>Decisions that did not take the default order's option.</summary>
     public int Deviations => Choices.Count(choice => choice != 0);
 

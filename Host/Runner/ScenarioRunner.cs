@@ -500,7 +500,9 @@ public sealed partial class ScenarioRunner
         }
         var lost = _waiting
             .Where(w => _processes[w.Value.Step.Process!].Crashed)
-            .Select(w => w.Key).Order().ToList();
+            .Select(w => w.Key)
+            // RequestId has no order of its own (Order() threw once two calls were lost).
+            .OrderBy(id => id.Origin.Value).ThenBy(id => id.Sequence).ToList();
         foreach (var id in lost) _lost.Enqueue(new Process.Completed(id, Outcome.Dead()));
     }
 

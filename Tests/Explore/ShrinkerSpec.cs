@@ -1,8 +1,10 @@
 // Proves the shrinker on a pure stand-in for a run (no actors): a "run" fails when the choices
-// at two positions are off the default order and one link fault is kept, and a candidate's
+// at two positions are off the default order, one link fault and one injected crash are kept,
+// and a candidate's
 // recorded schedule is what was asked; the shrinker must keep exactly those and drop every other
-// deviation and fault, never accept a candidate that fails another way, and stop at its bound.
+// deviation, fault and injection, never accept a candidate that fails another way, and stop at its bound.
 using Emulator.Host.Explore;
+using Emulator.Host.Injection;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Partitions.Checks;
@@ -23,19 +25,28 @@ public sealed class ShrinkerSpec
             .ToList();
         var draws = Enumerable.Range(0, 60).Select(i => new LinkDraw(i % 7 == 3,
             i == 17 ? 1 : random.Next(2))).ToList();
+        var needed = new Injection(90, InjectKind.Crash, 1);
+        Injection[] injected = [new(12, InjectKind.ReplyDrop), needed,
+            new(140, InjectKind.Restart, 1)];
         var runs = 0;
-        ScheduleRun Run(IReadOnlyList<int> c, IReadOnlyList<LinkDraw> d)
+        ScheduleRun Run(ShrinkCandidate candidate)
         {
             runs++;
-            var fails = c[40] != 0 && c[211] != 0 && d[17].IsFault;
-            return new ScheduleRun(c, d, Outcome(fails ? "step 3 failed" : null));
+            var (c, d) = (candidate.Choices, candidate.Draws);
+            var fails = c[40] != 0 && c[211] != 0 && d[17].IsFault
+                && candidate.Injected.Contains(needed);
+            return new ScheduleRun(c, d, Outcome(fails ? "step 3 failed" : null))
+            {
+                Injected = candidate.Injected,
+            };
         }
-        var failing = Run(choices, draws);
+        var failing = Run(new ShrinkCandidate(choices, draws, injected));
         var result = Shrinker.Shrink(failing, Run, runsMax: 5000, TimeSpan.FromMinutes(5));
         var kept = Enumerable.Range(0, 300).Where(i => result.Shrunk.Choices[i] != 0);
         Assert.Equal([40, 211], kept);
         Assert.Equal(1, result.Shrunk.FaultDraws);
         Assert.True(result.Shrunk.Draws[17].IsFault);
+        Assert.Equal([needed], result.Shrunk.Injected);
         Assert.Equal(runs - 1, result.Runs);
     }
 
@@ -45,7 +56,8 @@ public sealed class ShrinkerSpec
         var choices = Enumerable.Repeat(1, 64).ToList();
         // Every candidate fails, but at another step: nothing may be taken from the original.
         var result = Shrinker.Shrink(new ScheduleRun(choices, [], Outcome("step 3 failed")),
-            (c, d) => new ScheduleRun(c, d, Outcome("step 4 failed", line: 4)), runsMax: 10,
+            c => new ScheduleRun(c.Choices, c.Draws, Outcome("step 4 failed", line: 4)),
+            runsMax: 10,
             TimeSpan.FromMinutes(5));
         Assert.Equal(64, result.Shrunk.Deviations);
         Assert.Equal(10, result.Runs);
