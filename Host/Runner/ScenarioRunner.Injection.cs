@@ -22,7 +22,10 @@ namespace Emulator.Host.Runner;
 /// </summary>
 public sealed partial class ScenarioRunner
 {
-    /// <summary>Partitions an injected crash took down (and no injected restart brought up).
+    /// <summary>
+    /// Partitions an injected crash took down and no restart brought up since. The crash is a
+    /// message its partition handles when the schedule gets to it; until then the machine does
+    /// not call the partition crashed, but the runner must (<see cref="IsDown"/>).
     /// </summary>
     private readonly HashSet<int> _injectedDown = [];
 
@@ -75,6 +78,11 @@ public sealed partial class ScenarioRunner
         if (_lost.Count > 0) sim.Inbox.Enqueue(Wake.Instance);
     }
 
+    /// <summary>True while partition <paramref name="partition"/> is crashed, or an injected
+    /// crash of it is on its way.</summary>
+    private bool IsDown(int partition) =>
+        _injectedDown.Contains(partition) || _machine.IsCrashed(partition);
+
     /// <summary>Applies <paramref name="injection"/>; false when it cannot apply here.</summary>
     private bool Apply(SimMachine sim, Injection.Injection injection, PinArrival? pin)
     {
@@ -82,19 +90,18 @@ public sealed partial class ScenarioRunner
         {
             case InjectKind.Crash or InjectKind.OwnerCrash:
                 var down = injection.Partition!.Value;
-                if (down >= _scenario.Partitions || !_injectedDown.Add(down)
-                    || sim.IsCrashed(down))
-                {
-                    return false;
-                }
+                if (down >= _scenario.Partitions || IsDown(down)) return false;
+                _injectedDown.Add(down);
                 sim.Inject(new CrashCommand(down));
                 Crashed(down, at: null);
                 return true;
             case InjectKind.Restart:
                 var up = injection.Partition!.Value;
                 if (up >= _scenario.Partitions) return false;
-                // A restart of a running partition is a reboot: its processes die too.
-                if (!_injectedDown.Remove(up) && !sim.IsCrashed(up)) Crashed(up, at: null);
+                // A restart ends whatever runs there (a reboot, if it was running), a start
+                // under way too: the runner counts it as a crash.
+                Crashed(up, at: null);
+                _injectedDown.Remove(up);
                 sim.TellRestart(up);
                 return true;
             case InjectKind.ReplyDrop:

@@ -392,6 +392,7 @@ public sealed partial class ScenarioRunner
                 // A restart of a running partition is a reboot: it crashes first.
                 Crash(restart.Partition, step);
                 _machine.Inject(restart);
+                _injectedDown.Remove(restart.Partition);
                 break;
             case StartCommand start:
                 return StartProcess(strand, step, start.Process);
@@ -430,7 +431,7 @@ public sealed partial class ScenarioRunner
             return Skipped(strand, step, $"process '{name}' is running; start takes a process "
                 + "that ended (exit, kill, a signal, or its partition's crash)");
         }
-        if (_machine.IsCrashed(declaration.Partition))
+        if (IsDown(declaration.Partition))
         {
             return Skipped(strand, step,
                 $"partition {declaration.Partition} is crashed; restart it first");
@@ -474,7 +475,7 @@ public sealed partial class ScenarioRunner
     /// </summary>
     private void Crash(int partition, CommandStep step)
     {
-        if (!_machine.IsCrashed(partition)) _machine.Inject(new CrashCommand(partition));
+        if (!IsDown(partition)) _machine.Inject(new CrashCommand(partition));
         Crashed(partition, step.Location);
     }
 

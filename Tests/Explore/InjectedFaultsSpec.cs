@@ -93,6 +93,25 @@ public sealed class InjectedFaultsSpec : IDisposable
     }
 
     [Fact]
+    public void A_pin_stashed_behind_a_recall_must_not_outlive_its_crashed_partition()
+    {
+        // Found by explore --inject all (seed 141): the user's pin waited in the segment's stash
+        // behind the owner's munmap recall while its partition crashed; served after the peer
+        // was severed, it held the owner's mm for read for ever and the owner's next mmap hung.
+        var file = Path.Combine(Examples.ExamplesSpec.RepositoryFolder(
+            Path.Combine("Tests", "Suites")), "race-remap-loop-during-loads.hocon");
+        var scenario = PreparedScenario.Of(file, [], [], out var error)
+            ?? throw new InvalidOperationException(error);
+        using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
+        var plan = new ReplayedInjections([new(49, InjectKind.Crash, 1),
+            new(49, InjectKind.ReleaseDuringFault), new(551, InjectKind.Restart, 1)]);
+        var outcome = runner.Run(141, new RandomStrategy(), SimTimers.Idle, inject: plan);
+        Assert.True(outcome.Injected.Count >= 2, "seed 141: the crash and the release at "
+            + $"delivery 49 did not happen: {string.Join(", ", outcome.Injected)}");
+        Assert.True(outcome.Result.Passed, $"seed 141: {outcome.Result.Failure}");
+    }
+
+    [Fact]
     public void A_replay_without_an_injection_must_say_it_left_its_schedule()
     {
         var scenario = PreparedScenario.Of(ExploreFiles.RoundTrip, [], [], out var error)
