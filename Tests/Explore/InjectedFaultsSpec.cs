@@ -31,8 +31,7 @@ public sealed class InjectedFaultsSpec : IDisposable
     [InlineData(InjectKind.ReleaseDuringFault, "\"location\":\"--inject\"")]
     public void An_injected_fault_must_happen_and_replay_the_same(InjectKind kind, string mark)
     {
-        var scenario = PreparedScenario.Of(ExploreFiles.RoundTrip, [], [], out var error)
-            ?? throw new InvalidOperationException(error);
+        var scenario = Prepared(ExploreFiles.RoundTrip);
         using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
         var name = Injections.Name(kind);
         for (var seed = 1; seed <= 20; seed++)
@@ -100,8 +99,7 @@ public sealed class InjectedFaultsSpec : IDisposable
         // was severed, it held the owner's mm for read for ever and the owner's next mmap hung.
         var file = Path.Combine(Examples.ExamplesSpec.RepositoryFolder(
             Path.Combine("Tests", "Suites")), "race-remap-loop-during-loads.hocon");
-        var scenario = PreparedScenario.Of(file, [], [], out var error)
-            ?? throw new InvalidOperationException(error);
+        var scenario = Prepared(file);
         using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
         var plan = new ReplayedInjections([new(49, InjectKind.Crash, 1),
             new(49, InjectKind.ReleaseDuringFault), new(551, InjectKind.Restart, 1)]);
@@ -114,8 +112,7 @@ public sealed class InjectedFaultsSpec : IDisposable
     [Fact]
     public void A_replay_without_an_injection_must_say_it_left_its_schedule()
     {
-        var scenario = PreparedScenario.Of(ExploreFiles.RoundTrip, [], [], out var error)
-            ?? throw new InvalidOperationException(error);
+        var scenario = Prepared(ExploreFiles.RoundTrip);
         using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
         var recorder = new SimRecorder();
         var outcome = runner.Run(3, new RandomStrategy(), SimTimers.Idle, recorder,
@@ -132,8 +129,7 @@ public sealed class InjectedFaultsSpec : IDisposable
     [Fact]
     public void A_schedule_file_without_injections_must_read_as_none()
     {
-        var scenario = PreparedScenario.Of(ExploreFiles.RoundTrip, [], [], out var error)
-            ?? throw new InvalidOperationException(error);
+        var scenario = Prepared(ExploreFiles.RoundTrip);
         var path = Path.Combine(_folder, "plain.json");
         ScheduleFile.Write(path, new Schedule
         {
@@ -191,6 +187,10 @@ public sealed class InjectedFaultsSpec : IDisposable
         Assert.Null(PinArrival.Of(["user", "machine", "p0", "tg-101", "fault-1"], pin));
         Assert.Null(PinArrival.Of(["user", "machine", "p0", "tg-101", "seg-1"], "not a pin"));
     }
+
+    private static PreparedScenario Prepared(string path) =>
+        PreparedScenario.Of(path, [], [], out var error)
+            ?? throw new InvalidOperationException(error);
 
     private static Schedule Recorded(PreparedScenario scenario, int seed, SimRecorder recorder,
         ScheduleOutcome outcome) => new()
