@@ -22,7 +22,8 @@ namespace Emulator.Host;
 /// [--inject LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c>
 /// (<see cref="ExploreCommand"/>),
 /// <c>xpmem-emu replay PATH [--out DIR]</c> (<see cref="ReplayCommand"/>),
-/// <c>xpmem-emu help [run|node|explore|replay]</c>,
+/// <c>xpmem-emu generate altix ...</c> and <c>xpmem-emu bench ...</c> (<see cref="Bench.BenchCommand"/>),
+/// <c>xpmem-emu help [COMMAND]</c>,
 /// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public static class Program
@@ -40,8 +41,11 @@ public static class Program
         + "[--faults LIST]\n"
         + "                      [--inject LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]\n"
         + "       xpmem-emu replay PATH [--out DIR]\n"
-        + "       xpmem-emu help [run|node|explore|replay] | version    (xpmem-emu COMMAND --help "
-        + "explains each option)";
+        + "       xpmem-emu generate altix [--partitions P] [--processes N] [--pages S] "
+        + "[--out FILE]\n"
+        + "       xpmem-emu bench [--quick] [--altix N] [--json FILE]\n"
+        + "       xpmem-emu help [COMMAND] | version    (xpmem-emu COMMAND --help explains "
+        + "each option)";
 
     /// <summary>The program's informational version (version+commit).</summary>
     public static string Version { get; } =
@@ -114,11 +118,14 @@ public static class Program
         var node = Cluster.NodeCommand.CommandLine(console);
         var explore = ExploreCommand.CommandLine(console);
         var replay = ReplayCommand.CommandLine(console);
+        var generate = Bench.GenerateCommand.CommandLine(console);
+        var bench = Bench.BenchCommand.CommandLine(console);
         var version = new Command("version", "Show the version (as --version does)");
         version.SetAction(parsed => new PrintVersion(console).Invoke(parsed));
         var topic = new Argument<string[]>("COMMAND")
         {
-            Description = "The command to explain (run, node, explore, replay, help, version)",
+            Description = "The command to explain (run, node, explore, replay, generate, bench, "
+                + "help, version)",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var help = new Command("help", "Show help, for the program or for one command")
@@ -127,7 +134,7 @@ public static class Program
         };
         var root = new RootCommand("An actor-based XPMEM partition emulator")
         {
-            run, node, explore, replay, version, help,
+            run, node, explore, replay, generate, bench, version, help,
         };
         // --version prints the entry assembly's version, which is not ours when a test host runs
         // the program: print the program's own, like the version command.
@@ -141,7 +148,8 @@ public static class Program
             if (words.Length > 0 && root.Subcommands.All(c => c.Name != words[0]))
             {
                 console.Diagnostic($"help: unknown command '{UserText.Safe(words[0])}' "
-                    + "(the commands are run, node, explore, replay, help and version)");
+                    + "(the commands are run, node, explore, replay, generate, bench, help and "
+                    + "version)");
                 console.ErrorWriter.WriteLine(Usage);
                 return ExitCodes.BadInput;
             }

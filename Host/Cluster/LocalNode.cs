@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Emulator.Host.Cli;
 
 namespace Emulator.Host.Cluster;
 
@@ -57,7 +58,7 @@ public sealed partial class LocalNode : IDisposable
     public static LocalNode Start(IReadOnlyList<int> hosted, int partitions, Address seed,
         IReadOnlyList<string> overrides, int incarnation = 1, int? firstPid = null)
     {
-        var (program, prefix) = ThisProgram();
+        var (program, prefix) = ThisProgram.Command();
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -115,22 +116,6 @@ public sealed partial class LocalNode : IDisposable
     {
         if (!_process.HasExited) Kill();
         _process.Dispose();
-    }
-
-    /// <summary>
-    /// How to run this program again: its apphost, or <c>dotnet</c> with its dll (how it runs
-    /// under <c>dotnet run</c>, a test host, or a published folder started with dotnet).
-    /// </summary>
-    private static (string Program, string[] Prefix) ThisProgram()
-    {
-        var dll = typeof(LocalNode).Assembly.Location;
-        var path = Environment.ProcessPath ?? "dotnet";
-        if (Path.GetFileNameWithoutExtension(path) == Path.GetFileNameWithoutExtension(dll))
-            return (path, []);
-        // Under the SDK (dotnet run, dotnet test) the host says which dotnet runs us.
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
-            ?? (Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet");
-        return (dotnet, [dll]);
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);

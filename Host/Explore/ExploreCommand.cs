@@ -30,6 +30,9 @@ public static class ExploreCommand
 
     private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>Left-out steps a schedule's figures name; the file has them all.</summary>
+    private const int LeftOutNamed = 8;
+
     public static Command CommandLine(CliConsole console)
     {
         var file = new Argument<string>("FILE")
@@ -226,15 +229,16 @@ public static class ExploreCommand
     {
         if (shrunk.Schedule is not { } smaller)
         {
-            console.Line(schedule.Deviations == 0 && schedule.FaultDraws == 0
-                    && schedule.Injected.Count == 0
-                ? "  nothing to shrink: it takes the default order and draws no link fault"
-                : $"  shrinking took nothing away in {CliConsole.Count(shrunk.Runs, "run")}: "
-                    + $"its {schedule.Deviations} decisions off the default order and "
-                    + $"{CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
+            console.Line($"  shrinking took nothing away in {CliConsole.Count(shrunk.Runs, "run")}"
+                + $": its {CliConsole.Count(shrunk.FileSteps, "step")}, "
+                + $"{schedule.Deviations} decisions off the default order"
+                + (schedule.Injected.Count > 0
+                    ? $", {CliConsole.Count(schedule.Injected.Count, "injected fault")}" : "")
+                + $" and {CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
             return;
         }
         console.Line($"  shrunk in {CliConsole.Count(shrunk.Runs, "run")}: "
+            + $"{shrunk.FileSteps} -> {shrunk.FileSteps - smaller.LeftOut.Count} steps, "
             + $"{schedule.Deviations} -> {smaller.Deviations} decisions off the default "
             + $"order, {schedule.FaultDraws} -> {smaller.FaultDraws} link faults, "
             + (schedule.Inject.Count > 0
@@ -260,12 +264,23 @@ public static class ExploreCommand
     internal static string Figures(Schedule schedule) =>
         $"{CliConsole.Count(schedule.Choices.Count, "decision")}, {schedule.Deviations} off the "
         + $"default order, {CliConsole.Count(schedule.FaultDraws, "link fault")}, "
-        + $"{schedule.Deliveries} deliveries{InjectedFigures(schedule)}";
+        + $"{schedule.Deliveries} deliveries" + LeftOutFigure(schedule)
+        + InjectedFigures(schedule);
 
     /// <summary>", injected: @57 crash p1, @80 reply-drop", or nothing.</summary>
     private static string InjectedFigures(Schedule schedule) => schedule.Inject.Count == 0 ? ""
         : schedule.Injected.Count == 0 ? ", no fault injected"
         : $", injected: {string.Join(", ", schedule.Injected)}";
+
+    /// <summary>", 3 steps of the file left out (14:3 16:9 16:37)": the first few named.</summary>
+    private static string LeftOutFigure(Schedule schedule)
+    {
+        var count = schedule.LeftOut.Count;
+        if (count == 0) return "";
+        var named = string.Join(" ", schedule.LeftOut.Take(LeftOutNamed));
+        var more = count > LeftOutNamed ? $" and {count - LeftOutNamed} more" : "";
+        return $", {CliConsole.Count(count, "step")} of the file left out ({named}{more})";
+    }
 
     private static string Summary(ExplorePlan plan, ExploreResult result)
     {

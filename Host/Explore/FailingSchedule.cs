@@ -12,7 +12,11 @@ public sealed record WrittenSchedule(string SchedulePath, string TracePath, Sche
 /// shrink could take nothing away (then nothing is written).
 /// </summary>
 public sealed record ShrunkSchedule(string? SchedulePath, string? TracePath, Schedule? Schedule,
-    int Runs, string? ReplayProblem);
+    int Runs, string? ReplayProblem)
+{
+    /// <summary>The scenario file's command steps, before any was left out.</summary>
+    public int FileSteps { get; init; }
+}
 
 /// <summary>
 /// What an explore does with the failing schedule it found: runs it again recording every
@@ -38,7 +42,7 @@ public static class FailingSchedule
         ClearShrunk(runFolder);
         using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
         var recorded = Replayer.Record(runner, found.Seed, plan.Strategy.Create(), plan.Timers,
-            runFolder, plan.Injecting(found.Seed));
+            runFolder, inject: plan.Injecting(found.Seed));
         var schedule = Describe(scenario, plan, request, recorded) with { Index = found.Index };
         var path = Path.Combine(runFolder, FileName);
         ScheduleFile.Write(path, schedule);
@@ -72,15 +76,19 @@ public static class FailingSchedule
         ExplorePlan plan, ExploreRequest request, ScheduleRun recorded, Schedule original,
         string originalPath, string runFolder)
     {
-        var result = Shrinker.Shrink(recorded,
-            candidate => Replayer.Record(runner, original.Seed, plan.Timers, candidate.Choices,
-                candidate.Draws, candidate.Injected),
+        var result = Shrinker.Shrink(recorded, scenario.Scenario,
+            attempt => Replayer.Record(runner, original.Seed, plan.Timers, attempt),
             ShrinkRunsMax, ShrinkBudget);
-        if (result.Shrunk.Deviations >= original.Deviations
+        var fileSteps = StepCut.FileSteps(scenario.Scenario).Count;
+        if (result.Shrunk.LeftOut.Count == 0
+            && result.Shrunk.Deviations >= original.Deviations
             && result.Shrunk.FaultDraws >= original.FaultDraws
             && result.Shrunk.Injected.Count >= original.Injected.Count)
         {
-            return new ShrunkSchedule(null, null, null, result.Runs, null);
+            return new ShrunkSchedule(null, null, null, result.Runs, null)
+            {
+                FileSteps = fileSteps,
+            };
         }
         var shrunkFolder = Path.Combine(runFolder, "shrunk");
         var candidate = Describe(scenario, plan, request, result.Shrunk) with
@@ -96,7 +104,7 @@ public static class FailingSchedule
             ? $"its replay left the schedule: {mismatch}"
             : traced.SameVerdictAs(schedule) ? null : "its replay ended differently";
         return new ShrunkSchedule(path, Path.Combine(shrunkFolder, "trace.jsonl"), schedule,
-            result.Runs, problem);
+            result.Runs, problem) { FileSteps = fileSteps };
     }
 
     /// <summary>
@@ -128,6 +136,7 @@ public static class FailingSchedule
         Timers = plan.Timers,
         Choices = run.Choices,
         Draws = run.Draws,
+        LeftOut = run.LeftOut,
         Digest = run.Outcome.Digest,
         Deliveries = run.Outcome.Result.Summary.Messages,
         TraceSha256 = run.Outcome.Result.Trace is { } trace ? ScheduleFile.Sha256(trace) : null,

@@ -5,13 +5,20 @@ namespace Emulator.Host.Explore;
 
 /// <summary>
 /// What makes two failing runs the same failure for shrinking: the same cause, at the same step
-/// of the file, and (for a checker) the same checker. A shrink keeps only schedules that fail the
-/// same way, so it cannot slide from the bug it was given to another one.
+/// of the file, (for a checker) the same checker, and whether the step failed for a name with no
+/// value (or a fork's child that is not there), which the same step failing for what it found is
+/// not. A shrink keeps only schedules that fail the same way, so it cannot slide from the bug it
+/// was given to another one, nor to a step that lost what it uses.
 /// </summary>
 public static partial class FailureSignature
 {
     public static string Of(RunResult result) =>
-        $"{result.Cause}|{result.FailedStep?.Location}|{CheckerOf(result)}";
+        $"{result.Cause}|{result.FailedStep?.Location}|{CheckerOf(result)}|{Unbound(result)}";
+
+    private static bool Unbound(RunResult result) => result.Cause == FailureCause.Step
+        && result.Failure is { } failure
+        && (failure.Contains(ScenarioRunner.NoValue, StringComparison.Ordinal)
+            || failure.Contains(ScenarioRunner.NoProcess, StringComparison.Ordinal));
 
     private static string CheckerOf(RunResult result)
     {

@@ -58,6 +58,8 @@ public static class ReplayCommand
                 + "since the schedule was recorded (its sha256 differs): a schedule replays only "
                 + "the file it was recorded on");
         }
+        if (StepCut.Problem(scenario.Scenario, schedule.LeftOut) is { } cut)
+            return RunCommand.Refuse(console, $"{path}: \"{ScheduleFile.LeftOutField}\": {cut}");
         if (outFolder is not null && OutputPaths.CheckFolder("--out", outFolder) is { } badOut)
             return RunCommand.Refuse(console, badOut);
         var name = UserText.Safe($"{scenario.Scenario.Name} ({schedule.Scenario})");

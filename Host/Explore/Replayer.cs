@@ -32,7 +32,8 @@ public static class Replayer
     {
         var strategy = new ReplayStrategy(schedule.Choices, schedule.Draws);
         var outcome = runner.Run(schedule.Seed, strategy, schedule.Timers,
-            traceFolder: traceFolder, traceInMemory: true, inject: Plan(schedule.Injected));
+            traceFolder: traceFolder, traceInMemory: true, leftOut: schedule.LeftOut,
+            inject: Plan(schedule.Injected));
         var mismatch = strategy.Mismatch
             ?? InjectedMismatch(schedule.Injected, outcome.Injected)
             ?? (outcome.Decisions != schedule.Choices.Count
@@ -48,25 +49,27 @@ public static class Replayer
     }
 
     /// <summary>
-    /// Runs <paramref name="choices"/> and <paramref name="draws"/> as far as they fit (past
-    /// them, the default order and fault-free draws) and records what the run did.
+    /// Runs <paramref name="attempt"/>'s choices and draws as far as they fit (past them, the
+    /// default order and fault-free draws), without its left-out steps, and records what the run
+    /// did.
     /// </summary>
     public static ScheduleRun Record(ScheduleRunner runner, int seed, SimTimers timers,
-        IReadOnlyList<int> choices, IReadOnlyList<LinkDraw> draws,
-        IReadOnlyList<Injection.Injection> injected) =>
-        Record(runner, seed, new ReplayStrategy(choices, draws), timers,
-            inject: Plan(injected));
+        ScheduleTry attempt) =>
+        Record(runner, seed, new ReplayStrategy(attempt.Choices, attempt.Draws), timers,
+            leftOut: attempt.LeftOut, inject: Plan(attempt.Injected));
 
     /// <summary>Runs with <paramref name="strategy"/> (and <paramref name="inject"/>'s faults)
     /// and records the schedule it made.</summary>
     public static ScheduleRun Record(ScheduleRunner runner, int seed, SimStrategy strategy,
-        SimTimers timers, string? traceFolder = null, InjectionPlan? inject = null)
+        SimTimers timers, string? traceFolder = null, IReadOnlyList<StepId>? leftOut = null,
+        InjectionPlan? inject = null)
     {
         var recorder = new SimRecorder();
         var outcome = runner.Run(seed, strategy, timers, recorder, traceFolder,
-            traceInMemory: traceFolder is not null, inject: inject);
+            traceInMemory: traceFolder is not null, leftOut: leftOut, inject: inject);
         return new ScheduleRun([.. recorder.Choices], [.. recorder.Draws], outcome)
         {
+            LeftOut = leftOut ?? [],
             Injected = outcome.Injected,
         };
     }

@@ -68,6 +68,12 @@ public sealed record Schedule
     /// </summary>
     public IReadOnlyList<Injection.Injection> Injected { get; init; } = [];
 
+    /// <summary>
+    /// The file's command steps the run leaves out, in file order (a shrunk schedule); empty for
+    /// every schedule explore finds, and for files written before steps were shrunk.
+    /// </summary>
+    public IReadOnlyList<StepId> LeftOut { get; init; } = [];
+
     /// <summary>Decisions that did not take the default order's option.</summary>
     public int Deviations => Choices.Count(choice => choice != 0);
 

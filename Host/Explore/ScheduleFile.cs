@@ -17,6 +17,9 @@ public static class ScheduleFile
     /// <summary>What the <c>format</c> field holds; changes when a field changes.</summary>
     public const string Format = "xpmem-emu schedule 1";
 
+    /// <summary>The field naming the steps a shrunk schedule leaves out (none: absent).</summary>
+    public const string LeftOutField = "leftOutSteps";
+
     /// <summary>The suffix of a shrunk schedule written next to its original.</summary>
     public const string ShrunkSuffix = ".shrunk.json";
 
@@ -45,6 +48,8 @@ public static class ScheduleFile
         json.WriteString("timers", TimersName(schedule.Timers));
         if (schedule.Index is { } index) json.WriteNumber("schedule", index);
         if (schedule.ShrunkFrom is { } from) json.WriteString("shrunkFrom", from);
+        if (schedule.LeftOut.Count > 0)
+            WriteList(json, LeftOutField, [.. schedule.LeftOut.Select(id => id.ToString())]);
         json.WriteNumber("decisions", schedule.Choices.Count);
         json.WriteNumber("deviations", schedule.Deviations);
         json.WriteString("choices", ScheduleText.Choices(schedule.Choices));
@@ -124,6 +129,7 @@ public static class ScheduleFile
             Timers = ParseTimers(path, fields.String("timers")),
             Index = fields.OptionalLong("schedule"),
             ShrunkFrom = fields.OptionalString("shrunkFrom"),
+            LeftOut = ParseLeftOut(path, fields.OptionalStrings(LeftOutField)),
             Choices = choices,
             Draws = draws,
             Digest = ParseDigest(path, fields.String("digest")),
@@ -131,8 +137,8 @@ public static class ScheduleFile
             TraceSha256 = fields.OptionalString("traceSha256"),
             Verdict = new ScheduleVerdict(verdict.Bool("passed"), verdict.OptionalString("cause"),
                 verdict.OptionalString("failure")),
-            Inject = fields.OptionalStrings("inject"),
-            Injected = ReadInjected(path, fields.OptionalStrings("injected")),
+            Inject = fields.OptionalStrings("inject") ?? [],
+            Injected = ReadInjected(path, fields.OptionalStrings("injected") ?? []),
         };
     }
 
@@ -158,6 +164,24 @@ public static class ScheduleFile
                 ?? throw Bad(path, $"\"injected\" item {injected.Count + 1}: {error}"));
         }
         return injected;
+    }
+
+    /// <summary>
+    /// The steps a shrunk schedule leaves out, each <c>LINE:COLUMN</c>; whether the scenario has
+    /// them is the replay's check, which reads the scenario.
+    /// </summary>
+    private static IReadOnlyList<StepId> ParseLeftOut(string path, IReadOnlyList<string>? items)
+    {
+        if (items is null) return [];
+        var ids = new List<StepId>();
+        foreach (var item in items)
+        {
+            ids.Add(StepId.Parse(item) ?? throw Bad(path, $"\"{LeftOutField}\" has "
+                + $"\"{Cut(item)}\", expected a step's LINE:COLUMN in the scenario (as 12:5)"));
+        }
+        if (ids.Distinct().Count() != ids.Count)
+            throw Bad(path, $"\"{LeftOutField}\" names a step twice");
+        return [.. ids.Order()];
     }
 
     private static SimTimers ParseTimers(string path, string text) => text switch
@@ -239,9 +263,14 @@ public static class ScheduleFile
             Optional(name, JsonValueKind.Number) is { } value
                 ? Integer(name, value, 0, long.MaxValue) : null;
 
-        public IReadOnlyList<string> Strings(string name)
+        public IReadOnlyList<string> Strings(string name) =>
+            Strings(name, Required(name, JsonValueKind.Array));
+
+        public IReadOnlyList<string>? OptionalStrings(string name) =>
+            Optional(name, JsonValueKind.Array) is { } array ? Strings(name, array) : null;
+
+        private IReadOnlyList<string> Strings(string name, JsonElement array)
         {
-            var array = Required(name, JsonValueKind.Array);
             var items = new List<string>();
             foreach (var item in array.EnumerateArray())
             {
@@ -251,10 +280,6 @@ public static class ScheduleFile
             }
             return items;
         }
-
-        /// <summary>An array of strings, or none when the field is absent.</summary>
-        public IReadOnlyList<string> OptionalStrings(string name) =>
-            Field(name) is null ? [] : Strings(name);
 
         public Fields Object(string name) =>
             new(_path, Required(name, JsonValueKind.Object), $"{_prefix}{name}.");

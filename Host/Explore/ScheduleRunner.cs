@@ -33,11 +33,13 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
     /// <paramref name="recorder"/>, when given, records the schedule; the trace goes to
     /// <paramref name="traceFolder"/>, or into the result with <paramref name="traceInMemory"/>;
     /// <paramref name="observer"/> sees the run too (an explore's coverage);
+    /// <paramref name="leftOut"/> names steps of the file the run leaves out (a shrunk schedule);
     /// <paramref name="inject"/>, when given, injects its faults (explore's <c>--inject</c>).
     /// </summary>
     public ScheduleOutcome Run(int seed, SimStrategy strategy, SimTimers timers,
         SimRecorder? recorder = null, string? traceFolder = null, bool traceInMemory = false,
-        ITrace? observer = null, InjectionPlan? inject = null)
+        ITrace? observer = null, IReadOnlyCollection<StepId>? leftOut = null,
+        InjectionPlan? inject = null)
     {
         var system = _system ??= MachineDrivers.CreateSystem(RunMode.Sim, akkaConfig);
         var loop = SimLoop.Of(system);
@@ -47,9 +49,9 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
         RunResult result;
         try
         {
-            result = ScenarioRunner.Run(scenario, new RunOptions(seed, traceFolder,
-                traceInMemory, system, RunMode.Sim, Observer: observer, Inject: inject),
-                akkaConfig);
+            result = ScenarioRunner.Run(StepCut.Without(scenario, leftOut ?? []),
+                new RunOptions(seed, traceFolder, traceInMemory, system, RunMode.Sim,
+                    Observer: observer, Inject: inject), akkaConfig);
         }
         catch
         {

@@ -24,6 +24,13 @@ namespace Emulator.Host.Runner;
 /// </summary>
 public sealed partial class ScenarioRunner
 {
+    /// <summary>How a step's failure for a name without a value ends (a shrink tells it apart).
+    /// </summary>
+    public const string NoValue = "has no value (the step that binds it did not succeed)";
+
+    /// <summary>How a step's failure for a forked process that is not there ends.</summary>
+    public const string NoProcess = "does not exist (it is bound by a fork that did not run)";
+
     private readonly Scenario _scenario;
     private readonly RunOptions _options;
     private readonly IMachineDriver _machine;
@@ -285,9 +292,7 @@ public sealed partial class ScenarioRunner
         _steps++;
         if (!_processes.TryGetValue(step.Process!, out var process))
         {
-            return Skipped(strand, step,
-                $"process '{step.Process}' does not exist "
-                    + "(it is bound by a fork that did not run)");
+            return Skipped(strand, step, $"process '{step.Process}' {NoProcess}");
         }
         Call call;
         try
@@ -301,8 +306,7 @@ public sealed partial class ScenarioRunner
         }
         catch (UnboundNameException unbound)
         {
-            return Skipped(strand, step,
-                $"name '{unbound.Name}' has no value (the step that binds it did not succeed)");
+            return Skipped(strand, step, $"name '{unbound.Name}' {NoValue}");
         }
         _calls++;
         if (process.Crashed)

@@ -29,19 +29,20 @@ public sealed class ShrinkerSpec
         Injection[] injected = [new(12, InjectKind.ReplyDrop), needed,
             new(140, InjectKind.Restart, 1)];
         var runs = 0;
-        ScheduleRun Run(ShrinkCandidate candidate)
+        ScheduleRun Run(ScheduleTry attempt)
         {
             runs++;
-            var (c, d) = (candidate.Choices, candidate.Draws);
+            var (c, d) = (attempt.Choices, attempt.Draws);
             var fails = c[40] != 0 && c[211] != 0 && d[17].IsFault
-                && candidate.Injected.Contains(needed);
+                && attempt.Injected.Contains(needed);
             return new ScheduleRun(c, d, Outcome(fails ? "step 3 failed" : null))
             {
-                Injected = candidate.Injected,
+                Injected = attempt.Injected,
             };
         }
-        var failing = Run(new ShrinkCandidate(choices, draws, injected));
-        var result = Shrinker.Shrink(failing, Run, runsMax: 5000, TimeSpan.FromMinutes(5));
+        var failing = Run(new ScheduleTry(choices, draws, []) { Injected = injected });
+        var result = Shrinker.Shrink(failing, scenario: null, Run, runsMax: 5000,
+            TimeSpan.FromMinutes(5));
         var kept = Enumerable.Range(0, 300).Where(i => result.Shrunk.Choices[i] != 0);
         Assert.Equal([40, 211], kept);
         Assert.Equal(1, result.Shrunk.FaultDraws);
@@ -56,11 +57,24 @@ public sealed class ShrinkerSpec
         var choices = Enumerable.Repeat(1, 64).ToList();
         // Every candidate fails, but at another step: nothing may be taken from the original.
         var result = Shrinker.Shrink(new ScheduleRun(choices, [], Outcome("step 3 failed")),
-            c => new ScheduleRun(c.Choices, c.Draws, Outcome("step 4 failed", line: 4)),
-            runsMax: 10,
+            scenario: null,
+            attempt => new ScheduleRun(attempt.Choices, attempt.Draws,
+                Outcome("step 4 failed", line: 4)), runsMax: 10,
             TimeSpan.FromMinutes(5));
         Assert.Equal(64, result.Shrunk.Deviations);
         Assert.Equal(10, result.Runs);
+    }
+
+    [Fact]
+    public void A_step_failing_for_a_name_with_no_value_must_not_fail_the_same_way()
+    {
+        var found = Outcome("shrink.hocon:3:1: step \"p: exit\": expected ok, got EFAULT").Result;
+        var unbound = Outcome($"shrink.hocon:3:1: step \"p: exit\": name 'm' "
+            + ScenarioRunner.NoValue).Result;
+        var again = Outcome("shrink.hocon:3:1: step \"p: exit\": expected ok, got EINVAL").Result;
+
+        Assert.NotEqual(FailureSignature.Of(found), FailureSignature.Of(unbound));
+        Assert.Equal(FailureSignature.Of(found), FailureSignature.Of(again));
     }
 
     private static ScheduleOutcome Outcome(string? failure, int line = 3)

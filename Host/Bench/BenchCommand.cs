@@ -1,0 +1,187 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Emulator.Host.Cli;
+using Emulator.Host.Machines;
+using Spectre.Console;
+
+namespace Emulator.Host.Bench;
+
+/// <summary>
+/// <c>xpmem-emu bench [--quick] [--altix N] [--remote] [--json FILE]</c>: the raw ceilings (a local Akka
+/// ping-pong, the seeded sim loop on a ping-pong) measured beside the emulator's own figures in
+/// one run on one machine, each figure with its ratio to the ceiling it is bounded by.
+/// </summary>
+public static class BenchCommand
+{
+    public const int AltixDefault = 32;
+
+    /// <summary>How much work each figure times: the full bench, or a quick look.</summary>
+    private sealed record Sizes(long PingPong, int Pages, int Pairs, int Rounds, int Altix,
+        long Schedules);
+
+    private static readonly Sizes Full = new(2_000_000, 2048, 2000, 1000, AltixDefault, 4000);
+    private static readonly Sizes Quick = new(200_000, 128, 100, 50, 2, 400);
+
+    public static Command CommandLine(CliConsole console)
+    {
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "Small sizes: a look in seconds, not figures to compare",
+        };
+        var altix = new Option<int>("--altix")
+        {
+            HelpName = "N",
+            Description = $"Processes per partition of the Altix-shaped run (18 partitions; "
+                + $"default {AltixDefault}; 512 is SGI's full machine), run as a child process "
+                + "in sim and in live, timed and measured from outside",
+            DefaultValueFactory = _ => AltixDefault,
+            CustomParser = r => NumberOptions.Whole(r, "--altix", 1, AltixScenario.ProcessesMax),
+        };
+        var remote = new Option<bool>("--remote")
+        {
+            Description = "Also measure across processes: a ping-pong between two ActorSystems "
+                + $"over loopback, and cross-node faults in cluster mode ({EmulatorFigures
+                    .ClusterNodes} local nodes on 127.0.0.1)",
+        };
+        var json = new Option<string?>("--json")
+        {
+            HelpName = "FILE",
+            Description = "Write the figures to FILE as one JSON object (keys as printed)",
+        };
+        var bench = new Command("bench", "Measure the emulator beside the raw Akka and sim-loop "
+            + "ceilings on this machine, in one run")
+        {
+            quick, altix, remote, json,
+        };
+        bench.SetAction(parsed =>
+        {
+            var sizes = parsed.GetValue(quick) ? Quick : Full;
+            if (parsed.GetResult(altix) is { Implicit: false })
+                sizes = sizes with { Altix = parsed.GetValue(altix) };
+            return Execute(console, sizes, parsed.GetValue(remote), parsed.GetValue(json));
+        });
+        return bench;
+    }
+
+    private static int Execute(CliConsole console, Sizes sizes, bool remote, string? jsonPath)
+    {
+        var figures = Measure(sizes, remote, what => console.Diagnostic($"bench: {what}"));
+        var table = new Table().AddColumns("figure", "value", "ratio");
+        foreach (var figure in figures)
+        {
+            table.AddRow(Markup.Escape(figure.Key), Format(figure.Value),
+                Markup.Escape(figure.Ratio ?? ""));
+        }
+        console.Out.Write(table);
+        if (jsonPath is null) return ExitCodes.Held;
+        var values = figures.ToDictionary(f => f.Key, f => f.Value);
+        try
+        {
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(values,
+                new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.Diagnostic($"bench: cannot write {UserText.Safe(jsonPath)}: "
+                + UserText.Safe(e.Message));
+            return ExitCodes.BadInput;
+        }
+        return ExitCodes.Held;
+    }
+
+    /// <summary>One printed figure: its key, its value, and how it compares with its ceiling.
+    /// </summary>
+    private sealed record Figure(string Key, double Value, string? Ratio = null);
+
+    private static List<Figure> Measure(Sizes sizes, bool remote, Action<string> progress)
+    {
+        var config = Settings.Load("xpmem-emulator.access-grain = page");
+        var emulator = new EmulatorFigures(config, progress);
+        progress("local ping-pong");
+        var local = Ceilings.LocalMessagesPerSecond(sizes.PingPong);
+        progress("sim loop ping-pong");
+        var loop = Ceilings.SimLoopDeliveriesPerSecond(sizes.PingPong);
+        var (sameMessages, _) = emulator.MessagesPerFault(sizes.Pages, cross: false);
+        var (crossMessages, crossXpc) = emulator.MessagesPerFault(sizes.Pages, cross: true);
+        var liveCross = emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Live);
+        var simAltix = emulator.AltixDeliveriesPerSecond(sizes.Altix);
+        var explore2 = emulator.ExploreSchedulesPerSecond(2, sizes.Schedules);
+        var figures = new List<Figure>
+        {
+            new("ceiling.local_msgs_per_s", local),
+            new("ceiling.sim_loop_deliveries_per_s", loop),
+            new("faults.same_partition_per_s",
+                emulator.FaultsPerSecond(sizes.Pages, false, RunMode.Sim)),
+            new("faults.cross_partition_per_s",
+                emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Sim)),
+            new("faults.same_partition_live_per_s",
+                emulator.FaultsPerSecond(sizes.Pages, false, RunMode.Live)),
+            new("faults.cross_partition_live_per_s", liveCross,
+                Ratio(liveCross * crossMessages, local, "of raw local messages, per message")),
+            new("messages_per_fault.same_partition", sameMessages),
+            new("messages_per_fault.cross_partition", crossMessages),
+            new("messages_per_fault.cross_partition_xpc", crossXpc, "of them between partitions"),
+            new("calls.attach_detach_pairs_per_s",
+                emulator.AttachDetachPerSecond(sizes.Pairs, RunMode.Sim)),
+            new("calls.make_get_release_remove_per_s",
+                emulator.PermitCallsPerSecond(sizes.Rounds, RunMode.Sim)),
+            new("sim.deliveries_per_s", simAltix,
+                Ratio(simAltix, loop, $"of the sim loop's (altix 18 x {sizes.Altix})")),
+            new("explore.schedules_per_s_1_worker",
+                emulator.ExploreSchedulesPerSecond(1, sizes.Schedules)),
+            new("explore.schedules_per_s", explore2, "2 workers"),
+        };
+        if (remote)
+        {
+            progress("remote ping-pong");
+            var raw = Ceilings.RemoteMessagesPerSecond(sizes.PingPong / 10);
+            var cluster = emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Cluster);
+            figures.Add(new("ceiling.remote_msgs_per_s", raw,
+                $"{Ceilings.RemoteInFlight} in flight"));
+            figures.Add(new("cluster.faults_per_s", cluster, Ratio(cluster * crossXpc, raw,
+                "of raw remote messages, per cross-node message")));
+        }
+        figures.AddRange(Altix(sizes.Altix, progress));
+        return figures;
+    }
+
+    /// <summary>The Altix-shaped run in sim and in live, as child processes.</summary>
+    private static IEnumerable<Figure> Altix(int processes, Action<string> progress)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"xpmem-bench-altix-{Environment.ProcessId}"
+            + $"-{processes}.hocon");
+        File.WriteAllText(file, AltixScenario.Text(18, processes, 16));
+        try
+        {
+            var limit = TimeSpan.FromMinutes(30);
+            string[] run = ["run", file, "--quiet", "--set", "access-grain=page"];
+            progress($"altix 18 x {processes}, sim, in a child process");
+            var sim = TimedChild.Run(run, limit);
+            progress($"altix 18 x {processes}, live, in a child process");
+            var live = TimedChild.Run([.. run, "--mode", "live"], limit);
+            var pageBytes = 18L * processes * 16 * 4096;
+            var failed = sim.ExitCode != 0 || live.ExitCode != 0
+                ? $"exit codes {sim.ExitCode} (sim), {live.ExitCode} (live)" : null;
+            return
+            [
+                new("altix.sim_s", sim.Wall.TotalSeconds, failed ?? $"18 x {processes}"),
+                new("altix.live_s", live.Wall.TotalSeconds, failed ?? $"18 x {processes}"),
+                new("altix.peak_bytes", Math.Max(sim.PeakBytes, live.PeakBytes),
+                    Ratio(Math.Max(sim.PeakBytes, live.PeakBytes), pageBytes,
+                        "of the emulated pages' bytes")),
+            ];
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string Ratio(double value, double ceiling, string of) =>
+        ceiling > 0 ? $"{value / ceiling:0.00}x {of}" : "";
+
+    private static string Format(double value) =>
+        value >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture)
+        : value.ToString("0.00", CultureInfo.InvariantCulture);
+}

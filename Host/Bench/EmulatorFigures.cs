@@ -1,0 +1,93 @@
+using Akka.Configuration;
+using Emulator.Host.Cluster;
+using Emulator.Host.Explore;
+using Emulator.Host.Machines;
+using Emulator.Host.Runner;
+using Emulator.Host.Scenarios;
+using Emulator.Partitions.Sim;
+
+namespace Emulator.Host.Bench;
+
+/// <summary>
+/// The emulator's own figures, each measured as a difference between two runs of one scenario
+/// (with and without the work it counts), so that neither the machine's start nor the setup
+/// steps weigh in. Times are the runs' own (<see cref="RunSummary.Elapsed"/>).
+/// </summary>
+internal sealed class EmulatorFigures(Config config, Action<string> progress)
+{
+    /// <summary>The local nodes of a cluster figure, as the figure asks.</summary>
+    public const int ClusterNodes = 3;
+
+    /// <summary>
+    /// First-touch faults per second in <paramref name="mode"/> (cluster: three local nodes,
+    /// the owner's and the user's partitions on two of them).
+    /// </summary>
+    public double FaultsPerSecond(int pages, bool cross, RunMode mode)
+    {
+        var partitions = mode == RunMode.Cluster ? ClusterNodes : 2;
+        var touched = Run(BenchScenarios.Faults(pages, 1, cross, partitions), mode);
+        var untouched = Run(BenchScenarios.Faults(pages, 0, cross, partitions), mode);
+        return pages / Seconds(touched, untouched);
+    }
+
+    /// <summary>
+    /// Messages per fault chain, counted in sim: a run that touches every page once, less one
+    /// that does not touch, less the loads alone (a second touch of every page). All: every
+    /// delivery; XPC: only the messages that cross between partitions.
+    /// </summary>
+    public (double All, double Xpc) MessagesPerFault(int pages, bool cross)
+    {
+        var once = Run(BenchScenarios.Faults(pages, 1, cross), RunMode.Sim).Summary;
+        var twice = Run(BenchScenarios.Faults(pages, 2, cross), RunMode.Sim).Summary;
+        var none = Run(BenchScenarios.Faults(pages, 0, cross), RunMode.Sim).Summary;
+        return ((double)(2 * once.Messages - twice.Messages - none.Messages) / pages,
+            (double)(2 * once.XpcMessages - twice.XpcMessages - none.XpcMessages) / pages);
+    }
+
+    public double AttachDetachPerSecond(int pairs, RunMode mode) =>
+        pairs / Seconds(Run(BenchScenarios.AttachDetach(pairs), mode),
+            Run(BenchScenarios.AttachDetach(0), mode));
+
+    /// <summary>make, get, release and remove calls per second (four per round).</summary>
+    public double PermitCallsPerSecond(int rounds, RunMode mode) =>
+        4.0 * rounds / Seconds(Run(BenchScenarios.PermitCalls(rounds), mode),
+            Run(BenchScenarios.PermitCalls(0), mode));
+
+    /// <summary>Sim deliveries per second on the Altix-shaped scenario, whole run.</summary>
+    public double AltixDeliveriesPerSecond(int processes)
+    {
+        var result = Run(AltixScenario.Text(18, processes, 16), RunMode.Sim);
+        return result.Summary.Messages / result.Summary.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Explore's schedules per second on the round trip, after a warm-up.</summary>
+    public double ExploreSchedulesPerSecond(int workers, long schedules)
+    {
+        var scenario = ScenarioParser.Parse(BenchScenarios.RoundTrip, "round-trip.hocon");
+        var plan = new ExplorePlan(scenario, config, StrategyPlan.Random, SimTimers.Idle, 1,
+            schedules, workers, TimeLimit: null);
+        progress($"explore, {workers} worker(s)");
+        Explorer.Run(plan with { Schedules = schedules / 2 });
+        var result = Explorer.Run(plan);
+        if (result.Failure is { } failure)
+            throw new InvalidOperationException($"the round trip failed: {failure.Result.Failure}");
+        return result.PerSecond;
+    }
+
+    private RunResult Run(string text, RunMode mode)
+    {
+        var scenario = ScenarioParser.Parse(text, "bench.hocon");
+        progress($"{scenario.Name} ({mode.ToString().ToLowerInvariant()})");
+        var cluster = mode == RunMode.Cluster ? new ClusterPlan(ClusterNodes, [])
+            { Overrides = ["access-grain=page"] } : null;
+        var result = ScenarioRunner.Run(scenario,
+            new RunOptions(1, Mode: mode, Cluster: cluster), config);
+        // A bench scenario that fails measures nothing: say so rather than print a figure.
+        if (!result.Passed)
+            throw new InvalidOperationException($"{scenario.Name} failed: {result.Failure}");
+        return result;
+    }
+
+    private static double Seconds(RunResult with, RunResult without) =>
+        Math.Max(1e-6, (with.Summary.Elapsed - without.Summary.Elapsed).TotalSeconds);
+}

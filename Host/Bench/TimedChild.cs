@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Globalization;
+using Emulator.Host.Cli;
+
+namespace Emulator.Host.Bench;
+
+/// <summary>
+/// A run of this program in a child process, timed from outside as a user would (wall clock of
+/// the whole process, JIT and start included) with its peak resident memory (Linux's VmHWM,
+/// read until the child ends).
+/// </summary>
+internal static class TimedChild
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>What one child run took: wall time, peak memory, exit code.</summary>
+    public sealed record Figures(TimeSpan Wall, long PeakBytes, int ExitCode);
+
+    public static Figures Run(IReadOnlyList<string> arguments, TimeSpan limit)
+    {
+        var (program, prefix) = ThisProgram.Command();
+        var start = new ProcessStartInfo(program, [.. prefix, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var clock = Stopwatch.StartNew();
+        using var child = Process.Start(start)
+            ?? throw new InvalidOperationException($"could not start {program}");
+        // Drain its output so that it never blocks on a full pipe.
+        child.OutputDataReceived += (_, _) => { };
+        child.ErrorDataReceived += (_, _) => { };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        long peak = 0;
+        while (!child.WaitForExit(Poll))
+        {
+            peak = Math.Max(peak, PeakResident(child.Id));
+            if (clock.Elapsed <= limit) continue;
+            child.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{string.Join(' ', arguments)} ran over {limit}");
+        }
+        clock.Stop();
+        return new Figures(clock.Elapsed, peak, child.ExitCode);
+    }
+
+    /// <summary>The process's peak resident set so far, in bytes (0 when it cannot be read).
+    /// </summary>
+    private static long PeakResident(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
+                var kilobytes = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // It ended between two polls: the last reading stands.
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,92 @@
+// Proves the bench's parts without timing anything: the Altix-shaped scenario holds and faults
+// once per page across partitions, its full size fits the parser's file bound, `generate`
+// refuses a bad size, and `bench --quick --remote` writes every figure it prints (positive
+// numbers, and fault chains counted, not assumed).
+using System.Text.Json;
+using Emulator.Host;
+using Emulator.Host.Bench;
+using Emulator.Host.Cli;
+using Emulator.Host.Runner;
+using Emulator.Host.Scenarios;
+using Emulator.Tests.Cli;
+using Emulator.Tests.Cluster;
+using Xunit;
+
+namespace Emulator.Tests.Bench;
+
+// The bench's remote figures start cluster nodes: not beside the cluster specs.
+[Collection(ClusterCollection.Name)]
+public sealed class BenchSpec : IDisposable
+{
+    private readonly CliFixture _cli = new();
+
+    [Fact]
+    public void Altix_scenario_must_hold_with_one_cross_partition_fault_per_page()
+    {
+        var scenario = ScenarioParser.Parse(AltixScenario.Text(3, 2, 2), "altix.hocon");
+        var result = ScenarioRunner.Run(scenario, new RunOptions(1),
+            Settings.Load("xpmem-emulator.access-grain = page"));
+        Assert.True(result.Passed, $"seed 1: {result.Failure}");
+        Assert.Equal(3 * 2 * 2, result.Summary.Faults);
+        Assert.Equal(3 * 2, scenario.Processes.Count);
+    }
+
+    [Fact]
+    public void Altix_scenario_at_full_size_must_fit_the_parsers_file_bound()
+    {
+        var text = AltixScenario.Text(18, 512, 16);
+        Assert.True(text.Length < 4 * 1024 * 1024, $"{text.Length} characters");
+    }
+
+    [Theory]
+    [InlineData("--partitions", "1")]
+    [InlineData("--processes", "0")]
+    [InlineData("--pages", "x")]
+    public void Generate_must_refuse_a_bad_size(string option, string value)
+    {
+        var outcome = CliFixture.Run("generate", "altix", option, value);
+        Assert.True(outcome.Exit == ExitCodes.BadInput, outcome.ToString());
+        Assert.Contains($"{option} '{value}' is not a whole number", outcome.Error);
+    }
+
+    [Fact]
+    public void Generate_must_write_a_scenario_that_parses()
+    {
+        var path = _cli.PathOf("altix.hocon");
+        var outcome = CliFixture.Run("generate", "altix", "--partitions", "4", "--processes",
+            "3", "--pages", "1", "--out", path);
+        Assert.True(outcome.Exit == ExitCodes.Held, outcome.ToString());
+        Assert.Equal(12, ScenarioParser.ParseFile(path).Processes.Count);
+    }
+
+    [Fact]
+    public void Bench_quick_must_write_every_figure()
+    {
+        var path = _cli.PathOf("bench.json");
+        var outcome = CliFixture.Run("bench", "--quick", "--altix", "1", "--remote", "--json",
+            path);
+        Assert.True(outcome.Exit == ExitCodes.Held, outcome.ToString());
+        var figures = JsonSerializer.Deserialize<Dictionary<string, double>>(
+            File.ReadAllText(path))!;
+        string[] keys =
+        [
+            "ceiling.local_msgs_per_s", "ceiling.remote_msgs_per_s",
+            "ceiling.sim_loop_deliveries_per_s", "cluster.faults_per_s",
+            "faults.same_partition_per_s", "faults.cross_partition_per_s",
+            "messages_per_fault.same_partition", "messages_per_fault.cross_partition",
+            "sim.deliveries_per_s", "explore.schedules_per_s", "altix.sim_s", "altix.live_s",
+            "altix.peak_bytes",
+        ];
+        foreach (var key in keys)
+        {
+            Assert.True(figures.TryGetValue(key, out var value) && value > 0,
+                $"{key}: {(figures.TryGetValue(key, out var v) ? v : "missing")}");
+            Assert.Contains(key, outcome.Out);
+        }
+        // A cross-partition fault chain crosses XPC both ways: more messages than a local one.
+        Assert.True(figures["messages_per_fault.cross_partition"]
+            > figures["messages_per_fault.same_partition"], outcome.Out);
+    }
+
+    public void Dispose() => _cli.Dispose();
+}
