@@ -13,11 +13,11 @@ namespace Emulator.Host.Explore;
 
 /// <summary>
 /// <c>xpmem-emu explore FILE [--schedules N] [--strategy random|pct|round-robin] [--depth D]
-/// [--seed S] [--workers W] [--time-limit T] [--timers idle|due|race] [--faults LIST]
-/// [--inject LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c>: runs many schedules of one scenario in sim
-/// mode (<see cref="Explorer"/>). On a failing schedule it writes the schedule and its trace,
-/// shrinks it, prints the seed and a <c>replay</c> line for each, and exits 1; when every
-/// schedule held, a summary and exit 0; bad input, exit 2 with nothing run.
+/// [--seed S] [--workers W] [--time-limit T] [--timers idle|due|race] [--faults LIST] [--inject
+/// LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c>: runs many schedules of one scenario in
+/// sim mode (<see cref="Explorer"/>). On a failing schedule it writes the schedule and its trace,
+/// shrinks it, prints the seed and a <c>replay</c> line for each, and exits 1; when every schedule
+/// held, a summary and exit 0; bad input, exit 2 with nothing run.
 /// </summary>
 public static class ExploreCommand
 {

@@ -32,17 +32,17 @@ public sealed record ScheduleTry(IReadOnlyList<int> Choices, IReadOnlyList<LinkD
 }
 
 /// <summary>
-/// Shrinks a failing schedule to one that fails the same way (<see cref="FailureSignature"/>)
-/// with fewer steps of the scenario, fewer injected faults, fewer link faults and fewer decisions
-/// off the default order (each one a preemption of the first-come order), by delta debugging
-/// (Zeller's ddmin, removal only): first every piece at once, then halves, quarters... of what is
-/// left, keeping each removal after which the run still fails. The passes go steps, injected
-/// faults, link faults, decisions, and start over while one of them took something away. Steps go as <see cref="StepCut"/> pieces (blocks,
-/// branches, single steps), never the step the failure happens at, and never so that a kept step
-/// loses a name it uses (that cut is not even run). A candidate runs as a lenient replay and what
-/// it actually did is recorded, so each kept step is a real schedule (choices the run no longer
-/// reaches vanish, and it may shed more than was asked). Bounded by a number of runs and a
-/// wall-clock budget.
+/// Shrinks a failing schedule to one that fails the same way (<see cref="FailureSignature"/>) with
+/// fewer steps of the scenario, fewer injected faults, fewer link faults and fewer decisions off
+/// the default order (each one a preemption of the first-come order), by delta debugging (Zeller's
+/// ddmin, removal only): first every piece at once, then halves, quarters... of what is left,
+/// keeping each removal after which the run still fails. The passes go steps, injected faults, link
+/// faults, decisions, and start over while one of them took something away. Steps go as <see
+/// cref="StepCut"/> pieces (blocks, branches, single steps), never the step the failure happens at,
+/// and never so that a kept step loses a name it uses (that cut is not even run). A candidate runs
+/// as a lenient replay and what it actually did is recorded, so each kept step is a real schedule
+/// (choices the run no longer reaches vanish, and it may shed more than was asked). Bounded by a
+/// number of runs and a wall-clock budget.
 /// </summary>
 public sealed class Shrinker(Func<ScheduleTry, ScheduleRun> run, int runsMax, TimeSpan budget)
 {

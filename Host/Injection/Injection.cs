@@ -12,7 +12,8 @@ public enum InjectKind
     /// restarts some deliveries later.</summary>
     Restart,
 
-    /// <summary>Aimed: the owner's partition crashes as a fault's pin reaches its segment.</summary>
+    /// <summary>Aimed: the owner's partition crashes as a fault's pin reaches its segment.
+    /// </summary>
     OwnerCrash,
 
     /// <summary>Aimed: the link loses the packet carrying a remote fault's pin reply (XPC

@@ -21,9 +21,10 @@ public sealed record CallStarted(string Location, string Step, string? Branch, T
     RequestId RequestId, Call Call) : ITraceEvent;
 
 /// <summary>
-/// An injected fault was applied (kind <c>fault_injected</c>; <c>explore --inject</c>): as delivery
-/// <paramref name="Delivery"/> (counted from the first step) was handed over. <paramref name="Fault"/>
-/// names it (crash, restart, owner-crash, reply-drop, release-during-fault);
+/// An injected fault was applied (kind <c>fault_injected</c>; <c>explore --inject</c>): as
+/// delivery <paramref name="Delivery"/> (counted from the first step) was handed over;
+/// <paramref name="Fault"/> names it (crash, restart, owner-crash, reply-drop,
+/// release-during-fault);
 /// <paramref name="Partition"/> the partition a crash or restart took;
 /// <paramref name="Request"/> the fault's pin an aimed fault aimed at.
 /// </summary>

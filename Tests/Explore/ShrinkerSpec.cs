@@ -1,8 +1,8 @@
 // Proves the shrinker on a pure stand-in for a run (no actors): a "run" fails when the choices
 // at two positions are off the default order, one link fault and one injected crash are kept,
-// and a candidate's
-// recorded schedule is what was asked; the shrinker must keep exactly those and drop every other
-// deviation, fault and injection, never accept a candidate that fails another way, and stop at its bound.
+// and a candidate's recorded schedule is what was asked; the shrinker must keep exactly those and
+// drop every other deviation, fault and injection, never accept a candidate that fails another
+// way, and stop at its bound.
 using Emulator.Host.Explore;
 using Emulator.Host.Injection;
 using Emulator.Host.Runner;
