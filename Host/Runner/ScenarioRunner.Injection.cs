@@ -3,6 +3,7 @@ using Emulator.Host.Injection;
 using Emulator.Host.Reports;
 using Emulator.Host.Scenarios;
 using Emulator.Host.Sim;
+using Emulator.Protocol.Faults;
 using Emulator.Protocol.Ids;
 using Emulator.Protocol.Processes;
 
@@ -65,7 +66,9 @@ public sealed partial class ScenarioRunner
         if (_failure is not null || _injectingOn is not { } sim) return;
         var plan = _options.Inject!;
         var delivery = sim.Loop.Deliveries - _deliveriesBefore;
-        var pin = PinArrival.Of([.. receiver.Path.Elements], message);
+        // Only a pin needs the receiver's path (built per call): most deliveries are not one.
+        var pin = message is Fault.Pin ? PinArrival.Of([.. receiver.Path.Elements], message)
+            : null;
         foreach (var injection in plan.At(delivery, pin).ToList())
         {
             if (!Apply(sim, injection, pin)) continue;
