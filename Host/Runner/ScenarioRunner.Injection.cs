@@ -69,16 +69,19 @@ public sealed partial class ScenarioRunner
         // Only a pin needs the receiver's path (built per call): most deliveries are not one.
         var pin = message is Fault.Pin ? PinArrival.Of([.. receiver.Path.Elements], message)
             : null;
+        var applied = false;
         foreach (var injection in plan.At(delivery, pin).ToList())
         {
             if (!Apply(sim, injection, pin)) continue;
+            applied = true;
             plan.Applied(injection);
             _injected = true;
             _trace?.Event("runner", new FaultInjected(delivery, Injections.Name(injection.Kind),
                 injection.Partition, pin?.Request));
         }
         // A call the crash ended is answered by the runner: wake it if it waits for the machine.
-        if (_lost.Count > 0) sim.Inbox.Enqueue(Wake.Instance);
+        // Only then: a run in which nothing was injected must be the run without a plan.
+        if (applied && _lost.Count > 0) sim.Inbox.Enqueue(Wake.Instance);
     }
 
     /// <summary>True while partition <paramref name="partition"/> is crashed, or an injected
