@@ -110,6 +110,20 @@ public sealed class InjectedFaultsSpec : IDisposable
     }
 
     [Fact]
+    public void A_plan_that_injects_nothing_must_leave_the_run_as_it_was()
+    {
+        // Its crash is drawn past the run's last delivery: the file records no injection, and
+        // its replay (which runs without a plan) must still be this run.
+        var scenario = Prepared(ExploreFiles.RoundTrip);
+        using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
+        var plain = runner.Run(5, new RandomStrategy(), SimTimers.Idle, traceInMemory: true);
+        var planned = runner.Run(5, new RandomStrategy(), SimTimers.Idle, traceInMemory: true,
+            inject: new DrawnInjections([InjectKind.Crash], 5, partitions: 2, 1_000_000_000));
+        Assert.Empty(planned.Injected);
+        Assert.True(plain.Result.Trace == planned.Result.Trace, "seed 5: another trace");
+    }
+
+    [Fact]
     public void A_replay_without_an_injection_must_say_it_left_its_schedule()
     {
         var scenario = Prepared(ExploreFiles.RoundTrip);
