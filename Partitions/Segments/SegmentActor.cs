@@ -74,6 +74,17 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     public IStash Stash { get; set; } = null!;
 
+    /// <summary>The faults' pins stashed during the current recall or remove, in order.</summary>
+    private readonly List<RequestId> _stashedPins = [];
+
+    /// <summary>
+    /// Stashed pins whose attacher's partition went down before they were served (found in
+    /// explore --inject crash, race-remap-loop-during-loads seed 141: a pin stashed behind the
+    /// owner's munmap recall was served after its peer was severed, and held the owner's mm for
+    /// read for ever). Dropped when they come out of the stash.
+    /// </summary>
+    private readonly HashSet<RequestId> _deadPins = [];
+
     public static Props Props(MachineContext machine, XpcPort port, SegId id,
         Credentials credentials, ulong address, ulong sizeBytes, ulong mode,
         IActorRef ownerActor) =>
@@ -108,7 +119,11 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         Receive<AccessPermit.Get>(_ => StashBounded());
         Receive<Segment.Check>(_ => StashBounded());
-        Receive<Fault.Pin>(_ => StashBounded());
+        Receive<Fault.Pin>(pin =>
+        {
+            _stashedPins.Add(pin.RequestId);
+            StashBounded();
+        });
         Receive<Segment.Recall>(_ => StashBounded());
         Receive<Segment.Remove>(_ => StashBounded());
         Common();
@@ -181,6 +196,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// <summary>get_user_pages, asked of the owner's mm (which pins the page it finds).</summary>
     private void HandlePin(Fault.Pin pin)
     {
+        // Its partition went down while it waited in the stash: nobody waits for it, and a
+        // lookup now would hold the owner's mm for a fault that never ends.
+        if (_deadPins.Remove(pin.RequestId)) return;
         _requests.StartLookup(pin);
         _ownerActor.Tell(new ThreadGroupActor.FindPage(pin.RequestId, pin.SourceAddress, Self,
             new LockTask(pin.Attacher, pin.Task), pin.Mm));
@@ -398,6 +416,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             _links.Remove(link);
         Unpin(_pins.Where(p => p.Value.Attacher.Partition == down.Peer).Select(p => p.Key)
             .Order().ToList());
+        foreach (var stashed in _stashedPins.Where(id => id.Origin == down.Peer))
+            _deadPins.Add(stashed);
         foreach (var held in _requests.AbandonFrom(down.Peer))
         {
             Unpin([held.PinId]);
@@ -421,6 +441,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             ? new Segment.Removed(zapping.RequestId, _id)
             : new Segment.Recalled(zapping.RequestId, _id));
         _stashed = 0;
+        _stashedPins.Clear();
         Stash.UnstashAll();
         Become(_removed ? Removed : Active);
         FreeIfUnreferenced();
