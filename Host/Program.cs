@@ -19,7 +19,8 @@ namespace Emulator.Host;
 /// [--host HOST]</c> (one cluster member, <see cref="Cluster.NodeCommand"/>),
 /// <c>xpmem-emu explore FILE [--schedules N] [--strategy random|pct|round-robin] [--depth D]
 /// [--seed S] [--workers W] [--time-limit T] [--timers idle|due|race] [--faults LIST]
-/// [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c> (<see cref="ExploreCommand"/>),
+/// [--inject LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c>
+/// (<see cref="ExploreCommand"/>),
 /// <c>xpmem-emu replay PATH [--out DIR]</c> (<see cref="ReplayCommand"/>),
 /// <c>xpmem-emu generate altix ...</c> and <c>xpmem-emu bench ...</c> (<see cref="Bench.BenchCommand"/>),
 /// <c>xpmem-emu help [COMMAND]</c>,
@@ -38,7 +39,7 @@ public static class Program
         + "[--depth D] [--seed S]\n"
         + "                      [--workers W] [--time-limit T] [--timers idle|due|race] "
         + "[--faults LIST]\n"
-        + "                      [--set KEY=VALUE]... [--out DIR] [--no-shrink]\n"
+        + "                      [--inject LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]\n"
         + "       xpmem-emu replay PATH [--out DIR]\n"
         + "       xpmem-emu generate altix [--partitions P] [--processes N] [--pages S] "
         + "[--out FILE]\n"

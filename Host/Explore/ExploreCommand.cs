@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Emulator.Host.Cli;
+using Emulator.Host.Injection;
 using Emulator.Host.Reports;
 using Emulator.Host.Reports.Coverage;
 using Emulator.Host.Scenarios;
@@ -12,11 +13,11 @@ namespace Emulator.Host.Explore;
 
 /// <summary>
 /// <c>xpmem-emu explore FILE [--schedules N] [--strategy random|pct|round-robin] [--depth D]
-/// [--seed S] [--workers W] [--time-limit T] [--timers idle|due|race] [--faults LIST]
-/// [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c>: runs many schedules of one scenario in sim
-/// mode (<see cref="Explorer"/>). On a failing schedule it writes the schedule and its trace,
-/// shrinks it, prints the seed and a <c>replay</c> line for each, and exits 1; when every
-/// schedule held, a summary and exit 0; bad input, exit 2 with nothing run.
+/// [--seed S] [--workers W] [--time-limit T] [--timers idle|due|race] [--faults LIST] [--inject
+/// LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c>: runs many schedules of one scenario in
+/// sim mode (<see cref="Explorer"/>). On a failing schedule it writes the schedule and its trace,
+/// shrinks it, prints the seed and a <c>replay</c> line for each, and exits 1; when every schedule
+/// held, a summary and exit 0; bad input, exit 2 with nothing run.
 /// </summary>
 public static class ExploreCommand
 {
@@ -100,6 +101,18 @@ public static class ExploreCommand
             DefaultValueFactory = _ => [],
             CustomParser = FaultsOption.Parse,
         };
+        var inject = new Option<IReadOnlyList<InjectKind>>("--inject")
+        {
+            HelpName = "LIST",
+            Description = "Inject faults into every schedule, chosen from its seed: crash and "
+                + "restart (a partition, at a drawn delivery), owner-crash (the owner's partition "
+                + "as a fault's pin reaches it), reply-drop (the link loses a remote fault's pin "
+                + "reply), release-during-fault (the attacher releases the permit while its "
+                + "attachment faults); steps' outcomes are not judged after one: "
+                + InjectOption.Forms,
+            DefaultValueFactory = _ => [],
+            CustomParser = InjectOption.Parse,
+        };
         var overrides = new Option<string[]>("--set")
         {
             HelpName = "KEY=VALUE",
@@ -123,7 +136,7 @@ public static class ExploreCommand
             + "looking for one that fails; exit 0: none did, 1: one did (its schedule, trace "
             + "and replay line are printed), 2: bad input, 3: a bug in xpmem-emu")
         {
-            file, schedules, strategy, depth, seed, workers, timeLimit, timers, faults,
+            file, schedules, strategy, depth, seed, workers, timeLimit, timers, faults, inject,
             overrides, output, noShrink,
         };
         command.Validators.Add(result =>
@@ -145,6 +158,7 @@ public static class ExploreCommand
                 TimeLimit = parsed.GetValue(timeLimit),
                 Timers = parsed.GetValue(timers),
                 Faults = parsed.GetValue(faults) ?? [],
+                Inject = parsed.GetValue(inject) ?? [],
                 Overrides = parsed.GetValue(overrides) ?? [],
                 Out = parsed.GetValue(output),
                 NoShrink = parsed.GetValue(noShrink),
@@ -165,11 +179,14 @@ public static class ExploreCommand
             return RunCommand.Refuse(console, bad);
         var plan = new ExplorePlan(scenario.Scenario, scenario.AkkaConfig, request.Strategy,
             request.Timers, request.Seed ?? SweepFile.OwnSeed(scenario.Scenario),
-            request.Schedules, request.Workers ?? Environment.ProcessorCount, request.TimeLimit);
+            request.Schedules, request.Workers ?? Environment.ProcessorCount, request.TimeLimit)
+        {
+            Inject = new InjectSpec(request.Inject),
+        };
         var name = UserText.Safe($"{scenario.Scenario.Name} ({request.File})");
         var result = Explorer.Run(plan, Progress(console, name));
         if (console.ErrorIsTerminal) console.ErrorWriter.WriteLine();
-        plan = plan with { Strategy = result.Strategy };
+        plan = plan with { Strategy = result.Strategy, Inject = result.Inject };
         if (result.Failure is not { } found)
         {
             if (request.Out is { } coverageFolder)
@@ -214,14 +231,18 @@ public static class ExploreCommand
         {
             console.Line($"  shrinking took nothing away in {CliConsole.Count(shrunk.Runs, "run")}"
                 + $": its {CliConsole.Count(shrunk.FileSteps, "step")}, "
-                + $"{schedule.Deviations} decisions off the default order and "
-                + $"{CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
+                + $"{schedule.Deviations} decisions off the default order"
+                + (schedule.Injected.Count > 0
+                    ? $", {CliConsole.Count(schedule.Injected.Count, "injected fault")}" : "")
+                + $" and {CliConsole.Count(schedule.FaultDraws, "link fault")} are all needed");
             return;
         }
         console.Line($"  shrunk in {CliConsole.Count(shrunk.Runs, "run")}: "
             + $"{shrunk.FileSteps} -> {shrunk.FileSteps - smaller.LeftOut.Count} steps, "
             + $"{schedule.Deviations} -> {smaller.Deviations} decisions off the default "
             + $"order, {schedule.FaultDraws} -> {smaller.FaultDraws} link faults, "
+            + (schedule.Inject.Count > 0
+                ? $"{schedule.Injected.Count} -> {smaller.Injected.Count} injected faults, " : "")
             + $"{schedule.Deliveries} -> {smaller.Deliveries} deliveries");
         if (smaller.Verdict.Failure is { } shrunkFailure
             && shrunkFailure != schedule.Verdict.Failure)
@@ -243,7 +264,13 @@ public static class ExploreCommand
     internal static string Figures(Schedule schedule) =>
         $"{CliConsole.Count(schedule.Choices.Count, "decision")}, {schedule.Deviations} off the "
         + $"default order, {CliConsole.Count(schedule.FaultDraws, "link fault")}, "
-        + $"{schedule.Deliveries} deliveries" + LeftOutFigure(schedule);
+        + $"{schedule.Deliveries} deliveries" + LeftOutFigure(schedule)
+        + InjectedFigures(schedule);
+
+    /// <summary>", injected: @57 crash p1, @80 reply-drop", or nothing.</summary>
+    private static string InjectedFigures(Schedule schedule) => schedule.Inject.Count == 0 ? ""
+        : schedule.Injected.Count == 0 ? ", no fault injected"
+        : $", injected: {string.Join(", ", schedule.Injected)}";
 
     /// <summary>", 3 steps of the file left out (14:3 16:9 16:37)": the first few named.</summary>
     private static string LeftOutFigure(Schedule schedule)
@@ -265,7 +292,20 @@ public static class ExploreCommand
             + $"{CliConsole.Count(plan.Workers, "worker")}, "
             + $"{result.Elapsed.TotalSeconds:0.0} s, {result.PerSecond:0} schedules/s{stopped}, "
             + $"{result.Coverage.ReachedCount} of {ProtocolCoverage.ItemCount} protocol states "
-            + "and steps reached";
+            + "and steps reached" + InjectedSummary(plan, result);
+    }
+
+    /// <summary>
+    /// What was injected, and the rule that goes with it: after an injected fault a schedule
+    /// fails only by a checker, a stuck run or an emulator bug.
+    /// </summary>
+    private static string InjectedSummary(ExplorePlan plan, ExploreResult result)
+    {
+        if (!plan.Inject.Any) return "";
+        var (schedules, faults) = result.Injected;
+        return $", injected {string.Join(", ", plan.Inject.Names)}: "
+            + $"{CliConsole.Count(faults, "fault")} in {CliConsole.Count(schedules, "schedule")}"
+            + " (after one, steps' outcomes are not judged: checkers, liveness and bugs are)";
     }
 
     /// <summary>

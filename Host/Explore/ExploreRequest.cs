@@ -1,3 +1,4 @@
+using Emulator.Host.Injection;
 using Emulator.Partitions.Sim;
 
 namespace Emulator.Host.Explore;
@@ -28,6 +29,10 @@ public sealed record ExploreRequest(string File)
 
     /// <summary><c>--faults LIST</c>: link faults every schedule starts with.</summary>
     public IReadOnlyList<string> Faults { get; init; } = [];
+
+    /// <summary><c>--inject LIST</c>: the faults each schedule injects, drawn from its seed.
+    /// </summary>
+    public IReadOnlyList<InjectKind> Inject { get; init; } = [];
 
     /// <summary><c>--set KEY=VALUE</c>: emulator settings for every schedule.</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];

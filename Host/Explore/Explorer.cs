@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Configuration;
+using Emulator.Host.Injection;
 using Emulator.Host.Reports.Coverage;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
@@ -16,6 +17,13 @@ public sealed record ExplorePlan(Scenario Scenario, Config AkkaConfig, StrategyP
 {
     /// <summary>The seed of schedule <paramref name="index"/>.</summary>
     public int SeedOf(long index) => unchecked((int)(Seed + index));
+
+    /// <summary><c>--inject</c>: the faults each schedule injects (none by default).</summary>
+    public InjectSpec Inject { get; init; } = InjectSpec.None;
+
+    /// <summary>Schedule <paramref name="seed"/>'s injections; null without <c>--inject</c>.
+    /// </summary>
+    public InjectionPlan? Injecting(int seed) => Inject.For(seed);
 }
 
 /// <summary>The first failing schedule an explore found: the lowest-numbered one.</summary>
@@ -27,6 +35,13 @@ public sealed record ExploreResult(long Ran, long Distinct, TimeSpan Elapsed,
     StrategyPlan Strategy, FoundFailure? Failure, bool TimedOut, ProtocolCoverage Coverage)
 {
     public double PerSecond => Elapsed.TotalSeconds > 0 ? Ran / Elapsed.TotalSeconds : 0;
+
+    /// <summary>What the schedules injected, with the deliveries measured for the draws: a
+    /// failing schedule is run again with it.</summary>
+    public InjectSpec Inject { get; init; } = InjectSpec.None;
+
+    /// <summary>Schedules into which at least one fault was injected, and the faults.</summary>
+    public (long Schedules, long Faults) Injected { get; init; }
 }
 
 /// <summary>How far an explore got, for its progress line.</summary>
@@ -54,6 +69,17 @@ public static class Explorer
         var strategy = plan.Strategy.IsPct
             ? plan.Strategy with { EstimatedSteps = EstimateSteps(plan) }
             : plan.Strategy;
+        if (plan.Inject.Any)
+        {
+            plan = plan with
+            {
+                Inject = plan.Inject with
+                {
+                    Partitions = plan.Scenario.Partitions,
+                    Deliveries = EstimateDeliveries(plan),
+                },
+            };
+        }
         var search = new Search(plan with { Strategy = strategy }, clock);
         var workers = Enumerable.Range(0, plan.Workers)
             .Select(n => new Thread(search.Work) { Name = $"explore-{n}", IsBackground = true })
@@ -67,7 +93,23 @@ public static class Explorer
             bug);
         progress?.Invoke(search.Progress);
         return new ExploreResult(search.Ran, search.Distinct, clock.Elapsed, strategy,
-            search.Failure, search.TimedOut, search.Coverage);
+            search.Failure, search.TimedOut, search.Coverage)
+        {
+            Injected = search.Injected,
+            Inject = plan.Inject,
+        };
+    }
+
+    /// <summary>
+    /// How many deliveries a run of the scenario makes: those of its random schedule under the
+    /// plan's seed, without injections (at least 1); injected crashes and restarts are drawn
+    /// among them.
+    /// </summary>
+    public static long EstimateDeliveries(ExplorePlan plan)
+    {
+        using var runner = new ScheduleRunner(plan.Scenario, plan.AkkaConfig);
+        var outcome = runner.Run(plan.Seed, new RandomStrategy(), plan.Timers);
+        return Math.Max(1, outcome.Result.Summary.Messages);
     }
 
     /// <summary>
@@ -90,6 +132,8 @@ public static class Explorer
         private long _ran;
         private long _violations;
         private long _firstFailing = long.MaxValue;
+        private long _injectedSchedules;
+        private long _injectedFaults;
 
         public FoundFailure? Failure { get; private set; }
 
@@ -98,6 +142,9 @@ public static class Explorer
         public bool TimedOut { get; private set; }
 
         public long Ran => Interlocked.Read(ref _ran);
+
+        public (long Schedules, long Faults) Injected =>
+            (Interlocked.Read(ref _injectedSchedules), Interlocked.Read(ref _injectedFaults));
 
         public long Distinct
         {
@@ -120,7 +167,7 @@ public static class Explorer
                 {
                     var seed = plan.SeedOf(index);
                     var outcome = runner.Run(seed, strategy, plan.Timers,
-                        observer: Coverage.ObserveRun());
+                        observer: Coverage.ObserveRun(), inject: plan.Injecting(seed));
                     Done(index, seed, outcome);
                 }
             }
@@ -152,6 +199,11 @@ public static class Explorer
         private void Done(long index, int seed, ScheduleOutcome outcome)
         {
             Interlocked.Increment(ref _ran);
+            if (outcome.Injected.Count > 0)
+            {
+                Interlocked.Increment(ref _injectedSchedules);
+                Interlocked.Add(ref _injectedFaults, outcome.Injected.Count);
+            }
             lock (_gate)
             {
                 _digests.Add(outcome.Digest);

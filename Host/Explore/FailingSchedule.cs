@@ -42,7 +42,7 @@ public static class FailingSchedule
         ClearShrunk(runFolder);
         using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
         var recorded = Replayer.Record(runner, found.Seed, plan.Strategy.Create(), plan.Timers,
-            runFolder);
+            runFolder, inject: plan.Injecting(found.Seed));
         var schedule = Describe(scenario, plan, request, recorded) with { Index = found.Index };
         var path = Path.Combine(runFolder, FileName);
         ScheduleFile.Write(path, schedule);
@@ -82,7 +82,8 @@ public static class FailingSchedule
         var fileSteps = StepCut.FileSteps(scenario.Scenario).Count;
         if (result.Shrunk.LeftOut.Count == 0
             && result.Shrunk.Deviations >= original.Deviations
-            && result.Shrunk.FaultDraws >= original.FaultDraws)
+            && result.Shrunk.FaultDraws >= original.FaultDraws
+            && result.Shrunk.Injected.Count >= original.Injected.Count)
         {
             return new ShrunkSchedule(null, null, null, result.Runs, null)
             {
@@ -140,5 +141,7 @@ public static class FailingSchedule
         Deliveries = run.Outcome.Result.Summary.Messages,
         TraceSha256 = run.Outcome.Result.Trace is { } trace ? ScheduleFile.Sha256(trace) : null,
         Verdict = ScheduleVerdicts.Of(run.Outcome.Result),
+        Inject = plan.Inject.Names,
+        Injected = run.Injected,
     };
 }

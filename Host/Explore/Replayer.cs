@@ -1,3 +1,4 @@
+using Emulator.Host.Injection;
 using Emulator.Host.Runner;
 using Emulator.Partitions.Sim;
 
@@ -31,8 +32,10 @@ public static class Replayer
     {
         var strategy = new ReplayStrategy(schedule.Choices, schedule.Draws);
         var outcome = runner.Run(schedule.Seed, strategy, schedule.Timers,
-            traceFolder: traceFolder, traceInMemory: true, leftOut: schedule.LeftOut);
+            traceFolder: traceFolder, traceInMemory: true, leftOut: schedule.LeftOut,
+            inject: Plan(schedule.Injected));
         var mismatch = strategy.Mismatch
+            ?? InjectedMismatch(schedule.Injected, outcome.Injected)
             ?? (outcome.Decisions != schedule.Choices.Count
                 ? $"the run made {outcome.Decisions} decisions, the schedule has "
                     + $"{schedule.Choices.Count}"
@@ -53,18 +56,44 @@ public static class Replayer
     public static ScheduleRun Record(ScheduleRunner runner, int seed, SimTimers timers,
         ScheduleTry attempt) =>
         Record(runner, seed, new ReplayStrategy(attempt.Choices, attempt.Draws), timers,
-            leftOut: attempt.LeftOut);
+            leftOut: attempt.LeftOut, inject: Plan(attempt.Injected));
 
-    /// <summary>Runs with <paramref name="strategy"/> and records the schedule it made.</summary>
+    /// <summary>Runs with <paramref name="strategy"/> (and <paramref name="inject"/>'s faults)
+    /// and records the schedule it made.</summary>
     public static ScheduleRun Record(ScheduleRunner runner, int seed, SimStrategy strategy,
-        SimTimers timers, string? traceFolder = null, IReadOnlyList<StepId>? leftOut = null)
+        SimTimers timers, string? traceFolder = null, IReadOnlyList<StepId>? leftOut = null,
+        InjectionPlan? inject = null)
     {
         var recorder = new SimRecorder();
         var outcome = runner.Run(seed, strategy, timers, recorder, traceFolder,
-            traceInMemory: traceFolder is not null, leftOut: leftOut);
+            traceInMemory: traceFolder is not null, leftOut: leftOut, inject: inject);
         return new ScheduleRun([.. recorder.Choices], [.. recorder.Draws], outcome)
         {
             LeftOut = leftOut ?? [],
+            Injected = outcome.Injected,
         };
+    }
+
+    /// <summary>The plan that applies <paramref name="injected"/> again; none for none, so a
+    /// schedule without injections runs as it always did.</summary>
+    private static ReplayedInjections? Plan(IReadOnlyList<Injection.Injection> injected) =>
+        injected.Count > 0 ? new ReplayedInjections(injected) : null;
+
+    /// <summary>What differs between the injections recorded and those the replay applied.
+    /// </summary>
+    private static string? InjectedMismatch(IReadOnlyList<Injection.Injection> recorded,
+        IReadOnlyList<Injection.Injection> applied)
+    {
+        for (var i = 0; i < Math.Max(recorded.Count, applied.Count); i++)
+        {
+            var want = i < recorded.Count ? recorded[i] : null;
+            var got = i < applied.Count ? applied[i] : null;
+            if (want != got)
+            {
+                return $"injection {i + 1} is {want?.ToString() ?? "none"} in the schedule, "
+                    + $"{got?.ToString() ?? "none"} here";
+            }
+        }
+        return null;
     }
 }

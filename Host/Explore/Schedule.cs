@@ -61,6 +61,13 @@ public sealed record Schedule
 
     public required ScheduleVerdict Verdict { get; init; }
 
+    /// <summary>The explore's <c>--inject</c> kinds (none: no fault was injected).</summary>
+    public IReadOnlyList<string> Inject { get; init; } = [];
+
+    /// <summary>The faults injected into the run, in order: a replay applies them again.
+    /// </summary>
+    public IReadOnlyList<Injection.Injection> Injected { get; init; } = [];
+
     /// <summary>
     /// The file's command steps the run leaves out, in file order (a shrunk schedule); empty for
     /// every schedule explore finds, and for files written before steps were shrunk.

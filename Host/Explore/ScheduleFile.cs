@@ -57,6 +57,7 @@ public static class ScheduleFile
         json.WriteString("linkDraws", ScheduleText.Draws(schedule.Draws));
         json.WriteString("digest", schedule.Digest.ToString("x16", CultureInfo.InvariantCulture));
         json.WriteNumber("deliveries", schedule.Deliveries);
+        WriteInjected(json, schedule);
         if (schedule.TraceSha256 is { } trace) json.WriteString("traceSha256", trace);
         json.WriteStartObject("verdict");
         json.WriteBoolean("passed", schedule.Verdict.Passed);
@@ -136,7 +137,33 @@ public static class ScheduleFile
             TraceSha256 = fields.OptionalString("traceSha256"),
             Verdict = new ScheduleVerdict(verdict.Bool("passed"), verdict.OptionalString("cause"),
                 verdict.OptionalString("failure")),
+            Inject = fields.OptionalStrings("inject") ?? [],
+            Injected = ReadInjected(path, fields.OptionalStrings("injected") ?? []),
         };
+    }
+
+    /// <summary>
+    /// <c>inject</c> (explore's <c>--inject</c>) and <c>injected</c> (each fault as
+    /// <c>@DELIVERY KIND [pN]</c>), written only when the explore injected: a schedule without
+    /// them is one of a run without injections, as files written before them are.
+    /// </summary>
+    private static void WriteInjected(Utf8JsonWriter json, Schedule schedule)
+    {
+        if (schedule.Inject.Count == 0 && schedule.Injected.Count == 0) return;
+        WriteList(json, "inject", schedule.Inject);
+        WriteList(json, "injected", [.. schedule.Injected.Select(i => i.ToString())]);
+    }
+
+    private static IReadOnlyList<Injection.Injection> ReadInjected(string path,
+        IReadOnlyList<string> texts)
+    {
+        var injected = new List<Injection.Injection>();
+        foreach (var text in texts)
+        {
+            injected.Add(Injection.Injections.Parse(text, out var error)
+                ?? throw Bad(path, $"\"injected\" item {injected.Count + 1}: {error}"));
+        }
+        return injected;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Emulator.Host.Injection;
 using Emulator.Host.Machines;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
@@ -10,7 +11,11 @@ namespace Emulator.Host.Explore;
 
 /// <summary>What one schedule's run gave: its result and the loop's account of its decisions.
 /// </summary>
-public sealed record ScheduleOutcome(RunResult Result, long Decisions, ulong Digest);
+public sealed record ScheduleOutcome(RunResult Result, long Decisions, ulong Digest)
+{
+    /// <summary>The faults injected into the run, in order (none without a plan).</summary>
+    public IReadOnlyList<Injection.Injection> Injected { get; init; } = [];
+}
 
 /// <summary>
 /// Runs schedules of one scenario one after another on one reused sim ActorSystem (each explore
@@ -28,11 +33,13 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
     /// <paramref name="recorder"/>, when given, records the schedule; the trace goes to
     /// <paramref name="traceFolder"/>, or into the result with <paramref name="traceInMemory"/>;
     /// <paramref name="observer"/> sees the run too (an explore's coverage);
-    /// <paramref name="leftOut"/> names steps of the file the run leaves out (a shrunk schedule).
+    /// <paramref name="leftOut"/> names steps of the file the run leaves out (a shrunk schedule);
+    /// <paramref name="inject"/>, when given, injects its faults (explore's <c>--inject</c>).
     /// </summary>
     public ScheduleOutcome Run(int seed, SimStrategy strategy, SimTimers timers,
         SimRecorder? recorder = null, string? traceFolder = null, bool traceInMemory = false,
-        ITrace? observer = null, IReadOnlyCollection<StepId>? leftOut = null)
+        ITrace? observer = null, IReadOnlyCollection<StepId>? leftOut = null,
+        InjectionPlan? inject = null)
     {
         var system = _system ??= MachineDrivers.CreateSystem(RunMode.Sim, akkaConfig);
         var loop = SimLoop.Of(system);
@@ -44,7 +51,7 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
         {
             result = ScenarioRunner.Run(StepCut.Without(scenario, leftOut ?? []),
                 new RunOptions(seed, traceFolder, traceInMemory, system, RunMode.Sim,
-                    Observer: observer), akkaConfig);
+                    Observer: observer, Inject: inject), akkaConfig);
         }
         catch
         {
@@ -56,7 +63,10 @@ public sealed class ScheduleRunner(Scenario scenario, Config akkaConfig) : IDisp
         {
             loop.Recorder = null;
         }
-        var outcome = new ScheduleOutcome(result, loop.Decisions, loop.ScheduleDigest);
+        var outcome = new ScheduleOutcome(result, loop.Decisions, loop.ScheduleDigest)
+        {
+            Injected = inject is null ? [] : [.. inject.Realized],
+        };
         if (result.Cause is not (null or FailureCause.Step or FailureCause.Checker)) Drop();
         return outcome;
     }

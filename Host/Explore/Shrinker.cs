@@ -17,25 +17,32 @@ public sealed record ScheduleRun(IReadOnlyList<int> Choices, IReadOnlyList<LinkD
 
     /// <summary>The file's steps the run left out (in file order); none unless shrunk.</summary>
     public IReadOnlyList<StepId> LeftOut { get; init; } = [];
+
+    /// <summary>The faults injected into the run (explore's <c>--inject</c>), in order.</summary>
+    public IReadOnlyList<Injection.Injection> Injected { get; init; } = [];
 }
 
 /// <summary>A candidate of a shrink, to run: its decisions, link draws and left-out steps.
 /// </summary>
 public sealed record ScheduleTry(IReadOnlyList<int> Choices, IReadOnlyList<LinkDraw> Draws,
-    IReadOnlyList<StepId> LeftOut);
+    IReadOnlyList<StepId> LeftOut)
+{
+    /// <summary>The faults to inject (explore's <c>--inject</c>), in order.</summary>
+    public IReadOnlyList<Injection.Injection> Injected { get; init; } = [];
+}
 
 /// <summary>
-/// Shrinks a failing schedule to one that fails the same way (<see cref="FailureSignature"/>)
-/// with fewer steps of the scenario, fewer link faults and fewer decisions off the default order
-/// (each one a preemption of the first-come order), by delta debugging (Zeller's ddmin, removal
-/// only): first every piece at once, then halves, quarters... of what is left, keeping each
-/// removal after which the run still fails. The passes go steps, faults, decisions, and start
-/// over while one of them took something away. Steps go as <see cref="StepCut"/> pieces (blocks,
-/// branches, single steps), never the step the failure happens at, and never so that a kept step
-/// loses a name it uses (that cut is not even run). A candidate runs as a lenient replay and what
-/// it actually did is recorded, so each kept step is a real schedule (choices the run no longer
-/// reaches vanish, and it may shed more than was asked). Bounded by a number of runs and a
-/// wall-clock budget.
+/// Shrinks a failing schedule to one that fails the same way (<see cref="FailureSignature"/>) with
+/// fewer steps of the scenario, fewer injected faults, fewer link faults and fewer decisions off
+/// the default order (each one a preemption of the first-come order), by delta debugging (Zeller's
+/// ddmin, removal only): first every piece at once, then halves, quarters... of what is left,
+/// keeping each removal after which the run still fails. The passes go steps, injected faults, link
+/// faults, decisions, and start over while one of them took something away. Steps go as <see
+/// cref="StepCut"/> pieces (blocks, branches, single steps), never the step the failure happens at,
+/// and never so that a kept step loses a name it uses (that cut is not even run). A candidate runs
+/// as a lenient replay and what it actually did is recorded, so each kept step is a real schedule
+/// (choices the run no longer reaches vanish, and it may shed more than was asked). Bounded by a
+/// number of runs and a wall-clock budget.
 /// </summary>
 public sealed class Shrinker(Func<ScheduleTry, ScheduleRun> run, int runsMax, TimeSpan budget)
 {
@@ -57,6 +64,7 @@ public sealed class Shrinker(Func<ScheduleTry, ScheduleRun> run, int runsMax, Ti
         {
             var before = Size(shrunk);
             if (scenario is not null) shrunk = shrinker.Steps(shrunk, scenario, pieces);
+            shrunk = shrinker.Injections(shrunk);
             shrunk = shrinker.Faults(shrunk);
             shrunk = shrinker.Deviations(shrunk);
             if (Size(shrunk) == before) break;
@@ -64,8 +72,8 @@ public sealed class Shrinker(Func<ScheduleTry, ScheduleRun> run, int runsMax, Ti
         return new ShrinkResult(shrunk, failing, shrinker._runs);
     }
 
-    private static (int, int, int) Size(ScheduleRun run) =>
-        (run.LeftOut.Count, run.FaultDraws, run.Deviations);
+    private static (int, int, int, int) Size(ScheduleRun run) =>
+        (run.LeftOut.Count, run.Injected.Count, run.FaultDraws, run.Deviations);
 
     private ScheduleRun Steps(ScheduleRun current, Scenario scenario,
         IReadOnlyList<IReadOnlySet<StepId>> pieces) => Minimize(current,
@@ -76,20 +84,37 @@ public sealed class Shrinker(Func<ScheduleTry, ScheduleRun> run, int runsMax, Ti
             var leftOut = drop.SelectMany(i => pieces[i]).Concat(schedule.LeftOut).ToHashSet();
             return StepCut.Unbound(scenario, leftOut) is null
                 ? new ScheduleTry(schedule.Choices, schedule.Draws, [.. leftOut.Order()])
+                {
+                    Injected = schedule.Injected,
+                }
                 : null;
+        });
+
+    /// <summary>Injected faults: a candidate goes without some of them.</summary>
+    private ScheduleRun Injections(ScheduleRun current) => Minimize(current,
+        schedule => [.. Enumerable.Range(0, schedule.Injected.Count)],
+        (schedule, drop) => new ScheduleTry(schedule.Choices, schedule.Draws, schedule.LeftOut)
+        {
+            Injected = [.. schedule.Injected.Where((_, i) => !drop.Contains(i))],
         });
 
     private ScheduleRun Faults(ScheduleRun current) => Minimize(current,
         schedule => [.. Enumerable.Range(0, schedule.Draws.Count)
             .Where(i => schedule.Draws[i].IsFault)],
         (schedule, drop) => new ScheduleTry(schedule.Choices, [.. schedule.Draws.Select(
-            (draw, i) => drop.Contains(i) ? draw with { Value = 0 } : draw)], schedule.LeftOut));
+            (draw, i) => drop.Contains(i) ? draw with { Value = 0 } : draw)], schedule.LeftOut)
+        {
+            Injected = schedule.Injected,
+        });
 
     private ScheduleRun Deviations(ScheduleRun current) => Minimize(current,
         schedule => [.. Enumerable.Range(0, schedule.Choices.Count)
             .Where(i => schedule.Choices[i] != 0)],
         (schedule, drop) => new ScheduleTry([.. schedule.Choices.Select((choice, i) =>
-            drop.Contains(i) ? 0 : choice)], schedule.Draws, schedule.LeftOut));
+            drop.Contains(i) ? 0 : choice)], schedule.Draws, schedule.LeftOut)
+        {
+            Injected = schedule.Injected,
+        });
 
     /// <summary>
     /// ddmin over the positions <paramref name="positions"/> finds: tries to remove a chunk

@@ -54,6 +54,13 @@ public sealed class FaultInjector(MachineWiring wiring, PartitionLives lives,
     }
 
     /// <summary>
+    /// Tells <paramref name="partition"/> to restart (a running one reboots) and returns at once:
+    /// an injected restart happens inside a delivery, where nothing may wait for the rejoin.
+    /// </summary>
+    public void TellRestart(int partition) =>
+        wiring.Partitions[partition].Tell(new PartitionActor.Restart(), ActorRefs.NoSender);
+
+    /// <summary>
     /// Waits until <paramref name="partition"/>, restarted, and each peer it can reach see each
     /// other come UP after <paramref name="mark"/> (the monitor's peer mark before the restart),
     /// or the bound passed.

@@ -20,6 +20,23 @@ namespace Emulator.Host.Reports;
 public sealed record CallStarted(string Location, string Step, string? Branch, TgId Tg,
     RequestId RequestId, Call Call) : ITraceEvent;
 
+/// <summary>
+/// An injected fault was applied (kind <c>fault_injected</c>; <c>explore --inject</c>): as
+/// delivery <paramref name="Delivery"/> (counted from the first step) was handed over;
+/// <paramref name="Fault"/> names it (crash, restart, owner-crash, reply-drop,
+/// release-during-fault);
+/// <paramref name="Partition"/> the partition a crash or restart took;
+/// <paramref name="Request"/> the fault's pin an aimed fault aimed at.
+/// </summary>
+public sealed record FaultInjected(long Delivery, string Fault, int? Partition,
+    RequestId? Request) : ITraceEvent;
+
+/// <summary>
+/// A step's failure excused because an injected fault came before it (kind
+/// <c>step_excused</c>): <paramref name="What"/> is what would have failed the run.
+/// </summary>
+public sealed record StepExcused(string Location, string Step, string What) : ITraceEvent;
+
 /// <summary>The first line: what ran, with which seed, on which machine.</summary>
 public sealed record TraceHeader(
     int Format,

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Emulator.Host.Cluster;
+using Emulator.Host.Injection;
 using Emulator.Host.Machines;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Tracing;
@@ -13,10 +14,12 @@ namespace Emulator.Host.Runner;
 /// <see cref="MachineDrivers"/>); null: a fresh system per run. <paramref name="Cluster"/>: where
 /// a cluster run's partitions live (three local nodes if null). <paramref name="Observer"/>: a
 /// trace that sees the run beside its trace file, if any (an explore's coverage).
+/// <paramref name="Inject"/>: the faults to inject while the steps run (sim only; explore's
+/// <c>--inject</c> and its replays).
 /// </summary>
 public sealed record RunOptions(int Seed, string? OutDirectory = null, bool Trace = false,
     ActorSystem? System = null, RunMode Mode = RunMode.Sim, ClusterPlan? Cluster = null,
-    ITrace? Observer = null);
+    ITrace? Observer = null, InjectionPlan? Inject = null);
 
 /// <summary>One checker's verdict at the end of a run.</summary>
 public sealed record CheckResult(string Name, bool Held, string Detail);

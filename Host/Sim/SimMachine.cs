@@ -32,6 +32,7 @@ public sealed class SimMachine : IMachineDriver
     private readonly InProcessMachine _parts;
     private readonly Queue<object> _inbox = new();
     private readonly bool _ownsSystem;
+    private readonly HashSet<RequestId> _aimedReplies = [];
 
     /// <summary>Builds the machine on a fresh sim system of its own, seeded with
     /// <paramref name="seed"/>.</summary>
@@ -182,6 +183,23 @@ public sealed class SimMachine : IMachineDriver
     /// loop until the partitions concerned see each other UP again (a bound of virtual time).
     /// </summary>
     public void Inject(Command fault) => _parts.Faults.Inject(fault);
+
+    /// <summary>
+    /// Explore's <c>--inject reply-drop</c>: the link loses the next packet that carries a reply
+    /// to <paramref name="request"/> (a fault's Pinned or Refused); XPC retransmits it.
+    /// </summary>
+    public void AimReplyDrop(RequestId request)
+    {
+        _aimedReplies.Add(request);
+        _parts.Wiring.Link.Aim ??= packet => packet is XpcActor.Sequenced { Message: IReply reply }
+            && _aimedReplies.Remove(reply.RequestId);
+    }
+
+    /// <summary>
+    /// Tells partition <paramref name="partition"/> to restart without waiting for it (an
+    /// injected restart, from inside a delivery).
+    /// </summary>
+    public void TellRestart(int partition) => _parts.Faults.TellRestart(partition);
 
     /// <summary>The outcome a reply in the inbox carries (<see cref="MachineReplies"/>).</summary>
     public static (RequestId Id, Outcome Outcome) OutcomeOf(object reply) =>

@@ -77,6 +77,17 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     public IStash Stash { get; set; } = null!;
 
+    /// <summary>The faults' pins stashed during the current recall or remove, in order.</summary>
+    private readonly List<RequestId> _stashedPins = [];
+
+    /// <summary>
+    /// Stashed pins whose attacher's partition went down before they were served (found in
+    /// explore --inject crash, race-remap-loop-during-loads seed 141: a pin stashed behind the
+    /// owner's munmap recall was served after its peer was severed, and held the owner's mm for
+    /// read for ever). Dropped when they come out of the stash.
+    /// </summary>
+    private readonly HashSet<RequestId> _deadPins = [];
+
     public static Props Props(MachineContext machine, XpcPort port, SegId id,
         Credentials credentials, ulong address, ulong sizeBytes, ulong mode,
         IActorRef ownerActor) =>
@@ -111,7 +122,11 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         Receive<AccessPermit.Get>(_ => StashBounded());
         Receive<Segment.Check>(_ => StashBounded());
-        Receive<Fault.Pin>(pin => StashBounded(FaultTask(pin), LockMode.Read));
+        Receive<Fault.Pin>(pin =>
+        {
+            _stashedPins.Add(pin.RequestId);
+            StashBounded(FaultTask(pin), LockMode.Read);
+        });
         Receive<Segment.Recall>(recall => StashBounded(OwnerTask(recall.Call), LockMode.Write));
         Receive<Segment.Remove>(remove => StashBounded(OwnerTask(remove.Call), LockMode.Write));
         Common();
@@ -200,6 +215,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         // A fault parked behind a recall goes on to its lookup, which holds nothing here.
         _sema.Unpark(FaultTask(pin));
+        // Its partition went down while it waited in the stash: nobody waits for it, and a
+        // lookup now would hold the owner's mm for a fault that never ends.
+        if (_deadPins.Remove(pin.RequestId)) return;
         _requests.StartLookup(pin);
         _ownerActor.Tell(new ThreadGroupActor.FindPage(pin.RequestId, pin.SourceAddress, Self,
             new LockTask(pin.Attacher, pin.Task), pin.Mm));
@@ -421,6 +439,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             _links.Remove(link);
         Unpin(_pins.Where(p => p.Value.Attacher.Partition == down.Peer).Select(p => p.Key)
             .Order().ToList());
+        foreach (var stashed in _stashedPins.Where(id => id.Origin == down.Peer))
+            _deadPins.Add(stashed);
         foreach (var held in _requests.AbandonFrom(down.Peer))
         {
             _sema.EndRead(FaultTask(held.Pin));
@@ -446,6 +466,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             ? new Segment.Removed(zapping.RequestId, _id)
             : new Segment.Recalled(zapping.RequestId, _id));
         _stashed = 0;
+        _stashedPins.Clear();
         Stash.UnstashAll();
         Become(_removed ? Removed : Active);
         FreeIfUnreferenced();

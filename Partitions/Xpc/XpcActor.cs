@@ -344,7 +344,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     {
         Timers.Cancel(new AckTick(peer));
         var link = new LinkDirection(_partition, peer);
-        var fate = _wiring.Link.Decide(link);
+        var fate = _wiring.Link.Decide(link, packet);
         if (!ReferenceEquals(fate, PacketFate.Delivered) && Machine.Trace.Enabled)
             TraceFate(link, packet, sequence, fate);
         var receiver = _wiring.XpcOf(peer);
@@ -363,7 +363,8 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             Machine.Trace.Event(TracePath,
                 new PacketDuplicated(link.From, link.To, type, sequence));
         }
-        var cause = fate.Cut ? LossCause.Cut : LossCause.Loss;
+        var cause = fate.Cut ? LossCause.Cut
+            : fate.Aimed ? LossCause.Injected : LossCause.Loss;
         for (var copy = 0; copy < fate.Lost; copy++)
         {
             Machine.Trace.Event(TracePath,

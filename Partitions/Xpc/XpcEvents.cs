@@ -15,6 +15,9 @@ public enum LossCause
 
     /// <summary>The link is cut (<c>cut P Q</c>).</summary>
     Cut,
+
+    /// <summary>A loss aimed at this packet (<c>explore --inject reply-drop</c>).</summary>
+    Injected,
 }
 
 /// <summary>The link lost a copy of a packet (kind <c>packet_dropped</c>).</summary>

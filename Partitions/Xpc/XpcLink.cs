@@ -33,12 +33,15 @@ public sealed record LedgerMark(int From, int To, LedgerKind Kind, long Epoch, l
 /// link duplicated it), how many copies it lost, and whether a cut lost it.
 /// </summary>
 public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool Duplicated,
-    bool Cut)
+    bool Cut, bool Aimed = false)
 {
     /// <summary>One copy, now: a link without faults.</summary>
     public static readonly PacketFate Delivered = new([TimeSpan.Zero], 0, false, false);
 
     public static readonly PacketFate CutOff = new([], 1, false, true);
+
+    /// <summary>Lost because a fault was aimed at it (<see cref="XpcLink.Aim"/>).</summary>
+    public static readonly PacketFate AimedOff = new([], 1, false, false, Aimed: true);
 }
 
 /// <summary>
@@ -143,6 +146,20 @@ public sealed class XpcLink
     {
         lock (_gate) _cut.Remove(Pair(p, q));
     }
+
+    /// <summary>
+    /// A loss aimed at one packet (explore's <c>--inject reply-drop</c>): the packet it returns
+    /// true for is lost, whatever the link's faults; it draws nothing, so the link's other draws
+    /// stay as they were. Set it on the loop's thread (sim).
+    /// </summary>
+    public Func<object, bool>? Aim { get; set; }
+
+    /// <summary>
+    /// Decides what happens to <paramref name="packet"/>, sent next on <paramref name="link"/>:
+    /// lost if a fault is aimed at it, else as <see cref="Decide(LinkDirection)"/>.
+    /// </summary>
+    public PacketFate Decide(LinkDirection link, object packet) =>
+        Aim is { } aim && aim(packet) ? PacketFate.AimedOff : Decide(link);
 
     /// <summary>Decides what happens to the next packet sent on <paramref name="link"/>.</summary>
     public PacketFate Decide(LinkDirection link)

@@ -133,6 +133,8 @@ public sealed class ExploreCommandSpec : IDisposable
     [InlineData("--faults", "drop 10% 0->5", "--faults 'drop 10% 0->5'")]
     [InlineData("--set", "request-timeout=soon", "--set request-timeout='soon'")]
     [InlineData("--seed", "x", "--seed 'x' is not a seed")]
+    [InlineData("--inject", "crash, reboot", "--inject 'crash, reboot': 'reboot' is not a fault "
+        + "to inject")]
     public void Explore_must_exit_2_on_bad_input_and_run_nothing(string option, string value,
         string error)
     {

@@ -1,8 +1,10 @@
 // Proves the shrinker on a pure stand-in for a run (no actors): a "run" fails when the choices
-// at two positions are off the default order and one link fault is kept, and a candidate's
-// recorded schedule is what was asked; the shrinker must keep exactly those and drop every other
-// deviation and fault, never accept a candidate that fails another way, and stop at its bound.
+// at two positions are off the default order, one link fault and one injected crash are kept,
+// and a candidate's recorded schedule is what was asked; the shrinker must keep exactly those and
+// drop every other deviation, fault and injection, never accept a candidate that fails another
+// way, and stop at its bound.
 using Emulator.Host.Explore;
+using Emulator.Host.Injection;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
 using Emulator.Partitions.Checks;
@@ -23,20 +25,29 @@ public sealed class ShrinkerSpec
             .ToList();
         var draws = Enumerable.Range(0, 60).Select(i => new LinkDraw(i % 7 == 3,
             i == 17 ? 1 : random.Next(2))).ToList();
+        var needed = new Injection(90, InjectKind.Crash, 1);
+        Injection[] injected = [new(12, InjectKind.ReplyDrop), needed,
+            new(140, InjectKind.Restart, 1)];
         var runs = 0;
         ScheduleRun Run(ScheduleTry attempt)
         {
             runs++;
             var (c, d) = (attempt.Choices, attempt.Draws);
-            var fails = c[40] != 0 && c[211] != 0 && d[17].IsFault;
-            return new ScheduleRun(c, d, Outcome(fails ? "step 3 failed" : null));
+            var fails = c[40] != 0 && c[211] != 0 && d[17].IsFault
+                && attempt.Injected.Contains(needed);
+            return new ScheduleRun(c, d, Outcome(fails ? "step 3 failed" : null))
+            {
+                Injected = attempt.Injected,
+            };
         }
-        var failing = Run(new ScheduleTry(choices, draws, []));
-        var result = Shrinker.Shrink(failing, scenario: null, Run, runsMax: 5000, TimeSpan.FromMinutes(5));
+        var failing = Run(new ScheduleTry(choices, draws, []) { Injected = injected });
+        var result = Shrinker.Shrink(failing, scenario: null, Run, runsMax: 5000,
+            TimeSpan.FromMinutes(5));
         var kept = Enumerable.Range(0, 300).Where(i => result.Shrunk.Choices[i] != 0);
         Assert.Equal([40, 211], kept);
         Assert.Equal(1, result.Shrunk.FaultDraws);
         Assert.True(result.Shrunk.Draws[17].IsFault);
+        Assert.Equal([needed], result.Shrunk.Injected);
         Assert.Equal(runs - 1, result.Runs);
     }
 
