@@ -10,7 +10,9 @@ namespace Emulator.Partitions.Checks;
 /// mode conflicts with the one it wants, and for every waiter queued ahead of it that conflicts
 /// (a read-write semaphore grants in order, with writer preference). A cycle is a deadlock: the
 /// tasks in it wait for each other for ever, whatever a deadline may later break. The breach
-/// names the cycle: each task, the lock it waits for, and whom it waits for there.
+/// names the cycle: each task, the lock it waits for, and whom it waits for there. A task may wait
+/// for several locks at once (a munmap's recalls of two segments wait for both semas): it waits
+/// for the blockers of each.
 /// </summary>
 public sealed class DeadlockChecker : IChecker
 {
@@ -25,7 +27,8 @@ public sealed class DeadlockChecker : IChecker
     }
 
     private readonly Dictionary<LockId, LockState> _locks = [];
-    private readonly Dictionary<LockTask, LockId> _waitingFor = [];
+    /// <summary>The locks each waiting task waits for (nearly always one).</summary>
+    private readonly Dictionary<LockTask, List<LockId>> _waitingFor = [];
     private long _waits;
     private long _acquisitions;
 
@@ -57,7 +60,9 @@ public sealed class DeadlockChecker : IChecker
     {
         _waits++;
         StateOf(waiting.Lock).Waiters.Add((waiting.Task, waiting.Access));
-        _waitingFor[waiting.Task] = waiting.Lock;
+        if (!_waitingFor.TryGetValue(waiting.Task, out var awaited))
+            _waitingFor[waiting.Task] = awaited = new List<LockId>(1);
+        if (!awaited.Contains(waiting.Lock)) awaited.Add(waiting.Lock);
         return CycleFrom(waiting.Task);
     }
 
@@ -100,23 +105,36 @@ public sealed class DeadlockChecker : IChecker
     {
         var index = state.Waiters.FindIndex(w => w.Task == task);
         if (index >= 0) state.Waiters.RemoveAt(index);
-        if (_waitingFor.TryGetValue(task, out var awaited) && awaited == id)
-            _waitingFor.Remove(task);
+        if (_waitingFor.TryGetValue(task, out var awaited) && awaited.Remove(id)
+            && awaited.Count == 0) _waitingFor.Remove(task);
     }
 
     private void Forget(Func<LockId, bool> gone)
     {
         foreach (var id in _locks.Keys.Where(gone).ToList())
         {
-            foreach (var (task, _) in _locks[id].Waiters) _waitingFor.Remove(task);
+            foreach (var (task, _) in _locks[id].Waiters)
+            {
+                if (_waitingFor.TryGetValue(task, out var awaited) && awaited.Remove(id)
+                    && awaited.Count == 0) _waitingFor.Remove(task);
+            }
             _locks.Remove(id);
         }
     }
 
-    /// <summary>Whom <paramref name="task"/> waits for, in the lock it waits for.</summary>
-    private IEnumerable<(LockTask Blocker, LockMode Mode)> BlockersOf(LockTask task)
+    /// <summary>Whom <paramref name="task"/> waits for, in each lock it waits for.</summary>
+    private IEnumerable<(LockTask Blocker, LockMode Mode, LockId Lock)> BlockersOf(LockTask task)
     {
-        if (!_waitingFor.TryGetValue(task, out var id)) yield break;
+        if (!_waitingFor.TryGetValue(task, out var awaited)) yield break;
+        foreach (var id in awaited)
+        {
+            foreach (var (blocker, mode) in BlockersIn(task, id)) yield return (blocker, mode, id);
+        }
+    }
+
+    /// <summary>Whom <paramref name="task"/> waits for in lock <paramref name="id"/>.</summary>
+    private IEnumerable<(LockTask Blocker, LockMode Mode)> BlockersIn(LockTask task, LockId id)
+    {
         var state = _locks[id];
         var wanted = LockMode.Read;
         foreach (var (waiter, mode) in state.Waiters)
@@ -144,16 +162,16 @@ public sealed class DeadlockChecker : IChecker
     /// <summary>A cycle of waits through <paramref name="start"/>, as a breach, or null.</summary>
     private CheckerBreach? CycleFrom(LockTask start)
     {
-        var path = new List<(LockTask Task, LockTask Blocker, LockMode Mode)>();
+        var path = new List<(LockTask Task, LockTask Blocker, LockMode Mode, LockId Lock)>();
         var visited = new HashSet<LockTask>();
         return Search(start) ? Describe(path) : null;
 
         bool Search(LockTask task)
         {
             if (!visited.Add(task)) return false;
-            foreach (var (blocker, mode) in BlockersOf(task))
+            foreach (var (blocker, mode, id) in BlockersOf(task))
             {
-                path.Add((task, blocker, mode));
+                path.Add((task, blocker, mode, id));
                 if (blocker == start || Search(blocker)) return true;
                 path.RemoveAt(path.Count - 1);
             }
@@ -161,13 +179,13 @@ public sealed class DeadlockChecker : IChecker
         }
     }
 
-    private CheckerBreach Describe(List<(LockTask Task, LockTask Blocker, LockMode Mode)> path)
+    private CheckerBreach Describe(
+        List<(LockTask Task, LockTask Blocker, LockMode Mode, LockId Lock)> path)
     {
         var text = new StringBuilder("deadlock: a cycle of waits: ");
         for (var i = 0; i < path.Count; i++)
         {
-            var (task, blocker, mode) = path[i];
-            var id = _waitingFor[task];
+            var (task, blocker, mode, id) = path[i];
             var how = _locks[id].Holders.ContainsKey(blocker) ? "held" : "awaited";
             if (i > 0) text.Append("; ");
             text.Append($"{task} waits for {id}, {how} by {blocker} ({Lower(mode)})");

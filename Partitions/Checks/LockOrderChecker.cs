@@ -3,16 +3,19 @@ using Emulator.Partitions.Locks;
 namespace Emulator.Partitions.Checks;
 
 /// <summary>
-/// The kernel's lock order, asserted on every wait (<c>lock-order = kernel</c> only): a task that
-/// holds one process's mm may wait for another's only if that one ranks higher (xpmem-spec 3.3
-/// step 5, "the lower-addressed mm first"); a lower one it may only try. Trylocks never wait, so
-/// only waits are judged. A breach names the two locks.
+/// The kernel's lock order (<see cref="KernelLockOrder"/>), asserted on every wait
+/// (<c>lock-order = kernel</c> only): a task that holds one lock may block on another only in
+/// the kernel's order (own mm, seg->sema, the owner's mm, att->mutex; two mms lowest-ranked
+/// first). Trylocks never wait, so only waits are judged, and every att->mutex acquisition
+/// besides: the kernel never tries that mutex, so taking it is blocking on it. A breach names
+/// the two locks.
 /// </summary>
 public sealed class LockOrderChecker : IChecker
 {
     /// <summary>The holds now, by task and lock (a task may hold a read twice).</summary>
     private readonly Dictionary<(LockTask Task, LockId Lock), int> _held = [];
-    private long _judged;
+    private long _waits;
+    private long _takes;
 
     public string Name => "lock order";
 
@@ -21,12 +24,13 @@ public sealed class LockOrderChecker : IChecker
         switch (e)
         {
             case LockWaiting waiting:
-                _judged++;
-                return Judge(waiting);
+                return Judge(waiting.Task, waiting.Lock, "waits for");
             case LockAcquired acquired:
+                var breach = acquired.Lock.Kind == LockKind.AttMutex
+                    ? Judge(acquired.Task, acquired.Lock, "takes") : null;
                 var key = (acquired.Task, acquired.Lock);
                 _held[key] = _held.GetValueOrDefault(key) + 1;
-                break;
+                return breach;
             case LockReleased released:
                 var hold = (released.Task, released.Lock);
                 if (!_held.TryGetValue(hold, out var count)) break;
@@ -42,21 +46,21 @@ public sealed class LockOrderChecker : IChecker
         return null;
     }
 
-    /// <summary>A wait for an mm while holding one that ranks above it breaks the rule.</summary>
-    private CheckerBreach? Judge(LockWaiting waiting)
+    /// <summary>A breach if blocking on <paramref name="wanted"/> is out of order.</summary>
+    private CheckerBreach? Judge(LockTask task, LockId wanted, string verb)
     {
-        foreach (var ((task, held), _) in _held)
+        if (wanted.Kind == LockKind.AttMutex) _takes++;
+        else _waits++;
+        foreach (var ((holder, held), _) in _held)
         {
-            if (task != waiting.Task || held == waiting.Lock
-                || LockId.Rank(held.Process, waiting.Lock.Process) < 0) continue;
-            return new CheckerBreach($"lock order: {waiting.Task} waits for "
-                + $"{waiting.Lock} while holding {held}, which ranks above it (the kernel "
-                + "takes the lower-ranked mm first and only tries the other)",
-                waiting.Task.Process);
+            if (holder != task || KernelLockOrder.Breach(held, wanted) is not { } why) continue;
+            return new CheckerBreach($"lock order: {task} {verb} {wanted} while holding {held}, "
+                + why, task.Process);
         }
         return null;
     }
 
     public CheckerReport Final() =>
-        new(Name, true, $"{Counted.Of(_judged, "wait")} judged, every one in order");
+        new(Name, true, $"{Counted.Of(_waits, "wait")} and {Counted.Of(_takes, "att->mutex take")} "
+            + "judged, every one in order");
 }

@@ -4,13 +4,23 @@ namespace Emulator.Partitions.Locks;
 
 /// <summary>
 /// The kernel locks the emulator holds as actor state with lock events (xpmem-spec section 3.1).
-/// seg->sema is the segment actor's state (Writing stashes faults) without events: its waits
-/// cannot close a cycle (docs/protocol.md, Locks).
+/// Each is the state of the actor that stands for its object: a process's mm is its thread group's
+/// <see cref="MmLock"/>, a segment's sema its <see cref="SegSema"/>, an attachment's mutex the one
+/// step its thread group runs it in (<see cref="AttMutex"/>).
 /// </summary>
 public enum LockKind
 {
     /// <summary><c>mm->mmap_lock</c> (mmap_sem) of a process: a read-write semaphore.</summary>
     MmapSem,
+
+    /// <summary>
+    /// <c>seg->sema</c> of a segment, a read-write semaphore, and the owner's recall gate for it
+    /// (xpmem-spec 3.2): faults read it, a recall (which closes the gate) or a remove writes it.
+    /// </summary>
+    SegSema,
+
+    /// <summary><c>att->mutex</c> of an attachment: held for write (a mutex) only.</summary>
+    AttMutex,
 }
 
 /// <summary>How a lock is held or wanted.</summary>
@@ -21,13 +31,19 @@ public enum LockMode
 }
 
 /// <summary>
-/// One lock of the machine: its kind and the process it belongs to. Its <see cref="Rank"/> is the
-/// kernel's lock order between two of a kind: "the lower-addressed mm first" becomes the lower
-/// (partition, pid) first here.
+/// One lock of the machine: its kind, the process it belongs to (the mm's process, the segment's
+/// owner, the attacher), and which object of that process (a segment id, an attachment number;
+/// 0 for an mm). Its <see cref="Rank"/> is the kernel's lock order between two mms: "the
+/// lower-addressed mm first" becomes the lower (partition, pid) first here.
 /// </summary>
-public readonly record struct LockId(LockKind Kind, TgId Process)
+public readonly record struct LockId(LockKind Kind, TgId Process, long Object = 0)
 {
     public static LockId Mm(TgId process) => new(LockKind.MmapSem, process);
+
+    public static LockId Sema(SegId segment) => new(LockKind.SegSema, segment.Owner, segment.Value);
+
+    public static LockId Att(TgId attacher, long attachment) =>
+        new(LockKind.AttMutex, attacher, attachment);
 
     /// <summary>Orders two mms as their addresses would: by partition, then pid.</summary>
     public static int Rank(TgId left, TgId right) =>
@@ -35,7 +51,12 @@ public readonly record struct LockId(LockKind Kind, TgId Process)
             ? left.Partition.Value.CompareTo(right.Partition.Value)
             : left.Pid.CompareTo(right.Pid);
 
-    public override string ToString() => $"mmap_sem of {Process}";
+    public override string ToString() => Kind switch
+    {
+        LockKind.SegSema => $"seg->sema of segment {new SegId(Object)}",
+        LockKind.AttMutex => $"att->mutex of attachment {Object} of {Process}",
+        _ => $"mmap_sem of {Process}",
+    };
 }
 
 /// <summary>

@@ -33,7 +33,7 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
     private readonly record struct Waiter(Want Want, LockTask Task, Action Work);
 
     private readonly Queue<Waiter> _parked = new();
-    private readonly Dictionary<LockTask, int> _readers = [];
+    private readonly ReadHolds _reads = new(id);
     private LockTask _writer;
     private bool _draining;
 
@@ -44,7 +44,7 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
     public bool WriteHeldBy(LockTask task) => WriteHeld && _writer == task;
 
     /// <summary>Held reads (a task may hold more than one).</summary>
-    public int Readers { get; private set; }
+    public int Readers => _reads.Count;
 
     /// <summary>Work waiting for the mm.</summary>
     public int Parked => _parked.Count;
@@ -94,11 +94,7 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
     /// <summary>Ends a held read; a writer waiting for the last reader takes the mm then.</summary>
     public void ReleaseRead(LockTask task)
     {
-        Invariant.Holds(_readers.TryGetValue(task, out var held),
-            $"{id}: released for read by {task}, which holds no read");
-        if (held == 1) _readers.Remove(task);
-        else _readers[task] = held - 1;
-        Readers--;
+        _reads.Remove(task);
         emit?.Invoke(new LockReleased(id, task));
         Drain();
     }
@@ -141,8 +137,7 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
 
     private void GrantRead(LockTask task)
     {
-        _readers[task] = _readers.GetValueOrDefault(task) + 1;
-        Readers++;
+        _reads.Add(task);
         emit?.Invoke(new LockAcquired(id, task, LockMode.Read));
     }
 

@@ -1,5 +1,6 @@
 using Emulator.Partitions.Attachments;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Permits;
 using Emulator.Partitions.Rules;
@@ -110,7 +111,7 @@ public sealed partial class ThreadGroupActor
     /// <summary>
     /// xpmem_detach: 0 for an unmapped address, EINVAL for memory that is not an attachment.
     /// </summary>
-    private void Detach(ulong address, Action<Outcome> done)
+    private void Detach(LockTask task, ulong address, Action<Outcome> done)
     {
         switch (_memory.Find(address))
         {
@@ -118,7 +119,7 @@ public sealed partial class ThreadGroupActor
                 done(Outcome.Ok());
                 break;
             case AttachmentVma vma:
-                DetachAttachment(vma.Attachment, () => done(Outcome.Ok()));
+                DetachAttachment(vma.Attachment, task, () => done(Outcome.Ok()));
                 break;
             default:
                 done(Outcome.Fail(Errno.EINVAL));
@@ -131,14 +132,17 @@ public sealed partial class ThreadGroupActor
     /// stores in flight through it have ended, its pins go back and it leaves its permit, then
     /// <paramref name="then"/> runs. The permit stays valid.
     /// </summary>
-    private void DetachAttachment(AttachmentState attachment, Action then)
+    private void DetachAttachment(AttachmentState attachment, LockTask task, Action then)
     {
         _memory.RemoveAttachment(attachment);
-        UnmapAttachment(attachment, then);
+        UnmapAttachment(attachment, task, then);
     }
 
-    /// <summary>The attachment's VMA is gone: drain it, give its pins back, forget it.</summary>
-    private void UnmapAttachment(AttachmentState attachment, Action then)
+    /// <summary>
+    /// The attachment's VMA is gone: drain it, then, holding its mutex for
+    /// <paramref name="task"/> (xpmem_detach's att->mutex), give its pins back and forget it.
+    /// </summary>
+    private void UnmapAttachment(AttachmentState attachment, LockTask task, Action then)
     {
         if (attachment.Unmapping)
         {
@@ -148,12 +152,25 @@ public sealed partial class ThreadGroupActor
         attachment.Unmapping = true;
         attachment.WhenDrained(() =>
         {
+            LockAttachment(attachment, task);
             var pins = attachment.ZapAll();
             if (pins.Count > 0) _port.Send(attachment.SegmentActor, new Frames.Unpin(pins));
             _tg?.Permits.Find(attachment.Permit.Value)?.Attachments
                 .Remove(attachment);
+            UnlockAttachment(attachment, task);
             Emit(new AttachmentUnmapped(_id, attachment.Id));
             then();
         });
     }
+
+    /// <summary>
+    /// att->mutex, taken for <paramref name="task"/>: the kernel's faults, detach and PTE clearing
+    /// serialize on it; here they are steps of this thread group, one at a time, so it is held for
+    /// the one step it guards and never waited for. Its events are what the checkers judge.
+    /// </summary>
+    private void LockAttachment(AttachmentState attachment, LockTask task) =>
+        Emit(new LockAcquired(LockId.Att(_id, attachment.Id), task, LockMode.Write));
+
+    private void UnlockAttachment(AttachmentState attachment, LockTask task) =>
+        Emit(new LockReleased(LockId.Att(_id, attachment.Id), task));
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Permits;
 using Emulator.Partitions.Rules;
@@ -53,21 +54,23 @@ public sealed partial class ThreadGroupActor
             case GetCall get:
                 Locked(run, write: false, done => Libxpmem(call => CallGet(get, call), done));
                 break;
-            case RemoveCall remove: Locked(run, write: false, done => CallRemove(remove, done));
+            case RemoveCall remove:
+                Locked(run, write: false, done => CallRemove(run, remove, done));
                 break;
             case ReleaseCall release:
-                Locked(run, write: true, done => CallRelease(release, done));
+                Locked(run, write: true, done => CallRelease(run, release, done));
                 break;
             case AttachCall attach: Locked(run, write: true, done => CallAttach(run, attach, done));
                 break;
-            case DetachCall detach: Locked(run, write: true, done => Detach(detach.Address, done));
+            case DetachCall detach:
+                Locked(run, write: true, done => Detach(TaskOf(run), detach.Address, done));
                 break;
             case VersionCall: Complete(run, Outcome.Ok(Xpmem.Version)); break;
             case OpenCall:
                 Open();
                 Complete(run, Outcome.Ok());
                 break;
-            case CloseCall: Locked(run, write: true, done => Close(done)); break;
+            case CloseCall: Locked(run, write: true, done => Close(run, done)); break;
             default:
                 throw new InvariantException($"{_id}: no handler for call {run.Call}");
         }
@@ -127,10 +130,10 @@ public sealed partial class ThreadGroupActor
     /// close: full teardown (permits, then segments), then the thread group is gone (xpmem-spec
     /// 3.6).
     /// </summary>
-    private void Close(Action<Outcome> done)
+    private void Close(Process.Run run, Action<Outcome> done)
     {
         _deviceOpen = false;
-        Teardown(() =>
+        Teardown(TaskOf(run), () =>
         {
             _tg = null;
             done(Outcome.Ok());
@@ -155,7 +158,7 @@ public sealed partial class ThreadGroupActor
         return Outcome.Ok((ulong)segid.Value);
     }
 
-    private void CallRemove(RemoveCall remove, Action<Outcome> done)
+    private void CallRemove(Process.Run run, RemoveCall remove, Action<Outcome> done)
     {
         if (remove.SegId <= 0)
         {
@@ -174,13 +177,14 @@ public sealed partial class ThreadGroupActor
             done(Outcome.Fail(Errno.ENOENT));
             return;
         }
-        RemoveSegment(entry, () => done(Outcome.Ok()));
+        RemoveSegment(entry, TaskOf(run), () => done(Outcome.Ok()));
     }
 
     /// <summary>
-    /// The segment is invisible at once; it waits for in-flight faults and zaps every attacher.
+    /// The segment is invisible at once; it waits for in-flight faults and zaps every attacher,
+    /// holding its sema for <paramref name="task"/>.
     /// </summary>
-    private void RemoveSegment(SegmentEntry entry, Action then)
+    private void RemoveSegment(SegmentEntry entry, LockTask task, Action then)
     {
         var id = NextRequestId();
         _replies.Await(id, "Segment.Remove", reply =>
@@ -188,7 +192,7 @@ public sealed partial class ThreadGroupActor
             PendingReplies.Expect<Segment.Removed>(reply);
             then();
         });
-        entry.Actor.Tell(new Segment.Remove(id, Me));
+        entry.Actor.Tell(new Segment.Remove(id, Me, task.Call));
     }
 
     /// <summary>
@@ -254,7 +258,7 @@ public sealed partial class ThreadGroupActor
             new AccessPermit.Get(id, segid, flags, _credentials, LiveTg is not null, _id, Me));
     }
 
-    private void CallRelease(ReleaseCall release, Action<Outcome> done)
+    private void CallRelease(Process.Run run, ReleaseCall release, Action<Outcome> done)
     {
         if (release.ApId <= 0)
         {
@@ -272,17 +276,18 @@ public sealed partial class ThreadGroupActor
             done(Outcome.Fail(Errno.ENOENT));
             return;
         }
-        ReleasePermit(permit, () => done(Outcome.Ok()));
+        ReleasePermit(permit, TaskOf(run), () => done(Outcome.Ok()));
     }
 
     /// <summary>
     /// Release: every attachment made through the permit is detached, then the segment reference
     /// goes; <paramref name="then"/> runs once every load or store in flight through them ended.
     /// </summary>
-    private void ReleasePermit(PermitState permit, Action then)
+    private void ReleasePermit(PermitState permit, LockTask task, Action then)
     {
         var one = Join.After(permit.Attachments.Count + 1, then);
-        foreach (var attachment in permit.Attachments.ToList()) DetachAttachment(attachment, one);
+        foreach (var attachment in permit.Attachments.ToList())
+            DetachAttachment(attachment, task, one);
         _port.Send(permit.SegmentActor, new AccessPermit.Unlink(permit.LinkId));
         one();
     }

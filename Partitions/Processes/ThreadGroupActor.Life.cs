@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Emulator.Partitions.Locks;
 using Emulator.Protocol;
 using Emulator.Protocol.Partitions;
 using Emulator.Protocol.Processes;
@@ -35,7 +36,7 @@ public sealed partial class ThreadGroupActor
         _alive = false;
         if (Machine.Trace.Enabled)
             Machine.Trace.Event(TracePath, new Tracing.ProcessExited(signal));
-        Action exit = () => Teardown(() =>
+        Action exit = () => Teardown(TaskOf(run), () =>
         {
             _memory.Clear();
             _tg = null;
@@ -53,7 +54,7 @@ public sealed partial class ThreadGroupActor
     /// (detaching its attachments), then removes every segment (zapping attachers elsewhere) and
     /// waits for those removals and for the accesses in flight through its attachments.
     /// </summary>
-    private void Teardown(Action then)
+    private void Teardown(LockTask task, Action then)
     {
         if (_tg is not { Destroying: false } tg)
         {
@@ -62,9 +63,9 @@ public sealed partial class ThreadGroupActor
         }
         tg.Destroying = true;
         var one = Join.After(tg.Permits.Count + tg.Segments.Count + 1, then);
-        foreach (var permit in tg.Permits.All.ToList()) ReleasePermit(permit, one);
+        foreach (var permit in tg.Permits.All.ToList()) ReleasePermit(permit, task, one);
         tg.Permits.Clear();
-        foreach (var entry in tg.Segments.Values.ToList()) RemoveSegment(entry, one);
+        foreach (var entry in tg.Segments.Values.ToList()) RemoveSegment(entry, task, one);
         tg.Segments.Clear();
         one();
     }

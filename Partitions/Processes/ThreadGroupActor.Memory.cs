@@ -91,7 +91,8 @@ public sealed partial class ThreadGroupActor
         _replies.AwaitAll(recalls.Select(r => r.Id).ToList(), "Segment.Recall", () =>
         {
             var attachments = _memory.Unmap(start, end);
-            foreach (var vma in attachments) UnmapAttachment(vma.Attachment, () => { });
+            foreach (var vma in attachments)
+                UnmapAttachment(vma.Attachment, TaskOf(run), () => { });
             if (attachments.Count == 0)
             {
                 done(then());
@@ -103,7 +104,7 @@ public sealed partial class ThreadGroupActor
         foreach (var (id, entry) in recalls)
         {
             entry.Actor.Tell(new Segment.Recall(id, Math.Max(start, entry.Address),
-                Math.Min(end, entry.End), Me));
+                Math.Min(end, entry.End), Me, run.RequestId));
         }
     }
 
@@ -313,7 +314,7 @@ public sealed partial class ThreadGroupActor
                 return;
             }
             var ownerHeld = mm != OwnerMm.Same;
-            Install(attachment, pageAddress, pin, id, ownerHeld);
+            Install(attachment, pageAddress, pin, id, ownerHeld, TaskOf(run));
             if (ownerHeld)
             {
                 AwaitReply(attachment.SegmentActor.Partition, id, "Fault.Released",
@@ -340,14 +341,17 @@ public sealed partial class ThreadGroupActor
     /// Installs a PTE if the attachment still maps that page and has none; else gives the pin back.
     /// Then ends the fault's hold on the segment, asking the owner to say when it has let go of its
     /// mm if <paramref name="ownerHeld"/>. Not parked behind a write hold: a recall may be waiting
-    /// for exactly this hold to end.
+    /// for exactly this hold to end. The attachment's mutex is held for <paramref name="task"/>
+    /// across the install, as the kernel's fault holds att->mutex from step 7 to 13.
     /// </summary>
     private void Install(AttachmentState attachment, ulong pageAddress, Frame frame,
-        RequestId fault, bool ownerHeld)
+        RequestId fault, bool ownerHeld, LockTask task)
     {
         var current = (_memory.Find(pageAddress) as AttachmentVma)?.Attachment;
+        LockAttachment(attachment, task);
         var installed = _alive && current == attachment && !attachment.Unmapping
             && attachment.Ptes.TryAdd(pageAddress, frame);
+        UnlockAttachment(attachment, task);
         if (!installed) _port.Send(attachment.SegmentActor, new Frames.Unpin([frame.PinId]));
         _port.Send(attachment.SegmentActor, new Fault.Done(fault, ownerHeld ? Me : null));
     }

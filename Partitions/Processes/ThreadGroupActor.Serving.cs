@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Memory;
 using Emulator.Protocol;
 using Emulator.Protocol.Attachments;
@@ -115,15 +116,22 @@ public sealed partial class ThreadGroupActor
     /// <summary>
     /// A segment recalls its pages: clear the PTEs of our attachments of it in that source range.
     /// Like the kernel's notifier path it does not wait for the mm (an mmap of ours may be the
-    /// very change being recalled).
+    /// very change being recalled). Each attachment's PTEs are cleared under its mutex, taken for
+    /// this process's part of the recall (the recall's request, here: the zaps of one recall run
+    /// at once in several attachers, which the kernel's recaller does one by one).
     /// </summary>
     private void HandleZap(Attachment.Zap zap)
     {
         var pins = new List<long>();
+        var recaller = new LockTask(_id, zap.RequestId);
         foreach (var permit in _tg?.Permits.Of(zap.Segment) ?? [])
         {
             foreach (var attachment in permit.Attachments)
+            {
+                LockAttachment(attachment, recaller);
                 pins.AddRange(attachment.Zap(zap.Start, zap.End));
+                UnlockAttachment(attachment, recaller);
+            }
         }
         _port.Send(zap.ReplyTo, new Attachment.Zapped(zap.RequestId, Me, pins));
     }

@@ -15,10 +15,11 @@ using Emulator.Protocol.Segments;
 namespace Emulator.Partitions.Segments;
 
 /// <summary>
-/// A segment (the kernel's xpmem_segment) and its seg->sema. Faults are its readers (see
-/// <see cref="PinRequests"/>); recall and remove take it for write: they wait for the pins on
-/// their way to be installed or given back (new faults and attaches stash meanwhile; a remove
-/// marks the lookups in flight invalid), zap every attacher, then go on. It keeps the pin table
+/// A segment (the kernel's xpmem_segment) and its seg->sema, whose lock events its
+/// <see cref="SegSema"/> emits. Faults are its readers (see <see cref="PinRequests"/>); recall
+/// and remove take it for write: they wait for the pins on their way to be installed or given
+/// back (new faults and attaches stash meanwhile; a remove marks the lookups in flight invalid),
+/// zap every attacher, then go on. It keeps the pin table
 /// of the owner's pages its attachers map, and its permits' references (links); it is freed when
 /// it is removed and nothing refers to it any more.
 /// Level: below its owner thread group, above the attachers' PTEs.
@@ -49,6 +50,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private readonly ulong _mode;
     private readonly IActorRef _ownerActor;
     private readonly PinRequests _requests = new();
+    private readonly SegSema _sema;
     private readonly Dictionary<long, PinEntry> _pins = [];
     private readonly SortedDictionary<long, Endpoint> _links = [];
     private long _nextPin;
@@ -69,6 +71,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         _sizeBytes = sizeBytes;
         _mode = mode;
         _ownerActor = ownerActor;
+        _sema = new SegSema(LockId.Sema(id), Emit);
         Active();
     }
 
@@ -104,9 +107,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             new Segment.Checked(check.RequestId)));
         Receive<Fault.Pin>(HandlePin);
         Receive<Segment.Recall>(recall => StartWriting(new Zapping(recall.RequestId,
-            recall.ReplyTo, recall.Start, recall.End, Remove: false)));
+            recall.ReplyTo, recall.Start, recall.End, Remove: false, OwnerTask(recall.Call))));
         Receive<Segment.Remove>(remove => StartWriting(new Zapping(remove.RequestId,
-            remove.ReplyTo, 0, ulong.MaxValue, Remove: true)));
+            remove.ReplyTo, 0, ulong.MaxValue, Remove: true, OwnerTask(remove.Call))));
         Common();
     }
 
@@ -122,10 +125,10 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Receive<Fault.Pin>(pin =>
         {
             _stashedPins.Add(pin.RequestId);
-            StashBounded();
+            StashBounded(FaultTask(pin), LockMode.Read);
         });
-        Receive<Segment.Recall>(_ => StashBounded());
-        Receive<Segment.Remove>(_ => StashBounded());
+        Receive<Segment.Recall>(recall => StashBounded(OwnerTask(recall.Call), LockMode.Write));
+        Receive<Segment.Remove>(remove => StashBounded(OwnerTask(remove.Call), LockMode.Write));
         Common();
     }
 
@@ -136,11 +139,21 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         Receive<AccessPermit.Get>(get => Refuse(get.ReplyTo, get.RequestId, Errno.ENOENT));
         Receive<Segment.Check>(check => Refuse(check.ReplyTo, check.RequestId, Errno.ENOENT));
-        Receive<Fault.Pin>(pin => Refuse(pin.ReplyTo, pin.RequestId, Errno.ENOENT));
-        Receive<Segment.Remove>(remove => _port.Send(remove.ReplyTo,
-            new Segment.Removed(remove.RequestId, _id)));
-        Receive<Segment.Recall>(recall => _port.Send(recall.ReplyTo,
-            new Segment.Recalled(recall.RequestId, _id)));
+        Receive<Fault.Pin>(pin =>
+        {
+            _sema.Unpark(FaultTask(pin));
+            Refuse(pin.ReplyTo, pin.RequestId, Errno.ENOENT);
+        });
+        Receive<Segment.Remove>(remove =>
+        {
+            _sema.Unpark(OwnerTask(remove.Call));
+            _port.Send(remove.ReplyTo, new Segment.Removed(remove.RequestId, _id));
+        });
+        Receive<Segment.Recall>(recall =>
+        {
+            _sema.Unpark(OwnerTask(recall.Call));
+            _port.Send(recall.ReplyTo, new Segment.Recalled(recall.RequestId, _id));
+        });
         Receive<Free>(_ => HandleFree());
         Common();
     }
@@ -155,7 +168,11 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Receive<Refused>(HandlePageRefused);
         Receive<Fault.Done>(done =>
         {
-            if (_requests.EndHold(done.RequestId) is { } held) OwnerMmDone(held.Pin, done.ReplyTo);
+            if (_requests.EndHold(done.RequestId) is { } held)
+            {
+                _sema.EndRead(FaultTask(held.Pin));
+                OwnerMmDone(held.Pin, done.ReplyTo);
+            }
             ReadersChanged();
         });
         Receive<Fault.Abandon>(HandleAbandon);
@@ -196,6 +213,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// <summary>get_user_pages, asked of the owner's mm (which pins the page it finds).</summary>
     private void HandlePin(Fault.Pin pin)
     {
+        // A fault parked behind a recall goes on to its lookup, which holds nothing here.
+        _sema.Unpark(FaultTask(pin));
         // Its partition went down while it waited in the stash: nobody waits for it, and a
         // lookup now would hold the owner's mm for a fault that never ends.
         if (_deadPins.Remove(pin.RequestId)) return;
@@ -234,6 +253,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Emit(new Pinned(_id, pinId, sourcePage, found.Page.Frame, pin.Attacher, pin.Attachment,
             pin.RequestId));
         _requests.Hold(pin, pinId);
+        _sema.Read(FaultTask(pin));
         _port.Send(pin.ReplyTo, pin.ReplyTo.Partition == _port.Partition
             ? new LocalPinned(pin.RequestId, pinId, found.Page)
             : new Fault.Pinned(pin.RequestId, pinId));
@@ -260,6 +280,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         if (_requests.Abandon(abandon.RequestId) is { } held)
         {
+            _sema.EndRead(FaultTask(held.Pin));
             Unpin([held.PinId]);
             OwnerMmDone(held.Pin);
         }
@@ -326,7 +347,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// Zapped.
     /// </summary>
     private sealed record Zapping(RequestId RequestId, Endpoint ReplyTo, ulong Start, ulong End,
-        bool Remove)
+        bool Remove, LockTask Task)
     {
         /// <summary>Null until the holds have drained and the zaps went out.</summary>
         public List<Endpoint>? Waiting { get; set; }
@@ -354,6 +375,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             else zapping = zapping with { WaitsForFaults = false };
         }
         _zapping = zapping;
+        _sema.Write(zapping.Task, now: !zapping.WaitsForFaults || _requests.Holds == 0);
         Become(Writing);
         ReadersChanged();
     }
@@ -369,6 +391,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             FreeIfUnreferenced();
             return;
         }
+        if (!_sema.WriteHeld) _sema.Granted();
         var attachers = _links.Values.Distinct().ToList();
         zapping.Waiting = attachers;
         foreach (var attacher in attachers)
@@ -420,6 +443,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             _deadPins.Add(stashed);
         foreach (var held in _requests.AbandonFrom(down.Peer))
         {
+            _sema.EndRead(FaultTask(held.Pin));
             Unpin([held.PinId]);
             OwnerMmDone(held.Pin);
         }
@@ -436,6 +460,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         Invariant.Holds(_zapping is not null, $"segment {_id}: a zapping ended that never began");
         var zapping = _zapping!;
         _zapping = null;
+        _sema.EndWrite();
         if (zapping.Remove) Emit(new SegmentRemoved(_id));
         _port.Send(zapping.ReplyTo, zapping.Remove
             ? new Segment.Removed(zapping.RequestId, _id)
@@ -447,13 +472,24 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         FreeIfUnreferenced();
     }
 
-    private void StashBounded()
+    /// <summary>
+    /// A request meets the writer: it is stashed, and <paramref name="task"/>, if it takes the
+    /// sema, waits for it (a get or an attach check takes no lock: null).
+    /// </summary>
+    private void StashBounded(LockTask? task = null, LockMode mode = LockMode.Read)
     {
+        if (task is { } waiter) _sema.Park(waiter, mode);
         Invariant.Holds(++_stashed <= Machine.Settings.StashCapacityMax,
             $"segment {_id}: more than {Machine.Settings.StashCapacityMax} requests stashed "
             + "during a recall");
         Stash.Stash();
     }
+
+    /// <summary>The attacher's call a fault works for, as the locks name it.</summary>
+    private static LockTask FaultTask(Fault.Pin pin) => new(pin.Attacher, pin.Task);
+
+    /// <summary>The owner's call a recall or remove works for.</summary>
+    private LockTask OwnerTask(RequestId call) => new(_id.Owner, call);
 
     private void Refuse(Endpoint to, RequestId id, Errno errno) =>
         _port.Send(to, new Refused(id, errno));

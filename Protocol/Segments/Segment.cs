@@ -8,19 +8,21 @@ public static class Segment
     /// <summary>
     /// Owner thread group → its SegmentActor: xpmem_remove's effect. The segment refuses new
     /// users at once, waits for in-flight faults, zaps every attacher. Replies:
-    /// <see cref="Removed"/>.
+    /// <see cref="Removed"/>. <paramref name="Call"/>: the owner's call it works for (the task
+    /// that holds the segment's sema for write).
     /// </summary>
-    public sealed record Remove(RequestId RequestId, Endpoint ReplyTo) : IRequest;
+    public sealed record Remove(RequestId RequestId, Endpoint ReplyTo, RequestId Call) : IRequest;
 
     public sealed record Removed(RequestId RequestId, SegId Segment) : IReply;
 
     /// <summary>
     /// Owner thread group → SegmentActor: the owner's pages in [Start, End) changed (munmap);
     /// every attacher must drop its mappings of that source range before the owner goes on
-    /// (recall). Replies: <see cref="Recalled"/>.
+    /// (recall). Replies: <see cref="Recalled"/>. <paramref name="Call"/>: the owner's call it
+    /// works for (the munmap, mmap or attach holding the owner's mm for write).
     /// </summary>
-    public sealed record Recall(RequestId RequestId, ulong Start, ulong End, Endpoint ReplyTo)
-        : IRequest;
+    public sealed record Recall(RequestId RequestId, ulong Start, ulong End, Endpoint ReplyTo,
+        RequestId Call) : IRequest;
 
     public sealed record Recalled(RequestId RequestId, SegId Segment) : IReply;
 

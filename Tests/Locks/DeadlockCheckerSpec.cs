@@ -2,7 +2,11 @@
 // preference: a reader queued behind it waits for it) is a deadlock named task by task; readers
 // sharing a lock make no edge; a wait that ends, or a partition that crashes with its locks, takes
 // its edges away; and the kernel's lock order is asserted on waits only (a trylock of a lower mm
-// is fine, a blocking wait for it while holding a higher one is named with both locks).
+// is fine, a blocking wait for it while holding a higher one is named with both locks). Through
+// seg->sema and att->mutex: a cycle through an mm and a segment's sema is named lock by lock; a
+// task waiting for two semas at once (a munmap recalling two segments) waits for the readers of
+// both; the fault path and a munmap's recall are in order, and a wait or an att->mutex take out
+// of the kernel's order is named with both locks.
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Locks;
 using Emulator.Protocol.Ids;
@@ -24,6 +28,14 @@ public sealed class DeadlockCheckerSpec
     private static readonly LockTask MmapA = Call(A, 2);
     private static readonly LockTask FaultB = Call(B, 3);
     private static readonly LockTask MmapB = Call(B, 4);
+    private static readonly LockTask SemaFault = Call(B, 5);
+    private static readonly LockTask SemaMunmap = Call(A, 6);
+    private static readonly LockTask SemaFault2 = Call(B, 7);
+    private static readonly LockId Sema1 =
+        LockId.Sema(new SegId(XpmemId.Compose(new PartitionId(0), 100, 1)));
+    private static readonly LockId Sema2 =
+        LockId.Sema(new SegId(XpmemId.Compose(new PartitionId(0), 100, 2)));
+    private static readonly LockId Att = LockId.Att(B, 1);
 
     private static CheckerBreach? Feed(IChecker checker, params MachineEvent[] events)
     {
@@ -107,5 +119,97 @@ public sealed class DeadlockCheckerSpec
         Assert.Equal($"lock order: {FaultB} waits for mmap_sem of p0/100 while holding mmap_sem "
             + "of p1/100, which ranks above it (the kernel takes the lower-ranked mm first and "
             + "only tries the other)", breach.What);
+    }
+
+    [Fact]
+    public void DeadlockChecker_must_name_a_cycle_through_an_mm_and_a_segments_sema()
+    {
+        var checker = new DeadlockChecker();
+        Assert.Null(Feed(checker,
+            new LockAcquired(Sema1, SemaFault, LockMode.Read),
+            new LockAcquired(MmA, SemaMunmap, LockMode.Write),
+            new LockWaiting(Sema1, SemaMunmap, LockMode.Write)));
+
+        var breach = checker.Observe(new LockWaiting(MmA, SemaFault, LockMode.Read));
+
+        Assert.NotNull(breach);
+        Assert.Equal($"deadlock: a cycle of waits: {SemaFault} waits for mmap_sem of p0/100, "
+            + "held by "
+            + $"{SemaMunmap} (write); {SemaMunmap} waits for seg->sema of segment "
+            + $"0x{XpmemId.Compose(new PartitionId(0), 100, 1):x}, held by {SemaFault} (read)",
+            breach.What);
+    }
+
+    [Fact]
+    public void DeadlockChecker_must_follow_a_task_waiting_for_two_semas_to_the_readers_of_each()
+    {
+        var checker = new DeadlockChecker();
+        Assert.Null(Feed(checker,
+            new LockAcquired(MmA, SemaMunmap, LockMode.Write),
+            new LockAcquired(Sema1, SemaFault, LockMode.Read),
+            new LockAcquired(Sema2, SemaFault2, LockMode.Read),
+            new LockWaiting(Sema1, SemaMunmap, LockMode.Write),
+            new LockWaiting(Sema2, SemaMunmap, LockMode.Write),
+            // Sema1's reader is done: the munmap still waits for Sema2's.
+            new LockReleased(Sema1, SemaFault),
+            new LockAcquired(Sema1, SemaMunmap, LockMode.Write)));
+
+        var breach = checker.Observe(new LockWaiting(MmA, SemaFault2, LockMode.Read));
+
+        Assert.NotNull(breach);
+        Assert.Contains($"{SemaMunmap} waits for seg->sema of segment "
+            + $"0x{XpmemId.Compose(new PartitionId(0), 100, 2):x}, held by {SemaFault2}",
+            breach.What);
+    }
+
+    [Fact]
+    public void LockOrderChecker_must_let_the_fault_path_and_a_recall_through()
+    {
+        var checker = new LockOrderChecker();
+        Assert.Null(Feed(checker,
+            // The fault: its own mm, parked behind a recall on the sema, the owner's mm (ranked
+            // below: only tried), the PTE.
+            new LockAcquired(MmB, SemaFault, LockMode.Read),
+            new LockWaiting(Sema1, SemaFault, LockMode.Read),
+            new LockReleased(Sema1, SemaFault),
+            new LockAcquired(MmA, SemaFault, LockMode.Read),
+            new LockAcquired(Sema1, SemaFault, LockMode.Read),
+            new LockAcquired(Att, SemaFault, LockMode.Write),
+            new LockReleased(Att, SemaFault),
+            // The munmap: its mm for write, then both segments' semas, waiting for readers.
+            new LockAcquired(MmA, SemaMunmap, LockMode.Write),
+            new LockWaiting(Sema1, SemaMunmap, LockMode.Write),
+            new LockWaiting(Sema2, SemaMunmap, LockMode.Write)));
+        Assert.Equal("lock order", checker.Name);
+        Assert.Equal("3 waits and 1 att->mutex take judged, every one in order",
+            checker.Final().Saw);
+    }
+
+    [Fact]
+    public void LockOrderChecker_must_name_a_wait_under_att_mutex_and_an_mm_wait_under_a_sema()
+    {
+        var underMutex = Feed(new LockOrderChecker(),
+            new LockAcquired(Att, SemaFault, LockMode.Write),
+            new LockWaiting(MmB, SemaFault, LockMode.Read));
+        Assert.NotNull(underMutex);
+        Assert.Equal($"lock order: {SemaFault} waits for mmap_sem of p1/100 while holding "
+            + "att->mutex "
+            + "of attachment 1 of p1/100, and att->mutex is the innermost lock (the attacher's mm "
+            + "and seg->sema come first)", underMutex.What);
+
+        var underSema = Feed(new LockOrderChecker(),
+            new LockAcquired(Sema1, SemaFault, LockMode.Read),
+            new LockWaiting(MmB, SemaFault, LockMode.Read));
+        Assert.NotNull(underSema);
+        Assert.Contains("while holding seg->sema of segment", underSema.What);
+        Assert.Contains("under seg->sema a fault takes only the segment owner's mm",
+            underSema.What);
+
+        // att->mutex is never tried: taking it under another attachment's mutex is judged too.
+        var twoMutexes = Feed(new LockOrderChecker(),
+            new LockAcquired(Att, SemaFault, LockMode.Write),
+            new LockAcquired(LockId.Att(B, 2), SemaFault, LockMode.Write));
+        Assert.NotNull(twoMutexes);
+        Assert.Contains($"{SemaFault} takes att->mutex of attachment 2 of p1/100", twoMutexes.What);
     }
 }

@@ -101,7 +101,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var pinned = getter.ExpectMsg<SegmentActor.LocalPinned>();
 
         var recaller = CreateTestProbe();
-        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At(), NextId()));
         getter.ExpectNoMsg(TimeSpan.FromMilliseconds(100));   // the fault still holds the sema for read
         segment.Tell(new Fault.Done(fault));
         var zap = getter.ExpectMsg<Attachment.Zap>();
@@ -118,7 +118,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var getter = CreateTestProbe();
         Grant(segment, getter);
         var recaller = CreateTestProbe();
-        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At(), NextId()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
         segment.Tell(new Fault.Pin(NextId(), 0x10000, Getter, 1, getter.Ref.At(), default,
             OwnerMm.Same));
@@ -135,7 +135,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var getter = CreateTestProbe();
         var granted = Grant(segment, getter);
         var remover = CreateTestProbe();
-        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At()));
+        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At(), NextId()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
         segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         owner.ExpectMsg<Segment.Removed>();
@@ -164,7 +164,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
 
         // The owner's munmap holds its mm: the lookup is parked there; the recall goes ahead.
         var recaller = CreateTestProbe();
-        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x11000, recaller.Ref.At()));
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x11000, recaller.Ref.At(), NextId()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
         segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         recaller.ExpectMsg<Segment.Recalled>();
@@ -184,7 +184,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var getter = CreateTestProbe();
         var granted = Grant(segment, getter);
         var (fault, find) = Lookup(segment, owner, getter);
-        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At()));
+        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At(), NextId()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
         segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         owner.ExpectMsg<Segment.Removed>();
@@ -214,7 +214,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         AwaitCondition(() => page.Pins == 0 && _monitor.Pins.Balanced);
         // The hold is over: a recall does not wait for a Done that will never come.
         var recaller = CreateTestProbe();
-        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At(), NextId()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
         segment.Tell(new Attachment.Zapped(zap.RequestId, getter.Ref.At(), []));
         recaller.ExpectMsg<Segment.Recalled>();
@@ -257,7 +257,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = Make();
         var getter = CreateTestProbe();
         var granted = Grant(segment, getter);
-        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At()));
+        segment.Tell(new Segment.Remove(NextId(), owner.Ref.At(), NextId()));
         var zap = getter.ExpectMsg<Attachment.Zap>();
         // A lookup forwarded by the permit's holder just before it released the permit.
         var asker = CreateTestProbe();
@@ -303,7 +303,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         far.ExpectMsg<Fault.Pinned>();
         // A recall waits for its Done and for the zaps.
         var recaller = CreateTestProbe();
-        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At()));
+        segment.Tell(new Segment.Recall(NextId(), 0x10000, 0x14000, recaller.Ref.At(), NextId()));
 
         segment.Tell(new Emulator.Partitions.PartitionActor.PeerDown(P1));
         var zap = local.ExpectMsg<Attachment.Zap>();

@@ -2,11 +2,14 @@
 // attachment state the trace shows, nothing it does not), that coverage merges over runs (counts
 // and runs add, reached is the union), that the explorer's way of observing (the machine's own
 // messages and events, no trace file) counts exactly what the report's way (the trace read back)
-// counts for the same run, and that its HTML marks what was not reached.
+// counts for the same run, that a real run's faults reach the segment's sema and the
+// attachment's mutex (a mutex has no read stages), and that its HTML marks what was not reached.
 using Akka.Actor;
 using Emulator.Host.Reports;
 using Emulator.Host.Reports.Coverage;
 using Emulator.Host.Reports.Timeline;
+using Emulator.Host.Runner;
+using Emulator.Host.Scenarios;
 using Emulator.Partitions;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Locks;
@@ -18,6 +21,7 @@ using Emulator.Partitions.Xpc;
 using Emulator.Protocol;
 using Emulator.Protocol.Faults;
 using Emulator.Protocol.Ids;
+using Emulator.Tests.Examples;
 using Xunit;
 using CheckPinned = Emulator.Partitions.Checks.Pinned;
 
@@ -52,6 +56,36 @@ public sealed class ProtocolCoverageSpec
         Assert.False(coverage.Reached(CoverageArea.FaultChain, "handed over"));
         Assert.False(coverage.Reached(CoverageArea.Lock, "mmap_sem held for write"));
         Assert.Equal(13, coverage.ReachedCount);
+    }
+
+    [Fact]
+    public void ProtocolCoverage_must_count_the_sema_and_the_mutex_of_a_real_runs_faults()
+    {
+        var folder = Directory.CreateTempSubdirectory("xpmem-coverage-");
+        try
+        {
+            var scenario = ScenarioParser.ParseFile(
+                ExamplesSpec.RepositoryFolder(Path.Combine("examples", "quickstart.hocon")));
+            var result = ScenarioRunner.Run(scenario, new RunOptions(1, folder.FullName));
+            Assert.True(result.Passed, $"seed 1: {result.Failure}");
+            var coverage = new ProtocolCoverage();
+            new RunTimeline(coverage.ObserveTrace()).ReadAll(TraceFile.LinesOfText(
+                File.ReadAllText(Path.Combine(folder.FullName, JsonlTrace.FileName))));
+
+            // Four faults read the sema and install under the mutex; the teardown's remove
+            // writes the sema and its detach takes the mutex.
+            Assert.Equal(4, coverage.CountOf(CoverageArea.Lock, "seg->sema held for read"));
+            Assert.Equal(1, coverage.CountOf(CoverageArea.Lock, "seg->sema held for write"));
+            Assert.Equal(5, coverage.CountOf(CoverageArea.Lock, "seg->sema released"));
+            Assert.Equal(5, coverage.CountOf(CoverageArea.Lock, "att->mutex held for write"));
+            Assert.Equal(5, coverage.CountOf(CoverageArea.Lock, "att->mutex released"));
+            Assert.DoesNotContain(CoverageCatalogue.Items, item => item.Name.StartsWith(
+                "att->mutex", StringComparison.Ordinal) && item.Name.Contains("for read"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

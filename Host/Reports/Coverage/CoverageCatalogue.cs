@@ -33,6 +33,8 @@ public static class CoverageCatalogue
         .. Enum.GetValues<LockKind>().Select(kind => (kind, kind switch
         {
             LockKind.MmapSem => "mmap_sem",
+            LockKind.SegSema => "seg->sema",
+            LockKind.AttMutex => "att->mutex",
             _ => kind.ToString(),
         })),
     ];
@@ -102,6 +104,9 @@ public static class CoverageCatalogue
         {
             for (var stage = 0; stage < LockStages.Count; stage++)
             {
+                // A mutex has no readers: its read stages are no state it can reach.
+                if (kind == LockKind.AttMutex && (LockStage)stage
+                    is LockStage.WaitedForRead or LockStage.HeldForRead) continue;
                 LockItems[(kind, (LockStage)stage)] = All.Count;
                 var (stageName, meaning) = LockStages[stage];
                 Item(CoverageArea.Lock, $"{name} {stageName}", meaning);
@@ -193,8 +198,14 @@ public static class CoverageCatalogue
             into.AddRange(detailed);
     }
 
-    /// <summary>The item of <paramref name="kind"/> at <paramref name="stage"/>.</summary>
-    public static int ForLock(LockKind kind, LockStage stage) => LockItems[(kind, stage)];
+    /// <summary>
+    /// Adds the item of <paramref name="kind"/> at <paramref name="stage"/> to
+    /// <paramref name="into"/>, if the kind has that stage (a mutex is never read).
+    /// </summary>
+    public static void ForLock(LockKind kind, LockStage stage, List<int> into)
+    {
+        if (LockItems.TryGetValue((kind, stage), out var item)) into.Add(item);
+    }
 
     /// <summary>The stage a wait or a hold in <paramref name="mode"/> is.</summary>
     public static LockStage Waited(LockMode mode) =>

@@ -86,7 +86,7 @@ public sealed class CoverageTrace : ITrace
     }
 
     private void Lock(LockId id, LockStage stage) =>
-        _items.Add(CoverageCatalogue.ForLock(id.Kind, stage));
+        CoverageCatalogue.ForLock(id.Kind, stage, _items);
 
     private void Flush()
     {

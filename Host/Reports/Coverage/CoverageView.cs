@@ -44,12 +44,15 @@ public sealed class CoverageView : ITimelineView
         if (!CoverageCatalogue.LockKinds.Any(k => k.Name == visit.LockKind)) return;
         var kind = CoverageCatalogue.LockKinds.First(k => k.Name == visit.LockKind).Kind;
         var mode = visit.Mode == nameof(LockMode.Write) ? LockMode.Write : LockMode.Read;
-        if (visit.WaitNs is not null) _items.Add(CoverageCatalogue.ForLock(kind,
-            CoverageCatalogue.Waited(mode)));
-        if (visit.AcquiredNs is not null) _items.Add(CoverageCatalogue.ForLock(kind,
-            CoverageCatalogue.Held(mode)));
-        if (visit.Released) _items.Add(CoverageCatalogue.ForLock(kind,
-            visit.AcquiredNs is null ? LockStage.StoppedWaiting : LockStage.Released));
+        if (visit.WaitNs is not null)
+            CoverageCatalogue.ForLock(kind, CoverageCatalogue.Waited(mode), _items);
+        if (visit.AcquiredNs is not null)
+            CoverageCatalogue.ForLock(kind, CoverageCatalogue.Held(mode), _items);
+        if (visit.Released)
+        {
+            CoverageCatalogue.ForLock(kind,
+                visit.AcquiredNs is null ? LockStage.StoppedWaiting : LockStage.Released, _items);
+        }
         Flush();
     }
 
