@@ -1,15 +1,21 @@
 // Proves docs/trace.md documents the trace the program writes, and nothing it does not: it runs
 // every file in examples/ and Tests/Suites/ (seed 1) plus a quickstart with a wrong expectation
-// (for the failure fields) with --out, collects every line kind, every (kind, field) pair, every
-// nested field and every record type name the traces hold, and holds them against the doc's
+// (for the failure fields) with --out, and the explorer's round trip under an injected owner
+// crash (for the lines only an injection writes), collects every line kind, every (kind, field)
+// pair, every nested field and every record type name the traces hold, and holds them against
+// the doc's
 // "### `kind`" sections and field tables: each one seen must be documented, and each kind and
 // kind field documented must be seen (a kind whose heading says "(failures only)" may be absent).
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Emulator.Host.Explore;
+using Emulator.Host.Injection;
 using Emulator.Host.Reports;
 using Emulator.Host.Runner;
 using Emulator.Host.Scenarios;
+using Emulator.Partitions.Sim;
 using Emulator.Tests.Examples;
+using Emulator.Tests.Explore;
 using Xunit;
 
 namespace Emulator.Tests.Reports;
@@ -139,7 +145,30 @@ public sealed partial class TraceDocSpec
                 $"{scenario.File} seed 1: {result.Failure}");
             traces.Add(File.ReadAllText(Path.Combine(folder, JsonlTrace.FileName)));
         }
+        traces.Add(InjectedTrace());
         return traces;
+    }
+
+    /// <summary>
+    /// The lines only an explore's injected fault writes (fault_injected, step_excused): the
+    /// explorer's round trip under an owner crash aimed at its fault, the first seed of 1..20
+    /// whose crash excuses a step.
+    /// </summary>
+    private static string InjectedTrace()
+    {
+        var scenario = PreparedScenario.Of(ExploreFiles.RoundTrip, [], [], out var error)
+            ?? throw new InvalidOperationException(error);
+        using var runner = new ScheduleRunner(scenario.Scenario, scenario.AkkaConfig);
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var outcome = runner.Run(seed, new RandomStrategy(), SimTimers.Idle,
+                new SimRecorder(), traceInMemory: true,
+                inject: new DrawnInjections([InjectKind.OwnerCrash], seed, partitions: 2, 80));
+            if (outcome.Result.Trace is { } trace
+                && trace.Contains("\"kind\":\"step_excused\"", StringComparison.Ordinal))
+                return trace;
+        }
+        throw new InvalidOperationException("no owner crash excused a step, seeds 1 to 20");
     }
 
     private static Seen Collect(IEnumerable<string> traces)
