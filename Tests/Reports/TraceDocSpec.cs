@@ -3,9 +3,9 @@
 // (for the failure fields) with --out, and the explorer's round trip under an injected owner
 // crash (for the lines only an injection writes), collects every line kind, every (kind, field)
 // pair, every nested field and every record type name the traces hold, and holds them against
-// the doc's
-// "### `kind`" sections and field tables: each one seen must be documented, and each kind and
-// kind field documented must be seen (a kind whose heading says "(failures only)" may be absent).
+// the doc's "### `kind`" sections and field tables: each one seen must be documented, and each
+// kind and kind field documented must be seen (a kind whose heading says "(failures only)" may
+// be absent).
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Emulator.Host.Explore;
