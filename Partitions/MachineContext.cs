@@ -64,7 +64,15 @@ public abstract class EmulatorActor : ReceiveActor
     /// </summary>
     protected void Emit(MachineEvent e)
     {
-        Machine.Monitor.Observe(e);
+        if (_home is { } home)
+        {
+            // Lost with its partition if the crash came first (a live actor mid-message).
+            if (!Machine.Monitor.Observe(e, Machine.Lives, home, _incarnation)) return;
+        }
+        else
+        {
+            Machine.Monitor.Observe(e);
+        }
         if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e);
     }
 

@@ -211,8 +211,8 @@ public sealed class PartitionActor : EmulatorActor
 
     private void HandleCrash()
     {
-        Machine.Lives.Crash(_port.Partition);
-        Emit(new PartitionCrashed(_port.Partition));
+        var crashed = Machine.Monitor.Crash(Machine.Lives, _port.Partition);
+        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, crashed);
         Become(Crashed);
     }
 

@@ -1,4 +1,5 @@
 using Emulator.Partitions.Locks;
+using Emulator.Protocol.Ids;
 
 namespace Emulator.Partitions.Checks;
 
@@ -79,20 +80,54 @@ public sealed class MachineMonitor
 
     public void Observe(MachineEvent e)
     {
+        lock (_gate) ObserveLocked(e);
+    }
+
+    /// <summary>
+    /// Observes <paramref name="e"/>, made by an actor of <paramref name="home"/>'s incarnation
+    /// <paramref name="incarnation"/>, unless that incarnation crashed first: false then. Live
+    /// actors run on many threads, so one may finish a message after its partition's crash was
+    /// observed; the crash is one instant (<see cref="Crash"/> takes the same lock), and what
+    /// such a message did is lost with the partition, as it would be had the crash come before.
+    /// </summary>
+    public bool Observe(MachineEvent e, PartitionLives lives, PartitionId home, int incarnation)
+    {
         lock (_gate)
         {
-            // Request bookkeeping is too common to explain anything: the report shows the rest.
-            if (e is not (RequestStarted or RequestEnded or StoreSent or StoreApplied
-                or StoreAnswered)) _recent[_events++ % RecentEventsMax] = e;
-            if (e is FaultStarted) _faults++;
-            Peers.Observe(e);
-            foreach (var checker in _checkers)
-            {
-                if (checker.Observe(e) is { } breach && _violation is null)
-                    _violation = new Violation(checker.Name, breach.What, breach.Process, Recent());
-            }
-            Tap?.Invoke(e);
+            if (!lives.Runs(home, incarnation)) return false;
+            ObserveLocked(e);
+            return true;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="partition"/> crashes: it stops running and the checkers see it, in one
+    /// step, so no event of its actors comes after the crash's.
+    /// </summary>
+    public PartitionCrashed Crash(PartitionLives lives, PartitionId partition)
+    {
+        var crashed = new PartitionCrashed(partition);
+        lock (_gate)
+        {
+            lives.Crash(partition);
+            ObserveLocked(crashed);
+        }
+        return crashed;
+    }
+
+    private void ObserveLocked(MachineEvent e)
+    {
+        // Request bookkeeping is too common to explain anything: the report shows the rest.
+        if (e is not (RequestStarted or RequestEnded or StoreSent or StoreApplied
+            or StoreAnswered)) _recent[_events++ % RecentEventsMax] = e;
+        if (e is FaultStarted) _faults++;
+        Peers.Observe(e);
+        foreach (var checker in _checkers)
+        {
+            if (checker.Observe(e) is { } breach && _violation is null)
+                _violation = new Violation(checker.Name, breach.What, breach.Process, Recent());
+        }
+        Tap?.Invoke(e);
     }
 
     /// <summary>Every checker's verdict; call it once the run's teardown is over.</summary>

@@ -1,7 +1,9 @@
 // Proves the machine monitor: it keeps the first breach of any checker with the last events
 // before it (oldest first, request bookkeeping left out, the breaching event last), every later
 // breach leaves it alone, the tap sees every event after the checkers, Final gives every
-// checker's verdict, and fault starts are counted.
+// checker's verdict, and fault starts are counted; an event a partition's actor makes after
+// the partition crashed is dropped, the crash being one instant.
+using Emulator.Partitions;
 using Emulator.Partitions.Checks;
 using Emulator.Protocol.Ids;
 using Xunit;
@@ -39,6 +41,25 @@ public sealed class MachineMonitorSpec
 
         monitor.Observe(new Unpinned(Seg, 1, 1));
         Assert.Same(violation, monitor.Violation);
+    }
+
+    [Fact]
+    public void MachineMonitor_must_drop_an_event_its_partition_made_after_its_crash()
+    {
+        // Live: a segment actor finishing a remote store on one thread while its partition
+        // crashes on another (race-partition-crash-during-faults, live, seed 10 and 11: the
+        // store landed after the crash, on frames the coherence checker had let go).
+        var monitor = new MachineMonitor();
+        var lives = new PartitionLives();
+        lives.Boot(2);
+        var seen = new List<MachineEvent>();
+        monitor.Tap = seen.Add;
+        var access = Access(1, 7, write: true);
+        Assert.True(monitor.Observe(access, lives, Owner.Partition, 1));
+        var crashed = monitor.Crash(lives, Owner.Partition);
+        Assert.False(monitor.Observe(access, lives, Owner.Partition, 1));
+        Assert.True(monitor.Observe(access, lives, Attacher.Partition, 1));
+        Assert.Equal([access, crashed, access], seen);
     }
 
     [Fact]
