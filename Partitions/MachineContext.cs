@@ -64,16 +64,20 @@ public abstract class EmulatorActor : ReceiveActor
     /// </summary>
     protected void Emit(MachineEvent e)
     {
-        if (_home is { } home)
-        {
-            // Lost with its partition if the crash came first (a live actor mid-message).
-            if (!Machine.Monitor.Observe(e, Machine.Lives, home, _incarnation)) return;
-        }
-        else
-        {
-            Machine.Monitor.Observe(e);
-        }
-        if (Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e);
+        if (Note(e) && Machine.Trace.Enabled) Machine.Trace.Event(TracePath, e);
+    }
+
+    /// <summary>
+    /// Hands <paramref name="e"/> to the checkers alone (request bookkeeping, never traced);
+    /// false when this actor's partition crashed first: live actors finish a message on their
+    /// own threads, and what one does after its partition's crash is lost with the partition
+    /// (<see cref="MachineMonitor.Observe(MachineEvent, PartitionLives, PartitionId, int)"/>).
+    /// </summary>
+    protected bool Note(MachineEvent e)
+    {
+        if (_home is { } home) return Machine.Monitor.Observe(e, Machine.Lives, home, _incarnation);
+        Machine.Monitor.Observe(e);
+        return true;
     }
 
     /// <summary>

@@ -8,11 +8,12 @@ namespace Emulator.Partitions.Processes;
 /// The replies a thread group waits for: each request's continuation, parked under its
 /// <see cref="RequestId"/> until the one reply comes. The actor never blocks; it goes on serving
 /// others meanwhile. Every wait is reported to the monitor, so a reply that never comes shows as
-/// a request still in flight. A request that crosses XPC has a deadline
+/// a request still in flight (through <paramref name="observe"/>: the monitor, as the actor
+/// hands it events). A request that crosses XPC has a deadline
 /// (<paramref name="deadlines"/> arms and disarms it): when it passes, the continuation gets
 /// <see cref="TimedOut"/> and a reply that comes later is stale. Plain state, no actor.
 /// </summary>
-public sealed class PendingReplies(MachineMonitor monitor, IReplyDeadlines deadlines)
+public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines deadlines)
 {
     private readonly Dictionary<RequestId, Action<IReply>> _waiting = [];
 
@@ -28,7 +29,7 @@ public sealed class PendingReplies(MachineMonitor monitor, IReplyDeadlines deadl
     public void Await(RequestId id, string what, Action<IReply> continuation)
     {
         Invariant.Holds(_waiting.TryAdd(id, continuation), $"request {id} is already awaited");
-        monitor.Observe(new RequestStarted(id, what));
+        observe(new RequestStarted(id, what));
     }
 
     /// <summary>
@@ -63,7 +64,7 @@ public sealed class PendingReplies(MachineMonitor monitor, IReplyDeadlines deadl
     {
         if (!_waiting.Remove(reply.RequestId, out var continuation)) return false;
         if (_across.Remove(reply.RequestId)) deadlines.Disarm(reply.RequestId);
-        monitor.Observe(new RequestEnded(reply.RequestId));
+        observe(new RequestEnded(reply.RequestId));
         continuation(reply);
         return true;
     }

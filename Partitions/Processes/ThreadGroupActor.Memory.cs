@@ -197,17 +197,17 @@ public sealed partial class ThreadGroupActor
                     walk.Loaded(data.Bytes);
                     break;
                 case Frames.Written:
-                    Machine.Monitor.Observe(new StoreAnswered(id, Written: true));
+                    Note(new StoreAnswered(id, Written: true));
                     walk.Stored();
                     break;
                 case Frames.Fetched fetched:
-                    Machine.Monitor.Observe(new StoreAnswered(id, Written: true));
+                    Note(new StoreAnswered(id, Written: true));
                     walk.Fetched(fetched.Value);
                     break;
                 case TimedOut or Refused { Errno: Errno.ENOLINK }:
                     // The owner's partition did not answer, or is down: whether a store landed
                     // is unknown, so the access ends the way a failed fault does.
-                    if (chunk.Write) Machine.Monitor.Observe(new StoreAnswered(id, Written: false));
+                    if (chunk.Write) Note(new StoreAnswered(id, Written: false));
                     attachment.RemoteEnded();
                     Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
                     return;
@@ -215,7 +215,7 @@ public sealed partial class ThreadGroupActor
                     // A recall dropped the pin after we read the PTE: forget it; the chunk
                     // refaults.
                     PendingReplies.Expect<Refused>(reply);
-                    if (chunk.Write) Machine.Monitor.Observe(new StoreAnswered(id, Written: false));
+                    if (chunk.Write) Note(new StoreAnswered(id, Written: false));
                     if (attachment.Ptes.TryGetValue(stop.PageAddress, out var current)
                         && current == stop.Frame) attachment.Ptes.Remove(stop.PageAddress);
                     break;
@@ -226,7 +226,7 @@ public sealed partial class ThreadGroupActor
         if (!reachable) return;
         if (fetchop is not null)
         {
-            Machine.Monitor.Observe(new StoreSent(id, _id));
+            Note(new StoreSent(id, _id));
             _port.Send(attachment.SegmentActor,
                 new Frames.Fetchop(id, stop.Frame.PinId, offset, fetchop, Me));
         }
@@ -234,7 +234,7 @@ public sealed partial class ThreadGroupActor
         {
             var bytes = new byte[chunk.LengthBytes];
             walk.Fill(bytes);
-            Machine.Monitor.Observe(new StoreSent(id, _id));
+            Note(new StoreSent(id, _id));
             _port.Send(attachment.SegmentActor,
                 new Frames.Write(id, stop.Frame.PinId, offset, bytes, Me));
         }

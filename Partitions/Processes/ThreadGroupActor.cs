@@ -66,7 +66,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _memory = image.Memory;
         _memory.Observer = this;
         _access = new MemoryAccess(_memory, id, Emit);
-        _replies = new PendingReplies(machine.Monitor, this);
+        _replies = new PendingReplies(e => Note(e), this);
         _mm = new MmLock(LockId.Mm(id), Emit);
         _deviceOpen = image.DeviceOpen;
         if (hasTg) _tg = new ThreadGroup();
@@ -131,7 +131,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
             _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, Outcome.Dead()));
             return;
         }
-        Machine.Monitor.Observe(new RequestStarted(run.RequestId, run.Call.GetType().Name,
+        Note(new RequestStarted(run.RequestId, run.Call.GetType().Name,
             _id.Partition));
         _calls[run.RequestId] = run;
         Dispatch(run);
@@ -143,7 +143,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     private void Complete(Process.Run run, Outcome outcome)
     {
         if (!_calls.Remove(run.RequestId)) return;
-        Machine.Monitor.Observe(new RequestEnded(run.RequestId));
+        Note(new RequestEnded(run.RequestId));
         if (Machine.Trace.Enabled)
             Machine.Trace.Event(TracePath, new Tracing.CallEnded(run.RequestId, run.Call, outcome));
         _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, outcome));

@@ -298,7 +298,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         if (Access(write.PinId, write.ReplyTo, write.RequestId, write: true) is not { } pin) return;
         pin.Page.Write(write.OffsetBytes, write.Bytes);
-        Machine.Monitor.Observe(new StoreApplied(write.RequestId));
+        Note(new StoreApplied(write.RequestId));
         _port.Send(write.ReplyTo, new Frames.Written(write.RequestId));
     }
 
@@ -311,7 +311,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         if (Access(fetchop.PinId, fetchop.ReplyTo, fetchop.RequestId, write: true) is not { } pin)
             return;
         var old = pin.Page.Fetchop(fetchop.OffsetBytes, fetchop.Call);
-        Machine.Monitor.Observe(new StoreApplied(fetchop.RequestId));
+        Note(new StoreApplied(fetchop.RequestId));
         _port.Send(fetchop.ReplyTo, new Frames.Fetched(fetchop.RequestId, old));
     }
 
