@@ -44,7 +44,7 @@ public static class ExploreCommand
             HelpName = "N",
             Description = $"Run at most N schedules (default {ExploreRequest.SchedulesDefault})",
             DefaultValueFactory = _ => ExploreRequest.SchedulesDefault,
-            CustomParser = result => Positive<long>(result, "--schedules", long.MaxValue),
+            CustomParser = result => NumberOptions.Whole(result, "--schedules", 1L, long.MaxValue),
         };
         var strategy = new Option<string>("--strategy")
         {
@@ -61,7 +61,7 @@ public static class ExploreCommand
             HelpName = "D",
             Description = $"pct's depth: D-1 priority change points (default "
                 + $"{StrategyPlan.DepthDefault}); with --strategy pct only",
-            CustomParser = result => Positive<int>(result, "--depth", 1000),
+            CustomParser = result => NumberOptions.Whole(result, "--depth", 1, 1000),
         };
         var seed = new Option<int?>("--seed")
         {
@@ -75,7 +75,7 @@ public static class ExploreCommand
             HelpName = "W",
             Description = "Schedules run at once, each worker on its own ActorSystem (default: "
                 + $"every core, {Environment.ProcessorCount} here)",
-            CustomParser = result => Positive<int>(result, "--workers", 1024),
+            CustomParser = result => NumberOptions.Whole(result, "--workers", 1, 1024),
         };
         var timeLimit = new Option<TimeSpan?>("--time-limit")
         {
@@ -350,19 +350,6 @@ public static class ExploreCommand
 
     private static double PerSecond(ExploreProgress progress) =>
         progress.Elapsed.TotalSeconds > 0 ? progress.Ran / progress.Elapsed.TotalSeconds : 0;
-
-    private static T Positive<T>(ArgumentResult result, string option, T max)
-        where T : struct, System.Numerics.INumber<T>
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (T.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-            && value >= T.One && value <= max)
-        {
-            return value;
-        }
-        result.AddError($"{option} '{UserText.Safe(text)}' is not a whole number from 1 to {max}");
-        return T.One;
-    }
 
     private static string ParseStrategy(ArgumentResult result)
     {
