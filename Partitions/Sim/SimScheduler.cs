@@ -27,6 +27,12 @@ public sealed class SimScheduler : SchedulerBase
     private long _timerNumberNext;
     private long _nowTicks;
 
+    /// <summary>The queue's size at which cancelled timers are swept out of it.</summary>
+    private int _sweepAt = SweepMin;
+
+    /// <summary>Below this many timers the queue is never swept.</summary>
+    private const int SweepMin = 1024;
+
     /// <summary>
     /// Akka creates it from <c>akka.scheduler.implementation</c> with this signature.
     /// </summary>
@@ -45,6 +51,12 @@ public sealed class SimScheduler : SchedulerBase
     public int PendingTimers
     {
         get { lock (_gate) return _timers.Count(timer => !timer.IsCancelled); }
+    }
+
+    /// <summary>Timers in the queue, cancelled ones not yet swept out included.</summary>
+    internal int QueuedTimers
+    {
+        get { lock (_gate) return _timers.Count; }
     }
 
     protected override DateTimeOffset TimeNow => Epoch + Now;
@@ -174,7 +186,21 @@ public sealed class SimScheduler : SchedulerBase
             // "Never" is sometimes spelled as a huge delay: saturate instead of overflowing.
             var due = delay >= TimeSpan.MaxValue - Now ? TimeSpan.MaxValue : Now + delay;
             _timers.Add(new SimTimer(due, _timerNumberNext++, interval, fire, cancelable));
+            if (_timers.Count >= _sweepAt) Sweep();
         }
+    }
+
+    /// <summary>
+    /// Takes cancelled timers out of the queue. Most timers are cancelled long before they are
+    /// due (a request's reply deadline, disarmed when the reply comes; XPC's retransmission and
+    /// ack ticks), and the head alone is dropped as it comes: the Altix scenario kept 600,000 of
+    /// them, about 250 MB. Sweeping each time the queue has doubled since the last sweep costs
+    /// O(1) per timer; a cancelled timer never fires, so what fires and when is unchanged.
+    /// </summary>
+    private void Sweep()
+    {
+        _timers.RemoveWhere(timer => timer.IsCancelled);
+        _sweepAt = Math.Max(SweepMin, 2 * _timers.Count);
     }
 
     private void DropCancelledHead()

@@ -6,7 +6,8 @@ namespace Emulator.Tests.Sim;
 
 // Proves that time in a sim system is virtual: timers (actor timers, ScheduleTellOnce, periodic)
 // fire only when the loop fires them, in (due time, registration) order, each at its due time;
-// cancelled timers never fire; and RunUntil reports a stuck run instead of waiting.
+// cancelled timers never fire, nor stay queued in their thousands; and RunUntil reports a stuck
+// run instead of waiting.
 public sealed class SimSchedulerSpec : IDisposable
 {
     private const int Seed = 5;
@@ -90,6 +91,27 @@ public sealed class SimSchedulerSpec : IDisposable
 
         Assert.True(Timed().Count == 0, $"seed {Seed}: {string.Join(",", Timed())}");
         Assert.Equal(0, _loop.Scheduler.PendingTimers);
+    }
+
+    [Fact]
+    public void SimScheduler_must_not_keep_cancelled_timers_that_are_not_due()
+    {
+        // As a reply deadline is armed and disarmed per request: cancelled long before it is due,
+        // behind a timer that stays at the head of the queue.
+        _system.Scheduler.ScheduleTellOnce(
+            TimeSpan.FromDays(1), _recorder, "head", ActorRefs.NoSender);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var deadline = _system.Scheduler.ScheduleTellOnceCancelable(
+                TimeSpan.FromDays(2), _recorder, "deadline", ActorRefs.NoSender);
+            deadline.Cancel();
+        }
+
+        Assert.Equal(1, _loop.Scheduler.PendingTimers);
+        Assert.True(_loop.Scheduler.QueuedTimers <= 2048,
+            $"seed {Seed}: {_loop.Scheduler.QueuedTimers} timers queued, 1 of them live");
+        _loop.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(new[] { (TimeSpan.FromDays(1), (object)"head") }, Timed());
     }
 
     [Fact]
