@@ -22,7 +22,8 @@ namespace Emulator.Host;
 /// [--inject LIST] [--set KEY=VALUE]... [--out DIR] [--no-shrink]</c>
 /// (<see cref="ExploreCommand"/>),
 /// <c>xpmem-emu replay PATH [--out DIR]</c> (<see cref="ReplayCommand"/>),
-/// <c>xpmem-emu generate altix ...</c> and <c>xpmem-emu bench ...</c> (<see cref="Bench.BenchCommand"/>),
+/// <c>xpmem-emu generate altix ...</c> and <c>xpmem-emu bench ...</c>
+/// (<see cref="Bench.BenchCommand"/>),
 /// <c>xpmem-emu help [COMMAND]</c>,
 /// <c>xpmem-emu version</c>. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>

@@ -8,9 +8,10 @@ using Spectre.Console;
 namespace Emulator.Host.Bench;
 
 /// <summary>
-/// <c>xpmem-emu bench [--quick] [--altix N] [--remote] [--json FILE]</c>: the raw ceilings (a local Akka
-/// ping-pong, the seeded sim loop on a ping-pong) measured beside the emulator's own figures in
-/// one run on one machine, each figure with its ratio to the ceiling it is bounded by.
+/// <c>xpmem-emu bench [--quick] [--altix N] [--remote] [--json FILE]</c>: the raw ceilings (a
+/// local Akka ping-pong, the seeded sim loop on a ping-pong, with --remote a remote one)
+/// measured beside the emulator's own figures in one run on one machine, each figure with its
+/// ratio to the ceiling it is bounded by.
 /// </summary>
 public static class BenchCommand
 {

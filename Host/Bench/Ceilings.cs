@@ -52,7 +52,8 @@ internal static class Ceilings
             return Median(() =>
             {
                 var pong = system.ActorOf(Props.Create(() => new Pong()));
-                var ping = system.ActorOf(Props.Create(() => new Ping(pong, Ball, 1, messages, null)));
+                var ping = system.ActorOf(Props.Create(() =>
+                    new Ping(pong, Ball, 1, messages, null)));
                 loop.RunUntilIdle();
                 var before = loop.Deliveries;
                 var clock = Stopwatch.StartNew();
