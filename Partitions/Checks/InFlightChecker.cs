@@ -44,7 +44,7 @@ public sealed class InFlightChecker : IChecker
     {
         if (_waiting.Count == 0) return "nothing is in flight";
         var shown = _waiting
-            .OrderBy(w => w.Key.Origin.Value).ThenBy(w => w.Key.Sequence)
+            .OrderBy(w => w.Key)
             .Take(shownMax).Select(w => $"{w.Key} {w.Value.What}");
         var more = _waiting.Count > shownMax ? $" and {_waiting.Count - shownMax} more" : "";
         return $"{_waiting.Count} still waiting: {string.Join(", ", shown)}{more}";

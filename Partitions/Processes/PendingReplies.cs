@@ -52,7 +52,7 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
     public void FailTo(PartitionId peer)
     {
         var lost = _across.Where(a => a.Value == peer).Select(a => a.Key)
-            .OrderBy(id => id.Sequence).ToList();
+            .Order().ToList();
         foreach (var id in lost) Resume(new TimedOut(id));
     }
 

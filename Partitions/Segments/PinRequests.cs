@@ -85,7 +85,7 @@ public sealed class PinRequests
         {
             if (lookup.Pin.RequestId.Origin == peer) lookup.Abandoned = true;
         }
-        var held = _holds.Where(h => h.Key.Origin == peer).OrderBy(h => h.Key.Sequence).ToList();
+        var held = _holds.Where(h => h.Key.Origin == peer).OrderBy(h => h.Key).ToList();
         foreach (var (id, _) in held) _holds.Remove(id);
         return held.Select(h => h.Value).ToList();
     }
