@@ -105,6 +105,12 @@ public sealed class DeadlockChecker : IChecker
     {
         var index = state.Waiters.FindIndex(w => w.Task == task);
         if (index >= 0) state.Waiters.RemoveAt(index);
+        NoLongerAwaits(task, id);
+    }
+
+    /// <summary><paramref name="task"/> waits for <paramref name="id"/> no more.</summary>
+    private void NoLongerAwaits(LockTask task, LockId id)
+    {
         if (_waitingFor.TryGetValue(task, out var awaited) && awaited.Remove(id)
             && awaited.Count == 0) _waitingFor.Remove(task);
     }
@@ -113,11 +119,7 @@ public sealed class DeadlockChecker : IChecker
     {
         foreach (var id in _locks.Keys.Where(gone).ToList())
         {
-            foreach (var (task, _) in _locks[id].Waiters)
-            {
-                if (_waitingFor.TryGetValue(task, out var awaited) && awaited.Remove(id)
-                    && awaited.Count == 0) _waitingFor.Remove(task);
-            }
+            foreach (var (task, _) in _locks[id].Waiters) NoLongerAwaits(task, id);
             _locks.Remove(id);
         }
     }

@@ -25,8 +25,6 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
     private LockTask _writer;
     private bool _writerWaits;
 
-    public LockId Id => id;
-
     /// <summary>Faults holding it for read.</summary>
     public int Readers => _reads.Count;
 

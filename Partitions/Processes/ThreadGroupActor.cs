@@ -131,8 +131,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
             _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, Outcome.Dead()));
             return;
         }
-        Note(new RequestStarted(run.RequestId, run.Call.GetType().Name,
-            _id.Partition));
+        Note(new RequestStarted(run.RequestId, run.Call.GetType().Name, _id.Partition));
         _calls[run.RequestId] = run;
         Dispatch(run);
     }

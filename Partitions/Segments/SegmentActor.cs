@@ -220,7 +220,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         if (_deadPins.Remove(pin.RequestId)) return;
         _requests.StartLookup(pin);
         _ownerActor.Tell(new ThreadGroupActor.FindPage(pin.RequestId, pin.SourceAddress, Self,
-            new LockTask(pin.Attacher, pin.Task), pin.Mm));
+            FaultTask(pin), pin.Mm));
     }
 
     /// <summary>
@@ -231,8 +231,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private void OwnerMmDone(Fault.Pin pin, Endpoint? replyTo = null)
     {
         if (pin.Mm == OwnerMm.Same) return;
-        _ownerActor.Tell(new ThreadGroupActor.LookupDone(new LockTask(pin.Attacher, pin.Task),
-            pin.RequestId, replyTo));
+        _ownerActor.Tell(new ThreadGroupActor.LookupDone(FaultTask(pin), pin.RequestId,
+            replyTo));
     }
 
     private void HandlePageFound(ThreadGroupActor.PageFound found)
