@@ -318,7 +318,8 @@ public sealed partial class ScenarioRunner
             return false;
         }
         var id = _machine.Start(process.Id, call);
-        if (call is GetCall or ReleaseCall) _permitCalls[id] = call;
+        // An injected release takes a permit the steps got: only an injecting run keeps them.
+        if (_options.Inject is not null && call is GetCall or ReleaseCall) _permitCalls[id] = call;
         _trace?.Event("runner", new CallStarted(step.Location.ToString(), step.Text,
             strand.Branch, process.Id, id, call), step.Process);
         _waiting[id] = (strand, step);
@@ -492,7 +493,7 @@ public sealed partial class ScenarioRunner
         _crashes[partition] = (_crashes.GetValueOrDefault(partition).Count + 1, at);
         // A start on it that has not answered never will.
         foreach (var (id, start) in _starting.Where(s => s.Value.Partition == partition)
-            .OrderBy(s => s.Key.Sequence).ToList())
+            .OrderBy(s => s.Key).ToList())
         {
             _starting.Remove(id);
             _lost.Enqueue(start);
@@ -505,9 +506,7 @@ public sealed partial class ScenarioRunner
         }
         var lost = _waiting
             .Where(w => _processes[w.Value.Step.Process!].Crashed)
-            .Select(w => w.Key)
-            // RequestId has no order of its own (Order() threw once two calls were lost).
-            .OrderBy(id => id.Origin.Value).ThenBy(id => id.Sequence).ToList();
+            .Select(w => w.Key).Order().ToList();
         foreach (var id in lost) _lost.Enqueue(new Process.Completed(id, Outcome.Dead()));
     }
 
