@@ -20,6 +20,9 @@ public sealed record ScheduleRun(IReadOnlyList<int> Choices, IReadOnlyList<LinkD
 
     /// <summary>The faults injected into the run (explore's <c>--inject</c>), in order.</summary>
     public IReadOnlyList<Injection.Injection> Injected { get; init; } = [];
+
+    /// <summary>This run as a shrink's candidate, before anything is taken away.</summary>
+    public ScheduleTry AsTry() => new(Choices, Draws, LeftOut) { Injected = Injected };
 }
 
 /// <summary>A candidate of a shrink, to run: its decisions, link draws and left-out steps.
@@ -83,17 +86,14 @@ public sealed class Shrinker(Func<ScheduleTry, ScheduleRun> run, int runsMax, Ti
         {
             var leftOut = drop.SelectMany(i => pieces[i]).Concat(schedule.LeftOut).ToHashSet();
             return StepCut.Unbound(scenario, leftOut) is null
-                ? new ScheduleTry(schedule.Choices, schedule.Draws, [.. leftOut.Order()])
-                {
-                    Injected = schedule.Injected,
-                }
+                ? schedule.AsTry() with { LeftOut = [.. leftOut.Order()] }
                 : null;
         });
 
     /// <summary>Injected faults: a candidate goes without some of them.</summary>
     private ScheduleRun Injections(ScheduleRun current) => Minimize(current,
         schedule => [.. Enumerable.Range(0, schedule.Injected.Count)],
-        (schedule, drop) => new ScheduleTry(schedule.Choices, schedule.Draws, schedule.LeftOut)
+        (schedule, drop) => schedule.AsTry() with
         {
             Injected = [.. schedule.Injected.Where((_, i) => !drop.Contains(i))],
         });
@@ -101,19 +101,18 @@ public sealed class Shrinker(Func<ScheduleTry, ScheduleRun> run, int runsMax, Ti
     private ScheduleRun Faults(ScheduleRun current) => Minimize(current,
         schedule => [.. Enumerable.Range(0, schedule.Draws.Count)
             .Where(i => schedule.Draws[i].IsFault)],
-        (schedule, drop) => new ScheduleTry(schedule.Choices, [.. schedule.Draws.Select(
-            (draw, i) => drop.Contains(i) ? draw with { Value = 0 } : draw)], schedule.LeftOut)
+        (schedule, drop) => schedule.AsTry() with
         {
-            Injected = schedule.Injected,
+            Draws = [.. schedule.Draws.Select((draw, i) =>
+                drop.Contains(i) ? draw with { Value = 0 } : draw)],
         });
 
     private ScheduleRun Deviations(ScheduleRun current) => Minimize(current,
         schedule => [.. Enumerable.Range(0, schedule.Choices.Count)
             .Where(i => schedule.Choices[i] != 0)],
-        (schedule, drop) => new ScheduleTry([.. schedule.Choices.Select((choice, i) =>
-            drop.Contains(i) ? 0 : choice)], schedule.Draws, schedule.LeftOut)
+        (schedule, drop) => schedule.AsTry() with
         {
-            Injected = schedule.Injected,
+            Choices = [.. schedule.Choices.Select((choice, i) => drop.Contains(i) ? 0 : choice)],
         });
 
     /// <summary>
