@@ -34,39 +34,38 @@ internal static class BenchScenarios
 
     /// <summary><paramref name="pairs"/> attaches and detaches of one page, one after another.
     /// </summary>
-    public static string AttachDetach(int pairs) => Text($$"""
-        name = "attach and detach"
-        partitions = 1
-        processes {
-          owner { partition = 0 }
-          user { partition = 0 }
-        }
-        steps = [
-          "owner: mmap 0x10000000 1p"
+    public static string AttachDetach(int pairs) => OwnerAndUser("attach and detach", $$"""
           "owner: seg = make 0x10000000 1p mode=0666"
           "user: ap = get seg rdwr"
           { repeat = {{pairs}}, steps = [ "user: at = attach ap 0 1p", "user: detach at" ] }
-        ]
         """);
 
     /// <summary><paramref name="rounds"/> of make, get, release and remove.</summary>
-    public static string PermitCalls(int rounds) => Text($$"""
-        name = "make, get, release, remove"
-        partitions = 1
-        processes {
-          owner { partition = 0 }
-          user { partition = 0 }
-        }
-        steps = [
-          "owner: mmap 0x10000000 1p"
+    public static string PermitCalls(int rounds) => OwnerAndUser("make, get, release, remove",
+        $$"""
           { repeat = {{rounds}}, steps = [
               "owner: seg = make 0x10000000 1p mode=0666"
               "user: ap = get seg rdwr"
               "user: release ap"
               "owner: remove seg"
           ] }
-        ]
         """);
+
+    /// <summary>
+    /// An owner with a page mapped and a user, on one partition, then <paramref name="steps"/>.
+    /// </summary>
+    private static string OwnerAndUser(string name, FormattableString steps) => $$"""
+        name = "{{name}}"
+        partitions = 1
+        processes {
+          owner { partition = 0 }
+          user { partition = 0 }
+        }
+        steps = [
+          "owner: mmap 0x10000000 1p"
+        {{Text(steps)}}
+        ]
+        """;
 
     /// <summary>
     /// The smallest XPMEM round trip across two partitions (make, get, attach, one remote fault,

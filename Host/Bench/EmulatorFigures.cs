@@ -19,8 +19,8 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
     public const int ClusterNodes = 3;
 
     /// <summary>
-    /// First-touch faults per second in <paramref name="mode"/> (cluster: three local nodes,
-    /// the owner's and the user's partitions on two of them).
+    /// First-touch faults per second in <paramref name="mode"/>, live or cluster (three local
+    /// nodes, the owner's and the user's partitions on two of them); sim's: <see cref="SimFaults"/>.
     /// </summary>
     public double FaultsPerSecond(int pages, bool cross, RunMode mode)
     {
@@ -31,17 +31,20 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
     }
 
     /// <summary>
-    /// Messages per fault chain, counted in sim: a run that touches every page once, less one
-    /// that does not touch, less the loads alone (a second touch of every page). All: every
-    /// delivery; XPC: only the messages that cross between partitions.
+    /// A fault chain in sim, from three runs: one that touches every page once, one that does
+    /// not touch, one that touches twice (the second touch is loads alone). Faults per second:
+    /// once less none; messages per fault: once less none less the loads (twice less once). All:
+    /// every delivery; XPC: only the messages that cross between partitions.
     /// </summary>
-    public (double All, double Xpc) MessagesPerFault(int pages, bool cross)
+    public (double PerSecond, double All, double Xpc) SimFaults(int pages, bool cross)
     {
-        var once = Run(BenchScenarios.Faults(pages, 1, cross), RunMode.Sim).Summary;
+        var once = Run(BenchScenarios.Faults(pages, 1, cross), RunMode.Sim);
+        var none = Run(BenchScenarios.Faults(pages, 0, cross), RunMode.Sim);
         var twice = Run(BenchScenarios.Faults(pages, 2, cross), RunMode.Sim).Summary;
-        var none = Run(BenchScenarios.Faults(pages, 0, cross), RunMode.Sim).Summary;
-        return ((double)(2 * once.Messages - twice.Messages - none.Messages) / pages,
-            (double)(2 * once.XpcMessages - twice.XpcMessages - none.XpcMessages) / pages);
+        double PerFault(Func<RunSummary, long> count) =>
+            (double)(2 * count(once.Summary) - count(twice) - count(none.Summary)) / pages;
+        return (pages / Seconds(once, none), PerFault(s => s.Messages),
+            PerFault(s => s.XpcMessages));
     }
 
     public double AttachDetachPerSecond(int pairs, RunMode mode) =>
