@@ -23,7 +23,9 @@ public sealed class SimScheduler : SchedulerBase
     public static readonly DateTimeOffset Epoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly object _gate = new();
-    private readonly SortedSet<SimTimer> _timers = new(SimTimer.DueOrder);
+    // A binary heap: setting a timer allocates no node (a sorted set did, and searched for
+    // the one to take out); cancelled timers stay until they reach the head or a sweep.
+    private readonly PriorityQueue<SimTimer, SimTimer> _timers = new(SimTimer.DueOrder);
     private long _timerNumberNext;
     private long _nowTicks;
 
@@ -50,7 +52,10 @@ public sealed class SimScheduler : SchedulerBase
     /// <summary>Timers set and neither fired nor cancelled.</summary>
     public int PendingTimers
     {
-        get { lock (_gate) return _timers.Count(timer => !timer.IsCancelled); }
+        get
+        {
+            lock (_gate) return _timers.UnorderedItems.Count(item => !item.Element.IsCancelled);
+        }
     }
 
     /// <summary>Timers in the queue, cancelled ones not yet swept out included.</summary>
@@ -68,7 +73,11 @@ public sealed class SimScheduler : SchedulerBase
     protected override void InternalScheduleTellOnce(
         TimeSpan delay, ICanTell receiver, object message, IActorRef sender, ICancelable cancelable)
     {
-        Add(delay, null, () => receiver.Tell(message, sender), cancelable);
+        lock (_gate)
+        {
+            Add(new SimTimer(Due(delay), _timerNumberNext++, null, receiver, message, sender,
+                cancelable));
+        }
     }
 
     protected override void InternalScheduleTellRepeatedly(
@@ -79,7 +88,12 @@ public sealed class SimScheduler : SchedulerBase
         IActorRef sender,
         ICancelable cancelable)
     {
-        Add(initialDelay, interval, () => receiver.Tell(message, sender), cancelable);
+        CheckInterval(interval);
+        lock (_gate)
+        {
+            Add(new SimTimer(Due(initialDelay), _timerNumberNext++, interval, receiver, message,
+                sender, cancelable));
+        }
     }
 
     protected override void InternalScheduleOnce(
@@ -116,9 +130,8 @@ public sealed class SimScheduler : SchedulerBase
         lock (_gate)
         {
             DropCancelledHead();
-            if (_timers.Count == 0 || _timers.Min!.Due > limit) return false;
-            timer = _timers.Min!;
-            _timers.Remove(timer);
+            if (_timers.Count == 0 || _timers.Peek().Due > limit) return false;
+            timer = _timers.Dequeue();
             if (timer.Due > Now) Volatile.Write(ref _nowTicks, timer.Due.Ticks);
             // The next round of a repeating timer takes its number now, before the action runs,
             // so timers the action sets come after it at an equal due time.
@@ -127,8 +140,8 @@ public sealed class SimScheduler : SchedulerBase
                 var next = interval >= TimeSpan.MaxValue - timer.Due
                     ? TimeSpan.MaxValue
                     : timer.Due + interval;
-                _timers.Add(new SimTimer(
-                    next, _timerNumberNext++, interval, timer.Fire, timer.Cancelable));
+                var round = timer.Next(next, _timerNumberNext++);
+                _timers.Enqueue(round, round);
             }
         }
         timer.Fire();
@@ -144,7 +157,7 @@ public sealed class SimScheduler : SchedulerBase
         lock (_gate)
         {
             DropCancelledHead();
-            due = _timers.Count > 0 ? _timers.Min!.Due : TimeSpan.MaxValue;
+            due = _timers.Count > 0 ? _timers.Peek().Due : TimeSpan.MaxValue;
             return _timers.Count > 0;
         }
     }
@@ -174,19 +187,30 @@ public sealed class SimScheduler : SchedulerBase
 
     private void Add(TimeSpan delay, TimeSpan? interval, Action fire, ICancelable? cancelable)
     {
-        // A zero interval would fire forever at one instant; the public API refuses it already,
-        // the IRunnable overloads do not.
+        CheckInterval(interval);
+        lock (_gate) Add(new SimTimer(Due(delay), _timerNumberNext++, interval, fire, cancelable));
+    }
+
+    /// <summary>Queues <paramref name="timer"/>; the caller holds the gate (and numbered the
+    /// timer under it).</summary>
+    private void Add(SimTimer timer)
+    {
+        _timers.Enqueue(timer, timer);
+        if (_timers.Count >= _sweepAt) Sweep();
+    }
+
+    // "Never" is sometimes spelled as a huge delay: saturate instead of overflowing.
+    private TimeSpan Due(TimeSpan delay) =>
+        delay >= TimeSpan.MaxValue - Now ? TimeSpan.MaxValue : Now + delay;
+
+    // A zero interval would fire forever at one instant; the public API refuses it already,
+    // the IRunnable overloads do not.
+    private static void CheckInterval(TimeSpan? interval)
+    {
         if (interval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(interval), $"Interval must be >0: {interval}");
-        }
-        lock (_gate)
-        {
-            // "Never" is sometimes spelled as a huge delay: saturate instead of overflowing.
-            var due = delay >= TimeSpan.MaxValue - Now ? TimeSpan.MaxValue : Now + delay;
-            _timers.Add(new SimTimer(due, _timerNumberNext++, interval, fire, cancelable));
-            if (_timers.Count >= _sweepAt) Sweep();
         }
     }
 
@@ -199,15 +223,14 @@ public sealed class SimScheduler : SchedulerBase
     /// </summary>
     private void Sweep()
     {
-        _timers.RemoveWhere(timer => timer.IsCancelled);
+        var live = _timers.UnorderedItems.Where(item => !item.Element.IsCancelled).ToList();
+        _timers.Clear();
+        _timers.EnqueueRange(live);
         _sweepAt = Math.Max(SweepMin, 2 * _timers.Count);
     }
 
     private void DropCancelledHead()
     {
-        while (_timers.Count > 0 && _timers.Min!.IsCancelled)
-        {
-            _timers.Remove(_timers.Min!);
-        }
+        while (_timers.Count > 0 && _timers.Peek().IsCancelled) _timers.Dequeue();
     }
 }

@@ -92,6 +92,9 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     private readonly PeerConnection[] _peers;
     // Per peer, the session in which the link was last told we heard it: once per session.
     private readonly long[] _heardIn;
+    // Per peer, its timers' keys and messages: made once, as they are set on most packets.
+    private readonly RetransmitTick[] _retransmitTicks;
+    private readonly AckTick[] _ackTicks;
 
     public XpcActor(MachineContext machine, PartitionId partition, int partitions,
         MachineWiring wiring)
@@ -106,6 +109,10 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         _peers = [.. Enumerable.Range(0, partitions)
             .Select(_ => new PeerConnection(_settings.MissedHeartbeatsMax))];
         _heardIn = [.. Enumerable.Repeat(-1L, partitions)];
+        _retransmitTicks = [.. Enumerable.Range(0, partitions)
+            .Select(peer => new RetransmitTick(new PartitionId(peer)))];
+        _ackTicks = [.. Enumerable.Range(0, partitions)
+            .Select(peer => new AckTick(new PartitionId(peer)))];
         Receive<Carry>(HandleCarry);
         Receive<Sequenced>(HandleSequenced);
         Receive<Ack>(ack => HandleHeard(ack.From, ack.Epoch, ack.Acknowledged));
@@ -181,7 +188,8 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             _inbound[peer.Value].Delivered);
         _wiring.Link.Sent(new LinkDirection(_partition, peer), connection.Epoch, channel.Sent);
         Transmit(peer, packet, packet.Sequence);
-        if (!Timers.IsTimerActive(new RetransmitTick(peer))) ArmRetransmit(peer, channel.Backoff);
+        if (!Timers.IsTimerActive(_retransmitTicks[peer.Value]))
+            ArmRetransmit(peer, channel.Backoff);
     }
 
     private void HandleSequenced(Sequenced packet)
@@ -196,7 +204,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
             ready.To.Ref.Tell(ready.Message, ActorRefs.NoSender);
         }
         // A duplicate is acked too: its sender may have missed the ack.
-        var ack = new AckTick(peer);
+        var ack = _ackTicks[peer.Value];
         if (!Timers.IsTimerActive(ack)) Timers.StartSingleTimer(ack, ack, _settings.AckDelay);
     }
 
@@ -227,7 +235,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         var channel = _outbound[peer.Value];
         if (!channel.Acknowledge(acknowledged)) return true;
         if (channel.HasUnacknowledged) ArmRetransmit(peer, channel.Backoff);
-        else Timers.Cancel(new RetransmitTick(peer));
+        else Timers.Cancel(_retransmitTicks[peer.Value]);
         return true;
     }
 
@@ -297,8 +305,8 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     {
         _outbound[peer.Value].Reset();
         _inbound[peer.Value].Reset();
-        Timers.Cancel(new RetransmitTick(peer));
-        Timers.Cancel(new AckTick(peer));
+        Timers.Cancel(_retransmitTicks[peer.Value]);
+        Timers.Cancel(_ackTicks[peer.Value]);
         var epoch = _peers[peer.Value].Epoch;
         _wiring.Link.Sent(new LinkDirection(_partition, peer), epoch, 0);
         _wiring.Link.Handed(new LinkDirection(peer, _partition), epoch, 0);
@@ -332,7 +340,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
 
     private void ArmRetransmit(PartitionId peer, TimeSpan after)
     {
-        var tick = new RetransmitTick(peer);
+        var tick = _retransmitTicks[peer.Value];
         Timers.StartSingleTimer(tick, tick, after);
     }
 
@@ -342,14 +350,15 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
     /// </summary>
     private void Transmit(PartitionId peer, object packet, long? sequence)
     {
-        Timers.Cancel(new AckTick(peer));
+        Timers.Cancel(_ackTicks[peer.Value]);
         var link = new LinkDirection(_partition, peer);
         var fate = _wiring.Link.Decide(link, packet);
         if (!ReferenceEquals(fate, PacketFate.Delivered) && Machine.Trace.Enabled)
             TraceFate(link, packet, sequence, fate);
         var receiver = _wiring.XpcOf(peer);
-        foreach (var delay in fate.Arrivals)
+        for (var arrival = 0; arrival < fate.Arrivals.Count; arrival++)
         {
+            var delay = fate.Arrivals[arrival];
             if (delay == TimeSpan.Zero) receiver.Tell(packet, Self);
             else Context.System.Scheduler.ScheduleTellOnce(delay, receiver, packet, Self);
         }

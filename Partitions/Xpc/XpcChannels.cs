@@ -82,6 +82,7 @@ internal sealed class OutboundChannel(XpcSettings settings)
 internal sealed class InboundChannel
 {
     private readonly SortedDictionary<long, XpcActor.Sequenced> _early = [];
+    private readonly List<XpcActor.Sequenced> _ready = [];
 
     /// <summary>
     /// The highest sequence number handed over with every one before it: the cumulative ack.
@@ -94,22 +95,25 @@ internal sealed class InboundChannel
     /// <summary>
     /// Takes <paramref name="packet"/>; returns what can be handed over now, in order: nothing
     /// for a duplicate or a message that came early, else it and the early ones it was holding up.
+    /// The list is the channel's own, good until the next call: one per packet was most of what
+    /// receiving cost.
     /// </summary>
-    public IReadOnlyList<XpcActor.Sequenced> Receive(XpcActor.Sequenced packet)
+    public List<XpcActor.Sequenced> Receive(XpcActor.Sequenced packet)
     {
+        _ready.Clear();
         if (packet.Sequence != Delivered + 1)
         {
             if (packet.Sequence > Delivered) _early.TryAdd(packet.Sequence, packet);
-            return [];
+            return _ready;
         }
-        var ready = new List<XpcActor.Sequenced> { packet };
+        _ready.Add(packet);
         Delivered = packet.Sequence;
         while (_early.Remove(Delivered + 1, out var next))
         {
-            ready.Add(next);
+            _ready.Add(next);
             Delivered = next.Sequence;
         }
-        return ready;
+        return _ready;
     }
 
     /// <summary>The session ended: numbering starts over, and what came early is dropped.</summary>
