@@ -12,9 +12,12 @@ public static class Program
 {
     public static void Main(string[] args)
     {
-        var config = DefaultConfig.Instance;
+        // BenchmarkDotNet builds its own copy of the project first; on a busy 2-core machine
+        // that took more than its default two minutes.
+        var config = ManualConfig.Create(DefaultConfig.Instance);
+        config.BuildTimeout = TimeSpan.FromMinutes(10);
         if (ProjectFolder() is { } folder)
-            config = config.WithArtifactsPath(Path.Combine(folder, "BenchmarkDotNet.Artifacts"));
+            config.ArtifactsPath = Path.Combine(folder, "BenchmarkDotNet.Artifacts");
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
     }
 
