@@ -86,6 +86,35 @@ public sealed class MicroBenchmarksSpec
         }
     }
 
+    [Fact]
+    public void An_emission_with_trace_off_must_allocate_nothing()
+    {
+        // Counted bytes, not time: every actor emits several events per fault, and neither the
+        // checkers (for an event they keep nothing of) nor a trace that is off may allocate.
+        var bench = new TraceOffBenchmarks();
+        bench.Setup();
+        try
+        {
+            const int calls = 1_000;
+            for (var i = 0; i < calls; i++) Emit(bench);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < calls; i++) Emit(bench);
+            var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(bytes == 0, $"{bytes / (double)calls} bytes per emission and delivery");
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    private static void Emit(TraceOffBenchmarks bench)
+    {
+        bench.Observe();
+        bench.Emit();
+        bench.Deliver();
+    }
+
     private static IEnumerable<Type> BenchmarkClasses() =>
         typeof(Program).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false }
