@@ -77,11 +77,11 @@ public class MemoryBenchmarks
         return touched;
     }
 
-    /// <summary>read4 of a touched word: the call's walk, through the page table, to its value.</summary>
+    /// <summary>read4 of a touched word: its walk, through the page table, to its value.</summary>
     [Benchmark]
     public Outcome LoadWord() => Walk(_load);
 
-    /// <summary>write4 of a touched word: the call's walk, through the page table, to its end.</summary>
+    /// <summary>write4 of a touched word: its walk, through the page table, to its end.</summary>
     [Benchmark]
     public Outcome StoreWord() => Walk(_store);
 

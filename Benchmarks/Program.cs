@@ -21,7 +21,7 @@ public static class Program
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
     }
 
-    /// <summary>The folder of Benchmarks.csproj, above the build output; null if not found.</summary>
+    /// <summary>The folder of Benchmarks.csproj, above the build output, or null.</summary>
     private static string? ProjectFolder()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null;

@@ -47,7 +47,7 @@ public class RuleBenchmarks
         CallRules.AttachPlacement(_at, _sizeBytes, selfAttach: true, _address,
             rangeHoldsAttachment: false);
 
-    /// <summary>Where a fault's chunk ends: once per unit a walk moves (here a 128-byte line).</summary>
+    /// <summary>Where a fault's chunk ends: once per unit a walk moves (a 128-byte line).</summary>
     [Benchmark]
     public ulong ToUnitEnd() => AccessGrains.ToUnitEnd(_address + 200, AccessGrain.Line);
 }

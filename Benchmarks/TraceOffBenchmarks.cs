@@ -26,7 +26,7 @@ public class TraceOffBenchmarks
     private EmittingActor _actor = null!;
     private readonly object _message = new();
 
-    /// <summary>Emitted once per fault; no checker keeps state for it, so it never piles up.</summary>
+    /// <summary>Emitted once per fault; no checker keeps anything of it.</summary>
     private readonly FaultStarted _event = new(new TgId(Home, 100), 0x7f00_0000_1000);
 
     [GlobalSetup]
@@ -52,7 +52,7 @@ public class TraceOffBenchmarks
     [Benchmark]
     public void Emit() => _actor.EmitNow(_event);
 
-    /// <summary>A delivery's hook, trace off: the partition's life and the trace's branch.</summary>
+    /// <summary>A delivery's hook, trace off: the partition's life, the trace's branch.</summary>
     [Benchmark]
     public bool Deliver() => _actor.DeliverNow(_message);
 
