@@ -77,23 +77,26 @@ public sealed class DeadAccessChecker : IChecker
 
     private CheckerBreach? Judge(Accessed access)
     {
-        var verb = access.Write ? "stored" : "loaded";
-        var through = $"{access.Attacher} {verb} through attachment {access.Attachment}";
         if (!_live.TryGetValue((access.Attacher, access.Attachment), out var live))
         {
             bool sentBefore = access.Attacher.Partition != access.Owner.Partition
                 && _unmapped.Contains((access.Attacher, access.Attachment));
             return sentBefore
                 ? null
-                : Breach($"{through}, which is detached or released", access.Attacher);
+                : Breach($"{Through(access)}, which is detached or released", access.Attacher);
         }
         if (live.SegmentRemoved)
-            return Breach($"{through} of segment {access.Segment}, which is removed",
+            return Breach($"{Through(access)} of segment {access.Segment}, which is removed",
                 access.Attacher);
         if (access.Write && (live.PermitFlags & Xpmem.RdOnly) != 0)
-            return Breach($"{through}, made with a RDONLY permit", access.Attacher);
+            return Breach($"{Through(access)}, made with a RDONLY permit", access.Attacher);
         return null;
     }
+
+    // Formatted only for a breach: every access is judged.
+    private static string Through(Accessed access) =>
+        $"{access.Attacher} {(access.Write ? "stored" : "loaded")} through attachment "
+        + $"{access.Attachment}";
 
     private void Unmap((TgId Attacher, long Attachment) key)
     {
