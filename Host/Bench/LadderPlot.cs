@@ -18,13 +18,15 @@ public static class LadderPlot
 
     private static readonly string[] Colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
-    /// <summary>What a panel plots: its title, unit and the value of a rung.</summary>
-    private sealed record Panel(string Title, string Unit, Func<LadderRung, double> Value);
+    /// <summary>What a panel plots: its title, unit, the value of a rung and how a point's
+    /// title writes it.</summary>
+    private sealed record Panel(string Title, string Unit, Func<LadderRung, double> Value,
+        string Format);
 
     private static readonly Panel[] Panels =
     [
-        new("wall time (whole process)", "s", r => r.WallSeconds),
-        new("peak memory (resident)", "MB", r => r.PeakBytes / 1e6),
+        new("wall time (whole process)", "s", r => r.WallSeconds, "0.00"),
+        new("peak memory (resident)", "MB", r => r.PeakBytes / 1e6, "N0"),
     ];
 
     public static string Draw(Ladder ladder)
@@ -99,7 +101,8 @@ public static class LadderPlot
                     Attributes(("cx", x.At(rung.Processes)), ("cy", y.At(panel.Value(rung))),
                         ("r", 3.5)), new XAttribute("fill", Colour(m)),
                     new XElement(Svg + "title", Invariant($"{rung.Mode}, {ladder.Partitions} x ")
-                        + $"{rung.Processes}: {Format(panel.Value(rung))} {panel.Unit}")));
+                        + $"{rung.Processes}: " + panel.Value(rung).ToString(panel.Format,
+                            CultureInfo.InvariantCulture) + $" {panel.Unit}")));
             }
         }
         return group;
