@@ -16,8 +16,8 @@ internal static class AltixChild
 
     /// <summary>What one run took and did; the counts are 0 when the child wrote no run.
     /// </summary>
-    public sealed record Figures(TimeSpan Wall, long PeakBytes, int ExitCode, long Faults,
-        long Messages, long XpcMessages);
+    public sealed record Figures(TimeSpan Wall, long PeakBytes, int ExitCode, TimeSpan Cpu,
+        long Faults, long Messages, long XpcMessages);
 
     public static Figures Run(AltixShape shape, RunMode mode)
     {
@@ -31,8 +31,8 @@ internal static class AltixChild
             var timed = TimedChild.Run(["run", file, "--quiet", "--set", "access-grain=page",
                 "--mode", mode.ToString().ToLowerInvariant(), "--results", results], Limit);
             var (faults, messages, xpc) = Counts(results);
-            return new Figures(timed.Wall, timed.PeakBytes, timed.ExitCode, faults, messages,
-                xpc);
+            return new Figures(timed.Wall, timed.PeakBytes, timed.ExitCode, timed.Cpu, faults,
+                messages, xpc);
         }
         finally
         {

@@ -5,11 +5,11 @@ namespace Emulator.Host.Bench;
 
 /// <summary>
 /// One rung of the ladder: the Altix-shaped scenario at <see cref="Processes"/> per partition
-/// in one mode, run in a child process: its wall time and peak memory taken from outside, and
-/// the work it counted (faults, messages).
+/// in one mode, run in a child process: its wall time, CPU time and peak memory taken from
+/// outside, and the work it counted (faults, messages).
 /// </summary>
-public sealed record LadderRung(string Mode, int Processes, double WallSeconds, long PeakBytes,
-    long Faults, long Messages);
+public sealed record LadderRung(string Mode, int Processes, double WallSeconds,
+    double CpuSeconds, long PeakBytes, long Faults, long Messages);
 
 /// <summary>
 /// A ladder as <c>bench ladder --json</c> writes it and <c>scripts/plot-ladder.cs</c> reads it:
@@ -49,6 +49,7 @@ public sealed record Ladder(int Partitions, int Pages, string Date, string Build
                 json.WriteString("mode", rung.Mode);
                 json.WriteNumber("processes", rung.Processes);
                 json.WriteNumber("wallSeconds", Math.Round(rung.WallSeconds, 3));
+                json.WriteNumber("cpuSeconds", Math.Round(rung.CpuSeconds, 3));
                 json.WriteNumber("peakBytes", rung.PeakBytes);
                 json.WriteNumber("faults", rung.Faults);
                 json.WriteNumber("messages", rung.Messages);
@@ -113,10 +114,9 @@ public sealed record Ladder(int Partitions, int Pages, string Date, string Build
             throw new LadderFormatException($"rungs[{index}] is not an object");
         try
         {
-            var wall = Field(rung, "wallSeconds", JsonValueKind.Number).GetDouble();
-            if (wall <= 0) throw new LadderFormatException("\"wallSeconds\" is not above 0");
             return new LadderRung(Field(rung, "mode", JsonValueKind.String).GetString()!,
-                Whole(rung, "processes"), wall, Count(rung, "peakBytes"), Count(rung, "faults"),
+                Whole(rung, "processes"), Seconds(rung, "wallSeconds"),
+                Seconds(rung, "cpuSeconds"), Count(rung, "peakBytes"), Count(rung, "faults"),
                 Count(rung, "messages"));
         }
         catch (LadderFormatException e)
@@ -136,6 +136,10 @@ public sealed record Ladder(int Partitions, int Pages, string Date, string Build
         }
         return value;
     }
+
+    private static double Seconds(JsonElement owner, string name) =>
+        Field(owner, name, JsonValueKind.Number).GetDouble() is > 0 and var seconds ? seconds
+            : throw new LadderFormatException($"\"{name}\" is not above 0");
 
     private static int Whole(JsonElement owner, string name) =>
         (int)Math.Min(int.MaxValue, Count(owner, name));

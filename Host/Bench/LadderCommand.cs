@@ -115,8 +115,8 @@ public static class LadderCommand
                         + $"xpmem-emu run altix.hocon --set access-grain=page --mode {word}");
                     return ExitCodes.ScenarioFailed;
                 }
-                rungs.Add(new LadderRung(word, size, run.Wall.TotalSeconds, run.PeakBytes,
-                    run.Faults, run.Messages));
+                rungs.Add(new LadderRung(word, size, run.Wall.TotalSeconds,
+                    run.Cpu.TotalSeconds, run.PeakBytes, run.Faults, run.Messages));
                 ladder = Ladder(rungs, started);
                 // After each rung: a ladder stopped at its top still has its lower rungs.
                 if (jsonPath is not null) File.WriteAllText(jsonPath, ladder.ToJson());

@@ -4,8 +4,8 @@ using System.Xml.Linq;
 namespace Emulator.Host.Bench;
 
 /// <summary>
-/// A ladder drawn as SVG: wall time and peak memory against processes per partition, one
-/// panel each, on log-log axes, a series a mode; beside each series, dashed, the straight line
+/// A ladder drawn as SVG: wall time, CPU time and peak memory against processes per partition,
+/// one panel each, on log-log axes, a series a mode; beside each series, dashed, the straight line
 /// (fixed cost plus a cost per process) fitted through its lower half and carried to the top,
 /// so that a growth faster than linear shows as the points rising above it.
 /// </summary>
@@ -13,8 +13,8 @@ public static class LadderPlot
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
-    private const double Width = 960, Height = 450, PanelWidth = 380, PanelHeight = 280;
-    private const double Left = 80, Top = 70, Gap = 100;
+    private const double Width = 1200, Height = 450, PanelWidth = 300, PanelHeight = 280;
+    private const double Left = 80, Top = 70, Gap = 90;
 
     private static readonly string[] Colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
@@ -26,6 +26,7 @@ public static class LadderPlot
     private static readonly Panel[] Panels =
     [
         new("wall time (whole process)", "s", r => r.WallSeconds, "0.00"),
+        new("CPU time (user + system)", "s", r => r.CpuSeconds, "0.00"),
         new("peak memory (resident)", "MB", r => r.PeakBytes / 1e6, "N0"),
     ];
 

@@ -14,7 +14,8 @@ public static class LadderTable
     private static readonly string[] Columns =
     [
         "mode", "processes", "faults", "messages a fault", "wall s", "µs a fault",
-        "µs a fault, step", "peak MB", "KB a process", "KB a process, step",
+        "µs a fault, step", "cpu s", "cpu µs a fault, step", "peak MB", "KB a process",
+        "KB a process, step",
     ];
 
     public static string Markdown(Ladder ladder)
@@ -62,6 +63,8 @@ public static class LadderTable
             + Invariant($"{(double)rung.Messages / rung.Faults:0.0} | {rung.WallSeconds:0.00} | ")
             + $"{Number(rung.WallSeconds / rung.Faults * 1e6)} | "
             + $"{Step(r => r.WallSeconds, r => r.Faults, 1e6)} | "
+            + Invariant($"{rung.CpuSeconds:0.00} | ")
+            + $"{Step(r => r.CpuSeconds, r => r.Faults, 1e6)} | "
             + $"{Number(rung.PeakBytes / 1e6)} | {Number(rung.PeakBytes / processes / 1e3)} | "
             + $"{Step(r => r.PeakBytes, r => (double)partitions * r.Processes, 1e-3)} |";
     }
@@ -73,6 +76,7 @@ public static class LadderTable
         var (unit, scale, floor) = verdict.Quantity switch
         {
             LadderQuantity.Time => ("µs a fault", 1e6, ""),
+            LadderQuantity.Cpu => ("cpu µs a fault", 1e6, ""),
             LadderQuantity.Memory => ("KB a process", 1e-3,
                 $"; a process's floor: its segment's {ladder.Pages} pages, "
                 + Invariant($"{ladder.Pages * (double)Xpmem.PageSize / 1e3:0.0} KB")),
