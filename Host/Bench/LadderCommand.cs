@@ -109,10 +109,14 @@ public static class LadderCommand
                 var run = AltixChild.Run(shape, mode);
                 if (run.ExitCode != 0 || run.Faults == 0)
                 {
+                    // The rungs below still say how it grew so far.
+                    console.OutWriter.Write(LadderTable.Markdown(ladder));
                     console.Diagnostic($"bench ladder: {shape} in {word} exited with "
-                        + $"{run.ExitCode} and counted {run.Faults} faults; to see why: "
-                        + $"xpmem-emu generate altix --processes {size} --out altix.hocon && "
-                        + $"xpmem-emu run altix.hocon --set access-grain=page --mode {word}");
+                        + $"{run.ExitCode} after {run.Wall.TotalSeconds:0.0} s, having counted "
+                        + $"{run.Faults} faults: {UserText.Safe(run.Failure ?? "no run written")}"
+                        + $"; to run it again: xpmem-emu generate altix --processes {size} "
+                        + "--out altix.hocon && xpmem-emu run altix.hocon --set "
+                        + $"access-grain=page --set request-timeout=60s --mode {word}");
                     return ExitCodes.ScenarioFailed;
                 }
                 rungs.Add(new LadderRung(word, size, run.Wall.TotalSeconds,
