@@ -25,7 +25,8 @@ public static class LadderTable
             .Append(Invariant($"{ladder.Pages}-page segments, page grain; {ladder.Build} build, "))
             .Append(Invariant($"{ladder.Cores} cores, {ladder.Date}.\n"));
         text.Append(Invariant($"""
-            Each run is a child process timed from outside (wall, JIT included; peak resident).
+            Each run is a child process timed from outside (wall, JIT included; CPU, user and
+            system; peak resident).
             "step": from the rung below (what one more fault or process cost).
 
 
