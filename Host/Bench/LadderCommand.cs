@@ -20,13 +20,12 @@ public static class LadderCommand
 
     public static Command CommandLine(CliConsole console)
     {
-        var processes = new Option<IReadOnlyList<int>>("--processes")
+        var processes = new Option<IReadOnlyList<int>?>("--processes")
         {
             HelpName = "LIST",
             Description = "Processes per partition of each rung, rising, comma-separated "
                 + $"(default {string.Join(',', ProcessesDefault)}; at least "
                 + $"{LadderFit.RungsMin})",
-            DefaultValueFactory = _ => ProcessesDefault,
             CustomParser = r =>
             {
                 var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
@@ -47,8 +46,9 @@ public static class LadderCommand
         {
             processes, json,
         };
-        ladder.SetAction(parsed => Execute(console, parsed.GetValue(processes)!,
-            parsed.GetValue(json)));
+        // No DefaultValueFactory: help would print the list as 8|16|..., not as it is written.
+        ladder.SetAction(parsed => Execute(console, parsed.GetValue(processes)
+            ?? ProcessesDefault, parsed.GetValue(json)));
         return ladder;
     }
 
