@@ -44,7 +44,8 @@ public static class Program
         + "       xpmem-emu replay PATH [--out DIR]\n"
         + "       xpmem-emu generate altix [--partitions P] [--processes N] [--pages S] "
         + "[--out FILE]\n"
-        + "       xpmem-emu bench [--quick] [--altix N] [--json FILE]\n"
+        + "       xpmem-emu bench [--quick] [--altix N] [--remote] [--json FILE]\n"
+        + "       xpmem-emu bench ladder [--processes LIST] [--json FILE]\n"
         + "       xpmem-emu help [COMMAND] | version    (xpmem-emu COMMAND --help explains "
         + "each option)";
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Emulator.Host.Cli;
 using Emulator.Host.Machines;
+using Emulator.Protocol;
 using Spectre.Console;
 
 namespace Emulator.Host.Bench;
@@ -19,10 +20,11 @@ public static class BenchCommand
 
     /// <summary>How much work each figure times: the full bench, or a quick look.</summary>
     private sealed record Sizes(long PingPong, int Pages, int Pairs, int Rounds, int Altix,
-        long Schedules);
+        long Schedules, int MemoryProcesses, int MemoryProcessesMore, int MemoryPages);
 
-    private static readonly Sizes Full = new(2_000_000, 2048, 2000, 1000, AltixDefault, 4000);
-    private static readonly Sizes Quick = new(200_000, 128, 100, 50, 2, 400);
+    private static readonly Sizes Full = new(2_000_000, 2048, 2000, 1000, AltixDefault, 4000,
+        32, 128, 64);
+    private static readonly Sizes Quick = new(200_000, 128, 100, 50, 2, 400, 2, 8, 4);
 
     public static Command CommandLine(CliConsole console)
     {
@@ -53,7 +55,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure the emulator beside the raw Akka and sim-loop "
             + "ceilings on this machine, in one run")
         {
-            quick, altix, remote, json,
+            quick, altix, remote, json, LadderCommand.CommandLine(console),
         };
         bench.SetAction(parsed =>
         {
@@ -144,39 +146,61 @@ public static class BenchCommand
                 "of raw remote messages, per cross-node message")));
         }
         figures.AddRange(Altix(sizes.Altix, progress));
+        figures.AddRange(Memory(sizes, progress));
         return figures;
     }
 
     /// <summary>The Altix-shaped run in sim and in live, as child processes.</summary>
     private static IEnumerable<Figure> Altix(int processes, Action<string> progress)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"xpmem-bench-altix-{Environment.ProcessId}"
-            + $"-{processes}.hocon");
-        File.WriteAllText(file, AltixScenario.Text(18, processes, 16));
-        try
+        var shape = AltixShape.Altix(processes);
+        progress($"altix {shape}, sim, in a child process");
+        var sim = AltixChild.Run(shape, RunMode.Sim);
+        progress($"altix {shape}, live, in a child process");
+        var live = AltixChild.Run(shape, RunMode.Live);
+        var failed = sim.ExitCode != 0 || live.ExitCode != 0
+            ? $"exit codes {sim.ExitCode} (sim), {live.ExitCode} (live)" : null;
+        var peak = Math.Max(sim.PeakBytes, live.PeakBytes);
+        return
+        [
+            new("altix.sim_s", sim.Wall.TotalSeconds, failed ?? shape.ToString()),
+            new("altix.live_s", live.Wall.TotalSeconds, failed ?? shape.ToString()),
+            new("altix.peak_bytes", peak, Ratio(peak, shape.PageBytes,
+                "of the emulated pages' bytes")),
+        ];
+    }
+
+    /// <summary>
+    /// Memory per emulated process and per mapped page, from the peak memory of three sim runs
+    /// in child processes: more processes at 1-page segments, and more pages at the fewer
+    /// processes. A difference cancels what every run pays (the runtime, the JIT, the heap's
+    /// first growth), so neither size may be tiny: from 18 x 4 to 18 x 32 a process looked
+    /// three times dearer than from 18 x 32 to 18 x 128, the heap growing to its working size.
+    /// </summary>
+    private static IEnumerable<Figure> Memory(Sizes sizes, Action<string> progress)
+    {
+        var few = AltixShape.Altix(sizes.MemoryProcesses, pages: 1);
+        var many = few with { Processes = sizes.MemoryProcessesMore };
+        var paged = few with { Pages = sizes.MemoryPages };
+        var peaks = new[] { few, many, paged }.Select(shape =>
         {
-            var limit = TimeSpan.FromMinutes(30);
-            string[] run = ["run", file, "--quiet", "--set", "access-grain=page"];
-            progress($"altix 18 x {processes}, sim, in a child process");
-            var sim = TimedChild.Run(run, limit);
-            progress($"altix 18 x {processes}, live, in a child process");
-            var live = TimedChild.Run([.. run, "--mode", "live"], limit);
-            var pageBytes = 18L * processes * 16 * 4096;
-            var failed = sim.ExitCode != 0 || live.ExitCode != 0
-                ? $"exit codes {sim.ExitCode} (sim), {live.ExitCode} (live)" : null;
-            return
-            [
-                new("altix.sim_s", sim.Wall.TotalSeconds, failed ?? $"18 x {processes}"),
-                new("altix.live_s", live.Wall.TotalSeconds, failed ?? $"18 x {processes}"),
-                new("altix.peak_bytes", Math.Max(sim.PeakBytes, live.PeakBytes),
-                    Ratio(Math.Max(sim.PeakBytes, live.PeakBytes), pageBytes,
-                        "of the emulated pages' bytes")),
-            ];
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+            progress($"memory, altix {shape}, sim, in a child process");
+            var run = AltixChild.Run(shape, RunMode.Sim);
+            return run.ExitCode == 0 ? (double)run.PeakBytes
+                : throw new InvalidOperationException($"altix {shape} exited with {run.ExitCode}");
+        }).ToArray();
+        var perProcess = (peaks[1] - peaks[0])
+            / ((double)few.Partitions * (many.Processes - few.Processes));
+        var perPage = (peaks[2] - peaks[0])
+            / ((double)few.Partitions * few.Processes * (paged.Pages - few.Pages));
+        return
+        [
+            new("memory.bytes_per_process", perProcess, $"{few.Partitions} x {few.Processes}"
+                + $" to {many.Processes}, each making a 1-page segment and attaching one"),
+            new("memory.bytes_per_mapped_page", perPage, Ratio(perPage, Xpmem.PageSize,
+                $"of its {Xpmem.PageSize} bytes ({few.Partitions} x {few.Processes}, segments "
+                + $"of {few.Pages} to {paged.Pages} pages)")),
+        ];
     }
 
     private static string Ratio(double value, double ceiling, string of) =>

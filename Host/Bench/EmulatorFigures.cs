@@ -20,7 +20,8 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
 
     /// <summary>
     /// First-touch faults per second in <paramref name="mode"/>, live or cluster (three local
-    /// nodes, the owner's and the user's partitions on two of them); sim's: <see cref="SimFaults"/>.
+    /// nodes, the owner's and the user's partitions on two of them); sim's:
+    /// <see cref="SimFaults"/>.
     /// </summary>
     public double FaultsPerSecond(int pages, bool cross, RunMode mode)
     {

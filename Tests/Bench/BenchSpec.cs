@@ -1,7 +1,7 @@
 // Proves the bench's parts without timing anything: the Altix-shaped scenario holds and faults
 // once per page across partitions, its full size fits the parser's file bound, `generate`
 // refuses a bad size, and `bench --quick --remote` writes every figure it prints (positive
-// numbers, and fault chains counted, not assumed).
+// numbers, memory per process and per page among them, and fault chains counted, not assumed).
 using System.Text.Json;
 using Emulator.Host;
 using Emulator.Host.Bench;
@@ -75,7 +75,7 @@ public sealed class BenchSpec : IDisposable
             "faults.same_partition_per_s", "faults.cross_partition_per_s",
             "messages_per_fault.same_partition", "messages_per_fault.cross_partition",
             "sim.deliveries_per_s", "explore.schedules_per_s", "altix.sim_s", "altix.live_s",
-            "altix.peak_bytes",
+            "altix.peak_bytes", "memory.bytes_per_process", "memory.bytes_per_mapped_page",
         ];
         foreach (var key in keys)
         {
