@@ -2,7 +2,7 @@
 // and tells it, its cluster roles name the partitions it hosts (so every member reads the
 // placement from membership), nothing crosses nodes as JSON, and leaving (Dispose) is not dying
 // (Abort): the others see the member leave, then removed. The placement's role names are
-// checked without a cluster.
+// checked without a cluster. Its remoting writes each message at once.
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Emulator.Host.Cluster;
@@ -52,6 +52,17 @@ public sealed class ClusterNodeSpec
     }
 
     private sealed record StrayMessage(int Value);
+
+    // Each message between nodes goes out without waiting for one more thread: a fault's chain
+    // of messages pays every such wait, hop after hop (BENCHMARKS.md).
+    [Fact]
+    public void ClusterNode_must_flush_each_message_at_once()
+    {
+        using var node = ClusterNode.Start(new(1, [0], []), Settings.Defaults);
+
+        Assert.False(node.System.Settings.Config.GetBoolean(
+            "akka.remote.dot-netty.tcp.batching.enabled"), "remoting batches its writes");
+    }
 
     [Fact]
     public async Task ClusterNode_must_leave_on_dispose_rather_than_die()
