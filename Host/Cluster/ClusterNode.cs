@@ -86,10 +86,11 @@ public sealed class ClusterNode : IDisposable
     /// <summary>
     /// Starts a node: its system (the cluster settings of <paramref name="settings"/>, the
     /// emulator's akka.hocon with overrides, under this node's address and roles), its part of
-    /// the machine, and its join.
+    /// the machine, and its join. Its sockets complete inline (<see cref="SocketCompletions"/>).
     /// </summary>
     public static ClusterNode Start(ClusterNodeOptions options, Config settings)
     {
+        SocketCompletions.Inline();
         var config = ConfigurationFactory.ParseString(NodeHocon(options))
             .WithFallback(settings)
             .WithFallback(XpmemSerializer.Config)

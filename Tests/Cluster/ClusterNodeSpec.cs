@@ -2,7 +2,8 @@
 // and tells it, its cluster roles name the partitions it hosts (so every member reads the
 // placement from membership), nothing crosses nodes as JSON, and leaving (Dispose) is not dying
 // (Abort): the others see the member leave, then removed. The placement's role names are
-// checked without a cluster.
+// checked without a cluster. Its remoting writes each message at once and its sockets complete
+// inline (no thread between a read and DotNetty's event loop).
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Emulator.Host.Cluster;
@@ -52,6 +53,26 @@ public sealed class ClusterNodeSpec
     }
 
     private sealed record StrayMessage(int Value);
+
+    // Each message between nodes goes out and comes in without waiting for one more thread: a
+    // fault's chain of messages pays every such wait, hop after hop (BENCHMARKS.md).
+    [Fact]
+    public void ClusterNode_must_flush_each_message_at_once_and_complete_its_sockets_inline()
+    {
+        using var node = ClusterNode.Start(new(1, [0], []), Settings.Defaults);
+
+        Assert.False(node.System.Settings.Config.GetBoolean(
+            "akka.remote.dot-netty.tcp.batching.enabled"), "remoting batches its writes");
+        Assert.NotNull(Environment.GetEnvironmentVariable(SocketCompletions.Variable));
+    }
+
+    [Theory]
+    [InlineData(null, "1")]
+    [InlineData("0", null)]
+    [InlineData("1", null)]
+    public void SocketCompletions_must_ask_for_inline_unless_the_user_chose(string? current,
+        string? chosen) =>
+        Assert.Equal(chosen, SocketCompletions.Chosen(current));
 
     [Fact]
     public async Task ClusterNode_must_leave_on_dispose_rather_than_die()
