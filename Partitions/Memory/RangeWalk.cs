@@ -223,8 +223,9 @@ public sealed class Sum32Walk(ulong address, ulong sizeBytes, AccessGrain grain)
         Advance(bytes.Length);
         // Chunks start word-aligned except after a word that straddles a unit.
         while (_partialBytes > 0 && bytes.Length > 0) AddByte(ref bytes);
-        for (; bytes.Length >= 4; bytes = bytes[4..])
-            _sum += BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        var whole = bytes.Length & ~3;
+        _sum += Words.Sum32(bytes[..whole]);
+        bytes = bytes[whole..];
         while (bytes.Length > 0) AddByte(ref bytes);
     }
 
@@ -329,14 +330,7 @@ public sealed class Add32Walk(ulong address, ulong sizeBytes, uint k, AccessGrai
         return true;
     }
 
-    protected override void Modify(Span<byte> unit)
-    {
-        for (var i = 0; i + 4 <= unit.Length; i += 4)
-        {
-            var word = BinaryPrimitives.ReadUInt32LittleEndian(unit[i..]);
-            BinaryPrimitives.WriteUInt32LittleEndian(unit[i..], unchecked(word + k));
-        }
-    }
+    protected override void Modify(Span<byte> unit) => Words.Add32(unit, k);
 }
 
 /// <summary>
