@@ -27,6 +27,9 @@ public sealed class DeadlockChecker : IChecker
     }
 
     private readonly Dictionary<LockId, LockState> _locks = [];
+    /// <summary>Each process's locks: a process that stops takes its locks along, and looking
+    /// for them among every lock of the machine made the Altix run quadratic.</summary>
+    private readonly Dictionary<TgId, List<LockId>> _byProcess = [];
     /// <summary>The locks each waiting task waits for (nearly always one).</summary>
     private readonly Dictionary<LockTask, List<LockId>> _waitingFor = [];
     private long _waits;
@@ -47,10 +50,10 @@ public sealed class DeadlockChecker : IChecker
                 break;
             case PartitionCrashed crashed:
                 // Its locks are gone without a word, and whoever waited there with them.
-                Forget(OfPartition(crashed.Partition));
+                foreach (var process in OnPartition(crashed.Partition)) Forget(process);
                 break;
             case ThreadGroupStopped stopped:
-                Forget(OfProcess(stopped.Tg));
+                Forget(stopped.Tg);
                 break;
         }
         return null;
@@ -58,10 +61,8 @@ public sealed class DeadlockChecker : IChecker
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
     // for every event (32 bytes each; the machine emits several per fault).
-    private static Func<LockId, bool> OfPartition(PartitionId partition) =>
-        l => l.Process.Partition == partition;
-
-    private static Func<LockId, bool> OfProcess(TgId process) => l => l.Process == process;
+    private List<TgId> OnPartition(PartitionId partition) =>
+        [.. _byProcess.Keys.Where(process => process.Partition == partition)];
 
     private CheckerBreach? Waiting(LockWaiting waiting)
     {
@@ -104,7 +105,11 @@ public sealed class DeadlockChecker : IChecker
 
     private LockState StateOf(LockId id)
     {
-        if (!_locks.TryGetValue(id, out var state)) _locks[id] = state = new LockState();
+        if (_locks.TryGetValue(id, out var state)) return state;
+        _locks[id] = state = new LockState();
+        if (!_byProcess.TryGetValue(id.Process, out var ofProcess))
+            _byProcess[id.Process] = ofProcess = [];
+        ofProcess.Add(id);
         return state;
     }
 
@@ -122,9 +127,10 @@ public sealed class DeadlockChecker : IChecker
             && awaited.Count == 0) _waitingFor.Remove(task);
     }
 
-    private void Forget(Func<LockId, bool> gone)
+    private void Forget(TgId process)
     {
-        foreach (var id in _locks.Keys.Where(gone).ToList())
+        if (!_byProcess.Remove(process, out var gone)) return;
+        foreach (var id in gone)
         {
             foreach (var (task, _) in _locks[id].Waiters) NoLongerAwaits(task, id);
             _locks.Remove(id);
