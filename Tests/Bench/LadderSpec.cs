@@ -7,10 +7,14 @@ using System.Xml.Linq;
 using Emulator.Host.Bench;
 using Emulator.Host.Cli;
 using Emulator.Tests.Cli;
+using Emulator.Tests.Cluster;
 using Xunit;
 
 namespace Emulator.Tests.Bench;
 
+// One at a time with the cluster specs: the ladder's run starts child processes in sim and live,
+// a machine's worth of load that the timing-sensitive multi-process specs should not share.
+[Collection(ClusterCollection.Name)]
 public sealed class LadderSpec : IDisposable
 {
     private readonly CliFixture _cli = new();
