@@ -36,8 +36,7 @@ internal static class AltixChild
         var stem = Path.Combine(Path.GetTempPath(), $"xpmem-bench-{Environment.ProcessId}-"
             + $"{shape.Partitions}x{shape.Processes}x{shape.Pages}");
         var (file, results) = (stem + ".hocon", stem + ".json");
-        File.WriteAllText(file, AltixScenario.Text(shape.Partitions, shape.Processes,
-            shape.Pages));
+        File.WriteAllText(file, shape.Scenario());
         try
         {
             var timed = TimedChild.Run(["run", file, "--quiet", .. Settings, "--mode",
@@ -74,12 +73,22 @@ internal static class AltixChild
 /// </summary>
 public sealed record AltixShape(int Partitions, int Processes, int Pages)
 {
+    /// <summary>SGI's largest Altix: its partitions.</summary>
+    public const int SgiPartitions = 18;
+
+    /// <summary>The bench's and the generator's segment size, in pages.</summary>
+    public const int PagesDefault = 16;
+
     /// <summary>SGI's partitions, the bench's segment size.</summary>
-    public static AltixShape Altix(int processes, int pages = 16) => new(18, processes, pages);
+    public static AltixShape Altix(int processes, int pages = PagesDefault) =>
+        new(SgiPartitions, processes, pages);
+
+    /// <summary>The scenario of this shape, as a file's text.</summary>
+    public string Scenario() => AltixScenario.Text(Partitions, Processes, Pages);
 
     /// <summary>The emulated pages' bytes: every process makes one segment of its own.</summary>
     public long PageBytes => (long)Partitions * Processes * Pages * (long)Xpmem.PageSize;
 
     public override string ToString() => $"{Partitions} x {Processes}"
-        + (Pages == 16 ? "" : $", {Pages}-page segments");
+        + (Pages == PagesDefault ? "" : $", {Pages}-page segments");
 }

@@ -39,7 +39,8 @@ public static class BenchCommand
         var altix = new Option<int>("--altix")
         {
             HelpName = "N",
-            Description = $"Processes per partition of the Altix-shaped run (18 partitions; "
+            Description = "Processes per partition of the Altix-shaped run ("
+                + $"{AltixShape.SgiPartitions} partitions; "
                 + $"default {AltixDefault}; 512 is SGI's full machine), run as a child process "
                 + "in sim and in live, timed and measured from outside",
             DefaultValueFactory = _ => AltixDefault,
@@ -140,7 +141,8 @@ public static class BenchCommand
             new("calls.make_get_release_remove_per_s",
                 emulator.PermitCallsPerSecond(sizes.Rounds, RunMode.Sim)),
             new("sim.deliveries_per_s", simAltix,
-                Ratio(simAltix, loop, $"of the sim loop's (altix 18 x {sizes.Altix})")),
+                Ratio(simAltix, loop,
+                    $"of the sim loop's (altix {AltixShape.Altix(sizes.Altix)})")),
             new("explore.schedules_per_s_1_worker",
                 emulator.ExploreSchedulesPerSecond(1, sizes.Schedules)),
             new("explore.schedules_per_s", explore2, "2 workers"),

@@ -9,9 +9,9 @@ namespace Emulator.Host.Bench;
 /// </summary>
 public static class GenerateCommand
 {
-    public const int PartitionsDefault = 18;
+    public const int PartitionsDefault = AltixShape.SgiPartitions;
     public const int ProcessesDefault = 512;
-    public const int PagesDefault = 16;
+    public const int PagesDefault = AltixShape.PagesDefault;
 
     public static Command CommandLine(CliConsole console)
     {
