@@ -18,9 +18,10 @@ internal static class AltixChild
     /// Page grain, and a live run's deadlines far out of a busy machine's reach: at a load
     /// average of 60 on 2 cores, a live 18 x 512 had a fault chain wait over the default 2 s
     /// (SIGBUS), and 0.5 s without a heartbeat declares a partition down. Neither fires in a run
-    /// that holds, so the work measured is the same.
+    /// that holds, so the work measured is the same. The ladder's hint to run a failed rung
+    /// again repeats them, so that it reruns what failed.
     /// </summary>
-    private static readonly string[] Settings =
+    public static readonly string[] Settings =
     [
         "--set", "access-grain=page", "--set", "request-timeout=60s",
         "--set", "xpc.missed-heartbeats-max=400", "--set", "live-reply-time-limit=120s",
