@@ -20,36 +20,27 @@ internal sealed class SimTimer
 
     public SimTimer(
         TimeSpan due, long number, TimeSpan? interval, Action action, ICancelable? cancelable)
+        : this(due, number, interval, cancelable, action, null, null, null)
     {
-        Due = due;
-        Number = number;
-        Interval = interval;
-        _action = action;
-        Cancelable = cancelable;
     }
 
     public SimTimer(TimeSpan due, long number, TimeSpan? interval, ICanTell receiver,
         object message, IActorRef sender, ICancelable? cancelable)
+        : this(due, number, interval, cancelable, null, receiver, message, sender)
+    {
+    }
+
+    private SimTimer(TimeSpan due, long number, TimeSpan? interval, ICancelable? cancelable,
+        Action? action, ICanTell? receiver, object? message, IActorRef? sender)
     {
         Due = due;
         Number = number;
         Interval = interval;
+        Cancelable = cancelable;
+        _action = action;
         _receiver = receiver;
         _message = message;
         _sender = sender;
-        Cancelable = cancelable;
-    }
-
-    private SimTimer(SimTimer round, TimeSpan due, long number)
-    {
-        Due = due;
-        Number = number;
-        Interval = round.Interval;
-        _action = round._action;
-        _receiver = round._receiver;
-        _message = round._message;
-        _sender = round._sender;
-        Cancelable = round.Cancelable;
     }
 
     public TimeSpan Due { get; }
@@ -65,7 +56,8 @@ internal sealed class SimTimer
     public bool IsCancelled => Cancelable is { IsCancellationRequested: true };
 
     /// <summary>The next round of a repeating timer: the same work, due later.</summary>
-    public SimTimer Next(TimeSpan due, long number) => new(this, due, number);
+    public SimTimer Next(TimeSpan due, long number) =>
+        new(due, number, Interval, Cancelable, _action, _receiver, _message, _sender);
 
     public void Fire()
     {
