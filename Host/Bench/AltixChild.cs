@@ -18,9 +18,10 @@ internal static class AltixChild
     /// Page grain, and a live run's deadlines far out of a busy machine's reach: at a load
     /// average of 60 on 2 cores, a live 18 x 512 had a fault chain wait over the default 2 s
     /// (SIGBUS), and 0.5 s without a heartbeat declares a partition down. Neither fires in a run
-    /// that holds, so the work measured is the same.
+    /// that holds, so the work measured is the same. The ladder's hint to run a failed rung
+    /// again repeats them, so that it reruns what failed.
     /// </summary>
-    private static readonly string[] Settings =
+    public static readonly string[] Settings =
     [
         "--set", "access-grain=page", "--set", "request-timeout=60s",
         "--set", "xpc.missed-heartbeats-max=400", "--set", "live-reply-time-limit=120s",
@@ -36,8 +37,7 @@ internal static class AltixChild
         var stem = Path.Combine(Path.GetTempPath(), $"xpmem-bench-{Environment.ProcessId}-"
             + $"{shape.Partitions}x{shape.Processes}x{shape.Pages}");
         var (file, results) = (stem + ".hocon", stem + ".json");
-        File.WriteAllText(file, AltixScenario.Text(shape.Partitions, shape.Processes,
-            shape.Pages));
+        File.WriteAllText(file, shape.Scenario());
         try
         {
             var timed = TimedChild.Run(["run", file, "--quiet", .. Settings, "--mode",
@@ -74,12 +74,22 @@ internal static class AltixChild
 /// </summary>
 public sealed record AltixShape(int Partitions, int Processes, int Pages)
 {
+    /// <summary>SGI's largest Altix: its partitions.</summary>
+    public const int SgiPartitions = 18;
+
+    /// <summary>The bench's and the generator's segment size, in pages.</summary>
+    public const int PagesDefault = 16;
+
     /// <summary>SGI's partitions, the bench's segment size.</summary>
-    public static AltixShape Altix(int processes, int pages = 16) => new(18, processes, pages);
+    public static AltixShape Altix(int processes, int pages = PagesDefault) =>
+        new(SgiPartitions, processes, pages);
+
+    /// <summary>The scenario of this shape, as a file's text.</summary>
+    public string Scenario() => AltixScenario.Text(Partitions, Processes, Pages);
 
     /// <summary>The emulated pages' bytes: every process makes one segment of its own.</summary>
     public long PageBytes => (long)Partitions * Processes * Pages * (long)Xpmem.PageSize;
 
     public override string ToString() => $"{Partitions} x {Processes}"
-        + (Pages == 16 ? "" : $", {Pages}-page segments");
+        + (Pages == PagesDefault ? "" : $", {Pages}-page segments");
 }

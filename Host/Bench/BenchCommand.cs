@@ -18,7 +18,11 @@ public static class BenchCommand
 {
     public const int AltixDefault = 32;
 
-    /// <summary>How much work each figure times: the full bench, or a quick look.</summary>
+    /// <summary>How much work each figure times: the full bench, or a quick look. PingPong:
+    /// messages of each ceiling's rally; Pages: pages a fault figure touches; Pairs: attach and
+    /// detach pairs; Rounds: make-get-release-remove rounds; Altix: processes per partition of
+    /// the Altix-shaped runs; Schedules: explore's schedules; MemoryProcesses(More),
+    /// MemoryPages: the three memory runs' shapes (<see cref="Memory"/>).</summary>
     private sealed record Sizes(long PingPong, int Pages, int Pairs, int Rounds, int Altix,
         long Schedules, int MemoryProcesses, int MemoryProcessesMore, int MemoryPages);
 
@@ -35,7 +39,8 @@ public static class BenchCommand
         var altix = new Option<int>("--altix")
         {
             HelpName = "N",
-            Description = $"Processes per partition of the Altix-shaped run (18 partitions; "
+            Description = "Processes per partition of the Altix-shaped run ("
+                + $"{AltixShape.SgiPartitions} partitions; "
                 + $"default {AltixDefault}; 512 is SGI's full machine), run as a child process "
                 + "in sim and in live, timed and measured from outside",
             DefaultValueFactory = _ => AltixDefault,
@@ -69,6 +74,12 @@ public static class BenchCommand
 
     private static int Execute(CliConsole console, Sizes sizes, bool remote, string? jsonPath)
     {
+        // Before the minutes of measuring: a bad path is refused and runs nothing.
+        if (jsonPath is not null && OutputPaths.CheckFile("--json", jsonPath) is { } bad)
+        {
+            console.Diagnostic($"bench: {UserText.Safe(bad)}");
+            return ExitCodes.BadInput;
+        }
         var figures = Measure(sizes, remote, what => console.Diagnostic($"bench: {what}"));
         var table = new Table().AddColumns("figure", "value", "ratio");
         foreach (var figure in figures)
@@ -130,7 +141,8 @@ public static class BenchCommand
             new("calls.make_get_release_remove_per_s",
                 emulator.PermitCallsPerSecond(sizes.Rounds, RunMode.Sim)),
             new("sim.deliveries_per_s", simAltix,
-                Ratio(simAltix, loop, $"of the sim loop's (altix 18 x {sizes.Altix})")),
+                Ratio(simAltix, loop,
+                    $"of the sim loop's (altix {AltixShape.Altix(sizes.Altix)})")),
             new("explore.schedules_per_s_1_worker",
                 emulator.ExploreSchedulesPerSecond(1, sizes.Schedules)),
             new("explore.schedules_per_s", explore2, "2 workers"),

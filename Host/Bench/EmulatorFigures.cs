@@ -60,7 +60,7 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
     /// <summary>Sim deliveries per second on the Altix-shaped scenario, whole run.</summary>
     public double AltixDeliveriesPerSecond(int processes)
     {
-        var result = Run(AltixScenario.Text(18, processes, 16), RunMode.Sim);
+        var result = Run(AltixShape.Altix(processes).Scenario(), RunMode.Sim);
         return result.Summary.Messages / result.Summary.Elapsed.TotalSeconds;
     }
 

@@ -9,35 +9,20 @@ namespace Emulator.Host.Bench;
 /// </summary>
 public static class GenerateCommand
 {
-    public const int PartitionsDefault = 18;
+    public const int PartitionsDefault = AltixShape.SgiPartitions;
     public const int ProcessesDefault = 512;
-    public const int PagesDefault = 16;
+    public const int PagesDefault = AltixShape.PagesDefault;
 
     public static Command CommandLine(CliConsole console)
     {
-        var partitions = new Option<int>("--partitions")
-        {
-            HelpName = "P",
-            Description = $"Partitions (default {PartitionsDefault}, as SGI's largest Altix)",
-            DefaultValueFactory = _ => PartitionsDefault,
-            CustomParser = r => NumberOptions.Whole(r, "--partitions", 2,
-                AltixScenario.PartitionsMax),
-        };
-        var processes = new Option<int>("--processes")
-        {
-            HelpName = "N",
-            Description = $"Processes per partition (default {ProcessesDefault})",
-            DefaultValueFactory = _ => ProcessesDefault,
-            CustomParser = r => NumberOptions.Whole(r, "--processes", 1,
-                AltixScenario.ProcessesMax),
-        };
-        var pages = new Option<int>("--pages")
-        {
-            HelpName = "S",
-            Description = $"Pages of each segment (default {PagesDefault})",
-            DefaultValueFactory = _ => PagesDefault,
-            CustomParser = r => NumberOptions.Whole(r, "--pages", 1, AltixScenario.PagesMax),
-        };
+        var partitions = Whole("--partitions", "P",
+            $"Partitions (default {PartitionsDefault}, as SGI's largest Altix)",
+            PartitionsDefault, 2, AltixScenario.PartitionsMax);
+        var processes = Whole("--processes", "N",
+            $"Processes per partition (default {ProcessesDefault})", ProcessesDefault, 1,
+            AltixScenario.ProcessesMax);
+        var pages = Whole("--pages", "S", $"Pages of each segment (default {PagesDefault})",
+            PagesDefault, 1, AltixScenario.PagesMax);
         var output = new Option<string?>("--out")
         {
             HelpName = "FILE",
@@ -75,4 +60,15 @@ public static class GenerateCommand
             altix,
         };
     }
+
+    /// <summary>An option of a whole number from <paramref name="min"/> to
+    /// <paramref name="max"/>, <paramref name="fallback"/> when not given.</summary>
+    private static Option<int> Whole(string name, string helpName, string description,
+        int fallback, int min, int max) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        DefaultValueFactory = _ => fallback,
+        CustomParser = r => NumberOptions.Whole(r, name, min, max),
+    };
 }

@@ -97,13 +97,17 @@ public static class LadderCommand
             return ExitCodes.BadInput;
         }
         var rungs = new List<LadderRung>();
-        var started = DateTime.UtcNow;
-        var ladder = Ladder(rungs, started);
+        // Where and when it ran: read once, shared by the ladder after every rung.
+        var common = new Ladder(AltixShape.SgiPartitions, AltixShape.PagesDefault,
+            DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            typeof(LadderCommand).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()
+                ?.Configuration ?? "unknown", Environment.ProcessorCount, []);
+        var ladder = common;
         foreach (var size in sizes)
         {
+            var shape = AltixShape.Altix(size);
             foreach (var mode in Modes)
             {
-                var shape = AltixShape.Altix(size);
                 var word = mode.ToString().ToLowerInvariant();
                 console.Diagnostic($"bench ladder: {shape}, {word}, in a child process");
                 var run = AltixChild.Run(shape, mode);
@@ -115,27 +119,18 @@ public static class LadderCommand
                         + $"{run.ExitCode} after {run.Wall.TotalSeconds:0.0} s, having counted "
                         + $"{run.Faults} faults: {UserText.Safe(run.Failure ?? "no run written")}"
                         + $"; to run it again: xpmem-emu generate altix --processes {size} "
-                        + "--out altix.hocon && xpmem-emu run altix.hocon --set "
-                        + $"access-grain=page --set request-timeout=60s --mode {word}");
+                        + "--out altix.hocon && xpmem-emu run altix.hocon "
+                        + $"{string.Join(' ', AltixChild.Settings)} --mode {word}");
                     return ExitCodes.ScenarioFailed;
                 }
                 rungs.Add(new LadderRung(word, size, run.Wall.TotalSeconds,
                     run.Cpu.TotalSeconds, run.PeakBytes, run.Faults, run.Messages));
-                ladder = Ladder(rungs, started);
+                ladder = common with { Rungs = [.. rungs] };
                 // After each rung: a ladder stopped at its top still has its lower rungs.
                 if (jsonPath is not null) File.WriteAllText(jsonPath, ladder.ToJson());
             }
         }
         console.OutWriter.Write(LadderTable.Markdown(ladder));
         return ExitCodes.Held;
-    }
-
-    private static Ladder Ladder(IReadOnlyList<LadderRung> rungs, DateTime started)
-    {
-        var shape = AltixShape.Altix(1);
-        return new Ladder(shape.Partitions, shape.Pages,
-            started.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-            typeof(LadderCommand).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()
-                ?.Configuration ?? "unknown", Environment.ProcessorCount, [.. rungs]);
     }
 }
