@@ -10,6 +10,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Emulator.Host;
+using Emulator.Host.Cli;
 using Emulator.Host.Cluster;
 using Emulator.Host.Machines;
 using Emulator.Host.Runner;
@@ -288,15 +289,14 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
     /// <paramref name="arguments"/>.</summary>
     private static Process Start(params string[] arguments)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "xpmem-emu.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
-            ?? "dotnet")
+        var (program, prefix) = ThisProgram.Command();
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var word in (string[])[dll, .. arguments]) start.ArgumentList.Add(word);
+        foreach (var word in (string[])[.. prefix, .. arguments]) start.ArgumentList.Add(word);
         var process = Process.Start(start) ?? throw new InvalidOperationException("no driver");
         // Drained, so a full pipe never blocks it.
         process.OutputDataReceived += (_, _) => { };

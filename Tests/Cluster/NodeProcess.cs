@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Emulator.Host.Cli;
 using Emulator.Host.Cluster;
 using Xunit;
 
@@ -45,20 +46,18 @@ internal sealed partial class NodeProcess : IDisposable
     /// <summary>Starts <c>xpmem-emu node</c> with <paramref name="arguments"/> (port 0).</summary>
     public static NodeProcess Start(params string[] arguments)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "xpmem-emu.dll");
-        Assert.True(File.Exists(dll), $"no {dll}: the Host project's output is not copied");
-        // The SDK tells child processes which dotnet runs them; "dotnet" on the PATH otherwise.
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var start = new ProcessStartInfo(dotnet)
+        var (program, prefix) = ThisProgram.Command();
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var word in (string[])[dll, "node", .. arguments]) start.ArgumentList.Add(word);
+        foreach (var word in (string[])[.. prefix, "node", .. arguments])
+            start.ArgumentList.Add(word);
         return new NodeProcess(Process.Start(start)
-            ?? throw new InvalidOperationException($"{dotnet} did not start"));
+            ?? throw new InvalidOperationException($"{program} did not start"));
     }
 
     /// <summary>Reads the line that tells the bound address; throws at the deadline.</summary>
