@@ -31,7 +31,9 @@ public sealed class Page(long frame)
 
     public long Frame { get; } = frame;
 
-    public byte[] Bytes { get; } = new byte[SizeBytes];
+    // On the pinned object heap: a page lives as long as its mapping, and in the small-object
+    // heap each page's bytes were copied twice (into gen1, then gen2) before they settled.
+    public byte[] Bytes { get; } = GC.AllocateArray<byte>(SizeBytes, pinned: true);
 
     public int Sharers => Volatile.Read(ref _sharers);
 
