@@ -147,7 +147,7 @@ public sealed class XpcActor : EmulatorActor
 
     /// <summary>
     /// A crashed partition's endpoint is silent: it handles nothing, timers included (a timer
-    /// swallowed here still looks active to Akka's scheduler: a restart starts them all over).
+    /// swallowed here still looks active to the actor's timers: a restart starts them all over).
     /// </summary>
     protected override bool AroundReceive(Receive receive, object message) =>
         Machine.Lives.Crashed(_partition) || base.AroundReceive(receive, message);
