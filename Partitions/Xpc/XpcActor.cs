@@ -23,7 +23,7 @@ namespace Emulator.Partitions.Xpc;
 /// Level: below every actor of its partition, which tell it through their <see cref="XpcPort"/>;
 /// it talks only to its peers, its partition and the receivers it hands messages to, never waits.
 /// </summary>
-public sealed class XpcActor : EmulatorActor, IWithTimers
+public sealed class XpcActor : EmulatorActor
 {
     /// <summary>
     /// An actor's <see cref="XpcPort"/> → its partition's XPC: deliver <paramref name="Message"/>
@@ -125,8 +125,6 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         Receive<PeerLost>(HandlePeerLost);
         Receive<Restart>(_ => HandleRestart());
     }
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(MachineContext machine, PartitionId partition, int partitions,
         MachineWiring wiring) =>
