@@ -317,10 +317,19 @@ public sealed class ClusterMachine : IMachineDriver
     /// </summary>
     public void Dispose()
     {
-        if (_local.Count == 0) _driver.Dispose();
-        else _driver.Abort();
-        foreach (var node in _local) node.Dispose();
-        _inbox.Dispose();
+        try
+        {
+            if (_local.Count == 0) _driver.Dispose();
+            else _driver.Abort();
+        }
+        finally
+        {
+            // Every node is killed first, then each awaited: they free their memory together,
+            // and the run ends only once none runs (whatever the driver's stop did).
+            foreach (var node in _local.Where(node => !node.HasExited)) node.SendKill();
+            foreach (var node in _local) node.Dispose();
+            _inbox.Dispose();
+        }
     }
 
     /// <summary>

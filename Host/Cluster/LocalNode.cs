@@ -96,14 +96,26 @@ public sealed partial class LocalNode : IDisposable
         return null;
     }
 
-    /// <summary>SIGKILL: it dies on the spot, with no leave, as a crashed host would.</summary>
-    public void Kill()
+    /// <summary>
+    /// SIGKILL: it dies on the spot, with no leave, as a crashed host would; returns once it has
+    /// exited (bounded: false if it still runs then).
+    /// </summary>
+    public bool Kill()
+    {
+        SendKill();
+        return AwaitExit();
+    }
+
+    /// <summary>
+    /// Sends SIGKILL without waiting for it to take effect, so that several nodes die at once
+    /// (<see cref="AwaitExit"/> then waits for each).
+    /// </summary>
+    public void SendKill()
     {
         Killed = true;
         try
         {
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(KillWait);
         }
         catch (InvalidOperationException)
         {
@@ -111,10 +123,33 @@ public sealed partial class LocalNode : IDisposable
         }
     }
 
-    /// <summary>Kills it if it still runs: no orphan, whatever happened.</summary>
+    /// <summary>
+    /// Waits until the process has exited and is reaped (a killed process takes a while to free
+    /// its memory on a loaded machine), bounded; false if it still runs then.
+    /// </summary>
+    public bool AwaitExit()
+    {
+        try
+        {
+            return _process.WaitForExit(KillWait);
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Kills it if it still runs and waits for it to be gone (bounded): no orphan, whatever
+    /// happened, and none still running once the run has ended.
+    /// </summary>
     public void Dispose()
     {
-        if (!_process.HasExited) Kill();
+        if (!_process.HasExited)
+        {
+            if (!Killed) SendKill();
+            AwaitExit();
+        }
         _process.Dispose();
     }
 

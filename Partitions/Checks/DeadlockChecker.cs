@@ -12,7 +12,9 @@ namespace Emulator.Partitions.Checks;
 /// tasks in it wait for each other for ever, whatever a deadline may later break. The breach
 /// names the cycle: each task, the lock it waits for, and whom it waits for there. A task may wait
 /// for several locks at once (a munmap's recalls of two segments wait for both semas): it waits
-/// for the blockers of each.
+/// for the blockers of each. A task's holds and waits on a peer's locks end as its partition
+/// declares the peer GOINGDOWN (<see cref="PeerSessions"/>): the peer's serving side keeps them
+/// until it notices too, and waits for nothing meanwhile.
 /// </summary>
 public sealed class DeadlockChecker : IChecker
 {
@@ -32,6 +34,7 @@ public sealed class DeadlockChecker : IChecker
     private readonly Dictionary<TgId, List<LockId>> _byProcess = [];
     /// <summary>The locks each waiting task waits for (nearly always one).</summary>
     private readonly Dictionary<LockTask, List<LockId>> _waitingFor = [];
+    private readonly PeerSessions _sessions = new();
     private long _waits;
     private long _acquisitions;
 
@@ -41,9 +44,9 @@ public sealed class DeadlockChecker : IChecker
     {
         switch (e)
         {
-            case LockWaiting waiting:
+            case LockWaiting waiting when _sessions.Owns(waiting.Task, waiting.Lock):
                 return Waiting(waiting);
-            case LockAcquired acquired:
+            case LockAcquired acquired when _sessions.Owns(acquired.Task, acquired.Lock):
                 return Acquired(acquired);
             case LockReleased released:
                 Released(released);
@@ -55,8 +58,30 @@ public sealed class DeadlockChecker : IChecker
             case ThreadGroupStopped stopped:
                 Forget(stopped.Tg);
                 break;
+            case PeerStateChanged changed:
+                if (_sessions.Observe(changed) is { } ended) SessionEnded(ended);
+                break;
         }
         return null;
+    }
+
+    /// <summary>
+    /// The partition's calls hold and wait for nothing of the peer's any more; whoever waits
+    /// behind those holds waits for the peer's own teardown, which is no edge.
+    /// </summary>
+    private void SessionEnded(PeerStateChanged ended)
+    {
+        foreach (var process in OnPartition(ended.Peer))
+        {
+            foreach (var id in _byProcess[process])
+            {
+                var state = _locks[id];
+                foreach (var task in state.Holders.Keys.Where(t => PeerSessions.Severs(ended, t, id))
+                    .ToList()) state.Holders.Remove(task);
+                foreach (var (task, _) in state.Waiters.Where(w => PeerSessions.Severs(ended,
+                    w.Task, id)).ToList()) StopWaiting(state, id, task);
+            }
+        }
     }
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,

@@ -9,12 +9,14 @@ namespace Emulator.Partitions.Checks;
 /// the kernel's order (own mm, seg->sema, the owner's mm, att->mutex; two mms lowest-ranked
 /// first). Trylocks never wait, so only waits are judged, and every att->mutex acquisition
 /// besides: the kernel never tries that mutex, so taking it is blocking on it. A breach names
-/// the two locks.
+/// the two locks. A hold on a peer's lock stops being the task's once its partition declares the
+/// peer GOINGDOWN (<see cref="PeerSessions"/>): the call goes on without it.
 /// </summary>
 public sealed class LockOrderChecker : IChecker
 {
     /// <summary>The holds now, by task and lock (a task may hold a read twice).</summary>
     private readonly Dictionary<(LockTask Task, LockId Lock), int> _held = [];
+    private readonly PeerSessions _sessions = new();
     private long _waits;
     private long _takes;
 
@@ -24,9 +26,9 @@ public sealed class LockOrderChecker : IChecker
     {
         switch (e)
         {
-            case LockWaiting waiting:
+            case LockWaiting waiting when _sessions.Owns(waiting.Task, waiting.Lock):
                 return Judge(waiting.Task, waiting.Lock, "waits for");
-            case LockAcquired acquired:
+            case LockAcquired acquired when _sessions.Owns(acquired.Task, acquired.Lock):
                 var breach = acquired.Lock.Kind == LockKind.AttMutex
                     ? Judge(acquired.Task, acquired.Lock, "takes") : null;
                 var key = (acquired.Task, acquired.Lock);
@@ -41,6 +43,9 @@ public sealed class LockOrderChecker : IChecker
             case PartitionCrashed crashed:
                 Crashed(crashed.Partition);
                 break;
+            case PeerStateChanged changed:
+                if (_sessions.Observe(changed) is { } ended) SessionEnded(ended);
+                break;
         }
         return null;
     }
@@ -50,6 +55,13 @@ public sealed class LockOrderChecker : IChecker
     private void Crashed(PartitionId partition)
     {
         foreach (var gone in _held.Keys.Where(k => k.Lock.Process.Partition == partition)
+            .ToList()) _held.Remove(gone);
+    }
+
+    /// <summary>What the partition's calls held of the peer's is no longer theirs.</summary>
+    private void SessionEnded(PeerStateChanged ended)
+    {
+        foreach (var gone in _held.Keys.Where(k => PeerSessions.Severs(ended, k.Task, k.Lock))
             .ToList()) _held.Remove(gone);
     }
 

@@ -1,5 +1,6 @@
-// Proves `run --mode`: sim is the default, and live and cluster run the same file to the same
-// verdict (cluster's options refused without it, or together when they contradict); a sweep in
+// Proves `run --mode`: sim is the default, and live runs the same file to the same verdict
+// (cluster too: RunClusterModeSpec, among the cluster specs); cluster's options are refused
+// without it, or together when they contradict; a sweep in
 // live still takes --seeds and names the mode in the reproduce line and in --results; a mode
 // that does not exist is bad input (exit 2, a message naming the modes, nothing run);
 // and --help says that live runs are not reproducible. Each case runs the program in-process.
@@ -27,10 +28,10 @@ public sealed class RunModeOptionSpec : IDisposable
         Assert.True(outcome.Out.Length == 0, outcome.ToString());
     }
 
+    /// <summary>Cluster mode: <see cref="RunClusterModeSpec"/>.</summary>
     [Theory]
     [InlineData("sim")]
     [InlineData("live")]
-    [InlineData("cluster")]
     public void Run_must_hold_the_same_file_in_every_mode(string mode)
     {
         var outcome = CliFixture.Run("run", _files.Write("good.hocon", CliFixture.Good),

@@ -73,7 +73,7 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
         Assert.True(cluster.Passed, $"{file} in cluster mode: {Describe(cluster)}");
         Assert.Equal(sim.Checks.Select(c => (c.Name, c.Held)),
             cluster.Checks.Select(c => (c.Name, c.Held)));
-        Assert.Empty(NodeChildren());
+        AssertNoNodeLeft();
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
 
         Assert.False(result.Passed, "b may not get another uid's 0600 segment");
         Assert.Contains("EACCES", result.Failure);
-        Assert.Empty(NodeChildren());
+        AssertNoNodeLeft();
     }
 
     [Fact]
@@ -218,6 +218,29 @@ public sealed class ClusterRunSpec(ITestOutputHelper output)
     private static string Describe(RunResult result) => result.Failure
         ?? string.Join("; ",
             result.Checks.Where(c => !c.Held).Select(c => $"{c.Name}: {c.Detail}"));
+
+    /// <summary>
+    /// No node process of this test process runs any more; each one left is named with its
+    /// command line (its --of and --seed-nodes tell whose run it was).
+    /// </summary>
+    private static void AssertNoNodeLeft()
+    {
+        var left = NodeChildren();
+        Assert.True(left.Count == 0, "node processes left: " + string.Join("; ", left.Select(
+            pid => $"{pid}: {CommandLine(pid)}")));
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (IOException)
+        {
+            return "(gone since)";
+        }
+    }
 
     /// <summary>The running node processes whose parent is <paramref name="parent"/> (this
     /// process by default), from /proc.</summary>

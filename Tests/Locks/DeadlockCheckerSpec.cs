@@ -6,7 +6,10 @@
 // seg->sema and att->mutex: a cycle through an mm and a segment's sema is named lock by lock; a
 // task waiting for two semas at once (a munmap recalling two segments) waits for the readers of
 // both; the fault path and a munmap's recall are in order, and a wait or an att->mutex take out
-// of the kernel's order is named with both locks.
+// of the kernel's order is named with both locks. A call's holds and waits on a peer's locks end
+// when its partition declares the peer GOINGDOWN (the peer keeps them for the old session until it
+// notices too), and count again once the peer is Up.
+using Emulator.Partitions;
 using Emulator.Partitions.Checks;
 using Emulator.Partitions.Locks;
 using Emulator.Protocol.Ids;
@@ -211,5 +214,60 @@ public sealed class DeadlockCheckerSpec
             new LockAcquired(LockId.Att(B, 2), SemaFault, LockMode.Write));
         Assert.NotNull(twoMutexes);
         Assert.Contains($"{SemaFault} takes att->mutex of attachment 2 of p1/100", twoMutexes.What);
+    }
+
+    private static readonly PartitionId P0 = new(0);
+    private static readonly PartitionId P1 = new(1);
+
+    [Fact]
+    public void LockOrderChecker_must_drop_a_call_s_hold_on_a_peer_s_mm_when_the_peer_goes_down()
+    {
+        // lossy-links, cluster, seed 8 of a sim sweep with missed heartbeats: A's fault holds B's
+        // mm (at B) when A declares B GOINGDOWN; the fault fails, A dies of SIGBUS, its exit
+        // waits for A's own mm behind B's fault, before B has noticed and let go of its mm.
+        var checker = new LockOrderChecker();
+        Assert.Null(Feed(checker,
+            new LockAcquired(MmA, FaultA, LockMode.Read),
+            new LockAcquired(MmB, FaultA, LockMode.Read),
+            new LockAcquired(MmA, FaultB, LockMode.Read),
+            new PeerStateChanged(P0, P1, PeerState.GoingDown),
+            new LockReleased(MmA, FaultA),
+            new LockWaiting(MmA, FaultA, LockMode.Write),
+            // B serves the old session's Pin late, for a call that no longer waits: not A's.
+            new LockAcquired(MmB, FaultA, LockMode.Read),
+            new LockWaiting(MmA, FaultA, LockMode.Write),
+            new LockReleased(MmB, FaultA),
+            new LockReleased(MmB, FaultA)));
+
+        // Up again: a call's hold there is its own once more.
+        var breach = Feed(checker,
+            new PeerStateChanged(P0, P1, PeerState.Up),
+            new LockAcquired(MmB, MmapA, LockMode.Read),
+            new LockWaiting(MmA, MmapA, LockMode.Write));
+        Assert.NotNull(breach);
+        Assert.Contains($"{MmapA} waits for mmap_sem of p0/100 while holding mmap_sem of p1/100",
+            breach.What);
+    }
+
+    [Fact]
+    public void DeadlockChecker_must_see_no_cycle_through_a_hold_the_peer_keeps_after_going_down()
+    {
+        var checker = new DeadlockChecker();
+        Assert.Null(Feed(checker,
+            new LockAcquired(MmB, FaultA, LockMode.Read),    // B's mm, for A's fault
+            new LockAcquired(MmA, FaultB, LockMode.Read),    // A's mm, for B's fault
+            new LockWaiting(MmB, MmapB, LockMode.Write),     // behind A's fault, at B
+            new PeerStateChanged(P0, P1, PeerState.GoingDown),
+            new LockWaiting(MmA, FaultA, LockMode.Write),    // A's exit, behind B's fault
+            new LockWaiting(MmB, FaultB, LockMode.Write)));  // B's exit, behind B's munmap
+
+        // Without the session's end the same waits are a cycle (each exit behind the other's
+        // fault): the hold A's fault has at B is what closed it.
+        var before = new DeadlockChecker();
+        Assert.NotNull(Feed(before,
+            new LockAcquired(MmB, FaultA, LockMode.Read),
+            new LockAcquired(MmA, FaultB, LockMode.Read),
+            new LockWaiting(MmA, FaultA, LockMode.Write),
+            new LockWaiting(MmB, FaultB, LockMode.Write)));
     }
 }
