@@ -76,10 +76,12 @@ public sealed class DeadlockChecker : IChecker
             foreach (var id in _byProcess[process])
             {
                 var state = _locks[id];
-                foreach (var task in state.Holders.Keys.Where(t => PeerSessions.Severs(ended, t, id))
-                    .ToList()) state.Holders.Remove(task);
-                foreach (var (task, _) in state.Waiters.Where(w => PeerSessions.Severs(ended,
-                    w.Task, id)).ToList()) StopWaiting(state, id, task);
+                var severed = state.Holders.Keys
+                    .Where(task => PeerSessions.Severs(ended, task, id)).ToList();
+                foreach (var task in severed) state.Holders.Remove(task);
+                var stopped = state.Waiters
+                    .Where(waiter => PeerSessions.Severs(ended, waiter.Task, id)).ToList();
+                foreach (var (task, _) in stopped) StopWaiting(state, id, task);
             }
         }
     }
