@@ -42,11 +42,12 @@ internal sealed class SourceText
 
     private static int[] FindLineStarts(string text)
     {
-        var starts = new List<int> { 0 };
-        for (int i = 0; i < text.Length; i++)
+        var starts = new List<int>(text.Length / 32 + 1) { 0 };
+        int at = text.IndexOf('\n');
+        while (at >= 0)
         {
-            if (text[i] == '\n')
-                starts.Add(i + 1);
+            starts.Add(at + 1);
+            at = text.IndexOf('\n', at + 1);
         }
         return starts.ToArray();
     }
