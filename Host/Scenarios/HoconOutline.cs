@@ -38,6 +38,9 @@ internal sealed class OutlineLeaf : OutlineNode
     /// <summary>The decoded text, whitespace between parts included, untrimmed.</summary>
     public string Text { get; }
 
+    /// <summary>Where <see cref="Text"/> is written as is, if it is.</summary>
+    public int? VerbatimStart => _charOffsets is null ? _textStart : null;
+
     /// <summary>
     /// The offset of character <paramref name="index"/> of <see cref="Text"/>; index = length is
     /// its end (a closing quote).

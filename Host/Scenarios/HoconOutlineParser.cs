@@ -293,6 +293,12 @@ internal sealed partial class HoconOutlineParser
     {
         if (leaves.Count == 1)
             return leaves[0];
+        // A word and the spaces after it ("partition = 0 }") are written as is, end to end.
+        if (AreVerbatimEndToEnd(leaves))
+        {
+            return new OutlineLeaf(leaves[0].Offset,
+                string.Concat(leaves.Select(l => l.Text)), leaves[0].VerbatimStart!.Value);
+        }
         var text = new StringBuilder();
         var offsets = new List<int>();
         foreach (var leaf in leaves)
@@ -303,6 +309,17 @@ internal sealed partial class HoconOutlineParser
         }
         offsets.Add(leaves[^1].CharOffset(leaves[^1].Text.Length));
         return new OutlineLeaf(leaves[0].Offset, text.ToString(), offsets.ToArray());
+    }
+
+    private static bool AreVerbatimEndToEnd(List<OutlineLeaf> leaves)
+    {
+        for (int i = 1; i < leaves.Count; i++)
+        {
+            var before = leaves[i - 1];
+            if (before.VerbatimStart + before.Text.Length != leaves[i].VerbatimStart)
+                return false;
+        }
+        return leaves[0].VerbatimStart is not null;
     }
 
     private ScenarioException Error(int offset, string reason) =>

@@ -315,10 +315,26 @@ internal static class ScenarioValues
         var significant = digits.TrimStart('0');
         if (significant.Length == 0)
             return true;
+        // Up to 16 hex or 19 decimal digits fit 64 bits: summed here, as most numbers are.
+        if (significant.Length <= (hex ? 16 : 19))
+        {
+            ulong value = 0;
+            foreach (char c in significant)
+                value = hex ? (value << 4) + HexValue(c) : (value * 10) + (uint)(c - '0');
+            magnitude = value;
+            return true;
+        }
         if (!UInt128.TryParse(significant, style, CultureInfo.InvariantCulture, out magnitude))
             magnitude = UInt128.MaxValue;
         return true;
     }
+
+    private static uint HexValue(char digit) => digit switch
+    {
+        <= '9' => (uint)(digit - '0'),
+        <= 'F' => (uint)(digit - 'A' + 10),
+        _ => (uint)(digit - 'a' + 10),
+    };
 
     // Digits, then optionally '.' and digits. A whole part past 20 digits is too large for any
     // use here (the caller says so, rather than "not a number"); fraction digits past the 28th

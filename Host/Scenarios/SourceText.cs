@@ -37,7 +37,7 @@ internal sealed class SourceText
     {
         if (text.Length > 0 && text[0] == '\uFEFF')
             text = text[1..];
-        return text.Replace("\r\n", "\n").Replace('\r', '\n');
+        return text.Contains('\r') ? text.Replace("\r\n", "\n").Replace('\r', '\n') : text;
     }
 
     private static int[] FindLineStarts(string text)

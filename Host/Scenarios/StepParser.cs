@@ -237,6 +237,10 @@ internal static class StepParser
             throw context.ErrorAt(tokens[arrow].End,
                 $"expected an expectation after '=>': {ExpectationForms}");
         }
+        // One word without '|', as most are: what the general path below would make of it too.
+        var single = tokens[arrow + 1];
+        if (arrow + 2 == tokens.Count && !single.Text.Contains('|'))
+            return ExpectationOf(single, spec, context);
         var alternatives = new List<Expectation>();
         foreach (var part in Alternatives(tokens, arrow + 1, context))
         {

@@ -39,7 +39,7 @@ internal readonly struct StepTokenRange(List<StepToken> tokens, int first, int e
 /// </summary>
 internal static class StepTokenizer
 {
-    private const int TokensExpected = 12;
+    private const int TokensExpected = 8;
 
     public static List<StepToken> Tokenize(string step)
     {

@@ -53,8 +53,9 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
     {
         if (node.IsString)
         {
-            var step = errors.Read<CommandStep?>(
-                () => StepParser.Parse(node, scope, partitions), null);
+            var step = errors.Read<(HoconNode, NameScope, int), CommandStep?>(
+                (node, scope, partitions),
+                static s => StepParser.Parse(s.Item1, s.Item2, s.Item3), null);
             var wait = step?.Command is WaitCommand { Duration: var duration } ? duration : default;
             return (step, new RunCost(1, wait.Ticks));
         }
