@@ -30,15 +30,16 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
 
     private (List<Step> Steps, RunCost Cost) ReadList(HoconNode node, string what)
     {
-        var steps = new List<Step>();
         if (!node.IsArray)
         {
             errors.Add(Error(node,
                 $"expected {what} = [ ... ], an array of steps, found {Describe(node)}"));
-            return (steps, ReadMisplacedStep(node));
+            return ([], ReadMisplacedStep(node));
         }
+        var items = node.Items();
+        var steps = new List<Step>(items.Count);
         var cost = RunCost.None;
-        foreach (var item in node.Items())
+        foreach (var item in items)
         {
             var (step, itemCost) = ReadStep(item);
             if (step is not null)
