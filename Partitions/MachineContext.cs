@@ -30,6 +30,7 @@ public abstract class EmulatorActor : ReceiveActor
     private readonly PartitionId? _home;
     private readonly int _incarnation;
     private string? _tracePath;
+    private ActorTimers? _timers;
 
     /// <summary>An actor of the machine itself (partitions, XPC endpoints).</summary>
     protected EmulatorActor(MachineContext machine) => Machine = machine;
@@ -47,6 +48,9 @@ public abstract class EmulatorActor : ReceiveActor
     protected MachineContext Machine { get; }
 
     protected string TracePath => _tracePath ??= Self.Path.ToStringWithoutAddress();
+
+    /// <summary>The actor's keyed timers (made at first use; all cancelled when it stops).</summary>
+    protected ActorTimers Timers => _timers ??= new ActorTimers(Context.System.Scheduler, Self);
 
     /// <summary>
     /// A child that throws has hit a bug in the emulator: it is stopped (never restarted with
@@ -94,9 +98,21 @@ public abstract class EmulatorActor : ReceiveActor
         if (Alive) base.AroundPreStart();
     }
 
+    public override void AroundPostStop()
+    {
+        _timers?.CancelAll();
+        base.AroundPostStop();
+    }
+
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (!Alive) return true;
+        if (message is ActorTimers.Armed armed)
+        {
+            // A timer's message is seen as itself; a cancelled or replaced one not at all.
+            if (_timers?.Fired(armed) is not { } fired) return true;
+            message = fired;
+        }
         if (Machine.Trace.Enabled) Machine.Trace.Delivered(TracePath, message);
         return base.AroundReceive(receive, message);
     }

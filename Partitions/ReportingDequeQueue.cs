@@ -5,21 +5,20 @@ using Akka.Dispatch.MessageQueues;
 namespace Emulator.Partitions;
 
 /// <summary>
-/// The user-message queue under every mode's actors: Akka's unbounded deque (so Stash works)
-/// plus one report each time the mailbox hands a message to its actor, unstashed ones included,
+/// The user-message queue under every mode's actors: a deque (so Stash works, see
+/// <see cref="EnvelopeDeque"/>) plus one report each time the mailbox hands a message to its actor, unstashed ones included,
 /// which is how a mode counts and schedules deliveries (<c>SimMessageQueue</c>,
 /// <c>LiveMessageQueue</c>). Moving what is left to dead letters is not a delivery.
 /// </summary>
 public abstract class ReportingDequeQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
 {
-    private readonly UnboundedDequeMessageQueue _queue = new();
+    private readonly EnvelopeDeque _queue = new();
 
-    public bool HasMessages => _queue.HasMessages;
+    public bool HasMessages => _queue.Count > 0;
 
     public int Count => _queue.Count;
 
-    public void Enqueue(IActorRef receiver, Envelope envelope) =>
-        _queue.Enqueue(receiver, envelope);
+    public void Enqueue(IActorRef receiver, Envelope envelope) => _queue.Enqueue(envelope);
 
     public void EnqueueFirst(Envelope envelope) => _queue.EnqueueFirst(envelope);
 
@@ -34,8 +33,10 @@ public abstract class ReportingDequeQueue : IMessageQueue, IUnboundedDequeBasedM
     }
 
     /// <summary>Not a delivery, so it bypasses the report.</summary>
-    public void CleanUp(IActorRef owner, IMessageQueue deadletters) =>
-        _queue.CleanUp(owner, deadletters);
+    public void CleanUp(IActorRef owner, IMessageQueue deadletters)
+    {
+        while (_queue.TryDequeue(out var envelope)) deadletters.Enqueue(owner, envelope);
+    }
 
     /// <summary>The mailbox is handing <paramref name="envelope"/> to its actor now.</summary>
     protected abstract void Delivering(Envelope envelope);

@@ -28,7 +28,7 @@ namespace Emulator.Partitions.Processes;
 /// The work is split by concept: the calls (Calls), memory and faults (Memory), what it serves
 /// for others (Serving), fork, exit and teardown (Life).
 /// </summary>
-public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver, IWithTimers,
+public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver,
     IReplyDeadlines
 {
     /// <summary>Self → self: the deadline of a request that crossed XPC has passed.</summary>
@@ -92,8 +92,6 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     public static Props Props(MachineContext machine, XpcPort port, TgId id, ProcessImage image,
         bool hasTg, IEnumerable<PartitionId>? downPeers = null) =>
         Produced.By(() => new ThreadGroupActor(machine, port, id, image, hasTg, downPeers));
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     private Endpoint Me => new(_port.Partition, Self);
 

@@ -23,7 +23,7 @@ namespace Emulator.Partitions.Xpc;
 /// Level: below every actor of its partition, which tell it through their <see cref="XpcPort"/>;
 /// it talks only to its peers, its partition and the receivers it hands messages to, never waits.
 /// </summary>
-public sealed class XpcActor : EmulatorActor, IWithTimers
+public sealed class XpcActor : EmulatorActor
 {
     /// <summary>
     /// An actor's <see cref="XpcPort"/> → its partition's XPC: deliver <paramref name="Message"/>
@@ -126,8 +126,6 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
         Receive<Restart>(_ => HandleRestart());
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     public static Props Props(MachineContext machine, PartitionId partition, int partitions,
         MachineWiring wiring) =>
         Produced.By(() => new XpcActor(machine, partition, partitions, wiring));
@@ -149,7 +147,7 @@ public sealed class XpcActor : EmulatorActor, IWithTimers
 
     /// <summary>
     /// A crashed partition's endpoint is silent: it handles nothing, timers included (a timer
-    /// swallowed here still looks active to Akka's scheduler: a restart starts them all over).
+    /// swallowed here still looks active to the actor's timers: a restart starts them all over).
     /// </summary>
     protected override bool AroundReceive(Receive receive, object message) =>
         Machine.Lives.Crashed(_partition) || base.AroundReceive(receive, message);

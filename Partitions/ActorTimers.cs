@@ -1,0 +1,88 @@
+using Akka.Actor;
+
+namespace Emulator.Partitions;
+
+/// <summary>
+/// An actor's keyed timers, with Akka's <c>IWithTimers</c> guarantees: a timer started under a
+/// key replaces the one before it, and the message of a cancelled or replaced timer never
+/// arrives, even if it is already in the mailbox. Actors here set and cancel a timer on most
+/// deliveries (a reply deadline per remote request, a pin timeout per fault, XPC's ack and
+/// retransmission ticks per packet), and Akka's timers paid for each start a timer record, a
+/// wrapper message, a cancelable with its own CancellationTokenSource and a debug-log call:
+/// here the one <see cref="Armed"/> object is the timer, its cancelable and the message the
+/// scheduler tells. Used on the actor's own thread only (the scheduler reads the flag).
+/// </summary>
+public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
+{
+    private readonly Dictionary<object, Armed> _armed = new();
+
+    /// <summary>Tells <paramref name="message"/> to the actor after <paramref name="delay"/>,
+    /// unless cancelled or replaced under <paramref name="key"/> first.</summary>
+    public void StartSingleTimer(object key, object message, TimeSpan delay)
+    {
+        if (_armed.Remove(key, out var before)) before.Cancel();
+        var armed = new Armed(this, key, message);
+        _armed.Add(key, armed);
+        scheduler.ScheduleTellOnce(delay, self, armed, ActorRefs.NoSender, armed);
+    }
+
+    public bool IsTimerActive(object key) => _armed.ContainsKey(key);
+
+    public void Cancel(object key)
+    {
+        if (_armed.Remove(key, out var armed)) armed.Cancel();
+    }
+
+    public void CancelAll()
+    {
+        foreach (var armed in _armed.Values) armed.Cancel();
+        _armed.Clear();
+    }
+
+    /// <summary>
+    /// What a timer that reached the mailbox stands for: its message if it is still the live
+    /// timer under its key (it is then spent), or null if it was cancelled or replaced meanwhile.
+    /// </summary>
+    public object? Fired(Armed armed)
+    {
+        if (!ReferenceEquals(armed.Owner, this)
+            || !_armed.TryGetValue(armed.Key, out var live) || !ReferenceEquals(live, armed))
+        {
+            return null;
+        }
+        _armed.Remove(armed.Key);
+        return armed.Message;
+    }
+
+    /// <summary>
+    /// One start of a timer: what the scheduler tells when it is due, and the cancelable it
+    /// checks first. Only <see cref="IsCancellationRequested"/> and <see cref="Cancel()"/> are
+    /// used by the schedulers (the sim's and Akka's); it has no token.
+    /// </summary>
+    public sealed class Armed(ActorTimers owner, object key, object message) : ICancelable
+    {
+        private volatile bool _cancelled;
+
+        internal ActorTimers Owner => owner;
+
+        internal object Key => key;
+
+        internal object Message => message;
+
+        public bool IsCancellationRequested => _cancelled;
+
+        public CancellationToken Token =>
+            throw new NotSupportedException("an actor timer has no cancellation token");
+
+        public void Cancel() => _cancelled = true;
+
+        public void Cancel(bool throwOnFirstException) => Cancel();
+
+        public void CancelAfter(TimeSpan delay) =>
+            throw new NotSupportedException("an actor timer is cancelled by its actor only");
+
+        public void CancelAfter(int millisecondsDelay) => CancelAfter(TimeSpan.Zero);
+
+        public override string ToString() => $"timer {key}: {message}";
+    }
+}

@@ -1,0 +1,120 @@
+// Proves the machine's actor timers keep Akka's IWithTimers promises at their lower cost: a timer's
+// message arrives at its time as itself; a timer started again under its key replaces the one
+// before; a cancelled timer's message is never seen, even when it was already in the mailbox; and
+// a stopped actor's timers die with it (nothing reaches dead letters).
+using Akka.Actor;
+using Akka.Event;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Emulator.Partitions;
+using Xunit;
+using static Emulator.Tests.Partitions.ActorSpecSupport;
+
+namespace Emulator.Tests.Partitions;
+
+public sealed class ActorTimersSpec() : TestKit(VirtualTime)
+{
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
+
+    private IActorRef StartTimed() =>
+        Sys.ActorOf(Props.Create(() => new Timed(Machine(), TestActor)));
+
+    [Fact]
+    public void ActorTimers_must_tell_the_message_at_its_time_and_then_be_spent()
+    {
+        var timed = StartTimed();
+        timed.Tell(new Start("k", "ring", Second));
+        timed.Tell(new IsActive("k"));
+        Assert.True(ExpectMsg<bool>());
+        Clock.Advance(Second - TimeSpan.FromTicks(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(TimeSpan.FromTicks(1));
+        ExpectMsg("ring");
+        timed.Tell(new IsActive("k"));
+        Assert.False(ExpectMsg<bool>());
+    }
+
+    [Fact]
+    public void ActorTimers_must_let_a_new_timer_under_a_key_replace_the_old_one()
+    {
+        var timed = StartTimed();
+        timed.Tell(new Start("k", "first", Second));
+        timed.Tell(new Start("k", "second", 2 * Second));
+        timed.Tell(new Start("other", "other", 3 * Second));
+        timed.Tell(new IsActive("k"));
+        Assert.True(ExpectMsg<bool>());
+        Clock.Advance(Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(Second);
+        ExpectMsg("second");
+        Clock.Advance(Second);
+        ExpectMsg("other");
+    }
+
+    [Fact]
+    public void ActorTimers_must_never_show_a_cancelled_timer_even_one_already_in_the_mailbox()
+    {
+        var timed = StartTimed();
+        timed.Tell(new Start("k", "late", Second));
+        using var release = new SemaphoreSlim(0);
+        // The actor waits inside a handler while the timer fires into its mailbox behind it,
+        // then cancels the timer before it gets to that message.
+        timed.Tell(new CancelWhenReleased("k", release));
+        ExpectMsg("waiting");
+        Clock.Advance(Second);
+        release.Release();
+        ExpectMsg("cancelled");
+        timed.Tell(new IsActive("k"));
+        Assert.False(ExpectMsg<bool>());
+        timed.Tell(new Start("all", "gone", Second));
+        timed.Tell(new CancelAll());
+        timed.Tell(new IsActive("all"));
+        Assert.False(ExpectMsg<bool>());
+        Clock.Advance(Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void ActorTimers_must_cancel_every_timer_when_the_actor_stops()
+    {
+        Sys.EventStream.Subscribe(TestActor, typeof(DeadLetter));
+        var timed = StartTimed();
+        timed.Tell(new Start("k", "after-stop", Second));
+        timed.Tell(new IsActive("k"));
+        Assert.True(ExpectMsg<bool>());
+        Watch(timed);
+        Sys.Stop(timed);
+        ExpectTerminated(timed);
+        Clock.Advance(Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    private sealed record Start(string Key, string Message, TimeSpan Delay);
+
+    private sealed record IsActive(string Key);
+
+    private sealed record CancelWhenReleased(string Key, SemaphoreSlim Release);
+
+    private sealed record CancelAll;
+
+    private sealed class Timed : EmulatorActor
+    {
+        public Timed(MachineContext machine, IActorRef observer)
+            : base(machine)
+        {
+            Receive<Start>(start => Timers.StartSingleTimer(start.Key, start.Message, start.Delay));
+            Receive<IsActive>(active => Sender.Tell(Timers.IsTimerActive(active.Key)));
+            Receive<CancelWhenReleased>(cancel =>
+            {
+                observer.Tell("waiting");
+                Assert.True(cancel.Release.Wait(TimeSpan.FromSeconds(10)), "never released");
+                Timers.Cancel(cancel.Key);
+                observer.Tell("cancelled");
+            });
+            Receive<CancelAll>(_ => Timers.CancelAll());
+            Receive<string>(fired => observer.Tell(fired));
+        }
+    }
+}
