@@ -55,6 +55,23 @@ internal sealed class ErrorLog
         return value;
     }
 
+    /// <summary>
+    /// As <see cref="Read{T}"/>, with what <paramref name="read"/> needs passed in: with a static
+    /// lambda nothing is allocated, for what is read once per step of a large file.
+    /// </summary>
+    public T Read<TState, T>(TState state, Func<TState, T> read, T fallback)
+    {
+        try
+        {
+            return read(state);
+        }
+        catch (ScenarioException error) when (!_stopped)
+        {
+            Add(error);
+            return fallback;
+        }
+    }
+
     /// <summary>Every error recorded, with <paramref name="last"/> added (a bug of ours).</summary>
     public ScenarioException With(ScenarioError last) => new([.. _errors, last], _stopped);
 

@@ -3,17 +3,32 @@ using Akka.Configuration.Hocon;
 
 namespace Emulator.Host.Scenarios;
 
+/// <summary>Where the values of a file come from.</summary>
+internal enum HoconValueSource
+{
+    /// <summary>From the outline when the file is plain, else from Akka's parser.</summary>
+    OutlineWhenPlain,
+
+    /// <summary>From Akka's parser always: what tests compare the outline's reading with.</summary>
+    Akka,
+}
+
 /// <summary>
 /// Reads a scenario file's HOCON: checks it and records positions with
-/// <see cref="HoconOutlineParser"/>, then reads the values with Akka's own parser, the one the
-/// language is defined by.
+/// <see cref="HoconOutlineParser"/>, then reads the values. Akka's own parser is the one the
+/// language is defined by, but it takes about a second for a 3 MB file (it allocates a string
+/// per character it looks at); so a plain file (<see cref="OutlineDocument"/>), where the outline
+/// provably reads what Akka reads, is read from the outline alone, and any other goes to Akka.
 /// </summary>
 internal static class HoconDocument
 {
-    public static HoconNode Read(SourceText source)
+    public static HoconNode Read(
+        SourceText source, HoconValueSource values = HoconValueSource.OutlineWhenPlain)
     {
-        var outline = HoconOutlineParser.Parse(source);
-        return new HoconNode(ParseWithAkka(source), outline, source, source.Start);
+        var outline = HoconOutlineParser.ParseDocument(source);
+        if (outline.IsPlain && values == HoconValueSource.OutlineWhenPlain)
+            return new OutlineHoconNode(outline.Root, source);
+        return new AkkaHoconNode(ParseWithAkka(source), outline.Root, source, source.Start);
     }
 
     // The outline parser refuses what Akka's parser mishandles, so this catch is a second line:
@@ -55,40 +70,37 @@ internal sealed record HoconField(string Key, SourceLocation KeyLocation, HoconN
 /// An Akka value with the place it is written. When Akka and the outline disagree on an
 /// array's length (they should not), items fall back to the array's own location.
 /// </summary>
-internal sealed class HoconNode
+internal sealed class AkkaHoconNode : HoconNode
 {
     private readonly HoconValue _value;
     private readonly OutlineNode? _outline;
-    private readonly SourceText _source;
     private bool? _isString;
     private string? _text;
 
-    public HoconNode(
+    public AkkaHoconNode(
         HoconValue value, OutlineNode? outline, SourceText source, SourceLocation fallback)
+        : base(source, outline is null ? fallback : source.Locate(outline.Offset))
     {
         _value = value;
         _outline = outline;
-        _source = source;
-        Location = outline is null ? fallback : source.Locate(outline.Offset);
     }
 
-    public SourceLocation Location { get; }
-
-    public bool IsObject => _value.Values.FirstOrDefault() is HoconObject;
+    public override bool IsObject => _value.Values.FirstOrDefault() is HoconObject;
 
     // Akka appends the spaces after a value as a literal ("[1] " holds an array and " "), and
     // its own IsArray() is false for "[]".
-    public bool IsArray =>
+    public override bool IsArray =>
         _value.Values.Any(e => e is HoconArray)
         && _value.Values.All(e => e is HoconArray || IsBlank(e));
 
-    public bool IsString => _isString ??= !IsArray && _value.IsString();
+    public override bool IsString => _isString ??= !IsArray && _value.IsString();
 
     // Akka builds the string anew on every call: kept, since a step reads it several times.
-    /// <summary>The string as Akka gives it (trimmed); "" for null and non-strings.</summary>
-    public string Text => _text ??= (IsString ? _value.GetString() : null) ?? "";
+    public override string Text => _text ??= (IsString ? _value.GetString() : null) ?? "";
 
-    public IReadOnlyList<HoconNode> Items()
+    protected override OutlineLeaf? Leaf => _outline as OutlineLeaf;
+
+    public override IReadOnlyList<HoconNode> Items()
     {
         // Akka reads "[ ]" (whitespace, no value) as one element holding nothing; the outline
         // parser refuses every other empty element, so an empty one is always that artifact.
@@ -103,7 +115,7 @@ internal sealed class HoconNode
             .ToList();
     }
 
-    public IReadOnlyList<HoconField> Fields()
+    public override IReadOnlyList<HoconField> Fields()
     {
         var outline = _outline as OutlineObject;
         var fields = new List<HoconField>();
@@ -111,30 +123,15 @@ internal sealed class HoconNode
         {
             OutlineField? field = null;
             outline?.Fields.TryGetValue(key, out field);
-            var keyLocation = field is null ? Location : _source.Locate(field.KeyOffset);
-            var node = new HoconNode(value, field?.Value, _source, keyLocation);
+            var keyLocation = field is null ? Location : Source.Locate(field.KeyOffset);
+            var node = new AkkaHoconNode(value, field?.Value, Source, keyLocation);
             fields.Add(new HoconField(key, keyLocation, node));
         }
         return fields;
     }
 
-    /// <summary>
-    /// Where character <paramref name="index"/> of <see cref="Text"/> is written; index = length
-    /// is just after the text (a closing quote), where "missing ..." errors point.
-    /// </summary>
-    public SourceLocation LocationOfChar(int index)
-    {
-        if (_outline is not OutlineLeaf leaf)
-            return Location;
-        string text = Text;
-        int lead = leaf.Text.Length - leaf.Text.TrimStart().Length;
-        if (leaf.Text.Trim() != text || index < 0 || index > text.Length)
-            return Location;
-        return _source.Locate(leaf.CharOffsets[lead + index]);
-    }
-
-    private HoconNode Child(HoconValue value, OutlineNode? outline) =>
-        new(value, outline, _source, Location);
+    private AkkaHoconNode Child(HoconValue value, OutlineNode? outline) =>
+        new(value, outline, Source, Location);
 
     private static bool IsBlank(IHoconElement element) =>
         element is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value);

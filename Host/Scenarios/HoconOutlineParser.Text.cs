@@ -5,6 +5,14 @@ namespace Emulator.Host.Scenarios;
 /// <summary>The character level of the outline parser: strings, escapes, words, comments.</summary>
 internal sealed partial class HoconOutlineParser
 {
+    private const string NotInUnquotedKey = "$\"{}[]:=,#`^?!@*&\\.";
+    private const string NotInUnquotedText = "$\"{}[]:=,#`^?!@*&\\";
+
+    // Per ASCII character: may it be in an unquoted key / text? (Whitespace may not.) A table,
+    // because the test runs once per character of the file.
+    private static readonly bool[] AsciiInUnquotedKey = AsciiTable(NotInUnquotedKey);
+    private static readonly bool[] AsciiInUnquotedText = AsciiTable(NotInUnquotedText);
+
     private bool AtEnd => _position >= _text.Length;
 
     private char Peek => AtEnd ? '\0' : _text[_position];
@@ -33,13 +41,25 @@ internal sealed partial class HoconOutlineParser
         int close = _text.IndexOf("\"\"\"", open + 3, StringComparison.Ordinal);
         if (close < 0)
             throw Error(open, "'\"\"\"' string is never closed (expected '\"\"\"')");
+        NotPlain("a \"\"\"-string");
         _position = close + 3;
-        var leaf = Identity(open + 3, close);
-        return new OutlineLeaf(open, leaf.Text, leaf.CharOffsets);
+        return new OutlineLeaf(open, _text[(open + 3)..close], open + 3);
     }
 
     /// <summary>A "..." string; a line break inside is refused (it is a missing quote).</summary>
     private OutlineLeaf ParseQuoted()
+    {
+        int open = _position;
+        int length = _text.AsSpan(open + 1).IndexOfAny('"', '\\', '\n');
+        if (length < 0 || _text[open + 1 + length] != '"')
+            return ParseQuotedWithEscapes();
+        int close = open + 1 + length;
+        _position = close + 1;
+        return new OutlineLeaf(open, _text[(open + 1)..close], open + 1);
+    }
+
+    // Also where an unclosed string is found, and said so.
+    private OutlineLeaf ParseQuotedWithEscapes()
     {
         int open = _position++;
         var text = new StringBuilder();
@@ -57,6 +77,7 @@ internal sealed partial class HoconOutlineParser
 
     private char ParseEscape(int open)
     {
+        NotPlain("an escape");
         int backslash = _position++;
         if (AtEnd || Peek == '\n')
             throw Unclosed(open);
@@ -78,21 +99,32 @@ internal sealed partial class HoconOutlineParser
         }
     }
 
-    private OutlineLeaf Identity(int start, int end)
-    {
-        var offsets = new int[end - start + 1];
-        for (int i = 0; i < offsets.Length; i++)
-            offsets[i] = start + i;
-        return new OutlineLeaf(start, _text[start..end], offsets);
-    }
+    private OutlineLeaf Identity(int start, int end) => new(start, _text[start..end], start);
 
     private bool IsValueStart() =>
         Peek is '[' or '{' or '"' || (Peek == '$' && PeekAt(1) == '{') || IsUnquotedTextChar();
 
-    private bool IsUnquotedTextChar() => IsUnquotedChar(NotInUnquotedText);
+    private bool IsUnquotedTextChar() => IsUnquotedChar(AsciiInUnquotedText);
 
-    private bool IsUnquotedChar(string notIn) =>
-        !AtEnd && !char.IsWhiteSpace(Peek) && !IsCommentStart() && !notIn.Contains(Peek);
+    private bool IsUnquotedKeyChar() => IsUnquotedChar(AsciiInUnquotedKey);
+
+    private bool IsUnquotedChar(bool[] asciiIn)
+    {
+        if (AtEnd)
+            return false;
+        char c = _text[_position];
+        if (c >= asciiIn.Length)
+            return !char.IsWhiteSpace(c);
+        return asciiIn[c] && !(c == '/' && PeekAt(1) == '/');
+    }
+
+    private static bool[] AsciiTable(string notIn)
+    {
+        var table = new bool[128];
+        for (char c = '\0'; c < table.Length; c++)
+            table[c] = !char.IsWhiteSpace(c) && !notIn.Contains(c);
+        return table;
+    }
 
     // What may follow a value on its line: the end, a line break, a comment, or a closing bracket.
     private bool IsEndOfValue() =>

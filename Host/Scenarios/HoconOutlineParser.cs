@@ -11,20 +11,21 @@ namespace Emulator.Host.Scenarios;
 /// NullReferenceException on <c>include "x"</c>, and silently accepts unclosed strings and
 /// brackets. The grammar follows Akka's tokenizer (the same character classes, comments,
 /// escapes and comma rules), so a file accepted here reads the same in Akka.
+/// It also notes the first construct whose value only Akka's reading defines (see
+/// <see cref="OutlineDocument.NotPlain"/>): a file without one is read from the outline alone.
 /// </summary>
 internal sealed partial class HoconOutlineParser
 {
     /// <summary>Deeper nesting is refused: Akka's parser recurses per level.</summary>
     public const int DepthMax = 64;
 
-    private const string NotInUnquotedKey = "$\"{}[]:=,#`^?!@*&\\.";
-    private const string NotInUnquotedText = "$\"{}[]:=,#`^?!@*&\\";
     private const string Escapes = "\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX";
 
     private readonly SourceText _source;
     private readonly string _text;
     private int _position;
     private int _depth;
+    private string? _notPlain;
 
     private HoconOutlineParser(SourceText source)
     {
@@ -32,8 +33,17 @@ internal sealed partial class HoconOutlineParser
         _text = source.Text;
     }
 
-    public static OutlineObject Parse(SourceText source) =>
-        new HoconOutlineParser(source).ParseRoot();
+    public static OutlineObject Parse(SourceText source) => ParseDocument(source).Root;
+
+    public static OutlineDocument ParseDocument(SourceText source)
+    {
+        var parser = new HoconOutlineParser(source);
+        var root = parser.ParseRoot();
+        return new OutlineDocument(root, parser._notPlain);
+    }
+
+    // Only the first is kept: it is what a test or a reader of the code wants to see.
+    private void NotPlain(string construct) => _notPlain ??= construct;
 
     private OutlineObject ParseRoot()
     {
@@ -44,6 +54,7 @@ internal sealed partial class HoconOutlineParser
             ParseFields(root, openOffset: null);
             return root;
         }
+        NotPlain("a '{' around the whole file");
         var braced = ParseBracedObject();
         SkipWhitespaceAndComments();
         if (!AtEnd)
@@ -81,7 +92,8 @@ internal sealed partial class HoconOutlineParser
         {
             // Each dot is a level of recursion in Akka's parser too.
             _depth += path.Count - 1;
-            target.Set(path, ParseFieldValue());
+            if (!target.Set(path, ParseFieldValue()))
+                NotPlain("a key written twice");
             _depth -= path.Count - 1;
             return;
         }
@@ -138,7 +150,7 @@ internal sealed partial class HoconOutlineParser
     private string ParseUnquotedKey()
     {
         int start = _position;
-        while (IsUnquotedChar(NotInUnquotedKey))
+        while (IsUnquotedKeyChar())
             _position++;
         if (_position == start)
         {
@@ -197,22 +209,14 @@ internal sealed partial class HoconOutlineParser
     private OutlineNode ParseValue(bool inArray)
     {
         SkipWhitespaceAndComments();
-        var parts = new List<OutlineNode>();
-        var pieces = new List<OutlineNode>();
-        bool anyQuoted = false;
-        while (TryParsePart(out var part, out bool quoted))
-        {
-            parts.Add(part);
-            pieces.Add(part);
-            anyQuoted |= quoted;
-            int spaces = _position;
-            SkipSpacesAndTabs();
-            if (_position > spaces)
-                pieces.Add(Identity(spaces, _position));
-        }
-        if (parts.Count == 0)
+        if (!TryParsePart(out var first, out bool firstQuoted))
             throw Error(_position, $"expected a value, found {Describe()}");
-        var value = Join(parts, pieces, inArray && anyQuoted);
+        int spaces = _position;
+        SkipSpacesAndTabs();
+        // One part and no spaces after it, as most values are: nothing to join.
+        var value = _position == spaces && !IsValueStartForPart()
+            ? first
+            : ParseMoreParts(first, firstQuoted, spaces, inArray);
         if (Peek == ',')
             _position++;
         else if (!IsEndOfValue())
@@ -222,6 +226,31 @@ internal sealed partial class HoconOutlineParser
         }
         return value;
     }
+
+    private OutlineNode ParseMoreParts(OutlineNode first, bool quoted, int spaces, bool inArray)
+    {
+        var parts = new List<OutlineNode> { first };
+        var pieces = new List<OutlineNode> { first };
+        if (_position > spaces)
+            pieces.Add(Identity(spaces, _position));
+        bool anyQuoted = quoted;
+        while (TryParsePart(out var part, out quoted))
+        {
+            parts.Add(part);
+            pieces.Add(part);
+            anyQuoted |= quoted;
+            spaces = _position;
+            SkipSpacesAndTabs();
+            if (_position > spaces)
+                pieces.Add(Identity(spaces, _position));
+        }
+        return Join(parts, pieces, inArray && anyQuoted);
+    }
+
+    // What TryParsePart would take a part from (it also throws on a substitution: so does this
+    // path, by going on to TryParsePart).
+    private bool IsValueStartForPart() =>
+        !AtEnd && (Peek is '[' or '{' or '"' or '$' || IsUnquotedTextChar());
 
     private bool TryParsePart([NotNullWhen(true)] out OutlineNode? part, out bool quoted)
     {
@@ -239,6 +268,8 @@ internal sealed partial class HoconOutlineParser
             part = IsTripleQuote() ? ParseTripleQuoted() : ParseQuoted();
         else if (IsUnquotedTextChar())
             part = ParseUnquotedText();
+        if (part is OutlineLeaf leaf && leaf.Text.AsSpan().Trim().SequenceEqual("null"))
+            NotPlain("null");
         return part is not null;
     }
 
@@ -262,15 +293,33 @@ internal sealed partial class HoconOutlineParser
     {
         if (leaves.Count == 1)
             return leaves[0];
+        // A word and the spaces after it ("partition = 0 }") are written as is, end to end.
+        if (AreVerbatimEndToEnd(leaves))
+        {
+            return new OutlineLeaf(leaves[0].Offset,
+                string.Concat(leaves.Select(l => l.Text)), leaves[0].VerbatimStart!.Value);
+        }
         var text = new StringBuilder();
         var offsets = new List<int>();
         foreach (var leaf in leaves)
         {
             text.Append(leaf.Text);
-            offsets.AddRange(leaf.CharOffsets.Take(leaf.Text.Length));
+            for (int i = 0; i < leaf.Text.Length; i++)
+                offsets.Add(leaf.CharOffset(i));
         }
-        offsets.Add(leaves[^1].CharOffsets[^1]);
+        offsets.Add(leaves[^1].CharOffset(leaves[^1].Text.Length));
         return new OutlineLeaf(leaves[0].Offset, text.ToString(), offsets.ToArray());
+    }
+
+    private static bool AreVerbatimEndToEnd(List<OutlineLeaf> leaves)
+    {
+        for (int i = 1; i < leaves.Count; i++)
+        {
+            var before = leaves[i - 1];
+            if (before.VerbatimStart + before.Text.Length != leaves[i].VerbatimStart)
+                return false;
+        }
+        return leaves[0].VerbatimStart is not null;
     }
 
     private ScenarioException Error(int offset, string reason) =>

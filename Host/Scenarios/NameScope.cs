@@ -56,19 +56,20 @@ internal sealed class NameScope
     /// <summary>Binds <paramref name="name"/>, or says why it cannot (null when it can).</summary>
     public string? TryBind(string name, NameKind kind)
     {
-        string shown = MessageText.Quote(name);
-        string? refusal = (KindOf(name), kind) switch
+        string? reason = (KindOf(name), kind) switch
         {
-            (NameKind.DeclaredProcess, _) => $"{shown} is a declared process; choose another name",
+            (NameKind.DeclaredProcess, _) => "is a declared process; choose another name",
             (NameKind.ForkedProcess, NameKind.Value) =>
-                $"{shown} already names a forked process; choose another name",
+                "already names a forked process; choose another name",
             (NameKind.Value, NameKind.ForkedProcess) =>
-                $"{shown} already names a value; choose another name for the child",
+                "already names a value; choose another name for the child",
             _ => null,
         };
-        if (refusal is null)
-            _names[name] = kind;
-        return refusal;
+        // The name is quoted only for a refusal: binding is common, a refusal rare.
+        if (reason is not null)
+            return $"{MessageText.Quote(name)} {reason}";
+        _names[name] = kind;
+        return null;
     }
 
     private IEnumerable<string> NamesOf(params NameKind[] kinds) =>

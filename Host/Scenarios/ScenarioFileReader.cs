@@ -12,7 +12,9 @@ namespace Emulator.Host.Scenarios;
 /// </summary>
 internal static class ScenarioFileReader
 {
-    private const int ChunkBytes = 64 * 1024;
+    private const long FileSizeMax = ScenarioParser.FileSizeMax;
+
+    private static ReadOnlySpan<byte> Utf8Mark => [0xEF, 0xBB, 0xBF];
 
     public static string Read(string path)
     {
@@ -23,7 +25,7 @@ internal static class ScenarioFileReader
             throw WholeFile(path, refusal);
         if (status.SizeBytes > ScenarioParser.FileSizeMax)
             throw TooLarge(path, Invariant($"is {status.SizeBytes:N0} bytes"));
-        return Decode(ReadBounded(path));
+        return Decode(ReadBounded(path, status.SizeBytes));
     }
 
     public static string TooLargeReason(string what) => Invariant(
@@ -31,23 +33,26 @@ internal static class ScenarioFileReader
         + Invariant($"({ScenarioParser.FileSizeMax:N0} bytes) for a scenario file");
 
     // The size was checked, but a file may grow between the check and the read: read one byte
-    // past the limit at most.
-    private static byte[] ReadBounded(string path)
+    // past the limit at most. The buffer is the size probed and one byte more (one read, one
+    // array, where a growing MemoryStream copied a 3 MB file four times over).
+    private static ArraySegment<byte> ReadBounded(string path, long probedBytes)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read,
                 FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
-            using var bytes = new MemoryStream();
-            var chunk = new byte[ChunkBytes];
+            var bytes = new byte[Math.Min(probedBytes, ScenarioParser.FileSizeMax) + 1];
+            int length = 0;
             int read;
-            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            while ((read = stream.Read(bytes, length, bytes.Length - length)) > 0)
             {
-                bytes.Write(chunk, 0, read);
-                if (bytes.Length > ScenarioParser.FileSizeMax)
+                length += read;
+                if (length > ScenarioParser.FileSizeMax)
                     throw TooLarge(path, "is larger");
+                if (length == bytes.Length)
+                    Array.Resize(ref bytes, (int)Math.Min(2L * length, FileSizeMax + 1L));
             }
-            return bytes.ToArray();
+            return new ArraySegment<byte>(bytes, 0, length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException
             or NotSupportedException or System.Security.SecurityException)
@@ -56,11 +61,21 @@ internal static class ScenarioFileReader
         }
     }
 
-    // As File.ReadAllText: UTF-8 unless a byte order mark says otherwise; bad bytes become U+FFFD.
-    private static string Decode(byte[] bytes)
+    /// <summary>
+    /// As File.ReadAllText: UTF-8 unless a byte order mark says otherwise; bad bytes become
+    /// U+FFFD. A file that cannot start with another encoding's mark is decoded in one call, as
+    /// StreamReader would decode it (ScenarioParseFileSpec compares the two on random bytes).
+    /// </summary>
+    internal static string Decode(ArraySegment<byte> bytes)
     {
+        var span = bytes.AsSpan();
+        if (span.Length >= 4 && span[0] is not (0xEF or 0xFE or 0xFF or 0x00))
+            return Encoding.UTF8.GetString(span);
+        if (span.Length >= 4 && span.StartsWith(Utf8Mark))
+            return Encoding.UTF8.GetString(span[Utf8Mark.Length..]);
+        using var stream = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count);
         using var reader = new StreamReader(
-            new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return reader.ReadToEnd();
     }
 

@@ -43,7 +43,12 @@ public static class ScenarioParser
     public static Scenario ParseFile(string path) =>
         Parse(ScenarioFileReader.Read(path), path);
 
-    public static Scenario Parse(string text, string fileName)
+    public static Scenario Parse(string text, string fileName) =>
+        Parse(text, fileName, HoconValueSource.OutlineWhenPlain);
+
+    /// <summary>As <see cref="Parse(string, string)"/>, the values read as
+    /// <paramref name="values"/> says: tests compare the outline's reading with Akka's.</summary>
+    internal static Scenario Parse(string text, string fileName, HoconValueSource values)
     {
         if (text.Length > FileSizeMax)
         {
@@ -55,7 +60,7 @@ public static class ScenarioParser
         var errors = new ErrorLog();
         try
         {
-            return Read(source, errors);
+            return Read(source, values, errors);
         }
         catch (ScenarioException)
         {
@@ -70,9 +75,9 @@ public static class ScenarioParser
         }
     }
 
-    private static Scenario Read(SourceText source, ErrorLog errors)
+    private static Scenario Read(SourceText source, HoconValueSource values, ErrorLog errors)
     {
-        var root = HoconDocument.Read(source);
+        var root = HoconDocument.Read(source, values);
         var fields = root.Fields();
         foreach (var field in fields.Where(f => !TopLevelKeys.Contains(f.Key)))
             errors.Add(UnknownKey(field, "", TopLevelKeys));

@@ -48,7 +48,18 @@ internal static class ScenarioValues
 
     private static readonly UInt128 TwoToThe63 = (UInt128)1 << 63;
 
+    // By name, since every expectation is looked up: enum names built once, not per lookup.
+    private static readonly Dictionary<string, Errno> ErrnosByName =
+        ExpectableErrnos.ToDictionary(e => e.ToString(), StringComparer.Ordinal);
+    private static readonly Dictionary<string, Signal> SignalsByName =
+        Enum.GetValues<Signal>().ToDictionary(s => s.ToString(), StringComparer.Ordinal);
+    private static readonly HashSet<string> ExpectableSignalNames =
+        ExpectableSignals.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
+
     private static readonly string[] DurationUnits = ["us", "ms", "s"];
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits =
+        System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     public static bool IsName(string text) =>
         text.Length > 0
@@ -234,15 +245,20 @@ internal static class ScenarioValues
 
     public static Parsed<Errno> ExpectedErrno(string text)
     {
-        var errno = ExpectableErrnos.FirstOrDefault(e => e.ToString() == text);
+        var errno = ErrnosByName.GetValueOrDefault(text, Errno.None);
         return errno != Errno.None
             ? Parsed<Errno>.Ok(errno)
             : Parsed<Errno>.Fail($"{Quote(text)} is not an errno name");
     }
 
+    /// <summary>Whether <paramref name="text"/> names a signal an access may raise.</summary>
+    public static bool IsExpectableSignal(string text) => ExpectableSignalNames.Contains(text);
+
     public static Parsed<Signal> SignalNamed(string text, IReadOnlyList<Signal> allowed)
     {
-        var signal = allowed.FirstOrDefault(s => s.ToString() == text);
+        var signal = SignalsByName.TryGetValue(text, out var named) && allowed.Contains(named)
+            ? named
+            : Signal.None;
         return signal != Signal.None
             ? Parsed<Signal>.Ok(signal)
             : Parsed<Signal>.Fail($"expected a signal ({string.Join(", ", allowed)}), "
@@ -289,17 +305,36 @@ internal static class ScenarioValues
     {
         magnitude = 0;
         bool hex = text.StartsWith("0x", StringComparison.Ordinal);
-        string digits = hex ? text[2..] : text;
-        if (digits.Length == 0 || !digits.All(hex ? char.IsAsciiHexDigit : char.IsAsciiDigit))
+        var digits = hex ? text.AsSpan(2) : text.AsSpan();
+        bool valid = hex
+            ? !digits.ContainsAnyExcept(HexDigits)
+            : !digits.ContainsAnyExceptInRange('0', '9');
+        if (digits.Length == 0 || !valid)
             return false;
         var style = hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None;
-        string significant = digits.TrimStart('0');
+        var significant = digits.TrimStart('0');
         if (significant.Length == 0)
             return true;
+        // Up to 16 hex or 19 decimal digits fit 64 bits: summed here, as most numbers are.
+        if (significant.Length <= (hex ? 16 : 19))
+        {
+            ulong value = 0;
+            foreach (char c in significant)
+                value = hex ? (value << 4) + HexValue(c) : (value * 10) + (uint)(c - '0');
+            magnitude = value;
+            return true;
+        }
         if (!UInt128.TryParse(significant, style, CultureInfo.InvariantCulture, out magnitude))
             magnitude = UInt128.MaxValue;
         return true;
     }
+
+    private static uint HexValue(char digit) => digit switch
+    {
+        <= '9' => (uint)(digit - '0'),
+        <= 'F' => (uint)(digit - 'A' + 10),
+        _ => (uint)(digit - 'a' + 10),
+    };
 
     // Digits, then optionally '.' and digits. A whole part past 20 digits is too large for any
     // use here (the caller says so, rather than "not a number"); fraction digits past the 28th

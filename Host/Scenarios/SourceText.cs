@@ -37,17 +37,16 @@ internal sealed class SourceText
     {
         if (text.Length > 0 && text[0] == '\uFEFF')
             text = text[1..];
-        return text.Replace("\r\n", "\n").Replace('\r', '\n');
+        return text.Contains('\r') ? text.Replace("\r\n", "\n").Replace('\r', '\n') : text;
     }
 
     private static int[] FindLineStarts(string text)
     {
-        var starts = new List<int> { 0 };
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-                starts.Add(i + 1);
-        }
-        return starts.ToArray();
+        // Counted first: one array of the right size, not a list's copies of a 3 MB file's lines.
+        var starts = new int[text.AsSpan().Count('\n') + 1];
+        int line = 0;
+        for (int at = text.IndexOf('\n'); at >= 0; at = text.IndexOf('\n', at + 1))
+            starts[++line] = at + 1;
+        return starts;
     }
 }

@@ -5,7 +5,7 @@ namespace Emulator.Host.Scenarios;
 /// options in any order. Every error quotes the command's usage, so the user sees the form.
 /// </summary>
 internal sealed class StepArguments(
-    StepContext context, IReadOnlyList<StepToken> tokens, int endIndex, string usage)
+    StepContext context, StepTokenRange tokens, int endIndex, string usage)
 {
     private int _next;
 

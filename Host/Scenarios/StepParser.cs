@@ -215,7 +215,8 @@ internal static class StepParser
     {
         int end = arrow < 0 ? tokens.Count : arrow;
         int endIndex = arrow < 0 ? context.Text.Length : tokens[arrow].Index;
-        var arguments = new StepArguments(context, tokens[first..end], endIndex, spec.Usage);
+        var arguments = new StepArguments(
+            context, new StepTokenRange(tokens, first, end), endIndex, spec.Usage);
         var command = spec.Parse(arguments, context);
         arguments.End();
         return command;
@@ -236,6 +237,10 @@ internal static class StepParser
             throw context.ErrorAt(tokens[arrow].End,
                 $"expected an expectation after '=>': {ExpectationForms}");
         }
+        // One word without '|', as most are: what the general path below would make of it too.
+        var single = tokens[arrow + 1];
+        if (arrow + 2 == tokens.Count && !single.Text.Contains('|'))
+            return ExpectationOf(single, spec, context);
         var alternatives = new List<Expectation>();
         foreach (var part in Alternatives(tokens, arrow + 1, context))
         {
@@ -296,9 +301,12 @@ internal static class StepParser
             return new ExpectDead();
         if (ScenarioValues.ExpectedErrno(text) is { Error: null } errno)
             return new ExpectErrno(errno.Value);
-        var signal = ScenarioValues.SignalNamed(text, ScenarioValues.ExpectableSignals);
-        if (signal.Error is null)
+        // Only a signal's name is asked for as one: a failed SignalNamed builds a message.
+        if (ScenarioValues.IsExpectableSignal(text))
+        {
+            var signal = ScenarioValues.SignalNamed(text, ScenarioValues.ExpectableSignals);
             return new ExpectSignal(signal.Value);
+        }
         if (!char.IsAsciiDigit(text[0]) && text[0] != '-')
             return BoundExpectation(token, spec, context);
         // A read's value is as wide as the read: read8 => -1 means 0xff, read8 => 256 cannot be.

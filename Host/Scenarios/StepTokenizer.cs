@@ -20,15 +20,31 @@ internal readonly record struct StepToken(StepTokenKind Kind, string Text, int I
 }
 
 /// <summary>
+/// Tokens [first, end) of a step's tokens, indexed from 0, without copying them: a step's
+/// arguments.
+/// </summary>
+internal readonly struct StepTokenRange(List<StepToken> tokens, int first, int end)
+{
+    public int Count => end - first;
+
+    public StepToken this[int index] =>
+        (uint)index < (uint)Count ? tokens[first + index] : throw new ArgumentOutOfRangeException(
+            nameof(index));
+}
+
+/// <summary>
 /// Splits a step string into words and the three separators, so that whitespace around
 /// <c>:</c> and <c>=</c> is free: <c>"user:  ap = get seg rdwr"</c> and
 /// <c>"user:ap=get seg rdwr"</c> give the same tokens.
 /// </summary>
 internal static class StepTokenizer
 {
+    private const int TokensExpected = 8;
+
     public static List<StepToken> Tokenize(string step)
     {
-        var tokens = new List<StepToken>();
+        // A step has a handful of tokens: room for them up front, not three regrowths.
+        var tokens = new List<StepToken>(TokensExpected);
         int i = 0;
         while (i < step.Length)
         {

@@ -30,15 +30,16 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
 
     private (List<Step> Steps, RunCost Cost) ReadList(HoconNode node, string what)
     {
-        var steps = new List<Step>();
         if (!node.IsArray)
         {
             errors.Add(Error(node,
                 $"expected {what} = [ ... ], an array of steps, found {Describe(node)}"));
-            return (steps, ReadMisplacedStep(node));
+            return ([], ReadMisplacedStep(node));
         }
+        var items = node.Items();
+        var steps = new List<Step>(items.Count);
         var cost = RunCost.None;
-        foreach (var item in node.Items())
+        foreach (var item in items)
         {
             var (step, itemCost) = ReadStep(item);
             if (step is not null)
@@ -53,8 +54,9 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
     {
         if (node.IsString)
         {
-            var step = errors.Read<CommandStep?>(
-                () => StepParser.Parse(node, scope, partitions), null);
+            var step = errors.Read<(HoconNode, NameScope, int), CommandStep?>(
+                (node, scope, partitions),
+                static s => StepParser.Parse(s.Item1, s.Item2, s.Item3), null);
             var wait = step?.Command is WaitCommand { Duration: var duration } ? duration : default;
             return (step, new RunCost(1, wait.Ticks));
         }

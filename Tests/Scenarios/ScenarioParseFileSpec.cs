@@ -210,5 +210,40 @@ public sealed class ScenarioParseFileSpec : IDisposable
         Assert.Single(ScenarioParser.ParseFile(path).Steps);
     }
 
+    // A file that cannot start with a UTF-16 or UTF-32 mark is decoded in one call instead of
+    // through a StreamReader: on bytes starting with every mark, part of one, or none, random
+    // after (bad UTF-8 too), and on files read whole, it must give what the StreamReader gives.
+    [Fact]
+    public void ScenarioParseFile_must_decode_as_a_StreamReader_does()
+    {
+        const int seed = 20261203;
+        byte[][] starts =
+        [
+            [], [0xEF, 0xBB, 0xBF], [0xEF, 0xBB], [0xEF], [0xFE, 0xFF], [0xFF, 0xFE],
+            [0xFF, 0xFE, 0, 0], [0, 0, 0xFE, 0xFF], [0], [0xE2, 0x82], [0xC3], [0x80],
+        ];
+        var random = new Random(seed);
+        for (int i = 0; i < 5000; i++)
+        {
+            var start = starts[random.Next(starts.Length)];
+            var rest = new byte[random.Next(0, 24)];
+            random.NextBytes(rest);
+            if (random.Next(2) == 0)
+                Encoding.UTF8.TryGetBytes("é中\u2028x", rest.AsSpan(rest.Length / 2), out _);
+            byte[] bytes = [.. start, .. rest];
+
+            string expected = new StreamReader(new MemoryStream(bytes), Encoding.UTF8,
+                detectEncodingFromByteOrderMarks: true).ReadToEnd();
+
+            string what = $"seed {seed}, input {i}: {Convert.ToHexString(bytes)}";
+            Assert.True(expected == ScenarioFileReader.Decode(bytes), what);
+            if (i % 100 == 0)
+            {
+                File.WriteAllBytes(PathOf("decode.hocon"), bytes);
+                Assert.True(expected == ScenarioFileReader.Read(PathOf("decode.hocon")), what);
+            }
+        }
+    }
+
     public void Dispose() => _folder.Delete(recursive: true);
 }

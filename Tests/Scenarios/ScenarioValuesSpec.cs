@@ -180,4 +180,34 @@ public sealed class ScenarioValuesSpec
     {
         Assert.NotNull(ScenarioValues.Rate(text).Error);
     }
+
+    private const int NumberSeed = 1203;
+
+    // Numbers of up to 64 bits are summed digit by digit, longer ones parsed as 128-bit: both
+    // must give what the number is, over every length either side of the boundary (16 hex digits,
+    // 19 decimal).
+    [Fact]
+    public void ScenarioValues_must_read_every_length_of_number_as_BigInteger_does()
+    {
+        var random = new Random(NumberSeed);
+        for (int i = 0; i < 20_000; i++)
+        {
+            bool hex = random.Next(2) == 0;
+            string alphabet = hex ? "0123456789abcdefABCDEF" : "0123456789";
+            var digits = new string(Enumerable.Range(0, random.Next(1, 42))
+                .Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            string text = (hex ? "0x" : "") + digits;
+            var value = System.Numerics.BigInteger.Parse(
+                "0" + digits, hex ? System.Globalization.NumberStyles.AllowHexSpecifier
+                    : System.Globalization.NumberStyles.None);
+
+            var parsed = ScenarioValues.Number(text);
+
+            string what = $"seed {NumberSeed}, input {i}: {text}";
+            if (value <= ulong.MaxValue)
+                Assert.True(parsed == Parsed<ulong>.Ok((ulong)value), $"{what}: {parsed}");
+            else
+                Assert.True(parsed.Error?.Contains("does not fit in 64 bits") == true, what);
+        }
+    }
 }
