@@ -21,7 +21,7 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
     public void StartSingleTimer(object key, object message, TimeSpan delay)
     {
         if (_armed.Remove(key, out var before)) before.Cancel();
-        var armed = new Armed(this, key, message);
+        var armed = new Armed(key, message);
         _armed.Add(key, armed);
         scheduler.ScheduleTellOnce(delay, self, armed, ActorRefs.NoSender, armed);
     }
@@ -45,11 +45,10 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
     /// </summary>
     public object? Fired(Armed armed)
     {
-        if (!ReferenceEquals(armed.Owner, this)
-            || !_armed.TryGetValue(armed.Key, out var live) || !ReferenceEquals(live, armed))
-        {
+        // Only the live timer under its key is this very object: a replaced or cancelled one (or
+        // one of an earlier instance of the actor, whose timers were others) is not.
+        if (!_armed.TryGetValue(armed.Key, out var live) || !ReferenceEquals(live, armed))
             return null;
-        }
         _armed.Remove(armed.Key);
         return armed.Message;
     }
@@ -59,11 +58,9 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
     /// checks first. Only <see cref="IsCancellationRequested"/> and <see cref="Cancel()"/> are
     /// used by the schedulers (the sim's and Akka's); it has no token.
     /// </summary>
-    public sealed class Armed(ActorTimers owner, object key, object message) : ICancelable
+    public sealed class Armed(object key, object message) : ICancelable
     {
         private volatile bool _cancelled;
-
-        internal ActorTimers Owner => owner;
 
         internal object Key => key;
 
@@ -81,7 +78,8 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
         public void CancelAfter(TimeSpan delay) =>
             throw new NotSupportedException("an actor timer is cancelled by its actor only");
 
-        public void CancelAfter(int millisecondsDelay) => CancelAfter(TimeSpan.Zero);
+        public void CancelAfter(int millisecondsDelay) =>
+            CancelAfter(TimeSpan.FromMilliseconds(millisecondsDelay));
 
         public override string ToString() => $"timer {key}: {message}";
     }

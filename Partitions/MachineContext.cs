@@ -49,7 +49,7 @@ public abstract class EmulatorActor : ReceiveActor
 
     protected string TracePath => _tracePath ??= Self.Path.ToStringWithoutAddress();
 
-    /// <summary>The actor's keyed timers (made at first use; all cancelled when it stops).</summary>
+    /// <summary>The actor's keyed timers (made at first use; all cancelled at its stop).</summary>
     protected ActorTimers Timers => _timers ??= new ActorTimers(Context.System.Scheduler, Self);
 
     /// <summary>

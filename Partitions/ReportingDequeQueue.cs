@@ -6,9 +6,10 @@ namespace Emulator.Partitions;
 
 /// <summary>
 /// The user-message queue under every mode's actors: a deque (so Stash works, see
-/// <see cref="EnvelopeDeque"/>) plus one report each time the mailbox hands a message to its actor, unstashed ones included,
-/// which is how a mode counts and schedules deliveries (<c>SimMessageQueue</c>,
-/// <c>LiveMessageQueue</c>). Moving what is left to dead letters is not a delivery.
+/// <see cref="EnvelopeDeque"/>) plus one report each time the mailbox hands a message to its
+/// actor, unstashed ones included, which is how a mode counts and schedules deliveries
+/// (<c>SimMessageQueue</c>, <c>LiveMessageQueue</c>). Moving what is left to dead letters is not
+/// a delivery.
 /// </summary>
 public abstract class ReportingDequeQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
 {

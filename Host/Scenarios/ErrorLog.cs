@@ -48,12 +48,7 @@ internal sealed class ErrorLog
     /// <summary>
     /// What <paramref name="read"/> gives, or <paramref name="fallback"/> on an error.
     /// </summary>
-    public T Read<T>(Func<T> read, T fallback)
-    {
-        var value = fallback;
-        Try(() => value = read());
-        return value;
-    }
+    public T Read<T>(Func<T> read, T fallback) => Read(read, static read => read(), fallback);
 
     /// <summary>
     /// As <see cref="Read{T}"/>, with what <paramref name="read"/> needs passed in: with a static

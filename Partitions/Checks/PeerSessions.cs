@@ -11,7 +11,7 @@ namespace Emulator.Partitions.Checks;
 /// ENOLINK, its exit), and what the owner still holds for it is the owner's to drop when it
 /// notices too (xpmem-spec, partition down: the kernel drains the threads serving the lost
 /// partition). Until the two are Up again, what the owner does for the old session's calls is no
-/// hold or wait of theirs. Plain state; a checker feeds it every event.
+/// hold or wait of theirs. Plain state; a checker hands it every peer change.
 /// </summary>
 public sealed class PeerSessions
 {
@@ -22,9 +22,8 @@ public sealed class PeerSessions
     /// Follows the partitions' views of their peers; returns the session this event ended
     /// (a partition declares a peer GOINGDOWN), or null.
     /// </summary>
-    public PeerStateChanged? Observe(MachineEvent e)
+    public PeerStateChanged? Observe(PeerStateChanged changed)
     {
-        if (e is not PeerStateChanged changed) return null;
         var pair = (changed.Partition.Value, changed.Peer.Value);
         if (changed.State == PeerState.Up)
         {

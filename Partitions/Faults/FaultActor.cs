@@ -16,7 +16,11 @@ namespace Emulator.Partitions.Faults;
 /// </summary>
 public sealed class FaultActor : EmulatorActor
 {
-    private sealed record PinTimedOut;
+    /// <summary>Timer (its key too: the actor's only one): the request timeout passed.</summary>
+    private sealed record PinTimedOut
+    {
+        public static readonly PinTimedOut Instance = new();
+    }
 
     private readonly XpcPort _port;
     private readonly Fault.Pin _pin;
@@ -46,7 +50,8 @@ public sealed class FaultActor : EmulatorActor
 
     protected override void PreStart()
     {
-        Timers.StartSingleTimer(_pin.RequestId, new PinTimedOut(), Machine.Settings.RequestTimeout);
+        Timers.StartSingleTimer(PinTimedOut.Instance, PinTimedOut.Instance,
+            Machine.Settings.RequestTimeout);
         _port.Send(_segment, _pin with { ReplyTo = new Endpoint(_port.Partition, Self) });
     }
 
@@ -54,8 +59,8 @@ public sealed class FaultActor : EmulatorActor
     {
         switch (message)
         {
-            case Fault.Pinned or SegmentActor.LocalPinned or Refused:
-                Answer((IReply)message);
+            case IReply reply and (Fault.Pinned or SegmentActor.LocalPinned or Refused):
+                Answer(reply);
                 break;
             case PartitionActor.PeerDown down:
                 // The segment's partition is gone: no answer will come, and no pin is left to
