@@ -32,9 +32,6 @@ public sealed class FaultActor : EmulatorActor
         _port = port;
         _segment = segment;
         _pin = pin;
-        // One handler, not one per message type: a fault makes this actor, and each Receive
-        // cost the ReceiveActor's match builder about 450 bytes at every construction.
-        ReceiveAny(Handle);
     }
 
     /// <summary>
@@ -55,25 +52,24 @@ public sealed class FaultActor : EmulatorActor
         _port.Send(_segment, _pin with { ReplyTo = new Endpoint(_port.Partition, Self) });
     }
 
-    private void Handle(object message)
+    protected override bool Receive(object message)
     {
         switch (message)
         {
             case IReply reply and (Fault.Pinned or SegmentActor.LocalPinned or Refused):
                 Answer(reply);
-                break;
+                return true;
             case PartitionActor.PeerDown down:
                 // The segment's partition is gone: no answer will come, and no pin is left to
                 // give back there.
                 if (down.Peer == _segment.Partition) Answer(new TimedOut(_pin.RequestId));
-                break;
+                return true;
             case PinTimedOut:
                 _port.Send(_segment, new Fault.Abandon(_pin.RequestId));
                 Answer(new TimedOut(_pin.RequestId));
-                break;
+                return true;
             default:
-                Unhandled(message);
-                break;
+                return false;
         }
     }
 

@@ -99,22 +99,33 @@ public sealed class ActorTimersSpec() : TestKit(VirtualTime)
 
     private sealed record CancelAll;
 
-    private sealed class Timed : EmulatorActor
+    private sealed class Timed(MachineContext machine, IActorRef observer) : EmulatorActor(machine)
     {
-        public Timed(MachineContext machine, IActorRef observer)
-            : base(machine)
+        protected override bool Receive(object message)
         {
-            Receive<Start>(start => Timers.StartSingleTimer(start.Key, start.Message, start.Delay));
-            Receive<IsActive>(active => Sender.Tell(Timers.IsTimerActive(active.Key)));
-            Receive<CancelWhenReleased>(cancel =>
+            switch (message)
             {
-                observer.Tell("waiting");
-                Assert.True(cancel.Release.Wait(TimeSpan.FromSeconds(10)), "never released");
-                Timers.Cancel(cancel.Key);
-                observer.Tell("cancelled");
-            });
-            Receive<CancelAll>(_ => Timers.CancelAll());
-            Receive<string>(fired => observer.Tell(fired));
+                case Start start:
+                    Timers.StartSingleTimer(start.Key, start.Message, start.Delay);
+                    return true;
+                case IsActive active:
+                    Sender.Tell(Timers.IsTimerActive(active.Key));
+                    return true;
+                case CancelWhenReleased cancel:
+                    observer.Tell("waiting");
+                    Assert.True(cancel.Release.Wait(TimeSpan.FromSeconds(10)), "never released");
+                    Timers.Cancel(cancel.Key);
+                    observer.Tell("cancelled");
+                    return true;
+                case CancelAll:
+                    Timers.CancelAll();
+                    return true;
+                case string fired:
+                    observer.Tell(fired);
+                    return true;
+                default:
+                    return false;
+            }
         }
     }
 }
