@@ -26,12 +26,15 @@ public sealed class FaultActor : EmulatorActor
     private readonly Fault.Pin _pin;
     private readonly Endpoint _segment;
 
-    public FaultActor(MachineContext machine, XpcPort port, Endpoint segment, Fault.Pin pin)
+    private FaultActor(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
+        ulong source, TgId attacher, long attachment, RequestId task, OwnerMm mm)
         : base(machine, port)
     {
         _port = port;
         _segment = segment;
-        _pin = pin;
+        // Made here, where the reply address is known: one request per fault, not a second copy.
+        _pin = new Fault.Pin(id, source, attacher, attachment, new Endpoint(port.Partition, Self),
+            task, mm);
     }
 
     /// <summary>
@@ -42,14 +45,14 @@ public sealed class FaultActor : EmulatorActor
     /// </summary>
     public static Props Props(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
         ulong source, TgId attacher, long attachment, RequestId task, OwnerMm mm) =>
-        Produced.By(() => new FaultActor(machine, port, segment,
-            new Fault.Pin(id, source, attacher, attachment, default, task, mm)));
+        Produced.By(() => new FaultActor(machine, port, id, segment, source, attacher, attachment,
+            task, mm));
 
     protected override void PreStart()
     {
         Timers.StartSingleTimer(PinTimedOut.Instance, PinTimedOut.Instance,
             Machine.Settings.RequestTimeout);
-        _port.Send(_segment, _pin with { ReplyTo = new Endpoint(_port.Partition, Self) });
+        _port.Send(_segment, _pin);
     }
 
     protected override bool Receive(object message)
