@@ -27,9 +27,9 @@ public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Mo
 /// </summary>
 /// <remarks>
 /// An <see cref="ActorBase"/>, not a ReceiveActor: each actor handles its messages in one
-/// <c>Receive(object)</c> (a switch on the type; false: unhandled) and changes state with
-/// <c>Become</c> of a handler it made once. A ReceiveActor builds and compiles a matcher of its
-/// handlers at every construction and every Become (about 450 bytes a handler), and a machine
+/// <c>Receive(object)</c> (a switch on the type, first match wins; false: unhandled) and changes
+/// state with <c>Become</c> of another such method. A ReceiveActor builds and compiles a matcher of
+/// its handlers at every construction and every Become (about 450 bytes a handler), and a machine
 /// makes an actor per process, per segment and per fault.
 /// </remarks>
 public abstract class EmulatorActor : ActorBase
