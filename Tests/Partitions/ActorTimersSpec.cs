@@ -77,6 +77,31 @@ public sealed class ActorTimersSpec() : TestKit(VirtualTime)
     }
 
     [Fact]
+    public void ActorTimers_must_keep_their_promises_with_several_timers_live_at_once()
+    {
+        // A lone timer is kept apart from the dictionary made for a second one: replacing,
+        // cancelling and firing must not depend on which holds it.
+        var timed = StartTimed();
+        timed.Tell(new Start("a", "a1", Second));
+        timed.Tell(new Start("b", "b1", Second));
+        timed.Tell(new Start("a", "a2", 2 * Second));
+        timed.Tell(new Cancel("b"));
+        timed.Tell(new IsActive("b"));
+        Assert.False(ExpectMsg<bool>());
+        Clock.Advance(Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(Second);
+        ExpectMsg("a2");
+        timed.Tell(new IsActive("a"));
+        Assert.False(ExpectMsg<bool>());
+        timed.Tell(new Start("c", "c1", Second));
+        timed.Tell(new Start("d", "d1", Second));
+        timed.Tell(new CancelAll());
+        Clock.Advance(Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void ActorTimers_must_cancel_every_timer_when_the_actor_stops()
     {
         Sys.EventStream.Subscribe(TestActor, typeof(DeadLetter));
@@ -97,6 +122,8 @@ public sealed class ActorTimersSpec() : TestKit(VirtualTime)
 
     private sealed record CancelWhenReleased(string Key, SemaphoreSlim Release);
 
+    private sealed record Cancel(string Key);
+
     private sealed record CancelAll;
 
     private sealed class Timed(MachineContext machine, IActorRef observer) : EmulatorActor(machine)
@@ -116,6 +143,9 @@ public sealed class ActorTimersSpec() : TestKit(VirtualTime)
                     Assert.True(cancel.Release.Wait(TimeSpan.FromSeconds(10)), "never released");
                     Timers.Cancel(cancel.Key);
                     observer.Tell("cancelled");
+                    return true;
+                case Cancel cancel:
+                    Timers.Cancel(cancel.Key);
                     return true;
                 case CancelAll:
                     Timers.CancelAll();
