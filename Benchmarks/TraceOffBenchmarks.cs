@@ -67,5 +67,7 @@ public class TraceOffBenchmarks
         public void EmitNow(MachineEvent e) => Emit(e);
 
         public bool DeliverNow(object message) => AroundReceive(Handled, message);
+
+        protected override bool Receive(object message) => true;
     }
 }

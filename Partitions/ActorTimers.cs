@@ -14,29 +14,36 @@ namespace Emulator.Partitions;
 /// </summary>
 public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 {
-    private readonly Dictionary<object, Armed> _armed = new();
+    /// <summary>
+    /// The live timer while there is at most one: a fault's actor (one per fault) only ever has
+    /// its pin timeout, and a dictionary of one cost it about 200 bytes.
+    /// </summary>
+    private Armed? _one;
+
+    /// <summary>Every live timer, once two were live at once (then for good).</summary>
+    private Dictionary<object, Armed>? _many;
 
     /// <summary>Tells <paramref name="message"/> to the actor after <paramref name="delay"/>,
     /// unless cancelled or replaced under <paramref name="key"/> first.</summary>
     public void StartSingleTimer(object key, object message, TimeSpan delay)
     {
-        if (_armed.Remove(key, out var before)) before.Cancel();
+        Take(key)?.Cancel();
         var armed = new Armed(key, message);
-        _armed.Add(key, armed);
+        Put(armed);
         scheduler.ScheduleTellOnce(delay, self, armed, ActorRefs.NoSender, armed);
     }
 
-    public bool IsTimerActive(object key) => _armed.ContainsKey(key);
+    public bool IsTimerActive(object key) => Find(key) is not null;
 
-    public void Cancel(object key)
-    {
-        if (_armed.Remove(key, out var armed)) armed.Cancel();
-    }
+    public void Cancel(object key) => Take(key)?.Cancel();
 
     public void CancelAll()
     {
-        foreach (var armed in _armed.Values) armed.Cancel();
-        _armed.Clear();
+        _one?.Cancel();
+        _one = null;
+        if (_many is null) return;
+        foreach (var armed in _many.Values) armed.Cancel();
+        _many.Clear();
     }
 
     /// <summary>
@@ -47,10 +54,34 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
     {
         // Only the live timer under its key is this very object: a replaced or cancelled one (or
         // one of an earlier instance of the actor, whose timers were others) is not.
-        if (!_armed.TryGetValue(armed.Key, out var live) || !ReferenceEquals(live, armed))
-            return null;
-        _armed.Remove(armed.Key);
+        if (!ReferenceEquals(Find(armed.Key), armed)) return null;
+        Take(armed.Key);
         return armed.Message;
+    }
+
+    // Keys compare as the dictionary compares them: the stored key's Equals.
+    private Armed? Find(object key) => _many is not null
+        ? _many.GetValueOrDefault(key)
+        : _one is { } one && one.Key.Equals(key) ? one : null;
+
+    /// <summary>Removes and returns the live timer under <paramref name="key"/>, if any.</summary>
+    private Armed? Take(object key)
+    {
+        if (_many is not null) return _many.Remove(key, out var armed) ? armed : null;
+        if (_one is not { } one || !one.Key.Equals(key)) return null;
+        _one = null;
+        return one;
+    }
+
+    private void Put(Armed armed)
+    {
+        if (_many is not null) _many.Add(armed.Key, armed);
+        else if (_one is null) _one = armed;
+        else
+        {
+            _many = new() { [_one.Key] = _one, [armed.Key] = armed };
+            _one = null;
+        }
     }
 
     /// <summary>

@@ -56,6 +56,8 @@ public sealed class MachineActor : EmulatorActor
         }
     }
 
+    protected override bool Receive(object message) => false;
+
     public static Props Props(MachineContext machine, int partitions, MachineWiring wiring) =>
         Produced.By(() => new MachineActor(machine, partitions, wiring));
 

@@ -25,7 +25,14 @@ public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Mo
 /// nothing once its partition crashed, as a process stopped on the spot: no teardown, no reply,
 /// nothing leaves it, and it stays so after a restart (the new incarnation starts empty).
 /// </summary>
-public abstract class EmulatorActor : ReceiveActor
+/// <remarks>
+/// An <see cref="ActorBase"/>, not a ReceiveActor: each actor handles its messages in one
+/// <c>Receive(object)</c> (a switch on the type, first match wins; false: unhandled) and changes
+/// state with <c>Become</c> of another such method. A ReceiveActor builds and compiles a matcher of
+/// its handlers at every construction and every Become (about 450 bytes a handler), and a machine
+/// makes an actor per process, per segment and per fault.
+/// </remarks>
+public abstract class EmulatorActor : ActorBase
 {
     private readonly PartitionId? _home;
     private readonly int _incarnation;

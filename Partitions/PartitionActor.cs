@@ -77,7 +77,6 @@ public sealed class PartitionActor : EmulatorActor
         _port = port;
         _peers = new PeerStates(partitions);
         _nextPid = machine.Settings.FirstPid;
-        Up();
     }
 
     /// <summary>
@@ -93,34 +92,58 @@ public sealed class PartitionActor : EmulatorActor
         Emit(new PartitionRestarted(_port.Partition, incarnation));
     }
 
+    protected override bool Receive(object message) => Up(message);
+
     /// <summary>
     /// Up: starts processes, routes requests, tracks its peers' states; may crash.
     /// </summary>
-    private void Up()
+    private bool Up(object message)
     {
-        Receive<Partition.Deliver>(HandleDeliver);
-        Receive<Partition.Spawn>(HandleSpawn);
-        Receive<Fork>(HandleFork);
-        Receive<Unreferenced>(HandleUnreferenced);
-        Receive<Terminated>(HandleTerminated);
-        Receive<Partition.PeerUnreachable>(HandlePeerUnreachable);
-        Receive<PeerSevered>(severed => TornDown(_peers.Severed(severed.Pid, severed.Peer)));
-        Receive<Partition.PeerReachable>(HandlePeerReachable);
-        Receive<Crash>(_ => HandleCrash());
-        Receive<Restart>(_ =>
+        switch (message)
         {
-            HandleCrash();
-            HandleRestart();
-        });
+            case Partition.Deliver deliver:
+                HandleDeliver(deliver);
+                return true;
+            case Partition.Spawn spawn:
+                HandleSpawn(spawn);
+                return true;
+            case Fork fork:
+                HandleFork(fork);
+                return true;
+            case Unreferenced unreferenced:
+                HandleUnreferenced(unreferenced);
+                return true;
+            case Terminated terminated:
+                HandleTerminated(terminated);
+                return true;
+            case Partition.PeerUnreachable unreachable:
+                HandlePeerUnreachable(unreachable);
+                return true;
+            case PeerSevered severed:
+                TornDown(_peers.Severed(severed.Pid, severed.Peer));
+                return true;
+            case Partition.PeerReachable reachable:
+                HandlePeerReachable(reachable);
+                return true;
+            case Crash:
+                HandleCrash();
+                return true;
+            case Restart:
+                HandleCrash();
+                HandleRestart();
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>
     /// Crashed: a dead kernel handles nothing but a restart; everything else is lost.
     /// </summary>
-    private void Crashed()
+    private bool Crashed(object message)
     {
-        Receive<Restart>(_ => HandleRestart());
-        ReceiveAny(_ => { });
+        if (message is Restart) HandleRestart();
+        return true;
     }
 
     public static Props Props(MachineContext machine, XpcPort port, int partitions) =>

@@ -26,15 +26,15 @@ public sealed class FaultActor : EmulatorActor
     private readonly Fault.Pin _pin;
     private readonly Endpoint _segment;
 
-    public FaultActor(MachineContext machine, XpcPort port, Endpoint segment, Fault.Pin pin)
+    private FaultActor(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
+        ulong source, TgId attacher, long attachment, RequestId task, OwnerMm mm)
         : base(machine, port)
     {
         _port = port;
         _segment = segment;
-        _pin = pin;
-        // One handler, not one per message type: a fault makes this actor, and each Receive
-        // cost the ReceiveActor's match builder about 450 bytes at every construction.
-        ReceiveAny(Handle);
+        // Made here, where the reply address is known: one request per fault, not a second copy.
+        _pin = new Fault.Pin(id, source, attacher, attachment, new Endpoint(port.Partition, Self),
+            task, mm);
     }
 
     /// <summary>
@@ -45,35 +45,34 @@ public sealed class FaultActor : EmulatorActor
     /// </summary>
     public static Props Props(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
         ulong source, TgId attacher, long attachment, RequestId task, OwnerMm mm) =>
-        Produced.By(() => new FaultActor(machine, port, segment,
-            new Fault.Pin(id, source, attacher, attachment, default, task, mm)));
+        Produced.By(() => new FaultActor(machine, port, id, segment, source, attacher, attachment,
+            task, mm));
 
     protected override void PreStart()
     {
         Timers.StartSingleTimer(PinTimedOut.Instance, PinTimedOut.Instance,
             Machine.Settings.RequestTimeout);
-        _port.Send(_segment, _pin with { ReplyTo = new Endpoint(_port.Partition, Self) });
+        _port.Send(_segment, _pin);
     }
 
-    private void Handle(object message)
+    protected override bool Receive(object message)
     {
         switch (message)
         {
             case IReply reply and (Fault.Pinned or SegmentActor.LocalPinned or Refused):
                 Answer(reply);
-                break;
+                return true;
             case PartitionActor.PeerDown down:
                 // The segment's partition is gone: no answer will come, and no pin is left to
                 // give back there.
                 if (down.Peer == _segment.Partition) Answer(new TimedOut(_pin.RequestId));
-                break;
+                return true;
             case PinTimedOut:
                 _port.Send(_segment, new Fault.Abandon(_pin.RequestId));
                 Answer(new TimedOut(_pin.RequestId));
-                break;
+                return true;
             default:
-                Unhandled(message);
-                break;
+                return false;
         }
     }
 

@@ -70,19 +70,6 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _mm = new MmLock(LockId.Mm(id), Emit);
         _deviceOpen = image.DeviceOpen;
         if (hasTg) _tg = new ThreadGroup();
-        Receive<Process.Run>(HandleRun);
-        Receive<NextUnit>(HandleNextUnit);
-        Receive<Process.Probe>(HandleProbe);
-        Receive<AccessPermit.Get>(HandleGet);
-        Receive<FindPage>(HandleFindPage);
-        Receive<LookupDone>(HandleLookupDone);
-        Receive<Attachment.Zap>(HandleZap);
-        Receive<Segment.Freed>(HandleFreed);
-        Receive<IReply>(HandleReply);
-        Receive<ReplyDeadlinePassed>(passed => HandleReply(new TimedOut(passed.RequestId)));
-        Receive<PartitionActor.PeerDown>(HandlePeerDown);
-        Receive<PartitionActor.PeerUp>(up => _downPeers.Remove(up.Peer));
-        Receive<PartitionActor.Reap>(_ => Context.Stop(Self));
     }
 
     /// <summary>
@@ -94,6 +81,54 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         Produced.By(() => new ThreadGroupActor(machine, port, id, image, hasTg, downPeers));
 
     private Endpoint Me => new(_port.Partition, Self);
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case Process.Run run:
+                HandleRun(run);
+                return true;
+            case NextUnit next:
+                HandleNextUnit(next);
+                return true;
+            case Process.Probe probe:
+                HandleProbe(probe);
+                return true;
+            case AccessPermit.Get get:
+                HandleGet(get);
+                return true;
+            case FindPage find:
+                HandleFindPage(find);
+                return true;
+            case LookupDone done:
+                HandleLookupDone(done);
+                return true;
+            case Attachment.Zap zap:
+                HandleZap(zap);
+                return true;
+            case Segment.Freed freed:
+                HandleFreed(freed);
+                return true;
+            case IReply reply:
+                HandleReply(reply);
+                return true;
+            case ReplyDeadlinePassed passed:
+                HandleReply(new TimedOut(passed.RequestId));
+                return true;
+            case PartitionActor.PeerDown down:
+                HandlePeerDown(down);
+                return true;
+            case PartitionActor.PeerUp up:
+                // A peer not known down leaves the news unhandled, as it always has.
+                return _downPeers.Remove(up.Peer);
+            case PartitionActor.Reap:
+                Context.Stop(Self);
+                return true;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>
     /// A live thread group: the process opened the device and is not tearing it down.

@@ -72,7 +72,6 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         _mode = mode;
         _ownerActor = ownerActor;
         _sema = new SegSema(LockId.Sema(id), Emit);
-        Active();
     }
 
     public IStash Stash { get; set; } = null!;
@@ -96,21 +95,36 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
 
     private Endpoint Me => new(_port.Partition, Self);
 
+    protected override bool Receive(object message) => Active(message);
+
     /// <summary>
     /// The sema is free or read-held: serves gets, attach checks and faults; a recall or remove
     /// takes it for write.
     /// </summary>
-    private void Active()
+    private bool Active(object message)
     {
-        Receive<AccessPermit.Get>(HandleGet);
-        Receive<Segment.Check>(check => _port.Send(check.ReplyTo,
-            new Segment.Checked(check.RequestId)));
-        Receive<Fault.Pin>(HandlePin);
-        Receive<Segment.Recall>(recall => StartWriting(new Zapping(recall.RequestId,
-            recall.ReplyTo, recall.Start, recall.End, Remove: false, OwnerTask(recall.Call))));
-        Receive<Segment.Remove>(remove => StartWriting(new Zapping(remove.RequestId,
-            remove.ReplyTo, 0, ulong.MaxValue, Remove: true, OwnerTask(remove.Call))));
-        Common();
+        switch (message)
+        {
+            case AccessPermit.Get get:
+                HandleGet(get);
+                return true;
+            case Segment.Check check:
+                _port.Send(check.ReplyTo, new Segment.Checked(check.RequestId));
+                return true;
+            case Fault.Pin pin:
+                HandlePin(pin);
+                return true;
+            case Segment.Recall recall:
+                StartWriting(new Zapping(recall.RequestId, recall.ReplyTo, recall.Start,
+                    recall.End, Remove: false, OwnerTask(recall.Call)));
+                return true;
+            case Segment.Remove remove:
+                StartWriting(new Zapping(remove.RequestId, remove.ReplyTo, 0, ulong.MaxValue,
+                    Remove: true, OwnerTask(remove.Call)));
+                return true;
+            default:
+                return Common(message);
+        }
     }
 
     /// <summary>
@@ -118,76 +132,119 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// attacher's Zapped. Stashes gets, attach checks, new or retried faults and further recalls
     /// or removes; serves the rest.
     /// </summary>
-    private void Writing()
+    private bool Writing(object message)
     {
-        Receive<AccessPermit.Get>(_ => StashBounded());
-        Receive<Segment.Check>(_ => StashBounded());
-        Receive<Fault.Pin>(pin =>
+        switch (message)
         {
-            _stashedPins.Add(pin.RequestId);
-            StashBounded(FaultTask(pin), LockMode.Read);
-        });
-        Receive<Segment.Recall>(recall => StashBounded(OwnerTask(recall.Call), LockMode.Write));
-        Receive<Segment.Remove>(remove => StashBounded(OwnerTask(remove.Call), LockMode.Write));
-        Common();
+            case AccessPermit.Get or Segment.Check:
+                StashBounded();
+                return true;
+            case Fault.Pin pin:
+                _stashedPins.Add(pin.RequestId);
+                StashBounded(FaultTask(pin), LockMode.Read);
+                return true;
+            case Segment.Recall recall:
+                StashBounded(OwnerTask(recall.Call), LockMode.Write);
+                return true;
+            case Segment.Remove remove:
+                StashBounded(OwnerTask(remove.Call), LockMode.Write);
+                return true;
+            default:
+                return Common(message);
+        }
     }
 
     /// <summary>
     /// Removed: refuses gets, checks and faults (ENOENT); waits for its last references to go.
     /// </summary>
-    private void Removed()
+    private bool Removed(object message)
     {
-        Receive<AccessPermit.Get>(get => Refuse(get.ReplyTo, get.RequestId, Errno.ENOENT));
-        Receive<Segment.Check>(check => Refuse(check.ReplyTo, check.RequestId, Errno.ENOENT));
-        Receive<Fault.Pin>(pin =>
+        switch (message)
         {
-            _sema.Unpark(FaultTask(pin));
-            Refuse(pin.ReplyTo, pin.RequestId, Errno.ENOENT);
-        });
-        Receive<Segment.Remove>(remove =>
-        {
-            _sema.Unpark(OwnerTask(remove.Call));
-            _port.Send(remove.ReplyTo, new Segment.Removed(remove.RequestId, _id));
-        });
-        Receive<Segment.Recall>(recall =>
-        {
-            _sema.Unpark(OwnerTask(recall.Call));
-            _port.Send(recall.ReplyTo, new Segment.Recalled(recall.RequestId, _id));
-        });
-        Receive<Free>(_ => HandleFree());
-        Common();
+            case AccessPermit.Get get:
+                Refuse(get.ReplyTo, get.RequestId, Errno.ENOENT);
+                return true;
+            case Segment.Check check:
+                Refuse(check.ReplyTo, check.RequestId, Errno.ENOENT);
+                return true;
+            case Fault.Pin pin:
+                _sema.Unpark(FaultTask(pin));
+                Refuse(pin.ReplyTo, pin.RequestId, Errno.ENOENT);
+                return true;
+            case Segment.Remove remove:
+                _sema.Unpark(OwnerTask(remove.Call));
+                _port.Send(remove.ReplyTo, new Segment.Removed(remove.RequestId, _id));
+                return true;
+            case Segment.Recall recall:
+                _sema.Unpark(OwnerTask(recall.Call));
+                _port.Send(recall.ReplyTo, new Segment.Recalled(recall.RequestId, _id));
+                return true;
+            case Free:
+                HandleFree();
+                return true;
+            default:
+                return Common(message);
+        }
     }
 
     /// <summary>
     /// What every state serves: the owner's lookup answers, fault ends and abandons, zap answers,
-    /// unpins, remote loads, stores and fetchops, unlinks.
+    /// unpins, remote loads, stores and fetchops, unlinks. False for anything else (unhandled).
     /// </summary>
-    private void Common()
+    private bool Common(object message)
     {
-        Receive<ThreadGroupActor.PageFound>(HandlePageFound);
-        Receive<Refused>(HandlePageRefused);
-        Receive<Fault.Done>(done =>
+        switch (message)
         {
-            if (_requests.EndHold(done.RequestId) is { } held)
-            {
-                _sema.EndRead(FaultTask(held.Pin));
-                OwnerMmDone(held.Pin, done.ReplyTo);
-            }
-            ReadersChanged();
-        });
-        Receive<Fault.Abandon>(HandleAbandon);
-        Receive<Attachment.Zapped>(HandleZapped);
-        Receive<Frames.Unpin>(unpin => Unpin(unpin.PinIds));
-        Receive<Frames.Read>(HandleRead);
-        Receive<Frames.Write>(HandleWrite);
-        Receive<Frames.Fetchop>(HandleFetchop);
-        Receive<AccessPermit.Unlink>(unlink =>
+            case ThreadGroupActor.PageFound found:
+                HandlePageFound(found);
+                return true;
+            case Refused refused:
+                HandlePageRefused(refused);
+                return true;
+            case Fault.Done done:
+                HandleFaultDone(done);
+                return true;
+            case Fault.Abandon abandon:
+                HandleAbandon(abandon);
+                return true;
+            case Attachment.Zapped zapped:
+                HandleZapped(zapped);
+                return true;
+            case Frames.Unpin unpin:
+                Unpin(unpin.PinIds);
+                return true;
+            case Frames.Read read:
+                HandleRead(read);
+                return true;
+            case Frames.Write write:
+                HandleWrite(write);
+                return true;
+            case Frames.Fetchop fetchop:
+                HandleFetchop(fetchop);
+                return true;
+            case AccessPermit.Unlink unlink:
+                _links.Remove(unlink.LinkId);
+                FreeIfUnreferenced();
+                return true;
+            case Terminated stopped:
+                HandleGetterStopped(stopped);
+                return true;
+            case PartitionActor.PeerDown down:
+                HandlePeerDown(down);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void HandleFaultDone(Fault.Done done)
+    {
+        if (_requests.EndHold(done.RequestId) is { } held)
         {
-            _links.Remove(unlink.LinkId);
-            FreeIfUnreferenced();
-        });
-        Receive<Terminated>(HandleGetterStopped);
-        Receive<PartitionActor.PeerDown>(HandlePeerDown);
+            _sema.EndRead(FaultTask(held.Pin));
+            OwnerMmDone(held.Pin, done.ReplyTo);
+        }
+        ReadersChanged();
     }
 
     private void HandleGet(AccessPermit.Get get)

@@ -113,17 +113,45 @@ public sealed class XpcActor : EmulatorActor
             .Select(peer => new RetransmitTick(new PartitionId(peer)))];
         _ackTicks = [.. Enumerable.Range(0, partitions)
             .Select(peer => new AckTick(new PartitionId(peer)))];
-        Receive<Carry>(HandleCarry);
-        Receive<Sequenced>(HandleSequenced);
-        Receive<Ack>(ack => HandleHeard(ack.From, ack.Epoch, ack.Acknowledged));
-        Receive<Heartbeat>(beat => HandleHeard(beat.From, beat.Epoch, beat.Acknowledged));
-        Receive<RetransmitTick>(HandleRetransmitTick);
-        Receive<AckTick>(tick => Transmit(tick.Peer, new Ack(_partition,
-            _peers[tick.Peer.Value].Epoch, _inbound[tick.Peer.Value].Delivered), sequence: null));
-        Receive<HeartbeatTick>(HandleHeartbeatTick);
-        Receive<PeerTornDown>(down => _peers[down.Peer.Value].TornDown());
-        Receive<PeerLost>(HandlePeerLost);
-        Receive<Restart>(_ => HandleRestart());
+    }
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case Carry carry:
+                HandleCarry(carry);
+                return true;
+            case Sequenced sequenced:
+                HandleSequenced(sequenced);
+                return true;
+            // A dropped one (stale or superseded) is unhandled, as it was under ReceiveActor.
+            case Ack ack:
+                return HandleHeard(ack.From, ack.Epoch, ack.Acknowledged);
+            case Heartbeat beat:
+                return HandleHeard(beat.From, beat.Epoch, beat.Acknowledged);
+            case RetransmitTick retransmit:
+                HandleRetransmitTick(retransmit);
+                return true;
+            case AckTick tick:
+                Transmit(tick.Peer, new Ack(_partition, _peers[tick.Peer.Value].Epoch,
+                    _inbound[tick.Peer.Value].Delivered), sequence: null);
+                return true;
+            case HeartbeatTick heartbeat:
+                HandleHeartbeatTick(heartbeat);
+                return true;
+            case PeerTornDown down:
+                _peers[down.Peer.Value].TornDown();
+                return true;
+            case PeerLost lost:
+                HandlePeerLost(lost);
+                return true;
+            case Restart:
+                HandleRestart();
+                return true;
+            default:
+                return false;
+        }
     }
 
     public static Props Props(MachineContext machine, PartitionId partition, int partitions,

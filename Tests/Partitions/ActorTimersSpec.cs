@@ -77,6 +77,31 @@ public sealed class ActorTimersSpec() : TestKit(VirtualTime)
     }
 
     [Fact]
+    public void ActorTimers_must_keep_their_promises_with_several_timers_live_at_once()
+    {
+        // A lone timer is kept apart from the dictionary made for a second one: replacing,
+        // cancelling and firing must not depend on which holds it.
+        var timed = StartTimed();
+        timed.Tell(new Start("a", "a1", Second));
+        timed.Tell(new Start("b", "b1", Second));
+        timed.Tell(new Start("a", "a2", 2 * Second));
+        timed.Tell(new Cancel("b"));
+        timed.Tell(new IsActive("b"));
+        Assert.False(ExpectMsg<bool>());
+        Clock.Advance(Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(Second);
+        ExpectMsg("a2");
+        timed.Tell(new IsActive("a"));
+        Assert.False(ExpectMsg<bool>());
+        timed.Tell(new Start("c", "c1", Second));
+        timed.Tell(new Start("d", "d1", Second));
+        timed.Tell(new CancelAll());
+        Clock.Advance(Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void ActorTimers_must_cancel_every_timer_when_the_actor_stops()
     {
         Sys.EventStream.Subscribe(TestActor, typeof(DeadLetter));
@@ -97,24 +122,40 @@ public sealed class ActorTimersSpec() : TestKit(VirtualTime)
 
     private sealed record CancelWhenReleased(string Key, SemaphoreSlim Release);
 
+    private sealed record Cancel(string Key);
+
     private sealed record CancelAll;
 
-    private sealed class Timed : EmulatorActor
+    private sealed class Timed(MachineContext machine, IActorRef observer) : EmulatorActor(machine)
     {
-        public Timed(MachineContext machine, IActorRef observer)
-            : base(machine)
+        protected override bool Receive(object message)
         {
-            Receive<Start>(start => Timers.StartSingleTimer(start.Key, start.Message, start.Delay));
-            Receive<IsActive>(active => Sender.Tell(Timers.IsTimerActive(active.Key)));
-            Receive<CancelWhenReleased>(cancel =>
+            switch (message)
             {
-                observer.Tell("waiting");
-                Assert.True(cancel.Release.Wait(TimeSpan.FromSeconds(10)), "never released");
-                Timers.Cancel(cancel.Key);
-                observer.Tell("cancelled");
-            });
-            Receive<CancelAll>(_ => Timers.CancelAll());
-            Receive<string>(fired => observer.Tell(fired));
+                case Start start:
+                    Timers.StartSingleTimer(start.Key, start.Message, start.Delay);
+                    return true;
+                case IsActive active:
+                    Sender.Tell(Timers.IsTimerActive(active.Key));
+                    return true;
+                case CancelWhenReleased cancel:
+                    observer.Tell("waiting");
+                    Assert.True(cancel.Release.Wait(TimeSpan.FromSeconds(10)), "never released");
+                    Timers.Cancel(cancel.Key);
+                    observer.Tell("cancelled");
+                    return true;
+                case Cancel cancel:
+                    Timers.Cancel(cancel.Key);
+                    return true;
+                case CancelAll:
+                    Timers.CancelAll();
+                    return true;
+                case string fired:
+                    observer.Tell(fired);
+                    return true;
+                default:
+                    return false;
+            }
         }
     }
 }
