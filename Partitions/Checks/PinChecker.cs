@@ -10,7 +10,9 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class PinChecker : IChecker
 {
-    private readonly Dictionary<(SegId Segment, long PinId), Pinned> _held = [];
+    // What a held pin's report names, not the event: pins are held for long (an attachment's
+    // life), and each kept event was an object of 80 bytes that every collection had to promote.
+    private readonly Dictionary<(SegId Segment, long PinId), HeldPin> _held = [];
     private readonly Dictionary<long, int> _pinsByFrame = [];
     private readonly Dictionary<TgId, PinTally> _byOwner = [];
     private PinTally _lost;
@@ -28,7 +30,8 @@ public sealed class PinChecker : IChecker
         switch (e)
         {
             case Pinned pinned:
-                _held[(pinned.Segment, pinned.PinId)] = pinned;
+                _held[(pinned.Segment, pinned.PinId)] = new HeldPin(pinned.SourcePage,
+                    pinned.Frame, pinned.Attacher, pinned.Attachment);
                 _pinsByFrame[pinned.Frame] = _pinsByFrame.GetValueOrDefault(pinned.Frame) + 1;
                 Tally(pinned.Segment.Owner, new PinTally(1, 0));
                 return null;
@@ -63,16 +66,16 @@ public sealed class PinChecker : IChecker
     public string Holders(int pinsShownMax = 8)
     {
         if (_held.Count == 0) return "no pin is held";
-        var lines = _held.Values
-            .GroupBy(p => p.Segment)
+        var lines = _held
+            .GroupBy(p => p.Key.Segment)
             .OrderBy(g => g.Key.Owner.Partition.Value).ThenBy(g => g.Key.Owner.Pid)
             .ThenBy(g => g.Key.Value)
             .Select(g =>
             {
-                var pins = g.OrderBy(p => p.PinId).ToList();
+                var pins = g.OrderBy(p => p.Key.PinId).ToList();
                 var shown = string.Join(", ", pins.Take(pinsShownMax).Select(p =>
-                    $"pin {p.PinId} (page 0x{p.SourcePage:x} for {p.Attacher} attachment "
-                    + $"{p.Attachment})"));
+                    $"pin {p.Key.PinId} (page 0x{p.Value.SourcePage:x} for {p.Value.Attacher} "
+                    + $"attachment {p.Value.Attachment})"));
                 var more = pins.Count > pinsShownMax
                     ? $" and {pins.Count - pinsShownMax} more" : "";
                 return $"{g.Key.Owner} holds {pins.Count} in segment {g.Key}: {shown}{more}";
@@ -124,6 +127,10 @@ public sealed class PinChecker : IChecker
     private void Tally(TgId owner, PinTally change) =>
         _byOwner[owner] = _byOwner.GetValueOrDefault(owner) + change;
 }
+
+/// <summary>A pin held: what names it in a report, and the frame it counts against.</summary>
+internal readonly record struct HeldPin(ulong SourcePage, long Frame, TgId Attacher,
+    long Attachment);
 
 /// <summary>Pins taken and released.</summary>
 public readonly record struct PinTally(long Pinned, long Unpinned)
