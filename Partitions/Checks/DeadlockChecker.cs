@@ -147,9 +147,11 @@ public sealed class DeadlockChecker : IChecker
         {
             if (state.Waiters[i].Task != task) continue;
             state.Waiters.RemoveAt(i);
-            break;
+            NoLongerAwaits(task, id);
+            return;
         }
-        NoLongerAwaits(task, id);
+        // Not among the waiters: the lock is not among those it awaits either (a wait puts it
+        // in both), so most acquisitions, which never waited, look nothing more up.
     }
 
     /// <summary><paramref name="task"/> waits for <paramref name="id"/> no more.</summary>
