@@ -35,7 +35,7 @@ public sealed class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode M
     public (LockMode Mode, int Count) GetValueOrDefault(LockTask task) =>
         TryGetValue(task, out var hold) ? hold : default;
 
-    /// <summary>Sets a hold; its count must be at least 1 (<see cref="Remove"/> ends one).</summary>
+    /// <summary>Sets a hold, counted at least once (<see cref="Remove"/> ends one).</summary>
     public (LockMode Mode, int Count) this[LockTask task]
     {
         set

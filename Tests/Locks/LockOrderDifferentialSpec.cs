@@ -13,7 +13,7 @@ namespace Emulator.Tests.Locks;
 
 public sealed class LockOrderDifferentialSpec
 {
-    /// <summary>The checker as it was: every hold in one dictionary, scanned for each wait.</summary>
+    /// <summary>The checker as it was: every hold in one dictionary, scanned per wait.</summary>
     private sealed class Reference
     {
         private readonly Dictionary<(LockTask Task, LockId Lock), int> _held = [];
