@@ -20,7 +20,9 @@ public sealed class MachineMonitor
 
     private readonly object _gate = new();
     private readonly IChecker[] _checkers;
-    private readonly MachineEvent[] _recent = new MachineEvent[RecentEventsMax];
+    // Each in a struct: a store straight into a MachineEvent[] has the runtime check the array's
+    // element type (arrays are covariant), a helper call for every event the machine makes.
+    private readonly RecentEvent[] _recent = new RecentEvent[RecentEventsMax];
     private readonly List<string> _failures = [];
     private long _events;
     private long _xpcMessages;
@@ -119,7 +121,7 @@ public sealed class MachineMonitor
     {
         // Request bookkeeping is too common to explain anything: the report shows the rest.
         if (e is not (RequestStarted or RequestEnded or StoreSent or StoreApplied
-            or StoreAnswered)) _recent[_events++ % RecentEventsMax] = e;
+            or StoreAnswered)) _recent[_events++ % RecentEventsMax].Event = e;
         if (e is FaultStarted) _faults++;
         Peers.Observe(e);
         foreach (var checker in _checkers)
@@ -164,7 +166,12 @@ public sealed class MachineMonitor
     {
         var count = (int)Math.Min(_events, RecentEventsMax);
         var list = new List<MachineEvent>(count);
-        for (var i = _events - count; i < _events; i++) list.Add(_recent[i % RecentEventsMax]);
+        for (var i = _events - count; i < _events; i++) list.Add(_recent[i % RecentEventsMax].Event);
         return list;
+    }
+
+    private struct RecentEvent
+    {
+        public MachineEvent Event;
     }
 }
