@@ -186,7 +186,8 @@ public sealed class MachineMonitor
     {
         var count = (int)Math.Min(_events, RecentEventsMax);
         var list = new List<MachineEvent>(count);
-        for (var i = _events - count; i < _events; i++) list.Add(_recent[i % RecentEventsMax].Event);
+        for (var i = _events - count; i < _events; i++)
+            list.Add(_recent[i % RecentEventsMax].Event);
         return list;
     }
 
