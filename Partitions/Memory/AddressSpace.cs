@@ -154,7 +154,7 @@ public sealed class AddressSpace(FrameCounter frames)
         if (!_pages.TryGetValue(number, out page!))
         {
             if (!frames.TryNext(out var frame)) return false;
-            page = new Page(frame);
+            page = new Page(frame, frames.Store);
             _pages[number] = page;
             _touched.Add(number);
             Observer?.Mapped(number << Xpmem.PageShift, page);

@@ -17,46 +17,85 @@ namespace Emulator.Partitions.Memory;
 /// delivery in <c>sim</c> never is. Code holds one page's gate at a time, so gates cannot deadlock.
 /// The counts are interlocked.
 /// </summary>
-public sealed class Page(long frame)
+public sealed class Page
 {
     public const int SizeBytes = 4096;
+
+    private readonly FrameSlot _slot;
+    private readonly FrameStore _store;
+    private int _sharers = 1;
+    private int _pins;
+
+    // Sharers and pins together: the last of either to go gives the bytes back to the store.
+    private int _holds = 1;
+
+    /// <summary>A zeroed frame whose bytes come from <paramref name="store"/>.</summary>
+    public Page(long frame, FrameStore store)
+    {
+        Frame = frame;
+        _store = store;
+        _slot = store.Take();
+    }
+
+    /// <summary>A page on its own (tests, tools).</summary>
+    public Page(long frame) : this(frame, FrameStore.Shared)
+    {
+    }
 
     /// <summary>
     /// Held while bytes move in or out (uncontended in sim: tens of nanoseconds).
     /// </summary>
     public Lock Gate { get; } = new();
 
-    private int _sharers = 1;
-    private int _pins;
+    public long Frame { get; }
 
-    public long Frame { get; } = frame;
-
-    // On the pinned object heap: a page lives as long as its mapping, and in the small-object
-    // heap each page's bytes were copied twice (into gen1, then gen2) before they settled.
-    public byte[] Bytes { get; } = GC.AllocateArray<byte>(SizeBytes, pinned: true);
+    /// <summary>The frame's bytes; only while a sharer or a pin holds it.</summary>
+    public Span<byte> Bytes
+    {
+        get
+        {
+            Invariant.Holds(Volatile.Read(ref _holds) > 0,
+                $"frame {Frame} used after its last sharer and pin let it go");
+            return _slot.Span;
+        }
+    }
 
     public int Sharers => Volatile.Read(ref _sharers);
 
     public int Pins => Volatile.Read(ref _pins);
 
-    public void Share() => Interlocked.Increment(ref _sharers);
+    public void Share()
+    {
+        Hold();
+        Interlocked.Increment(ref _sharers);
+    }
 
     /// <summary>One sharer fewer; returns how many are left (0: the frame is free).</summary>
-    public int Unshare() => Interlocked.Decrement(ref _sharers);
+    public int Unshare()
+    {
+        var left = Interlocked.Decrement(ref _sharers);
+        LetGo();
+        return left;
+    }
 
-    public void Pin() => Interlocked.Increment(ref _pins);
+    public void Pin()
+    {
+        Hold();
+        Interlocked.Increment(ref _pins);
+    }
 
     public void Unpin()
     {
         var left = Interlocked.Decrement(ref _pins);
         Invariant.Holds(left >= 0, $"frame {Frame} unpinned more often than pinned");
+        LetGo();
     }
 
     public Page Copy(long frame)
     {
-        var copy = new Page(frame);
+        var copy = new Page(frame, _store);
         // A local attacher may be storing to this page meanwhile (live): copy a whole state.
-        lock (Gate) Bytes.AsSpan().CopyTo(copy.Bytes);
+        lock (Gate) Bytes.CopyTo(copy.Bytes);
         return copy;
     }
 
@@ -65,14 +104,14 @@ public sealed class Page(long frame)
     {
         // Every byte is written over at once: no need for the runtime to zero it first.
         var bytes = GC.AllocateUninitializedArray<byte>(lengthBytes);
-        lock (Gate) Bytes.AsSpan(offsetBytes, lengthBytes).CopyTo(bytes);
+        lock (Gate) Bytes.Slice(offsetBytes, lengthBytes).CopyTo(bytes);
         return bytes;
     }
 
     /// <summary>Moves <paramref name="bytes"/> in at <paramref name="offsetBytes"/>.</summary>
     public void Write(int offsetBytes, ReadOnlySpan<byte> bytes)
     {
-        lock (Gate) bytes.CopyTo(Bytes.AsSpan(offsetBytes));
+        lock (Gate) bytes.CopyTo(Bytes[offsetBytes..]);
     }
 
     /// <summary>
@@ -84,11 +123,22 @@ public sealed class Page(long frame)
     {
         lock (Gate)
         {
-            var word = Bytes.AsSpan(offsetBytes, Fetchops.WordBytes);
+            var word = Bytes.Slice(offsetBytes, Fetchops.WordBytes);
             var old = BinaryPrimitives.ReadUInt32LittleEndian(word);
             BinaryPrimitives.WriteUInt32LittleEndian(word, Fetchops.Apply(call, old));
             return old;
         }
+    }
+
+    private void Hold()
+    {
+        var before = Interlocked.Increment(ref _holds) - 1;
+        Invariant.Holds(before > 0, $"frame {Frame} taken again after it was let go");
+    }
+
+    private void LetGo()
+    {
+        if (Interlocked.Decrement(ref _holds) == 0) _store.Return(_slot);
     }
 }
 
@@ -100,6 +150,9 @@ public sealed class Page(long frame)
 /// </summary>
 public sealed class FrameCounter(long framesMax = long.MaxValue)
 {
+    /// <summary>Where the machine's frames keep their bytes.</summary>
+    public FrameStore Store { get; } = new();
+
     private long _last;
     private long _live;
 

@@ -136,7 +136,7 @@ public sealed class MemoryAccess(AddressSpace memory, TgId process, Action<Machi
         }
         lock (page.Gate)
         {
-            var bytes = page.Bytes.AsSpan(inPage, chunk.LengthBytes);
+            var bytes = page.Bytes.Slice(inPage, chunk.LengthBytes);
             if (!chunk.Write)
             {
                 walk.Loaded(bytes);

@@ -51,7 +51,7 @@ public sealed class AddressSpaceSpec
     {
         var memory = new AddressSpace(new FrameCounter());
         memory.Insert(new AnonymousVma(0x10000, 0x11000));
-        Assert.All(memory.PageForWrite(0x10000).Bytes, b => Assert.Equal(0, b));
+        Assert.All(memory.PageForWrite(0x10000).Bytes.ToArray(), b => Assert.Equal(0, b));
     }
 
     [Fact]

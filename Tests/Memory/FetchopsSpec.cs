@@ -52,17 +52,17 @@ public sealed class FetchopsSpec
     public void Page_fetchop_must_give_the_word_before_and_change_only_that_word()
     {
         var page = new Page(1);
-        page.Bytes.AsSpan().Fill(0xAA);
-        BinaryPrimitives.WriteUInt32LittleEndian(page.Bytes.AsSpan(8), 41);
+        page.Bytes.Fill(0xAA);
+        BinaryPrimitives.WriteUInt32LittleEndian(page.Bytes[8..], 41);
 
         Assert.Equal(41u, page.Fetchop(8, new FetchAdd32Call(8, 1)));
         Assert.Equal(42u, page.Fetchop(8, new Cas32Call(8, Expected: 7, New: 0)));
         Assert.Equal(42u, page.Fetchop(8, new Cas32Call(8, Expected: 42, New: 100)));
         Assert.Equal(100u, page.Fetchop(8, new Swap32Call(8, 0x01020304)));
 
-        Assert.Equal(0x01020304u, BinaryPrimitives.ReadUInt32LittleEndian(page.Bytes.AsSpan(8)));
-        Assert.All(page.Bytes[..8], b => Assert.Equal(0xAA, b));
-        Assert.All(page.Bytes[12..], b => Assert.Equal(0xAA, b));
+        Assert.Equal(0x01020304u, BinaryPrimitives.ReadUInt32LittleEndian(page.Bytes[8..]));
+        Assert.All(page.Bytes[..8].ToArray(), b => Assert.Equal(0xAA, b));
+        Assert.All(page.Bytes[12..].ToArray(), b => Assert.Equal(0xAA, b));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class FetchopsSpec
         })).ToArray();
         await Task.WhenAll(threads).WaitAsync(TimeSpan.FromMinutes(1));
 
-        Assert.Equal(2u * adds, BinaryPrimitives.ReadUInt32LittleEndian(page.Bytes.AsSpan(64)));
+        Assert.Equal(2u * adds, BinaryPrimitives.ReadUInt32LittleEndian(page.Bytes[64..]));
         // Each old value was handed out once: no two fetch-adds read the same word.
         Assert.Equal(Enumerable.Range(0, 2 * adds).Select(i => (uint)i),
             olds.SelectMany(o => o).Order());

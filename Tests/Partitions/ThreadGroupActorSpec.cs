@@ -219,7 +219,7 @@ public sealed class ThreadGroupActorSpec : TestKit
         var segment = CreateTestProbe();
         var at = AttachLocal(tg, segment, link: 1);
         var page = new Page(1);
-        BinaryPrimitives.WriteUInt64LittleEndian(page.Bytes.AsSpan(0x10), 0x1122334455667788);
+        BinaryPrimitives.WriteUInt64LittleEndian(page.Bytes[0x10..], 0x1122334455667788);
 
         var id = Start(tg, new ReadCall(at + 0x1010, 8));
         var pin = segment.ExpectMsg<Fault.Pin>();
@@ -233,7 +233,7 @@ public sealed class ThreadGroupActorSpec : TestKit
 
         // The PTE stays: loads and stores reach the owner's page itself, without a message.
         Assert.Equal(Outcome.Ok(), Call(tg, new WriteCall(at + 0x1018, 4, 0xCAFEBABE)));
-        Assert.Equal(0xCAFEBABEu, BinaryPrimitives.ReadUInt32LittleEndian(page.Bytes.AsSpan(0x18)));
+        Assert.Equal(0xCAFEBABEu, BinaryPrimitives.ReadUInt32LittleEndian(page.Bytes[0x18..]));
         Assert.Equal(Outcome.Ok(0x1122334455667788), Call(tg, new ReadCall(at + 0x1010, 8)));
         segment.ExpectNoMsg(Quiet);
     }

@@ -56,7 +56,7 @@ public sealed class MemoryAccessSpec
         public Page Local(int page, byte fill, long pinId = 0)
         {
             var owned = new Page(Frames.Next());
-            owned.Bytes.AsSpan().Fill(fill);
+            owned.Bytes.Fill(fill);
             Attachment.Ptes[At + (ulong)page * PageBytes] = new Frame(pinId, owned);
             return owned;
         }
@@ -187,7 +187,7 @@ public sealed class MemoryAccessSpec
         var copy = new CopyWalk(Anon, At, PageBytes, AccessGrain.Page);
         Assert.Equal(AccessStopKind.Done, f.Access.RunToStop(copy).Kind);
         Assert.Equal([new Accessed(Me, 9, Seg, OwnerTg, Source, page.Frame, false)], f.Events);
-        Assert.All(f.Memory.PageAt(Anon)!.Bytes, b => Assert.Equal(0x42, b));
+        Assert.All(f.Memory.PageAt(Anon)!.Bytes.ToArray(), b => Assert.Equal(0x42, b));
 
         f.Events.Clear();
         var back = new CopyWalk(At + 10, Anon, 20, AccessGrain.Page);
@@ -265,7 +265,7 @@ public sealed class MemoryAccessSpec
             var page = (ulong)i * PageBytes;
             Assert.Equal(fake.Read(At + page, (int)PageBytes), f.Attachment.Ptes[At + page].Page!.Bytes);
             Assert.Equal(fake.Read(Anon + page, (int)PageBytes),
-                f.Memory.PageAt(Anon + page)?.Bytes ?? new byte[PageBytes]);
+                f.Memory.PageAt(Anon + page)?.Bytes.ToArray() ?? new byte[PageBytes]);
         }
     }
 
@@ -280,8 +280,8 @@ public sealed class MemoryAccessSpec
         foreach (var (address, value) in new (ulong, uint)[]
             { (Anon + 0x10, 5), (Anon + 0x7_0000, 11), (Anon + (pages - 1) * PageBytes + 8, 3) })
         {
-            BitConverter.GetBytes(value).CopyTo(memory.PageForWrite(address).Bytes,
-                (int)(address % PageBytes));
+            BitConverter.GetBytes(value).CopyTo(
+                memory.PageForWrite(address).Bytes[(int)(address % PageBytes)..]);
             total += value;
         }
         ulong Sum(ulong address, ulong size)

@@ -101,7 +101,7 @@ public sealed class JsonlTraceSpec
         page.Bytes[0] = 0xAB;
         var text = Text(trace =>
         {
-            trace.Delivered("/user/machine/p1/tg-100", new Frames.Data(Request, page.Bytes));
+            trace.Delivered("/user/machine/p1/tg-100", new Frames.Data(Request, page.Bytes.ToArray()));
             trace.Delivered("/user/machine/p1/tg-100/fault-3",
                 new SegmentActor.LocalPinned(Request, 7, page));
         });
