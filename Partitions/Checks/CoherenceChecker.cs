@@ -25,9 +25,11 @@ public sealed class CoherenceChecker : IChecker
                 _frames[(mapped.Tg, mapped.PageAddress)] = mapped.Frame;
                 return null;
             case PageUnmapped unmapped:
+                // One lookup for the usual unmap of the frame mapped there; a frame mapped
+                // over it since goes back (the shadow's order says nothing).
                 var key = (unmapped.Tg, unmapped.PageAddress);
-                if (_frames.TryGetValue(key, out var frame) && frame == unmapped.Frame)
-                    _frames.Remove(key);
+                if (_frames.Remove(key, out var frame) && frame != unmapped.Frame)
+                    _frames[key] = frame;
                 return null;
             case Accessed access:
                 _accesses++;

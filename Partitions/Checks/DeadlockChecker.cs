@@ -24,7 +24,7 @@ public sealed class DeadlockChecker : IChecker
     /// </summary>
     private sealed class LockState
     {
-        public readonly Dictionary<LockTask, (LockMode Mode, int Count)> Holders = [];
+        public readonly LockHolders Holders = new();
         public readonly List<(LockTask Task, LockMode Mode)> Waiters = [];
     }
 
@@ -76,9 +76,9 @@ public sealed class DeadlockChecker : IChecker
             foreach (var id in _byProcess[process])
             {
                 var state = _locks[id];
-                var severed = state.Holders.Keys
-                    .Where(task => PeerSessions.Severs(ended, task, id)).ToList();
-                foreach (var task in severed) state.Holders.Remove(task);
+                var severed = state.Holders
+                    .Where(hold => PeerSessions.Severs(ended, hold.Key, id)).ToList();
+                foreach (var (task, _) in severed) state.Holders.Remove(task);
                 var stopped = state.Waiters
                     .Where(waiter => PeerSessions.Severs(ended, waiter.Task, id)).ToList();
                 foreach (var (task, _) in stopped) StopWaiting(state, id, task);
@@ -142,9 +142,16 @@ public sealed class DeadlockChecker : IChecker
 
     private void StopWaiting(LockState state, LockId id, LockTask task)
     {
-        var index = state.Waiters.FindIndex(w => w.Task == task);
-        if (index >= 0) state.Waiters.RemoveAt(index);
-        NoLongerAwaits(task, id);
+        // A loop, not FindIndex: its lambda would capture the task, a closure per acquisition.
+        for (var i = 0; i < state.Waiters.Count; i++)
+        {
+            if (state.Waiters[i].Task != task) continue;
+            state.Waiters.RemoveAt(i);
+            NoLongerAwaits(task, id);
+            return;
+        }
+        // Not among the waiters: the lock is not among those it awaits either (a wait puts it
+        // in both), so most acquisitions, which never waited, look nothing more up.
     }
 
     /// <summary><paramref name="task"/> waits for <paramref name="id"/> no more.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Emulator.Partitions.Locks;
 using Emulator.Protocol.Ids;
 
@@ -14,8 +15,14 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class LockOrderChecker : IChecker
 {
-    /// <summary>The holds now, by task and lock (a task may hold a read twice).</summary>
-    private readonly Dictionary<(LockTask Task, LockId Lock), int> _held = [];
+    /// <summary>
+    /// Each task's holds: a wait is judged against its own task's, not against every hold of the
+    /// machine (thousands at once on the Altix run, scanned for each wait).
+    /// </summary>
+    private readonly Dictionary<LockTask, List<TaskHold>> _heldBy = [];
+    // A task's list goes back here when it holds nothing, for the next task (one per call).
+    private readonly Stack<List<TaskHold>> _spareLists = new();
+    private readonly HoldSlots _slots = new();
     private readonly PeerSessions _sessions = new();
     private long _waits;
     private long _takes;
@@ -31,14 +38,10 @@ public sealed class LockOrderChecker : IChecker
             case LockAcquired acquired when _sessions.Owns(acquired.Task, acquired.Lock):
                 var breach = acquired.Lock.Kind == LockKind.AttMutex
                     ? Judge(acquired.Task, acquired.Lock, "takes") : null;
-                var key = (acquired.Task, acquired.Lock);
-                _held[key] = _held.GetValueOrDefault(key) + 1;
+                Hold(acquired.Task, acquired.Lock);
                 return breach;
             case LockReleased released:
-                var hold = (released.Task, released.Lock);
-                if (!_held.TryGetValue(hold, out var count)) break;
-                if (count > 1) _held[hold] = count - 1;
-                else _held.Remove(hold);
+                Release(released.Task, released.Lock);
                 break;
             case PartitionCrashed crashed:
                 Crashed(crashed.Partition);
@@ -52,17 +55,76 @@ public sealed class LockOrderChecker : IChecker
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
     // for every event (32 bytes each; the machine emits several per fault).
-    private void Crashed(PartitionId partition)
-    {
-        foreach (var gone in _held.Keys.Where(k => k.Lock.Process.Partition == partition)
-            .ToList()) _held.Remove(gone);
-    }
+    private void Crashed(PartitionId partition) =>
+        DropAll(HoldsWhere(partition, static (partition, _, held) =>
+            held.Process.Partition == partition));
 
     /// <summary>What the partition's calls held of the peer's is no longer theirs.</summary>
-    private void SessionEnded(PeerStateChanged ended)
+    private void SessionEnded(PeerStateChanged ended) =>
+        DropAll(HoldsWhere(ended, static (ended, task, held) =>
+            PeerSessions.Severs(ended, task, held)));
+
+    private List<(int Slot, LockTask Task, LockId Lock)> HoldsWhere<T>(T arg,
+        Func<T, LockTask, LockId, bool> gone)
     {
-        foreach (var gone in _held.Keys.Where(k => PeerSessions.Severs(ended, k.Task, k.Lock))
-            .ToList()) _held.Remove(gone);
+        var found = new List<(int Slot, LockTask Task, LockId Lock)>();
+        foreach (var (task, holds) in _heldBy)
+        {
+            foreach (var hold in holds)
+            {
+                if (gone(arg, task, hold.Lock)) found.Add((hold.Slot, task, hold.Lock));
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Drops holds in slot order, as the dictionary of holds was emptied.</summary>
+    private void DropAll(List<(int Slot, LockTask Task, LockId Lock)> gone)
+    {
+        gone.Sort((a, b) => a.Slot.CompareTo(b.Slot));
+        foreach (var (_, task, held) in gone)
+        {
+            var holds = _heldBy[task];
+            Drop(task, holds, IndexOf(holds, held));
+        }
+    }
+
+    private void Hold(LockTask task, LockId lockId)
+    {
+        if (!_heldBy.TryGetValue(task, out var holds))
+            _heldBy[task] = holds = _spareLists.TryPop(out var spare) ? spare : new(4);
+        var index = IndexOf(holds, lockId);
+        if (index >= 0) CollectionsMarshal.AsSpan(holds)[index].Count++;
+        else holds.Add(new TaskHold(lockId, _slots.Take()));
+    }
+
+    /// <summary>One hold of the task's ends (a task may hold a read twice).</summary>
+    private void Release(LockTask task, LockId lockId)
+    {
+        if (!_heldBy.TryGetValue(task, out var holds)) return;
+        var index = IndexOf(holds, lockId);
+        if (index < 0) return;
+        if (holds[index].Count > 1) CollectionsMarshal.AsSpan(holds)[index].Count--;
+        else Drop(task, holds, index);
+    }
+
+    /// <summary>The task's hold on the lock ends, however many times it took it.</summary>
+    private void Drop(LockTask task, List<TaskHold> holds, int index)
+    {
+        _slots.Free(holds[index].Slot);
+        holds.RemoveAt(index);
+        if (holds.Count > 0) return;
+        _heldBy.Remove(task);
+        _spareLists.Push(holds);
+    }
+
+    private static int IndexOf(List<TaskHold> holds, LockId lockId)
+    {
+        for (var i = 0; i < holds.Count; i++)
+        {
+            if (holds[i].Lock == lockId) return i;
+        }
+        return -1;
     }
 
     /// <summary>A breach if blocking on <paramref name="wanted"/> is out of order.</summary>
@@ -70,16 +132,44 @@ public sealed class LockOrderChecker : IChecker
     {
         if (wanted.Kind == LockKind.AttMutex) _takes++;
         else _waits++;
-        foreach (var ((holder, held), _) in _held)
+        if (!_heldBy.TryGetValue(task, out var holds)) return null;
+        // Of two holds out of order, the one in the lower slot is named, as it always was.
+        (int Slot, LockId Lock, string Why)? first = null;
+        foreach (var hold in holds)
         {
-            if (holder != task || KernelLockOrder.Breach(held, wanted) is not { } why) continue;
-            return new CheckerBreach($"lock order: {task} {verb} {wanted} while holding {held}, "
-                + why, task.Process);
+            if (KernelLockOrder.Breach(hold.Lock, wanted) is not { } why) continue;
+            if (first is null || hold.Slot < first.Value.Slot) first = (hold.Slot, hold.Lock, why);
         }
-        return null;
+        if (first is not { } named) return null;
+        return new CheckerBreach($"lock order: {task} {verb} {wanted} while holding "
+            + $"{named.Lock}, {named.Why}", task.Process);
     }
 
     public CheckerReport Final() =>
         new(Name, true, $"{Counted.Of(_waits, "wait")} and {Counted.Of(_takes, "att->mutex take")} "
             + "judged, every one in order");
+
+    /// <summary>
+    /// A task's hold on a lock: how many times it holds it, and its slot (see
+    /// <see cref="HoldSlots"/>).
+    /// </summary>
+    private record struct TaskHold(LockId Lock, int Slot)
+    {
+        public int Count = 1;
+    }
+}
+
+/// <summary>
+/// Numbers holds as the one dictionary of every hold the lock order checker kept did its
+/// entries: a new hold takes the slot freed last, else the next unused one. A breach names, of a
+/// task's holds out of order, the one that dictionary listed first: the lowest slot. Plain state.
+/// </summary>
+public sealed class HoldSlots
+{
+    private readonly Stack<int> _freed = new();
+    private int _used;
+
+    public int Take() => _freed.TryPop(out var slot) ? slot : _used++;
+
+    public void Free(int slot) => _freed.Push(slot);
 }

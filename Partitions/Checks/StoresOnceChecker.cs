@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Emulator.Protocol.Ids;
 
 namespace Emulator.Partitions.Checks;
@@ -41,10 +43,11 @@ public sealed class StoresOnceChecker : IChecker
                     return new CheckerBreach($"store {applied.Request} was applied after its "
                         + "answer came: XPC delivered it twice");
                 }
-                if (_open.TryGetValue(applied.Request, out var times))
+                ref var times = ref CollectionsMarshal.GetValueRefOrNullRef(_open,
+                    applied.Request);
+                if (!Unsafe.IsNullRef(ref times))
                 {
-                    _open[applied.Request] = ++times;
-                    if (times > 1)
+                    if (++times > 1)
                     {
                         return new CheckerBreach($"store {applied.Request} was applied {times} "
                             + "times: XPC delivered it more than once");

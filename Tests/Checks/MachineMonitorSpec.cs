@@ -5,6 +5,7 @@
 // the partition crashed is dropped, the crash being one instant.
 using Emulator.Partitions;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Locks;
 using Emulator.Protocol.Ids;
 using Xunit;
 using static Emulator.Tests.Checks.CheckEvents;
@@ -127,6 +128,38 @@ public sealed class MachineMonitorSpec
         Assert.False(monitor.Pins.Balanced);
         monitor.Observe(new Unpinned(Seg, 1, 7));
         Assert.True(monitor.Pins.Balanced);
+    }
+
+    [Theory]
+    [InlineData(LockOrder.Kernel)]
+    [InlineData(LockOrder.Naive)]
+    public void MachineMonitor_must_hand_each_checker_every_event(LockOrder lockOrder)
+    {
+        var monitor = new MachineMonitor(lockOrder);
+        List<IChecker> alone = [new CoherenceChecker(), new DeadAccessChecker(),
+            new StoresOnceChecker(), new PinChecker(), new RefcountChecker(),
+            new InFlightChecker(), new DeadlockChecker()];
+        if (lockOrder == LockOrder.Kernel) alone.Add(new LockOrderChecker());
+        var task = new LockTask(Attacher, Id(9));
+        MachineEvent[] events =
+        [
+            new ThreadGroupStarted(Owner), new SegmentMade(Seg), new PageMapped(Owner, Source, 7),
+            Mapped(1), new RequestStarted(Id(1), "Fault.Pin"), new FaultStarted(Attacher, 0x1000),
+            new LockAcquired(LockId.Mm(Attacher), task, LockMode.Read),
+            new LockWaiting(LockId.Sema(Seg), task, LockMode.Read),
+            new LockAcquired(LockId.Sema(Seg), task, LockMode.Read),
+            new LockAcquired(LockId.Att(Attacher, 1), task, LockMode.Write),
+            new Pinned(Seg, 1, Source, 7, Attacher, 1, Id(1)), Access(1, 7, write: true),
+            new StoreSent(Id(2), Attacher), new StoreApplied(Id(2)), new StoreAnswered(Id(2), true),
+            new LockReleased(LockId.Att(Attacher, 1), task), new RequestEnded(Id(1)),
+        ];
+        foreach (var e in events)
+        {
+            monitor.Observe(e);
+            foreach (var checker in alone) checker.Observe(e);
+        }
+        Assert.Equal(alone.Select(c => c.Final()), monitor.Final());
+        Assert.Null(monitor.Violation);
     }
 
     [Fact]

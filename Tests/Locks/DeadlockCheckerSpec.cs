@@ -216,6 +216,44 @@ public sealed class DeadlockCheckerSpec
         Assert.Contains($"{SemaFault} takes att->mutex of attachment 2 of p1/100", twoMutexes.What);
     }
 
+    [Fact]
+    public void LockOrderChecker_must_judge_a_wait_by_the_task_s_own_holds_amid_many_others()
+    {
+        var checker = new LockOrderChecker();
+        // Other calls hold many mms, each its own and one above it: none of that is FaultA's.
+        var others = Enumerable.Range(0, 200).SelectMany(i =>
+        {
+            var process = new TgId(P1, 200 + i);
+            var task = Call(process, 100 + i);
+            return new MachineEvent[]
+            {
+                new LockAcquired(LockId.Mm(process), task, LockMode.Read),
+                new LockAcquired(Att, task, LockMode.Write),
+            };
+        }).ToArray();
+        Assert.Null(Feed(checker, others));
+        Assert.Null(Feed(checker,
+            new LockAcquired(MmA, FaultA, LockMode.Read),
+            new LockWaiting(MmB, FaultA, LockMode.Read),
+            new LockAcquired(MmB, FaultA, LockMode.Read),
+            new LockReleased(MmB, FaultA),
+            new LockReleased(MmA, FaultA),
+            // Nothing held any more: a wait for a lower mm is no breach now.
+            new LockAcquired(Sema1, FaultA, LockMode.Read),
+            new LockReleased(Sema1, FaultA),
+            new LockWaiting(MmA, FaultA, LockMode.Read)));
+
+        // Two holds out of order: the breach names the one taken first.
+        var breach = Feed(checker,
+            new LockAcquired(LockId.Att(A, 7), FaultA, LockMode.Write),
+            new LockAcquired(MmB, FaultA, LockMode.Read),
+            new LockWaiting(MmA, FaultB, LockMode.Read),
+            new LockWaiting(LockId.Mm(new TgId(P0, 1)), FaultA, LockMode.Read));
+        Assert.NotNull(breach);
+        Assert.Contains($"{FaultA} waits for mmap_sem of p0/1 while holding att->mutex of "
+            + "attachment 7 of p0/100", breach.What);
+    }
+
     private static readonly PartitionId P0 = new(0);
     private static readonly PartitionId P1 = new(1);
 
