@@ -39,7 +39,7 @@ public class ActorPerRequestBenchmarks
         _loop.RunUntilIdle();
     }
 
-    /// <summary>A child per request: made, started, answers, stops, and its parent hears it.</summary>
+    /// <summary>A child per request: made, started, answers, stops; its parent hears it.</summary>
     [Benchmark]
     public void ChildPerRequest()
     {

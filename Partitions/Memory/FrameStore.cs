@@ -59,11 +59,11 @@ public sealed class FrameStore
     {
         _slabFrames = _slabFrames == 0 ? FirstSlabFrames : Math.Min(_slabFrames * 2, SlabFramesMax);
         // One frame more than needed, so the slots can start on a 4 KiB boundary.
-        _slab = GC.AllocateUninitializedArray<byte>((_slabFrames + 1) * Page.SizeBytes, pinned: true);
+        var bytes = _slabFrames * Page.SizeBytes;
+        _slab = GC.AllocateUninitializedArray<byte>(bytes + Page.SizeBytes, pinned: true);
         var address = Marshal.UnsafeAddrOfPinnedArrayElement(_slab, 0);
         _slabStart = (int)(-address & (Page.SizeBytes - 1));
         _slabUsed = 0;
-        var bytes = _slabFrames * Page.SizeBytes;
         if (bytes >= HugePageBytes) HugePages.Advise(address + _slabStart, bytes);
     }
 }

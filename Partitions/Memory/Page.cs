@@ -8,7 +8,9 @@ namespace Emulator.Partitions.Memory;
 /// it. <see cref="Sharers"/> counts the address spaces that map it copy-on-write after fork;
 /// <see cref="Pins"/> counts attacher pins. A pinned page is never left shared by fork (it is
 /// copied for the child at once, as modern kernels do for pinned pages), so an attacher's view and
-/// the owner's current page stay the same frame.
+/// the owner's current page stay the same frame. Its bytes are a slot of the machine's
+/// <see cref="FrameStore"/>, given back when its last sharer and its last pin are gone (a pinned
+/// page outlives its last mapping, as the kernel's pinned pages do).
 ///
 /// Several actors touch one page: its owner, local attachers (the same object), the owner's
 /// segments for remote attachers. In <c>sim</c> they take turns; in <c>live</c> they run on
