@@ -42,6 +42,9 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// <summary>A pinned page: which frame, for whom, from which source page.</summary>
     private sealed record PinEntry(Page Page, ulong SourcePage, TgId Attacher, long Attachment);
 
+    /// <summary>A getter's reply address and its thread group, per permit link.</summary>
+    private readonly record struct Getter(Endpoint Endpoint, TgId Id);
+
     private readonly XpcPort _port;
     private readonly SegId _id;
     private readonly Credentials _ownerCredentials;
@@ -52,7 +55,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     private readonly PinRequests _requests = new();
     private readonly SegSema _sema;
     private readonly Dictionary<long, PinEntry> _pins = [];
-    private readonly SortedDictionary<long, Endpoint> _links = [];
+    private readonly SortedDictionary<long, Getter> _links = [];
     private long _nextPin;
     private long _nextLink;
     private int _stashed;
@@ -260,7 +263,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             return;
         }
         var link = ++_nextLink;
-        _links[link] = get.ReplyTo;
+        _links[link] = new Getter(get.ReplyTo, get.Getter);
         // A getter that ends without a word (its process stopped) must not hold a recall forever.
         Context.Watch(get.ReplyTo.Ref);
         _port.Send(get.ReplyTo, new AccessPermit.Granted(get.RequestId, Me, _address, _sizeBytes,
@@ -449,7 +452,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
             return;
         }
         if (!_sema.WriteHeld) _sema.Granted();
-        var attachers = _links.Values.Distinct().ToList();
+        var attachers = _links.Values.Select(getter => getter.Endpoint).Distinct().ToList();
         zapping.Waiting = attachers;
         foreach (var attacher in attachers)
         {
@@ -477,8 +480,17 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     private void HandleGetterStopped(Terminated stopped)
     {
-        foreach (var (link, _) in _links.Where(l => l.Value.Ref.Equals(stopped.ActorRef)).ToList())
-            _links.Remove(link);
+        var gone = _links.Where(l => l.Value.Endpoint.Ref.Equals(stopped.ActorRef)).ToList();
+        foreach (var (link, _) in gone) _links.Remove(link);
+        // Its exit unpinned what it held, but the Unpin or Zapped saying so may still be on its
+        // way (or lost with a link): the pins go now, so a store it sent before it died cannot
+        // land on a page the owner has since unmapped.
+        var ids = gone.Select(l => l.Value.Id).ToHashSet();
+        if (ids.Count > 0)
+        {
+            Unpin(_pins.Where(p => ids.Contains(p.Value.Attacher)).Select(p => p.Key).Order()
+                .ToList());
+        }
         if (_zapping is { Waiting: { } waiting }
             && waiting.RemoveAll(getter => getter.Ref.Equals(stopped.ActorRef)) > 0
             && waiting.Count == 0) EndWriting();
@@ -492,7 +504,8 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     private void HandlePeerDown(PartitionActor.PeerDown down)
     {
-        foreach (var (link, _) in _links.Where(l => l.Value.Partition == down.Peer).ToList())
+        foreach (var (link, _) in _links.Where(l => l.Value.Endpoint.Partition == down.Peer)
+            .ToList())
             _links.Remove(link);
         Unpin(_pins.Where(p => p.Value.Attacher.Partition == down.Peer).Select(p => p.Key)
             .Order().ToList());

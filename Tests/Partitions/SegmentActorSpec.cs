@@ -361,6 +361,48 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         Assert.Equal(9, page.Bytes[8]);
     }
 
+    [Fact]
+    public void SegmentActor_must_give_back_a_stopped_getters_pins_so_its_late_store_cannot_land()
+    {
+        // Found live (race-partition-one-way-link): the attacher died with its Unpin held up on
+        // a dropping link, the recall stopped waiting for it on its Terminated, the owner
+        // unmapped, and the store it had sent before dying then landed through the old pin.
+        var relay = CreateTestProbe();
+        relay.SetAutoPilot(new DelegateAutoPilot((_, message) =>
+        {
+            if (message is Emulator.Partitions.Xpc.XpcActor.Carry carry)
+                carry.To.Ref.Tell(carry.Message);
+            return AutoPilot.KeepRunning;
+        }));
+        var owner = CreateTestProbe();
+        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(relay.Ref), Id, Owner,
+            0x10000, 0x4000, 0x1B6, owner.Ref));
+        var far = CreateTestProbe();
+        var farGetter = new TgId(P1, 200);
+        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, new Credentials(1001, 100),
+            true, farGetter, far.Ref.On(P1)));
+        far.ExpectMsg<AccessPermit.Granted>();
+        var fault = new RequestId(P1, 1);
+        segment.Tell(new Fault.Pin(fault, 0x10000, farGetter, 1, far.Ref.On(P1), default,
+            OwnerMm.Same));
+        var page = PinnedPage();
+        segment.Tell(new ThreadGroupActor.PageFound(
+            owner.ExpectMsg<ThreadGroupActor.FindPage>().RequestId, page));
+        var pin = far.ExpectMsg<Fault.Pinned>().PinId;
+        segment.Tell(new Fault.Done(fault, far.Ref.On(P1)));
+
+        Sys.Stop(far.Ref);
+        AwaitCondition(() => page.Pins == 0);
+        var store = new RequestId(P1, 2);
+        var late = CreateTestProbe();
+        segment.Tell(new Frames.Write(store, pin, 8, [7, 7, 7, 7], late.Ref.On(P1)));
+
+        Assert.Equal(new Refused(store, Errno.ENOENT), late.ExpectMsg<Refused>());
+        Assert.Equal(0, page.Bytes[8]);
+        AwaitCondition(() => _monitor.Pins.Balanced);
+        Assert.Null(_monitor.Violation);
+    }
+
     /// <summary>
     /// A fault from <paramref name="getter"/> at the segment's first page, up to the owner's
     /// lookup: its id, and the lookup the owner was asked.
