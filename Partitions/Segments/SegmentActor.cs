@@ -391,6 +391,10 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         return pin;
     }
 
+    /// <summary>Gives back, in pin order, every pin held for an attacher that matches.</summary>
+    private void UnpinAttachers(Func<TgId, bool> matches) =>
+        Unpin(_pins.Where(p => matches(p.Value.Attacher)).Select(p => p.Key).Order().ToList());
+
     private void Unpin(IEnumerable<long> pinIds)
     {
         foreach (var pinId in pinIds)
@@ -486,11 +490,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         // way (or lost with a link): the pins go now, so a store it sent before it died cannot
         // land on a page the owner has since unmapped.
         var ids = gone.Select(l => l.Value.Id).ToHashSet();
-        if (ids.Count > 0)
-        {
-            Unpin(_pins.Where(p => ids.Contains(p.Value.Attacher)).Select(p => p.Key).Order()
-                .ToList());
-        }
+        if (ids.Count > 0) UnpinAttachers(ids.Contains);
         if (_zapping is { Waiting: { } waiting }
             && waiting.RemoveAll(getter => getter.Ref.Equals(stopped.ActorRef)) > 0
             && waiting.Count == 0) EndWriting();
@@ -507,8 +507,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         foreach (var (link, _) in _links.Where(l => l.Value.Endpoint.Partition == down.Peer)
             .ToList())
             _links.Remove(link);
-        Unpin(_pins.Where(p => p.Value.Attacher.Partition == down.Peer).Select(p => p.Key)
-            .Order().ToList());
+        UnpinAttachers(attacher => attacher.Partition == down.Peer);
         foreach (var stashed in _stashedPins.Where(id => id.Origin == down.Peer))
             _deadPins.Add(stashed);
         foreach (var held in _requests.AbandonFrom(down.Peer))

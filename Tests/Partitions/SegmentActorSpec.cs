@@ -43,6 +43,25 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         return (segment, owner);
     }
 
+    /// <summary>
+    /// A segment whose messages to other partitions cross a relay that delivers them (as XPC
+    /// does), so remote attachers can be probes on partition 1.
+    /// </summary>
+    private (IActorRef Segment, Akka.TestKit.TestProbe OwnerProbe) MakeRelayed()
+    {
+        var relay = CreateTestProbe();
+        relay.SetAutoPilot(new DelegateAutoPilot((_, message) =>
+        {
+            if (message is Emulator.Partitions.Xpc.XpcActor.Carry carry)
+                carry.To.Ref.Tell(carry.Message);
+            return AutoPilot.KeepRunning;
+        }));
+        var owner = CreateTestProbe();
+        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(relay.Ref), Id, Owner,
+            0x10000, 0x4000, 0x1B6, owner.Ref));
+        return (segment, owner);
+    }
+
     private RequestId NextId() => new(P0, ++_request);
 
     private AccessPermit.Granted Grant(IActorRef segment, Akka.TestKit.TestProbe getter)
@@ -276,17 +295,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
     [Fact]
     public void SegmentActor_must_drop_what_a_partition_that_went_down_held_without_its_answer()
     {
-        // Messages to partition 1 cross a relay that delivers them (as XPC does).
-        var relay = CreateTestProbe();
-        relay.SetAutoPilot(new DelegateAutoPilot((_, message) =>
-        {
-            if (message is Emulator.Partitions.Xpc.XpcActor.Carry carry)
-                carry.To.Ref.Tell(carry.Message);
-            return AutoPilot.KeepRunning;
-        }));
-        var owner = CreateTestProbe();
-        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(relay.Ref), Id, Owner,
-            0x10000, 0x4000, 0x1B6, owner.Ref));
+        var (segment, owner) = MakeRelayed();
         var local = CreateTestProbe();
         Grant(segment, local);
         var far = CreateTestProbe();
@@ -316,18 +325,9 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
     [Fact]
     public void SegmentActor_must_run_a_remote_fetchop_under_its_pin_and_answer_the_word_before()
     {
-        var relay = CreateTestProbe();
-        relay.SetAutoPilot(new DelegateAutoPilot((_, message) =>
-        {
-            if (message is Emulator.Partitions.Xpc.XpcActor.Carry carry)
-                carry.To.Ref.Tell(carry.Message);
-            return AutoPilot.KeepRunning;
-        }));
         var events = new List<MachineEvent>();
         _monitor.Tap = e => { lock (events) events.Add(e); };
-        var owner = CreateTestProbe();
-        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(relay.Ref), Id, Owner,
-            0x10000, 0x4000, 0x1B6, owner.Ref));
+        var (segment, owner) = MakeRelayed();
         var far = CreateTestProbe();
         var farGetter = new TgId(P1, 200);
         segment.Tell(new Fault.Pin(new RequestId(P1, 1), 0x11000, farGetter, 3, far.Ref.On(P1), default,
@@ -367,16 +367,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         // Found live (race-partition-one-way-link): the attacher died with its Unpin held up on
         // a dropping link, the recall stopped waiting for it on its Terminated, the owner
         // unmapped, and the store it had sent before dying then landed through the old pin.
-        var relay = CreateTestProbe();
-        relay.SetAutoPilot(new DelegateAutoPilot((_, message) =>
-        {
-            if (message is Emulator.Partitions.Xpc.XpcActor.Carry carry)
-                carry.To.Ref.Tell(carry.Message);
-            return AutoPilot.KeepRunning;
-        }));
-        var owner = CreateTestProbe();
-        var segment = Sys.ActorOf(SegmentActor.Props(Machine(_monitor), Port(relay.Ref), Id, Owner,
-            0x10000, 0x4000, 0x1B6, owner.Ref));
+        var (segment, owner) = MakeRelayed();
         var far = CreateTestProbe();
         var farGetter = new TgId(P1, 200);
         segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, new Credentials(1001, 100),
