@@ -21,6 +21,9 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
     private static readonly string[] RepeatKeys = ["repeat", "steps"];
     private static readonly string[] StepKeys = ["parallel", "repeat", "steps"];
 
+    // One for every step string of the file, read one after the other.
+    private readonly StepContext _context = new(scope, partitions);
+
     // Each limit is reported once, at the first step that crosses it: every enclosing repeat
     // crosses it too, and saying so again would be noise.
     private bool _stepsOver;
@@ -54,9 +57,8 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
     {
         if (node.IsString)
         {
-            var step = errors.Read<(HoconNode, NameScope, int), CommandStep?>(
-                (node, scope, partitions),
-                static s => StepParser.Parse(s.Item1, s.Item2, s.Item3), null);
+            var step = errors.Read<(HoconNode, StepContext), CommandStep?>(
+                (node, _context), static s => StepParser.Parse(s.Item1, s.Item2), null);
             var wait = step?.Command is WaitCommand { Duration: var duration } ? duration : default;
             return (step, new RunCost(1, wait.Ticks));
         }
