@@ -69,11 +69,11 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
     /// Sets <c>a.b.c = value</c>: objects on the path are kept or made. False when a key on the
     /// path was written before (a merge or a replacement).
     /// </summary>
-    public bool Set(IReadOnlyList<(string Key, int Offset)> path, OutlineNode value)
+    public bool Set(ReadOnlySpan<(string Key, int Offset)> path, OutlineNode value)
     {
         var target = this;
         bool fresh = true;
-        for (int i = 0; i < path.Count - 1; i++)
+        for (int i = 0; i < path.Length - 1; i++)
         {
             fresh &= !target._fields.ContainsKey(path[i].Key);
             target = target.ChildObject(path[i].Key, path[i].Offset, path[i + 1].Offset);
