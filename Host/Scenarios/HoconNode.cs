@@ -80,11 +80,12 @@ internal sealed class OutlineHoconNode(OutlineNode outline, SourceText source) :
     {
         if (outline is not OutlineObject obj)
             return [];
-        var fields = new List<HoconField>(obj.Fields.Count);
-        foreach (var (key, field) in obj.Fields)
+        var fields = new HoconField[obj.Fields.Count];
+        for (int i = 0; i < fields.Length; i++)
         {
-            fields.Add(new HoconField(
-                key, Source.Locate(field.KeyOffset), new OutlineHoconNode(field.Value, Source)));
+            var (key, field) = obj.Fields.At(i);
+            fields[i] = new HoconField(
+                key, Source.Locate(field.KeyOffset), new OutlineHoconNode(field.Value, Source));
         }
         return fields;
     }

@@ -61,9 +61,9 @@ internal sealed record OutlineField(int KeyOffset, OutlineNode Value);
 /// <summary>An object; keys written twice merge or replace as in Akka's parser.</summary>
 internal sealed class OutlineObject(int offset) : OutlineNode(offset)
 {
-    private readonly Dictionary<string, OutlineField> _fields = new(StringComparer.Ordinal);
+    private readonly OutlineFields _fields = new();
 
-    public IReadOnlyDictionary<string, OutlineField> Fields => _fields;
+    public OutlineFields Fields => _fields;
 
     /// <summary>
     /// Sets <c>a.b.c = value</c>: objects on the path are kept or made. False when a key on the
@@ -87,11 +87,11 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
     {
         if (_fields.TryGetValue(key, out var field) && field.Value is OutlineObject existing)
         {
-            _fields[key] = field with { KeyOffset = keyOffset };
+            _fields.Set(key, field with { KeyOffset = keyOffset });
             return existing;
         }
         var child = new OutlineObject(childOffset);
-        _fields[key] = new OutlineField(keyOffset, child);
+        _fields.Set(key, new OutlineField(keyOffset, child));
         return child;
     }
 
@@ -100,7 +100,8 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
     // behind the object and then reads the object. Anything else replaces what was there.
     private void SetField(string key, int keyOffset, OutlineNode value)
     {
-        if (value is OutlineArray && _fields.GetValueOrDefault(key)?.Value is OutlineObject)
+        if (value is OutlineArray
+            && _fields.TryGetValue(key, out var before) && before.Value is OutlineObject)
             return;
         if (value is OutlineObject incoming
             && _fields.TryGetValue(key, out var field)
@@ -108,10 +109,10 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
         {
             foreach (var (childKey, childField) in incoming.Fields)
                 existing.SetField(childKey, childField.KeyOffset, childField.Value);
-            _fields[key] = field with { KeyOffset = keyOffset };
+            _fields.Set(key, field with { KeyOffset = keyOffset });
             return;
         }
-        _fields[key] = new OutlineField(keyOffset, value);
+        _fields.Set(key, new OutlineField(keyOffset, value));
     }
 }
 

@@ -226,8 +226,11 @@ public static class ScenarioParser
                 $"expected {MessageText.Clip(process.Key)} {{ partition = N, uid = N, gid = N }}");
         }
         int partition = 0, uid = DefaultId, gid = DefaultId;
-        foreach (var field in process.Value.Fields())
+        var fields = process.Value.Fields();
+        // By index: a foreach over the list's interface would box its enumerator, per process.
+        for (int i = 0; i < fields.Count; i++)
         {
+            var field = fields[i];
             var value = field.Value;
             switch (field.Key)
             {
