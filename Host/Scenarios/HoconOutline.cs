@@ -10,12 +10,12 @@ internal abstract class OutlineNode(int offset)
     public int Offset { get; } = offset;
 }
 
-/// <summary>A string, or strings and unquoted words joined on one line.</summary>
-internal sealed class OutlineLeaf : OutlineNode
+/// <summary>
+/// A string, or strings and unquoted words joined on one line, written as is in the file from
+/// a start on: the usual case (no escapes, one part), which needs no offset per character.
+/// </summary>
+internal class OutlineLeaf : OutlineNode
 {
-    // Null when the text is written as is from _textStart on (no escapes, one part): the usual
-    // case, and an array of one int per character of a 3 MB file is what it saves.
-    private readonly int[]? _charOffsets;
     private readonly int _textStart;
 
     /// <summary>A text written as is in the file, its first character at
@@ -27,26 +27,32 @@ internal sealed class OutlineLeaf : OutlineNode
         _textStart = textStart;
     }
 
-    /// <summary>A decoded text: the offset of each character, and one for its end.</summary>
-    public OutlineLeaf(int offset, string text, int[] charOffsets)
-        : base(offset)
-    {
-        Text = text;
-        _charOffsets = charOffsets;
-    }
-
-    /// <summary>The decoded text, whitespace between parts included, untrimmed.</summary>
+    /// <summary>
+    /// The decoded text, whitespace between parts included, untrimmed (the spaces after a lone
+    /// unquoted word are not part of it: every reader trims them).
+    /// </summary>
     public string Text { get; }
 
     /// <summary>Where <see cref="Text"/> is written as is, if it is.</summary>
-    public int? VerbatimStart => _charOffsets is null ? _textStart : null;
+    public virtual int? VerbatimStart => _textStart;
 
     /// <summary>
     /// The offset of character <paramref name="index"/> of <see cref="Text"/>; index = length is
     /// its end (a closing quote).
     /// </summary>
-    public int CharOffset(int index) =>
-        _charOffsets is null ? _textStart + index : _charOffsets[index];
+    public virtual int CharOffset(int index) => _textStart + index;
+}
+
+/// <summary>
+/// A leaf whose text is not written as is (escapes, parts joined with what is between them):
+/// the offset of each character, and one for its end.
+/// </summary>
+internal sealed class DecodedOutlineLeaf(int offset, string text, int[] charOffsets)
+    : OutlineLeaf(offset, text, textStart: 0)
+{
+    public override int? VerbatimStart => null;
+
+    public override int CharOffset(int index) => charOffsets[index];
 }
 
 internal sealed class OutlineArray(int offset, IReadOnlyList<OutlineNode> items)

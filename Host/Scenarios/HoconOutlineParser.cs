@@ -326,7 +326,7 @@ internal sealed partial class HoconOutlineParser
                 offsets.Add(leaf.CharOffset(i));
         }
         offsets.Add(leaves[^1].CharOffset(leaves[^1].Text.Length));
-        return new OutlineLeaf(leaves[0].Offset, text.ToString(), offsets.ToArray());
+        return new DecodedOutlineLeaf(leaves[0].Offset, text.ToString(), offsets.ToArray());
     }
 
     private static bool AreVerbatimEndToEnd(List<OutlineLeaf> leaves)
