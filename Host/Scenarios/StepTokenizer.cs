@@ -58,10 +58,7 @@ internal static class StepTokenizer
 {
     // What ends a word: whitespace (as char.IsWhiteSpace says) or a separator. Searched for, a
     // step's words are found many characters at a time, not one call per character.
-    private static readonly SearchValues<char> WordEnds = SearchValues.Create(
-        [.. Enumerable.Range(0, char.MaxValue + 1)
-            .Select(c => (char)c)
-            .Where(c => char.IsWhiteSpace(c) || c is '=' or ':')]);
+    private static readonly SearchValues<char> WordEnds = SearchValues.Create(FindWordEnds());
 
     /// <summary>Fills <paramref name="tokens"/> (cleared first: one list serves every step).</summary>
     public static void Tokenize(string step, List<StepToken> tokens)
@@ -87,6 +84,18 @@ internal static class StepTokenizer
     {
         int length = step.AsSpan(start).IndexOfAny(WordEnds);
         return length < 0 ? step.Length - start : length;
+    }
+
+    // A loop, not a query: this runs once, before the first step is read, often cold.
+    private static string FindWordEnds()
+    {
+        var ends = new System.Text.StringBuilder("=:");
+        for (int c = 0; c <= char.MaxValue; c++)
+        {
+            if (char.IsWhiteSpace((char)c))
+                ends.Append((char)c);
+        }
+        return ends.ToString();
     }
 
     private static StepToken Take(StepTokenKind kind, string step, ref int i, int length)
