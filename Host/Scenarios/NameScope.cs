@@ -52,7 +52,7 @@ internal sealed class NameScope
     public NameKind? KindOf(ReadOnlySpan<char> name, out string? held) =>
         _byText.TryGetValue(name, out held, out var kind) ? kind : null;
 
-    /// <summary>Room for <paramref name="count"/> more names: the processes, known up front.</summary>
+    /// <summary>Room for <paramref name="count"/> more names (processes, known first).</summary>
     public void EnsureRoom(int count) => _names.EnsureCapacity(_names.Count + count);
 
     public void DeclareProcess(string name)

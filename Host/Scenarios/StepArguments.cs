@@ -156,7 +156,7 @@ internal sealed class StepArguments(StepContext context)
         : "expected " + string.Join(" or ", names.Select(n => n + "="));
 }
 
-/// <summary>The options a step gave, by name: a view of <see cref="StepArguments"/>' values.</summary>
+/// <summary>The options a step gave, by name: a view of its arguments' values.</summary>
 internal readonly struct StepOptions(string[] names, StepToken[] values)
 {
     public bool TryGetValue(string name, out StepToken value)

@@ -27,7 +27,7 @@ internal sealed class StepContext
 
     public NameScope Scope { get; }
 
-    /// <summary>The tokens of the step being read (<see cref="StepTokenizer"/> fills them).</summary>
+    /// <summary>The tokens of the step being read, as the tokenizer gives them.</summary>
     public List<StepToken> Tokens { get; } = new(TokensExpected);
 
     /// <summary>The arguments of the step being read.</summary>
@@ -123,7 +123,7 @@ internal sealed class StepContext
         : $"partition {MessageText.Clip(partition)} does not exist "
             + $"(partitions are 0..{partitions - 1})";
 
-    /// <summary>The bound name, as the scope holds it (no copy); or why it cannot be used.</summary>
+    /// <summary>The bound name as the scope holds it (no copy); or why it is no value.</summary>
     private string CheckValueName(StepToken token, ReadOnlySpan<char> name)
     {
         switch (Scope.KindOf(name, out string? bound))

@@ -232,7 +232,7 @@ internal static class StepParser
         return command;
     }
 
-    /// <summary>The name bound, as the scope holds it (a name bound before is not copied).</summary>
+    /// <summary>The name bound, as the scope holds it (a name bound before: no copy).</summary>
     private static string Bind(StepToken name, CommandSpec spec, StepContext context)
     {
         var kind = spec.Name == "fork" ? NameKind.ForkedProcess : NameKind.Value;
