@@ -60,7 +60,7 @@ internal static class StepTokenizer
     // step's words are found many characters at a time, not one call per character.
     private static readonly SearchValues<char> WordEnds = SearchValues.Create(FindWordEnds());
 
-    /// <summary>Fills <paramref name="tokens"/>, cleared first (one list serves all steps).</summary>
+    /// <summary>Fills <paramref name="tokens"/>, cleared first: one list serves all.</summary>
     public static void Tokenize(string step, List<StepToken> tokens)
     {
         tokens.Clear();
