@@ -138,7 +138,7 @@ internal static partial class KernelMemory
 
     private static volatile bool _populateRefused = !OperatingSystem.IsLinux();
 
-    /// <summary>False once the kernel refused to populate (older than 5.14), or not Linux.</summary>
+    /// <summary>False once the kernel refused to populate (before 5.14), or not Linux.</summary>
     public static bool CanPopulate => !_populateRefused;
 
     public static void AdviseHugePages(nint address, int bytes) =>

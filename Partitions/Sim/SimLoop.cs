@@ -444,7 +444,7 @@ public sealed class SimLoop
         _workCame.Reset();
     }
 
-    /// <summary>Waits (out of the gate) for work to come, at most <paramref name="limit"/>.</summary>
+    /// <summary>Waits, out of the gate, for work: at most <paramref name="limit"/>.</summary>
     private void AwaitWork(TimeSpan limit)
     {
         _workCame.Wait(limit);
