@@ -18,7 +18,7 @@ public sealed class MachineMonitor
     /// <summary>How many of the latest events a violation report shows.</summary>
     public const int RecentEventsMax = 16;
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly IChecker[] _checkers;
     // The checkers as themselves too: through IChecker each of the 8 calls an event makes went
     // through the runtime's interface stub (half a percent of the Altix run).

@@ -17,15 +17,15 @@ namespace Emulator.Partitions.Live;
 public sealed class LiveActivity
 {
     private readonly object _gate = new();
+    private readonly StripedCounter _deliveries = new();
     private long _runsInFlight;
-    private long _deliveries;
     private long _quietMoments;
 
     /// <summary>Mailbox runs handed to the thread pool and not over yet.</summary>
     public long RunsInFlight => Interlocked.Read(ref _runsInFlight);
 
     /// <summary>Messages handed to actors under /user so far.</summary>
-    public long Deliveries => Interlocked.Read(ref _deliveries);
+    public long Deliveries => _deliveries.Sum;
 
     /// <summary>How often the count of runs dropped to zero (for tests and reports).</summary>
     public long QuietMoments
@@ -60,7 +60,7 @@ public sealed class LiveActivity
         }
     }
 
-    public void Delivered() => Interlocked.Increment(ref _deliveries);
+    public void Delivered() => _deliveries.Increment();
 
     /// <summary>
     /// Blocks until the machine is quiet and <paramref name="settled"/> holds at the same moment,

@@ -15,12 +15,18 @@ namespace Emulator.Partitions.Memory;
 /// resident; a slot is zeroed when it is handed out. Slabs live as long as a page of theirs or the
 /// store does (no frame's bytes outlive their page). Thread safe: in <c>live</c> every thread group
 /// takes frames on its own thread.
+///
+/// The first touch of fresh memory is the host zeroing it (~1 s for the Altix run's 604 MB, all
+/// of it on the one thread a <c>sim</c> run has). So a big slab is made resident a few MiB ahead
+/// of the slots handed out, on the thread pool: a <c>sim</c> run's idle core does that work. The
+/// kernel fills in only what is missing, so it never touches a slot in use.
 /// </summary>
 public sealed class FrameStore
 {
     private const int FirstSlabFrames = 16;
     private const int SlabFramesMax = 8192;
     private const int HugePageBytes = 2 << 20;
+    private const int PopulateChunkBytes = 2 * HugePageBytes;
 
     private readonly Lock _gate = new();
     private readonly Stack<FrameSlot> _free = new();
@@ -28,9 +34,15 @@ public sealed class FrameStore
     private int _slabStart;
     private int _slabFrames;
     private int _slabUsed;
+    private int _populatedEnd;
+    private int _populating;
+    private long _populatedBytes;
 
     /// <summary>A store for pages made on their own (tests, tools): never emptied.</summary>
     public static FrameStore Shared { get; } = new();
+
+    /// <summary>Bytes made resident ahead of their slots so far (tests, reports).</summary>
+    public long PopulatedBytes => Interlocked.Read(ref _populatedBytes);
 
     /// <summary>A zeroed slot for one frame's bytes.</summary>
     public FrameSlot Take()
@@ -42,6 +54,7 @@ public sealed class FrameStore
             {
                 if (_slabUsed == _slabFrames) Grow();
                 slot = new FrameSlot(_slab, _slabStart + _slabUsed++ * Page.SizeBytes);
+                PopulateAhead(slot.Offset);
             }
         }
         // Outside the gate: the first touch of fresh memory is the slow part (a page fault).
@@ -64,7 +77,45 @@ public sealed class FrameStore
         var address = Marshal.UnsafeAddrOfPinnedArrayElement(_slab, 0);
         _slabStart = (int)(-address & (Page.SizeBytes - 1));
         _slabUsed = 0;
-        if (bytes >= HugePageBytes) HugePages.Advise(address + _slabStart, bytes);
+        _populatedEnd = _slabStart;
+        if (bytes >= HugePageBytes) KernelMemory.AdviseHugePages(address + _slabStart, bytes);
+    }
+
+    /// <summary>
+    /// Once the slot at <paramref name="offset"/> comes within a chunk of what is resident (or
+    /// being made so), the next chunk of a big slab is made resident on the thread pool, one
+    /// chunk at a time. Under the gate.
+    /// </summary>
+    private void PopulateAhead(int offset)
+    {
+        var slabEnd = _slabStart + _slabFrames * Page.SizeBytes;
+        if (slabEnd - _slabStart < HugePageBytes || _populatedEnd >= slabEnd
+            || offset + PopulateChunkBytes < _populatedEnd || _populating != 0
+            || !KernelMemory.CanPopulate)
+        {
+            return;
+        }
+        // The slot just handed out is touched by its taker now; the chunk starts past it.
+        var start = Math.Max(_populatedEnd, offset + Page.SizeBytes);
+        var end = Math.Min(start + PopulateChunkBytes, slabEnd);
+        _populatedEnd = end;
+        if (end <= start) return;
+        _populating = 1;
+        ThreadPool.UnsafeQueueUserWorkItem(
+            new Populate(this, _slab, start, end - start), preferLocal: false);
+    }
+
+    /// <summary>One chunk of a slab made resident, off the thread that takes the frames.</summary>
+    private sealed class Populate(FrameStore store, byte[] slab, int offset, int bytes)
+        : IThreadPoolWorkItem
+    {
+        public void Execute()
+        {
+            if (KernelMemory.Populate(Marshal.UnsafeAddrOfPinnedArrayElement(slab, offset), bytes))
+                Interlocked.Add(ref store._populatedBytes, bytes);
+            GC.KeepAlive(slab);
+            Volatile.Write(ref store._populating, 0);
+        }
     }
 }
 
@@ -75,23 +126,43 @@ public readonly record struct FrameSlot(byte[] Slab, int Offset)
 }
 
 /// <summary>
-/// Asks Linux to back a range with transparent huge pages (when its setting is "madvise"): a hint
-/// only; where it is refused or not Linux, the range keeps 4 KiB pages.
+/// What a slab asks of Linux's memory manager, through madvise: transparent huge pages (when its
+/// setting is "madvise"; a hint only) and filling a range in before it is touched
+/// (MADV_POPULATE_WRITE, Linux 5.14 on). Where either is refused or this is not Linux, the slab
+/// keeps 4 KiB pages and is filled in by its first touches, as without them.
 /// </summary>
-internal static partial class HugePages
+internal static partial class KernelMemory
 {
     private const int MadviseHugePage = 14;
+    private const int MadvisePopulateWrite = 23;
 
-    public static void Advise(nint address, int bytes)
+    private static volatile bool _populateRefused = !OperatingSystem.IsLinux();
+
+    /// <summary>False once the kernel refused to populate (before 5.14), or not Linux.</summary>
+    public static bool CanPopulate => !_populateRefused;
+
+    public static void AdviseHugePages(nint address, int bytes) =>
+        Advise(address, bytes, MadviseHugePage);
+
+    /// <summary>False (and never asked again) when the kernel refuses.</summary>
+    public static bool Populate(nint address, int bytes)
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (Advise(address, bytes, MadvisePopulateWrite)) return true;
+        _populateRefused = true;
+        return false;
+    }
+
+    private static bool Advise(nint address, int bytes, int advice)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            _ = Madvise(address, (nuint)bytes, MadviseHugePage);
+            return Madvise(address, (nuint)bytes, advice) == 0;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            // No libc to ask (an unusual Linux): 4 KiB pages, as without the hint.
+            // No libc to ask (an unusual Linux): 4 KiB pages, filled in by first touches.
+            return false;
         }
     }
 

@@ -62,7 +62,13 @@ public sealed class SimLoop
     private const ulong DigestPrime = 1099511628211;
 
     private readonly SimScheduler _scheduler;
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Set, under the gate, when work comes for a loop that waits for it (another thread handed
+    /// a mailbox work, or work elsewhere ended); the loop waits on it out of the gate.
+    /// </summary>
+    private readonly ManualResetEventSlim _workCame = new();
     private readonly SimReadySet _ready = new();
     private readonly SimOffer _offer;
     private SimStrategy _strategy = new RandomStrategy();
@@ -325,10 +331,9 @@ public sealed class SimLoop
             lock (_gate)
             {
                 if (_ready.Count > 0 || task.IsCompleted) continue;
-                _awaitingWork = true;
-                Monitor.Wait(_gate, WakeupInterval);
-                _awaitingWork = false;
+                AwaitWorkLocked();
             }
+            AwaitWork(WakeupInterval);
         }
     }
 
@@ -356,7 +361,7 @@ public sealed class SimLoop
         lock (_gate)
         {
             if (!_ready.TryAdd(mailbox)) return false;
-            if (_awaitingWork) Monitor.PulseAll(_gate);
+            if (_awaitingWork) _workCame.Set();
             return true;
         }
     }
@@ -411,26 +416,43 @@ public sealed class SimLoop
     {
         if (Volatile.Read(ref _elsewhereRunning) == 0) return;
         var watch = Stopwatch.StartNew();
-        lock (_gate)
+        while (true)
         {
-            while (Volatile.Read(ref _elsewhereRunning) > 0)
+            var left = ElsewhereDrainTimeout - watch.Elapsed;
+            lock (_gate)
             {
-                var left = ElsewhereDrainTimeout - watch.Elapsed;
+                if (Volatile.Read(ref _elsewhereRunning) == 0) return;
                 if (left <= TimeSpan.Zero)
                 {
                     throw new TimeoutException(
                         $"Non-simulated work ran longer than {ElsewhereDrainTimeout}; the schedule "
                         + $"of seed {Seed} can no longer be reproduced.");
                 }
-                _awaitingWork = true;
-                Monitor.Wait(_gate, left < WakeupInterval ? left : WakeupInterval);
-                _awaitingWork = false;
+                AwaitWorkLocked();
             }
+            AwaitWork(left < WakeupInterval ? left : WakeupInterval);
         }
+    }
+
+    /// <summary>
+    /// The loop is about to wait: from here on, work that comes sets the signal. Under the gate,
+    /// after the loop found none, so no work can come unseen between the look and the wait.
+    /// </summary>
+    private void AwaitWorkLocked()
+    {
+        _awaitingWork = true;
+        _workCame.Reset();
+    }
+
+    /// <summary>Waits, out of the gate, for work: at most <paramref name="limit"/>.</summary>
+    private void AwaitWork(TimeSpan limit)
+    {
+        _workCame.Wait(limit);
+        lock (_gate) _awaitingWork = false;
     }
 
     private void Wake()
     {
-        lock (_gate) Monitor.PulseAll(_gate);
+        lock (_gate) _workCame.Set();
     }
 }

@@ -13,6 +13,12 @@ namespace Emulator.Partitions.Sim;
 public sealed class SimMessageQueue(IActorRef owner, SimLoop? loop) : ReportingDequeQueue
 {
     /// <summary>
+    /// The registration number the loop gave this queue's mailbox while it simulates it, else
+    /// -1: the loop reads it each time the mailbox gets work, instead of looking the mailbox up.
+    /// </summary>
+    internal long SimNumber { get; set; } = -1;
+
+    /// <summary>
     /// Reports to <c>loop</c>, which is null when the loop does not simulate
     /// <c>owner</c>.
     /// </summary>

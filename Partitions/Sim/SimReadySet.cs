@@ -31,6 +31,7 @@ internal sealed class SimReadySet
         {
             throw new InvalidOperationException("A mailbox was attached to the sim loop twice.");
         }
+        if (mailbox.MessageQueue is SimMessageQueue queue) queue.SimNumber = _numberNext;
         _numberNext++;
     }
 
@@ -38,6 +39,7 @@ internal sealed class SimReadySet
     public void Release(Mailbox mailbox)
     {
         if (!_numbers.Remove(mailbox, out var number)) return;
+        if (mailbox.MessageQueue is SimMessageQueue queue) queue.SimNumber = -1;
         var index = IndexOf(number);
         if (index >= 0) _ready.RemoveAt(index);
     }
@@ -45,7 +47,7 @@ internal sealed class SimReadySet
     /// <summary>Adds a simulated mailbox; false if the mailbox is not simulated.</summary>
     public bool TryAdd(Mailbox mailbox)
     {
-        if (!_numbers.TryGetValue(mailbox, out var number)) return false;
+        if (!TryNumberOf(mailbox, out var number)) return false;
         var index = IndexOf(number);
         if (index >= 0)
         {
@@ -84,6 +86,20 @@ internal sealed class SimReadySet
         var entry = _ready[index];
         _ready.RemoveAt(index);
         return entry.Mailbox;
+    }
+
+    /// <summary>
+    /// The mailbox's registration number: read off its sim queue (every delivery asks, so this
+    /// is the hot path), else looked up; false when the mailbox is not simulated.
+    /// </summary>
+    private bool TryNumberOf(Mailbox mailbox, out long number)
+    {
+        if (mailbox.MessageQueue is SimMessageQueue { SimNumber: >= 0 } queue)
+        {
+            number = queue.SimNumber;
+            return true;
+        }
+        return _numbers.TryGetValue(mailbox, out number);
     }
 
     /// <summary>

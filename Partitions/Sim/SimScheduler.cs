@@ -22,7 +22,7 @@ public sealed class SimScheduler : SchedulerBase
     /// </summary>
     public static readonly DateTimeOffset Epoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     // A binary heap: setting a timer allocates no node (a sorted set did, and searched for
     // the one to take out); cancelled timers stay until they reach the head or a sweep.
     private readonly PriorityQueue<SimTimer, SimTimer> _timers = new(SimTimer.DueOrder);

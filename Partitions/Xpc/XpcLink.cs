@@ -62,7 +62,7 @@ public sealed record PacketFate(IReadOnlyList<TimeSpan> Arrivals, int Lost, bool
 /// </summary>
 public sealed class XpcLink
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly LinkDraws _draws;
     private readonly Dictionary<LinkDirection, double> _drop = [];
     private readonly Dictionary<LinkDirection, double> _duplicate = [];

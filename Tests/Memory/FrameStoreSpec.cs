@@ -72,6 +72,31 @@ public sealed class FrameStoreSpec
     }
 
     [Fact]
+    public void FrameStore_must_keep_every_slots_bytes_while_it_makes_slabs_resident_ahead()
+    {
+        // 20,000 frames: slabs up to 32 MiB, each big one made resident ahead of its slots on
+        // the thread pool while the slots before are written.
+        const int Frames = 20_000;
+        var store = new FrameStore();
+        var slots = new FrameSlot[Frames];
+        for (var i = 0; i < Frames; i++)
+        {
+            slots[i] = store.Take();
+            slots[i].Span.Fill((byte)(i % 251 + 1));
+        }
+        for (var i = 0; i < Frames; i++)
+        {
+            var expected = (byte)(i % 251 + 1);
+            Assert.True(slots[i].Span.IndexOfAnyExcept(expected) < 0, $"slot {i} was overwritten");
+        }
+        // The chunks are made resident on the thread pool: wait (bounded) for the first to end.
+        var populated = SpinWait.SpinUntil(
+            () => store.PopulatedBytes > 0 || !KernelMemory.CanPopulate, TimeSpan.FromSeconds(20));
+        if (OperatingSystem.IsLinux() && KernelMemory.CanPopulate)
+            Assert.True(populated, "no slab was made resident ahead");
+    }
+
+    [Fact]
     public void FrameStore_must_keep_slots_apart_when_threads_take_and_return_at_once()
     {
         const int Threads = 4;
