@@ -17,10 +17,13 @@ internal static class CommandTable
     public static readonly IReadOnlyList<CommandSpec> All =
         [.. ProcessCommands.Specs, .. MachineCommands.Specs];
 
-    private static readonly Dictionary<string, CommandSpec> ByName =
-        All.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    // Looked up by the word as the step writes it, not a copy of it.
+    private static readonly Dictionary<string, CommandSpec>.AlternateLookup<ReadOnlySpan<char>>
+        ByName = All.ToDictionary(s => s.Name, StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
 
-    public static CommandSpec? Find(string name) => ByName.GetValueOrDefault(name);
+    public static CommandSpec? Find(ReadOnlySpan<char> name) =>
+        ByName.TryGetValue(name, out var spec) ? spec : null;
 
     public static IEnumerable<string> ProcessCommandWords =>
         ProcessCommands.Specs.Select(s => s.Name);

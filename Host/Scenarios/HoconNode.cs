@@ -7,9 +7,9 @@ namespace Emulator.Host.Scenarios;
 /// whether Akka's parser read the value (<see cref="AkkaHoconNode"/>) or the outline did
 /// (<see cref="OutlineHoconNode"/>, for a plain file).
 /// </summary>
-internal abstract class HoconNode(SourceText source, SourceLocation location)
+internal abstract class HoconNode(SourceText source)
 {
-    public SourceLocation Location { get; } = location;
+    public abstract SourceLocation Location { get; }
 
     protected SourceText Source { get; } = source;
 
@@ -47,12 +47,13 @@ internal abstract class HoconNode(SourceText source, SourceLocation location)
 
 /// <summary>
 /// A value of a plain file, read from the outline alone: a leaf is a string (trimmed, as Akka
-/// gives it), an array its items, an object its fields in the order they are written.
+/// gives it), an array its items, an object its fields in the order they are written. One is
+/// made for each value read (a large file's every step): it holds nothing but its outline node,
+/// and finds its location when asked (once per step).
 /// </summary>
-internal sealed class OutlineHoconNode(OutlineNode outline, SourceText source)
-    : HoconNode(source, source.Locate(outline.Offset))
+internal sealed class OutlineHoconNode(OutlineNode outline, SourceText source) : HoconNode(source)
 {
-    private string? _text;
+    public override SourceLocation Location => Source.Locate(outline.Offset);
 
     public override bool IsObject => outline is OutlineObject;
 
@@ -60,7 +61,8 @@ internal sealed class OutlineHoconNode(OutlineNode outline, SourceText source)
 
     public override bool IsString => outline is OutlineLeaf;
 
-    public override string Text => _text ??= (outline as OutlineLeaf)?.Text.Trim() ?? "";
+    // Trim gives the string itself when there is nothing to trim, as in almost every value.
+    public override string Text => (outline as OutlineLeaf)?.Text.Trim() ?? "";
 
     protected override OutlineLeaf? Leaf => outline as OutlineLeaf;
 
@@ -78,11 +80,12 @@ internal sealed class OutlineHoconNode(OutlineNode outline, SourceText source)
     {
         if (outline is not OutlineObject obj)
             return [];
-        var fields = new List<HoconField>(obj.Fields.Count);
-        foreach (var (key, field) in obj.Fields)
+        var fields = new HoconField[obj.Fields.Count];
+        for (int i = 0; i < fields.Length; i++)
         {
-            fields.Add(new HoconField(
-                key, Source.Locate(field.KeyOffset), new OutlineHoconNode(field.Value, Source)));
+            var (key, field) = obj.Fields.At(i);
+            fields[i] = new HoconField(
+                key, Source.Locate(field.KeyOffset), new OutlineHoconNode(field.Value, Source));
         }
         return fields;
     }
@@ -104,11 +107,14 @@ internal sealed class AkkaHoconNode : HoconNode
 
     public AkkaHoconNode(
         HoconValue value, OutlineNode? outline, SourceText source, SourceLocation fallback)
-        : base(source, outline is null ? fallback : source.Locate(outline.Offset))
+        : base(source)
     {
         _value = value;
         _outline = outline;
+        Location = outline is null ? fallback : source.Locate(outline.Offset);
     }
+
+    public override SourceLocation Location { get; }
 
     public override bool IsObject => _value.Values.FirstOrDefault() is HoconObject;
 

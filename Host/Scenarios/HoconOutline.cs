@@ -10,12 +10,12 @@ internal abstract class OutlineNode(int offset)
     public int Offset { get; } = offset;
 }
 
-/// <summary>A string, or strings and unquoted words joined on one line.</summary>
-internal sealed class OutlineLeaf : OutlineNode
+/// <summary>
+/// A string, or strings and unquoted words joined on one line, written as is in the file from
+/// a start on: the usual case (no escapes, one part), which needs no offset per character.
+/// </summary>
+internal class OutlineLeaf : OutlineNode
 {
-    // Null when the text is written as is from _textStart on (no escapes, one part): the usual
-    // case, and an array of one int per character of a 3 MB file is what it saves.
-    private readonly int[]? _charOffsets;
     private readonly int _textStart;
 
     /// <summary>A text written as is in the file, its first character at
@@ -27,26 +27,32 @@ internal sealed class OutlineLeaf : OutlineNode
         _textStart = textStart;
     }
 
-    /// <summary>A decoded text: the offset of each character, and one for its end.</summary>
-    public OutlineLeaf(int offset, string text, int[] charOffsets)
-        : base(offset)
-    {
-        Text = text;
-        _charOffsets = charOffsets;
-    }
-
-    /// <summary>The decoded text, whitespace between parts included, untrimmed.</summary>
+    /// <summary>
+    /// The decoded text, whitespace between parts included, untrimmed (the spaces after a lone
+    /// unquoted word are not part of it: every reader trims them).
+    /// </summary>
     public string Text { get; }
 
     /// <summary>Where <see cref="Text"/> is written as is, if it is.</summary>
-    public int? VerbatimStart => _charOffsets is null ? _textStart : null;
+    public virtual int? VerbatimStart => _textStart;
 
     /// <summary>
     /// The offset of character <paramref name="index"/> of <see cref="Text"/>; index = length is
     /// its end (a closing quote).
     /// </summary>
-    public int CharOffset(int index) =>
-        _charOffsets is null ? _textStart + index : _charOffsets[index];
+    public virtual int CharOffset(int index) => _textStart + index;
+}
+
+/// <summary>
+/// A leaf whose text is not written as is (escapes, parts joined with what is between them):
+/// the offset of each character, and one for its end.
+/// </summary>
+internal sealed class DecodedOutlineLeaf(int offset, string text, int[] charOffsets)
+    : OutlineLeaf(offset, text, textStart: 0)
+{
+    public override int? VerbatimStart => null;
+
+    public override int CharOffset(int index) => charOffsets[index];
 }
 
 internal sealed class OutlineArray(int offset, IReadOnlyList<OutlineNode> items)
@@ -61,19 +67,19 @@ internal sealed record OutlineField(int KeyOffset, OutlineNode Value);
 /// <summary>An object; keys written twice merge or replace as in Akka's parser.</summary>
 internal sealed class OutlineObject(int offset) : OutlineNode(offset)
 {
-    private readonly Dictionary<string, OutlineField> _fields = new(StringComparer.Ordinal);
+    private readonly OutlineFields _fields = new();
 
-    public IReadOnlyDictionary<string, OutlineField> Fields => _fields;
+    public OutlineFields Fields => _fields;
 
     /// <summary>
     /// Sets <c>a.b.c = value</c>: objects on the path are kept or made. False when a key on the
     /// path was written before (a merge or a replacement).
     /// </summary>
-    public bool Set(IReadOnlyList<(string Key, int Offset)> path, OutlineNode value)
+    public bool Set(ReadOnlySpan<(string Key, int Offset)> path, OutlineNode value)
     {
         var target = this;
         bool fresh = true;
-        for (int i = 0; i < path.Count - 1; i++)
+        for (int i = 0; i < path.Length - 1; i++)
         {
             fresh &= !target._fields.ContainsKey(path[i].Key);
             target = target.ChildObject(path[i].Key, path[i].Offset, path[i + 1].Offset);
@@ -87,11 +93,11 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
     {
         if (_fields.TryGetValue(key, out var field) && field.Value is OutlineObject existing)
         {
-            _fields[key] = field with { KeyOffset = keyOffset };
+            _fields.Set(key, field with { KeyOffset = keyOffset });
             return existing;
         }
         var child = new OutlineObject(childOffset);
-        _fields[key] = new OutlineField(keyOffset, child);
+        _fields.Set(key, new OutlineField(keyOffset, child));
         return child;
     }
 
@@ -100,7 +106,8 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
     // behind the object and then reads the object. Anything else replaces what was there.
     private void SetField(string key, int keyOffset, OutlineNode value)
     {
-        if (value is OutlineArray && _fields.GetValueOrDefault(key)?.Value is OutlineObject)
+        if (value is OutlineArray
+            && _fields.TryGetValue(key, out var before) && before.Value is OutlineObject)
             return;
         if (value is OutlineObject incoming
             && _fields.TryGetValue(key, out var field)
@@ -108,10 +115,10 @@ internal sealed class OutlineObject(int offset) : OutlineNode(offset)
         {
             foreach (var (childKey, childField) in incoming.Fields)
                 existing.SetField(childKey, childField.KeyOffset, childField.Value);
-            _fields[key] = field with { KeyOffset = keyOffset };
+            _fields.Set(key, field with { KeyOffset = keyOffset });
             return;
         }
-        _fields[key] = new OutlineField(keyOffset, value);
+        _fields.Set(key, new OutlineField(keyOffset, value));
     }
 }
 

@@ -72,7 +72,7 @@ internal sealed partial class HoconOutlineParser
             text.Append(Peek == '\\' ? ParseEscape(open) : _text[_position++]);
         }
         offsets.Add(_position++);
-        return new OutlineLeaf(open, text.ToString(), offsets.ToArray());
+        return new DecodedOutlineLeaf(open, text.ToString(), offsets.ToArray());
     }
 
     private char ParseEscape(int open)

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Emulator.Host.Scenarios;
@@ -23,6 +24,13 @@ internal sealed partial class HoconOutlineParser
 
     private readonly SourceText _source;
     private readonly string _text;
+
+    // The keys of the fields and the items of the arrays being read, innermost last: a field
+    // or an array takes its own off the top when it ends, so one list serves them all, not a
+    // list per field (a key path) or per array (grown item by item).
+    private readonly List<(string Key, int Offset)> _keys = [];
+    private readonly List<OutlineNode> _items = [];
+
     private int _position;
     private int _depth;
     private string? _notPlain;
@@ -86,20 +94,25 @@ internal sealed partial class HoconOutlineParser
 
     private void ParseField(OutlineObject target)
     {
-        var path = ParseKeyPath();
+        int first = _keys.Count;
+        int count = ParseKeyPath();
         SkipWhitespaceAndComments();
         if (Peek is '{' or '=' or ':')
         {
             // Each dot is a level of recursion in Akka's parser too.
-            _depth += path.Count - 1;
-            if (!target.Set(path, ParseFieldValue()))
+            _depth += count - 1;
+            var value = ParseFieldValue();
+            // Taken after the value: reading it may have grown the list under a span.
+            var path = CollectionsMarshal.AsSpan(_keys).Slice(first, count);
+            if (!target.Set(path, value))
                 NotPlain("a key written twice");
-            _depth -= path.Count - 1;
+            _keys.RemoveRange(first, count);
+            _depth -= count - 1;
             return;
         }
-        string key = path[^1].Key;
-        if (path.Count == 1 && key == "include" && Peek == '"')
-            throw Error(path[0].Offset, "include is not supported in scenario files");
+        string key = _keys[^1].Key;
+        if (count == 1 && key == "include" && Peek == '"')
+            throw Error(_keys[first].Offset, "include is not supported in scenario files");
         throw Error(_position,
             $"expected '=', ':' or '{{' after the key {MessageText.Quote(key)}, "
             + $"found {Describe()}");
@@ -130,18 +143,20 @@ internal sealed partial class HoconOutlineParser
         }
     }
 
-    private List<(string Key, int Offset)> ParseKeyPath()
+    /// <summary>Reads <c>a.b.c</c> onto <see cref="_keys"/>; gives how many keys it read.</summary>
+    private int ParseKeyPath()
     {
-        var path = new List<(string Key, int Offset)>();
+        int count = 0;
         while (true)
         {
             int start = _position;
-            path.Add((Peek == '"' ? ParseQuoted().Text : ParseUnquotedKey(), start));
-            if (_depth + path.Count > DepthMax)
+            _keys.Add((Peek == '"' ? ParseQuoted().Text : ParseUnquotedKey(), start));
+            count++;
+            if (_depth + count > DepthMax)
                 throw Error(start, $"keys and values nest deeper than {DepthMax} levels");
             SkipSpacesAndTabs();
             if (Peek != '.')
-                return path;
+                return count;
             _position++;
             SkipWhitespaceAndComments();
         }
@@ -176,7 +191,7 @@ internal sealed partial class HoconOutlineParser
         int open = _position;
         Enter(open);
         _position++;
-        var items = new List<OutlineNode>();
+        int first = _items.Count;
         while (true)
         {
             SkipWhitespaceAndComments();
@@ -189,10 +204,12 @@ internal sealed partial class HoconOutlineParser
                 throw Error(_position,
                     $"unexpected {Describe()} in an array (expected a value or ']')");
             }
-            items.Add(ParseValue(inArray: true));
+            _items.Add(ParseValue(inArray: true));
         }
         _position++;
         _depth--;
+        var items = CollectionsMarshal.AsSpan(_items)[first..].ToArray();
+        _items.RemoveRange(first, items.Length);
         return new OutlineArray(open, items);
     }
 
@@ -213,10 +230,11 @@ internal sealed partial class HoconOutlineParser
             throw Error(_position, $"expected a value, found {Describe()}");
         int spaces = _position;
         SkipSpacesAndTabs();
-        // One part and no spaces after it, as most values are: nothing to join.
-        var value = _position == spaces && !IsValueStartForPart()
-            ? first
-            : ParseMoreParts(first, firstQuoted, spaces, inArray);
+        // One part, as most values are: nothing to join. Spaces after an unquoted word are not
+        // kept, since every reader of a leaf trims it ("partition = 0 }" reads "0"); after a
+        // quoted string they are, as ever: a "missing ..." error at its end points past them.
+        bool alone = !IsValueStartForPart() && (_position == spaces || !firstQuoted);
+        var value = alone ? first : ParseMoreParts(first, firstQuoted, spaces, inArray);
         if (Peek == ',')
             _position++;
         else if (!IsEndOfValue())
@@ -308,7 +326,7 @@ internal sealed partial class HoconOutlineParser
                 offsets.Add(leaf.CharOffset(i));
         }
         offsets.Add(leaves[^1].CharOffset(leaves[^1].Text.Length));
-        return new OutlineLeaf(leaves[0].Offset, text.ToString(), offsets.ToArray());
+        return new DecodedOutlineLeaf(leaves[0].Offset, text.ToString(), offsets.ToArray());
     }
 
     private static bool AreVerbatimEndToEnd(List<OutlineLeaf> leaves)

@@ -31,9 +31,9 @@ internal static class MachineCommands
     {
         var process = args.Next("PROCESS");
         var scope = context.Scope;
-        var kind = scope.KindOf(process.Text);
+        var kind = scope.KindOf(process.Span, out string? held);
         if (kind is NameKind.DeclaredProcess or NameKind.Unknown || scope.ProcessesUnknown)
-            return new StartCommand(process.Text);
+            return new StartCommand(held ?? process.Text);
         var declared = scope.DeclaredProcesses.Count == 0 ? "none are declared"
             : "declared: " + MessageText.List(scope.DeclaredProcesses);
         throw context.Error(process, $"start takes a declared process, not "
@@ -55,7 +55,7 @@ internal static class MachineCommands
     private static double Rate(StepArguments args, StepContext context)
     {
         var rate = args.Next("RATE");
-        return context.Value(rate, ScenarioValues.Rate(rate.Text));
+        return context.Value(rate, ScenarioValues.Rate(rate.Span));
     }
 
     private static Link? OptionalLink(StepArguments args, StepContext context) =>
@@ -64,7 +64,7 @@ internal static class MachineCommands
     private static Command Delay(StepArguments args, StepContext context)
     {
         var range = args.Next("MIN..MAX");
-        var (min, max) = context.Value(range, ScenarioValues.DurationRange(range.Text));
+        var (min, max) = context.Value(range, ScenarioValues.DurationRange(range.Span));
         return new DelayCommand(min, max, OptionalLink(args, context));
     }
 
@@ -74,15 +74,15 @@ internal static class MachineCommands
     private static Command Wait(StepArguments args, StepContext context)
     {
         var duration = args.Next("DURATION");
-        return new WaitCommand(context.Value(duration, ScenarioValues.Duration(duration.Text)));
+        return new WaitCommand(context.Value(duration, ScenarioValues.Duration(duration.Span)));
     }
 
     private static Command Expect(StepArguments args, StepContext context)
     {
         var what = args.Next("'pins balanced' or 'quiet'");
-        if (what.Text == "quiet")
+        if (what.Is("quiet"))
             return new ExpectQuietCommand();
-        if (what.Text != "pins")
+        if (!what.Is("pins"))
         {
             throw context.Error(what, $"unknown check {MessageText.Quote(what.Text)}"
                 + $"{Suggestions.DidYouMean(what.Text, ["pins", "quiet"])} "
@@ -95,7 +95,7 @@ internal static class MachineCommands
     private static void Keyword(StepArguments args, StepContext context, string keyword)
     {
         var word = args.Next($"'{keyword}'");
-        if (word.Text != keyword)
+        if (!word.Is(keyword))
         {
             throw context.Error(word,
                 $"expected '{keyword}', found {MessageText.Quote(word.Text)}"

@@ -25,6 +25,12 @@ internal sealed class NameScope
     private readonly Dictionary<string, NameKind> _names = new(StringComparer.Ordinal);
     private readonly List<string> _declared = [];
 
+    // Names are looked up as they are written in a step, without copying them; a name's one
+    // string (the dictionary's key) is what every step that names it keeps.
+    private readonly Dictionary<string, NameKind>.AlternateLookup<ReadOnlySpan<char>> _byText;
+
+    public NameScope() => _byText = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public IReadOnlyList<string> DeclaredProcesses => _declared;
 
     /// <summary>
@@ -40,7 +46,14 @@ internal sealed class NameScope
     /// <summary>Every name that stands for a value, for suggestions.</summary>
     public IEnumerable<string> Values => NamesOf(NameKind.Value);
 
-    public NameKind? KindOf(string name) => _names.TryGetValue(name, out var kind) ? kind : null;
+    public NameKind? KindOf(ReadOnlySpan<char> name) => KindOf(name, out _);
+
+    /// <summary>The kind of <paramref name="name"/>, and the scope's string of it.</summary>
+    public NameKind? KindOf(ReadOnlySpan<char> name, out string? held) =>
+        _byText.TryGetValue(name, out held, out var kind) ? kind : null;
+
+    /// <summary>Room for <paramref name="count"/> more names (processes, known first).</summary>
+    public void EnsureRoom(int count) => _names.EnsureCapacity(_names.Count + count);
 
     public void DeclareProcess(string name)
     {
@@ -51,12 +64,16 @@ internal sealed class NameScope
     public void DeclareProcessesUnknown() => ProcessesUnknown = true;
 
     /// <summary>A step that would bind <paramref name="name"/> has an error.</summary>
-    public void BindUnknown(string name) => _names.TryAdd(name, NameKind.Unknown);
+    public void BindUnknown(ReadOnlySpan<char> name) => _byText.TryAdd(name, NameKind.Unknown);
 
-    /// <summary>Binds <paramref name="name"/>, or says why it cannot (null when it can).</summary>
-    public string? TryBind(string name, NameKind kind)
+    /// <summary>
+    /// Binds <paramref name="name"/> and gives the scope's string of it; or null, and why it
+    /// cannot be bound.
+    /// </summary>
+    public string? TryBind(ReadOnlySpan<char> name, NameKind kind, out string? refusal)
     {
-        string? reason = (KindOf(name), kind) switch
+        var known = KindOf(name, out string? held);
+        string? reason = (known, kind) switch
         {
             (NameKind.DeclaredProcess, _) => "is a declared process; choose another name",
             (NameKind.ForkedProcess, NameKind.Value) =>
@@ -67,9 +84,14 @@ internal sealed class NameScope
         };
         // The name is quoted only for a refusal: binding is common, a refusal rare.
         if (reason is not null)
-            return $"{MessageText.Quote(name)} {reason}";
-        _names[name] = kind;
-        return null;
+        {
+            refusal = $"{MessageText.Quote(name.ToString())} {reason}";
+            return null;
+        }
+        refusal = null;
+        held ??= name.ToString();
+        _names[held] = kind;
+        return held;
     }
 
     private IEnumerable<string> NamesOf(params NameKind[] kinds) =>

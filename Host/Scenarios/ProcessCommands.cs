@@ -11,6 +11,12 @@ internal static class ProcessCommands
 
     private static readonly string[] PatternNames = ["zero", "byte", "index32", "lfsr32"];
 
+    // The options each command takes, made once: Options is asked for them at every step.
+    private static readonly string[] MakeOptions = ["mode", "permit-type"];
+    private static readonly string[] GetOptions = ["permit-type"];
+    private static readonly string[] AttachOptions = ["at"];
+    private static readonly string[] Lfsr32Options = ["seed"];
+
     public static readonly IReadOnlyList<CommandSpec> Specs =
     [
         Spec("mmap", "mmap ADDR SIZE, or NAME = mmap SIZE", Mmap, bindable: true),
@@ -67,7 +73,7 @@ internal static class ProcessCommands
         if (args.TryNext() is { } size)
             return new MmapCommand(context.Expression(first), context.Size(size));
         // Without a name the emulator's chosen address could never be used again.
-        if (context.Bind is null)
+        if (!context.Binds)
         {
             throw context.Error(first,
                 "mmap without an address needs a name: NAME = mmap SIZE (or: mmap ADDR SIZE)");
@@ -79,9 +85,9 @@ internal static class ProcessCommands
     {
         var address = Address(args, context);
         ulong size = Size(args, context);
-        var options = args.Options("mode", "permit-type");
+        var options = args.Options(MakeOptions);
         ulong mode = options.TryGetValue("mode", out var m)
-            ? context.Value(m, ScenarioValues.Mode(m.Text))
+            ? context.Value(m, ScenarioValues.Mode(m.Span))
             : DefaultMode;
         return new MakeCommand(address, size, mode, PermitType(options, context));
     }
@@ -90,8 +96,8 @@ internal static class ProcessCommands
     {
         var segment = context.Expression(args.Next("SEG"));
         var flags = args.Next("FLAGS");
-        ulong flagValue = context.Value(flags, ScenarioValues.GetFlags(flags.Text));
-        return new GetCommand(segment, flagValue, PermitType(args.Options("permit-type"), context));
+        ulong flagValue = context.Value(flags, ScenarioValues.GetFlags(flags.Span));
+        return new GetCommand(segment, flagValue, PermitType(args.Options(GetOptions), context));
     }
 
     private static Command Attach(StepArguments args, StepContext context)
@@ -99,7 +105,7 @@ internal static class ProcessCommands
         var permit = context.Expression(args.Next("AP"));
         var offset = context.Expression(args.Next("OFFSET"));
         ulong size = Size(args, context);
-        var options = args.Options("at");
+        var options = args.Options(AttachOptions);
         var at = options.TryGetValue("at", out var a) ? context.Expression(a) : null;
         return new AttachCommand(permit, offset, size, at);
     }
@@ -122,7 +128,8 @@ internal static class ProcessCommands
     /// </summary>
     private static Expr StoreValue(StepToken value, int bits, StepContext context)
     {
-        bool literal = char.IsAsciiDigit(value.Text[0]) || value.Text[0] == '-';
+        char first = value.Span[0];
+        bool literal = char.IsAsciiDigit(first) || first == '-';
         return literal ? new LiteralExpr(context.Number(value, bits)) : context.Expression(value);
     }
 
@@ -158,7 +165,7 @@ internal static class ProcessCommands
     {
         if (args.TryNext() is not { } signal)
             return new KillCommand(Signal.SIGKILL);
-        var named = ScenarioValues.SignalNamed(signal.Text, ScenarioValues.KillSignals);
+        var named = ScenarioValues.SignalNamed(signal.Span, ScenarioValues.KillSignals);
         return new KillCommand(context.Value(signal, named));
     }
 
@@ -166,7 +173,7 @@ internal static class ProcessCommands
     private static Pattern Pattern(StepArguments args, StepContext context)
     {
         var word = args.NextWord("PATTERN");
-        switch (word.Text)
+        switch (word.Span)
         {
             case "zero":
                 return new ZeroPattern();
@@ -175,13 +182,11 @@ internal static class ProcessCommands
             case "index32":
                 return new Index32Pattern(0);
             case "lfsr32":
-                var seed = args.Options("seed").GetValueOrDefault("seed");
-                if (seed == default)
+                if (!args.Options(Lfsr32Options).TryGetValue("seed", out var seed))
                     throw context.ErrorAt(word.End, "lfsr32 needs its seed: lfsr32 seed=N");
                 return new Lfsr32Pattern((uint)context.Number(seed, 32));
             case var text when text.StartsWith(Index32Plus, StringComparison.Ordinal):
-                int skip = Index32Plus.Length;
-                var k = word with { Text = text[skip..], Index = word.Index + skip };
+                var k = word.Part(Index32Plus.Length, word.Length);
                 return new Index32Pattern((uint)context.Number(k, 32));
             default:
                 throw context.Error(word, $"unknown pattern {MessageText.Quote(word.Text)}"
@@ -197,6 +202,6 @@ internal static class ProcessCommands
         context.Size(args.Next("SIZE"));
 
     private static int PermitType(
-        IReadOnlyDictionary<string, StepToken> options, StepContext context) =>
+        StepOptions options, StepContext context) =>
         options.TryGetValue("permit-type", out var p) ? context.Int32(p) : Xpmem.PermitMode;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using static System.FormattableString;
@@ -25,7 +26,15 @@ internal static class ScenarioFileReader
             throw WholeFile(path, refusal);
         if (status.SizeBytes > ScenarioParser.FileSizeMax)
             throw TooLarge(path, Invariant($"is {status.SizeBytes:N0} bytes"));
-        return Decode(ReadBounded(path, status.SizeBytes));
+        var bytes = ReadBounded(path, status.SizeBytes);
+        try
+        {
+            return Decode(bytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes.Array!);
+        }
     }
 
     public static string TooLargeReason(string what) => Invariant(
@@ -34,31 +43,49 @@ internal static class ScenarioFileReader
 
     // The size was checked, but a file may grow between the check and the read: read one byte
     // past the limit at most. The buffer is the size probed and one byte more (one read, one
-    // array, where a growing MemoryStream copied a 3 MB file four times over).
+    // array, where a growing MemoryStream copied a 3 MB file four times over), from the shared
+    // pool: the caller gives it back once the text is decoded, and the next file reuses it.
     private static ArraySegment<byte> ReadBounded(string path, long probedBytes)
     {
+        var bytes = ArrayPool<byte>.Shared.Rent((int)Math.Min(probedBytes, FileSizeMax) + 1);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read,
                 FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
-            var bytes = new byte[Math.Min(probedBytes, ScenarioParser.FileSizeMax) + 1];
             int length = 0;
             int read;
-            while ((read = stream.Read(bytes, length, bytes.Length - length)) > 0)
+            while ((read = stream.Read(bytes, length, Room(bytes) - length)) > 0)
             {
                 length += read;
                 if (length > ScenarioParser.FileSizeMax)
                     throw TooLarge(path, "is larger");
-                if (length == bytes.Length)
-                    Array.Resize(ref bytes, (int)Math.Min(2L * length, FileSizeMax + 1L));
+                if (length == Room(bytes))
+                    bytes = Grow(bytes, length);
             }
             return new ArraySegment<byte>(bytes, 0, length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException
             or NotSupportedException or System.Security.SecurityException)
         {
+            ArrayPool<byte>.Shared.Return(bytes);
             throw WholeFile(path, $"cannot read the file: {e.Message}");
         }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            throw;
+        }
+    }
+
+    // A pooled array may be longer than asked for: what of it is read into.
+    private static int Room(byte[] bytes) => (int)Math.Min(bytes.Length, FileSizeMax + 1L);
+
+    private static byte[] Grow(byte[] bytes, int length)
+    {
+        var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * length, FileSizeMax + 1L));
+        bytes.AsSpan(0, length).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(bytes);
+        return grown;
     }
 
     /// <summary>

@@ -195,12 +195,17 @@ public static class ScenarioParser
             scope.DeclareProcessesUnknown();
             return [];
         }
-        var processes = new List<ProcessDeclaration>();
-        foreach (var field in node.Fields())
+        var fields = node.Fields();
+        var processes = new List<ProcessDeclaration>(fields.Count);
+        scope.EnsureRoom(fields.Count);
+        foreach (var field in fields)
         {
             if (ScenarioValues.IsName(field.Key))
                 scope.DeclareProcess(field.Key);
-            if (errors.Read(() => ReadProcess(field, partitions, errors), null) is { } process)
+            var process = errors.Read<(HoconField, int, ErrorLog), ProcessDeclaration?>(
+                (field, partitions, errors), static s => ReadProcess(s.Item1, s.Item2, s.Item3),
+                null);
+            if (process is not null)
                 processes.Add(process);
         }
         return processes;
@@ -220,24 +225,30 @@ public static class ScenarioParser
             throw new ScenarioException(process.Value.Location,
                 $"expected {MessageText.Clip(process.Key)} {{ partition = N, uid = N, gid = N }}");
         }
-        string shown = MessageText.Quote(process.Key);
         int partition = 0, uid = DefaultId, gid = DefaultId;
-        foreach (var field in process.Value.Fields())
+        var fields = process.Value.Fields();
+        // By index: a foreach over the list's interface would box its enumerator, per process.
+        for (int i = 0; i < fields.Count; i++)
         {
+            var field = fields[i];
             var value = field.Value;
             switch (field.Key)
             {
                 case "partition":
-                    partition = errors.Read(() => ReadDeclaredPartition(value, partitions), 0);
+                    partition = errors.Read((value, partitions),
+                        static s => ReadDeclaredPartition(s.value, s.partitions), 0);
                     break;
                 case "uid":
-                    uid = errors.Read(() => ReadInt(value, "a uid", 0, int.MaxValue), DefaultId);
+                    uid = errors.Read(value, static v => ReadInt(v, "a uid", 0, int.MaxValue),
+                        DefaultId);
                     break;
                 case "gid":
-                    gid = errors.Read(() => ReadInt(value, "a gid", 0, int.MaxValue), DefaultId);
+                    gid = errors.Read(value, static v => ReadInt(v, "a gid", 0, int.MaxValue),
+                        DefaultId);
                     break;
                 default:
-                    errors.Add(UnknownKey(field, $" in process {shown}", ProcessKeys));
+                    errors.Add(UnknownKey(field, $" in process {MessageText.Quote(process.Key)}",
+                        ProcessKeys));
                     break;
             }
         }

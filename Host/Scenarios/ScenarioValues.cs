@@ -48,30 +48,49 @@ internal static class ScenarioValues
 
     private static readonly UInt128 TwoToThe63 = (UInt128)1 << 63;
 
-    // By name, since every expectation is looked up: enum names built once, not per lookup.
-    private static readonly Dictionary<string, Errno> ErrnosByName =
-        ExpectableErrnos.ToDictionary(e => e.ToString(), StringComparer.Ordinal);
-    private static readonly Dictionary<string, Signal> SignalsByName =
-        Enum.GetValues<Signal>().ToDictionary(s => s.ToString(), StringComparer.Ordinal);
-    private static readonly HashSet<string> ExpectableSignalNames =
-        ExpectableSignals.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
+    // By name, since every expectation is looked up: enum names built once, not per lookup, and
+    // looked up by the word as it is in the step (a span), not a copy of it.
+    private static readonly Dictionary<string, Errno>.AlternateLookup<ReadOnlySpan<char>>
+        ErrnosByName = ExpectableErrnos
+            .ToDictionary(e => e.ToString(), StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly Dictionary<string, Signal>.AlternateLookup<ReadOnlySpan<char>>
+        SignalsByName = Enum.GetValues<Signal>()
+            .ToDictionary(s => s.ToString(), StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>>
+        ExpectableSignalNames = ExpectableSignals
+            .Select(s => s.ToString())
+            .ToHashSet(StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
 
     private static readonly string[] DurationUnits = ["us", "ms", "s"];
 
+    // SearchValues, not ContainsAnyExceptInRange: that one boxes a char per call (.NET 10).
     private static readonly System.Buffers.SearchValues<char> HexDigits =
         System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly System.Buffers.SearchValues<char> DecimalDigits =
+        System.Buffers.SearchValues.Create("0123456789");
+    private static readonly System.Buffers.SearchValues<char> OctalDigits =
+        System.Buffers.SearchValues.Create("01234567");
+    private static readonly System.Buffers.SearchValues<char> NameChars =
+        System.Buffers.SearchValues.Create(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
-    public static bool IsName(string text) =>
+    // The longest decimal TryUnsignedDecimal hands to decimal.Parse: 20 digits, '.', 28 digits.
+    private const int DecimalLengthMax = 49;
+
+    public static bool IsName(ReadOnlySpan<char> text) =>
         text.Length > 0
         && (char.IsAsciiLetter(text[0]) || text[0] == '_')
-        && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        && !text.ContainsAnyExcept(NameChars);
 
     /// <summary>Written as a number (decimal or 0x hex, maybe negative), of any size.</summary>
-    public static bool IsNumeral(string text) =>
+    public static bool IsNumeral(ReadOnlySpan<char> text) =>
         TryMagnitude(text.StartsWith('-') ? text[1..] : text, out _);
 
     /// <summary>Decimal or 0x hex; a negative is its 64-bit two's complement.</summary>
-    public static Parsed<ulong> Number(string text)
+    public static Parsed<ulong> Number(ReadOnlySpan<char> text)
     {
         bool negative = text.StartsWith('-');
         if (!TryMagnitude(negative ? text[1..] : text, out var magnitude))
@@ -80,7 +99,7 @@ internal static class ScenarioValues
     }
 
     /// <summary>A number that fits in <c>bits</c> bits, signed or not; masked to them.</summary>
-    public static Parsed<ulong> NumberOfWidth(string text, int bits)
+    public static Parsed<ulong> NumberOfWidth(ReadOnlySpan<char> text, int bits)
     {
         var number = Number(text);
         if (number.Error is not null || bits == 64)
@@ -95,7 +114,7 @@ internal static class ScenarioValues
     }
 
     /// <summary>A number that fits an int (exit codes, permit types, seeds).</summary>
-    public static Parsed<int> Int32(string text)
+    public static Parsed<int> Int32(ReadOnlySpan<char> text)
     {
         var number = Number(text);
         if (number.Error is not null && !IsNumeral(text))
@@ -113,9 +132,9 @@ internal static class ScenarioValues
     /// Bytes, or <c>4p</c> (pages of 4096), <c>16K</c>, <c>2M</c>, <c>1G</c>; <c>max</c> is
     /// XPMEM_MAXADDR_SIZE.
     /// </summary>
-    public static Parsed<ulong> Size(string text)
+    public static Parsed<ulong> Size(ReadOnlySpan<char> text)
     {
-        if (text == "max")
+        if (text.SequenceEqual("max"))
             return Parsed<ulong>.Ok(Xpmem.MaxAddrSize);
         var magnitude = SizeMagnitude(text, out bool negative);
         return magnitude.Error is null
@@ -124,7 +143,7 @@ internal static class ScenarioValues
     }
 
     /// <summary>The offset in <c>NAME+SIZE</c> or <c>NAME-SIZE</c>, signed.</summary>
-    public static Parsed<long> Offset(string text, bool negative)
+    public static Parsed<long> Offset(ReadOnlySpan<char> text, bool negative)
     {
         if (text.StartsWith('-') || !TryMagnitude(WithoutUnit(text, out _), out _))
         {
@@ -143,11 +162,11 @@ internal static class ScenarioValues
     }
 
     /// <summary>Octal (<c>0666</c>, <c>666</c>), or hex when written <c>0x...</c>.</summary>
-    public static Parsed<ulong> Mode(string text)
+    public static Parsed<ulong> Mode(ReadOnlySpan<char> text)
     {
         if (text.StartsWith("0x", StringComparison.Ordinal))
             return Number(text);
-        if (text.Length == 0 || !text.All(c => c is >= '0' and <= '7'))
+        if (text.Length == 0 || text.ContainsAnyExcept(OctalDigits))
         {
             return Parsed<ulong>.Fail("expected an octal mode like 0600 "
                 + $"(digits 0-7, or hex with 0x), found {Quote(text)}");
@@ -163,25 +182,29 @@ internal static class ScenarioValues
     }
 
     /// <summary><c>rdwr</c> (2), <c>rdonly</c> (1), or a raw number passed as is.</summary>
-    public static Parsed<ulong> GetFlags(string text) => text switch
+    public static Parsed<ulong> GetFlags(ReadOnlySpan<char> text)
     {
-        "rdwr" => Parsed<ulong>.Ok(Xpmem.RdWr),
-        "rdonly" => Parsed<ulong>.Ok(Xpmem.RdOnly),
-        _ when Number(text).Error is null => Number(text),
-        _ => Parsed<ulong>.Fail("expected get flags: rdwr, rdonly or a number, "
-            + $"found {Quote(text)}{Suggestions.DidYouMean(text, ["rdwr", "rdonly"])}"),
-    };
+        if (text is "rdwr")
+            return Parsed<ulong>.Ok(Xpmem.RdWr);
+        if (text is "rdonly")
+            return Parsed<ulong>.Ok(Xpmem.RdOnly);
+        var number = Number(text);
+        return number.Error is null
+            ? number
+            : Parsed<ulong>.Fail("expected get flags: rdwr, rdonly or a number, "
+                + $"found {Quote(text)}{DidYouMean(text, ["rdwr", "rdonly"])}");
+    }
 
     /// <summary>
     /// <c>500us</c>, <c>2ms</c>, <c>1s</c>, and with decimals, <c>1.5ms</c>; at most
     /// <see cref="DurationMax"/>.
     /// </summary>
-    public static Parsed<TimeSpan> Duration(string text)
+    public static Parsed<TimeSpan> Duration(ReadOnlySpan<char> text)
     {
         int unitStart = text.Length;
         while (unitStart > 0 && char.IsAsciiLetter(text[unitStart - 1]))
             unitStart--;
-        string unit = text[unitStart..];
+        var unit = text[unitStart..];
         var form = TryUnsignedDecimal(text[..unitStart], out decimal amount);
         if (form == DecimalForm.Invalid || unit.Length == 0)
             return Parsed<TimeSpan>.Fail($"expected {DurationForm}, found {Quote(text)}");
@@ -195,7 +218,7 @@ internal static class ScenarioValues
         if (ticksPerUnit is null)
         {
             return Parsed<TimeSpan>.Fail($"unknown unit {Quote(unit)} in {Quote(text)} "
-                + $"(expected {DurationForm}){Suggestions.DidYouMean(unit, DurationUnits)}");
+                + $"(expected {DurationForm}){DidYouMean(unit, DurationUnits)}");
         }
         decimal ticks = form == DecimalForm.Valid ? Math.Round(amount * ticksPerUnit.Value) : -1;
         return ticks >= 0 && ticks <= DurationMax.Ticks
@@ -206,7 +229,7 @@ internal static class ScenarioValues
     }
 
     /// <summary><c>MIN..MAX</c>, both durations, MIN not above MAX.</summary>
-    public static Parsed<(TimeSpan Min, TimeSpan Max)> DurationRange(string text)
+    public static Parsed<(TimeSpan Min, TimeSpan Max)> DurationRange(ReadOnlySpan<char> text)
     {
         int dots = text.IndexOf("..", StringComparison.Ordinal);
         if (dots < 0)
@@ -224,7 +247,7 @@ internal static class ScenarioValues
     }
 
     /// <summary><c>30%</c>, <c>0%</c>, <c>12.5%</c>.</summary>
-    public static Parsed<double> Rate(string text)
+    public static Parsed<double> Rate(ReadOnlySpan<char> text)
     {
         decimal percent = 0;
         bool isRate = text.EndsWith('%')
@@ -236,25 +259,22 @@ internal static class ScenarioValues
     }
 
     /// <summary>A partition number, before the range check.</summary>
-    public static Parsed<int> Partition(string text)
+    public static Parsed<int> Partition(ReadOnlySpan<char> text)
     {
         if (!TryMagnitude(text, out var magnitude))
             return Parsed<int>.Fail($"expected a partition number, found {Quote(text)}");
         return Parsed<int>.Ok(magnitude > int.MaxValue ? int.MaxValue : (int)magnitude);
     }
 
-    public static Parsed<Errno> ExpectedErrno(string text)
-    {
-        var errno = ErrnosByName.GetValueOrDefault(text, Errno.None);
-        return errno != Errno.None
-            ? Parsed<Errno>.Ok(errno)
-            : Parsed<Errno>.Fail($"{Quote(text)} is not an errno name");
-    }
+    /// <summary>The errno <paramref name="text"/> names, if an expectation may name it.</summary>
+    public static bool TryExpectableErrno(ReadOnlySpan<char> text, out Errno errno) =>
+        ErrnosByName.TryGetValue(text, out errno);
 
     /// <summary>Whether <paramref name="text"/> names a signal an access may raise.</summary>
-    public static bool IsExpectableSignal(string text) => ExpectableSignalNames.Contains(text);
+    public static bool IsExpectableSignal(ReadOnlySpan<char> text) =>
+        ExpectableSignalNames.Contains(text);
 
-    public static Parsed<Signal> SignalNamed(string text, IReadOnlyList<Signal> allowed)
+    public static Parsed<Signal> SignalNamed(ReadOnlySpan<char> text, IReadOnlyList<Signal> allowed)
     {
         var signal = SignalsByName.TryGetValue(text, out var named) && allowed.Contains(named)
             ? named
@@ -263,13 +283,13 @@ internal static class ScenarioValues
             ? Parsed<Signal>.Ok(signal)
             : Parsed<Signal>.Fail($"expected a signal ({string.Join(", ", allowed)}), "
                 + $"found {Quote(text)}"
-                + Suggestions.DidYouMean(text, allowed.Select(s => s.ToString())));
+                + DidYouMean(text, allowed.Select(s => s.ToString())));
     }
 
-    private static Parsed<UInt128> SizeMagnitude(string text, out bool negative)
+    private static Parsed<UInt128> SizeMagnitude(ReadOnlySpan<char> text, out bool negative)
     {
         negative = text.StartsWith('-');
-        string body = WithoutUnit(negative ? text[1..] : text, out ulong unit);
+        var body = WithoutUnit(negative ? text[1..] : text, out ulong unit);
         if (!TryMagnitude(body, out var magnitude))
         {
             return Parsed<UInt128>.Fail(
@@ -280,7 +300,7 @@ internal static class ScenarioValues
         return Parsed<UInt128>.Ok(magnitude * unit);
     }
 
-    private static string WithoutUnit(string size, out ulong unit)
+    private static ReadOnlySpan<char> WithoutUnit(ReadOnlySpan<char> size, out ulong unit)
     {
         unit = size.Length == 0 ? 1 : size[^1] switch
         {
@@ -293,7 +313,7 @@ internal static class ScenarioValues
         return unit == 1 ? size : size[..^1];
     }
 
-    private static Parsed<ulong> Signed(string text, UInt128 magnitude, bool negative)
+    private static Parsed<ulong> Signed(ReadOnlySpan<char> text, UInt128 magnitude, bool negative)
     {
         if (magnitude > (negative ? TwoToThe63 : ulong.MaxValue))
             return Parsed<ulong>.Fail($"{Quote(text)} does not fit in 64 bits");
@@ -301,14 +321,12 @@ internal static class ScenarioValues
     }
 
     // Digits past 128 bits saturate, so the caller says "does not fit" rather than "not a number".
-    private static bool TryMagnitude(string text, out UInt128 magnitude)
+    private static bool TryMagnitude(ReadOnlySpan<char> text, out UInt128 magnitude)
     {
         magnitude = 0;
         bool hex = text.StartsWith("0x", StringComparison.Ordinal);
-        var digits = hex ? text.AsSpan(2) : text.AsSpan();
-        bool valid = hex
-            ? !digits.ContainsAnyExcept(HexDigits)
-            : !digits.ContainsAnyExceptInRange('0', '9');
+        var digits = hex ? text[2..] : text;
+        bool valid = !digits.ContainsAnyExcept(hex ? HexDigits : DecimalDigits);
         if (digits.Length == 0 || !valid)
             return false;
         var style = hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None;
@@ -339,28 +357,38 @@ internal static class ScenarioValues
     // Digits, then optionally '.' and digits. A whole part past 20 digits is too large for any
     // use here (the caller says so, rather than "not a number"); fraction digits past the 28th
     // are below what a decimal holds, and far below a tick.
-    private static DecimalForm TryUnsignedDecimal(string text, out decimal value)
+    private static DecimalForm TryUnsignedDecimal(ReadOnlySpan<char> text, out decimal value)
     {
         value = 0;
         int dot = text.IndexOf('.');
-        string whole = dot < 0 ? text : text[..dot];
-        string fraction = dot < 0 ? "0" : text[(dot + 1)..];
+        var whole = dot < 0 ? text : text[..dot];
+        var fraction = dot < 0 ? "0" : text[(dot + 1)..];
         bool digits = whole.Length > 0 && fraction.Length > 0
-            && whole.All(char.IsAsciiDigit) && fraction.All(char.IsAsciiDigit);
+            && !whole.ContainsAnyExcept(DecimalDigits)
+            && !fraction.ContainsAnyExcept(DecimalDigits);
         if (!digits)
             return DecimalForm.Invalid;
         whole = whole.TrimStart('0');
         if (whole.Length > 20)
             return DecimalForm.TooLarge;
-        string clipped = (whole.Length == 0 ? "0" : whole) + "."
-            + fraction[..Math.Min(28, fraction.Length)];
-        value = decimal.Parse(
-            clipped, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        Span<char> clipped = stackalloc char[DecimalLengthMax];
+        int length = 0;
+        Append(clipped, ref length, whole.Length == 0 ? "0" : whole);
+        Append(clipped, ref length, ".");
+        Append(clipped, ref length, fraction[..Math.Min(28, fraction.Length)]);
+        value = decimal.Parse(clipped[..length], NumberStyles.AllowDecimalPoint,
+            CultureInfo.InvariantCulture);
         return DecimalForm.Valid;
     }
 
+    private static void Append(Span<char> buffer, ref int length, ReadOnlySpan<char> text)
+    {
+        text.CopyTo(buffer[length..]);
+        length += text.Length;
+    }
+
     // "4k" and "2m" are near misses of 4K and 2M: size suffixes are case-sensitive.
-    private static string UnitCase(string text)
+    private static string UnitCase(ReadOnlySpan<char> text)
     {
         if (text.Length < 2 || !char.IsAsciiLetter(text[^1]))
             return "";
@@ -370,10 +398,14 @@ internal static class ScenarioValues
             : char.ToUpperInvariant(unit);
         bool valid = "pKMG".Contains(flipped)
             && TryMagnitude(text[..^1].TrimStart('-'), out _);
-        return valid ? Suggestions.DidYouMeanText(text[..^1] + flipped) : "";
+        return valid ? Suggestions.DidYouMeanText(string.Concat(text[..^1], [flipped])) : "";
     }
 
-    private static string Quote(string text) => MessageText.Quote(text);
+    // Messages only: the word is copied when it is quoted, never to be read.
+    private static string Quote(ReadOnlySpan<char> text) => MessageText.Quote(text.ToString());
+
+    private static string DidYouMean(ReadOnlySpan<char> word, IEnumerable<string> candidates) =>
+        Suggestions.DidYouMean(word.ToString(), candidates);
 
     private enum DecimalForm
     {

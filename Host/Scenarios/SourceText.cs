@@ -8,6 +8,10 @@ internal sealed class SourceText
 {
     private readonly int[] _lineStarts;
 
+    // The line last located: readers go through a file in order, so the next offset is almost
+    // always on it or the line after, found without a search. Only a hint, checked before use.
+    private int _lastLine;
+
     public SourceText(string fileName, string rawText)
     {
         FileName = fileName;
@@ -25,10 +29,24 @@ internal sealed class SourceText
     public SourceLocation Locate(int offset)
     {
         offset = Math.Clamp(offset, 0, Text.Length);
-        int line = Array.BinarySearch(_lineStarts, offset);
-        if (line < 0)
-            line = ~line - 1;
+        int line = _lastLine;
+        if (!IsOnLine(offset, line))
+        {
+            line = IsOnLine(offset, line + 1) ? line + 1 : FindLine(offset);
+            _lastLine = line;
+        }
         return new SourceLocation(FileName, line + 1, offset - _lineStarts[line] + 1);
+    }
+
+    private bool IsOnLine(int offset, int line) =>
+        line < _lineStarts.Length
+        && _lineStarts[line] <= offset
+        && (line + 1 == _lineStarts.Length || offset < _lineStarts[line + 1]);
+
+    private int FindLine(int offset)
+    {
+        int line = _lineStarts.AsSpan().BinarySearch(offset);
+        return line < 0 ? ~line - 1 : line;
     }
 
     // Akka's parser refuses a '\r' after a value (measured with 1.5.74: "Unknown token"), so a

@@ -3,102 +3,141 @@ namespace Emulator.Host.Scenarios;
 /// <summary>
 /// The words after a command, read left to right: positional words, then <c>name=value</c>
 /// options in any order. Every error quotes the command's usage, so the user sees the form.
+/// Its <see cref="StepContext"/> reuses it for every step (<see cref="Start"/>).
 /// </summary>
-internal sealed class StepArguments(
-    StepContext context, StepTokenRange tokens, int endIndex, string usage)
+internal sealed class StepArguments(StepContext context)
 {
+    private StepTokenRange _tokens;
+    private int _endIndex;
     private int _next;
 
-    public string Usage { get; } = usage;
+    // Where Options puts the values it finds: reused, as the arguments are.
+    private StepToken[] _optionValues = new StepToken[2];
+
+    public string Usage { get; private set; } = "";
+
+    /// <summary>
+    /// Starts on a step's arguments, <paramref name="arguments"/>; <paramref name="end"/> is
+    /// where they end in the step, where "missing ..." errors point.
+    /// </summary>
+    public void Start(StepTokenRange arguments, int end, string usage)
+    {
+        _tokens = arguments;
+        _endIndex = end;
+        Usage = usage;
+        _next = 0;
+    }
 
     /// <summary>The next positional word; missing if an option or the end comes first.</summary>
     public StepToken Next(string what)
     {
         if (TryNext() is { } token)
             return token;
-        if (_next < tokens.Count)
+        if (_next < _tokens.Count)
         {
-            throw context.Error(tokens[_next],
-                $"missing {what} before {Shown(tokens[_next])} (expected: {Usage})");
+            throw context.Error(_tokens[_next],
+                $"missing {what} before {Shown(_tokens[_next])} (expected: {Usage})");
         }
-        throw context.ErrorAt(endIndex, $"missing {what} (expected: {Usage})");
+        throw context.ErrorAt(_endIndex, $"missing {what} (expected: {Usage})");
     }
 
     /// <summary>The next positional word, or null when no positional word is left.</summary>
     public StepToken? TryNext()
     {
-        if (_next >= tokens.Count || IsOptionAt(_next))
+        if (_next >= _tokens.Count || IsOptionAt(_next))
             return null;
-        RefuseSeparator(tokens[_next]);
-        return tokens[_next++];
+        RefuseSeparator(_tokens[_next]);
+        return _tokens[_next++];
     }
 
     /// <summary>The next word even if it names an option (patterns: <c>byte=0x61</c>).</summary>
     public StepToken NextWord(string what)
     {
-        if (_next < tokens.Count)
+        if (_next < _tokens.Count)
         {
-            RefuseSeparator(tokens[_next]);
-            return tokens[_next++];
+            RefuseSeparator(_tokens[_next]);
+            return _tokens[_next++];
         }
-        throw context.ErrorAt(endIndex, $"missing {what} (expected: {Usage})");
+        throw context.ErrorAt(_endIndex, $"missing {what} (expected: {Usage})");
     }
 
     /// <summary>The value after <c>name=</c>, the name just read by NextWord.</summary>
     public StepToken ValueAfterEquals(StepToken name)
     {
-        if (IsOptionAt(_next - 1) && _next + 1 < tokens.Count && tokens[_next + 1].IsWord)
+        if (IsOptionAt(_next - 1) && _next + 1 < _tokens.Count && _tokens[_next + 1].IsWord)
         {
             _next += 2;
-            return tokens[_next - 1];
+            return _tokens[_next - 1];
         }
         throw context.ErrorAt(name.End,
             $"expected '=' and a value after {Shown(name)} (expected: {Usage})");
     }
 
-    /// <summary>The remaining words as <c>name=value</c> options, each name at most once.</summary>
-    public IReadOnlyDictionary<string, StepToken> Options(params string[] names)
+    /// <summary>
+    /// The remaining words as <c>name=value</c> options, each name at most once. What it gives
+    /// holds until the next call (commands read their options right away).
+    /// </summary>
+    public StepOptions Options(string[] names)
     {
-        var options = new Dictionary<string, StepToken>(StringComparer.Ordinal);
-        while (_next < tokens.Count)
+        if (_optionValues.Length < names.Length)
+            _optionValues = new StepToken[names.Length];
+        var values = _optionValues.AsSpan(0, names.Length);
+        values.Clear();
+        while (_next < _tokens.Count)
         {
-            var name = tokens[_next];
+            var name = _tokens[_next];
             if (!IsOptionAt(_next))
                 throw Unexpected(name);
-            if (!names.Contains(name.Text))
+            int option = IndexOf(names, name.Span);
+            if (option < 0)
             {
+                string text = name.Text;
                 throw context.Error(name, $"unknown option {Shown(name)}"
-                    + Suggestions.DidYouMean(name.Text, names)
+                    + Suggestions.DidYouMean(text, names)
                     + $" ({OptionsExpected(names)})");
             }
-            if (!options.TryAdd(name.Text, ValueAfterOptionName()))
+            // The value is read before the repeat is looked for, so a second 'name=' without a
+            // value is reported as the missing value.
+            var value = ValueAfterOptionName();
+            if (values[option].Step is not null)
                 throw context.Error(name, $"option {Shown(name)} is given twice");
+            values[option] = value;
         }
-        return options;
+        return new StepOptions(names, _optionValues);
     }
 
     /// <summary>Every word must have been read.</summary>
     public void End()
     {
-        if (_next < tokens.Count)
-            throw Unexpected(tokens[_next]);
+        if (_next < _tokens.Count)
+            throw Unexpected(_tokens[_next]);
+    }
+
+    private static int IndexOf(string[] names, ReadOnlySpan<char> name)
+    {
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (name.SequenceEqual(names[i]))
+                return i;
+        }
+        return -1;
     }
 
     private StepToken ValueAfterOptionName()
     {
-        var name = tokens[_next];
+        var name = _tokens[_next];
         _next += 2;
-        if (_next < tokens.Count && tokens[_next].IsWord)
-            return tokens[_next++];
+        if (_next < _tokens.Count && _tokens[_next].IsWord)
+            return _tokens[_next++];
         throw context.ErrorAt(name.End + 1,
             $"missing the value of '{MessageText.Clip(name.Text)}=' (expected: {Usage})");
     }
 
     private bool IsOptionAt(int i) =>
         i >= 0
-        && tokens[i].IsWord
-        && i + 1 < tokens.Count
-        && tokens[i + 1].Kind == StepTokenKind.Equals;
+        && _tokens[i].IsWord
+        && i + 1 < _tokens.Count
+        && _tokens[i + 1].Kind == StepTokenKind.Equals;
 
     private void RefuseSeparator(StepToken token)
     {
@@ -115,4 +154,15 @@ internal sealed class StepArguments(
     private static string OptionsExpected(string[] names) => names.Length == 0
         ? "this command takes no options"
         : "expected " + string.Join(" or ", names.Select(n => n + "="));
+}
+
+/// <summary>The options a step gave, by name: a view of its arguments' values.</summary>
+internal readonly struct StepOptions(string[] names, StepToken[] values)
+{
+    public bool TryGetValue(string name, out StepToken value)
+    {
+        int option = Array.IndexOf(names, name);
+        value = option < 0 ? default : values[option];
+        return value.Step is not null;
+    }
 }

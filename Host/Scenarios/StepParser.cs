@@ -24,10 +24,11 @@ internal static class StepParser
 
     private const string NameRule = "(letters, digits and '_', not starting with a digit)";
 
-    public static CommandStep Parse(HoconNode node, NameScope scope, int partitions)
+    /// <summary>Reads the step <paramref name="node"/> with the file's one context.</summary>
+    public static CommandStep Parse(HoconNode node, StepContext context)
     {
-        var context = new StepContext(node, scope, partitions);
-        var tokens = StepTokenizer.Tokenize(context.Text);
+        context.Start(node);
+        var tokens = context.Tokens;
         if (tokens.Count == 0)
         {
             throw new ScenarioException(context.Location,
@@ -41,8 +42,8 @@ internal static class StepParser
         {
             // The step is reported once, here; the steps after it that use the name it meant to
             // bind must not each be reported too, as "not bound".
-            if (BindCandidate(tokens) is { } name && ScenarioValues.IsName(name))
-                scope.BindUnknown(name);
+            if (BindCandidate(tokens) is { } name && ScenarioValues.IsName(name.Span))
+                context.Scope.BindUnknown(name.Span);
             throw;
         }
     }
@@ -50,13 +51,13 @@ internal static class StepParser
     /// <summary>
     /// The name a step binds (<c>[PROCESS:] NAME = ...</c>), read from the tokens alone.
     /// </summary>
-    private static string? BindCandidate(List<StepToken> tokens)
+    private static StepToken? BindCandidate(List<StepToken> tokens)
     {
         int at = tokens.Count > 1 && tokens[1].Kind == StepTokenKind.Colon ? 2 : 0;
         bool binds = at + 1 < tokens.Count
             && tokens[at].IsWord
             && tokens[at + 1].Kind == StepTokenKind.Equals;
-        return binds ? tokens[at].Text : null;
+        return binds ? tokens[at] : null;
     }
 
     private static CommandStep Parse(HoconNode node, List<StepToken> tokens, StepContext context)
@@ -64,19 +65,29 @@ internal static class StepParser
         int next = 0;
         var process = ReadProcess(tokens, ref next, context);
         var bind = ReadBind(tokens, ref next, context);
-        context.Bind = bind?.Text;
+        context.Binds = bind is not null;
         var word = ReadCommandWord(tokens, next, context);
         var spec = FindCommand(word, process, context);
+        string? processName = process is { } named ? CheckProcess(named, context) : null;
         CheckBind(spec, bind, word, context);
-        int arrow = tokens.FindIndex(next, t => t.Kind == StepTokenKind.Arrow);
+        int arrow = FindArrow(tokens, next);
         var command = ReadArguments(tokens, next + 1, arrow, spec, context);
         var expectation = arrow < 0
             ? Expectation.DefaultOk
             : ReadExpectation(tokens, arrow, spec, context);
-        if (bind is { } name)
-            Bind(name, spec, context);
+        string? bound = bind is { } name ? Bind(name, spec, context) : null;
         return new CommandStep(
-            node.Location, process?.Text, bind?.Text, command, expectation, context.Text);
+            node.Location, processName, bound, command, expectation, context.Text);
+    }
+
+    private static int FindArrow(List<StepToken> tokens, int first)
+    {
+        for (int i = first; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind == StepTokenKind.Arrow)
+                return i;
+        }
+        return -1;
     }
 
     private static StepToken? ReadProcess(List<StepToken> tokens, ref int next, StepContext context)
@@ -86,7 +97,7 @@ internal static class StepParser
         if (tokens.Count < 2 || tokens[1].Kind != StepTokenKind.Colon)
             return null;
         var process = tokens[0];
-        if (!process.IsWord || !ScenarioValues.IsName(process.Text))
+        if (!process.IsWord || !ScenarioValues.IsName(process.Span))
         {
             throw context.Error(process,
                 $"{MessageText.Quote(process.Text)} is not a process name {NameRule}");
@@ -103,7 +114,7 @@ internal static class StepParser
         if (!binds)
             return null;
         var name = tokens[next];
-        if (!ScenarioValues.IsName(name.Text))
+        if (!ScenarioValues.IsName(name.Span))
         {
             throw context.Error(name, $"{MessageText.Quote(name.Text)} is not a name {NameRule}");
         }
@@ -125,7 +136,7 @@ internal static class StepParser
 
     private static CommandSpec FindCommand(StepToken word, StepToken? process, StepContext context)
     {
-        var spec = CommandTable.Find(word.Text);
+        var spec = CommandTable.Find(word.Span);
         if (spec is null)
         {
             throw context.Error(word,
@@ -142,8 +153,6 @@ internal static class StepParser
             throw context.Error(word,
                 $"'{spec.Name}' is a process command: write 'PROCESS: {spec.Name} ...'");
         }
-        if (process is { } named)
-            CheckProcess(named, context);
         return spec;
     }
 
@@ -177,11 +186,12 @@ internal static class StepParser
             : "";
     }
 
-    private static void CheckProcess(StepToken process, StepContext context)
+    /// <summary>The process's name, as the scope holds it if it does (no copy).</summary>
+    private static string CheckProcess(StepToken process, StepContext context)
     {
-        var kind = context.Scope.KindOf(process.Text);
+        var kind = context.Scope.KindOf(process.Span, out string? name);
         if (kind is NameKind.DeclaredProcess or NameKind.ForkedProcess or NameKind.Unknown)
-            return;
+            return name!;
         string shown = MessageText.Quote(process.Text);
         if (kind == NameKind.Value)
         {
@@ -189,7 +199,7 @@ internal static class StepParser
                 $"{shown} is a value bound by an earlier step, not a process");
         }
         if (context.Scope.ProcessesUnknown)
-            return;
+            return name ?? process.Text;
         string declared = context.Scope.DeclaredProcesses.Count == 0
             ? "none are declared"
             : "declared: " + MessageText.List(context.Scope.DeclaredProcesses);
@@ -215,18 +225,19 @@ internal static class StepParser
     {
         int end = arrow < 0 ? tokens.Count : arrow;
         int endIndex = arrow < 0 ? context.Text.Length : tokens[arrow].Index;
-        var arguments = new StepArguments(
-            context, new StepTokenRange(tokens, first, end), endIndex, spec.Usage);
+        var arguments = context.Arguments;
+        arguments.Start(new StepTokenRange(tokens, first, end), endIndex, spec.Usage);
         var command = spec.Parse(arguments, context);
         arguments.End();
         return command;
     }
 
-    private static void Bind(StepToken name, CommandSpec spec, StepContext context)
+    /// <summary>The name bound, as the scope holds it (a name bound before: no copy).</summary>
+    private static string Bind(StepToken name, CommandSpec spec, StepContext context)
     {
         var kind = spec.Name == "fork" ? NameKind.ForkedProcess : NameKind.Value;
-        if (context.Scope.TryBind(name.Text, kind) is { } refusal)
-            throw context.Error(name, refusal);
+        return context.Scope.TryBind(name.Span, kind, out string? refusal)
+            ?? throw context.Error(name, refusal!);
     }
 
     private static Expectation ReadExpectation(
@@ -239,7 +250,7 @@ internal static class StepParser
         }
         // One word without '|', as most are: what the general path below would make of it too.
         var single = tokens[arrow + 1];
-        if (arrow + 2 == tokens.Count && !single.Text.Contains('|'))
+        if (arrow + 2 == tokens.Count && !single.Span.Contains('|'))
             return ExpectationOf(single, spec, context);
         var alternatives = new List<Expectation>();
         foreach (var part in Alternatives(tokens, arrow + 1, context))
@@ -277,16 +288,13 @@ internal static class StepParser
             var start = 0;
             while (true)
             {
-                var bar = token.Text.IndexOf('|', start);
-                var piece = token.Text[start..(bar < 0 ? token.Text.Length : bar)];
-                if (piece.Length > 0)
-                {
-                    parts[^1].Add(new StepToken(StepTokenKind.Word, piece,
-                        token.Index + start));
-                }
+                var bar = token.Span[start..].IndexOf('|');
+                int end = bar < 0 ? token.Length : start + bar;
+                if (end > start)
+                    parts[^1].Add(token.Part(start, end));
                 if (bar < 0) break;
                 parts.Add([]);
-                start = bar + 1;
+                start = end + 1;
             }
         }
         return parts;
@@ -294,13 +302,13 @@ internal static class StepParser
 
     private static Expectation ExpectationOf(StepToken token, CommandSpec spec, StepContext context)
     {
-        string text = token.Text;
-        if (text == "ok")
+        var text = token.Span;
+        if (text is "ok")
             return new ExpectOk(Explicit: true);
-        if (text == "dead")
+        if (text is "dead")
             return new ExpectDead();
-        if (ScenarioValues.ExpectedErrno(text) is { Error: null } errno)
-            return new ExpectErrno(errno.Value);
+        if (ScenarioValues.TryExpectableErrno(text, out var errno))
+            return new ExpectErrno(errno);
         // Only a signal's name is asked for as one: a failed SignalNamed builds a message.
         if (ScenarioValues.IsExpectableSignal(text))
         {
@@ -326,11 +334,12 @@ internal static class StepParser
     private static Expectation BoundExpectation(StepToken token, CommandSpec spec,
         StepContext context)
     {
-        string text = token.Text;
-        int sign = text.IndexOfAny(['+', '-']);
-        string name = sign < 0 ? text : text[..sign];
-        if (context.Scope.KindOf(name) is NameKind.Value or NameKind.Unknown)
+        var word = token.Span;
+        int sign = word.IndexOfAny('+', '-');
+        if (context.Scope.KindOf(sign < 0 ? word : word[..sign]) is NameKind.Value
+            or NameKind.Unknown)
             return new ExpectBound(context.Expression(token));
+        string text = token.Text;
         string shown = MessageText.Quote(text);
         var known = ExpectationNames.Concat(context.Scope.Values);
         if (spec.Bindable && sign < 0 && ScenarioValues.IsName(text)

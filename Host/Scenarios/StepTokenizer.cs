@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Emulator.Host.Scenarios;
 
 internal enum StepTokenKind
@@ -11,12 +13,27 @@ internal enum StepTokenKind
     Arrow,
 }
 
-/// <summary>One token of a step string and the index of its first character in it.</summary>
-internal readonly record struct StepToken(StepTokenKind Kind, string Text, int Index)
+/// <summary>
+/// One token of a step string: where it is in the step, not a copy of it. A large file has a
+/// few hundred thousand tokens and keeps almost none, so a token's string is made only when it
+/// is kept (<see cref="Text"/>: a name a command holds, a word a message quotes).
+/// </summary>
+internal readonly record struct StepToken(StepTokenKind Kind, string Step, int Index, int Length)
 {
     public bool IsWord => Kind == StepTokenKind.Word;
 
-    public int End => Index + Text.Length;
+    public int End => Index + Length;
+
+    public ReadOnlySpan<char> Span => Step.AsSpan(Index, Length);
+
+    /// <summary>A new string each time: for a message or a value kept, not for comparing.</summary>
+    public string Text => Step.Substring(Index, Length);
+
+    public bool Is(string word) => Span.SequenceEqual(word);
+
+    /// <summary>Characters [start, end) of the token, to point inside a word.</summary>
+    public StepToken Part(int start, int end) =>
+        this with { Index = Index + start, Length = end - start };
 }
 
 /// <summary>
@@ -39,12 +56,14 @@ internal readonly struct StepTokenRange(List<StepToken> tokens, int first, int e
 /// </summary>
 internal static class StepTokenizer
 {
-    private const int TokensExpected = 8;
+    // What ends a word: whitespace (as char.IsWhiteSpace says) or a separator. Searched for, a
+    // step's words are found many characters at a time, not one call per character.
+    private static readonly SearchValues<char> WordEnds = SearchValues.Create(FindWordEnds());
 
-    public static List<StepToken> Tokenize(string step)
+    /// <summary>Fills <paramref name="tokens"/>, cleared first: one list serves all.</summary>
+    public static void Tokenize(string step, List<StepToken> tokens)
     {
-        // A step has a handful of tokens: room for them up front, not three regrowths.
-        var tokens = new List<StepToken>(TokensExpected);
+        tokens.Clear();
         int i = 0;
         while (i < step.Length)
         {
@@ -59,20 +78,29 @@ internal static class StepTokenizer
             else
                 tokens.Add(Take(StepTokenKind.Word, step, ref i, WordLength(step, i)));
         }
-        return tokens;
     }
 
     private static int WordLength(string step, int start)
     {
-        int end = start;
-        while (end < step.Length && !char.IsWhiteSpace(step[end]) && step[end] is not ('=' or ':'))
-            end++;
-        return end - start;
+        int length = step.AsSpan(start).IndexOfAny(WordEnds);
+        return length < 0 ? step.Length - start : length;
+    }
+
+    // A loop, not a query: this runs once, before the first step is read, often cold.
+    private static string FindWordEnds()
+    {
+        var ends = new System.Text.StringBuilder("=:");
+        for (int c = 0; c <= char.MaxValue; c++)
+        {
+            if (char.IsWhiteSpace((char)c))
+                ends.Append((char)c);
+        }
+        return ends.ToString();
     }
 
     private static StepToken Take(StepTokenKind kind, string step, ref int i, int length)
     {
-        var token = new StepToken(kind, step.Substring(i, length), i);
+        var token = new StepToken(kind, step, i, length);
         i += length;
         return token;
     }

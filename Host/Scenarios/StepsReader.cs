@@ -21,6 +21,9 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
     private static readonly string[] RepeatKeys = ["repeat", "steps"];
     private static readonly string[] StepKeys = ["parallel", "repeat", "steps"];
 
+    // One for every step string of the file, read one after the other.
+    private readonly StepContext _context = new(scope, partitions);
+
     // Each limit is reported once, at the first step that crosses it: every enclosing repeat
     // crosses it too, and saying so again would be noise.
     private bool _stepsOver;
@@ -45,7 +48,7 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
             if (step is not null)
                 steps.Add(step);
             cost += itemCost;
-            CheckLimits(cost, item.Location);
+            CheckLimits(cost, item);
         }
         return (steps, cost);
     }
@@ -54,9 +57,8 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
     {
         if (node.IsString)
         {
-            var step = errors.Read<(HoconNode, NameScope, int), CommandStep?>(
-                (node, scope, partitions),
-                static s => StepParser.Parse(s.Item1, s.Item2, s.Item3), null);
+            var step = errors.Read<(HoconNode, StepContext), CommandStep?>(
+                (node, _context), static s => StepParser.Parse(s.Item1, s.Item2), null);
             var wait = step?.Command is WaitCommand { Duration: var duration } ? duration : default;
             return (step, new RunCost(1, wait.Ticks));
         }
@@ -99,7 +101,7 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
             var (steps, branchCost) = ReadList(branch, "a branch");
             read.Add(steps);
             cost += branchCost;
-            CheckLimits(cost, node.Location);
+            CheckLimits(cost, node);
         }
         // Branches run side by side, but each step in them runs: the cost is their sum.
         return (new ParallelStep(node.Location, read), cost.AtLeastOneStep());
@@ -121,7 +123,7 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
         var (body, bodyCost) = steps is null ? ([], RunCost.None) : ReadList(steps.Value, "steps");
         // A round of an empty body still costs the runner a turn: count it as a step.
         var cost = bodyCost.AtLeastOneStep().Times(times);
-        CheckLimits(cost, node.Location);
+        CheckLimits(cost, node);
         return (count is null || steps is null ? null : new RepeatStep(node.Location, times, body),
             cost);
     }
@@ -132,21 +134,22 @@ internal sealed class StepsReader(NameScope scope, int partitions, ErrorLog erro
     private RunCost ReadMisplacedStep(HoconNode node) =>
         node.IsString || node.IsObject ? ReadStep(node).Cost : RunCost.None;
 
-    private void CheckLimits(RunCost cost, SourceLocation where)
+    // The node, not its location: that is found only for an error, not at every step.
+    private void CheckLimits(RunCost cost, HoconNode at)
     {
         if (!_stepsOver && cost.Steps > ScenarioParser.StepsRunMax)
         {
             _stepsOver = true;
             string steps = Invariant($"{cost.Steps:N0} steps, over the limit of ")
                 + Invariant($"{ScenarioParser.StepsRunMax:N0}");
-            errors.Add(new ScenarioException(where, $"with this step the file runs at least "
+            errors.Add(new ScenarioException(at.Location, $"with this step the file runs at least "
                 + $"{steps} (a repeat runs its steps N times; nested repeats multiply)"));
         }
         if (!_waitOver && cost.WaitTicks > ScenarioParser.WaitTotalMax.Ticks)
         {
             _waitOver = true;
             long seconds = cost.WaitTicks / TimeSpan.TicksPerSecond;
-            errors.Add(new ScenarioException(where, $"with this step the file waits at least "
+            errors.Add(new ScenarioException(at.Location, $"with this step the file waits at least "
                 + $"{seconds}s in all, over the limit of {ScenarioValues.DurationMaxText} "
                 + $"({ScenarioValues.DurationMaxNote})"));
         }

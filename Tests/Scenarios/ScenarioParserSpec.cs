@@ -404,6 +404,42 @@ public sealed class ScenarioParserSpec
         Assert.Equal(8, scenario.Steps.Count);
     }
 
+    // One reader state serves every step of a file (tokens, arguments, options, the name a
+    // step binds): nothing of a step may reach the next, after a good step or a bad one.
+    [Fact]
+    public void ScenarioParser_must_read_each_step_afresh()
+    {
+        var scenario = Parse(WithSteps(
+            "owner: mmap 0x10000 2p",
+            "owner: s = make 0x10000 1p mode=0644 permit-type=2",
+            "owner: t = make 0x11000 1p",
+            "user: g = get s rdwr permit-type=3",
+            "user: h = get t rdwr",
+            "user: a = attach g 0 1p at=0x20000",
+            "user: b = attach h 0 1p"));
+
+        var commands = scenario.Steps.Cast<CommandStep>().Select(s => s.Command).ToList();
+        Assert.Equal(new MakeCommand(Literal(0x10000), Page, 0x1a4, 2), commands[1]);
+        Assert.Equal(new MakeCommand(Literal(0x11000), Page, 0x180, 1), commands[2]);
+        Assert.Equal(new GetCommand(new NameExpr("s", 0), 2, 3), commands[3]);
+        Assert.Equal(new GetCommand(new NameExpr("t", 0), 2, 1), commands[4]);
+        Assert.Equal(
+            new AttachCommand(new NameExpr("g", 0), Literal(0), Page, Literal(0x20000)),
+            commands[5]);
+        Assert.Equal(new AttachCommand(new NameExpr("h", 0), Literal(0), Page, null), commands[6]);
+
+        var error = StepError("owner: m = mmap 1p", "owner: mmap 1p", "owner: x = mmap 1p mode=1",
+            "owner: mmap 0x10000 1p => m");
+        Assert.Equal(
+            [
+                "t.hocon:8:16: mmap without an address needs a name: NAME = mmap SIZE "
+                    + "(or: mmap ADDR SIZE)",
+                "t.hocon:9:23: unexpected argument 'mode' (expected: mmap ADDR SIZE, "
+                    + "or NAME = mmap SIZE)",
+            ],
+            error.Errors.Select(e => e.ToString()));
+    }
+
     [Fact]
     public void ScenarioParseFile_must_read_a_file_and_name_it_as_given()
     {
