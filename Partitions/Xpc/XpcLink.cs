@@ -75,6 +75,12 @@ public sealed class XpcLink
     private double _duplicateEvery;
     private (TimeSpan Min, TimeSpan Max) _delayEvery;
 
+    /// <summary>
+    /// No fault is set on any link (no cut, loss, duplication or delay): every packet is
+    /// delivered, decided without the lock (the usual run, where every packet asks).
+    /// </summary>
+    private volatile bool _faultless = true;
+
     /// <summary>A link whose random choices come from <paramref name="seed"/>.</summary>
     public XpcLink(int seed = 0) => _draws = new LinkDraws(seed);
 
@@ -112,14 +118,22 @@ public sealed class XpcLink
     public void Drop(double rate, LinkDirection? link = null)
     {
         CheckRate(rate);
-        lock (_gate) Set(_drop, ref _dropEvery, rate, link);
+        lock (_gate)
+        {
+            Set(_drop, ref _dropEvery, rate, link);
+            FaultsChanged();
+        }
     }
 
     /// <summary>Delivers that share (0 to 1) of packets twice.</summary>
     public void Duplicate(double rate, LinkDirection? link = null)
     {
         CheckRate(rate);
-        lock (_gate) Set(_duplicate, ref _duplicateEvery, rate, link);
+        lock (_gate)
+        {
+            Set(_duplicate, ref _duplicateEvery, rate, link);
+            FaultsChanged();
+        }
     }
 
     /// <summary>
@@ -130,7 +144,11 @@ public sealed class XpcLink
     {
         if (min < TimeSpan.Zero || max < min)
             throw new ArgumentOutOfRangeException(nameof(max), $"a delay of {min}..{max}");
-        lock (_gate) Set(_delay, ref _delayEvery, (min, max), link);
+        lock (_gate)
+        {
+            Set(_delay, ref _delayEvery, (min, max), link);
+            FaultsChanged();
+        }
     }
 
     /// <summary>
@@ -138,13 +156,21 @@ public sealed class XpcLink
     /// </summary>
     public void Cut(PartitionId p, PartitionId q)
     {
-        lock (_gate) _cut.Add(Pair(p, q));
+        lock (_gate)
+        {
+            _cut.Add(Pair(p, q));
+            FaultsChanged();
+        }
     }
 
     /// <summary>The link carries again (loss, delay and duplication set on it stay).</summary>
     public void Heal(PartitionId p, PartitionId q)
     {
-        lock (_gate) _cut.Remove(Pair(p, q));
+        lock (_gate)
+        {
+            _cut.Remove(Pair(p, q));
+            FaultsChanged();
+        }
     }
 
     /// <summary>
@@ -164,6 +190,7 @@ public sealed class XpcLink
     /// <summary>Decides what happens to the next packet sent on <paramref name="link"/>.</summary>
     public PacketFate Decide(LinkDirection link)
     {
+        if (_faultless) return PacketFate.Delivered;
         lock (_gate)
         {
             if (_cut.Contains(Pair(link.From, link.To))) return PacketFate.CutOff;
@@ -298,6 +325,12 @@ public sealed class XpcLink
         perLink.Clear();
         every = value;
     }
+
+    /// <summary>After any change of the faults, under the lock.</summary>
+    private void FaultsChanged() =>
+        _faultless = _cut.Count == 0 && _drop.Count == 0 && _duplicate.Count == 0
+            && _delay.Count == 0 && _dropEvery == 0 && _duplicateEvery == 0
+            && _delayEvery.Max == TimeSpan.Zero;
 
     private static (int, int) Pair(PartitionId p, PartitionId q) =>
         p.Value < q.Value ? (p.Value, q.Value) : (q.Value, p.Value);

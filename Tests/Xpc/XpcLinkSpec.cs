@@ -39,6 +39,30 @@ public sealed class XpcLinkSpec
     }
 
     [Fact]
+    public void XpcLink_must_apply_each_fault_set_alone_on_a_fresh_link()
+    {
+        // A link without faults decides without its lock: each setter must end that.
+        Assert.Equal(1, Set(link => link.Drop(1)).Decide(Out).Lost);
+        Assert.True(Set(link => link.Duplicate(1)).Decide(Out).Duplicated);
+        var delay = TimeSpan.FromMilliseconds(1);
+        var delayed = Set(link => link.Delay(delay, delay)).Decide(Out);
+        Assert.Equal(delay, Assert.Single(delayed.Arrivals));
+        Assert.Same(PacketFate.CutOff, Set(link => link.Cut(P0, P1)).Decide(Out));
+        Assert.Same(PacketFate.Delivered, Set(link =>
+        {
+            link.Cut(P0, P1);
+            link.Heal(P0, P1);
+        }).Decide(Out));
+
+        static XpcLink Set(Action<XpcLink> fault)
+        {
+            var link = new XpcLink(Seed);
+            fault(link);
+            return link;
+        }
+    }
+
+    [Fact]
     public void XpcLink_must_drop_and_duplicate_at_their_rates()
     {
         var link = new XpcLink(Seed);
