@@ -32,6 +32,7 @@ public sealed class FrameStore
     private readonly Stack<FrameSlot> _free = new();
     private byte[] _slab = [];
     private int _slabStart;
+    private int _slabEnd;
     private int _slabFrames;
     private int _slabUsed;
     private int _populatedEnd;
@@ -76,9 +77,12 @@ public sealed class FrameStore
         _slab = GC.AllocateUninitializedArray<byte>(bytes + Page.SizeBytes, pinned: true);
         var address = Marshal.UnsafeAddrOfPinnedArrayElement(_slab, 0);
         _slabStart = (int)(-address & (Page.SizeBytes - 1));
+        _slabEnd = _slabStart + bytes;
         _slabUsed = 0;
-        _populatedEnd = _slabStart;
-        if (bytes >= HugePageBytes) KernelMemory.AdviseHugePages(address + _slabStart, bytes);
+        // A small slab is left to its first touches: nothing of it is made resident ahead.
+        var big = bytes >= HugePageBytes;
+        _populatedEnd = big ? _slabStart : _slabEnd;
+        if (big) KernelMemory.AdviseHugePages(address + _slabStart, bytes);
     }
 
     /// <summary>
@@ -88,16 +92,14 @@ public sealed class FrameStore
     /// </summary>
     private void PopulateAhead(int offset)
     {
-        var slabEnd = _slabStart + _slabFrames * Page.SizeBytes;
-        if (slabEnd - _slabStart < HugePageBytes || _populatedEnd >= slabEnd
-            || offset + PopulateChunkBytes < _populatedEnd || _populating != 0
-            || !KernelMemory.CanPopulate)
+        if (_populatedEnd >= _slabEnd || offset + PopulateChunkBytes < _populatedEnd
+            || _populating != 0 || !KernelMemory.CanPopulate)
         {
             return;
         }
         // The slot just handed out is touched by its taker now; the chunk starts past it.
         var start = Math.Max(_populatedEnd, offset + Page.SizeBytes);
-        var end = Math.Min(start + PopulateChunkBytes, slabEnd);
+        var end = Math.Min(start + PopulateChunkBytes, _slabEnd);
         _populatedEnd = end;
         if (end <= start) return;
         _populating = 1;

@@ -391,6 +391,14 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         return pin;
     }
 
+    /// <summary>Drops the permit links of the getters that match; returns them.</summary>
+    private List<Getter> Unlink(Func<Getter, bool> matches)
+    {
+        var gone = _links.Where(link => matches(link.Value)).ToList();
+        foreach (var (link, _) in gone) _links.Remove(link);
+        return gone.ConvertAll(link => link.Value);
+    }
+
     /// <summary>Gives back, in pin order, every pin held for an attacher that matches.</summary>
     private void UnpinAttachers(Func<TgId, bool> matches) =>
         Unpin(_pins.Where(p => matches(p.Value.Attacher)).Select(p => p.Key).Order().ToList());
@@ -484,12 +492,11 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     private void HandleGetterStopped(Terminated stopped)
     {
-        var gone = _links.Where(l => l.Value.Endpoint.Ref.Equals(stopped.ActorRef)).ToList();
-        foreach (var (link, _) in gone) _links.Remove(link);
+        var gone = Unlink(getter => getter.Endpoint.Ref.Equals(stopped.ActorRef));
         // Its exit unpinned what it held, but the Unpin or Zapped saying so may still be on its
         // way (or lost with a link): the pins go now, so a store it sent before it died cannot
         // land on a page the owner has since unmapped.
-        var ids = gone.Select(l => l.Value.Id).ToHashSet();
+        var ids = gone.Select(getter => getter.Id).ToHashSet();
         if (ids.Count > 0) UnpinAttachers(ids.Contains);
         if (_zapping is { Waiting: { } waiting }
             && waiting.RemoveAll(getter => getter.Ref.Equals(stopped.ActorRef)) > 0
@@ -504,9 +511,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     private void HandlePeerDown(PartitionActor.PeerDown down)
     {
-        foreach (var (link, _) in _links.Where(l => l.Value.Endpoint.Partition == down.Peer)
-            .ToList())
-            _links.Remove(link);
+        Unlink(getter => getter.Endpoint.Partition == down.Peer);
         UnpinAttachers(attacher => attacher.Partition == down.Peer);
         foreach (var stashed in _stashedPins.Where(id => id.Origin == down.Peer))
             _deadPins.Add(stashed);

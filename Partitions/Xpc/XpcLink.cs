@@ -118,22 +118,14 @@ public sealed class XpcLink
     public void Drop(double rate, LinkDirection? link = null)
     {
         CheckRate(rate);
-        lock (_gate)
-        {
-            Set(_drop, ref _dropEvery, rate, link);
-            FaultsChanged();
-        }
+        lock (_gate) Set(_drop, ref _dropEvery, rate, link);
     }
 
     /// <summary>Delivers that share (0 to 1) of packets twice.</summary>
     public void Duplicate(double rate, LinkDirection? link = null)
     {
         CheckRate(rate);
-        lock (_gate)
-        {
-            Set(_duplicate, ref _duplicateEvery, rate, link);
-            FaultsChanged();
-        }
+        lock (_gate) Set(_duplicate, ref _duplicateEvery, rate, link);
     }
 
     /// <summary>
@@ -144,11 +136,7 @@ public sealed class XpcLink
     {
         if (min < TimeSpan.Zero || max < min)
             throw new ArgumentOutOfRangeException(nameof(max), $"a delay of {min}..{max}");
-        lock (_gate)
-        {
-            Set(_delay, ref _delayEvery, (min, max), link);
-            FaultsChanged();
-        }
+        lock (_gate) Set(_delay, ref _delayEvery, (min, max), link);
     }
 
     /// <summary>
@@ -314,19 +302,22 @@ public sealed class XpcLink
     /// One direction takes its own value; every link takes the new value and forgets the
     /// per-direction ones (so <c>drop 0%</c> ends every drop).
     /// </summary>
-    private static void Set<T>(Dictionary<LinkDirection, T> perLink, ref T every, T value,
+    private void Set<T>(Dictionary<LinkDirection, T> perLink, ref T every, T value,
         LinkDirection? link)
     {
         if (link is { } one)
         {
             perLink[one] = value;
-            return;
         }
-        perLink.Clear();
-        every = value;
+        else
+        {
+            perLink.Clear();
+            every = value;
+        }
+        FaultsChanged();
     }
 
-    /// <summary>After any change of the faults, under the lock.</summary>
+    /// <summary>After any change of the faults (Set, a cut, a heal), under the lock.</summary>
     private void FaultsChanged() =>
         _faultless = _cut.Count == 0 && _drop.Count == 0 && _duplicate.Count == 0
             && _delay.Count == 0 && _dropEvery == 0 && _duplicateEvery == 0

@@ -70,6 +70,14 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         return getter.ExpectMsg<AccessPermit.Granted>();
     }
 
+    /// <summary>A permit for <paramref name="getter"/>, a thread group on partition 1.</summary>
+    private void GrantFar(IActorRef segment, Akka.TestKit.TestProbe far, TgId getter)
+    {
+        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, new Credentials(1001, 100),
+            true, getter, far.Ref.On(P1)));
+        far.ExpectMsg<AccessPermit.Granted>();
+    }
+
     [Fact]
     public void SegmentActor_must_refuse_a_get_the_mode_bits_forbid()
     {
@@ -300,9 +308,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         Grant(segment, local);
         var far = CreateTestProbe();
         var farGetter = new TgId(P1, 200);
-        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, new Credentials(1001, 100),
-            true, farGetter, far.Ref.On(P1)));
-        far.ExpectMsg<AccessPermit.Granted>();
+        GrantFar(segment, far, farGetter);
         // The far attacher holds a pin, and has a second fault on its way.
         var held = new RequestId(P1, 1);
         segment.Tell(new Fault.Pin(held, 0x10000, farGetter, 1, far.Ref.On(P1), default,
@@ -370,9 +376,7 @@ public sealed class SegmentActorSpec() : TestKit(VirtualTime)
         var (segment, owner) = MakeRelayed();
         var far = CreateTestProbe();
         var farGetter = new TgId(P1, 200);
-        segment.Tell(new AccessPermit.Get(NextId(), Id, Xpmem.RdWr, new Credentials(1001, 100),
-            true, farGetter, far.Ref.On(P1)));
-        far.ExpectMsg<AccessPermit.Granted>();
+        GrantFar(segment, far, farGetter);
         var fault = new RequestId(P1, 1);
         segment.Tell(new Fault.Pin(fault, 0x10000, farGetter, 1, far.Ref.On(P1), default,
             OwnerMm.Same));
