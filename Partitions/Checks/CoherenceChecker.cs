@@ -11,7 +11,7 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class CoherenceChecker : IChecker
 {
-    private readonly Dictionary<(TgId Tg, ulong Page), long> _frames = [];
+    private readonly Dictionary<TgPage, long> _frames = [];
     private long _accesses;
     private long _breaches;
 
@@ -22,24 +22,36 @@ public sealed class CoherenceChecker : IChecker
         switch (e)
         {
             case PageMapped mapped:
-                _frames[(mapped.Tg, mapped.PageAddress)] = mapped.Frame;
+                On(mapped);
                 return null;
             case PageUnmapped unmapped:
-                // One lookup for the usual unmap of the frame mapped there; a frame mapped
-                // over it since goes back (the shadow's order says nothing).
-                var key = (unmapped.Tg, unmapped.PageAddress);
-                if (_frames.Remove(key, out var frame) && frame != unmapped.Frame)
-                    _frames[key] = frame;
+                On(unmapped);
                 return null;
             case Accessed access:
-                _accesses++;
-                return Judge(access);
+                return On(access);
             case PartitionCrashed crashed:
                 Crashed(crashed.Partition);
                 return null;
             default:
                 return null;
         }
+    }
+
+    public void On(PageMapped mapped) =>
+        _frames[new TgPage(mapped.Tg, mapped.PageAddress)] = mapped.Frame;
+
+    public void On(PageUnmapped unmapped)
+    {
+        // One lookup for the usual unmap of the frame mapped there; a frame mapped over it
+        // since goes back (the shadow's order says nothing).
+        var key = new TgPage(unmapped.Tg, unmapped.PageAddress);
+        if (_frames.Remove(key, out var frame) && frame != unmapped.Frame) _frames[key] = frame;
+    }
+
+    public CheckerBreach? On(Accessed access)
+    {
+        _accesses++;
+        return Judge(access);
     }
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
@@ -56,7 +68,7 @@ public sealed class CoherenceChecker : IChecker
 
     private CheckerBreach? Judge(Accessed access)
     {
-        var owned = _frames.TryGetValue((access.Owner, access.SourcePage), out var frame);
+        var owned = _frames.TryGetValue(new TgPage(access.Owner, access.SourcePage), out var frame);
         if (owned && frame == access.Frame) return null;
         _breaches++;
         var verb = access.Write ? "stored to" : "loaded from";

@@ -44,12 +44,12 @@ public sealed class DeadlockChecker : IChecker
     {
         switch (e)
         {
-            case LockWaiting waiting when _sessions.Owns(waiting.Task, waiting.Lock):
-                return Waiting(waiting);
-            case LockAcquired acquired when _sessions.Owns(acquired.Task, acquired.Lock):
-                return Acquired(acquired);
+            case LockWaiting waiting:
+                return On(waiting);
+            case LockAcquired acquired:
+                return On(acquired);
             case LockReleased released:
-                Released(released);
+                On(released);
                 break;
             case PartitionCrashed crashed:
                 // Its locks are gone without a word, and whoever waited there with them.
@@ -63,6 +63,20 @@ public sealed class DeadlockChecker : IChecker
                 break;
         }
         return null;
+    }
+
+    public CheckerBreach? On(LockWaiting waiting) =>
+        _sessions.Owns(waiting.Task, waiting.Lock) ? Waiting(waiting) : null;
+
+    public CheckerBreach? On(LockAcquired acquired) =>
+        _sessions.Owns(acquired.Task, acquired.Lock) ? Acquired(acquired) : null;
+
+    /// <summary>A hold ends (one of a task's reads), or else a wait does.</summary>
+    public void On(LockReleased released)
+    {
+        if (!_locks.TryGetValue(released.Lock, out var state)) return;
+        if (!state.Holders.Release(released.Task))
+            StopWaiting(state, released.Lock, released.Task);
     }
 
     /// <summary>
@@ -106,24 +120,13 @@ public sealed class DeadlockChecker : IChecker
         _acquisitions++;
         var state = StateOf(acquired.Lock);
         StopWaiting(state, acquired.Lock, acquired.Task);
-        var (_, count) = state.Holders.GetValueOrDefault(acquired.Task);
-        state.Holders[acquired.Task] = (acquired.Access, count + 1);
+        state.Holders.Take(acquired.Task, acquired.Access);
         // A new holder is a new edge from everyone still waiting for the lock.
         foreach (var (task, _) in state.Waiters)
         {
             if (CycleFrom(task) is { } breach) return breach;
         }
         return null;
-    }
-
-    /// <summary>A hold ends (one of a task's reads), or else a wait does.</summary>
-    private void Released(LockReleased released)
-    {
-        if (!_locks.TryGetValue(released.Lock, out var state)) return;
-        if (!state.Holders.TryGetValue(released.Task, out var hold))
-            StopWaiting(state, released.Lock, released.Task);
-        else if (hold.Count > 1) state.Holders[released.Task] = (hold.Mode, hold.Count - 1);
-        else state.Holders.Remove(released.Task);
     }
 
     public CheckerReport Final() => new(Name, true,

@@ -14,7 +14,7 @@ public sealed class PinChecker : IChecker
 {
     // What a held pin's report names, not the event: pins are held for long (an attachment's
     // life), and each kept event was an object of 80 bytes that every collection had to promote.
-    private readonly Dictionary<(SegId Segment, long PinId), HeldPin> _held = [];
+    private readonly Dictionary<SegmentPin, HeldPin> _held = [];
     private readonly Dictionary<long, int> _pinsByFrame = [];
     private readonly Dictionary<TgId, PinTally> _byOwner = [];
     private PinTally _lost;
@@ -32,19 +32,41 @@ public sealed class PinChecker : IChecker
         switch (e)
         {
             case Pinned pinned:
-                _held[(pinned.Segment, pinned.PinId)] = new HeldPin(pinned.SourcePage,
-                    pinned.Frame, pinned.Attacher, pinned.Attachment);
-                CollectionsMarshal.GetValueRefOrAddDefault(_pinsByFrame, pinned.Frame, out _)++;
-                Tally(pinned.Segment.Owner, new PinTally(1, 0));
+                On(pinned);
                 return null;
             case Unpinned unpinned:
-                return GiveBack(unpinned);
+                return On(unpinned);
             case PartitionCrashed crashed:
                 Forget(crashed.Partition);
                 return null;
             default:
                 return null;
         }
+    }
+
+    public void On(Pinned pinned)
+    {
+        _held[new SegmentPin(pinned.Segment, pinned.PinId)] = new HeldPin(pinned.SourcePage,
+            pinned.Frame, pinned.Attacher, pinned.Attachment);
+        CollectionsMarshal.GetValueRefOrAddDefault(_pinsByFrame, pinned.Frame, out _)++;
+        Tally(pinned.Segment.Owner, new PinTally(1, 0));
+    }
+
+    public CheckerBreach? On(Unpinned unpinned)
+    {
+        var owner = unpinned.Segment.Owner;
+        Tally(owner, new PinTally(0, 1));
+        if (!_held.Remove(new SegmentPin(unpinned.Segment, unpinned.PinId)))
+        {
+            _breaches++;
+            return new CheckerBreach(
+                $"segment {unpinned.Segment} gave back pin {unpinned.PinId}, which it does not "
+                + "hold",
+                owner);
+        }
+        if (FramePinsLeft(unpinned.Frame) >= 0) return null;
+        _breaches++;
+        return new CheckerBreach($"frame {unpinned.Frame} has a negative pin count", owner);
     }
 
     public CheckerReport Final()
@@ -83,23 +105,6 @@ public sealed class PinChecker : IChecker
                 return $"{g.Key.Owner} holds {pins.Count} in segment {g.Key}: {shown}{more}";
             });
         return string.Join("; ", lines);
-    }
-
-    private CheckerBreach? GiveBack(Unpinned unpinned)
-    {
-        var owner = unpinned.Segment.Owner;
-        Tally(owner, new PinTally(0, 1));
-        if (!_held.Remove((unpinned.Segment, unpinned.PinId)))
-        {
-            _breaches++;
-            return new CheckerBreach(
-                $"segment {unpinned.Segment} gave back pin {unpinned.PinId}, which it does not "
-                + "hold",
-                owner);
-        }
-        if (FramePinsLeft(unpinned.Frame) >= 0) return null;
-        _breaches++;
-        return new CheckerBreach($"frame {unpinned.Frame} has a negative pin count", owner);
     }
 
     /// <summary>
