@@ -19,13 +19,20 @@ namespace Emulator.Partitions.Checks;
 public sealed class DeadlockChecker : IChecker
 {
     /// <summary>
-    /// Who holds a lock and who waits for it, in arrival order. Kept while its process lives (a
-    /// lock is taken again and again: no state is made per acquisition).
+    /// Who holds a lock (it is its holders) and who waits for it, in arrival order. Kept while
+    /// its process lives (a lock is taken again and again: no state is made per acquisition).
+    /// One object, its waiters made at the first wait: every lock event of the machine (nine a
+    /// fault) reads it, and a holders object and a waiters list beside it were two more jumps.
     /// </summary>
-    private sealed class LockState
+    private sealed class LockState : LockHolders
     {
-        public readonly LockHolders Holders = new();
-        public readonly List<(LockTask Task, LockMode Mode)> Waiters = [];
+        private static readonly List<(LockTask Task, LockMode Mode)> NoWaiters = [];
+        private List<(LockTask Task, LockMode Mode)>? _waiters;
+
+        /// <summary>The waiters, in arrival order (read only: <see cref="Wait"/> adds).</summary>
+        public List<(LockTask Task, LockMode Mode)> Waiters => _waiters ?? NoWaiters;
+
+        public void Wait(LockTask task, LockMode mode) => (_waiters ??= []).Add((task, mode));
     }
 
     private readonly Dictionary<LockId, LockState> _locks = [];
@@ -75,7 +82,7 @@ public sealed class DeadlockChecker : IChecker
     public void On(LockReleased released)
     {
         if (!_locks.TryGetValue(released.Lock, out var state)) return;
-        if (!state.Holders.Release(released.Task))
+        if (!state.Release(released.Task))
             StopWaiting(state, released.Lock, released.Task);
     }
 
@@ -90,9 +97,9 @@ public sealed class DeadlockChecker : IChecker
             foreach (var id in _byProcess[process])
             {
                 var state = _locks[id];
-                var severed = state.Holders
+                var severed = state
                     .Where(hold => PeerSessions.Severs(ended, hold.Key, id)).ToList();
-                foreach (var (task, _) in severed) state.Holders.Remove(task);
+                foreach (var (task, _) in severed) state.Remove(task);
                 var stopped = state.Waiters
                     .Where(waiter => PeerSessions.Severs(ended, waiter.Task, id)).ToList();
                 foreach (var (task, _) in stopped) StopWaiting(state, id, task);
@@ -108,7 +115,7 @@ public sealed class DeadlockChecker : IChecker
     private CheckerBreach? Waiting(LockWaiting waiting)
     {
         _waits++;
-        StateOf(waiting.Lock).Waiters.Add((waiting.Task, waiting.Access));
+        StateOf(waiting.Lock).Wait(waiting.Task, waiting.Access);
         if (!_waitingFor.TryGetValue(waiting.Task, out var awaited))
             _waitingFor[waiting.Task] = awaited = new List<LockId>(1);
         if (!awaited.Contains(waiting.Lock)) awaited.Add(waiting.Lock);
@@ -120,7 +127,7 @@ public sealed class DeadlockChecker : IChecker
         _acquisitions++;
         var state = StateOf(acquired.Lock);
         StopWaiting(state, acquired.Lock, acquired.Task);
-        state.Holders.Take(acquired.Task, acquired.Access);
+        state.Take(acquired.Task, acquired.Access);
         // A new holder is a new edge from everyone still waiting for the lock.
         foreach (var (task, _) in state.Waiters)
         {
@@ -197,7 +204,7 @@ public sealed class DeadlockChecker : IChecker
                 break;
             }
         }
-        foreach (var (holder, (mode, _)) in state.Holders)
+        foreach (var (holder, (mode, _)) in state)
         {
             if (Conflict(wanted, mode)) yield return (holder, mode);
         }
@@ -238,7 +245,7 @@ public sealed class DeadlockChecker : IChecker
         for (var i = 0; i < path.Count; i++)
         {
             var (task, blocker, mode, id) = path[i];
-            var how = _locks[id].Holders.ContainsKey(blocker) ? "held" : "awaited";
+            var how = _locks[id].ContainsKey(blocker) ? "held" : "awaited";
             if (i > 0) text.Append("; ");
             text.Append($"{task} waits for {id}, {how} by {blocker} ({Lower(mode)})");
         }

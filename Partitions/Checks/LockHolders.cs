@@ -11,7 +11,7 @@ namespace Emulator.Partitions.Checks;
 /// the deadlock checker's search meets them in it: a breach names the cycle it always named.
 /// Plain state.
 /// </summary>
-public sealed class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode Mode, int Count)>>
+public class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode Mode, int Count)>>
 {
     private const int NoSlot = -1;
 
