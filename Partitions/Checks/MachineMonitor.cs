@@ -5,8 +5,8 @@ namespace Emulator.Partitions.Checks;
 
 /// <summary>
 /// Where the machine's actors report what happens: every <see cref="MachineEvent"/> goes to every
-/// checker, in the order it happened, and the first breach is kept with the events that led to
-/// it. Also counts what the run's summary prints, and records actors that threw (each a bug in the
+/// checker that reads its type, in the order it happened, and the first breach is kept with the
+/// events that led to it. Also counts what the run's summary prints, and records actors that threw (each a bug in the
 /// emulator). Thread safe: in <c>live</c> mode (and in actor specs) the actors report from pool
 /// threads at once, so every event goes through the checkers under one lock, in the order the
 /// lock admits them. Each actor reports an event before it sends what the event caused, so an
@@ -147,8 +147,15 @@ public sealed class MachineMonitor
     /// </summary>
     private bool ObservedAlone(MachineEvent e)
     {
+        // The most common first (a type test each): requests, then lock takes and releases.
         switch (e)
         {
+            case RequestStarted started:
+                InFlight.On(started);
+                return true;
+            case RequestEnded ended:
+                InFlight.On(ended);
+                return true;
             case LockAcquired acquired:
                 Remember(e);
                 Keep(_deadlock, _deadlock.On(acquired));
@@ -184,12 +191,6 @@ public sealed class MachineMonitor
             case Unpinned unpinned:
                 Remember(e);
                 Keep(Pins, Pins.On(unpinned));
-                return true;
-            case RequestStarted started:
-                InFlight.On(started);
-                return true;
-            case RequestEnded ended:
-                InFlight.On(ended);
                 return true;
             case StoreSent sent:
                 _storesOnce.On(sent);
