@@ -153,11 +153,18 @@ public static class BenchCommand
         {
             progress("remote ping-pong");
             var raw = Ceilings.RemoteMessagesPerSecond(sizes.PingPong / 10);
-            var cluster = emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Cluster);
-            figures.Add(new("ceiling.remote_msgs_per_s", raw,
+            var pairs = EmulatorFigures.ClusterPairs;
+            var cluster = emulator.ClusterFaultsPerSecond(sizes.Pages, pairs);
+            var chain = emulator.ClusterFaultsPerSecond(sizes.Pages / 4, 1);
+            figures.Add(new("ceiling.remote_msgs_per_s", raw.Saturated,
                 $"{Ceilings.RemoteInFlight} in flight"));
-            figures.Add(new("cluster.faults_per_s", cluster, Ratio(cluster * crossXpc, raw,
-                "of raw remote messages, per cross-node message")));
+            figures.Add(new("ceiling.remote_msgs_one_in_flight_per_s", raw.OneInFlight,
+                "one in flight: the round trip"));
+            figures.Add(new("cluster.faults_per_s", cluster, Ratio(cluster * crossXpc,
+                raw.Saturated, $"of raw remote messages, per cross-node message ({pairs} "
+                    + "faults in flight)")));
+            figures.Add(new("cluster.faults_one_in_flight_per_s", chain, Ratio(chain * crossXpc,
+                raw.OneInFlight, "of raw remote messages one in flight, per cross-node message")));
         }
         figures.AddRange(Altix(sizes.Altix, progress));
         figures.AddRange(Memory(sizes, progress));
