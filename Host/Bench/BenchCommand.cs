@@ -122,7 +122,7 @@ public static class BenchCommand
         emulator.SimFaults(Math.Max(1, sizes.Pages / 8), cross: true);
         var (samePerSecond, sameMessages, _) = emulator.SimFaults(sizes.Pages, cross: false);
         var (crossPerSecond, crossMessages, crossXpc) = emulator.SimFaults(sizes.Pages, true);
-        var liveCross = emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Live);
+        var liveCross = emulator.LiveFaultsPerSecond(sizes.Pages, true);
         var simAltix = emulator.AltixDeliveriesPerSecond(sizes.Altix);
         var explore2 = emulator.ExploreSchedulesPerSecond(2, sizes.Schedules);
         var figures = new List<Figure>
@@ -132,7 +132,7 @@ public static class BenchCommand
             new("faults.same_partition_per_s", samePerSecond),
             new("faults.cross_partition_per_s", crossPerSecond),
             new("faults.same_partition_live_per_s",
-                emulator.FaultsPerSecond(sizes.Pages, false, RunMode.Live)),
+                emulator.LiveFaultsPerSecond(sizes.Pages, false)),
             new("faults.cross_partition_live_per_s", liveCross,
                 Ratio(liveCross * crossMessages, local, "of raw local messages, per message")),
             new("messages_per_fault.same_partition", sameMessages),

@@ -35,10 +35,10 @@ internal static class BenchScenarios
     /// <paramref name="pairs"/> owner-and-user pairs across <paramref name="partitions"/>
     /// partitions (pair i's owner on partition i mod n, its user on the next), every user
     /// attaching its owner's <paramref name="pages"/> pages; then all users at once read every
-    /// word of theirs (<paramref name="touch"/>): as many fault chains in flight as pairs, each
-    /// crossing between partitions. The setup runs the pairs side by side too.
+    /// word of theirs: as many fault chains in flight as pairs, each crossing between
+    /// partitions. The setup runs the pairs side by side too.
     /// </summary>
-    public static string PairedFaults(int pairs, int pages, bool touch, int partitions)
+    public static string PairedFaults(int pairs, int pages, int partitions)
     {
         var text = new StringBuilder(Text($$"""
             name = "{{pairs}} pairs fault {{pages}} pages each across partitions"
@@ -52,14 +52,14 @@ internal static class BenchScenarios
             text.Append(Text($"  user{i} {{ partition = {(i + 1) % partitions} }}\n"));
         }
         text.Append("}\nsteps = [\n");
-        Parallel(text, pairs, i =>
+        Branches(text, pairs, i =>
         [
             $"owner{i}: mmap 0x10000000 {pages}p",
             $"owner{i}: seg{i} = make 0x10000000 {pages}p mode=0666",
             $"user{i}: ap{i} = get seg{i} rdwr",
             $"user{i}: at{i} = attach ap{i} 0 {pages}p",
         ]);
-        if (touch) Parallel(text, pairs, i => [$"user{i}: sum32 at{i} {pages}p => 0"]);
+        Branches(text, pairs, i => [$"user{i}: sum32 at{i} {pages}p => 0"]);
         return text.Append("]\n").ToString();
     }
 
@@ -120,7 +120,7 @@ internal static class BenchScenarios
         """;
 
     /// <summary>A step running a branch per pair, each its <paramref name="steps"/>.</summary>
-    private static void Parallel(StringBuilder text, int pairs,
+    private static void Branches(StringBuilder text, int pairs,
         Func<int, FormattableString[]> steps)
     {
         text.Append("  { parallel = [\n");

@@ -23,17 +23,17 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
     public const int ClusterPairs = 48;
 
     /// <summary>
-    /// First-touch faults per second in <paramref name="mode"/>, live (in this process, warmed
-    /// up before); sim's: <see cref="SimFaults"/>.
+    /// First-touch faults per second in live (in this process, warmed up before); sim's:
+    /// <see cref="SimFaults"/>.
     /// </summary>
-    public double FaultsPerSecond(int pages, bool cross, RunMode mode) =>
+    public double LiveFaultsPerSecond(int pages, bool cross) =>
         pages / Seconds(BenchScenarios.Faults(pages, 1, cross),
-            BenchScenarios.Faults(pages, 0, cross), mode);
+            BenchScenarios.Faults(pages, 0, cross), RunMode.Live);
 
     /// <summary>
     /// Cross-node faults per second in cluster mode (<see cref="ClusterNodes"/> local nodes, a
-    /// partition each), <paramref name="pairs"/> fault chains in flight between them (
-    /// <see cref="BenchScenarios.PairedFaults"/>), about <paramref name="pages"/> faults in all.
+    /// partition each), <paramref name="pairs"/> fault chains in flight between them
+    /// (<see cref="BenchScenarios.PairedFaults"/>), about <paramref name="pages"/> faults in all.
     /// The nodes are fresh processes at every run, whose first faults run the JIT's first tier:
     /// the figure is the cost of a second batch of pages, after a first batch warmed the nodes.
     /// A cluster run starts its nodes (seconds) and its faults take seconds more: one run of each.
@@ -42,9 +42,8 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
     {
         var each = Math.Max(1, pages / pairs);
         return (double)pairs * each / Seconds(
-            BenchScenarios.PairedFaults(pairs, 2 * each, touch: true, ClusterNodes),
-            BenchScenarios.PairedFaults(pairs, each, touch: true, ClusterNodes), RunMode.Cluster,
-            repeats: 1);
+            BenchScenarios.PairedFaults(pairs, 2 * each, ClusterNodes),
+            BenchScenarios.PairedFaults(pairs, each, ClusterNodes), RunMode.Cluster, repeats: 1);
     }
 
     /// <summary>
