@@ -341,7 +341,7 @@ public static class RunCommand
             return $"{CliConsole.Count(totals.Held, "run")} held, {totals.Failed} failed{notRun}"
                 + $" ({CliConsole.Count(totals.Files, "file")}, --seeds "
                 + $"{UserText.Safe(request.Seeds!.Text)}, {totals.Elapsed.TotalSeconds:0.0} s, "
-                + $"{totals.RunsPerSecond:0} runs/s){stopped}";
+                + $"{CliConsole.Rate(totals.RunsPerSecond, "runs")}){stopped}";
         }
     }
 }

@@ -122,7 +122,7 @@ public static class BenchCommand
         emulator.SimFaults(Math.Max(1, sizes.Pages / 8), cross: true);
         var (samePerSecond, sameMessages, _) = emulator.SimFaults(sizes.Pages, cross: false);
         var (crossPerSecond, crossMessages, crossXpc) = emulator.SimFaults(sizes.Pages, true);
-        var liveCross = emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Live);
+        var liveCross = emulator.LiveFaultsPerSecond(sizes.Pages, true);
         var simAltix = emulator.AltixDeliveriesPerSecond(sizes.Altix);
         var explore2 = emulator.ExploreSchedulesPerSecond(2, sizes.Schedules);
         var figures = new List<Figure>
@@ -132,7 +132,7 @@ public static class BenchCommand
             new("faults.same_partition_per_s", samePerSecond),
             new("faults.cross_partition_per_s", crossPerSecond),
             new("faults.same_partition_live_per_s",
-                emulator.FaultsPerSecond(sizes.Pages, false, RunMode.Live)),
+                emulator.LiveFaultsPerSecond(sizes.Pages, false)),
             new("faults.cross_partition_live_per_s", liveCross,
                 Ratio(liveCross * crossMessages, local, "of raw local messages, per message")),
             new("messages_per_fault.same_partition", sameMessages),
@@ -153,11 +153,18 @@ public static class BenchCommand
         {
             progress("remote ping-pong");
             var raw = Ceilings.RemoteMessagesPerSecond(sizes.PingPong / 10);
-            var cluster = emulator.FaultsPerSecond(sizes.Pages, true, RunMode.Cluster);
-            figures.Add(new("ceiling.remote_msgs_per_s", raw,
+            var pairs = EmulatorFigures.ClusterPairs;
+            var cluster = emulator.ClusterFaultsPerSecond(sizes.Pages, pairs);
+            var chain = emulator.ClusterFaultsPerSecond(sizes.Pages / 4, 1);
+            figures.Add(new("ceiling.remote_msgs_per_s", raw.Saturated,
                 $"{Ceilings.RemoteInFlight} in flight"));
-            figures.Add(new("cluster.faults_per_s", cluster, Ratio(cluster * crossXpc, raw,
-                "of raw remote messages, per cross-node message")));
+            figures.Add(new("ceiling.remote_msgs_one_in_flight_per_s", raw.OneInFlight,
+                "one in flight: the round trip"));
+            figures.Add(new("cluster.faults_per_s", cluster, Ratio(cluster * crossXpc,
+                raw.Saturated, $"of raw remote messages, per cross-node message ({pairs} "
+                    + "faults in flight)")));
+            figures.Add(new("cluster.faults_one_in_flight_per_s", chain, Ratio(chain * crossXpc,
+                raw.OneInFlight, "of raw remote messages one in flight, per cross-node message")));
         }
         figures.AddRange(Altix(sizes.Altix, progress));
         figures.AddRange(Memory(sizes, progress));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Emulator.Host.Bench;
 
@@ -12,13 +13,11 @@ internal static class BenchScenarios
     /// <summary>
     /// An owner exports <paramref name="pages"/> pages; a user on the same partition or the
     /// other attaches them and reads every word of them <paramref name="touches"/> times (the
-    /// first touch of each page is a fault; later touches are loads alone). A third partition,
-    /// idle, makes room for a third node in cluster mode.
+    /// first touch of each page is a fault; later touches are loads alone).
     /// </summary>
-    public static string Faults(int pages, int touches, bool crossPartition,
-        int partitions = 2) => Text($$"""
+    public static string Faults(int pages, int touches, bool crossPartition) => Text($$"""
         name = "first-touch faults, {{(crossPartition ? "cross" : "same")}} partition"
-        partitions = {{partitions}}
+        partitions = 2
         processes {
           owner { partition = 0 }
           user { partition = {{(crossPartition ? 1 : 0)}} }
@@ -31,6 +30,38 @@ internal static class BenchScenarios
           { repeat = {{touches}}, steps = [ "user: sum32 at {{pages}}p => 0" ] }
         ]
         """);
+
+    /// <summary>
+    /// <paramref name="pairs"/> owner-and-user pairs across <paramref name="partitions"/>
+    /// partitions (pair i's owner on partition i mod n, its user on the next), every user
+    /// attaching its owner's <paramref name="pages"/> pages; then all users at once read every
+    /// word of theirs: as many fault chains in flight as pairs, each crossing between
+    /// partitions. The setup runs the pairs side by side too.
+    /// </summary>
+    public static string PairedFaults(int pairs, int pages, int partitions)
+    {
+        var text = new StringBuilder(Text($$"""
+            name = "{{pairs}} pairs fault {{pages}} pages each across partitions"
+            partitions = {{partitions}}
+            processes {
+
+            """));
+        for (var i = 0; i < pairs; i++)
+        {
+            text.Append(Text($"  owner{i} {{ partition = {i % partitions} }}\n"));
+            text.Append(Text($"  user{i} {{ partition = {(i + 1) % partitions} }}\n"));
+        }
+        text.Append("}\nsteps = [\n");
+        Branches(text, pairs, i =>
+        [
+            $"owner{i}: mmap 0x10000000 {pages}p",
+            $"owner{i}: seg{i} = make 0x10000000 {pages}p mode=0666",
+            $"user{i}: ap{i} = get seg{i} rdwr",
+            $"user{i}: at{i} = attach ap{i} 0 {pages}p",
+        ]);
+        Branches(text, pairs, i => [$"user{i}: sum32 at{i} {pages}p => 0"]);
+        return text.Append("]\n").ToString();
+    }
 
     /// <summary><paramref name="pairs"/> attaches and detaches of one page, one after another.
     /// </summary>
@@ -87,6 +118,19 @@ internal static class BenchScenarios
           "user: read32 at+8 => 2"
         ]
         """;
+
+    /// <summary>A step running a branch per pair, each its <paramref name="steps"/>.</summary>
+    private static void Branches(StringBuilder text, int pairs,
+        Func<int, FormattableString[]> steps)
+    {
+        text.Append("  { parallel = [\n");
+        for (var i = 0; i < pairs; i++)
+        {
+            text.Append("    [ ").AppendJoin(", ", steps(i).Select(s => $"\"{Text(s)}\""))
+                .Append(" ]\n");
+        }
+        text.Append("  ] }\n");
+    }
 
     private static string Text(FormattableString text) =>
         text.ToString(CultureInfo.InvariantCulture);

@@ -17,8 +17,11 @@ internal static class Ceilings
 {
     public const int Rounds = 3;
 
-    /// <summary>Balls a remote rally keeps in play (one would measure the round trip).</summary>
+    /// <summary>Balls a remote rally keeps in play (one measures the round trip).</summary>
     public const int RemoteInFlight = 100;
+
+    /// <summary>The one-ball remote rally's share of the messages of the full one.</summary>
+    private const int OneInFlightShare = 100;
 
     private static readonly object Ball = 1;
 
@@ -75,10 +78,13 @@ internal static class Ceilings
 
     /// <summary>
     /// A ping-pong between two ActorSystems over loopback TCP (Akka.Remote), the emulator's own
-    /// serializer on a message of ours, <see cref="RemoteInFlight"/> balls in play: messages per
-    /// second, the floor of a cross-node message.
+    /// serializer on a message of ours: messages per second with <see cref="RemoteInFlight"/>
+    /// balls in play (what the link carries, the floor of a cross-node message), and with one
+    /// (the round trip, the floor of a chain whose every message waits for the one before).
+    /// The one-ball rally sends <paramref name="messages"/> / <see cref="OneInFlightShare"/>:
+    /// a round trip is some hundred times slower.
     /// </summary>
-    public static double RemoteMessagesPerSecond(long messages)
+    public static RemoteCeilings RemoteMessagesPerSecond(long messages)
     {
         var remote = ConfigurationFactory.ParseString("""
             akka.actor.provider = remote
@@ -90,17 +96,19 @@ internal static class Ceilings
         var ball = new Frames.Written(new RequestId(new PartitionId(0), 1));
         try
         {
-            return Median(() =>
+            double RallyOver(int inFlight, long count) => Median(() =>
             {
                 var local = returning.ActorOf(Props.Create(() => new Pong()));
                 var address = ((ExtendedActorSystem)returning).Provider.DefaultAddress;
                 var pong = serving.ActorSelection(new RootActorPath(address) / "user"
                         / local.Path.Name)
                     .ResolveOne(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
-                var perSecond = Rally(serving, pong, ball, RemoteInFlight, messages, "remote");
+                var perSecond = Rally(serving, pong, ball, inFlight, count, "remote");
                 returning.Stop(local);
                 return perSecond;
             });
+            return new RemoteCeilings(RallyOver(RemoteInFlight, messages),
+                RallyOver(1, Math.Max(1, messages / OneInFlightShare)));
         }
         finally
         {
@@ -138,3 +146,9 @@ internal static class Ceilings
         return figures[figures.Count / 2];
     }
 }
+
+/// <summary>
+/// Raw remote messages per second: with many in flight (<paramref name="Saturated"/>), and one at
+/// a time (<paramref name="OneInFlight"/>).
+/// </summary>
+internal readonly record struct RemoteCeilings(double Saturated, double OneInFlight);

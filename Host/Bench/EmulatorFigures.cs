@@ -18,22 +18,32 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
     /// <summary>The local nodes of a cluster figure, as the figure asks.</summary>
     public const int ClusterNodes = 3;
 
-    /// <summary>
-    /// First-touch faults per second in <paramref name="mode"/>, live or cluster (three local
-    /// nodes, the owner's and the user's partitions on two of them); sim's:
-    /// <see cref="SimFaults"/>. Live runs in this process, warmed up before; cluster nodes are
-    /// fresh processes at every run, whose first faults run the JIT's first tier, so theirs is
-    /// the cost of a second batch of pages, after a first batch warmed the nodes.
+    /// <summary>Owner-and-user pairs, each a fault chain in flight, of the cluster figure.
     /// </summary>
-    public double FaultsPerSecond(int pages, bool cross, RunMode mode)
+    public const int ClusterPairs = 48;
+
+    /// <summary>
+    /// First-touch faults per second in live (in this process, warmed up before); sim's:
+    /// <see cref="SimFaults"/>.
+    /// </summary>
+    public double LiveFaultsPerSecond(int pages, bool cross) =>
+        pages / Seconds(BenchScenarios.Faults(pages, 1, cross),
+            BenchScenarios.Faults(pages, 0, cross), RunMode.Live);
+
+    /// <summary>
+    /// Cross-node faults per second in cluster mode (<see cref="ClusterNodes"/> local nodes, a
+    /// partition each), <paramref name="pairs"/> fault chains in flight between them
+    /// (<see cref="BenchScenarios.PairedFaults"/>), about <paramref name="pages"/> faults in all.
+    /// The nodes are fresh processes at every run, whose first faults run the JIT's first tier:
+    /// the figure is the cost of a second batch of pages, after a first batch warmed the nodes.
+    /// A cluster run starts its nodes (seconds) and its faults take seconds more: one run of each.
+    /// </summary>
+    public double ClusterFaultsPerSecond(int pages, int pairs)
     {
-        // A cluster run starts its nodes (seconds) and its thousands of faults take seconds
-        // more: one run of each is enough there.
-        return mode == RunMode.Cluster
-            ? pages / Seconds(BenchScenarios.Faults(2 * pages, 1, cross, ClusterNodes),
-                BenchScenarios.Faults(pages, 1, cross, ClusterNodes), mode, repeats: 1)
-            : pages / Seconds(BenchScenarios.Faults(pages, 1, cross),
-                BenchScenarios.Faults(pages, 0, cross), mode);
+        var each = Math.Max(1, pages / pairs);
+        return (double)pairs * each / Seconds(
+            BenchScenarios.PairedFaults(pairs, 2 * each, ClusterNodes),
+            BenchScenarios.PairedFaults(pairs, each, ClusterNodes), RunMode.Cluster, repeats: 1);
     }
 
     /// <summary>

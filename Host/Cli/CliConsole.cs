@@ -1,3 +1,4 @@
+using System.Globalization;
 using Spectre.Console;
 
 namespace Emulator.Host.Cli;
@@ -77,6 +78,14 @@ public sealed class CliConsole
     /// <summary>"1 run", "2 runs": a count with its noun, singular or plural.</summary>
     public static string Count(long count, string noun) =>
         $"{count} {noun}{(count == 1 ? "" : "s")}";
+
+    /// <summary>
+    /// A rate as "N unit/s": whole from 10 up, with a decimal below (a sweep of big scenarios
+    /// ran 0.47 runs a second, once printed as 0).
+    /// </summary>
+    public static string Rate(double perSecond, string unit) =>
+        perSecond.ToString(perSecond < 10 ? "0.0#" : "0", CultureInfo.InvariantCulture)
+        + $" {unit}/s";
 
     private static IAnsiConsole Create(TextWriter writer, bool terminal)
     {

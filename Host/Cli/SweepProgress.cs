@@ -50,6 +50,6 @@ public static class SweepProgress
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task,
             TimeSpan deltaTime) =>
-            new Text(task.Speed is { } speed ? $"{speed:0} runs/s" : "- runs/s");
+            new Text(task.Speed is { } speed ? CliConsole.Rate(speed, "runs") : "- runs/s");
     }
 }

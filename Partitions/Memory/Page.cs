@@ -24,7 +24,6 @@ public sealed class Page
     public const int SizeBytes = 4096;
 
     private readonly FrameSlot _slot;
-    private readonly FrameStore _store;
     private int _sharers = 1;
     private int _pins;
 
@@ -35,7 +34,6 @@ public sealed class Page
     public Page(long frame, FrameStore store)
     {
         Frame = frame;
-        _store = store;
         _slot = store.Take();
     }
 
@@ -95,7 +93,7 @@ public sealed class Page
 
     public Page Copy(long frame)
     {
-        var copy = new Page(frame, _store);
+        var copy = new Page(frame, _slot.Store);
         // A local attacher may be storing to this page meanwhile (live): copy a whole state.
         lock (Gate) Bytes.CopyTo(copy.Bytes);
         return copy;
@@ -140,7 +138,7 @@ public sealed class Page
 
     private void LetGo()
     {
-        if (Interlocked.Decrement(ref _holds) == 0) _store.Return(_slot);
+        if (Interlocked.Decrement(ref _holds) == 0) _slot.Store.Return(_slot);
     }
 }
 

@@ -32,6 +32,23 @@ public sealed class BenchSpec : IDisposable
     }
 
     [Fact]
+    public void Paired_faults_must_hold_with_every_pair_across_partitions()
+    {
+        var scenario = ScenarioParser.Parse(BenchScenarios.PairedFaults(4, 3, 3), "pairs.hocon");
+        var result = ScenarioRunner.Run(scenario, new RunOptions(1),
+            Settings.Load("xpmem-emulator.access-grain = page"));
+        Assert.True(result.Passed, $"seed 1: {result.Failure}");
+        Assert.Equal(4 * 3, result.Summary.Faults);
+        Assert.Equal(2 * 4, scenario.Processes.Count);
+        for (var i = 0; i < 4; i++)
+        {
+            var owner = scenario.Processes.Single(p => p.Name == $"owner{i}").Partition;
+            var user = scenario.Processes.Single(p => p.Name == $"user{i}").Partition;
+            Assert.Equal((owner + 1) % 3, user);
+        }
+    }
+
+    [Fact]
     public void Altix_scenario_at_full_size_must_fit_the_parsers_file_bound()
     {
         var text = AltixScenario.Text(18, 512, 16);
@@ -72,6 +89,7 @@ public sealed class BenchSpec : IDisposable
         [
             "ceiling.local_msgs_per_s", "ceiling.remote_msgs_per_s",
             "ceiling.sim_loop_deliveries_per_s", "cluster.faults_per_s",
+            "ceiling.remote_msgs_one_in_flight_per_s", "cluster.faults_one_in_flight_per_s",
             "faults.same_partition_per_s", "faults.cross_partition_per_s",
             "messages_per_fault.same_partition", "messages_per_fault.cross_partition",
             "sim.deliveries_per_s", "explore.schedules_per_s", "altix.sim_s", "altix.live_s",
