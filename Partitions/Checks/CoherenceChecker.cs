@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Emulator.Protocol.Ids;
 
 namespace Emulator.Partitions.Checks;
@@ -11,7 +12,10 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class CoherenceChecker : IChecker
 {
-    private readonly Dictionary<(TgId Tg, ulong Page), long> _frames = [];
+    // A small table a thread group, by page: one table of every mapped page of the machine
+    // (147,456 on the Altix run) grew by copying into ever larger arrays, each page a random
+    // place in them. A thread group's table goes when its last page does.
+    private readonly Dictionary<TgId, Dictionary<ulong, long>> _frames = [];
     private long _accesses;
     private long _breaches;
 
@@ -22,18 +26,13 @@ public sealed class CoherenceChecker : IChecker
         switch (e)
         {
             case PageMapped mapped:
-                _frames[(mapped.Tg, mapped.PageAddress)] = mapped.Frame;
+                On(mapped);
                 return null;
             case PageUnmapped unmapped:
-                // One lookup for the usual unmap of the frame mapped there; a frame mapped
-                // over it since goes back (the shadow's order says nothing).
-                var key = (unmapped.Tg, unmapped.PageAddress);
-                if (_frames.Remove(key, out var frame) && frame != unmapped.Frame)
-                    _frames[key] = frame;
+                On(unmapped);
                 return null;
             case Accessed access:
-                _accesses++;
-                return Judge(access);
+                return On(access);
             case PartitionCrashed crashed:
                 Crashed(crashed.Partition);
                 return null;
@@ -42,12 +41,35 @@ public sealed class CoherenceChecker : IChecker
         }
     }
 
+    public void On(PageMapped mapped)
+    {
+        ref var pages = ref CollectionsMarshal.GetValueRefOrAddDefault(_frames, mapped.Tg, out _);
+        pages ??= [];
+        pages[mapped.PageAddress] = mapped.Frame;
+    }
+
+    public void On(PageUnmapped unmapped)
+    {
+        if (!_frames.TryGetValue(unmapped.Tg, out var pages)) return;
+        // One lookup for the usual unmap of the frame mapped there; a frame mapped over it
+        // since goes back (the shadow's order says nothing).
+        if (!pages.Remove(unmapped.PageAddress, out var frame)) return;
+        if (frame != unmapped.Frame) pages[unmapped.PageAddress] = frame;
+        else if (pages.Count == 0) _frames.Remove(unmapped.Tg);
+    }
+
+    public CheckerBreach? On(Accessed access)
+    {
+        _accesses++;
+        return Judge(access);
+    }
+
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
     // for every event (32 bytes each; the machine emits several per fault).
     private void Crashed(PartitionId partition)
     {
-        foreach (var page in _frames.Keys.Where(k => k.Tg.Partition == partition).ToList())
-            _frames.Remove(page);
+        foreach (var tg in _frames.Keys.Where(tg => tg.Partition == partition).ToList())
+            _frames.Remove(tg);
     }
 
     public CheckerReport Final() => new(Name, _breaches == 0,
@@ -56,7 +78,9 @@ public sealed class CoherenceChecker : IChecker
 
     private CheckerBreach? Judge(Accessed access)
     {
-        var owned = _frames.TryGetValue((access.Owner, access.SourcePage), out var frame);
+        long frame = 0;
+        var owned = _frames.TryGetValue(access.Owner, out var pages)
+            && pages.TryGetValue(access.SourcePage, out frame);
         if (owned && frame == access.Frame) return null;
         _breaches++;
         var verb = access.Write ? "stored to" : "loaded from";

@@ -52,8 +52,7 @@ public sealed class DeadAccessChecker : IChecker
                 }
                 return null;
             case Accessed access:
-                _accesses++;
-                return Judge(access);
+                return On(access);
             case PartitionCrashed crashed:
                 // Its attachers are gone; attachments of its segments elsewhere stay (severed).
                 Crashed(crashed.Partition);
@@ -61,6 +60,12 @@ public sealed class DeadAccessChecker : IChecker
             default:
                 return null;
         }
+    }
+
+    public CheckerBreach? On(Accessed access)
+    {
+        _accesses++;
+        return Judge(access);
     }
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,

@@ -19,13 +19,20 @@ namespace Emulator.Partitions.Checks;
 public sealed class DeadlockChecker : IChecker
 {
     /// <summary>
-    /// Who holds a lock and who waits for it, in arrival order. Kept while its process lives (a
-    /// lock is taken again and again: no state is made per acquisition).
+    /// Who holds a lock (it is its holders) and who waits for it, in arrival order. Kept while
+    /// its process lives (a lock is taken again and again: no state is made per acquisition).
+    /// One object, its waiters made at the first wait: every lock event of the machine (nine a
+    /// fault) reads it, and a holders object and a waiters list beside it were two more jumps.
     /// </summary>
-    private sealed class LockState
+    private sealed class LockState : LockHolders
     {
-        public readonly LockHolders Holders = new();
-        public readonly List<(LockTask Task, LockMode Mode)> Waiters = [];
+        private static readonly List<(LockTask Task, LockMode Mode)> NoWaiters = [];
+        private List<(LockTask Task, LockMode Mode)>? _waiters;
+
+        /// <summary>The waiters, in arrival order (read only: <see cref="Wait"/> adds).</summary>
+        public List<(LockTask Task, LockMode Mode)> Waiters => _waiters ?? NoWaiters;
+
+        public void Wait(LockTask task, LockMode mode) => (_waiters ??= []).Add((task, mode));
     }
 
     private readonly Dictionary<LockId, LockState> _locks = [];
@@ -44,12 +51,12 @@ public sealed class DeadlockChecker : IChecker
     {
         switch (e)
         {
-            case LockWaiting waiting when _sessions.Owns(waiting.Task, waiting.Lock):
-                return Waiting(waiting);
-            case LockAcquired acquired when _sessions.Owns(acquired.Task, acquired.Lock):
-                return Acquired(acquired);
+            case LockWaiting waiting:
+                return On(waiting);
+            case LockAcquired acquired:
+                return On(acquired);
             case LockReleased released:
-                Released(released);
+                On(released);
                 break;
             case PartitionCrashed crashed:
                 // Its locks are gone without a word, and whoever waited there with them.
@@ -65,6 +72,20 @@ public sealed class DeadlockChecker : IChecker
         return null;
     }
 
+    public CheckerBreach? On(LockWaiting waiting) =>
+        _sessions.Owns(waiting.Task, waiting.Lock) ? Waiting(waiting) : null;
+
+    public CheckerBreach? On(LockAcquired acquired) =>
+        _sessions.Owns(acquired.Task, acquired.Lock) ? Acquired(acquired) : null;
+
+    /// <summary>A hold ends (one of a task's reads), or else a wait does.</summary>
+    public void On(LockReleased released)
+    {
+        if (!_locks.TryGetValue(released.Lock, out var state)) return;
+        if (!state.Release(released.Task))
+            StopWaiting(state, released.Lock, released.Task);
+    }
+
     /// <summary>
     /// The partition's calls hold and wait for nothing of the peer's any more; whoever waits
     /// behind those holds waits for the peer's own teardown, which is no edge.
@@ -76,9 +97,9 @@ public sealed class DeadlockChecker : IChecker
             foreach (var id in _byProcess[process])
             {
                 var state = _locks[id];
-                var severed = state.Holders
+                var severed = state
                     .Where(hold => PeerSessions.Severs(ended, hold.Key, id)).ToList();
-                foreach (var (task, _) in severed) state.Holders.Remove(task);
+                foreach (var (task, _) in severed) state.Remove(task);
                 var stopped = state.Waiters
                     .Where(waiter => PeerSessions.Severs(ended, waiter.Task, id)).ToList();
                 foreach (var (task, _) in stopped) StopWaiting(state, id, task);
@@ -94,7 +115,7 @@ public sealed class DeadlockChecker : IChecker
     private CheckerBreach? Waiting(LockWaiting waiting)
     {
         _waits++;
-        StateOf(waiting.Lock).Waiters.Add((waiting.Task, waiting.Access));
+        StateOf(waiting.Lock).Wait(waiting.Task, waiting.Access);
         if (!_waitingFor.TryGetValue(waiting.Task, out var awaited))
             _waitingFor[waiting.Task] = awaited = new List<LockId>(1);
         if (!awaited.Contains(waiting.Lock)) awaited.Add(waiting.Lock);
@@ -106,24 +127,13 @@ public sealed class DeadlockChecker : IChecker
         _acquisitions++;
         var state = StateOf(acquired.Lock);
         StopWaiting(state, acquired.Lock, acquired.Task);
-        var (_, count) = state.Holders.GetValueOrDefault(acquired.Task);
-        state.Holders[acquired.Task] = (acquired.Access, count + 1);
+        state.Take(acquired.Task, acquired.Access);
         // A new holder is a new edge from everyone still waiting for the lock.
         foreach (var (task, _) in state.Waiters)
         {
             if (CycleFrom(task) is { } breach) return breach;
         }
         return null;
-    }
-
-    /// <summary>A hold ends (one of a task's reads), or else a wait does.</summary>
-    private void Released(LockReleased released)
-    {
-        if (!_locks.TryGetValue(released.Lock, out var state)) return;
-        if (!state.Holders.TryGetValue(released.Task, out var hold))
-            StopWaiting(state, released.Lock, released.Task);
-        else if (hold.Count > 1) state.Holders[released.Task] = (hold.Mode, hold.Count - 1);
-        else state.Holders.Remove(released.Task);
     }
 
     public CheckerReport Final() => new(Name, true,
@@ -194,7 +204,7 @@ public sealed class DeadlockChecker : IChecker
                 break;
             }
         }
-        foreach (var (holder, (mode, _)) in state.Holders)
+        foreach (var (holder, (mode, _)) in state)
         {
             if (Conflict(wanted, mode)) yield return (holder, mode);
         }
@@ -235,7 +245,7 @@ public sealed class DeadlockChecker : IChecker
         for (var i = 0; i < path.Count; i++)
         {
             var (task, blocker, mode, id) = path[i];
-            var how = _locks[id].Holders.ContainsKey(blocker) ? "held" : "awaited";
+            var how = _locks[id].ContainsKey(blocker) ? "held" : "awaited";
             if (i > 0) text.Append("; ");
             text.Append($"{task} waits for {id}, {how} by {blocker} ({Lower(mode)})");
         }

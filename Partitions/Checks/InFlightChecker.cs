@@ -21,18 +21,25 @@ public sealed class InFlightChecker : IChecker
         switch (e)
         {
             case RequestStarted started:
-                _requests++;
-                _waiting[started.Request] = (started.What, started.At ?? started.Request.Origin);
+                On(started);
                 break;
             case PartitionCrashed crashed:
                 Crashed(crashed.Partition);
                 break;
             case RequestEnded ended:
-                _waiting.Remove(ended.Request);
+                On(ended);
                 break;
         }
         return null;
     }
+
+    public void On(RequestStarted started)
+    {
+        _requests++;
+        _waiting[started.Request] = (started.What, started.At ?? started.Request.Origin);
+    }
+
+    public void On(RequestEnded ended) => _waiting.Remove(ended.Request);
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
     // for every event (32 bytes each; the machine emits several per fault).

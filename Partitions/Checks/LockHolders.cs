@@ -11,7 +11,7 @@ namespace Emulator.Partitions.Checks;
 /// the deadlock checker's search meets them in it: a breach names the cycle it always named.
 /// Plain state.
 /// </summary>
-public sealed class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode Mode, int Count)>>
+public class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode Mode, int Count)>>
 {
     private const int NoSlot = -1;
 
@@ -45,7 +45,7 @@ public sealed class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode M
             var slot = Find(task);
             if (slot < 0)
             {
-                slot = Take();
+                slot = TakeSlot();
                 _slots[slot].Task = task;
                 _count++;
             }
@@ -54,14 +54,50 @@ public sealed class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode M
         }
     }
 
+    /// <summary>
+    /// <paramref name="task"/> takes the lock (again) in <paramref name="mode"/>: one search,
+    /// as for every acquisition, not a read and then a set.
+    /// </summary>
+    public void Take(LockTask task, LockMode mode)
+    {
+        var slot = Find(task);
+        if (slot < 0)
+        {
+            slot = TakeSlot();
+            _slots[slot].Task = task;
+            _slots[slot].Count = 0;
+            _count++;
+        }
+        _slots[slot].Mode = mode;
+        _slots[slot].Count++;
+    }
+
+    /// <summary>
+    /// One of <paramref name="task"/>'s holds ends (the last removes it); false if it holds
+    /// none.
+    /// </summary>
+    public bool Release(LockTask task)
+    {
+        var slot = Find(task);
+        if (slot < 0) return false;
+        if (_slots[slot].Count > 1) _slots[slot].Count--;
+        else Free(slot);
+        return true;
+    }
+
     public bool Remove(LockTask task)
     {
         var slot = Find(task);
         if (slot < 0) return false;
+        Free(slot);
+        return true;
+    }
+
+    private void Free(int slot)
+    {
         _slots[slot] = new Slot { Count = -1 - _lastFreed };
         _lastFreed = slot;
         _count--;
-        return true;
     }
 
     public Enumerator GetEnumerator() => new(this);
@@ -81,7 +117,7 @@ public sealed class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode M
         return NoSlot;
     }
 
-    private int Take()
+    private int TakeSlot()
     {
         if (_lastFreed != NoSlot)
         {

@@ -33,15 +33,12 @@ public sealed class LockOrderChecker : IChecker
     {
         switch (e)
         {
-            case LockWaiting waiting when _sessions.Owns(waiting.Task, waiting.Lock):
-                return Judge(waiting.Task, waiting.Lock, "waits for");
-            case LockAcquired acquired when _sessions.Owns(acquired.Task, acquired.Lock):
-                var breach = acquired.Lock.Kind == LockKind.AttMutex
-                    ? Judge(acquired.Task, acquired.Lock, "takes") : null;
-                Hold(acquired.Task, acquired.Lock);
-                return breach;
+            case LockWaiting waiting:
+                return On(waiting);
+            case LockAcquired acquired:
+                return On(acquired);
             case LockReleased released:
-                Release(released.Task, released.Lock);
+                On(released);
                 break;
             case PartitionCrashed crashed:
                 Crashed(crashed.Partition);
@@ -52,6 +49,21 @@ public sealed class LockOrderChecker : IChecker
         }
         return null;
     }
+
+    public CheckerBreach? On(LockWaiting waiting) =>
+        _sessions.Owns(waiting.Task, waiting.Lock)
+            ? Judge(waiting.Task, waiting.Lock, "waits for") : null;
+
+    public CheckerBreach? On(LockAcquired acquired)
+    {
+        if (!_sessions.Owns(acquired.Task, acquired.Lock)) return null;
+        var breach = acquired.Lock.Kind == LockKind.AttMutex
+            ? Judge(acquired.Task, acquired.Lock, "takes") : null;
+        Hold(acquired.Task, acquired.Lock);
+        return breach;
+    }
+
+    public void On(LockReleased released) => Release(released.Task, released.Lock);
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
     // for every event (32 bytes each; the machine emits several per fault).

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Emulator.Protocol.Ids;
 
@@ -12,39 +11,73 @@ namespace Emulator.Partitions.Checks;
 /// </summary>
 public sealed class PinChecker : IChecker
 {
+    /// <summary>Emptied tables kept for the next segments that pin (a few: they churn).</summary>
+    private const int SpareTablesMax = 64;
+
     // What a held pin's report names, not the event: pins are held for long (an attachment's
     // life), and each kept event was an object of 80 bytes that every collection had to promote.
-    private readonly Dictionary<(SegId Segment, long PinId), HeldPin> _held = [];
-    private readonly Dictionary<long, int> _pinsByFrame = [];
+    // A small table a segment, by pin id: one table of every pin of the machine (147,456 on the
+    // Altix run) grew by copying into ever larger arrays, each pin a random place in them.
+    private readonly Dictionary<SegId, Dictionary<long, HeldPin>> _held = [];
+    private readonly Stack<Dictionary<long, HeldPin>> _spareTables = new();
+    private readonly FramePins _pinsByFrame = new();
     private readonly Dictionary<TgId, PinTally> _byOwner = [];
     private PinTally _lost;
     private long _breaches;
+    private int _heldCount;
 
     public string Name => "pins balanced";
 
     /// <summary>Pins taken and given back so far, machine-wide.</summary>
     public PinTally Totals => _byOwner.Values.Aggregate(default(PinTally), (a, b) => a + b);
 
-    public bool Balanced => _held.Count == 0;
+    public bool Balanced => _heldCount == 0;
 
     public CheckerBreach? Observe(MachineEvent e)
     {
         switch (e)
         {
             case Pinned pinned:
-                _held[(pinned.Segment, pinned.PinId)] = new HeldPin(pinned.SourcePage,
-                    pinned.Frame, pinned.Attacher, pinned.Attachment);
-                CollectionsMarshal.GetValueRefOrAddDefault(_pinsByFrame, pinned.Frame, out _)++;
-                Tally(pinned.Segment.Owner, new PinTally(1, 0));
+                On(pinned);
                 return null;
             case Unpinned unpinned:
-                return GiveBack(unpinned);
+                return On(unpinned);
             case PartitionCrashed crashed:
                 Forget(crashed.Partition);
                 return null;
             default:
                 return null;
         }
+    }
+
+    public void On(Pinned pinned)
+    {
+        ref var pins = ref CollectionsMarshal.GetValueRefOrAddDefault(_held, pinned.Segment,
+            out _);
+        pins ??= _spareTables.TryPop(out var spare) ? spare : [];
+        ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(pins, pinned.PinId,
+            out var again);
+        held = new HeldPin(pinned.SourcePage, pinned.Frame, pinned.Attacher, pinned.Attachment);
+        if (!again) _heldCount++;
+        _pinsByFrame.Pin(pinned.Frame);
+        Tally(pinned.Segment.Owner, new PinTally(1, 0));
+    }
+
+    public CheckerBreach? On(Unpinned unpinned)
+    {
+        var owner = unpinned.Segment.Owner;
+        Tally(owner, new PinTally(0, 1));
+        if (!Release(unpinned.Segment, unpinned.PinId))
+        {
+            _breaches++;
+            return new CheckerBreach(
+                $"segment {unpinned.Segment} gave back pin {unpinned.PinId}, which it does not "
+                + "hold",
+                owner);
+        }
+        if (_pinsByFrame.Unpin(unpinned.Frame) >= 0) return null;
+        _breaches++;
+        return new CheckerBreach($"frame {unpinned.Frame} has a negative pin count", owner);
     }
 
     public CheckerReport Final()
@@ -67,16 +100,15 @@ public sealed class PinChecker : IChecker
     /// <summary>Who holds pins now: owner, segment, pins with their pages and attachers.</summary>
     public string Holders(int pinsShownMax = 8)
     {
-        if (_held.Count == 0) return "no pin is held";
+        if (_heldCount == 0) return "no pin is held";
         var lines = _held
-            .GroupBy(p => p.Key.Segment)
             .OrderBy(g => g.Key.Owner.Partition.Value).ThenBy(g => g.Key.Owner.Pid)
             .ThenBy(g => g.Key.Value)
             .Select(g =>
             {
-                var pins = g.OrderBy(p => p.Key.PinId).ToList();
+                var pins = g.Value.OrderBy(p => p.Key).ToList();
                 var shown = string.Join(", ", pins.Take(pinsShownMax).Select(p =>
-                    $"pin {p.Key.PinId} (page 0x{p.Value.SourcePage:x} for {p.Value.Attacher} "
+                    $"pin {p.Key} (page 0x{p.Value.SourcePage:x} for {p.Value.Attacher} "
                     + $"attachment {p.Value.Attachment})"));
                 var more = pins.Count > pinsShownMax
                     ? $" and {pins.Count - pinsShownMax} more" : "";
@@ -85,34 +117,17 @@ public sealed class PinChecker : IChecker
         return string.Join("; ", lines);
     }
 
-    private CheckerBreach? GiveBack(Unpinned unpinned)
-    {
-        var owner = unpinned.Segment.Owner;
-        Tally(owner, new PinTally(0, 1));
-        if (!_held.Remove((unpinned.Segment, unpinned.PinId)))
-        {
-            _breaches++;
-            return new CheckerBreach(
-                $"segment {unpinned.Segment} gave back pin {unpinned.PinId}, which it does not "
-                + "hold",
-                owner);
-        }
-        if (FramePinsLeft(unpinned.Frame) >= 0) return null;
-        _breaches++;
-        return new CheckerBreach($"frame {unpinned.Frame} has a negative pin count", owner);
-    }
-
     /// <summary>
     /// A crashed partition's segments are gone with the pins they held (its frames with them);
     /// its tallies leave the balance, which is the surviving partitions'.
     /// </summary>
     private void Forget(PartitionId partition)
     {
-        foreach (var (key, pin) in _held.Where(h => h.Key.Segment.Owner.Partition == partition)
-            .ToList())
+        foreach (var segment in _held.Keys.Where(s => s.Owner.Partition == partition).ToList())
         {
-            _held.Remove(key);
-            FramePinsLeft(pin.Frame);
+            _held.Remove(segment, out var pins);
+            foreach (var pin in pins!.Values) _pinsByFrame.Unpin(pin.Frame);
+            _heldCount -= pins.Count;
         }
         foreach (var owner in _byOwner.Keys.Where(o => o.Partition == partition).ToList())
         {
@@ -121,17 +136,15 @@ public sealed class PinChecker : IChecker
         }
     }
 
-    /// <summary>One pin of the frame fewer: how many are left (below 0: more unpins than pins).
-    /// </summary>
-    private int FramePinsLeft(long frame)
+    /// <summary>The segment gives the pin back: false if it does not hold it.</summary>
+    private bool Release(SegId segment, long pinId)
     {
-        // One lookup, not two: every unpin comes here.
-        ref var pins = ref CollectionsMarshal.GetValueRefOrNullRef(_pinsByFrame, frame);
-        if (Unsafe.IsNullRef(ref pins)) return -1;
-        var left = pins - 1;
-        if (left > 0) pins = left;
-        else _pinsByFrame.Remove(frame);
-        return left;
+        if (!_held.TryGetValue(segment, out var pins) || !pins.Remove(pinId)) return false;
+        _heldCount--;
+        if (pins.Count > 0) return true;
+        _held.Remove(segment);
+        if (_spareTables.Count < SpareTablesMax) _spareTables.Push(pins);
+        return true;
     }
 
     private void Tally(TgId owner, PinTally change) =>

@@ -1,3 +1,4 @@
+using Emulator.Partitions.Checks;
 using Emulator.Protocol.Ids;
 
 namespace Emulator.Partitions.Locks;
@@ -51,6 +52,14 @@ public readonly record struct LockId(LockKind Kind, TgId Process, long Object = 
             ? left.Partition.Value.CompareTo(right.Partition.Value)
             : left.Pid.CompareTo(right.Pid);
 
+    // The deadlock checker looks a lock up for every lock event (nine a fault): a multiply a
+    // field, not the generated hash's combine of each field's own generated hash.
+    public bool Equals(LockId other) =>
+        Kind == other.Kind && Process == other.Process && Object == other.Object;
+
+    public override int GetHashCode() =>
+        KeyHash.Of(KeyHash.Of(Process) | ((ulong)Kind << 56), (ulong)Object);
+
     public override string ToString() => Kind switch
     {
         LockKind.SegSema => $"seg->sema of segment {new SegId(Object)}",
@@ -65,5 +74,11 @@ public readonly record struct LockId(LockKind Kind, TgId Process, long Object = 
 /// </summary>
 public readonly record struct LockTask(TgId Process, RequestId Call)
 {
+    public bool Equals(LockTask other) => Process == other.Process && Call == other.Call;
+
+    public override int GetHashCode() =>
+        KeyHash.Of(KeyHash.Of(Process) ^ ((ulong)(uint)Call.Origin.Value << 47),
+            (ulong)Call.Sequence);
+
     public override string ToString() => $"{Process} (call {Call})";
 }

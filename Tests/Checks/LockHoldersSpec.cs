@@ -32,6 +32,25 @@ public sealed class LockHoldersSpec
         Assert.Throws<ArgumentOutOfRangeException>(() => holders[Task(4)] = (LockMode.Read, 0));
     }
 
+    [Fact]
+    public void LockHolders_must_take_and_release_a_hold_as_a_count()
+    {
+        var holders = new LockHolders();
+        holders.Take(Task(1), LockMode.Read);
+        holders.Take(Task(1), LockMode.Read);
+        holders.Take(Task(2), LockMode.Write);
+        Assert.Equal((LockMode.Read, 2), holders.GetValueOrDefault(Task(1)));
+        Assert.True(holders.Release(Task(1)));
+        Assert.Equal((LockMode.Read, 1), holders.GetValueOrDefault(Task(1)));
+        Assert.True(holders.Release(Task(1)));
+        Assert.False(holders.ContainsKey(Task(1)));
+        Assert.False(holders.Release(Task(1)));
+        // A take again in another mode holds in that mode, counted on.
+        holders.Take(Task(2), LockMode.Read);
+        Assert.Equal((LockMode.Read, 2), holders.GetValueOrDefault(Task(2)));
+        Assert.Equal(1, holders.Count);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -46,9 +65,23 @@ public sealed class LockHoldersSpec
         for (var step = 0; step < 2000; step++)
         {
             var task = Task(random.Next(12));
-            if (random.Next(3) == 0)
+            var mode = random.Next(2) == 0 ? LockMode.Read : LockMode.Write;
+            var action = random.Next(5);
+            if (action == 0)
             {
                 Assert.Equal(dictionary.Remove(task), holders.Remove(task));
+            }
+            else if (action == 1)
+            {
+                holders.Take(task, mode);
+                dictionary[task] = (mode, dictionary.GetValueOrDefault(task).Count + 1);
+            }
+            else if (action == 2)
+            {
+                var held = dictionary.TryGetValue(task, out var hold);
+                if (held && hold.Count > 1) dictionary[task] = (hold.Mode, hold.Count - 1);
+                else if (held) dictionary.Remove(task);
+                Assert.Equal(held, holders.Release(task));
             }
             else
             {

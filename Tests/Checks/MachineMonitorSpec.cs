@@ -162,6 +162,56 @@ public sealed class MachineMonitorSpec
         Assert.Null(monitor.Violation);
     }
 
+    [Theory]
+    [InlineData(LockOrder.Kernel)]
+    [InlineData(LockOrder.Naive)]
+    public void MachineMonitor_must_keep_the_breach_of_the_first_checker_in_order(
+        LockOrder lockOrder)
+    {
+        // Events each some checkers break: the monitor hands the common ones only to the
+        // checkers that read them, and must still keep what the checkers in order would.
+        var task = new LockTask(Attacher, Id(9));
+        var other = new LockTask(Owner, Id(8));
+        MachineEvent[][] runs =
+        [
+            // Coherence and the dead both break it: no page mapped, no attachment.
+            [Access(1, 7)],
+            [Mapped(1), new Unpinned(Seg, 1, 7)],
+            [new StoreSent(Id(2), Attacher), new StoreAnswered(Id(2), true)],
+            [new StoreSent(Id(2), Attacher), new StoreApplied(Id(2)), new StoreApplied(Id(2))],
+            // Lock order (kernel only) breaks the take of an mm while holding an att->mutex.
+            [new LockAcquired(LockId.Att(Attacher, 1), task, LockMode.Write),
+                new LockWaiting(LockId.Mm(Attacher), task, LockMode.Read)],
+            // A cycle of two waits, each also out of the kernel's order.
+            [new LockAcquired(LockId.Mm(Attacher), task, LockMode.Write),
+                new LockAcquired(LockId.Mm(Owner), other, LockMode.Write),
+                new LockWaiting(LockId.Mm(Owner), task, LockMode.Write),
+                new LockWaiting(LockId.Mm(Attacher), other, LockMode.Write)],
+        ];
+        foreach (var run in runs)
+        {
+            var monitor = new MachineMonitor(lockOrder);
+            List<IChecker> alone = [new CoherenceChecker(), new DeadAccessChecker(),
+                new StoresOnceChecker(), new PinChecker(), new RefcountChecker(),
+                new InFlightChecker(), new DeadlockChecker()];
+            if (lockOrder == LockOrder.Kernel) alone.Add(new LockOrderChecker());
+            (string Checker, string What)? first = null;
+            foreach (var e in run)
+            {
+                monitor.Observe(e);
+                foreach (var checker in alone)
+                {
+                    if (checker.Observe(e) is { } breach) first ??= (checker.Name, breach.What);
+                }
+            }
+            // Every run breaks some checker, but for lock order's own with the naive order.
+            Assert.True(first is not null || lockOrder == LockOrder.Naive);
+            Assert.Equal(first?.Checker, monitor.Violation?.Checker);
+            Assert.Equal(first?.What, monitor.Violation?.What);
+            Assert.Equal(alone.Select(c => c.Final()), monitor.Final());
+        }
+    }
+
     [Fact]
     public void MachineMonitor_must_record_actors_that_threw()
     {
