@@ -13,13 +13,12 @@ namespace Emulator.Partitions.Memory;
 /// Slabs grow from 16 frames (a small scenario keeps a small footprint) by doubling to 32 MiB.
 /// They are native memory, not arrays of the pinned heap: the collector counted the pinned slabs
 /// against its oldest generation's budget, and their 604 MB in the Altix run set off full
-/// collections of everything else (5 of them, 0.45 s; 4 and 0.21-0.27 s with native slabs, the
-/// run 0.4 s of CPU cheaper). They are allocated uninitialised, so a part never handed out is
-/// never touched and never resident; a slot is zeroed when it is handed out. The store frees its
-/// slabs when it is collected itself; a slot holds its store, so no frame's bytes outlive their
-/// page. (Telling the collector of the native bytes, <c>GC.AddMemoryPressure</c>, brought
-/// back twice the full collections it saved.) Thread safe: in <c>live</c> every thread group takes
-/// frames on its own thread.
+/// collections of everything else (5 of them, 0.47-0.50 s; 4 and 0.21-0.29 s with native slabs).
+/// They are allocated uninitialised, so a part never handed out is never touched and never
+/// resident; a slot is zeroed when it is handed out. The store frees its slabs when it is
+/// collected itself; a slot holds its store, so no frame's bytes outlive their page. (Telling the
+/// collector of the native bytes, <c>GC.AddMemoryPressure</c>, set off 8-9 full collections more
+/// than it saved.) Thread safe: in <c>live</c> every thread group takes frames on its own thread.
 ///
 /// The first touch of fresh memory is the host zeroing it (~1 s for the Altix run's 604 MB, all
 /// of it on the one thread a <c>sim</c> run has). So a big slab is made resident a few MiB ahead
