@@ -27,21 +27,13 @@ public sealed class LiveExecutorConfigurator : ExecutorServiceConfigurator
 /// from the moment it is handed over until it is over, so <see cref="LiveActivity"/> knows when
 /// nothing is left to run. The count goes up on the thread that hands the run over (inside the
 /// sender's own run, or the driver's Tell), before the pool can start it.
-///
-/// A run handed over by a pool thread goes to that thread's own queue: a fault's chain of
-/// messages (a request, its hops, the reply) goes on on the thread that sent it, warm in its
-/// cache, instead of every hop passing through the pool's one shared queue, which the pool's
-/// threads contended for (18 x 512 `live`: 9.4-10.1 -> 8.0-8.4 s, CPU 14.4-15.7 -> 11.6-12.0 s).
-/// Idle threads steal from a busy one's queue; what comes from outside the pool (the driver,
-/// timers, the network) still goes to the shared queue, which every thread takes from once its
-/// own is empty.
 /// </summary>
 public sealed class LiveExecutor(string id, LiveActivity activity) : ExecutorService(id)
 {
     public override void Execute(IRunnable run)
     {
         activity.RunScheduled();
-        ThreadPool.UnsafeQueueUserWorkItem(new CountedRun(run, activity), preferLocal: true);
+        ThreadPool.UnsafeQueueUserWorkItem(new CountedRun(run, activity), preferLocal: false);
     }
 
     /// <summary>Nothing to release: the pool belongs to .NET.</summary>
