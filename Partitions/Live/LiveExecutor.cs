@@ -33,7 +33,7 @@ public sealed class LiveExecutorConfigurator : ExecutorServiceConfigurator
 /// it, warm in its cache, instead of every hop passing through the pool's one shared queue, which
 /// the pool's threads contended for (18 x 512 `live`: 9.8-10.8 -> 8.4-9.1 s, CPU 14.8-16.3 ->
 /// 12.0-13.0 s). Not while the machine starts: then small runs stalled now and then for 1.6 s
-/// (4 of 89 runs of 18 x 8, none of 120 since). Idle threads steal from a busy one's queue; what
+/// (4 of 89 runs of 18 x 8, none of 160 since). Idle threads steal from a busy one's queue; what
 /// comes from outside the pool (the driver, timers, the network) goes to the shared queue.
 /// </summary>
 public sealed class LiveExecutor(string id, LiveActivity activity) : ExecutorService(id)
