@@ -42,15 +42,9 @@ public class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode Mode, in
         {
             if (value.Count < 1)
                 throw new ArgumentOutOfRangeException(nameof(value), "a hold counts at least 1");
-            var slot = Find(task);
-            if (slot < 0)
-            {
-                slot = TakeSlot();
-                _slots[slot].Task = task;
-                _count++;
-            }
-            _slots[slot].Mode = value.Mode;
-            _slots[slot].Count = value.Count;
+            ref var hold = ref HoldOf(task);
+            hold.Mode = value.Mode;
+            hold.Count = value.Count;
         }
     }
 
@@ -60,16 +54,9 @@ public class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode Mode, in
     /// </summary>
     public void Take(LockTask task, LockMode mode)
     {
-        var slot = Find(task);
-        if (slot < 0)
-        {
-            slot = TakeSlot();
-            _slots[slot].Task = task;
-            _slots[slot].Count = 0;
-            _count++;
-        }
-        _slots[slot].Mode = mode;
-        _slots[slot].Count++;
+        ref var hold = ref HoldOf(task);
+        hold.Mode = mode;
+        hold.Count++;
     }
 
     /// <summary>
@@ -91,6 +78,21 @@ public class LockHolders : IEnumerable<KeyValuePair<LockTask, (LockMode Mode, in
         if (slot < 0) return false;
         Free(slot);
         return true;
+    }
+
+    /// <summary>
+    /// <paramref name="task"/>'s slot, one search; a new task gets a free slot, counted 0.
+    /// </summary>
+    private ref Slot HoldOf(LockTask task)
+    {
+        var slot = Find(task);
+        if (slot < 0)
+        {
+            slot = TakeSlot();
+            _slots[slot] = new Slot { Task = task };
+            _count++;
+        }
+        return ref _slots[slot];
     }
 
     private void Free(int slot)

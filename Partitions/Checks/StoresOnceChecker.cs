@@ -19,11 +19,9 @@ public sealed class StoresOnceChecker : IChecker
     /// </summary>
     private const int AnsweredRemembered = 1 << 16;
 
-    // One entry a store: open (sent, not answered yet) with how many times it was applied,
-    // and/or answered recently. One table, not an open table beside a set of answered ids:
-    // each store event was a lookup in both (the set's lookups a percent of the Altix run).
-    private readonly Dictionary<RequestId, Store> _stores = [];
-    // The answered stores remembered, oldest first: the oldest is forgotten past the bound.
+    // Stores sent and not answered yet: how many times each was applied.
+    private readonly Dictionary<RequestId, int> _open = [];
+    private readonly HashSet<RequestId> _answered = [];
     private readonly Queue<RequestId> _answeredOrder = new();
     private long _sent;
     private long _written;
@@ -52,35 +50,25 @@ public sealed class StoresOnceChecker : IChecker
     public void On(StoreSent sent)
     {
         _sent++;
-        ref var store = ref CollectionsMarshal.GetValueRefOrAddDefault(_stores, sent.Request,
-            out _);
-        store.Open = true;
-        store.Applications = 0;
+        _open[sent.Request] = 0;
     }
 
     public CheckerBreach? On(StoreApplied applied)
     {
-        ref var store = ref CollectionsMarshal.GetValueRefOrNullRef(_stores, applied.Request);
-        if (Unsafe.IsNullRef(ref store)) return null;
-        if (store.Answered)
+        if (_answered.Contains(applied.Request))
         {
-            return new CheckerBreach($"store {applied.Request} was applied after its "
-                + "answer came: XPC delivered it twice");
+            return new CheckerBreach($"store {applied.Request} was applied after its answer "
+                + "came: XPC delivered it twice");
         }
-        if (!store.Open || ++store.Applications <= 1) return null;
-        return new CheckerBreach($"store {applied.Request} was applied {store.Applications} "
-            + "times: XPC delivered it more than once");
+        ref var times = ref CollectionsMarshal.GetValueRefOrNullRef(_open, applied.Request);
+        if (Unsafe.IsNullRef(ref times) || ++times <= 1) return null;
+        return new CheckerBreach($"store {applied.Request} was applied {times} times: XPC "
+            + "delivered it more than once");
     }
 
     public CheckerBreach? On(StoreAnswered answered)
     {
-        ref var store = ref CollectionsMarshal.GetValueRefOrNullRef(_stores, answered.Request);
-        if (Unsafe.IsNullRef(ref store) || !store.Open) return null;
-        var applications = store.Applications;
-        store.Open = false;
-        store.Applications = 0;
-        store.Answered = true;
-        // The reference is dead past here: forgetting the oldest may remove an entry.
+        if (!_open.Remove(answered.Request, out var applications)) return null;
         Remember(answered.Request);
         if (!answered.Written)
         {
@@ -89,49 +77,26 @@ public sealed class StoresOnceChecker : IChecker
         }
         _written++;
         if (applications == 1) return null;
-        return new CheckerBreach($"store {answered.Request} was answered Written "
-            + $"but applied {applications} times: XPC lost it");
+        return new CheckerBreach($"store {answered.Request} was answered Written but applied "
+            + $"{applications} times: XPC lost it");
     }
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
     // for every event (32 bytes each; the machine emits several per fault).
     private void Crashed(PartitionId partition)
     {
-        // Its open stores are forgotten; what it had answered is still remembered.
-        foreach (var id in _stores.Where(s => s.Key.Origin == partition && s.Value.Open)
-            .Select(s => s.Key).ToList())
-        {
-            ref var store = ref CollectionsMarshal.GetValueRefOrNullRef(_stores, id);
-            store.Open = false;
-            store.Applications = 0;
-            if (!store.Answered) _stores.Remove(id);
-        }
+        foreach (var id in _open.Keys.Where(id => id.Origin == partition).ToList())
+            _open.Remove(id);
     }
 
     public CheckerReport Final() => new(Name, true,
         $"{Counted.Of(_sent, "store")} across XPC: {_written} written once, {_unknown} ended "
         + "without an answer (their toucher faulted again or got a signal), none twice");
 
-    /// <summary>
-    /// Remembers an answered store; past the bound the oldest remembered is forgotten (each
-    /// answer is queued, so a store answered twice is forgotten at its first's turn).
-    /// </summary>
     private void Remember(RequestId id)
     {
+        _answered.Add(id);
         _answeredOrder.Enqueue(id);
-        if (_answeredOrder.Count <= AnsweredRemembered) return;
-        var oldest = _answeredOrder.Dequeue();
-        ref var store = ref CollectionsMarshal.GetValueRefOrNullRef(_stores, oldest);
-        if (Unsafe.IsNullRef(ref store)) return;
-        store.Answered = false;
-        if (!store.Open) _stores.Remove(oldest);
-    }
-
-    /// <summary>A store's state: open (and applied how many times), answered recently.</summary>
-    private struct Store
-    {
-        public int Applications;
-        public bool Open;
-        public bool Answered;
+        if (_answeredOrder.Count > AnsweredRemembered) _answered.Remove(_answeredOrder.Dequeue());
     }
 }

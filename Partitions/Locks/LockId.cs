@@ -1,4 +1,3 @@
-using Emulator.Partitions.Checks;
 using Emulator.Protocol.Ids;
 
 namespace Emulator.Partitions.Locks;

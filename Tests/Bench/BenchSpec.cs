@@ -23,10 +23,7 @@ public sealed class BenchSpec : IDisposable
     [Fact]
     public void Altix_scenario_must_hold_with_one_cross_partition_fault_per_page()
     {
-        var scenario = ScenarioParser.Parse(AltixScenario.Text(3, 2, 2), "altix.hocon");
-        var result = ScenarioRunner.Run(scenario, new RunOptions(1),
-            Settings.Load("xpmem-emulator.access-grain = page"));
-        Assert.True(result.Passed, $"seed 1: {result.Failure}");
+        var (scenario, result) = RunAtPageGrain(AltixScenario.Text(3, 2, 2), "altix.hocon");
         Assert.Equal(3 * 2 * 2, result.Summary.Faults);
         Assert.Equal(3 * 2, scenario.Processes.Count);
     }
@@ -34,10 +31,8 @@ public sealed class BenchSpec : IDisposable
     [Fact]
     public void Paired_faults_must_hold_with_every_pair_across_partitions()
     {
-        var scenario = ScenarioParser.Parse(BenchScenarios.PairedFaults(4, 3, 3), "pairs.hocon");
-        var result = ScenarioRunner.Run(scenario, new RunOptions(1),
-            Settings.Load("xpmem-emulator.access-grain = page"));
-        Assert.True(result.Passed, $"seed 1: {result.Failure}");
+        var (scenario, result) = RunAtPageGrain(BenchScenarios.PairedFaults(4, 3, 3),
+            "pairs.hocon");
         Assert.Equal(4 * 3, result.Summary.Faults);
         Assert.Equal(2 * 4, scenario.Processes.Count);
         for (var i = 0; i < 4; i++)
@@ -107,4 +102,14 @@ public sealed class BenchSpec : IDisposable
     }
 
     public void Dispose() => _cli.Dispose();
+
+    /// <summary>A bench scenario run in sim at page grain, as the bench runs it (seed 1).</summary>
+    private static (Scenario Scenario, RunResult Result) RunAtPageGrain(string text, string file)
+    {
+        var scenario = ScenarioParser.Parse(text, file);
+        var result = ScenarioRunner.Run(scenario, new RunOptions(1),
+            Settings.Load("xpmem-emulator.access-grain = page"));
+        Assert.True(result.Passed, $"seed 1: {result.Failure}");
+        return (scenario, result);
+    }
 }

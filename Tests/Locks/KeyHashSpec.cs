@@ -1,11 +1,11 @@
 // Proves the checkers' key hash: a thread group packs into one number and back, the partition
 // above the pid, at the limits of both (the largest partition, every sign of pid), so two
 // thread groups never pack alike; and the hash of a pair is the same every time it is taken.
-using Emulator.Partitions.Checks;
+using Emulator.Partitions.Locks;
 using Emulator.Protocol.Ids;
 using Xunit;
 
-namespace Emulator.Tests.Checks;
+namespace Emulator.Tests.Locks;
 
 public sealed class KeyHashSpec
 {

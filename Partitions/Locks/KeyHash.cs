@@ -1,10 +1,10 @@
 using Emulator.Protocol.Ids;
 
-namespace Emulator.Partitions.Checks;
+namespace Emulator.Partitions.Locks;
 
 /// <summary>
 /// A hash of one multiply a field for the keys the checkers look up on every lock event
-/// (<see cref="Locks.LockId"/>, <see cref="Locks.LockTask"/>): their generated hashes chained
+/// (<see cref="LockId"/>, <see cref="LockTask"/>): their generated hashes chained
 /// a multiply-add over each field's own generated hash, a nested id's in turn. Fixed constants,
 /// so a run hashes alike every time.
 /// </summary>
