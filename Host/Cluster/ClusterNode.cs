@@ -93,13 +93,13 @@ public sealed class ClusterNode : IDisposable
         SocketCompletions.Inline();
         var config = ConfigurationFactory.ParseString(NodeHocon(options))
             .WithFallback(settings)
-            .WithFallback(XpmemSerializer.Config)
-            // Counts what the node's actors do, so a report can wait for a quiet moment.
-            .WithFallback(LiveSystem.Config);
+            .WithFallback(XpmemSerializer.Config);
         ActorSystem system;
         try
         {
-            system = ActorSystem.Create(SystemName, config);
+            // A live system: it counts what the node's actors do, so a report can wait for a
+            // quiet moment, and runs their chains on the pool threads' own queues.
+            system = LiveSystem.Create(SystemName, config);
         }
         catch (Exception e) when (SocketProblem(e) is { } socket)
         {

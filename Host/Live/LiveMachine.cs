@@ -76,8 +76,6 @@ public sealed class LiveMachine : IMachineDriver
             throw new TimeoutException(
                 $"the machine did not start within {LiveSystem.StartWallLimit}");
         }
-        // Started: a chain's hops may stay on their threads' own queues (LiveExecutor).
-        _activity.LocalQueues = true;
     }
 
     public ActorSystem System { get; }
@@ -148,8 +146,6 @@ public sealed class LiveMachine : IMachineDriver
 
     public void Dispose()
     {
-        // Stopping: every run through the shared queue again, as while starting.
-        _activity.LocalQueues = false;
         if (_ownsSystem)
         {
             LiveSystem.Shutdown(System);

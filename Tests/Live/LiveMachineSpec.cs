@@ -2,8 +2,7 @@
 // once everything a call set going has ended, and finishes with every checker's report; its
 // clock and delivery count move; a step whose reply does not come within live-reply-time-limit
 // (here a get across a cut link, with the limit set below the time a peer takes to count as
-// unreachable) fails the run as stuck, naming the step, instead of hanging; its mailbox runs
-// stay on their threads' own queues only between its start and its stop.
+// unreachable) fails the run as stuck, naming the step, instead of hanging.
 using Emulator.Host;
 using Emulator.Host.Live;
 using Emulator.Host.Machines;
@@ -39,18 +38,6 @@ public sealed class LiveMachineSpec
         Assert.All(reports, report => Assert.True(report.Held, $"{report.Name}: {report.Saw}"));
         Assert.True(machine.Deliveries > 0);
         Assert.True(machine.Now > TimeSpan.Zero);
-    }
-
-    [Fact]
-    public void LiveMachine_must_keep_runs_on_local_queues_only_between_its_start_and_its_stop()
-    {
-        LiveActivity activity;
-        using (var machine = new LiveMachine(1, seed: 1, Settings.Defaults))
-        {
-            activity = LiveSystem.ActivityOf(machine.System);
-            Assert.True(activity.LocalQueues, "a started machine's runs stay on the shared queue");
-        }
-        Assert.False(activity.LocalQueues, "a stopped machine's runs still go to local queues");
     }
 
     [Fact]
