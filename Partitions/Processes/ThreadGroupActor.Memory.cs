@@ -194,7 +194,11 @@ public sealed partial class ThreadGroupActor
             switch (reply)
             {
                 case Frames.Data data:
-                    walk.Loaded(data.Bytes);
+                    // The walk may change the array and send it back as the store. Not in a
+                    // traced run: the trace prints every packet XPC delivers, a duplicate's
+                    // too, and that must show the bytes the owner sent.
+                    if (Machine.Trace.Enabled) walk.Loaded(data.Bytes);
+                    else walk.Received(data.Bytes);
                     break;
                 case Frames.Written:
                     Note(new StoreAnswered(id, Written: true));
@@ -232,9 +236,7 @@ public sealed partial class ThreadGroupActor
         }
         else if (chunk.Write)
         {
-            // The walk fills every byte: no need for the runtime to zero them first.
-            var bytes = GC.AllocateUninitializedArray<byte>(chunk.LengthBytes);
-            walk.Fill(bytes);
+            var bytes = walk.StoreBytes(chunk.LengthBytes);
             Note(new StoreSent(id, _id));
             _port.Send(attachment.SegmentActor,
                 new Frames.Write(id, stop.Frame.PinId, offset, bytes, Me));

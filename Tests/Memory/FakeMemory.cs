@@ -9,13 +9,17 @@ namespace Emulator.Tests.Memory;
 /// moves each chunk the walk asks for (a fetchop's as <see cref="Page.Fetchop"/> does), checks the
 /// chunk stays inside one page (and, given a <see cref="Grain"/>, inside one unit of it), logs it,
 /// and can refuse a store once (as a remote segment does) to see the walk make the same bytes
-/// again.
+/// again. Set <see cref="Remote"/>, it moves them as a remote attacher does: a load's bytes come
+/// in an array of their own that the walk is given, a store's go in the array the walk hands
+/// over, and no array once handed over may change.
 /// </summary>
 internal sealed class FakeMemory
 {
     public const int PageBytes = 4096;
 
     private readonly Dictionary<ulong, byte[]> _pages = [];
+    private readonly HashSet<byte[]> _received = new(ReferenceEqualityComparer.Instance);
+    private readonly List<(byte[] Array, byte[] AsSent)> _sent = [];
 
     /// <summary>Every chunk moved, in order (a refused store is logged once, when it is moved).</summary>
     public List<Chunk> Chunks { get; } = [];
@@ -28,6 +32,13 @@ internal sealed class FakeMemory
 
     /// <summary>When set, every chunk must stay inside one unit of this grain.</summary>
     public AccessGrain? Grain { get; init; }
+
+    /// <summary>Loads and stores as a remote attacher's (<see cref="RangeWalk.Received"/>,
+    /// <see cref="RangeWalk.StoreBytes"/>).</summary>
+    public bool Remote { get; init; }
+
+    /// <summary>Remote stores that sent back the very array a remote load brought.</summary>
+    public int StoresOfReceivedArrays { get; private set; }
 
     public byte[] Page(ulong pageAddress)
     {
@@ -78,7 +89,11 @@ internal sealed class FakeMemory
                 Assert.True(inUnit + chunk.LengthBytes <= grain.Bytes(),
                     $"chunk of {chunk.LengthBytes} bytes at 0x{chunk.Address:x} crosses a {grain}");
             }
-            if (Holes.Contains(PageOf(chunk.Address))) return chunk;
+            if (Holes.Contains(PageOf(chunk.Address)))
+            {
+                AssertSentUnchanged();
+                return chunk;
+            }
             var bytes = Page(PageOf(chunk.Address)).AsSpan(offset, chunk.LengthBytes);
             if (walk.Fetchop is { } fetchop)
             {
@@ -91,24 +106,56 @@ internal sealed class FakeMemory
             if (!chunk.Write)
             {
                 Chunks.Add(chunk);
-                walk.Loaded(bytes);
+                if (Remote)
+                {
+                    var own = bytes.ToArray();
+                    _received.Add(own);
+                    walk.Received(own);
+                }
+                else
+                {
+                    walk.Loaded(bytes);
+                }
                 continue;
             }
             if (RefuseEachStoreOnce)
             {
-                var refused = new byte[chunk.LengthBytes];
-                walk.Fill(refused);
+                var refused = Store(walk, chunk);
                 Assert.True(walk.TryCurrent(out var again) && again == chunk,
                     $"after a refused store the walk asks for {again}, not {chunk}");
-                var retried = new byte[chunk.LengthBytes];
-                walk.Fill(retried);
-                Assert.Equal(refused, retried);
+                Assert.Equal(refused, Store(walk, chunk));
             }
             Chunks.Add(chunk);
-            walk.Fill(bytes);
+            Store(walk, chunk).CopyTo(bytes);
             walk.Stored();
         }
+        AssertSentUnchanged();
         return null;
+    }
+
+    /// <summary>The bytes of a store, made as a local or a remote attacher makes them.</summary>
+    private byte[] Store(RangeWalk walk, Chunk chunk)
+    {
+        if (!Remote)
+        {
+            var bytes = new byte[chunk.LengthBytes];
+            walk.Fill(bytes);
+            return bytes;
+        }
+        var sent = walk.StoreBytes(chunk.LengthBytes);
+        Assert.Equal(chunk.LengthBytes, sent.Length);
+        if (_received.Contains(sent)) StoresOfReceivedArrays++;
+        _sent.Add((sent, sent.ToArray()));
+        return sent;
+    }
+
+    /// <summary>
+    /// A remote store's bytes may sit in a packet XPC holds: the walk must leave them as sent.
+    /// </summary>
+    private void AssertSentUnchanged()
+    {
+        foreach (var (array, asSent) in _sent)
+            Assert.True(array.AsSpan().SequenceEqual(asSent), "a sent store's bytes changed");
     }
 
     public static ulong PageOf(ulong address) => address & ~(ulong)(PageBytes - 1);

@@ -3,8 +3,9 @@
 // out the same when made twice (a refused remote store); check stops at the first differing byte
 // and names it; sum32 and add32 get words that straddle two pages right (add32 loads such a word
 // whole before storing any of it, so a fault in its second page stores nothing); copy is memmove,
-// byte-exact against Array.Copy in both overlap directions over 2,000 random cases; and a walk
-// over 1 GiB runs in constant memory. Expected bytes come from references written here.
+// byte-exact against Array.Copy in both overlap directions over 2,000 random cases; a remote
+// unit goes back in the array its load brought, and no array a store sent changes afterwards;
+// and a walk over 1 GiB runs in constant memory. Expected bytes come from references written here.
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Emulator.Partitions.Memory;
@@ -316,6 +317,64 @@ public sealed class RangeWalkSpec
         memory.Holes.Clear();
         Assert.Null(memory.Run(walk));
         Assert.Equal(new byte[] { 11, 0, 0, 0, 12, 0, 0, 0 }, memory.Read(Base + PageBytes - 6, 8));
+    }
+
+    [Theory]
+    [InlineData("page", 0, 3 * 4096)]
+    [InlineData("page", 6, 2 * 4096 + 7)]
+    [InlineData("line", 0, 4096)]
+    [InlineData("line", 66, 1000)]
+    public void Add32Walk_must_store_back_a_remote_unit_in_the_array_its_load_brought(
+        string grain, int offset, int size)
+    {
+        var random = new Random(offset * 5 + size);
+        var memory = new FakeMemory { Remote = true, RefuseEachStoreOnce = true };
+        var around = RandomBytes(random, size + 2 * PageBytes);
+        memory.Write(Base, around);
+        var walk = new Add32Walk(Base + (ulong)offset, (ulong)size, 7,
+            AccessGrains.Parse(grain)!.Value);
+        Assert.Null(memory.Run(walk));
+        for (var i = offset; i + 4 <= offset + size; i += 4)
+        {
+            var word = BinaryPrimitives.ReadUInt32LittleEndian(around.AsSpan(i));
+            BinaryPrimitives.WriteUInt32LittleEndian(around.AsSpan(i), word + 7);
+        }
+        Assert.Equal(around, memory.Read(Base, around.Length));
+        // Every unit a single load brought whole went back in that array (each store three
+        // times: refused, made again, taken); only straddling words were copied.
+        var stores = memory.Chunks.Count(chunk => chunk.Write);
+        var straddling = memory.Chunks.Count(chunk => chunk.Write && chunk.LengthBytes < 4);
+        Assert.Equal(3 * (stores - straddling), memory.StoresOfReceivedArrays);
+    }
+
+    [Fact]
+    public void UnitWalks_must_leave_a_remote_store_s_bytes_as_sent_over_random_cases()
+    {
+        var random = new Random(11);
+        for (var i = 0; i < 300; i++)
+        {
+            var grain = random.Next(2) == 0 ? AccessGrain.Page : AccessGrain.Line;
+            var memory = new FakeMemory
+            {
+                Remote = true,
+                RefuseEachStoreOnce = random.Next(2) == 0,
+            };
+            var region = RandomBytes(random, 6 * PageBytes);
+            memory.Write(Base, region);
+            var source = Base + (ulong)random.Next(0, 2 * PageBytes);
+            var destination = Base + (ulong)random.Next(0, 2 * PageBytes);
+            var size = random.Next(0, 3 * PageBytes);
+            RangeWalk walk = random.Next(2) == 0
+                ? new Add32Walk(source, (ulong)size, (uint)random.Next(), grain)
+                : new CopyWalk(destination, source, (ulong)size, grain);
+            // FakeMemory asserts every sent array is as it was sent when the run ends.
+            Assert.Null(memory.Run(walk));
+            if (walk is CopyWalk)
+            {
+                Array.Copy(region, (int)(source - Base), region, (int)(destination - Base), size);
+                Assert.Equal(region, memory.Read(Base, region.Length));
+            }
+        }
     }
 
     // ---- copy ----

@@ -2,7 +2,8 @@
 // example, and hundreds of generated call sequences (the model test's), end the same with and
 // without 30% loss, 30% duplication and delays that reorder on every link, step by step (each
 // call's outcome, and for the sequences the pin counts after each call too); and that a run with
-// faults is as reproducible as one without: the same seed gives the same trace bytes. And
+// faults is as reproducible as one without: the same seed gives the same trace bytes, and a
+// duplicate packet shows in it the bytes it was sent with. And
 // concurrent calls on lossy links (the interleaving test's strands) keep every invariant: no run
 // gets stuck, no actor throws, every checker holds; and every race scenario of Tests/Suites
 // still holds (its expectations list every outcome its race allows).
@@ -159,6 +160,44 @@ public sealed class LossyLinksSpec
         Assert.True(first.Trace!.Contains("\"kind\":\"packet_dropped\""), $"{file} seed {seed}: nothing was lost");
         Assert.True(first.Trace == second.Trace, $"{file} seed {seed}: two runs gave different traces");
         Assert.True(first.Trace != other.Trace, $"{file} seeds {seed} and {seed + 1}: the same trace");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void Trace_must_show_a_duplicate_packet_with_the_bytes_it_was_sent_with(int seed)
+    {
+        // lossy-links duplicates packets and add32s over remote pages: a walk that changed a
+        // loaded array in place (to send it back as its store) showed the changed bytes in the
+        // trace line of the duplicate XPC delivered after it.
+        var file = Path.Combine(ExamplesSpec.RepositoryFolder("examples"), "lossy-links.hocon");
+        var result = ScenarioRunner.Run(ScenarioParser.ParseFile(file),
+            new RunOptions(seed, Trace: true));
+        Assert.True(result.Passed, $"lossy-links seed {seed}: {result.Failure}");
+        var sent = new Dictionary<string, string>();
+        var duplicates = 0;
+        foreach (var line in result.Trace!.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            if (!root.TryGetProperty("message", out var message)
+                || !message.TryGetProperty("bytes", out var bytes)
+                || root.GetProperty("kind").GetString() != "deliver"
+                || root.GetProperty("type").GetString() != "Sequenced")
+            {
+                continue;
+            }
+            var packet = $"{root.GetProperty("from")}>{root.GetProperty("to")}"
+                + $" {root.GetProperty("epoch")}.{root.GetProperty("sequence")}";
+            var shown = bytes.GetRawText();
+            if (!sent.TryAdd(packet, shown))
+            {
+                duplicates++;
+                Assert.True(sent[packet] == shown,
+                    $"lossy-links seed {seed}: packet {packet} delivered again with other bytes");
+            }
+        }
+        Assert.True(duplicates > 0, $"lossy-links seed {seed}: no packet with bytes came twice");
     }
 
     /// <summary>
