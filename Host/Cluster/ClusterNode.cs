@@ -98,8 +98,8 @@ public sealed class ClusterNode : IDisposable
         try
         {
             // A live system: it counts what the node's actors do, so a report can wait for a
-            // quiet moment, and runs their chains on the pool threads' own queues.
-            system = LiveSystem.Create(SystemName, config);
+            // quiet moment; its runs stay on the pool's shared queue (LiveSystem.Create).
+            system = LiveSystem.Create(SystemName, config, localQueues: false);
         }
         catch (Exception e) when (SocketProblem(e) is { } socket)
         {

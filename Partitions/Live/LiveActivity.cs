@@ -20,6 +20,7 @@ public sealed class LiveActivity
     private readonly StripedCounter _deliveries = new();
     private long _runsInFlight;
     private long _quietMoments;
+    private bool _localQueues;
 
     /// <summary>Mailbox runs handed to the thread pool and not over yet.</summary>
     public long RunsInFlight => Interlocked.Read(ref _runsInFlight);
@@ -37,6 +38,16 @@ public sealed class LiveActivity
     }
 
     public bool IsQuiet => RunsInFlight == 0;
+
+    /// <summary>
+    /// Whether a mailbox run handed over by a pool thread goes to that thread's own queue (see
+    /// <see cref="LiveExecutor"/>): set by <see cref="LiveSystem.Create"/> once the system is up.
+    /// </summary>
+    public bool LocalQueues
+    {
+        get => Volatile.Read(ref _localQueues);
+        set => Volatile.Write(ref _localQueues, value);
+    }
 
     /// <summary>
     /// A mailbox run was handed to the thread pool (called by the sending thread).

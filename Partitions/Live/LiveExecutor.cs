@@ -28,20 +28,22 @@ public sealed class LiveExecutorConfigurator : ExecutorServiceConfigurator
 /// nothing is left to run. The count goes up on the thread that hands the run over (inside the
 /// sender's own run, or the driver's Tell), before the pool can start it.
 ///
-/// A run handed over by a pool thread goes to that thread's own queue: a fault's chain of hops
-/// stays on the thread that sent it, warm in its cache, instead of every hop passing through the
-/// pool's one shared queue, which the pool's threads contended for (18 x 512 `live`: 9.8-10.8 ->
-/// 8.4-9.1 s, CPU 14.8-16.3 -> 12.0-13.0 s). Idle threads steal from a busy one's queue; what
-/// comes from outside the pool (the driver, timers, the network) goes to the shared queue. No
-/// pool thread may wait for another's queued work: Akka's scheduler would have made the first
-/// timers' threads do so, had <see cref="LiveSystem.Create"/> not started it.
+/// With <see cref="LiveActivity.LocalQueues"/>, a run handed over by a pool thread goes to that
+/// thread's own queue: a fault's chain of hops stays on the thread that sent it, warm in its
+/// cache, instead of every hop passing through the pool's one shared queue, which the pool's
+/// threads contended for (18 x 512 `live`: 9.8-10.8 -> 8.4-9.1 s, CPU 14.8-16.3 -> 12.0-13.0 s).
+/// Idle threads steal from a busy one's queue; what comes from outside the pool (the driver,
+/// timers, the network) goes to the shared queue. No pool thread may wait for another's queued
+/// work: Akka's scheduler would have made the first timers' threads do so, had
+/// <see cref="LiveSystem.Create"/> not started it.
 /// </summary>
 public sealed class LiveExecutor(string id, LiveActivity activity) : ExecutorService(id)
 {
     public override void Execute(IRunnable run)
     {
         activity.RunScheduled();
-        ThreadPool.UnsafeQueueUserWorkItem(new CountedRun(run, activity), preferLocal: true);
+        ThreadPool.UnsafeQueueUserWorkItem(new CountedRun(run, activity),
+            preferLocal: activity.LocalQueues);
     }
 
     /// <summary>Nothing to release: the pool belongs to .NET.</summary>

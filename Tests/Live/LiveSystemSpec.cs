@@ -3,7 +3,8 @@
 // XPC actors all set their first heartbeats at once on pool threads, and runs stalled 1.6 s
 // while the pool added threads); an ActorSystem created the plain way shows the lazy start this
 // guards against. Akka keeps the state private: the spec reads its field, and fails if Akka
-// renames it (then LiveSystem.Create's reason must be checked again).
+// renames it (then LiveSystem.Create's reason must be checked again). And that a machine's
+// system runs its mailboxes on the pool threads' own queues, a cluster node's on the shared one.
 using System.Reflection;
 using Akka.Actor;
 using Emulator.Partitions.Live;
@@ -30,6 +31,23 @@ public sealed class LiveSystemSpec
         {
             LiveSystem.Shutdown(live);
             LiveSystem.Shutdown(plain);
+        }
+    }
+
+    [Fact]
+    public void LiveSystem_must_put_runs_on_local_queues_unless_told_not_to()
+    {
+        var machine = LiveSystem.Create("local-queues");
+        var node = LiveSystem.Create("shared-queue", localQueues: false);
+        try
+        {
+            Assert.True(LiveSystem.ActivityOf(machine).LocalQueues, "a machine's system");
+            Assert.False(LiveSystem.ActivityOf(node).LocalQueues, "a cluster node's system");
+        }
+        finally
+        {
+            LiveSystem.Shutdown(machine);
+            LiveSystem.Shutdown(node);
         }
     }
 
