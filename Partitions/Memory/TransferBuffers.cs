@@ -9,12 +9,14 @@ namespace Emulator.Partitions.Memory;
 /// the owner gives the array back (<see cref="Page.Recycle"/>) and its next remote load fills it.
 /// A traced run gives nothing back: its trace prints every packet XPC delivers, duplicates too.
 /// The Altix run (18 x 512) allocated 2,627 MB with them made new each time, 2,020 MB this way,
-/// and its gen0 collections went from ~150 to ~19. Thread safe: in <c>live</c> owners and their
+/// and its gen0 collections went from 152 to 18. Thread safe: in <c>live</c> owners and their
 /// segments run on many threads.
 /// </summary>
 public sealed class TransferBuffers
 {
-    /// <summary>At most this many kept (4 MiB): more were in flight at once than come back.</summary>
+    /// <summary>
+    /// At most this many kept (4 MiB), so a burst of remote stores leaves no more behind.
+    /// </summary>
     public const int KeptMax = 1024;
 
     private readonly Lock _gate = new();
