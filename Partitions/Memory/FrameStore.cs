@@ -46,6 +46,9 @@ public sealed class FrameStore
     /// <summary>A store for pages made on their own (tests, tools): never emptied.</summary>
     public static FrameStore Shared { get; } = new();
 
+    /// <summary>The machine's arrays for remote loads and stores.</summary>
+    public TransferBuffers Buffers { get; } = new();
+
     /// <summary>Bytes made resident ahead of their slots so far (tests, reports).</summary>
     public long PopulatedBytes => Interlocked.Read(ref _populatedBytes);
 

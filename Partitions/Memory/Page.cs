@@ -103,10 +103,16 @@ public sealed class Page
     public byte[] Read(int offsetBytes, int lengthBytes)
     {
         // Every byte is written over at once: no need for the runtime to zero it first.
-        var bytes = GC.AllocateUninitializedArray<byte>(lengthBytes);
+        var bytes = _slot.Store.Buffers.Take(lengthBytes);
         lock (Gate) Bytes.Slice(offsetBytes, lengthBytes).CopyTo(bytes);
         return bytes;
     }
+
+    /// <summary>
+    /// A remote store's bytes, moved in and read by nobody after: the array goes back to the
+    /// machine's <see cref="TransferBuffers"/> for a later <see cref="Read"/>.
+    /// </summary>
+    public void Recycle(byte[] bytes) => _slot.Store.Buffers.Return(bytes);
 
     /// <summary>Moves <paramref name="bytes"/> in at <paramref name="offsetBytes"/>.</summary>
     public void Write(int offsetBytes, ReadOnlySpan<byte> bytes)

@@ -200,8 +200,8 @@ public sealed class LossyLinksSpec
         string grain)
     {
         // A walk that changed a loaded array in place (to send it back as its store) showed the
-        // changed bytes in the trace line of a duplicate XPC delivered after it, at line grain
-        // and at page grain alike.
+        // changed bytes in the trace line of a duplicate XPC delivered after it, and so would a
+        // store's array its owner gave back for a later load (at page grain, a page's worth).
         var settings = ConfigurationFactory.ParseString($"xpmem-emulator.access-grain = {grain}")
             .WithFallback(Emulator.Host.Settings.Load());
         var scenario = ScenarioParser.Parse(DuplicatedStores, "duplicated-stores.hocon");
