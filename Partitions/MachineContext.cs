@@ -17,6 +17,16 @@ public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Mo
     public FrameCounter Frames { get; } = new(Settings.PhysicalMemoryBytes / Page.SizeBytes);
 
     public PartitionLives Lives { get; } = new();
+
+    /// <summary>
+    /// Whether the byte array a remote load or store carried may change hands once it has been
+    /// delivered: the attacher changes a loaded page in place and sends it back as its store
+    /// (<see cref="UnitWalk"/>), the owner gives a store's array back for its next load
+    /// (<see cref="TransferBuffers"/>). XPC hands a packet over once and drops its duplicates
+    /// unread, so nothing sees the change, except a trace: it prints every packet XPC delivers,
+    /// a duplicate's too, with its bytes as they are then. So not in a traced run.
+    /// </summary>
+    public bool ReusesCarriedBytes => !Trace.Enabled;
 }
 
 /// <summary>

@@ -6,8 +6,8 @@ namespace Emulator.Partitions.Memory;
 /// place in the attacher's <c>Frames.Write</c> (<see cref="UnitWalk"/>), and once the owner has
 /// moved it into its page nothing reads the array again: XPC hands a packet over once and drops
 /// its duplicates unread (a packet it still holds for a retransmission is such a duplicate). So
-/// the owner gives the array back (<see cref="Page.Recycle"/>) and its next remote load fills it.
-/// A traced run gives nothing back: its trace prints every packet XPC delivers, duplicates too.
+/// the owner gives the array back (<see cref="Page.Recycle"/>) and its next remote load fills it
+/// (unless traced: <see cref="MachineContext.ReusesCarriedBytes"/>).
 /// The Altix run (18 x 512) allocated 2,627 MB with them made new each time, 2,020 MB this way.
 /// Left to itself the collector then ran gen0 18 times instead of 152, letting ~110 MB of
 /// garbage build up each time, and the peak grew by it: the program caps that budget

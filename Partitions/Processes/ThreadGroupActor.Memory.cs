@@ -194,11 +194,9 @@ public sealed partial class ThreadGroupActor
             switch (reply)
             {
                 case Frames.Data data:
-                    // The walk may change the array and send it back as the store. Not in a
-                    // traced run: the trace prints every packet XPC delivers, a duplicate's
-                    // too, and that must show the bytes the owner sent.
-                    if (Machine.Trace.Enabled) walk.Loaded(data.Bytes);
-                    else walk.Received(data.Bytes);
+                    // The walk may change the array and send it back as the store.
+                    if (Machine.ReusesCarriedBytes) walk.Received(data.Bytes);
+                    else walk.Loaded(data.Bytes);
                     break;
                 case Frames.Written:
                     Note(new StoreAnswered(id, Written: true));

@@ -358,8 +358,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     {
         if (Access(write.PinId, write.ReplyTo, write.RequestId, write: true) is not { } pin) return;
         pin.Page.Write(write.OffsetBytes, write.Bytes);
-        // Not in a traced run: the trace prints a duplicate of the packet with its bytes.
-        if (!Machine.Trace.Enabled) pin.Page.Recycle(write.Bytes);
+        if (Machine.ReusesCarriedBytes) pin.Page.Recycle(write.Bytes);
         Note(new StoreApplied(write.RequestId));
         _port.Send(write.ReplyTo, new Frames.Written(write.RequestId));
     }
