@@ -11,31 +11,53 @@ namespace Emulator.Partitions;
 /// wrapper message, a cancelable with its own CancellationTokenSource and a debug-log call:
 /// here the one <see cref="Armed"/> object is the timer, its cancelable and the message the
 /// scheduler tells. Used on the actor's own thread only (the scheduler reads the flag).
+///
+/// Where the scheduler can move a waiting timer (<see cref="ITimerMover"/>: the sim's), a timer
+/// started again with the same message is moved instead of replaced, and a cancelled timer whose
+/// message is its key (a tick: the same object every time) is kept under its key, so starting it
+/// again moves it too. XPC starts its ack and retransmission ticks again on most packets.
 /// </summary>
 public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 {
+    private readonly ITimerMover? _mover = scheduler as ITimerMover;
+
     /// <summary>
     /// The live timer while there is at most one: a fault's actor (one per fault) only ever has
     /// its pin timeout, and a dictionary of one cost it about 200 bytes.
     /// </summary>
     private Armed? _one;
 
-    /// <summary>Every live timer, once two were live at once (then for good).</summary>
+    /// <summary>Every live timer, once two were live at once (then for good). Both also hold
+    /// cancelled ticks kept to be moved (see the class).</summary>
     private Dictionary<object, Armed>? _many;
 
     /// <summary>Tells <paramref name="message"/> to the actor after <paramref name="delay"/>,
     /// unless cancelled or replaced under <paramref name="key"/> first.</summary>
     public void StartSingleTimer(object key, object message, TimeSpan delay)
     {
-        Take(key)?.Cancel();
+        if (Find(key) is { } before)
+        {
+            if (ReferenceEquals(before.Message, message) && _mover is not null
+                && _mover.TryMove(before, delay))
+            {
+                return;
+            }
+            Take(key);
+            before.Cancel();
+        }
         var armed = new Armed(key, message);
         Put(armed);
         scheduler.ScheduleTellOnce(delay, self, armed, ActorRefs.NoSender, armed);
     }
 
-    public bool IsTimerActive(object key) => Find(key) is not null;
+    public bool IsTimerActive(object key) => Find(key) is { IsCancellationRequested: false };
 
-    public void Cancel(object key) => Take(key)?.Cancel();
+    public void Cancel(object key)
+    {
+        if (Find(key) is not { } armed) return;
+        armed.Cancel();
+        if (_mover is null || !ReferenceEquals(armed.Message, key)) Take(key);
+    }
 
     public void CancelAll()
     {
@@ -53,8 +75,10 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
     public object? Fired(Armed armed)
     {
         // Only the live timer under its key is this very object: a replaced or cancelled one (or
-        // one of an earlier instance of the actor, whose timers were others) is not.
-        if (!ReferenceEquals(Find(armed.Key), armed)) return null;
+        // one of an earlier instance of the actor, whose timers were others) is not. A kept tick
+        // is only cancelled once it has fired: a tick moved and live again is still waiting.
+        if (!ReferenceEquals(Find(armed.Key), armed) || armed.IsCancellationRequested)
+            return null;
         Take(armed.Key);
         return armed.Message;
     }
@@ -104,6 +128,13 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 
         public void Cancel() => _cancelled = true;
 
+        /// <summary>What the scheduler that holds it keeps for it (the sim's: its timer).
+        /// </summary>
+        internal object? Entry { get; set; }
+
+        /// <summary>Live again: its scheduler moved it while it still waited.</summary>
+        internal void Restart() => _cancelled = false;
+
         public void Cancel(bool throwOnFirstException) => Cancel();
 
         public void CancelAfter(TimeSpan delay) =>
@@ -114,4 +145,17 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 
         public override string ToString() => $"timer {key}: {message}";
     }
+}
+
+/// <summary>
+/// A scheduler that can move a timer started through <see cref="ActorTimers"/> while it waits,
+/// instead of one more being set (<see cref="Sim.SimScheduler.TryMove"/>).
+/// </summary>
+public interface ITimerMover
+{
+    /// <summary>
+    /// Makes <paramref name="armed"/> (live or cancelled) fire <paramref name="delay"/> from now,
+    /// as a timer set now would; false when it can no longer be moved.
+    /// </summary>
+    bool TryMove(ActorTimers.Armed armed, TimeSpan delay);
 }

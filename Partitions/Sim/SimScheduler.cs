@@ -15,7 +15,7 @@ namespace Emulator.Partitions.Sim;
 /// hands it to them, which is how a dispatcher finds its loop.
 /// Timers may be set from any thread; they fire only on the loop's thread, never by themselves.
 /// </summary>
-public sealed class SimScheduler : SchedulerBase
+public sealed class SimScheduler : SchedulerBase, ITimerMover
 {
     /// <summary>
     /// The wall-clock date that virtual time zero stands for (fixed: no wall clock).
@@ -24,8 +24,9 @@ public sealed class SimScheduler : SchedulerBase
 
     private readonly Lock _gate = new();
     // A binary heap: setting a timer allocates no node (a sorted set did, and searched for
-    // the one to take out); cancelled timers stay until they reach the head or a sweep.
-    private readonly PriorityQueue<SimTimer, SimTimer> _timers = new(SimTimer.DueOrder);
+    // the one to take out); cancelled timers stay until they reach the head or a sweep, and a
+    // moved timer stays at its old place until that reaches the head (see TryMove).
+    private readonly PriorityQueue<SimTimer, SimTimerOrder> _timers = new();
     private long _timerNumberNext;
     private long _nowTicks;
 
@@ -75,8 +76,10 @@ public sealed class SimScheduler : SchedulerBase
     {
         lock (_gate)
         {
-            Add(new SimTimer(Due(delay), _timerNumberNext++, null, receiver, message, sender,
-                cancelable));
+            var timer = new SimTimer(Due(delay), _timerNumberNext++, null, receiver, message,
+                sender, cancelable);
+            if (cancelable is ActorTimers.Armed armed) armed.Entry = timer;
+            Add(timer);
         }
     }
 
@@ -129,9 +132,9 @@ public sealed class SimScheduler : SchedulerBase
         SimTimer timer;
         lock (_gate)
         {
-            DropCancelledHead();
-            if (_timers.Count == 0 || _timers.Peek().Due > limit) return false;
+            if (Head() is not { } head || head.Due > limit) return false;
             timer = _timers.Dequeue();
+            timer.Queued = false;
             if (timer.Due > Now) Volatile.Write(ref _nowTicks, timer.Due.Ticks);
             // The next round of a repeating timer takes its number now, before the action runs,
             // so timers the action sets come after it at an equal due time.
@@ -141,7 +144,7 @@ public sealed class SimScheduler : SchedulerBase
                     ? TimeSpan.MaxValue
                     : timer.Due + interval;
                 var round = timer.Next(next, _timerNumberNext++);
-                _timers.Enqueue(round, round);
+                _timers.Enqueue(round, round.Order);
             }
         }
         timer.Fire();
@@ -156,9 +159,31 @@ public sealed class SimScheduler : SchedulerBase
     {
         lock (_gate)
         {
-            DropCancelledHead();
-            due = _timers.Count > 0 ? _timers.Peek().Due : TimeSpan.MaxValue;
-            return _timers.Count > 0;
+            var head = Head();
+            due = head?.Due ?? TimeSpan.MaxValue;
+            return head is not null;
+        }
+    }
+
+    /// <summary>
+    /// Moves a single timer set through <see cref="ActorTimers"/> to <paramref name="delay"/> from
+    /// now while it still waits, cancelled or not (it is live again after): it takes the due time
+    /// and the number a timer set now would, so what fires and when is as if the old one were
+    /// cancelled and a new one set, without a new timer. XPC re-arms its retransmission tick on
+    /// most acks and its ack tick on most packets: a new timer each time was ~2.5 M timers in the
+    /// Altix run. False (the caller sets a new one) when the timer fired or was dropped, or when
+    /// it would move earlier than it is due (its place in the queue must not be behind it).
+    /// </summary>
+    public bool TryMove(ActorTimers.Armed armed, TimeSpan delay)
+    {
+        lock (_gate)
+        {
+            if (armed.Entry is not SimTimer { Queued: true, Interval: null } timer) return false;
+            var due = Due(delay);
+            if (due < timer.Due) return false;
+            timer.MoveTo(due, _timerNumberNext++);
+            armed.Restart();
+            return true;
         }
     }
 
@@ -179,6 +204,8 @@ public sealed class SimScheduler : SchedulerBase
     {
         lock (_gate)
         {
+            // A moved timer must not find its dropped entry still waiting.
+            foreach (var (timer, _) in _timers.UnorderedItems) timer.Queued = false;
             _timers.Clear();
             _timerNumberNext = 0;
             Volatile.Write(ref _nowTicks, 0);
@@ -195,7 +222,7 @@ public sealed class SimScheduler : SchedulerBase
     /// timer under it).</summary>
     private void Add(SimTimer timer)
     {
-        _timers.Enqueue(timer, timer);
+        _timers.Enqueue(timer, timer.Order);
         if (_timers.Count >= _sweepAt) Sweep();
     }
 
@@ -223,14 +250,32 @@ public sealed class SimScheduler : SchedulerBase
     /// </summary>
     private void Sweep()
     {
-        var live = _timers.UnorderedItems.Where(item => !item.Element.IsCancelled).ToList();
+        var live = new List<SimTimer>(_timers.Count);
+        foreach (var (timer, _) in _timers.UnorderedItems)
+        {
+            if (timer.IsCancelled) timer.Queued = false;
+            else live.Add(timer);
+        }
         _timers.Clear();
-        _timers.EnqueueRange(live);
+        // A moved timer goes straight to its new place.
+        foreach (var timer in live) _timers.Enqueue(timer, timer.Order);
         _sweepAt = Math.Max(SweepMin, 2 * _timers.Count);
     }
 
-    private void DropCancelledHead()
+    /// <summary>
+    /// The earliest live timer, or null: cancelled timers at the head are dropped and moved ones
+    /// put at their new place on the way. Every timer waits at or before its own place, so once
+    /// the head is where it belongs no other timer is due before it.
+    /// </summary>
+    private SimTimer? Head()
     {
-        while (_timers.Count > 0 && _timers.Peek().IsCancelled) _timers.Dequeue();
+        while (_timers.TryPeek(out var timer, out var place))
+        {
+            if (!timer.IsCancelled && place == timer.Order) return timer;
+            _timers.Dequeue();
+            if (timer.IsCancelled) timer.Queued = false;
+            else _timers.Enqueue(timer, timer.Order);
+        }
+        return null;
     }
 }
