@@ -12,14 +12,25 @@ namespace Emulator.Partitions;
 /// here the one <see cref="Armed"/> object is the timer, its cancelable and the message the
 /// scheduler tells. Used on the actor's own thread only (the scheduler reads the flag).
 ///
-/// Where the scheduler can move a waiting timer (<see cref="ITimerMover"/>: the sim's), a timer
-/// started again with the same message is moved instead of replaced, and a cancelled timer whose
-/// message is its key (a tick: the same object every time) is kept under its key, so starting it
-/// again moves it too. XPC starts its ack and retransmission ticks again on most packets.
+/// XPC starts its ack and retransmission ticks again on most packets (a tick is a timer whose
+/// message is its key, the same object every time), so a tick is moved, not replaced: started
+/// again with its message it is the same timer, due later, and a cancelled tick stays under its
+/// key to be moved back to life. The sim's scheduler moves it in its queue
+/// (<see cref="ITimerMover"/>), exactly as a new timer would fire. Akka's (live) cannot move a
+/// registration: there the tick's registration runs out as it is and, if the tick was moved past
+/// it, registers again for the rest; a registration of a cancelled tick shows nothing. So a live
+/// tick fires at or after its due time as before, at most a scheduler tick later, and XPC
+/// registers one timer per tick period instead of one per packet.
 /// </summary>
 public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 {
     private readonly ITimerMover? _mover = scheduler as ITimerMover;
+
+    /// <summary>
+    /// Akka's schedulers (<see cref="SchedulerBase"/>) count delays on their monotonic clock;
+    /// the TestKit's virtual one on its <see cref="ITimeProvider.Now"/>, which its tests advance.
+    /// </summary>
+    private readonly bool _monotonic = scheduler is SchedulerBase;
 
     /// <summary>
     /// The live timer while there is at most one: a fault's actor (one per fault) only ever has
@@ -37,26 +48,29 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
     {
         if (Find(key) is { } before)
         {
-            if (ReferenceEquals(before.Message, message) && _mover is not null
-                && _mover.TryMove(before, delay))
-            {
-                return;
-            }
+            if (ReferenceEquals(before.Message, message) && TryMove(before, delay)) return;
             Take(key);
             before.Cancel();
         }
         var armed = new Armed(key, message);
         Put(armed);
-        scheduler.ScheduleTellOnce(delay, self, armed, ActorRefs.NoSender, armed);
+        Register(armed, delay);
     }
 
-    public bool IsTimerActive(object key) => Find(key) is { IsCancellationRequested: false };
+    public bool IsTimerActive(object key) => Find(key) is { Live: true };
 
     public void Cancel(object key)
     {
         if (Find(key) is not { } armed) return;
-        armed.Cancel();
-        if (_mover is null || !ReferenceEquals(armed.Message, key)) Take(key);
+        if (!ReferenceEquals(armed.Message, key))
+        {
+            Take(key);
+            armed.Cancel();
+        }
+        // A tick stays to be moved: the sim's queue drops it unless it is moved first; a live
+        // registration runs out and shows nothing.
+        else if (_mover is not null) armed.Cancel();
+        else armed.Stopped = true;
     }
 
     public void CancelAll()
@@ -79,8 +93,52 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
         // is only cancelled once it has fired: a tick moved and live again is still waiting.
         if (!ReferenceEquals(Find(armed.Key), armed) || armed.IsCancellationRequested)
             return null;
+        if (_mover is null)
+        {
+            // Live: this registration is over; a stopped tick ends, a moved one waits on.
+            armed.FiresAt = null;
+            if (armed.Stopped)
+            {
+                Take(armed.Key);
+                return null;
+            }
+            var early = armed.Due - Clock;
+            if (early > TimeSpan.Zero)
+            {
+                Register(armed, early);
+                return null;
+            }
+        }
         Take(armed.Key);
         return armed.Message;
+    }
+
+    /// <summary>
+    /// A tick started again: moved to <paramref name="delay"/> from now instead of replaced, when
+    /// its scheduler can (the sim's) or its live registration fires no later than that.
+    /// </summary>
+    private bool TryMove(Armed armed, TimeSpan delay)
+    {
+        if (_mover is not null) return _mover.TryMove(armed, delay);
+        var due = Clock + delay;
+        if (armed.FiresAt is not { } firesAt || due < firesAt) return false;
+        armed.Due = due;
+        armed.Stopped = false;
+        return true;
+    }
+
+    /// <summary>Now, on the clock the scheduler counts delays on (live only).</summary>
+    private TimeSpan Clock =>
+        _monotonic ? scheduler.MonotonicClock : scheduler.Now - DateTimeOffset.UnixEpoch;
+
+    private void Register(Armed armed, TimeSpan delay)
+    {
+        if (_mover is null)
+        {
+            armed.Due = Clock + delay;
+            armed.FiresAt = armed.Due;
+        }
+        scheduler.ScheduleTellOnce(delay, self, armed, ActorRefs.NoSender, armed);
     }
 
     // Keys compare as the dictionary compares them: the stored key's Equals.
@@ -134,6 +192,20 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 
         /// <summary>Live again: its scheduler moved it while it still waited.</summary>
         internal void Restart() => _cancelled = false;
+
+        /// <summary>Neither cancelled nor stopped: it will fire.</summary>
+        internal bool Live => !_cancelled && !Stopped;
+
+        // Live (Akka's scheduler) only, read and written on the actor's thread.
+
+        /// <summary>A cancelled tick whose registration runs out (it shows nothing).</summary>
+        internal bool Stopped { get; set; }
+
+        /// <summary>When it is due: a moved tick is due after its registration fires.</summary>
+        internal TimeSpan Due { get; set; }
+
+        /// <summary>When its registration fires; null once that reached the actor.</summary>
+        internal TimeSpan? FiresAt { get; set; }
 
         public void Cancel(bool throwOnFirstException) => Cancel();
 

@@ -36,7 +36,8 @@ public sealed partial class ThreadGroupActor
         public required Action Resume { get; init; }
     }
 
-    /// <summary>The range calls between two units, by request id.</summary>
+    /// <summary>The range calls under way past a unit, a fault or a remote chunk, by request
+    /// id.</summary>
     private readonly Dictionary<RequestId, NextUnit> _walking = [];
 
     private void Mmap(Process.Run run, MmapCall mmap, Action<Outcome> done)
@@ -157,7 +158,9 @@ public sealed partial class ThreadGroupActor
     }
 
     /// <summary>
-    /// The walk's <see cref="NextUnit"/>, made at its first unit and kept until it ends.
+    /// The walk's <see cref="NextUnit"/>, made at its first unit (or first fault or remote chunk)
+    /// and kept until it ends: its <see cref="NextUnit.Resume"/> goes on with the walk, so a walk
+    /// that pages in 16 remote pages makes one continuation, not one per page.
     /// </summary>
     private NextUnit NextUnitOf(Process.Run run, RangeWalk walk)
     {
@@ -223,7 +226,7 @@ public sealed partial class ThreadGroupActor
                     break;
             }
             attachment.RemoteEnded();
-            _mm.Read(TaskOf(run), () => Drive(run, walk));
+            _mm.Read(TaskOf(run), NextUnitOf(run, walk).Resume);
         });
         if (!reachable) return;
         if (fetchop is not null)
@@ -335,7 +338,7 @@ public sealed partial class ThreadGroupActor
     private void Resume(Process.Run run, RangeWalk walk, bool ownHeld)
     {
         if (ownHeld) _mm.ReleaseRead(TaskOf(run));
-        _mm.Read(TaskOf(run), () => Drive(run, walk));
+        _mm.Read(TaskOf(run), NextUnitOf(run, walk).Resume);
     }
 
     /// <summary>

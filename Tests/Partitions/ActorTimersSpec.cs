@@ -1,7 +1,8 @@
 // Proves the machine's actor timers keep Akka's IWithTimers promises at their lower cost: a timer's
 // message arrives at its time as itself; a timer started again under its key replaces the one
 // before; a cancelled timer's message is never seen, even when it was already in the mailbox; and
-// a stopped actor's timers die with it (nothing reaches dead letters).
+// a stopped actor's timers die with it (nothing reaches dead letters); a tick started again
+// fires once, at its new time.
 using Akka.Actor;
 using Akka.Event;
 using Akka.TestKit;
@@ -101,6 +102,73 @@ public sealed class ActorTimersSpec() : TestKit(VirtualTime)
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
+    // A tick (its message is its key) is moved, not replaced: on Akka's schedulers its registration
+    // runs out and, if the tick was moved past it, registers again for the rest.
+
+    [Fact]
+    public void ActorTimers_must_fire_a_tick_started_again_at_its_new_time_only()
+    {
+        var timed = StartTimed();
+        timed.Tell(new Start("tick", "tick", Second));
+        Settled(timed);
+        Clock.Advance(Second / 2);
+        timed.Tell(new Start("tick", "tick", Second));
+        timed.Tell(new IsActive("tick"));
+        Assert.True(ExpectMsg<bool>());
+        Clock.Advance(Second / 2);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(Second / 2 - TimeSpan.FromTicks(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(TimeSpan.FromTicks(1));
+        ExpectMsg("tick");
+        Clock.Advance(10 * Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void ActorTimers_must_show_nothing_of_a_cancelled_tick_and_bring_it_back_when_started()
+    {
+        var timed = StartTimed();
+        // Cancelled and left to run out; then started again once it has.
+        timed.Tell(new Start("tick", "tick", Second));
+        timed.Tell(new Cancel("tick"));
+        timed.Tell(new IsActive("tick"));
+        Assert.False(ExpectMsg<bool>());
+        Clock.Advance(Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        timed.Tell(new Start("tick", "tick", Second));
+        Settled(timed);
+        Clock.Advance(Second);
+        ExpectMsg("tick");
+        // Cancelled and started again before its registration fires: due from the new start.
+        timed.Tell(new Start("tick", "tick", Second));
+        Settled(timed);
+        Clock.Advance(Second / 2);
+        timed.Tell(new Cancel("tick"));
+        timed.Tell(new Start("tick", "tick", Second));
+        timed.Tell(new IsActive("tick"));
+        Assert.True(ExpectMsg<bool>());
+        Clock.Advance(Second / 2);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(Second / 2);
+        ExpectMsg("tick");
+        Clock.Advance(10 * Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void ActorTimers_must_replace_a_tick_started_again_sooner_than_it_fires()
+    {
+        var timed = StartTimed();
+        timed.Tell(new Start("tick", "tick", 2 * Second));
+        timed.Tell(new Start("tick", "tick", Second));
+        Settled(timed);
+        Clock.Advance(Second);
+        ExpectMsg("tick");
+        Clock.Advance(10 * Second);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
     [Fact]
     public void ActorTimers_must_cancel_every_timer_when_the_actor_stops()
     {
@@ -114,6 +182,13 @@ public sealed class ActorTimersSpec() : TestKit(VirtualTime)
         ExpectTerminated(timed);
         Clock.Advance(Second);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    /// <summary>Returns once the actor has handled everything told to it before.</summary>
+    private void Settled(IActorRef timed)
+    {
+        timed.Tell(new IsActive("settled"));
+        ExpectMsg<bool>();
     }
 
     private sealed record Start(string Key, string Message, TimeSpan Delay);
