@@ -187,13 +187,15 @@ public sealed class SimScheduler : SchedulerBase, ITimerMover
         }
     }
 
-    /// <summary>Moves virtual time forward to <paramref name="time"/>; firing nothing.</summary>
+    /// <summary>
+    /// Moves virtual time forward to <paramref name="time"/>; firing nothing. Called after every
+    /// step, so without the gate: only the loop's thread moves the clock (here, in
+    /// <see cref="FireNext"/> and <see cref="Reset"/>), and a timer another thread sets meanwhile
+    /// counts from the time before or after, as it would had it come a moment sooner or later.
+    /// </summary>
     internal void MoveTo(TimeSpan time)
     {
-        lock (_gate)
-        {
-            if (time > Now) Volatile.Write(ref _nowTicks, time.Ticks);
-        }
+        if (time > Now) Volatile.Write(ref _nowTicks, time.Ticks);
     }
 
     /// <summary>
