@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Emulator.Protocol;
 using Emulator.Protocol.Ids;
@@ -73,11 +74,24 @@ public sealed class XpcActor : EmulatorActor
     /// </summary>
     public sealed record Restart;
 
+    // A peer's ticks are made once and are their timers' keys, looked up several times a packet:
+    // each is compared as itself, not field by field as a record would be.
+
     /// <summary>Timer: no ack from <paramref name="Peer"/> within the backoff.</summary>
-    private sealed record RetransmitTick(PartitionId Peer);
+    private sealed record RetransmitTick(PartitionId Peer)
+    {
+        public bool Equals(RetransmitTick? other) => ReferenceEquals(this, other);
+
+        public override int GetHashCode() => RuntimeHelpers.GetHashCode(this);
+    }
 
     /// <summary>Timer: an ack for <paramref name="Peer"/> found no ride in ack-delay.</summary>
-    private sealed record AckTick(PartitionId Peer);
+    private sealed record AckTick(PartitionId Peer)
+    {
+        public bool Equals(AckTick? other) => ReferenceEquals(this, other);
+
+        public override int GetHashCode() => RuntimeHelpers.GetHashCode(this);
+    }
 
     /// <summary>Timer: a heartbeat interval ended.</summary>
     private sealed record HeartbeatTick;
