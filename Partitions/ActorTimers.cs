@@ -27,8 +27,9 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
     private readonly ITimerMover? _mover = scheduler as ITimerMover;
 
     /// <summary>
-    /// Akka's schedulers (<see cref="SchedulerBase"/>) count delays on their monotonic clock;
-    /// the TestKit's virtual one on its <see cref="ITimeProvider.Now"/>, which its tests advance.
+    /// Akka's schedulers (<see cref="SchedulerBase"/>) count delays on their high-resolution
+    /// monotonic clock (the other has whole milliseconds); the TestKit's virtual one on its
+    /// <see cref="ITimeProvider.Now"/>, which its tests advance.
     /// </summary>
     private readonly bool _monotonic = scheduler is SchedulerBase;
 
@@ -89,8 +90,8 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
     public object? Fired(Armed armed)
     {
         // Only the live timer under its key is this very object: a replaced or cancelled one (or
-        // one of an earlier instance of the actor, whose timers were others) is not. A kept tick
-        // is only cancelled once it has fired: a tick moved and live again is still waiting.
+        // one of an earlier instance of the actor, whose timers were others) is not. A tick
+        // cancelled after it fired is still under its key: its flag says it shows nothing.
         if (!ReferenceEquals(Find(armed.Key), armed) || armed.IsCancellationRequested)
             return null;
         if (_mover is null)
@@ -129,7 +130,7 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 
     /// <summary>Now, on the clock the scheduler counts delays on (live only).</summary>
     private TimeSpan Clock =>
-        _monotonic ? scheduler.MonotonicClock : scheduler.Now - DateTimeOffset.UnixEpoch;
+        _monotonic ? scheduler.HighResMonotonicClock : scheduler.Now - DateTimeOffset.UnixEpoch;
 
     private void Register(Armed armed, TimeSpan delay)
     {
