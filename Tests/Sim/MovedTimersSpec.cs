@@ -72,7 +72,7 @@ public sealed class MovedTimersSpec : IDisposable
     }
 
     [Fact]
-    public void A_tick_that_fired_into_the_mailbox_is_replaced_when_started_again_before_it_is_read()
+    public void A_tick_fired_into_the_mailbox_and_started_again_before_it_is_read_is_replaced()
     {
         Do(new Start(Ticker.A, 10 * Ms));
         // The start is queued first, then the tick fires behind it: the actor restarts a tick
@@ -88,7 +88,7 @@ public sealed class MovedTimersSpec : IDisposable
     }
 
     [Fact]
-    public void A_tick_that_fired_into_the_mailbox_and_was_cancelled_shows_nothing_and_can_start_again()
+    public void A_tick_fired_into_the_mailbox_then_cancelled_shows_nothing_and_starts_again()
     {
         Do(new Start(Ticker.A, 10 * Ms));
         _ticker.Tell(new Cancel(Ticker.A));
@@ -105,7 +105,8 @@ public sealed class MovedTimersSpec : IDisposable
     [Fact]
     public void A_moved_tick_keeps_its_new_place_through_sweeps_and_a_reset_leaves_none_to_move()
     {
-        _system.Scheduler.ScheduleTellOnce(TimeSpan.FromDays(1), _ticker, "head", ActorRefs.NoSender);
+        _system.Scheduler.ScheduleTellOnce(
+            TimeSpan.FromDays(1), _ticker, "head", ActorRefs.NoSender);
         Do(new Start(Ticker.A, 10 * Ms), new Start(Ticker.A, 30 * Ms),
             new Start(Ticker.B, 10 * Ms), new Cancel(Ticker.B));
         // Enough cancelled timers to sweep the queue a few times: B's goes with them, so B
