@@ -147,7 +147,10 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
         ? _many.GetValueOrDefault(key)
         : _one is { } one && one.Key.Equals(key) ? one : null;
 
-    /// <summary>Removes and returns the live timer under <paramref name="key"/>, if any.</summary>
+    /// <summary>
+    /// Removes and returns the timer under <paramref name="key"/> (live, or a tick kept
+    /// cancelled), if any.
+    /// </summary>
     private Armed? Take(object key)
     {
         if (_many is not null) return _many.Remove(key, out var armed) ? armed : null;
@@ -187,15 +190,27 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 
         public void Cancel() => _cancelled = true;
 
+        public void Cancel(bool throwOnFirstException) => Cancel();
+
+        public void CancelAfter(TimeSpan delay) =>
+            throw new NotSupportedException("an actor timer is cancelled by its actor only");
+
+        public void CancelAfter(int millisecondsDelay) =>
+            CancelAfter(TimeSpan.FromMilliseconds(millisecondsDelay));
+
+        public override string ToString() => $"timer {key}: {message}";
+
+        /// <summary>Neither cancelled nor stopped: it will fire.</summary>
+        internal bool Live => !_cancelled && !Stopped;
+
+        // The sim's scheduler only (under its gate).
+
         /// <summary>What the scheduler that holds it keeps for it (the sim's: its timer).
         /// </summary>
         internal object? Entry { get; set; }
 
         /// <summary>Live again: its scheduler moved it while it still waited.</summary>
         internal void Restart() => _cancelled = false;
-
-        /// <summary>Neither cancelled nor stopped: it will fire.</summary>
-        internal bool Live => !_cancelled && !Stopped;
 
         // Live (Akka's scheduler) only, read and written on the actor's thread.
 
@@ -207,16 +222,6 @@ public sealed class ActorTimers(IScheduler scheduler, IActorRef self)
 
         /// <summary>When its registration fires; null once that reached the actor.</summary>
         internal TimeSpan? FiresAt { get; set; }
-
-        public void Cancel(bool throwOnFirstException) => Cancel();
-
-        public void CancelAfter(TimeSpan delay) =>
-            throw new NotSupportedException("an actor timer is cancelled by its actor only");
-
-        public void CancelAfter(int millisecondsDelay) =>
-            CancelAfter(TimeSpan.FromMilliseconds(millisecondsDelay));
-
-        public override string ToString() => $"timer {key}: {message}";
     }
 }
 
