@@ -28,6 +28,11 @@ public abstract class ReportingDequeQueue : IMessageQueue, IUnboundedDequeBasedM
     /// </summary>
     public bool TryDequeue(out Envelope envelope)
     {
+        if (!Admits())
+        {
+            envelope = default;
+            return false;
+        }
         if (!_queue.TryDequeue(out envelope)) return false;
         Delivering(envelope);
         return true;
@@ -38,6 +43,11 @@ public abstract class ReportingDequeQueue : IMessageQueue, IUnboundedDequeBasedM
     {
         while (_queue.TryDequeue(out var envelope)) deadletters.Enqueue(owner, envelope);
     }
+
+    /// <summary>
+    /// False when the mailbox's run may hand its actor no more messages (a sim run takes one).
+    /// </summary>
+    protected virtual bool Admits() => true;
 
     /// <summary>The mailbox is handing <paramref name="envelope"/> to its actor now.</summary>
     protected abstract void Delivering(Envelope envelope);

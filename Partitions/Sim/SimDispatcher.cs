@@ -18,11 +18,11 @@ public sealed class SimDispatcher : MessageDispatcher
     {
         _loop = loop;
         Id = configurator.Config.GetString("id");
-        Throughput = 1;
         // Akka 1.5.74's Mailbox.ProcessMailbox checks the budget only after a message, so
-        // throughput 1 still lets a run take two. A deadline of 0 ticks is always past, so each run
-        // stops after one message. Pinned by SimDispatcherSpec.
-        ThroughputDeadlineTime = 0;
+        // throughput 1 still lets a run take two: a simulated mailbox's queue gives one a run
+        // (SimMessageQueue). Pinned by SimDispatcherSpec.
+        Throughput = 1;
+        ThroughputDeadlineTime = null;
         ShutdownTimeout = configurator.Config.GetTimeSpan(
             "shutdown-timeout", TimeSpan.FromSeconds(1));
     }

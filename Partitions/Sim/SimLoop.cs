@@ -250,6 +250,7 @@ public sealed class SimLoop
             next = chosen < _ready.Count ? _ready.TakeAt(chosen) : null;
         }
         if (next is null) return _scheduler.FireNext(timerDue);
+        (next.MessageQueue as SimMessageQueue)?.BeginRun();
         _stepping = true;
         try
         {

@@ -6,8 +6,8 @@ using Xunit;
 namespace Emulator.Tests.Sim;
 
 // Proves that one step of the loop hands exactly one user message to one actor. Akka 1.5.74's
-// Mailbox.ProcessMailbox lets a throughput-1 run take two messages; SimDispatcher sets a zero
-// throughput deadline against that. If an Akka upgrade changes the mailbox loop, this fails.
+// Mailbox.ProcessMailbox lets a throughput-1 run take two messages; a simulated mailbox's queue
+// gives one a run (SimMessageQueue). If an Akka upgrade changes the mailbox loop, this fails.
 public sealed class SimDispatcherSpec
 {
     private const int Seed = 3;
