@@ -45,8 +45,8 @@ public sealed class FaultActor : EmulatorActor
     /// </summary>
     public static Props Props(MachineContext machine, XpcPort port, RequestId id, Endpoint segment,
         ulong source, TgId attacher, long attachment, RequestId task, OwnerMm mm) =>
-        Produced.By(() => new FaultActor(machine, port, id, segment, source, attacher, attachment,
-            task, mm));
+        Akka.Actor.Props.CreateBy(new Producer(machine, port, id, segment, source, attacher,
+            attachment, task, mm));
 
     protected override void PreStart()
     {
@@ -81,5 +81,21 @@ public sealed class FaultActor : EmulatorActor
         if (reply.RequestId != _pin.RequestId) return;
         Context.Parent.Tell(reply);
         Context.Stop(Self);
+    }
+
+    /// <summary>
+    /// Makes the actor from the fault's values: one object a fault, where a closure and its
+    /// delegate (<see cref="Produced"/>) were two, for every one of the Altix run's 147,456.
+    /// </summary>
+    private sealed class Producer(MachineContext machine, XpcPort port, RequestId id,
+        Endpoint segment, ulong source, TgId attacher, long attachment, RequestId task,
+        OwnerMm mm) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(FaultActor);
+
+        public ActorBase Produce() =>
+            new FaultActor(machine, port, id, segment, source, attacher, attachment, task, mm);
+
+        public void Release(ActorBase actor) { }
     }
 }

@@ -17,8 +17,8 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
 {
     private readonly Dictionary<RequestId, Action<IReply>> _waiting = [];
 
-    /// <summary>The partition each request with a deadline went to.</summary>
-    private readonly Dictionary<RequestId, PartitionId> _across = [];
+    /// <summary>Each request with a deadline: the partition it went to, its deadline.</summary>
+    private readonly Dictionary<RequestId, (PartitionId To, object Deadline)> _across = [];
 
     public int Count => _waiting.Count;
 
@@ -41,8 +41,7 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
         Action<IReply> continuation)
     {
         Await(id, what, continuation);
-        _across[id] = to;
-        deadlines.Arm(id);
+        _across[id] = (to, deadlines.Arm(id));
     }
 
     /// <summary>
@@ -51,7 +50,7 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
     /// </summary>
     public void FailTo(PartitionId peer)
     {
-        var lost = _across.Where(a => a.Value == peer).Select(a => a.Key)
+        var lost = _across.Where(a => a.Value.To == peer).Select(a => a.Key)
             .Order().ToList();
         foreach (var id in lost) Resume(new TimedOut(id));
     }
@@ -63,7 +62,7 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
     public bool Resume(IReply reply)
     {
         if (!_waiting.Remove(reply.RequestId, out var continuation)) return false;
-        if (_across.Remove(reply.RequestId)) deadlines.Disarm(reply.RequestId);
+        if (_across.Remove(reply.RequestId, out var across)) deadlines.Disarm(across.Deadline);
         observe(new RequestEnded(reply.RequestId));
         continuation(reply);
         return true;
@@ -89,18 +88,21 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
 /// <summary>Arms and disarms the deadline of a request (the owning actor's timers).</summary>
 public interface IReplyDeadlines
 {
-    /// <summary>Past the request timeout, the request's continuation is to get TimedOut.</summary>
-    void Arm(RequestId id);
+    /// <summary>
+    /// Past the request timeout, the request's continuation is to get TimedOut. Returns the
+    /// deadline as <see cref="Disarm"/> takes it (kept, so disarming makes nothing).
+    /// </summary>
+    object Arm(RequestId id);
 
-    void Disarm(RequestId id);
+    void Disarm(object deadline);
 
     /// <summary>No deadlines: for code and tests where nothing crosses XPC.</summary>
     public static readonly IReplyDeadlines None = new NoDeadlines();
 
     private sealed class NoDeadlines : IReplyDeadlines
     {
-        public void Arm(RequestId id) { }
+        public object Arm(RequestId id) => this;
 
-        public void Disarm(RequestId id) { }
+        public void Disarm(object deadline) { }
     }
 }

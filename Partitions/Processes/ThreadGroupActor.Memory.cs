@@ -25,16 +25,44 @@ public sealed partial class ThreadGroupActor
     /// <summary>
     /// Self → self: call <paramref name="RequestId"/>'s walk goes on with its next grain unit, in
     /// a delivery of its own, so anything else may run between two units. One per call, told
-    /// again for every unit.
+    /// again for every unit. It also keeps what the walk's one fault or remote chunk in flight
+    /// needs when its reply comes, and the continuations that take those replies, made once: a
+    /// walk that pages in 16 remote pages makes no closure per page.
     /// </summary>
     private sealed record NextUnit(RequestId RequestId)
     {
+        public required Process.Run Run { get; init; }
+
+        public required RangeWalk Walk { get; init; }
+
         /// <summary>The call's thread, as the mm's lock names it.</summary>
         public required LockTask Task { get; init; }
 
-        /// <summary>The walk's next step, taken under the mm (made once per call).</summary>
+        /// <summary>The walk's next step, taken under the mm.</summary>
         public required Action Resume { get; init; }
+
+        /// <summary>Takes the reply to the fault's pin request (<see cref="Fault"/>).</summary>
+        public required Action<IReply> PinReplied { get; init; }
+
+        /// <summary>Takes the owner's word that it let go of its mm (the fault's end).</summary>
+        public required Action<IReply> OwnerReleased { get; init; }
+
+        /// <summary>Takes the reply to the remote chunk (<see cref="Remote"/>).</summary>
+        public required Action<IReply> RemoteReplied { get; init; }
+
+        /// <summary>The fault in flight, from its pin request until the walk resumes.</summary>
+        public PinRequest Fault { get; set; }
+
+        /// <summary>The remote chunk in flight, until its reply comes.</summary>
+        public RemoteChunk Remote { get; set; }
     }
+
+    /// <summary>A fault's pin request: which page, how the owner's mm is taken, ours held.</summary>
+    private readonly record struct PinRequest(RequestId Id, AttachmentState Attachment,
+        ulong PageAddress, OwnerMm Mm, bool OwnHeld);
+
+    /// <summary>A chunk moved by the owner's segment: where the walk stopped, the request.</summary>
+    private readonly record struct RemoteChunk(RequestId Id, AccessStop Stop);
 
     /// <summary>The range calls under way past a unit, a fault or a remote chunk, by request
     /// id.</summary>
@@ -159,16 +187,28 @@ public sealed partial class ThreadGroupActor
 
     /// <summary>
     /// The walk's <see cref="NextUnit"/>, made at its first unit (or first fault or remote chunk)
-    /// and kept until it ends: its <see cref="NextUnit.Resume"/> goes on with the walk, so a walk
-    /// that pages in 16 remote pages makes one continuation, not one per page.
+    /// and kept until it ends: its continuations go on with the walk, so a walk that pages in 16
+    /// remote pages makes them once, not once per page.
     /// </summary>
-    private NextUnit NextUnitOf(Process.Run run, RangeWalk walk)
+    private NextUnit NextUnitOf(Process.Run run, RangeWalk walk) =>
+        _walking.TryGetValue(run.RequestId, out var next) ? next : StartWalking(run, walk);
+
+    /// <summary>
+    /// A method of its own so that the closures it makes are made only here, not by every
+    /// <see cref="NextUnitOf"/> that finds the walk's.
+    /// </summary>
+    private NextUnit StartWalking(Process.Run run, RangeWalk walk)
     {
-        if (_walking.TryGetValue(run.RequestId, out var next)) return next;
+        NextUnit next = null!;
         next = new NextUnit(run.RequestId)
         {
+            Run = run,
+            Walk = walk,
             Task = TaskOf(run),
             Resume = () => Drive(run, walk),
+            PinReplied = reply => PinReplied(next, reply),
+            OwnerReleased = _ => Resume(next, next.Fault.OwnHeld),
+            RemoteReplied = reply => RemoteReplied(next, reply),
         };
         _walking.Add(run.RequestId, next);
         return next;
@@ -189,45 +229,12 @@ public sealed partial class ThreadGroupActor
         var offset = (int)(chunk.Address & (Xpmem.PageSize - 1));
         var id = NextRequestId();
         var fetchop = walk.Fetchop;
+        var next = NextUnitOf(run, walk);
+        next.Remote = new RemoteChunk(id, stop);
         attachment.RemoteStarted();
         var reachable = AwaitReply(attachment.SegmentActor.Partition, id,
             fetchop is not null ? "Frames.Fetchop" : chunk.Write ? "Frames.Write" : "Frames.Read",
-            reply =>
-        {
-            switch (reply)
-            {
-                case Frames.Data data:
-                    // The walk may change the array and send it back as the store.
-                    if (Machine.ReusesCarriedBytes) walk.Received(data.Bytes);
-                    else walk.Loaded(data.Bytes);
-                    break;
-                case Frames.Written:
-                    Note(new StoreAnswered(id, Written: true));
-                    walk.Stored();
-                    break;
-                case Frames.Fetched fetched:
-                    Note(new StoreAnswered(id, Written: true));
-                    walk.Fetched(fetched.Value);
-                    break;
-                case TimedOut or Refused { Errno: Errno.ENOLINK }:
-                    // The owner's partition did not answer, or is down: whether a store landed
-                    // is unknown, so the access ends the way a failed fault does.
-                    if (chunk.Write) Note(new StoreAnswered(id, Written: false));
-                    attachment.RemoteEnded();
-                    Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
-                    return;
-                default:
-                    // A recall dropped the pin after we read the PTE: forget it; the chunk
-                    // refaults.
-                    PendingReplies.Expect<Refused>(reply);
-                    if (chunk.Write) Note(new StoreAnswered(id, Written: false));
-                    if (attachment.Ptes.TryGetValue(stop.PageAddress, out var current)
-                        && current == stop.Frame) attachment.Ptes.Remove(stop.PageAddress);
-                    break;
-            }
-            attachment.RemoteEnded();
-            _mm.Read(TaskOf(run), NextUnitOf(run, walk).Resume);
-        });
+            next.RemoteReplied);
         if (!reachable) return;
         if (fetchop is not null)
         {
@@ -249,6 +256,48 @@ public sealed partial class ThreadGroupActor
         }
     }
 
+    /// <summary>The owner's segment answered the walk's remote chunk.</summary>
+    private void RemoteReplied(NextUnit next, IReply reply)
+    {
+        var (id, stop) = next.Remote;
+        var (run, walk) = (next.Run, next.Walk);
+        var attachment = stop.Attachment!;
+        var chunk = stop.Chunk;
+        switch (reply)
+        {
+            case Frames.Data data:
+                // The walk may change the array and send it back as the store.
+                if (Machine.ReusesCarriedBytes) walk.Received(data.Bytes);
+                else walk.Loaded(data.Bytes);
+                break;
+            case Frames.Written:
+                Note(new StoreAnswered(id, Written: true));
+                walk.Stored();
+                break;
+            case Frames.Fetched fetched:
+                Note(new StoreAnswered(id, Written: true));
+                walk.Fetched(fetched.Value);
+                break;
+            case TimedOut or Refused { Errno: Errno.ENOLINK }:
+                // The owner's partition did not answer, or is down: whether a store landed
+                // is unknown, so the access ends the way a failed fault does.
+                if (chunk.Write) Note(new StoreAnswered(id, Written: false));
+                attachment.RemoteEnded();
+                Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
+                return;
+            default:
+                // A recall dropped the pin after we read the PTE: forget it; the chunk
+                // refaults.
+                PendingReplies.Expect<Refused>(reply);
+                if (chunk.Write) Note(new StoreAnswered(id, Written: false));
+                if (attachment.Ptes.TryGetValue(stop.PageAddress, out var current)
+                    && current == stop.Frame) attachment.Ptes.Remove(stop.PageAddress);
+                break;
+        }
+        attachment.RemoteEnded();
+        _mm.Read(next.Task, next.Resume);
+    }
+
     /// <summary>
     /// The attacher's side of a page fault: it keeps the mm the access runs under for the whole
     /// chain (the kernel enters its fault handler holding it), and a FaultActor child runs the
@@ -267,9 +316,9 @@ public sealed partial class ThreadGroupActor
             return;
         }
         Emit(new FaultStarted(_id, pageAddress));
-        _mm.HoldRead(TaskOf(run));
-        RequestPin(run, walk, attachment, pageAddress, OwnerMmFor(attachment.Owner),
-            ownHeld: true);
+        var next = NextUnitOf(run, walk);
+        _mm.HoldRead(next.Task);
+        RequestPin(next, attachment, pageAddress, OwnerMmFor(attachment.Owner), ownHeld: true);
     }
 
     /// <summary>
@@ -291,54 +340,60 @@ public sealed partial class ThreadGroupActor
     /// this very hold). The fault ends once the owner has let go of its mm too (step 13), so the
     /// access that resumes holds nothing of the owner's.
     /// </summary>
-    private void RequestPin(Process.Run run, RangeWalk walk, AttachmentState attachment,
-        ulong pageAddress, OwnerMm mm, bool ownHeld)
+    private void RequestPin(NextUnit next, AttachmentState attachment, ulong pageAddress,
+        OwnerMm mm, bool ownHeld)
     {
         var id = NextRequestId();
-        _replies.Await(id, "Fault.Pin", reply =>
-        {
-            if (reply is Refused { Errno: Errno.EAGAIN } && mm == OwnerMm.Try)
-            {
-                _mm.ReleaseRead(TaskOf(run));
-                RequestPin(run, walk, attachment, pageAddress, OwnerMm.Wait, ownHeld: false);
-                return;
-            }
-            Frame? frame = reply switch
-            {
-                Fault.Pinned pinned => new Frame(pinned.PinId, null),
-                SegmentActor.LocalPinned local => new Frame(local.PinId, local.Page),
-                _ => null,
-            };
-            if (frame is not { } pin)
-            {
-                // The segment is gone, the source is a hole or an attachment, no frame was left,
-                // or nobody answered: SIGBUS, for the toucher only.
-                if (ownHeld) _mm.ReleaseRead(TaskOf(run));
-                Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
-                return;
-            }
-            var ownerHeld = mm != OwnerMm.Same;
-            Install(attachment, pageAddress, pin, id, ownerHeld, TaskOf(run));
-            if (ownerHeld)
-            {
-                AwaitReply(attachment.SegmentActor.Partition, id, "Fault.Released",
-                    _ => Resume(run, walk, ownHeld));
-            }
-            else Resume(run, walk, ownHeld);
-        });
+        next.Fault = new PinRequest(id, attachment, pageAddress, mm, ownHeld);
+        _replies.Await(id, "Fault.Pin", next.PinReplied);
         Context.ActorOf(FaultActor.Props(Machine, _port, id, attachment.SegmentActor,
-            attachment.SourceOf(pageAddress), _id, attachment.Id, run.RequestId, mm),
+            attachment.SourceOf(pageAddress), _id, attachment.Id, next.RequestId, mm),
             $"fault-{id.Sequence & 0xFFFFFFFF}");
+    }
+
+    /// <summary>The fault's chain answered its pin request (<see cref="RequestPin"/>).</summary>
+    private void PinReplied(NextUnit next, IReply reply)
+    {
+        var (id, attachment, pageAddress, mm, ownHeld) = next.Fault;
+        var run = next.Run;
+        if (reply is Refused { Errno: Errno.EAGAIN } && mm == OwnerMm.Try)
+        {
+            _mm.ReleaseRead(next.Task);
+            RequestPin(next, attachment, pageAddress, OwnerMm.Wait, ownHeld: false);
+            return;
+        }
+        Frame? frame = reply switch
+        {
+            Fault.Pinned pinned => new Frame(pinned.PinId, null),
+            SegmentActor.LocalPinned local => new Frame(local.PinId, local.Page),
+            _ => null,
+        };
+        if (frame is not { } pin)
+        {
+            // The segment is gone, the source is a hole or an attachment, no frame was left,
+            // or nobody answered: SIGBUS, for the toucher only.
+            if (ownHeld) _mm.ReleaseRead(next.Task);
+            Die(run, Signal.SIGBUS, Outcome.Signalled(Signal.SIGBUS));
+            return;
+        }
+        var ownerHeld = mm != OwnerMm.Same;
+        Install(attachment, pageAddress, pin, id, ownerHeld, next.Task);
+        if (ownerHeld)
+        {
+            AwaitReply(attachment.SegmentActor.Partition, id, "Fault.Released",
+                next.OwnerReleased);
+        }
+        else Resume(next, ownHeld);
     }
 
     /// <summary>
     /// The fault is over: our mm is let go, and the access goes on from the same chunk when the mm
     /// lets it (the process may have died meanwhile: then it does nothing).
     /// </summary>
-    private void Resume(Process.Run run, RangeWalk walk, bool ownHeld)
+    private void Resume(NextUnit next, bool ownHeld)
     {
-        if (ownHeld) _mm.ReleaseRead(TaskOf(run));
-        _mm.Read(TaskOf(run), NextUnitOf(run, walk).Resume);
+        if (ownHeld) _mm.ReleaseRead(next.Task);
+        _mm.Read(next.Task, next.Resume);
     }
 
     /// <summary>

@@ -223,10 +223,15 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         return false;
     }
 
-    void IReplyDeadlines.Arm(RequestId id) =>
-        Timers.StartSingleTimer(id, new ReplyDeadlinePassed(id), Machine.Settings.RequestTimeout);
+    /// <summary>The deadline's timer is keyed by the request id, boxed once.</summary>
+    object IReplyDeadlines.Arm(RequestId id)
+    {
+        object key = id;
+        Timers.StartSingleTimer(key, new ReplyDeadlinePassed(id), Machine.Settings.RequestTimeout);
+        return key;
+    }
 
-    void IReplyDeadlines.Disarm(RequestId id) => Timers.Cancel(id);
+    void IReplyDeadlines.Disarm(object deadline) => Timers.Cancel(deadline);
 
     private void HandleFreed(Segment.Freed freed)
     {

@@ -198,8 +198,12 @@ public sealed class PendingRepliesSpec
 
         public List<RequestId> Disarmed { get; } = [];
 
-        public void Arm(RequestId id) => Armed.Add(id);
+        public object Arm(RequestId id)
+        {
+            Armed.Add(id);
+            return id;
+        }
 
-        public void Disarm(RequestId id) => Disarmed.Add(id);
+        public void Disarm(object deadline) => Disarmed.Add((RequestId)deadline);
     }
 }
