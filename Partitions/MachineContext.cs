@@ -102,6 +102,17 @@ public abstract class EmulatorActor : ActorBase
     }
 
     /// <summary>
+    /// <paramref name="id"/> waits for its reply from now on (a <see cref="RequestStarted"/>,
+    /// handed to the in-flight checker without the event); false as <see cref="Note"/>.
+    /// </summary>
+    protected bool NoteStarted(RequestId id, string what, PartitionId? at = null) =>
+        Machine.Monitor.RequestStarted(id, what, at, Machine.Lives, _home, _incarnation);
+
+    /// <summary>The reply to <paramref name="id"/> came (a <see cref="RequestEnded"/>).</summary>
+    protected bool NoteEnded(RequestId id) =>
+        Machine.Monitor.RequestEnded(id, Machine.Lives, _home, _incarnation);
+
+    /// <summary>
     /// False once the actor's partition crashed (for good: a restart is a new one).
     /// </summary>
     protected bool Alive => _home is not { } home || Machine.Lives.Runs(home, _incarnation);

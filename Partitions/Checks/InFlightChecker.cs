@@ -33,13 +33,20 @@ public sealed class InFlightChecker : IChecker
         return null;
     }
 
-    public void On(RequestStarted started)
+    public void On(RequestStarted started) =>
+        Started(started.Request, started.What, started.At ?? started.Request.Origin);
+
+    public void On(RequestEnded ended) => Ended(ended.Request);
+
+    /// <summary><paramref name="id"/> waits for its reply, at partition <paramref name="at"/>.
+    /// </summary>
+    public void Started(RequestId id, string what, PartitionId at)
     {
         _requests++;
-        _waiting[started.Request] = (started.What, started.At ?? started.Request.Origin);
+        _waiting[id] = (what, at);
     }
 
-    public void On(RequestEnded ended) => _waiting.Remove(ended.Request);
+    public void Ended(RequestId id) => _waiting.Remove(id);
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
     // for every event (32 bytes each; the machine emits several per fault).

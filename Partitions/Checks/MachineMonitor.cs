@@ -112,6 +112,38 @@ public sealed class MachineMonitor
     }
 
     /// <summary>
+    /// A <see cref="RequestStarted"/> without the event: only the in-flight checker reads it, and
+    /// the machine starts about ten requests a fault, so the event is made only for a
+    /// <see cref="Tap"/>. As <see cref="Observe(MachineEvent, PartitionLives, PartitionId, int)"/>
+    /// for an actor of <paramref name="home"/>'s incarnation <paramref name="incarnation"/> (none:
+    /// no partition's); false when that incarnation crashed first.
+    /// </summary>
+    public bool RequestStarted(RequestId id, string what, PartitionId? at, PartitionLives lives,
+        PartitionId? home, int incarnation)
+    {
+        lock (_gate)
+        {
+            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            InFlight.Started(id, what, at ?? id.Origin);
+            Tap?.Invoke(new RequestStarted(id, what, at));
+            return true;
+        }
+    }
+
+    /// <summary>A <see cref="RequestEnded"/> without the event (see <see cref="RequestStarted(
+    /// RequestId, string, PartitionId?, PartitionLives, PartitionId?, int)"/>).</summary>
+    public bool RequestEnded(RequestId id, PartitionLives lives, PartitionId? home, int incarnation)
+    {
+        lock (_gate)
+        {
+            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            InFlight.Ended(id);
+            Tap?.Invoke(new RequestEnded(id));
+            return true;
+        }
+    }
+
+    /// <summary>
     /// <paramref name="partition"/> crashes: it stops running and the checkers see it, in one
     /// step, so no event of its actors comes after the crash's.
     /// </summary>

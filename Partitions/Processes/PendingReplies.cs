@@ -8,12 +8,12 @@ namespace Emulator.Partitions.Processes;
 /// The replies a thread group waits for: each request's continuation, parked under its
 /// <see cref="RequestId"/> until the one reply comes. The actor never blocks; it goes on serving
 /// others meanwhile. Every wait is reported to the monitor, so a reply that never comes shows as
-/// a request still in flight (through <paramref name="observe"/>: the monitor, as the actor
-/// hands it events). A request that crosses XPC has a deadline
+/// a request still in flight (through <paramref name="notes"/>: the monitor, through the actor).
+/// A request that crosses XPC has a deadline
 /// (<paramref name="deadlines"/> arms and disarms it): when it passes, the continuation gets
 /// <see cref="TimedOut"/> and a reply that comes later is stale. Plain state, no actor.
 /// </summary>
-public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines deadlines)
+public sealed class PendingReplies(IRequestNotes notes, IReplyDeadlines deadlines)
 {
     private readonly Dictionary<RequestId, Action<IReply>> _waiting = [];
 
@@ -29,7 +29,7 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
     public void Await(RequestId id, string what, Action<IReply> continuation)
     {
         Invariant.Holds(_waiting.TryAdd(id, continuation), $"request {id} is already awaited");
-        observe(new RequestStarted(id, what));
+        notes.Started(id, what);
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
     {
         if (!_waiting.Remove(reply.RequestId, out var continuation)) return false;
         if (_across.Remove(reply.RequestId, out var across)) deadlines.Disarm(across.Deadline);
-        observe(new RequestEnded(reply.RequestId));
+        notes.Ended(reply.RequestId);
         continuation(reply);
         return true;
     }
@@ -83,6 +83,27 @@ public sealed class PendingReplies(Action<MachineEvent> observe, IReplyDeadlines
         reply is T expected ? expected
         : throw new InvariantException(
             $"expected {typeof(T).Name} for {reply.RequestId}, got {reply.GetType().Name}");
+}
+
+/// <summary>
+/// Where a thread group's requests are reported as they start and end: the monitor's in-flight
+/// checker (<see cref="RequestStarted"/>, <see cref="RequestEnded"/>).
+/// </summary>
+public interface IRequestNotes
+{
+    void Started(RequestId id, string what);
+
+    void Ended(RequestId id);
+
+    /// <summary>Each as its event, handed to <paramref name="observe"/> (tests, tools).</summary>
+    public static IRequestNotes Events(Action<MachineEvent> observe) => new EventNotes(observe);
+
+    private sealed class EventNotes(Action<MachineEvent> observe) : IRequestNotes
+    {
+        public void Started(RequestId id, string what) => observe(new RequestStarted(id, what));
+
+        public void Ended(RequestId id) => observe(new RequestEnded(id));
+    }
 }
 
 /// <summary>Arms and disarms the deadline of a request (the owning actor's timers).</summary>

@@ -29,7 +29,7 @@ namespace Emulator.Partitions.Processes;
 /// for others (Serving), fork, exit and teardown (Life).
 /// </summary>
 public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver,
-    IReplyDeadlines
+    IReplyDeadlines, IRequestNotes
 {
     /// <summary>Self → self: the deadline of a request that crossed XPC has passed.</summary>
     private sealed record ReplyDeadlinePassed(RequestId RequestId);
@@ -66,7 +66,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _memory = image.Memory;
         _memory.Observer = this;
         _access = new MemoryAccess(_memory, id, Emit);
-        _replies = new PendingReplies(e => Note(e), this);
+        _replies = new PendingReplies(this, this);
         _mm = new MmLock(LockId.Mm(id), Emit);
         _deviceOpen = image.DeviceOpen;
         if (hasTg) _tg = new ThreadGroup();
@@ -164,7 +164,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
             _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, Outcome.Dead()));
             return;
         }
-        Note(new RequestStarted(run.RequestId, run.Call.GetType().Name, _id.Partition));
+        NoteStarted(run.RequestId, run.Call.GetType().Name, _id.Partition);
         _calls[run.RequestId] = run;
         Dispatch(run);
     }
@@ -175,7 +175,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
     private void Complete(Process.Run run, Outcome outcome)
     {
         if (!_calls.Remove(run.RequestId)) return;
-        Note(new RequestEnded(run.RequestId));
+        NoteEnded(run.RequestId);
         if (Machine.Trace.Enabled)
             Machine.Trace.Event(TracePath, new Tracing.CallEnded(run.RequestId, run.Call, outcome));
         _port.Send(run.ReplyTo, new Process.Completed(run.RequestId, outcome));
@@ -222,6 +222,10 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         Self.Tell(new Refused(id, Errno.ENOLINK));
         return false;
     }
+
+    void IRequestNotes.Started(RequestId id, string what) => NoteStarted(id, what);
+
+    void IRequestNotes.Ended(RequestId id) => NoteEnded(id);
 
     /// <summary>The deadline's timer is keyed by the request id, boxed once.</summary>
     object IReplyDeadlines.Arm(RequestId id)

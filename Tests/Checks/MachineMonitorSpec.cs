@@ -64,6 +64,36 @@ public sealed class MachineMonitorSpec
     }
 
     [Fact]
+    public void MachineMonitor_must_keep_requests_told_without_events_as_their_events_would()
+    {
+        // RequestStarted / RequestEnded told as values (the actors' path: no event object unless a
+        // tap watches): in flight until ended, the tap sees the events, and a request of a crashed
+        // incarnation is dropped, as Observe drops its event.
+        var monitor = new MachineMonitor();
+        var lives = new PartitionLives();
+        lives.Boot(2);
+        var seen = new List<MachineEvent>();
+        monitor.Tap = seen.Add;
+        var home = Owner.Partition;
+        Assert.True(monitor.RequestStarted(Id(1), "Fault.Pin", null, lives, home, 1));
+        Assert.True(monitor.RequestStarted(Id(2), "Fault.Pin", Attacher.Partition, lives, null, 0));
+        Assert.Equal(2, monitor.InFlight.Count);
+        Assert.True(monitor.RequestEnded(Id(2), lives, null, 0));
+        Assert.Equal(1, monitor.InFlight.Count);
+        var crashed = monitor.Crash(lives, home);
+        Assert.Equal(0, monitor.InFlight.Count);
+        Assert.False(monitor.RequestStarted(Id(3), "Fault.Pin", null, lives, home, 1));
+        Assert.False(monitor.RequestEnded(Id(1), lives, home, 1));
+        Assert.Equal(0, monitor.InFlight.Count);
+        Assert.Equal(
+            [new RequestStarted(Id(1), "Fault.Pin"),
+                new RequestStarted(Id(2), "Fault.Pin", Attacher.Partition),
+                new RequestEnded(Id(2)), crashed],
+            seen);
+        Assert.Contains("2 requests", monitor.InFlight.Final().Saw);
+    }
+
+    [Fact]
     public void MachineMonitor_must_report_the_events_so_far_when_there_are_few()
     {
         var monitor = new MachineMonitor();

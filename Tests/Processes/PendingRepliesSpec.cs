@@ -25,7 +25,8 @@ public sealed class PendingRepliesSpec
         var monitor = new MachineMonitor();
         var seen = new List<MachineEvent>();
         monitor.Tap = seen.Add;
-        return (new PendingReplies(monitor.Observe, IReplyDeadlines.None), monitor, seen);
+        var notes = IRequestNotes.Events(monitor.Observe);
+        return (new PendingReplies(notes, IReplyDeadlines.None), monitor, seen);
     }
 
     [Fact]
@@ -161,7 +162,8 @@ public sealed class PendingRepliesSpec
     public void PendingReplies_must_arm_a_deadline_and_disarm_it_when_the_reply_comes()
     {
         var deadlines = new RecordingDeadlines();
-        var replies = new PendingReplies(new MachineMonitor().Observe, deadlines);
+        var replies = new PendingReplies(IRequestNotes.Events(new MachineMonitor().Observe),
+            deadlines);
         IReply? got = null;
         replies.AwaitWithDeadline(Id(1), "Frames.Read", P1, reply => got = reply);
         replies.AwaitWithDeadline(Id(2), "Frames.Read", P1, reply => got = reply);
@@ -179,7 +181,8 @@ public sealed class PendingRepliesSpec
     [Fact]
     public void PendingReplies_must_end_what_waits_for_a_partition_that_went_down()
     {
-        var replies = new PendingReplies(new MachineMonitor().Observe, new RecordingDeadlines());
+        var replies = new PendingReplies(IRequestNotes.Events(new MachineMonitor().Observe),
+            new RecordingDeadlines());
         var got = new List<IReply>();
         var p2 = new PartitionId(2);
         replies.AwaitWithDeadline(Id(3), "AccessPermit.Get", P1, got.Add);
