@@ -13,7 +13,9 @@ namespace Emulator.Host.Cli;
 /// </summary>
 public static class FaultsOption
 {
-    /// <summary>The commands the option takes: the link faults that last (not cut or crash).</summary>
+    /// <summary>
+    /// The commands the option takes: the link faults that last (not cut or crash).
+    /// </summary>
     public static readonly IReadOnlyList<string> Commands = ["drop", "duplicate", "delay"];
 
     /// <summary>What the option's value is, for help and errors.</summary>

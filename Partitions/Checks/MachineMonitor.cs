@@ -6,12 +6,13 @@ namespace Emulator.Partitions.Checks;
 /// <summary>
 /// Where the machine's actors report what happens: every <see cref="MachineEvent"/> goes to every
 /// checker that reads its type, in the order it happened, and the first breach is kept with the
-/// events that led to it. Also counts what the run's summary prints, and records actors that threw (each a bug in the
-/// emulator). Thread safe: in <c>live</c> mode (and in actor specs) the actors report from pool
-/// threads at once, so every event goes through the checkers under one lock, in the order the
-/// lock admits them. Each actor reports an event before it sends what the event caused, so an
-/// event never reaches the checkers ahead of one it depends on. The checkers themselves are plain
-/// state: read them mid-run through <see cref="Read{T}"/>, never directly. No actor reads it.
+/// events that led to it. Also counts what the run's summary prints, and records actors that
+/// threw (each a bug in the emulator). Thread safe: in <c>live</c> mode (and in actor specs) the
+/// actors report from pool threads at once, so every event goes through the checkers under one
+/// lock, in the order the lock admits them. Each actor reports an event before it sends what the
+/// event caused, so an event never reaches the checkers ahead of one it depends on. The checkers
+/// themselves are plain state: read them mid-run through <see cref="Read{T}"/>, never directly.
+/// No actor reads it.
 /// </summary>
 public sealed class MachineMonitor
 {
@@ -113,7 +114,7 @@ public sealed class MachineMonitor
 
     /// <summary>
     /// A <see cref="RequestStarted"/> without the event: only the in-flight checker reads it, and
-    /// the machine starts about ten requests a fault, so the event is made only for a
+    /// the machine starts several requests a fault, so the event is made only for a
     /// <see cref="Tap"/>. As <see cref="Observe(MachineEvent, PartitionLives, PartitionId, int)"/>
     /// for an actor of <paramref name="home"/>'s incarnation <paramref name="incarnation"/> (none:
     /// no partition's); false when that incarnation crashed first.

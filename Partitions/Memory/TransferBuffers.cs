@@ -47,7 +47,9 @@ public sealed class TransferBuffers
         return GC.AllocateUninitializedArray<byte>(lengthBytes);
     }
 
-    /// <summary>An array nobody reads any more: a page-sized one is kept for a later take.</summary>
+    /// <summary>
+    /// An array nobody reads any more: a page-sized one is kept for a later take.
+    /// </summary>
     public void Return(byte[] bytes)
     {
         if (bytes.Length != Page.SizeBytes) return;

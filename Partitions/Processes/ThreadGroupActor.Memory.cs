@@ -57,11 +57,11 @@ public sealed partial class ThreadGroupActor
         public RemoteChunk Remote { get; set; }
     }
 
-    /// <summary>A fault's pin request: which page, how the owner's mm is taken, ours held.</summary>
+    /// <summary>A fault's pin request: the page, how the owner's mm is taken, ours held.</summary>
     private readonly record struct PinRequest(RequestId Id, AttachmentState Attachment,
         ulong PageAddress, OwnerMm Mm, bool OwnHeld);
 
-    /// <summary>A chunk moved by the owner's segment: where the walk stopped, the request.</summary>
+    /// <summary>A chunk the owner's segment moves: where the walk stopped, the request.</summary>
     private readonly record struct RemoteChunk(RequestId Id, AccessStop Stop);
 
     /// <summary>The range calls under way past a unit, a fault or a remote chunk, by request

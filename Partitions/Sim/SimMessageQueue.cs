@@ -23,7 +23,8 @@ public sealed class SimMessageQueue(IActorRef owner, SimLoop? loop) : ReportingD
     /// </summary>
     internal long SimNumber { get; set; } = -1;
 
-    /// <summary>The loop is about to run this queue's mailbox: it may deliver one message.</summary>
+    /// <summary>The loop is about to run this queue's mailbox: it may deliver one message.
+    /// </summary>
     internal void BeginRun() => _delivered = false;
 
     /// <summary>Actors the loop does not simulate run on the pool, as Akka runs them.</summary>
