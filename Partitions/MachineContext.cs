@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Emulator.Partitions.Checks;
+using Emulator.Partitions.Locks;
 using Emulator.Partitions.Memory;
 using Emulator.Partitions.Tracing;
 using Emulator.Partitions.Xpc;
@@ -42,7 +43,7 @@ public sealed record MachineContext(EmulatorSettings Settings, MachineMonitor Mo
 /// its handlers at every construction and every Become (about 450 bytes a handler), and a machine
 /// makes an actor per process, per segment and per fault.
 /// </remarks>
-public abstract class EmulatorActor : ActorBase
+public abstract class EmulatorActor : ActorBase, ILockEvents
 {
     private readonly PartitionId? _home;
     private readonly int _incarnation;
@@ -111,6 +112,30 @@ public abstract class EmulatorActor : ActorBase
     /// <summary>The reply to <paramref name="id"/> came (a <see cref="RequestEnded"/>).</summary>
     protected bool NoteEnded(RequestId id) =>
         Machine.Monitor.RequestEnded(id, Machine.Lives, _home, _incarnation);
+
+    /// <summary>
+    /// Where the locks it holds as state tell their events: as events only when traced; else as
+    /// values to the monitor, which makes an event of them only for a report or a tap.
+    /// </summary>
+    protected ILockEvents LockEvents => this;
+
+    void ILockEvents.Waiting(LockId id, LockTask task, LockMode mode)
+    {
+        if (Machine.Trace.Enabled) Emit(new LockWaiting(id, task, mode));
+        else Machine.Monitor.LockWaiting(id, task, mode, Machine.Lives, _home, _incarnation);
+    }
+
+    void ILockEvents.Acquired(LockId id, LockTask task, LockMode mode)
+    {
+        if (Machine.Trace.Enabled) Emit(new LockAcquired(id, task, mode));
+        else Machine.Monitor.LockAcquired(id, task, mode, Machine.Lives, _home, _incarnation);
+    }
+
+    void ILockEvents.Released(LockId id, LockTask task)
+    {
+        if (Machine.Trace.Enabled) Emit(new LockReleased(id, task));
+        else Machine.Monitor.LockReleased(id, task, Machine.Lives, _home, _incarnation);
+    }
 
     /// <summary>
     /// False once the actor's partition crashed (for good: a restart is a new one).

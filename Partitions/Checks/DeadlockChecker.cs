@@ -73,17 +73,26 @@ public sealed class DeadlockChecker : IChecker
     }
 
     public CheckerBreach? On(LockWaiting waiting) =>
-        _sessions.Owns(waiting.Task, waiting.Lock) ? Waiting(waiting) : null;
+        OnWaiting(waiting.Lock, waiting.Task, waiting.Access);
 
     public CheckerBreach? On(LockAcquired acquired) =>
-        _sessions.Owns(acquired.Task, acquired.Lock) ? Acquired(acquired) : null;
+        OnAcquired(acquired.Lock, acquired.Task, acquired.Access);
+
+    public void On(LockReleased released) => OnReleased(released.Lock, released.Task);
+
+    /// <summary>A <see cref="LockWaiting"/>, as values.</summary>
+    public CheckerBreach? OnWaiting(LockId id, LockTask task, LockMode mode) =>
+        _sessions.Owns(task, id) ? Waiting(id, task, mode) : null;
+
+    /// <summary>A <see cref="LockAcquired"/>, as values.</summary>
+    public CheckerBreach? OnAcquired(LockId id, LockTask task, LockMode mode) =>
+        _sessions.Owns(task, id) ? Acquired(id, task, mode) : null;
 
     /// <summary>A hold ends (one of a task's reads), or else a wait does.</summary>
-    public void On(LockReleased released)
+    public void OnReleased(LockId id, LockTask task)
     {
-        if (!_locks.TryGetValue(released.Lock, out var state)) return;
-        if (!state.Release(released.Task))
-            StopWaiting(state, released.Lock, released.Task);
+        if (!_locks.TryGetValue(id, out var state)) return;
+        if (!state.Release(task)) StopWaiting(state, id, task);
     }
 
     /// <summary>
@@ -112,26 +121,26 @@ public sealed class DeadlockChecker : IChecker
     private List<TgId> OnPartition(PartitionId partition) =>
         [.. _byProcess.Keys.Where(process => process.Partition == partition)];
 
-    private CheckerBreach? Waiting(LockWaiting waiting)
+    private CheckerBreach? Waiting(LockId id, LockTask task, LockMode mode)
     {
         _waits++;
-        StateOf(waiting.Lock).Wait(waiting.Task, waiting.Access);
-        if (!_waitingFor.TryGetValue(waiting.Task, out var awaited))
-            _waitingFor[waiting.Task] = awaited = new List<LockId>(1);
-        if (!awaited.Contains(waiting.Lock)) awaited.Add(waiting.Lock);
-        return CycleFrom(waiting.Task);
+        StateOf(id).Wait(task, mode);
+        if (!_waitingFor.TryGetValue(task, out var awaited))
+            _waitingFor[task] = awaited = new List<LockId>(1);
+        if (!awaited.Contains(id)) awaited.Add(id);
+        return CycleFrom(task);
     }
 
-    private CheckerBreach? Acquired(LockAcquired acquired)
+    private CheckerBreach? Acquired(LockId id, LockTask task, LockMode mode)
     {
         _acquisitions++;
-        var state = StateOf(acquired.Lock);
-        StopWaiting(state, acquired.Lock, acquired.Task);
-        state.Take(acquired.Task, acquired.Access);
+        var state = StateOf(id);
+        StopWaiting(state, id, task);
+        state.Take(task, mode);
         // A new holder is a new edge from everyone still waiting for the lock.
-        foreach (var (task, _) in state.Waiters)
+        foreach (var (waiter, _) in state.Waiters)
         {
-            if (CycleFrom(task) is { } breach) return breach;
+            if (CycleFrom(waiter) is { } breach) return breach;
         }
         return null;
     }

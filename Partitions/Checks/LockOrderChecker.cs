@@ -50,20 +50,27 @@ public sealed class LockOrderChecker : IChecker
         return null;
     }
 
-    public CheckerBreach? On(LockWaiting waiting) =>
-        _sessions.Owns(waiting.Task, waiting.Lock)
-            ? Judge(waiting.Task, waiting.Lock, "waits for") : null;
+    public CheckerBreach? On(LockWaiting waiting) => OnWaiting(waiting.Lock, waiting.Task);
 
-    public CheckerBreach? On(LockAcquired acquired)
+    public CheckerBreach? On(LockAcquired acquired) => OnAcquired(acquired.Lock, acquired.Task);
+
+    public void On(LockReleased released) => OnReleased(released.Lock, released.Task);
+
+    /// <summary>A <see cref="LockWaiting"/>, as values (any mode is judged alike).</summary>
+    public CheckerBreach? OnWaiting(LockId id, LockTask task) =>
+        _sessions.Owns(task, id) ? Judge(task, id, "waits for") : null;
+
+    /// <summary>A <see cref="LockAcquired"/>, as values (any mode is judged alike).</summary>
+    public CheckerBreach? OnAcquired(LockId id, LockTask task)
     {
-        if (!_sessions.Owns(acquired.Task, acquired.Lock)) return null;
-        var breach = acquired.Lock.Kind == LockKind.AttMutex
-            ? Judge(acquired.Task, acquired.Lock, "takes") : null;
-        Hold(acquired.Task, acquired.Lock);
+        if (!_sessions.Owns(task, id)) return null;
+        var breach = id.Kind == LockKind.AttMutex ? Judge(task, id, "takes") : null;
+        Hold(task, id);
         return breach;
     }
 
-    public void On(LockReleased released) => Release(released.Task, released.Lock);
+    /// <summary>A <see cref="LockReleased"/>, as values.</summary>
+    public void OnReleased(LockId id, LockTask task) => Release(task, id);
 
     // A method of its own: a lambda in Observe would have C# make its closure as Observe starts,
     // for every event (32 bytes each; the machine emits several per fault).

@@ -12,7 +12,11 @@ namespace Emulator.Partitions.Checks;
 /// lock, in the order the lock admits them. Each actor reports an event before it sends what the
 /// event caused, so an event never reaches the checkers ahead of one it depends on. The checkers
 /// themselves are plain state: read them mid-run through <see cref="Read{T}"/>, never directly.
-/// No actor reads it.
+/// No actor reads it. The commonest events, a call's requests and the locks actors hold as state,
+/// may come as values instead (<see cref="RequestStarted(RequestId, string, PartitionId?,
+/// PartitionLives, PartitionId?, int)"/>, <see cref="LockAcquired(LockId, LockTask, LockMode,
+/// PartitionLives, PartitionId?, int)"/> and their kin): the same checkers in the same order, and
+/// an event object only where a report or a <see cref="Tap"/> needs one.
 /// </summary>
 public sealed class MachineMonitor
 {
@@ -28,8 +32,6 @@ public sealed class MachineMonitor
     private readonly StoresOnceChecker _storesOnce = new();
     private readonly DeadlockChecker _deadlock = new();
     private readonly LockOrderChecker? _lockOrder;
-    // Each in a struct: a store straight into a MachineEvent[] has the runtime check the array's
-    // element type (arrays are covariant), a helper call for every event the machine makes.
     private readonly RecentEvent[] _recent = new RecentEvent[RecentEventsMax];
     private readonly List<string> _failures = [];
     private long _events;
@@ -145,6 +147,55 @@ public sealed class MachineMonitor
     }
 
     /// <summary>
+    /// A <see cref="Checks.LockWaiting"/> without the event (a lock held as an actor's state, see
+    /// <see cref="ILockEvents"/>): kept among the recent events as values, made into its event
+    /// only for a report or a <see cref="Tap"/>. False when <paramref name="home"/>'s incarnation
+    /// <paramref name="incarnation"/> crashed first (as
+    /// <see cref="Observe(MachineEvent, PartitionLives, PartitionId, int)"/>).
+    /// </summary>
+    public bool LockWaiting(LockId id, LockTask task, LockMode mode, PartitionLives lives,
+        PartitionId? home, int incarnation)
+    {
+        lock (_gate)
+        {
+            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            WaitingLocked(id, task, mode, null);
+            Tap?.Invoke(new LockWaiting(id, task, mode));
+            return true;
+        }
+    }
+
+    /// <summary>A <see cref="Checks.LockAcquired"/> without the event (see
+    /// <see cref="LockWaiting(LockId, LockTask, LockMode, PartitionLives, PartitionId?, int)"/>).
+    /// </summary>
+    public bool LockAcquired(LockId id, LockTask task, LockMode mode, PartitionLives lives,
+        PartitionId? home, int incarnation)
+    {
+        lock (_gate)
+        {
+            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            AcquiredLocked(id, task, mode, null);
+            Tap?.Invoke(new LockAcquired(id, task, mode));
+            return true;
+        }
+    }
+
+    /// <summary>A <see cref="Checks.LockReleased"/> without the event (see
+    /// <see cref="LockWaiting(LockId, LockTask, LockMode, PartitionLives, PartitionId?, int)"/>).
+    /// </summary>
+    public bool LockReleased(LockId id, LockTask task, PartitionLives lives, PartitionId? home,
+        int incarnation)
+    {
+        lock (_gate)
+        {
+            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            ReleasedLocked(id, task, null);
+            Tap?.Invoke(new LockReleased(id, task));
+            return true;
+        }
+    }
+
+    /// <summary>
     /// <paramref name="partition"/> crashes: it stops running and the checkers see it, in one
     /// step, so no event of its actors comes after the crash's.
     /// </summary>
@@ -190,19 +241,13 @@ public sealed class MachineMonitor
                 InFlight.On(ended);
                 return true;
             case LockAcquired acquired:
-                Remember(e);
-                Keep(_deadlock, _deadlock.On(acquired));
-                if (_lockOrder is not null) Keep(_lockOrder, _lockOrder.On(acquired));
+                AcquiredLocked(acquired.Lock, acquired.Task, acquired.Access, e);
                 return true;
             case LockReleased released:
-                Remember(e);
-                _deadlock.On(released);
-                _lockOrder?.On(released);
+                ReleasedLocked(released.Lock, released.Task, e);
                 return true;
             case LockWaiting waiting:
-                Remember(e);
-                Keep(_deadlock, _deadlock.On(waiting));
-                if (_lockOrder is not null) Keep(_lockOrder, _lockOrder.On(waiting));
+                WaitingLocked(waiting.Lock, waiting.Task, waiting.Access, e);
                 return true;
             case Accessed access:
                 Remember(e);
@@ -252,8 +297,35 @@ public sealed class MachineMonitor
         if (_lockOrder is not null) Keep(_lockOrder, _lockOrder.Observe(e));
     }
 
+    // A lock event, told as an event (e) or as values (e null): the same checkers, in order.
+    private void WaitingLocked(LockId id, LockTask task, LockMode mode, MachineEvent? e)
+    {
+        Remember(e, RecentLock.Waiting, id, task, mode);
+        Keep(_deadlock, _deadlock.OnWaiting(id, task, mode));
+        if (_lockOrder is not null) Keep(_lockOrder, _lockOrder.OnWaiting(id, task));
+    }
+
+    private void AcquiredLocked(LockId id, LockTask task, LockMode mode, MachineEvent? e)
+    {
+        Remember(e, RecentLock.Acquired, id, task, mode);
+        Keep(_deadlock, _deadlock.OnAcquired(id, task, mode));
+        if (_lockOrder is not null) Keep(_lockOrder, _lockOrder.OnAcquired(id, task));
+    }
+
+    private void ReleasedLocked(LockId id, LockTask task, MachineEvent? e)
+    {
+        Remember(e, RecentLock.Released, id, task, default);
+        _deadlock.OnReleased(id, task);
+        _lockOrder?.OnReleased(id, task);
+    }
+
     /// <summary>Keeps <paramref name="e"/> among the events a violation report shows.</summary>
-    private void Remember(MachineEvent e) => _recent[_events++ % RecentEventsMax].Event = e;
+    private void Remember(MachineEvent e) => _recent[_events++ % RecentEventsMax] = new(e);
+
+    /// <summary>Keeps a lock event, as its object if there is one, else as its values.</summary>
+    private void Remember(MachineEvent? e, RecentLock kind, LockId id, LockTask task,
+        LockMode mode) =>
+        _recent[_events++ % RecentEventsMax] = e is not null ? new(e) : new(kind, id, task, mode);
 
     /// <summary>Keeps <paramref name="breach"/> if it is the run's first.</summary>
     private void Keep(IChecker checker, CheckerBreach? breach)
@@ -297,12 +369,41 @@ public sealed class MachineMonitor
         var count = (int)Math.Min(_events, RecentEventsMax);
         var list = new List<MachineEvent>(count);
         for (var i = _events - count; i < _events; i++)
-            list.Add(_recent[i % RecentEventsMax].Event);
+            list.Add(_recent[i % RecentEventsMax].ToEvent());
         return list;
     }
 
-    private struct RecentEvent
+    private enum RecentLock : byte
     {
-        public MachineEvent Event;
+        None,
+        Waiting,
+        Acquired,
+        Released,
+    }
+
+    /// <summary>
+    /// One of the recent events: the event, or a lock event's values (made into its event only
+    /// for a report). A struct: a store straight into a MachineEvent[] had the runtime check the
+    /// array's element type (arrays are covariant), a helper call for every event.
+    /// </summary>
+    private readonly struct RecentEvent
+    {
+        private readonly MachineEvent? _event;
+        private readonly RecentLock _kind;
+        private readonly LockId _lock;
+        private readonly LockTask _task;
+        private readonly LockMode _mode;
+
+        public RecentEvent(MachineEvent e) => _event = e;
+
+        public RecentEvent(RecentLock kind, LockId id, LockTask task, LockMode mode) =>
+            (_kind, _lock, _task, _mode) = (kind, id, task, mode);
+
+        public MachineEvent ToEvent() => _event ?? _kind switch
+        {
+            RecentLock.Waiting => new LockWaiting(_lock, _task, _mode),
+            RecentLock.Acquired => new LockAcquired(_lock, _task, _mode),
+            _ => new LockReleased(_lock, _task),
+        };
     }
 }

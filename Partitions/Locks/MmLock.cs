@@ -21,8 +21,14 @@ namespace Emulator.Partitions.Locks;
 /// <see cref="LockAcquired"/>, <see cref="LockReleased"/>) for the wait-for graph; a passing read
 /// says only that it waited, and when its wait ended.
 /// </summary>
-public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
+public sealed class MmLock(LockId id, ILockEvents? events = null)
 {
+    /// <summary>A lock whose events go to <paramref name="emit"/> as objects (specs, tools).
+    /// </summary>
+    public MmLock(LockId id, Action<MachineEvent> emit) : this(id, ILockEvents.Events(emit))
+    {
+    }
+
     private enum Want
     {
         PassingRead,
@@ -95,7 +101,7 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
     public void ReleaseRead(LockTask task)
     {
         _reads.Remove(task);
-        emit?.Invoke(new LockReleased(id, task));
+        events?.Released(id, task);
         Drain();
     }
 
@@ -122,7 +128,7 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
     {
         Invariant.Holds(WriteHeld, $"{id}: released for write while not held");
         WriteHeld = false;
-        emit?.Invoke(new LockReleased(id, _writer));
+        events?.Released(id, _writer);
         Drain();
     }
 
@@ -132,20 +138,20 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
     private void Park(Waiter parked, LockMode mode)
     {
         _parked.Enqueue(parked);
-        emit?.Invoke(new LockWaiting(id, parked.Task, mode));
+        events?.Waiting(id, parked.Task, mode);
     }
 
     private void GrantRead(LockTask task)
     {
         _reads.Add(task);
-        emit?.Invoke(new LockAcquired(id, task, LockMode.Read));
+        events?.Acquired(id, task, LockMode.Read);
     }
 
     private void GrantWrite(LockTask task)
     {
         WriteHeld = true;
         _writer = task;
-        emit?.Invoke(new LockAcquired(id, task, LockMode.Write));
+        events?.Acquired(id, task, LockMode.Write);
     }
 
     /// <summary>
@@ -173,7 +179,7 @@ public sealed class MmLock(LockId id, Action<MachineEvent>? emit = null)
                         GrantRead(next.Task);
                         break;
                     default:
-                        emit?.Invoke(new LockReleased(id, next.Task));
+                        events?.Released(id, next.Task);
                         break;
                 }
                 next.Work();

@@ -18,8 +18,14 @@ namespace Emulator.Partitions.Locks;
 ///   (a fault goes on to its lookup, a writer takes the sema or waits for its readers).
 /// Plain state, no actor; it allocates only when a task waits.
 /// </summary>
-public sealed class SegSema(LockId id, Action<MachineEvent> emit)
+public sealed class SegSema(LockId id, ILockEvents events)
 {
+    /// <summary>A sema whose events go to <paramref name="emit"/> as objects (specs, tools).
+    /// </summary>
+    public SegSema(LockId id, Action<MachineEvent> emit) : this(id, ILockEvents.Events(emit))
+    {
+    }
+
     private readonly ReadHolds _reads = new(id);
     private HashSet<LockTask>? _parked;
     private LockTask _writer;
@@ -40,7 +46,7 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
     /// </summary>
     public void Park(LockTask task, LockMode mode)
     {
-        if ((_parked ??= []).Add(task)) emit(new LockWaiting(id, task, mode));
+        if ((_parked ??= []).Add(task)) events.Waiting(id, task, mode);
     }
 
     /// <summary>
@@ -49,7 +55,7 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
     /// </summary>
     public void Unpark(LockTask task)
     {
-        if (_parked?.Remove(task) == true) emit(new LockReleased(id, task));
+        if (_parked?.Remove(task) == true) events.Released(id, task);
     }
 
     /// <summary>A fault's page is pinned for <paramref name="task"/>: it reads the sema.</summary>
@@ -57,14 +63,14 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
     {
         _parked?.Remove(task);
         _reads.Add(task);
-        emit(new LockAcquired(id, task, LockMode.Read));
+        events.Acquired(id, task, LockMode.Read);
     }
 
     /// <summary>The attacher is done with the page (or it was given back): one read ends.</summary>
     public void EndRead(LockTask task)
     {
         _reads.Remove(task);
-        emit(new LockReleased(id, task));
+        events.Released(id, task);
     }
 
     /// <summary>
@@ -82,7 +88,7 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
             return;
         }
         _writerWaits = true;
-        if (_parked?.Remove(task) != true) emit(new LockWaiting(id, task, LockMode.Write));
+        if (_parked?.Remove(task) != true) events.Waiting(id, task, LockMode.Write);
     }
 
     /// <summary>The waiting writer's readers have drained: it holds the sema now.</summary>
@@ -98,13 +104,13 @@ public sealed class SegSema(LockId id, Action<MachineEvent> emit)
     {
         Invariant.Holds(WriteHeld, $"{id}: released for write while not held");
         WriteHeld = false;
-        emit(new LockReleased(id, _writer));
+        events.Released(id, _writer);
     }
 
     private void Grant()
     {
         _parked?.Remove(_writer);
         WriteHeld = true;
-        emit(new LockAcquired(id, _writer, LockMode.Write));
+        events.Acquired(id, _writer, LockMode.Write);
     }
 }

@@ -169,8 +169,8 @@ public sealed partial class ThreadGroupActor
     /// the one step it guards and never waited for. Its events are what the checkers judge.
     /// </summary>
     private void LockAttachment(AttachmentState attachment, LockTask task) =>
-        Emit(new LockAcquired(LockId.Att(_id, attachment.Id), task, LockMode.Write));
+        LockEvents.Acquired(LockId.Att(_id, attachment.Id), task, LockMode.Write);
 
     private void UnlockAttachment(AttachmentState attachment, LockTask task) =>
-        Emit(new LockReleased(LockId.Att(_id, attachment.Id), task));
+        LockEvents.Released(LockId.Att(_id, attachment.Id), task);
 }

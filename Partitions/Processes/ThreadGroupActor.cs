@@ -67,7 +67,7 @@ public sealed partial class ThreadGroupActor : EmulatorActor, IPageTableObserver
         _memory.Observer = this;
         _access = new MemoryAccess(_memory, id, Emit);
         _replies = new PendingReplies(this, this);
-        _mm = new MmLock(LockId.Mm(id), Emit);
+        _mm = new MmLock(LockId.Mm(id), LockEvents);
         _deviceOpen = image.DeviceOpen;
         if (hasTg) _tg = new ThreadGroup();
     }

@@ -74,7 +74,7 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
         _sizeBytes = sizeBytes;
         _mode = mode;
         _ownerActor = ownerActor;
-        _sema = new SegSema(LockId.Sema(id), Emit);
+        _sema = new SegSema(LockId.Sema(id), LockEvents);
     }
 
     public IStash Stash { get; set; } = null!;

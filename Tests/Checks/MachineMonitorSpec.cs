@@ -93,6 +93,67 @@ public sealed class MachineMonitorSpec
         Assert.Contains("2 requests", monitor.InFlight.Final().Saw);
     }
 
+    [Theory]
+    [InlineData(LockOrder.Kernel, "lock order")]
+    [InlineData(LockOrder.Naive, "no deadlock")]
+    public void MachineMonitor_must_judge_lock_events_told_as_values_as_their_events(
+        LockOrder lockOrder, string breached)
+    {
+        // The locks an actor holds as state tell their events as values (no object unless a
+        // report or a tap needs one): the same breach, the same recent events (made from the
+        // values), the same tap as the events told as objects; and one of a crashed incarnation
+        // is dropped. Mutual faults behind waiting writers: out of the kernel's order at the
+        // first cross wait, a cycle at the last.
+        var a = new TgId(new PartitionId(0), 100);
+        var b = new TgId(new PartitionId(1), 100);
+        LockTask Call(TgId process, int call) => new(process, new RequestId(a.Partition, call));
+        var (mmA, mmB) = (LockId.Mm(a), LockId.Mm(b));
+        var (faultA, mmapA, faultB, mmapB) = (Call(a, 1), Call(a, 2), Call(b, 3), Call(b, 4));
+        MachineEvent[] cycle =
+        [
+            new LockAcquired(mmA, faultA, LockMode.Read),
+            new LockWaiting(mmA, mmapA, LockMode.Write),
+            new LockAcquired(mmB, faultB, LockMode.Read),
+            new LockWaiting(mmB, mmapB, LockMode.Write),
+            new LockWaiting(mmA, faultB, LockMode.Read),
+            new LockReleased(mmB, mmapB),
+            new LockWaiting(mmB, mmapB, LockMode.Write),
+            new LockWaiting(mmB, faultA, LockMode.Read),
+        ];
+        var asEvents = new MachineMonitor(lockOrder);
+        var seenAsEvents = new List<MachineEvent>();
+        asEvents.Tap = seenAsEvents.Add;
+        foreach (var e in cycle) asEvents.Observe(e);
+        var asValues = new MachineMonitor(lockOrder);
+        var seenAsValues = new List<MachineEvent>();
+        asValues.Tap = seenAsValues.Add;
+        var lives = new PartitionLives();
+        lives.Boot(2);
+        foreach (var e in cycle)
+        {
+            var told = e switch
+            {
+                LockAcquired x => asValues.LockAcquired(x.Lock, x.Task, x.Access, lives, null, 0),
+                LockWaiting x => asValues.LockWaiting(x.Lock, x.Task, x.Access, lives, null, 0),
+                LockReleased x => asValues.LockReleased(x.Lock, x.Task, lives, null, 0),
+                _ => false,
+            };
+            Assert.True(told);
+        }
+        var byEvents = asEvents.Violation;
+        var byValues = asValues.Violation;
+        Assert.NotNull(byEvents);
+        Assert.NotNull(byValues);
+        Assert.Equal(breached, byEvents.Checker);
+        Assert.Equal(byEvents, byValues with { Events = byEvents.Events });
+        Assert.Equal(byEvents.Events, byValues.Events);
+        Assert.Equal(seenAsEvents, seenAsValues);
+
+        asValues.Crash(lives, a.Partition);
+        Assert.False(asValues.LockAcquired(mmA, mmapA, LockMode.Write, lives, a.Partition, 1));
+        Assert.DoesNotContain(seenAsValues, e => e is LockAcquired { Task: var t } && t == mmapA);
+    }
+
     [Fact]
     public void MachineMonitor_must_report_the_events_so_far_when_there_are_few()
     {
