@@ -126,7 +126,7 @@ public sealed class MachineMonitor
     {
         lock (_gate)
         {
-            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            if (!Runs(lives, home, incarnation)) return false;
             InFlight.Started(id, what, at ?? id.Origin);
             Tap?.Invoke(new RequestStarted(id, what, at));
             return true;
@@ -139,7 +139,7 @@ public sealed class MachineMonitor
     {
         lock (_gate)
         {
-            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            if (!Runs(lives, home, incarnation)) return false;
             InFlight.Ended(id);
             Tap?.Invoke(new RequestEnded(id));
             return true;
@@ -158,7 +158,7 @@ public sealed class MachineMonitor
     {
         lock (_gate)
         {
-            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            if (!Runs(lives, home, incarnation)) return false;
             WaitingLocked(id, task, mode, null);
             Tap?.Invoke(new LockWaiting(id, task, mode));
             return true;
@@ -173,7 +173,7 @@ public sealed class MachineMonitor
     {
         lock (_gate)
         {
-            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            if (!Runs(lives, home, incarnation)) return false;
             AcquiredLocked(id, task, mode, null);
             Tap?.Invoke(new LockAcquired(id, task, mode));
             return true;
@@ -188,7 +188,7 @@ public sealed class MachineMonitor
     {
         lock (_gate)
         {
-            if (home is { } partition && !lives.Runs(partition, incarnation)) return false;
+            if (!Runs(lives, home, incarnation)) return false;
             ReleasedLocked(id, task, null);
             Tap?.Invoke(new LockReleased(id, task));
             return true;
@@ -296,6 +296,13 @@ public sealed class MachineMonitor
         Keep(_deadlock, _deadlock.Observe(e));
         if (_lockOrder is not null) Keep(_lockOrder, _lockOrder.Observe(e));
     }
+
+    /// <summary>
+    /// Whether an actor of <paramref name="home"/>'s incarnation <paramref name="incarnation"/>
+    /// (none: a machine actor) still runs: what it tells after its partition crashed is dropped.
+    /// </summary>
+    private static bool Runs(PartitionLives lives, PartitionId? home, int incarnation) =>
+        home is not { } partition || lives.Runs(partition, incarnation);
 
     // A lock event, told as an event (e) or as values (e null): the same checkers, in order.
     private void WaitingLocked(LockId id, LockTask task, LockMode mode, MachineEvent? e)
