@@ -104,13 +104,14 @@ public abstract class EmulatorActor : ActorBase, ILockEvents
 
     /// <summary>
     /// <paramref name="id"/> waits for its reply from now on (a <see cref="RequestStarted"/>,
-    /// handed to the in-flight checker without the event); false as <see cref="Note"/>.
+    /// handed to the in-flight checker without the event; dropped, as <see cref="Note"/> drops
+    /// an event, once the actor's partition crashed).
     /// </summary>
-    protected bool NoteStarted(RequestId id, string what, PartitionId? at = null) =>
+    protected void NoteStarted(RequestId id, string what, PartitionId? at = null) =>
         Machine.Monitor.RequestStarted(id, what, at, Machine.Lives, _home, _incarnation);
 
     /// <summary>The reply to <paramref name="id"/> came (a <see cref="RequestEnded"/>).</summary>
-    protected bool NoteEnded(RequestId id) =>
+    protected void NoteEnded(RequestId id) =>
         Machine.Monitor.RequestEnded(id, Machine.Lives, _home, _incarnation);
 
     /// <summary>

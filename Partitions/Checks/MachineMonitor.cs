@@ -108,7 +108,7 @@ public sealed class MachineMonitor
     {
         lock (_gate)
         {
-            if (!lives.Runs(home, incarnation)) return false;
+            if (!Runs(lives, home, incarnation)) return false;
             ObserveLocked(e);
             return true;
         }
