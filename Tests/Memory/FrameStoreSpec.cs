@@ -1,7 +1,8 @@
 // Proves where frames keep their bytes: slots handed out are zeroed (fresh or reused) and never
-// overlap, across slab growth and from several threads at once; a page gives its slot back only
-// when its last sharer and its last pin are both gone, and using its bytes after that is an
-// emulator bug (an invariant), never another frame's bytes read silently.
+// overlap, across slab growth and from several threads at once; slots given back come out again
+// each once (their free list threaded through them), and only to their own store; a page gives
+// its slot back only when its last sharer and its last pin are both gone, and using its bytes
+// after that is an emulator bug (an invariant), never another frame's bytes read silently.
 using Emulator.Partitions;
 using Emulator.Partitions.Memory;
 using Xunit;
@@ -37,6 +38,31 @@ public sealed class FrameStoreSpec
         var again = store.Take();
         Assert.Equal(slot, again);
         Assert.True(again.Span.IndexOfAnyExcept((byte)0) < 0, "a reused slot kept old bytes");
+    }
+
+    [Fact]
+    public void FrameStore_must_hand_back_every_returned_slot_once_zeroed_last_returned_first()
+    {
+        var store = new FrameStore();
+        var slots = Enumerable.Range(0, 300).Select(_ => store.Take()).ToList();
+        foreach (var slot in slots)
+        {
+            slot.Span.Fill(0xEE);
+            store.Return(slot);
+        }
+        var again = Enumerable.Range(0, slots.Count).Select(_ => store.Take()).ToList();
+        Assert.Equal(Enumerable.Reverse(slots), again);
+        Assert.All(again, slot => Assert.True(slot.Span.IndexOfAnyExcept((byte)0) < 0,
+            "a reused slot kept old bytes"));
+        var fresh = store.Take();
+        Assert.DoesNotContain(fresh, slots);
+    }
+
+    [Fact]
+    public void FrameStore_must_refuse_a_slot_of_another_store()
+    {
+        var slot = new FrameStore().Take();
+        Assert.Throws<InvariantException>(() => new FrameStore().Return(slot));
     }
 
     [Fact]
