@@ -66,11 +66,23 @@ public sealed partial class ThreadGroupActor
             case OwnerMm.Try:
                 FindPageUnderMm(find, held: true);
                 break;
+            // Taken at once when free, as AcquireRead would: no closure for the common case.
+            case OwnerMm.Wait when _mm.TryAcquireRead(find.Task):
+                FindPageUnderMm(find, held: true);
+                break;
             default:
-                _mm.AcquireRead(find.Task, () => FindPageUnderMm(find, held: true));
+                AwaitMmForLookup(find);
                 break;
         }
     }
+
+    /// <summary>
+    /// The lookup waits its turn for the owner's mm. A method of its own: a lambda's closure is
+    /// made where the parameter it captures comes into scope, and in <see cref="HandleFindPage"/>
+    /// that was every lookup (4.5 MB of closures and 8.6 MB of delegates in the Altix run).
+    /// </summary>
+    private void AwaitMmForLookup(FindPage find) =>
+        _mm.AcquireRead(find.Task, () => FindPageUnderMm(find, held: true));
 
     /// <summary>
     /// A fault that took our mm for its lookup is over: the read ends, and the attacher, if it
