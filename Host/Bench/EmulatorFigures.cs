@@ -84,7 +84,7 @@ internal sealed class EmulatorFigures(Config config, Action<string> progress)
     {
         var scenario = ScenarioParser.Parse(BenchScenarios.RoundTrip, "round-trip.hocon");
         var plan = new ExplorePlan(scenario, config, StrategyPlan.Random, SimTimers.Idle, 1,
-            schedules, workers, TimeLimit: null);
+            schedules, workers, TimeLimit: null) { BlockingCollections = true };
         progress($"explore, {workers} worker(s)");
         Explorer.Run(plan with { Schedules = schedules / 2 });
         var result = Explorer.Run(plan);

@@ -182,6 +182,7 @@ public static class ExploreCommand
             request.Schedules, request.Workers ?? Environment.ProcessorCount, request.TimeLimit)
         {
             Inject = new InjectSpec(request.Inject),
+            BlockingCollections = true,
         };
         var name = UserText.Safe($"{scenario.Scenario.Name} ({request.File})");
         var result = Explorer.Run(plan, Progress(console, name));

@@ -25,6 +25,14 @@ public sealed record ExplorePlan(Scenario Scenario, Config AkkaConfig, StrategyP
     /// <summary>Schedule <paramref name="seed"/>'s injections; null without <c>--inject</c>.
     /// </summary>
     public InjectionPlan? Injecting(int seed) => Inject.For(seed);
+
+    /// <summary>
+    /// Collections block while the search runs (see <see cref="Explorer.Run"/>). For a process
+    /// that owns its collector (the CLI's explore, bench); off by default, since the mode is the
+    /// process's: a host running live machines beside (a test run) keeps its background
+    /// collections, whose full pauses a live partition's heartbeats would not outlast.
+    /// </summary>
+    public bool BlockingCollections { get; init; }
 }
 
 /// <summary>The first failing schedule an explore found: the lowest-numbered one.</summary>
@@ -70,8 +78,17 @@ public static class Explorer
     private static int _searching;
     private static GCLatencyMode _latencyBefore;
 
+    /// <summary>
+    /// Runs the plan's schedules on its workers. With <see cref="ExplorePlan.BlockingCollections"/>
+    /// collections block while they run: the program collects its oldest generation in the
+    /// background (a long run keeps one core busy, and the collector marks on the other), and
+    /// thousands of short schedules on every core gain nothing from it and pay for it: 10,000
+    /// schedules of a two-partition round trip on 2 workers took 12-15% more CPU. The mode is the
+    /// process's: the first such explore to start sets it, the last to end gives it back.
+    /// </summary>
     public static ExploreResult Run(ExplorePlan plan, Action<ExploreProgress>? progress = null)
     {
+        if (!plan.BlockingCollections) return RunWorkers(plan, progress);
         BlockCollections();
         try
         {
@@ -83,13 +100,6 @@ public static class Explorer
         }
     }
 
-    /// <summary>
-    /// The program collects its oldest generation in the background (a long run keeps one core
-    /// busy, and the collector marks on the other); thousands of short schedules on every core
-    /// gain nothing from it and pay for it: 10,000 schedules of a two-partition round trip on 2
-    /// workers took 12-15% more CPU. So collections block while any explore searches (the mode
-    /// is the process's: the first explore to start sets it, the last to end gives it back).
-    /// </summary>
     private static void BlockCollections()
     {
         lock (LatencyGate)
