@@ -30,7 +30,8 @@ public sealed record ExplorePlan(Scenario Scenario, Config AkkaConfig, StrategyP
     /// Collections block while the search runs (see <see cref="Explorer.Run"/>). For a process
     /// that owns its collector (the CLI's explore, bench); off by default, since the mode is the
     /// process's: a host running live machines beside (a test run) keeps its background
-    /// collections, whose full pauses a live partition's heartbeats would not outlast.
+    /// collections, as a blocking full one could outlast a live partition's heartbeats (0.5 s of
+    /// silence declares it down).
     /// </summary>
     public bool BlockingCollections { get; init; }
 }
