@@ -55,7 +55,11 @@ public static class Program
             ?.InformationalVersion ?? typeof(Program).Assembly.GetName().Version?.ToString()
         ?? "unknown";
 
-    public static int Main(string[] args) => Run(args, CliConsole.Standard());
+    public static int Main(string[] args)
+    {
+        Warmup.Start();
+        return Run(args, CliConsole.Standard());
+    }
 
     /// <summary>
     /// Runs the command line <paramref name="args"/>, writing to <paramref name="console"/>.
