@@ -42,14 +42,24 @@ public sealed class LiveExecutor(string id, LiveActivity activity) : ExecutorSer
     public override void Execute(IRunnable run)
     {
         activity.RunScheduled();
-        ThreadPool.UnsafeQueueUserWorkItem(new CountedRun(run, activity),
-            preferLocal: activity.LocalQueues);
+        ThreadPool.UnsafeQueueUserWorkItem(ItemFor(run), preferLocal: activity.LocalQueues);
     }
 
     /// <summary>Nothing to release: the pool belongs to .NET.</summary>
     public override void Shutdown()
     {
     }
+
+    /// <summary>
+    /// A mailbox's item is made at its first run and kept on its queue: a mailbox is handed over
+    /// once at a time (Akka's scheduled flag), and the item keeps nothing of one run, so even a
+    /// run that hands its mailbox over again before its own item returns may share it. One item a
+    /// run was live's most allocated object (161 MB of 1.6 GB in the 18 x 512 Altix run).
+    /// </summary>
+    private IThreadPoolWorkItem ItemFor(IRunnable run) =>
+        run is Mailbox { MessageQueue: LiveMessageQueue queue }
+            ? queue.RunItem ??= new CountedRun(run, activity)
+            : new CountedRun(run, activity);
 
     /// <summary>One mailbox run; the count goes down once its handlers have returned.</summary>
     private sealed class CountedRun(IRunnable run, LiveActivity activity) : IThreadPoolWorkItem

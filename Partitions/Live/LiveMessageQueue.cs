@@ -31,6 +31,10 @@ public sealed class LiveMailboxType : MailboxType, IProducesMessageQueue<LiveMes
 /// </summary>
 public sealed class LiveMessageQueue(LiveActivity? activity) : ReportingDequeQueue
 {
+    /// <summary>What hands this queue's mailbox to the thread pool (<see cref="LiveExecutor"/>).
+    /// </summary>
+    internal IThreadPoolWorkItem? RunItem { get; set; }
+
     /// <summary>Counts the delivery; <c>activity</c> is null for Akka's own actors.</summary>
     protected override void Delivering(Envelope envelope) => activity?.Delivered();
 }
