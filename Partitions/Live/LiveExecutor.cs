@@ -61,7 +61,10 @@ public sealed class LiveExecutor(string id, LiveActivity activity) : ExecutorSer
             ? queue.RunItem ??= new CountedRun(run, activity)
             : new CountedRun(run, activity);
 
-    /// <summary>One mailbox run; the count goes down once its handlers have returned.</summary>
+    /// <summary>
+    /// Runs a mailbox (each of its runs, see <see cref="ItemFor"/>) or another task once; the
+    /// count goes down once the run's handlers have returned. Holds nothing of a run.
+    /// </summary>
     private sealed class CountedRun(IRunnable run, LiveActivity activity) : IThreadPoolWorkItem
     {
         public void Execute()
