@@ -84,7 +84,12 @@ internal sealed partial class NodeProcess : IDisposable
     public void Terminate()
     {
         const int sigterm = 15;
-        Assert.Equal(0, SendSignal(_process.Id, sigterm));
+        // Not delivered is most likely a node that had already left (the cluster downed it):
+        // say so, with what it printed, instead of a bare -1.
+        var sent = SendSignal(_process.Id, sigterm);
+        var exited = _process.HasExited ? $", exit code {_process.ExitCode}" : "";
+        Assert.True(sent == 0, $"SIGTERM not delivered ({sent}; exited: {_process.HasExited}"
+            + $"{exited}); it printed:\n{Output}");
     }
 
     /// <summary>Waits for the exit; false at the deadline.</summary>
