@@ -18,6 +18,13 @@ public sealed partial class LocalNode : IDisposable
 {
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>The runtime's knob for how long tiering waits on new methods before counting
+    /// calls (the environment wins over the program's runtimeconfig).</summary>
+    internal const string TieringDelayVariable = "DOTNET_TC_CallCountingDelayMs";
+
+    /// <summary>The runtime's own default for it.</summary>
+    internal const string RuntimeTieringDelayMs = "100";
+
     private readonly Process _process;
     private readonly BlockingCollection<string> _stdout = [];
     private readonly ConcurrentQueue<string> _printed = [];
@@ -58,6 +65,16 @@ public sealed partial class LocalNode : IDisposable
     public static LocalNode Start(IReadOnlyList<int> hosted, int partitions, Address seed,
         IReadOnlyList<string> overrides, int incarnation = 1, int? firstPid = null)
     {
+        var start = StartInfo(hosted, partitions, seed, overrides, incarnation, firstPid);
+        var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"{start.FileName} did not start");
+        return new LocalNode(process, hosted);
+    }
+
+    /// <summary>How <see cref="Start"/> starts the node's process.</summary>
+    internal static ProcessStartInfo StartInfo(IReadOnlyList<int> hosted, int partitions,
+        Address seed, IReadOnlyList<string> overrides, int incarnation = 1, int? firstPid = null)
+    {
         var (program, prefix) = ThisProgram.Command();
         var start = new ProcessStartInfo(program)
         {
@@ -66,6 +83,12 @@ public sealed partial class LocalNode : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        // A local cluster's nodes share this machine's cores with each other and the driver. The
+        // program's own 10 ms tiering delay (Host.csproj) has every one of them compile its hot
+        // code again at once, the JIT's threads taking a third of the cores in a short run: the
+        // nodes start with the runtime's default, unless the user set it.
+        if (Environment.GetEnvironmentVariable(TieringDelayVariable) is null)
+            start.Environment[TieringDelayVariable] = RuntimeTieringDelayMs;
         string[] words =
         [
             .. prefix, "node", "--partitions", string.Join(",", hosted),
@@ -76,9 +99,7 @@ public sealed partial class LocalNode : IDisposable
             .. overrides.SelectMany(setting => (string[])["--set", setting]),
         ];
         foreach (var word in words) start.ArgumentList.Add(word);
-        var process = Process.Start(start)
-            ?? throw new InvalidOperationException($"{program} did not start");
-        return new LocalNode(process, hosted);
+        return start;
     }
 
     /// <summary>Reads the line that tells its bound address; null at the deadline.</summary>
