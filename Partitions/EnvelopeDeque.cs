@@ -3,17 +3,18 @@ using Akka.Actor;
 namespace Emulator.Partitions;
 
 /// <summary>
-/// A mailbox's user messages: a ring of envelopes under one lock, pushed at the back (a tell) or
-/// the front (Stash's unstash), taken from the front. Akka's unbounded deque starts every queue
-/// with a 32-slot segment (~800 bytes), and the machine makes an actor per page fault that
-/// receives one or two messages; this ring starts at four slots and doubles when full. Any
-/// thread may tell; one takes (the mailbox's run).
+/// A mailbox's user messages: a ring of envelopes under one gate (a <see cref="SpinGate"/>: a
+/// delivery takes it two or three times), pushed at the back (a tell) or the front (Stash's
+/// unstash), taken from the front. Akka's unbounded deque starts every queue with a 32-slot
+/// segment (~800 bytes), and the machine makes an actor per page fault that receives one or two
+/// messages; this ring starts at four slots and doubles when full. Any thread may tell; one
+/// takes (the mailbox's run).
 /// </summary>
 public sealed class EnvelopeDeque
 {
     private const int InitialCapacity = 4;
 
-    private readonly Lock _gate = new();
+    private SpinGate _gate;
     private Envelope[] _ring = new Envelope[InitialCapacity];
     private int _head;
     private int _count;
@@ -22,7 +23,7 @@ public sealed class EnvelopeDeque
 
     public void Enqueue(Envelope envelope)
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (_count == _ring.Length) Grow();
             _ring[(_head + _count) & (_ring.Length - 1)] = envelope;
@@ -32,7 +33,7 @@ public sealed class EnvelopeDeque
 
     public void EnqueueFirst(Envelope envelope)
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (_count == _ring.Length) Grow();
             _head = (_head - 1) & (_ring.Length - 1);
@@ -43,7 +44,7 @@ public sealed class EnvelopeDeque
 
     public bool TryDequeue(out Envelope envelope)
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (_count == 0)
             {

@@ -62,7 +62,7 @@ public sealed class SimLoop
     private const ulong DigestPrime = 1099511628211;
 
     private readonly SimScheduler _scheduler;
-    private readonly Lock _gate = new();
+    private SpinGate _gate;
 
     /// <summary>
     /// Set, under the gate, when work comes for a loop that waits for it (another thread handed
@@ -157,7 +157,7 @@ public sealed class SimLoop
         get
         {
             WaitForElsewhere();
-            lock (_gate) return _ready.Count == 0;
+            using (_gate.Enter()) return _ready.Count == 0;
         }
     }
 
@@ -234,7 +234,7 @@ public sealed class SimLoop
             && _scheduler.TryPeekDue(out timerDue)
             && (timerDue <= Now || (Timers == SimTimers.Race && timerDue <= limit));
         Mailbox? next;
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (_ready.Count == 0) return false;
             _offer.Set(timer, timerDue <= Now);
@@ -246,7 +246,7 @@ public sealed class SimLoop
             }
             if (_offer.Count > 1) Decide(chosen);
             _ready.NextStep();
-            // The timer's option is the one past the mailboxes: it fires out of the lock.
+            // The timer's option is the one past the mailboxes: it fires out of the gate.
             next = chosen < _ready.Count ? _ready.TakeAt(chosen) : null;
         }
         if (next is null) return _scheduler.FireNext(timerDue);
@@ -329,7 +329,7 @@ public sealed class SimLoop
                 throw new TimeoutException(
                     $"The sim loop waited {wallLimit} for a task to complete.");
             }
-            lock (_gate)
+            using (_gate.Enter())
             {
                 if (_ready.Count > 0 || task.IsCompleted) continue;
                 AwaitWorkLocked();
@@ -341,25 +341,25 @@ public sealed class SimLoop
     /// <summary>A sim dispatcher attaches a simulated actor's mailbox.</summary>
     internal void Adopt(Mailbox mailbox)
     {
-        lock (_gate) _ready.Adopt(mailbox);
+        using (_gate.Enter()) _ready.Adopt(mailbox);
     }
 
     /// <summary>True while <paramref name="mailbox"/> is simulated by this loop.</summary>
     internal bool IsAdopted(Mailbox mailbox)
     {
-        lock (_gate) return _ready.IsAdopted(mailbox);
+        using (_gate.Enter()) return _ready.IsAdopted(mailbox);
     }
 
     /// <summary>A sim dispatcher detaches a stopped actor's mailbox.</summary>
     internal void Release(Mailbox mailbox)
     {
-        lock (_gate) _ready.Release(mailbox);
+        using (_gate.Enter()) _ready.Release(mailbox);
     }
 
     /// <summary>Marks a simulated mailbox ready; false if the mailbox is not simulated.</summary>
     internal bool TryMakeReady(Mailbox mailbox)
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (!_ready.TryAdd(mailbox)) return false;
             if (_awaitingWork) _workCame.Set();
@@ -391,7 +391,7 @@ public sealed class SimLoop
 
     /// <summary>
     /// Counts a decision, folds it into the digest and records it, counted from the default
-    /// order's option (under the loop's lock).
+    /// order's option (under the loop's gate).
     /// </summary>
     private void Decide(int chosen)
     {
@@ -420,7 +420,7 @@ public sealed class SimLoop
         while (true)
         {
             var left = ElsewhereDrainTimeout - watch.Elapsed;
-            lock (_gate)
+            using (_gate.Enter())
             {
                 if (Volatile.Read(ref _elsewhereRunning) == 0) return;
                 if (left <= TimeSpan.Zero)
@@ -449,11 +449,11 @@ public sealed class SimLoop
     private void AwaitWork(TimeSpan limit)
     {
         _workCame.Wait(limit);
-        lock (_gate) _awaitingWork = false;
+        using (_gate.Enter()) _awaitingWork = false;
     }
 
     private void Wake()
     {
-        lock (_gate) _workCame.Set();
+        using (_gate.Enter()) _workCame.Set();
     }
 }
