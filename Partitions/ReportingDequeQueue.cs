@@ -11,9 +11,12 @@ namespace Emulator.Partitions;
 /// (<c>SimMessageQueue</c>, <c>LiveMessageQueue</c>). Moving what is left to dead letters is not
 /// a delivery.
 /// </summary>
-public abstract class ReportingDequeQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
+/// <param name="contended">Whether tellers and the run are on several threads at once (live):
+/// the deque's gate then blocks rather than spins (<see cref="EnvelopeDeque"/>).</param>
+public abstract class ReportingDequeQueue(bool contended)
+    : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
 {
-    private readonly EnvelopeDeque _queue = new();
+    private readonly EnvelopeDeque _queue = new(contended);
 
     public bool HasMessages => _queue.Count > 0;
 

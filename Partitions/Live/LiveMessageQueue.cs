@@ -29,7 +29,7 @@ public sealed class LiveMailboxType : MailboxType, IProducesMessageQueue<LiveMes
 /// works) plus a count of the messages handed to actors under /user, the figure a sim run reports
 /// as its deliveries. One interlocked add per message; nothing else changes.
 /// </summary>
-public sealed class LiveMessageQueue(LiveActivity? activity) : ReportingDequeQueue
+public sealed class LiveMessageQueue(LiveActivity? activity) : ReportingDequeQueue(contended: true)
 {
     /// <summary>What hands this queue's mailbox to the thread pool (<see cref="LiveExecutor"/>).
     /// </summary>

@@ -13,7 +13,8 @@ namespace Emulator.Partitions.Sim;
 /// it gave one. (Akka 1.5.74's mailbox lets a throughput-1 run take two; a zero throughput
 /// deadline stopped it too, but read the clock twice a run.)
 /// </summary>
-public sealed class SimMessageQueue(IActorRef owner, SimLoop? loop) : ReportingDequeQueue
+public sealed class SimMessageQueue(IActorRef owner, SimLoop? loop)
+    : ReportingDequeQueue(contended: false)
 {
     private bool _delivered;
 

@@ -51,12 +51,14 @@ public sealed class EnvelopeDequeSpec
         Assert.Equal([0, 1, 2, 3, 11, 12, 13, 14, 15], Drain(deque));
     }
 
-    [Fact]
-    public void EnvelopeDeque_must_lose_nothing_when_threads_tell_at_once()
+    [Theory]
+    [InlineData(false)] // sim's: the spin gate
+    [InlineData(true)] // live's: a lock
+    public void EnvelopeDeque_must_lose_nothing_when_threads_tell_at_once(bool contended)
     {
         const int Threads = 4;
         const int Each = 20_000;
-        var deque = new EnvelopeDeque();
+        var deque = new EnvelopeDeque(contended);
         var taken = new List<int>();
         var tellers = Enumerable.Range(0, Threads).Select(thread => Task.Run(() =>
         {
