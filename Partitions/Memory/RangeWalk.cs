@@ -107,9 +107,8 @@ public abstract class RangeWalk(AccessGrain grain)
 
     /// <summary>
     /// A buffer for one chunk of a walk over <paramref name="sizeBytes"/>: no chunk is longer than
-    /// the range or a unit. A page-sized buffer for every walk was 4 KiB a call at any grain, held
-    /// as long as the call waits on its faults (38 MB of the Altix run's 9,216 add32 walks, all
-    /// of it copied into the collector's older generations).
+    /// the range or a unit (a page-sized one was 4 KiB a call at any grain, held as long as the
+    /// call waits on its faults).
     /// </summary>
     protected static byte[] ChunkBuffer(ulong sizeBytes, AccessGrain grain) =>
         new byte[Math.Min(sizeBytes, (ulong)grain.Bytes())];
@@ -295,7 +294,8 @@ public abstract class UnitWalk(AccessGrain grain) : RangeWalk(grain)
     /// <summary>
     /// The unit loaded chunk by chunk (local memory, or a remote unit that came in pieces); made
     /// at the first such load, so a walk whose every unit comes whole from a remote load never
-    /// has one.
+    /// has one (a page-sized buffer made with every walk was 38 MB of the Altix run's 9,216
+    /// add32 walks, all of it copied into the collector's older generations for nothing).
     /// </summary>
     private byte[]? _buffer;
 
