@@ -27,7 +27,7 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
 
     /// <summary>
     /// What failed, one message per line: the step (or the machine), then each checker that did
-    /// not hold. Empty when the run held.
+    /// not hold, then the run's remark on them if it has one. Empty when the run held.
     /// </summary>
     public IReadOnlyList<string> Failures
     {
@@ -40,6 +40,7 @@ public sealed partial record RunRecord(SweepFile File, int Seed, RunResult Resul
                 failures.Add($"checker '{check.Name}' did not hold: {check.Detail} "
                     + $"(seed {Seed})");
             }
+            if (failures.Count > 0 && Result.Remark is { } remark) failures.Add(remark);
             return failures;
         }
     }

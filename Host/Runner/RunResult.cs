@@ -53,6 +53,12 @@ public sealed record RunResult(
 
     /// <summary>The step that failed or was running when the run failed, if any.</summary>
     public CommandStep? FailedStep { get; init; }
+
+    /// <summary>
+    /// What else a failed run saw that bears on its failure though no step made it (a live host
+    /// that stalled the machine's heartbeats); printed after the failures. Null if nothing.
+    /// </summary>
+    public string? Remark { get; init; }
 }
 
 /// <summary>Why a run failed (the trace's verdict line says it too).</summary>

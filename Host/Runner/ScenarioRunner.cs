@@ -53,6 +53,11 @@ public sealed partial class ScenarioRunner
     private long _lostCalls;
     private RunFailure? _failure;
     private TimeSpan _waitsUntil;
+    /// <summary>
+    /// A step crashed, restarted or cut a partition, or set a link fault (a <c>--faults</c>
+    /// option comes as such steps): a partition may give up on a peer for a reason of the run's.
+    /// </summary>
+    private bool _disturbsXpc;
 
     private ScenarioRunner(Scenario scenario, RunOptions options, Config akkaConfig)
     {
@@ -116,8 +121,19 @@ public sealed partial class ScenarioRunner
         if (Monitor.Failures.Count > 0) Failed(FailureCause.EmulatorBug, BugReport());
         if (Monitor.Violation is { } violation) Failed(FailureCause.Checker, Report(violation));
         var summary = Summary(clock.Elapsed);
-        return EndTrace(new RunResult(_scenario, _options.Seed, _failure?.Message, summary,
-            checks, null) { Cause = _failure?.Cause, FailedStep = _failure?.Step });
+        var result = new RunResult(_scenario, _options.Seed, _failure?.Message, summary, checks,
+            null) { Cause = _failure?.Cause, FailedStep = _failure?.Step };
+        return EndTrace(result.Passed ? result : result with { Remark = HostStallRemark() });
+    }
+
+    /// <summary>The remark on a failed run whose partitions gave up on a peer by themselves.
+    /// </summary>
+    private string? HostStallRemark()
+    {
+        if (_options.Mode == RunMode.Sim || _disturbsXpc || _options.Inject is not null)
+            return null;
+        var (givenUp, count) = Monitor.Read(m => (m.Peers.GivenUp.ToList(), m.Peers.GivenUpCount));
+        return HostStall.Remark(givenUp, count, _machine.Settings.Xpc);
     }
 
     private static JsonlTrace? OpenTrace(RunOptions options, Func<TimeSpan> clock) =>
@@ -388,12 +404,15 @@ public sealed partial class ScenarioRunner
                 if (waiting != 0) FailUnlessExcused(step, described);
                 break;
             case DropCommand or DelayCommand or DuplicateCommand or CutCommand or HealCommand:
+                _disturbsXpc |= step.Command is not HealCommand;
                 _machine.Inject(step.Command);
                 break;
             case CrashCommand crash:
+                _disturbsXpc = true;
                 Crash(crash.Partition, step);
                 break;
             case RestartCommand restart:
+                _disturbsXpc = true;
                 // A restart of a running partition is a reboot: it crashes first.
                 Crash(restart.Partition, step);
                 _machine.Inject(restart);

@@ -14,7 +14,21 @@ public sealed class PeerView
     private readonly HashSet<(int, int)> _notUp = [];
     // Partitions crashed or restarted: they see no peer Up until an Up event says so.
     private readonly HashSet<int> _rebooted = [];
+    private readonly List<(PartitionId Partition, PartitionId Peer)> _givenUp = [];
     private long _events;
+
+    /// <summary>How many of the GOINGDOWN declarations <see cref="GivenUp"/> keeps.</summary>
+    public const int GivenUpKept = 8;
+
+    /// <summary>
+    /// The first <see cref="GivenUpKept"/> times a partition gave up on a peer (GOINGDOWN: missed
+    /// heartbeats or a cut), in order: a run that failed without crashing or cutting anything
+    /// names them (a host that stalled live's XPC looks just like a crash to the partitions).
+    /// </summary>
+    public IReadOnlyList<(PartitionId Partition, PartitionId Peer)> GivenUp => _givenUp;
+
+    /// <summary>How many times a partition gave up on a peer, all told.</summary>
+    public int GivenUpCount { get; private set; }
 
     /// <summary>Where the view stands now: compare with <see cref="UpSince"/>.</summary>
     public long Mark => _events;
@@ -30,6 +44,7 @@ public sealed class PeerView
                 break;
             case PeerStateChanged changed:
                 _notUp.Add(Pair(changed.Partition, changed.Peer));
+                if (changed.State == PeerState.GoingDown) GaveUp(changed.Partition, changed.Peer);
                 break;
             case PartitionCrashed { Partition: var partition }:
                 Reboot(partition);
@@ -50,6 +65,11 @@ public sealed class PeerView
         if (_notUp.Contains(pair)) return false;
         if (_upAt.TryGetValue(pair, out var at)) return at > mark || orStayed;
         return orStayed && !_rebooted.Contains(partition.Value);
+    }
+
+    private void GaveUp(PartitionId partition, PartitionId peer)
+    {
+        if (GivenUpCount++ < GivenUpKept) _givenUp.Add((partition, peer));
     }
 
     private void Reboot(PartitionId partition)

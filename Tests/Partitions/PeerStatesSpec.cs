@@ -3,7 +3,8 @@
 // or died (at once with none); UP again when XPC connects; a restart leaves every peer DOWN with
 // nothing to sever. And that PartitionLives makes a crash one store: the old incarnation never
 // runs again, the new one does; and that PeerView sees a rebooted partition up only once it
-// rejoined (what a restart step waits for).
+// rejoined (what a restart step waits for), and keeps the first times a partition gave up on a
+// peer (what a failed live run names when nothing of its own made them).
 // How: the plain classes, driven directly.
 using Emulator.Partitions;
 using Emulator.Partitions.Checks;
@@ -87,5 +88,25 @@ public sealed class PeerStatesSpec
         view.Observe(new PeerStateChanged(P0, P1, PeerState.Up));
         Assert.True(view.UpSince(P0, P1, mark, orStayed: false));
         Assert.True(view.UpSince(P1, P0, mark, orStayed: false));
+    }
+
+    [Fact]
+    public void PeerView_must_keep_the_first_times_a_partition_gave_up_on_a_peer()
+    {
+        var view = new PeerView();
+        view.Observe(new PeerStateChanged(P1, P0, PeerState.Up));
+        Assert.Equal(0, view.GivenUpCount);
+
+        view.Observe(new PeerStateChanged(P1, P0, PeerState.GoingDown));
+        view.Observe(new PeerStateChanged(P1, P0, PeerState.Down));   // the same giving up
+        view.Observe(new PeerStateChanged(P0, P2, PeerState.GoingDown));
+        Assert.Equal(2, view.GivenUpCount);
+        Assert.Equal([(P1, P0), (P0, P2)], view.GivenUp);
+
+        for (var i = 0; i < PeerView.GivenUpKept; i++)
+            view.Observe(new PeerStateChanged(P2, P1, PeerState.GoingDown));
+        Assert.Equal(PeerView.GivenUpKept + 2, view.GivenUpCount);
+        Assert.Equal(PeerView.GivenUpKept, view.GivenUp.Count);
+        Assert.Equal((P0, P2), view.GivenUp[1]);
     }
 }
