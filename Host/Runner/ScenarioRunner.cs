@@ -130,8 +130,7 @@ public sealed partial class ScenarioRunner
     /// </summary>
     private string? HostStallRemark()
     {
-        if (_options.Mode == RunMode.Sim || _disturbsXpc || _options.Inject is not null)
-            return null;
+        if (_options.Mode == RunMode.Sim || _disturbsXpc) return null;
         var (givenUp, count) = Monitor.Read(m => (m.Peers.GivenUp.ToList(), m.Peers.GivenUpCount));
         return HostStall.Remark(givenUp, count, _machine.Settings.Xpc);
     }

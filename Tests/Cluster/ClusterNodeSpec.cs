@@ -57,22 +57,23 @@ public sealed class ClusterNodeSpec
     // Each message between nodes goes out and comes in without waiting for one more thread: a
     // fault's chain of messages pays every such wait, hop after hop (BENCHMARKS.md).
     [Fact]
-    public void ClusterNode_must_flush_each_message_at_once_and_complete_its_sockets_inline()
+    public void ClusterNode_must_flush_each_message_at_once_and_set_remotings_switches()
     {
         using var node = ClusterNode.Start(new(1, [0], []), Settings.Defaults);
 
         Assert.False(node.System.Settings.Config.GetBoolean(
             "akka.remote.dot-netty.tcp.batching.enabled"), "remoting batches its writes");
-        Assert.NotNull(Environment.GetEnvironmentVariable(SocketCompletions.Variable));
+        Assert.NotNull(Environment.GetEnvironmentVariable(RemotingSwitches.InlineCompletions));
+        Assert.NotNull(Environment.GetEnvironmentVariable(RemotingSwitches.LeakDetection));
     }
 
     [Theory]
     [InlineData(null, "1")]
     [InlineData("0", null)]
     [InlineData("1", null)]
-    public void SocketCompletions_must_ask_for_inline_unless_the_user_chose(string? current,
+    public void RemotingSwitches_must_set_each_unless_the_user_chose(string? current,
         string? chosen) =>
-        Assert.Equal(chosen, SocketCompletions.Chosen(current));
+        Assert.Equal(chosen, RemotingSwitches.Chosen(current, "1"));
 
     [Fact]
     public async Task ClusterNode_must_leave_on_dispose_rather_than_die()
