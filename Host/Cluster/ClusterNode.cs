@@ -86,7 +86,8 @@ public sealed class ClusterNode : IDisposable
     /// <summary>
     /// Starts a node: its system (the cluster settings of <paramref name="settings"/>, the
     /// emulator's akka.hocon with overrides, under this node's address and roles), its part of
-    /// the machine, and its join. Remoting's switches are set first (<see cref="RemotingSwitches"/>).
+    /// the machine, and its join. Remoting's switches are set first
+    /// (<see cref="RemotingSwitches"/>).
     /// </summary>
     public static ClusterNode Start(ClusterNodeOptions options, Config settings)
     {

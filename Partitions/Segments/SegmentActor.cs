@@ -39,8 +39,12 @@ public sealed class SegmentActor : EmulatorActor, IWithStash
     /// </summary>
     private sealed record Free;
 
-    /// <summary>A pinned page: which frame, for whom, from which source page.</summary>
-    private sealed record PinEntry(Page Page, ulong SourcePage, TgId Attacher, long Attachment);
+    /// <summary>
+    /// A pinned page: which frame, for whom, from which source page. A value in the table, not an
+    /// object of its own: 24 bytes less a pin (3.5 MB of the 18 x 512 run's heap at its peak).
+    /// </summary>
+    private readonly record struct PinEntry(Page Page, ulong SourcePage, TgId Attacher,
+        long Attachment);
 
     /// <summary>A getter's reply address and its thread group, per permit link.</summary>
     private readonly record struct Getter(Endpoint Endpoint, TgId Id);

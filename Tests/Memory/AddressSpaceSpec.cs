@@ -2,8 +2,10 @@
 // copy-on-write after fork, and pinned pages copied for the child at once. Also: Find and
 // Overlapping agree with a linear scan on random layouts; chosen addresses reuse holes lowest
 // first and stay fast with 160,000 mappings (the gap hint); unmapping a 2^47-byte untouched
-// mapping costs nothing; attachments are returned by munmap and not inherited by fork; and the
-// page-table observer hears every first touch, copy-on-write copy, drop and exit.
+// mapping costs nothing; attachments are returned by munmap and not inherited by fork; the
+// page-table observer hears every first touch, copy-on-write copy, drop and exit; and where an
+// untouched stretch ends agrees with a scan of the touched pages over random touches and unmaps
+// across many 64-page chunks, none of which is kept once empty.
 using System.Diagnostics;
 using Akka.Actor;
 using Emulator.Partitions;
@@ -578,6 +580,46 @@ public sealed class AddressSpaceSpec
                     Assert.True(group.Key.Pins == 0 || group.Count() == 1,
                         $"pinned frame {group.Key.Frame} is shared");
                 }
+            }
+        }
+    }
+
+    [Fact]
+    public void AddressSpace_must_find_where_untouched_stretches_end_like_a_scan_of_its_pages()
+    {
+        // 600 pages from an address in the middle of a 64-page chunk: ten chunks, two partial.
+        const ulong start = 0x7000000 + 37 * Page, pages = 600, end = start + pages * Page;
+        for (var seed = 1; seed <= 30; seed++)
+        {
+            var random = new Random(seed);
+            var memory = new AddressSpace(new FrameCounter());
+            memory.Insert(new AnonymousVma(start, end));
+            var touched = new SortedSet<ulong>();
+            for (var round = 0; round < 200; round++)
+            {
+                var page = start + (ulong)random.Next((int)pages) * Page;
+                if (random.Next(4) > 0)
+                {
+                    memory.PageForWrite(page);
+                    touched.Add(page);
+                }
+                else
+                {
+                    // Unmap a stretch and map it again, untouched.
+                    var stretchEnd = Math.Min(end, page + (ulong)random.Next(1, 130) * Page);
+                    memory.Unmap(page, stretchEnd);
+                    memory.Insert(new AnonymousVma(page, stretchEnd));
+                    touched.RemoveWhere(p => p >= page && p < stretchEnd);
+                }
+                var from = start + (ulong)random.Next((int)(pages * Page));
+                var limit = Math.Min(end, from + (ulong)random.Next(1, (int)(200 * Page)));
+                var next = touched.GetViewBetween(from & ~(Page - 1), limit - 1);
+                var expected = next.Count > 0 ? Math.Max(from, next.Min) : limit;
+                Assert.True(expected == memory.UntouchedEnd(from, limit),
+                    $"seed {seed}, round {round}: from 0x{from:x} to 0x{limit:x}");
+                Assert.Equal(touched.Count, memory.PageCount);
+                Assert.Equal(touched.Select(p => p >> (Xpmem.PageShift + 6)).Distinct().Count(),
+                    memory.TouchedChunkCount);
             }
         }
     }
