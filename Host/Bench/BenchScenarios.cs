@@ -34,14 +34,16 @@ internal static class BenchScenarios
     /// <summary>
     /// <paramref name="pairs"/> owner-and-user pairs across <paramref name="partitions"/>
     /// partitions (pair i's owner on partition i mod n, its user on the next), every user
-    /// attaching its owner's <paramref name="pages"/> pages; then all users at once read every
-    /// word of theirs: as many fault chains in flight as pairs, each crossing between
-    /// partitions. The setup runs the pairs side by side too.
+    /// attaching its owner's 2 x <paramref name="pages"/> pages; then all users at once read every
+    /// word of their first <paramref name="pages"/> pages (a warm-up: top-level step 2), and
+    /// then of the next <paramref name="pages"/> (the measured batch: step 3): as many fault
+    /// chains in flight as pairs, each crossing between partitions. The setup runs the pairs side
+    /// by side too.
     /// </summary>
     public static string PairedFaults(int pairs, int pages, int partitions)
     {
         var text = new StringBuilder(Text($$"""
-            name = "{{pairs}} pairs fault {{pages}} pages each across partitions"
+            name = "{{pairs}} pairs fault 2 x {{pages}} pages each across partitions"
             partitions = {{partitions}}
             processes {
 
@@ -54,12 +56,13 @@ internal static class BenchScenarios
         text.Append("}\nsteps = [\n");
         Branches(text, pairs, i =>
         [
-            $"owner{i}: mmap 0x10000000 {pages}p",
-            $"owner{i}: seg{i} = make 0x10000000 {pages}p mode=0666",
+            $"owner{i}: mmap 0x10000000 {2 * pages}p",
+            $"owner{i}: seg{i} = make 0x10000000 {2 * pages}p mode=0666",
             $"user{i}: ap{i} = get seg{i} rdwr",
-            $"user{i}: at{i} = attach ap{i} 0 {pages}p",
+            $"user{i}: at{i} = attach ap{i} 0 {2 * pages}p",
         ]);
         Branches(text, pairs, i => [$"user{i}: sum32 at{i} {pages}p => 0"]);
+        Branches(text, pairs, i => [$"user{i}: sum32 at{i}+{pages}p {pages}p => 0"]);
         return text.Append("]\n").ToString();
     }
 

@@ -15,11 +15,14 @@ namespace Emulator.Host.Runner;
 /// a cluster run's partitions live (three local nodes if null). <paramref name="Observer"/>: a
 /// trace that sees the run beside its trace file, if any (an explore's coverage).
 /// <paramref name="Inject"/>: the faults to inject while the steps run (sim only; explore's
-/// <c>--inject</c> and its replays).
+/// <c>--inject</c> and its replays). <paramref name="TopLevelStepEnded"/>: told the run's
+/// elapsed wall-clock time each time a top-level step is over, everything it set going included
+/// (<c>bench</c> times one batch of work inside a run with it, past its warm-up).
 /// </summary>
 public sealed record RunOptions(int Seed, string? OutDirectory = null, bool Trace = false,
     ActorSystem? System = null, RunMode Mode = RunMode.Sim, ClusterPlan? Cluster = null,
-    ITrace? Observer = null, InjectionPlan? Inject = null);
+    ITrace? Observer = null, InjectionPlan? Inject = null,
+    Action<TimeSpan>? TopLevelStepEnded = null);
 
 /// <summary>One checker's verdict at the end of a run.</summary>
 public sealed record CheckResult(string Name, bool Held, string Detail);

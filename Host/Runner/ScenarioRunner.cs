@@ -58,6 +58,9 @@ public sealed partial class ScenarioRunner
     /// option comes as such steps): a partition may give up on a peer for a reason of the run's.
     /// </summary>
     private bool _disturbsXpc;
+    /// <summary>Since the run's first step: what <see cref="RunOptions.TopLevelStepEnded"/>
+    /// is told.</summary>
+    private readonly Stopwatch _clock = new();
 
     private ScenarioRunner(Scenario scenario, RunOptions options, Config akkaConfig)
     {
@@ -109,7 +112,7 @@ public sealed partial class ScenarioRunner
 
     private RunResult Execute()
     {
-        var clock = Stopwatch.StartNew();
+        _clock.Start();
         foreach (var process in _scenario.Processes) Spawn(process);
         _trace?.Begin(Header());
         if (_failure is null)
@@ -120,7 +123,7 @@ public sealed partial class ScenarioRunner
         var checks = _failure is null ? EndOfRunChecks() : [];
         if (Monitor.Failures.Count > 0) Failed(FailureCause.EmulatorBug, BugReport());
         if (Monitor.Violation is { } violation) Failed(FailureCause.Checker, Report(violation));
-        var summary = Summary(clock.Elapsed);
+        var summary = Summary(_clock.Elapsed);
         var result = new RunResult(_scenario, _options.Seed, _failure?.Message, summary, checks,
             null) { Cause = _failure?.Cause, FailedStep = _failure?.Step };
         return EndTrace(result.Passed ? result : result with { Remark = HostStallRemark() });
@@ -267,11 +270,20 @@ public sealed partial class ScenarioRunner
     {
         while (_failure is null)
         {
-            if (strand.Parent is null && strand.StepsDone > 0 && !Settle()) return;
+            if (strand.Parent is null && strand.StepsDone > 0)
+            {
+                if (!Settle()) return;
+                _options.TopLevelStepEnded?.Invoke(_clock.Elapsed);
+            }
             if (strand.Next() is not { } step)
             {
                 strand.Ended = true;
-                if (strand.Parent is { } parent && --parent.Running == 0) Advance(parent);
+                if (strand.Parent is { } parent && --parent.Running == 0)
+                {
+                    // The parallel step is one step of its strand: a top-level one settles too.
+                    parent.StepsDone++;
+                    Advance(parent);
+                }
                 return;
             }
             switch (step)
