@@ -155,10 +155,8 @@ public sealed class AddressSpace(FrameCounter frames)
         {
             // The first chunk may hold touched pages only before the address: then the next.
             var (from, to) = PagesOf(chunk, first, last);
-            for (var number = from; number <= to; number++)
-            {
-                if (_pages.ContainsKey(number)) return Math.Max(address, number << Xpmem.PageShift);
-            }
+            if (FirstTouched(from, to) is { } number)
+                return Math.Max(address, number << Xpmem.PageShift);
         }
         return limit;
     }
@@ -284,8 +282,9 @@ public sealed class AddressSpace(FrameCounter frames)
             var (from, to) = PagesOf(chunk, first, last);
             for (var number = from; number <= to; number++) Drop(number);
             var (chunkFirst, chunkLast) = PagesOf(chunk, 0, ulong.MaxValue);
-            if ((from == chunkFirst && to == chunkLast) || !AnyPage(chunkFirst, chunkLast))
-                _touchedChunks.Remove(chunk);
+            var emptied = (from == chunkFirst && to == chunkLast)
+                || FirstTouched(chunkFirst, chunkLast) is null;
+            if (emptied) _touchedChunks.Remove(chunk);
         }
     }
 
@@ -294,13 +293,14 @@ public sealed class AddressSpace(FrameCounter frames)
         (Math.Max(first, chunk << ChunkShift),
             Math.Min(last, (chunk << ChunkShift) + (1UL << ChunkShift) - 1));
 
-    private bool AnyPage(ulong first, ulong last)
+    /// <summary>The first touched page in [first, last] (a chunk at most), or null.</summary>
+    private ulong? FirstTouched(ulong first, ulong last)
     {
         for (var number = first; number <= last; number++)
         {
-            if (_pages.ContainsKey(number)) return true;
+            if (_pages.ContainsKey(number)) return number;
         }
-        return false;
+        return null;
     }
 
     private void Drop(ulong number)

@@ -615,11 +615,14 @@ public sealed class AddressSpaceSpec
                 var limit = Math.Min(end, from + (ulong)random.Next(1, (int)(200 * Page)));
                 var next = touched.GetViewBetween(from & ~(Page - 1), limit - 1);
                 var expected = next.Count > 0 ? Math.Max(from, next.Min) : limit;
+                var at = $"seed {seed}, round {round}";
                 Assert.True(expected == memory.UntouchedEnd(from, limit),
-                    $"seed {seed}, round {round}: from 0x{from:x} to 0x{limit:x}");
-                Assert.Equal(touched.Count, memory.PageCount);
-                Assert.Equal(touched.Select(p => p >> (Xpmem.PageShift + 6)).Distinct().Count(),
-                    memory.TouchedChunkCount);
+                    $"{at}: from 0x{from:x} to 0x{limit:x}");
+                Assert.True(touched.Count == memory.PageCount,
+                    $"{at}: {memory.PageCount} pages, {touched.Count} touched");
+                var chunks = touched.Select(p => p >> (Xpmem.PageShift + 6)).Distinct().Count();
+                Assert.True(chunks == memory.TouchedChunkCount,
+                    $"{at}: {memory.TouchedChunkCount} chunks kept, {chunks} hold a page");
             }
         }
     }
