@@ -12,7 +12,8 @@ namespace Emulator.Host.Bench;
 /// <c>xpmem-emu bench [--quick] [--altix N] [--remote] [--json FILE]</c>: the raw ceilings (a
 /// local Akka ping-pong, the seeded sim loop on a ping-pong, with --remote a remote one)
 /// measured beside the emulator's own figures in one run on one machine, each figure with its
-/// ratio to the ceiling it is bounded by.
+/// ratio to the ceiling it is bounded by. The ceilings run in a child process at the runtime's
+/// default tiering, the emulator as the program runs (<see cref="CeilingsChild"/>).
 /// </summary>
 public static class BenchCommand
 {
@@ -63,6 +64,7 @@ public static class BenchCommand
             + "ceilings on this machine, in one run")
         {
             quick, altix, remote, json, LadderCommand.CommandLine(console),
+            CeilingsChild.CommandLine(),
         };
         bench.SetAction(parsed =>
         {
@@ -114,10 +116,10 @@ public static class BenchCommand
     {
         var config = Settings.Load("xpmem-emulator.access-grain = page");
         var emulator = new EmulatorFigures(config, progress);
-        progress("local ping-pong");
-        var local = Ceilings.LocalMessagesPerSecond(sizes.PingPong);
-        progress("sim loop ping-pong");
-        var loop = Ceilings.SimLoopDeliveriesPerSecond(sizes.PingPong);
+        progress("the raw ceilings' ping-pongs (local, the sim loop"
+            + (remote ? ", remote" : "") + "), in a child process at the runtime's default tiering");
+        var ceilings = CeilingsChild.Measure(sizes.PingPong, remote);
+        var (local, loop) = (ceilings.Local, ceilings.SimLoop);
         // A warm-up: the first runs of the emulator pay for its JIT.
         emulator.SimFaults(Math.Max(1, sizes.Pages / 8), cross: true);
         var (samePerSecond, sameMessages, _) = emulator.SimFaults(sizes.Pages, cross: false);
@@ -149,10 +151,8 @@ public static class BenchCommand
                 emulator.ExploreSchedulesPerSecond(1, sizes.Schedules)),
             new("explore.schedules_per_s", explore2, "2 workers"),
         };
-        if (remote)
+        if (ceilings.Remote is { } raw)
         {
-            progress("remote ping-pong");
-            var raw = Ceilings.RemoteMessagesPerSecond(sizes.PingPong / 10);
             var pairs = EmulatorFigures.ClusterPairs;
             var cluster = emulator.ClusterFaultsPerSecond(sizes.Pages, pairs);
             var chain = emulator.ClusterFaultsPerSecond(sizes.Pages / 4, 1);

@@ -11,7 +11,9 @@ namespace Emulator.Host.Bench;
 /// <summary>
 /// The floors under the emulator, measured on this machine in the bench's own run: what a raw
 /// Akka message costs, and what one turn of the seeded sim loop costs, on a ping-pong that does
-/// nothing else. Each is the median of <see cref="Rounds"/> timed rounds after one warm-up.
+/// nothing else. Each is the median of <see cref="Rounds"/> timed rounds after one warm-up. The
+/// bench measures them in a child process at the runtime's default tiering
+/// (<see cref="CeilingsChild"/>).
 /// </summary>
 internal static class Ceilings
 {

@@ -22,7 +22,11 @@ internal static class TimedChild
     /// </summary>
     private const double TicksPerSecond = 100;
 
-    public static Figures Run(IReadOnlyList<string> arguments, TimeSpan limit)
+    /// <summary>Runs this program with <paramref name="arguments"/>, killed past
+    /// <paramref name="limit"/>; <paramref name="environment"/> adds to the child's environment.
+    /// </summary>
+    public static Figures Run(IReadOnlyList<string> arguments, TimeSpan limit,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var (program, prefix) = ThisProgram.Command();
         var start = new ProcessStartInfo(program, [.. prefix, .. arguments])
@@ -31,6 +35,8 @@ internal static class TimedChild
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var clock = Stopwatch.StartNew();
         using var child = Process.Start(start)
             ?? throw new InvalidOperationException($"could not start {program}");

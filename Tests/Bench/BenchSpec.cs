@@ -3,7 +3,8 @@
 // each top-level step's end told once and in order (the cluster figure times its second batch
 // by them); its full size fits the parser's file bound, `generate`
 // refuses a bad size, and `bench --quick --remote` writes every figure it prints (positive
-// numbers, memory per process and per page among them, and fault chains counted, not assumed).
+// numbers, memory per process and per page among them, and fault chains counted, not assumed),
+// its ceilings from a child process that ran at the runtime's default tiering (it fails else).
 using System.Text.Json;
 using Emulator.Host;
 using Emulator.Host.Bench;
@@ -107,6 +108,21 @@ public sealed class BenchSpec : IDisposable
         // A cross-partition fault chain crosses XPC both ways: more messages than a local one.
         Assert.True(figures["messages_per_fault.cross_partition"]
             > figures["messages_per_fault.same_partition"], outcome.Out);
+    }
+
+    [Fact]
+    public void Bench_ceilings_must_write_the_local_and_sim_loop_ceilings()
+    {
+        // The bench's own child (a hidden command), here in the test's process.
+        var path = _cli.PathOf("ceilings.json");
+        var outcome = CliFixture.Run("bench", "ceilings", "--messages", "20000", "--json", path);
+        Assert.True(outcome.Exit == ExitCodes.Held, outcome.ToString());
+        var figures = JsonSerializer.Deserialize<Dictionary<string, double>>(
+            File.ReadAllText(path))!;
+        Assert.True(figures["local"] > 0 && figures["sim_loop"] > 0, string.Join(", ", figures));
+        Assert.Contains(figures["default_tiering"], new[] { 0.0, 1.0 });
+        Assert.False(figures.ContainsKey("remote"), "remote rallies without --remote");
+        Assert.DoesNotContain("The bench's raw ceilings", CliFixture.Run("bench", "--help").Out);
     }
 
     public void Dispose() => _cli.Dispose();
