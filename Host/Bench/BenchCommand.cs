@@ -116,8 +116,8 @@ public static class BenchCommand
     {
         var config = Settings.Load("xpmem-emulator.access-grain = page");
         var emulator = new EmulatorFigures(config, progress);
-        progress("the raw ceilings' ping-pongs (local, the sim loop"
-            + (remote ? ", remote" : "") + "), in a child process at the runtime's default tiering");
+        progress("the raw ceilings' ping-pongs (local, the sim loop" + (remote ? ", remote" : "")
+            + "), in a child process at the runtime's default tiering");
         var ceilings = CeilingsChild.Measure(sizes.PingPong, remote);
         var (local, loop) = (ceilings.Local, ceilings.SimLoop);
         // A warm-up: the first runs of the emulator pay for its JIT.
