@@ -23,7 +23,7 @@ internal static class CeilingsChild
     private const string TieringVariable = "DOTNET_TieredPGO";
 
     /// <summary>What the child's environment adds: the runtime's default tiering.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Environment =
+    public static readonly IReadOnlyDictionary<string, string> ChildEnvironment =
         new Dictionary<string, string> { [TieringVariable] = "1" };
 
     /// <summary>Far beyond the full bench's rallies (seconds each).</summary>
@@ -75,19 +75,19 @@ internal static class CeilingsChild
     }
 
     /// <summary>
-    /// The ceilings, from a child process started with <see cref="Environment"/>: each local
+    /// The ceilings, from a child process started with <see cref="ChildEnvironment"/>: each local
     /// rally of <paramref name="messages"/> messages, the remote ones too if
     /// <paramref name="remote"/>.
     /// </summary>
     public static CeilingFigures Measure(long messages, bool remote)
     {
         var path = Path.Combine(Path.GetTempPath(),
-            $"xpmem-bench-{System.Environment.ProcessId}-ceilings.json");
+            $"xpmem-bench-{Environment.ProcessId}-ceilings.json");
         try
         {
             string[] arguments = ["bench", "ceilings", "--messages", $"{messages}", "--json", path];
             var run = TimedChild.Run(remote ? [.. arguments, "--remote"] : arguments, Limit,
-                Environment);
+                ChildEnvironment);
             if (run.ExitCode != 0 || !File.Exists(path))
             {
                 throw new InvalidOperationException(
@@ -116,7 +116,7 @@ internal static class CeilingsChild
             [LocalKey] = Ceilings.LocalMessagesPerSecond(messages),
             [SimLoopKey] = Ceilings.SimLoopDeliveriesPerSecond(messages),
             [DefaultTieringKey] =
-                System.Environment.GetEnvironmentVariable(TieringVariable) == "1" ? 1 : 0,
+                Environment.GetEnvironmentVariable(TieringVariable) == "1" ? 1 : 0,
         };
         if (!remote) return figures;
         var raw = Ceilings.RemoteMessagesPerSecond(messages / 10);

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using Emulator.Host.Cli;
@@ -35,7 +36,7 @@ internal static class TimedChild
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment ?? ReadOnlyDictionary<string, string>.Empty)
             start.Environment[name] = value;
         var clock = Stopwatch.StartNew();
         using var child = Process.Start(start)

@@ -51,7 +51,8 @@ public sealed class SimReadySetSpec
                     set.Release(boxes[number]);
                     model.Remove(number);
                 }
-                Assert.True(set.Count == model.Count, $"{where}: {set.Count} ready, not {model.Count}");
+                Assert.True(set.Count == model.Count,
+                    $"{where}: {set.Count} ready, not {model.Count}");
             }
         }
     }
