@@ -23,7 +23,7 @@ internal static class CeilingsChild
     private const string TieringVariable = "DOTNET_TieredPGO";
 
     /// <summary>What the child's environment adds: the runtime's default tiering.</summary>
-    public static readonly IReadOnlyDictionary<string, string> ChildEnvironment =
+    private static readonly IReadOnlyDictionary<string, string> ChildEnvironment =
         new Dictionary<string, string> { [TieringVariable] = "1" };
 
     /// <summary>Far beyond the full bench's rallies (seconds each).</summary>
@@ -91,7 +91,8 @@ internal static class CeilingsChild
             if (run.ExitCode != 0 || !File.Exists(path))
             {
                 throw new InvalidOperationException(
-                    $"the ceilings' child process ended with exit code {run.ExitCode}");
+                    $"the ceilings' child process ended with exit code {run.ExitCode}: "
+                    + run.ErrorHead);
             }
             var figures = JsonSerializer.Deserialize<Dictionary<string, double>>(
                 File.ReadAllText(path))!;

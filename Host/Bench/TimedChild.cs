@@ -16,8 +16,13 @@ internal static class TimedChild
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
     /// <summary>What one child run took: wall time, peak memory, exit code, CPU time (to the
-    /// last poll: up to 20 ms short).</summary>
-    public sealed record Figures(TimeSpan Wall, long PeakBytes, int ExitCode, TimeSpan Cpu);
+    /// last poll: up to 20 ms short), and the first lines it wrote to stderr (what a failed child
+    /// said: its diagnosis comes first, a usage or a stack after; at most
+    /// <see cref="ErrorLinesKept"/>).</summary>
+    public sealed record Figures(TimeSpan Wall, long PeakBytes, int ExitCode, TimeSpan Cpu,
+        string ErrorHead);
+
+    private const int ErrorLinesKept = 5;
 
     /// <summary>Linux's USER_HZ, the unit of /proc's CPU times, on every architecture .NET runs.
     /// </summary>
@@ -41,9 +46,17 @@ internal static class TimedChild
         var clock = Stopwatch.StartNew();
         using var child = Process.Start(start)
             ?? throw new InvalidOperationException($"could not start {program}");
-        // Drain its output so that it never blocks on a full pipe.
+        // Drain its output so that it never blocks on a full pipe; keep stderr's first lines.
+        var errors = new List<string>();
         child.OutputDataReceived += (_, _) => { };
-        child.ErrorDataReceived += (_, _) => { };
+        child.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not { } text) return;
+            lock (errors)
+            {
+                if (errors.Count < ErrorLinesKept) errors.Add(text);
+            }
+        };
         child.BeginOutputReadLine();
         child.BeginErrorReadLine();
         long peak = 0;
@@ -57,7 +70,10 @@ internal static class TimedChild
             throw new TimeoutException($"{string.Join(' ', arguments)} ran over {limit}");
         }
         clock.Stop();
-        return new Figures(clock.Elapsed, peak, child.ExitCode, cpu);
+        // The last lines arrive once the stream ends, after the exit.
+        child.WaitForExit();
+        lock (errors)
+            return new Figures(clock.Elapsed, peak, child.ExitCode, cpu, string.Join('\n', errors));
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

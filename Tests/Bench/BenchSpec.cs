@@ -4,7 +4,8 @@
 // by them); its full size fits the parser's file bound, `generate`
 // refuses a bad size, and `bench --quick --remote` writes every figure it prints (positive
 // numbers, memory per process and per page among them, and fault chains counted, not assumed),
-// its ceilings from a child process that ran at the runtime's default tiering (it fails else).
+// its ceilings from a child process that ran at the runtime's default tiering (it fails else);
+// a child that fails leaves its first lines of stderr for the bench to show.
 using System.Text.Json;
 using Emulator.Host;
 using Emulator.Host.Bench;
@@ -123,6 +124,16 @@ public sealed class BenchSpec : IDisposable
         Assert.Contains(figures["default_tiering"], new[] { 0.0, 1.0 });
         Assert.False(figures.ContainsKey("remote"), "remote rallies without --remote");
         Assert.DoesNotContain("The bench's raw ceilings", CliFixture.Run("bench", "--help").Out);
+    }
+
+    [Fact]
+    public void Timed_child_must_keep_the_first_lines_a_failed_child_wrote_to_stderr()
+    {
+        var run = TimedChild.Run(["generate", "altix", "--processes", "0"],
+            TimeSpan.FromMinutes(2));
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains("--processes '0' is not a whole number", run.ErrorHead);
+        Assert.True(run.ErrorHead.Split('\n').Length <= 5, run.ErrorHead);
     }
 
     public void Dispose() => _cli.Dispose();
